@@ -1,0 +1,74 @@
+import { builtinRegistry } from "@weir/connectors/definitions";
+import { validateFlow } from "@weir/domain";
+import { z } from "zod";
+import { FlowValidationError, notFound } from "../errors";
+import type { DbClient } from "../lookups";
+import { findDeployment, requireFlow, requireVersion, withVersion } from "../lookups";
+import { createTRPCRouter, publicProcedure } from "../trpc";
+import { toDeploymentStatus } from "../views";
+
+const byFlow = z.object({ flowId: z.uuid() });
+
+/** Serialises deploys and stops of one flow, so at most one deployment is ever desired running. */
+async function lockFlow(tx: DbClient, flowId: string): Promise<void> {
+  const rows = await tx.$queryRaw<
+    { id: string }[]
+  >`SELECT id FROM flows WHERE id = ${flowId}::uuid FOR UPDATE`;
+  if (rows.length === 0) throw notFound(`flow ${flowId} not found`);
+}
+
+export const deploymentRouter = createTRPCRouter({
+  deploy: publicProcedure
+    .input(byFlow.extend({ version: z.number().int().positive().optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const row = await ctx.db.$transaction(async (tx) => {
+        await lockFlow(tx, input.flowId);
+        const version = await requireVersion(tx, input.flowId, input.version);
+        // Node types evolve; a version saved under older rules must still pass today's before it runs.
+        const checked = validateFlow(version.spec, builtinRegistry);
+        if (!checked.ok) throw new FlowValidationError(checked.problems);
+        await tx.deployment.updateMany({
+          where: { flowId: input.flowId, desiredState: "running" },
+          data: { desiredState: "stopped" },
+        });
+        return tx.deployment.create({
+          data: {
+            flowId: input.flowId,
+            flowVersionId: version.id,
+            desiredState: "running",
+            actualState: "pending",
+          },
+          include: withVersion,
+        });
+      });
+      return toDeploymentStatus(row);
+    }),
+
+  stop: publicProcedure.input(byFlow).mutation(async ({ ctx, input }) => {
+    await ctx.db.$transaction(async (tx) => {
+      await lockFlow(tx, input.flowId);
+      await tx.deployment.updateMany({
+        where: { flowId: input.flowId, desiredState: "running" },
+        data: { desiredState: "stopped" },
+      });
+    });
+    const latest = await findDeployment(ctx.db, input.flowId);
+    return latest ? toDeploymentStatus(latest) : null;
+  }),
+
+  status: publicProcedure.input(byFlow).query(async ({ ctx, input }) => {
+    await requireFlow(ctx.db, input.flowId);
+    const latest = await findDeployment(ctx.db, input.flowId);
+    return latest ? toDeploymentStatus(latest) : null;
+  }),
+
+  list: publicProcedure.input(byFlow).query(async ({ ctx, input }) => {
+    await requireFlow(ctx.db, input.flowId);
+    const rows = await ctx.db.deployment.findMany({
+      where: { flowId: input.flowId },
+      orderBy: { createdAt: "desc" },
+      include: withVersion,
+    });
+    return rows.map(toDeploymentStatus);
+  }),
+});

@@ -1,0 +1,62 @@
+// A private, migrated database per test file, and a caller bound to it.
+import { createDb, migrate } from "@weir/db";
+import type { Db } from "@weir/db";
+import type { FlowSpecInput } from "@weir/domain";
+import { createEmptyDatabase } from "@weir/testkit";
+import { afterAll, beforeAll, inject } from "vitest";
+import { createCaller } from "../src/index";
+
+export interface TestApi {
+  db: Db;
+  api: ReturnType<typeof createCaller>;
+}
+
+/** Call at the top of a test file; the returned object is filled in before the first test runs. */
+export function useTestApi(): TestApi {
+  const handle = {} as TestApi;
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const database = await createEmptyDatabase(inject("databaseUrl"), "weir_api_test");
+    drop = database.drop;
+    await migrate(database.databaseUrl);
+    handle.db = createDb(database.databaseUrl);
+    handle.api = createCaller({ db: handle.db });
+  });
+  afterAll(async () => {
+    await handle.db.$disconnect();
+    await drop?.();
+  });
+  return handle;
+}
+
+/** generator → function → log: the smallest flow that exercises every node kind. */
+export function demoFlow(name = "demo"): FlowSpecInput {
+  return {
+    name,
+    description: "doubles a counter",
+    nodes: [
+      { id: "gen", kind: "source", type: "generator", config: { intervalMs: 100, count: 10 } },
+      {
+        id: "double",
+        kind: "function",
+        type: "function",
+        config: { code: "export default (r) => ({ value: { n: r.value.seq * 2 } })" },
+      },
+      { id: "out", kind: "sink", type: "log" },
+    ],
+    edges: [
+      { id: "e1", from: { node: "gen", port: "out" }, to: { node: "double" } },
+      { id: "e2", from: { node: "double", port: "out" }, to: { node: "out" } },
+    ],
+  };
+}
+
+/** Runs `fn` and returns what it threw; fails the test when it does not throw. */
+export async function caught(fn: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the call to throw");
+}

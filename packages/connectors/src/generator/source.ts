@@ -1,0 +1,48 @@
+import type { WeirRecord } from "@weir/domain";
+import { sleep } from "../abortable-sleep";
+import type { SourcePlugin } from "../plugin";
+import { generatorNodeType } from "./definition";
+import type { GeneratorConfig } from "./definition";
+import { renderTemplate, renderText } from "./template";
+
+/** With no interval, records go out in batches this large so the queue crossing is amortised. */
+const BURST = 256;
+/** The checkpoint is saved at most this often, and always on stop. */
+const CHECKPOINT_EVERY_MS = 1000;
+
+export const generatorSource: SourcePlugin<GeneratorConfig> = {
+  definition: generatorNodeType,
+  async run(config, ctx) {
+    const saved = await ctx.checkpoint.load();
+    let seq =
+      typeof saved === "object" && saved !== null && "next" in saved && typeof saved.next === "number"
+        ? saved.next
+        : 0;
+    let savedAt = Date.now();
+    const remaining = (): number => (config.count === null ? Infinity : config.count - seq);
+
+    try {
+      while (!ctx.signal.aborted && remaining() > 0) {
+        const size = config.intervalMs === 0 ? Math.min(BURST, remaining()) : 1;
+        const now = new Date();
+        const batch: WeirRecord[] = [];
+        for (let i = 0; i < size; i++, seq++) {
+          batch.push({
+            key: config.key === null ? null : renderText(config.key, seq, now),
+            value: renderTemplate(config.template, seq, now),
+            headers: {},
+            timestamp: now.getTime(),
+          });
+        }
+        await ctx.emit(batch);
+        if (Date.now() - savedAt >= CHECKPOINT_EVERY_MS) {
+          await ctx.checkpoint.save({ next: seq });
+          savedAt = Date.now();
+        }
+        if (config.intervalMs > 0) await sleep(config.intervalMs, ctx.signal);
+      }
+    } finally {
+      await ctx.checkpoint.save({ next: seq });
+    }
+  },
+};

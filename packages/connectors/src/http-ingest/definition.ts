@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { DEFAULT_PORT } from "@weir/domain";
+import type { NodeTypeDefinition } from "@weir/domain";
+
+export const httpIngestConfigSchema = z.object({
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: z
+    .number()
+    .int()
+    .positive()
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+});
+export type HttpIngestConfig = z.infer<typeof httpIngestConfigSchema>;
+
+export const httpIngestNodeType: NodeTypeDefinition<HttpIngestConfig> = {
+  type: "http-ingest",
+  version: 1,
+  kind: "source",
+  name: "HTTP ingest",
+  description:
+    "Accepts records POSTed to the engine at /ingest/<flowId>/<nodeId>: one JSON value or a JSON array of them.",
+  icon: "download",
+  configSchema: httpIngestConfigSchema,
+  ports: { fixed: [DEFAULT_PORT] },
+};

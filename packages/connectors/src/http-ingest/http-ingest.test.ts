@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { recordsFromBody } from "./parse";
+import { httpIngestSource } from "./source";
+import { fakeSourceContext } from "../test-contexts";
+
+describe("recordsFromBody", () => {
+  it("takes a single JSON value as one record", () => {
+    expect(recordsFromBody({ temp: 21 }, 5)).toEqual([
+      { key: null, value: { temp: 21 }, headers: {}, timestamp: 5 },
+    ]);
+  });
+
+  it("takes an array as many records and honours envelopes", () => {
+    const records = recordsFromBody(
+      [1, { value: { a: 1 }, key: "k", headers: { h: "v" } }, { value: 2, extra: true }],
+      9,
+    );
+    expect(records).toEqual([
+      { key: null, value: 1, headers: {}, timestamp: 9 },
+      { key: "k", value: { a: 1 }, headers: { h: "v" }, timestamp: 9 },
+      { key: null, value: { value: 2, extra: true }, headers: {}, timestamp: 9 },
+    ]);
+  });
+});
+
+describe("http ingest source", () => {
+  it("registers a handler that emits the posted records and counts them", async () => {
+    const ctx = fakeSourceContext();
+    const run = httpIngestSource.run({ maxBodyBytes: 1024 }, ctx);
+    expect(ctx.ingest).toBeDefined();
+    await expect(ctx.ingest?.([{ a: 1 }, { a: 2 }])).resolves.toEqual({ accepted: 2 });
+    expect(ctx.emitted.map((r) => r.value)).toEqual([{ a: 1 }, { a: 2 }]);
+    ctx.abort();
+    await run;
+  });
+});

@@ -1,0 +1,27 @@
+import type { SourcePlugin } from "../plugin";
+import { httpIngestNodeType } from "./definition";
+import type { HttpIngestConfig } from "./definition";
+import { recordsFromBody } from "./parse";
+
+export const httpIngestSource: SourcePlugin<HttpIngestConfig> = {
+  definition: httpIngestNodeType,
+  async run(_config, ctx) {
+    ctx.serveIngest(async (body) => {
+      const records = recordsFromBody(body, Date.now());
+      await ctx.emit(records);
+      return { accepted: records.length };
+    });
+    // The source lives as long as its deployment; the engine unroutes it on stop.
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) resolve();
+      else
+        ctx.signal.addEventListener(
+          "abort",
+          () => {
+            resolve();
+          },
+          { once: true },
+        );
+    });
+  },
+};

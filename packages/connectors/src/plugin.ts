@@ -1,0 +1,61 @@
+import type { FunctionLogger, JsonValue, NodeTypeDefinition, WeirRecord } from "@weir/domain";
+
+/**
+ * What a connector receives from the engine. Connectors never import the engine; every
+ * capability they need arrives through these contexts.
+ */
+export interface ConnectorContext {
+  flowId: string;
+  nodeId: string;
+  /** Aborted when the deployment stops. */
+  signal: AbortSignal;
+  log: FunctionLogger;
+}
+
+export interface Checkpoint {
+  load(): Promise<JsonValue | null>;
+  save(position: JsonValue): Promise<void>;
+}
+
+/** Receives a parsed request body; resolves once the records are accepted downstream. */
+export type IngestHandler = (body: unknown) => Promise<{ accepted: number }>;
+
+export interface SourceContext extends ConnectorContext {
+  /** Sends records downstream; resolves once they are queued, so it waits under backpressure. */
+  emit(records: readonly WeirRecord[]): Promise<void>;
+  checkpoint: Checkpoint;
+  /** Routes the engine's `POST /ingest/<flowId>/<nodeId>` to this handler. */
+  serveIngest(handler: IngestHandler): void;
+}
+
+export interface SinkContext extends ConnectorContext {
+  /** Keeps records for inspection through the API, at most `keep` per node. */
+  retain(records: readonly WeirRecord[], keep: number): void;
+}
+
+export interface SourcePlugin<Config = unknown> {
+  definition: NodeTypeDefinition<Config>;
+  /** Runs until done (a finite source) or until ctx.signal aborts. */
+  run(config: Config, ctx: SourceContext): Promise<void>;
+}
+
+export interface SinkInstance {
+  /** Throws when the record cannot be delivered; the engine dead-letters it. */
+  write(record: WeirRecord): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SinkPlugin<Config = unknown> {
+  definition: NodeTypeDefinition<Config>;
+  open(config: Config, ctx: SinkContext): Promise<SinkInstance>;
+}
+
+/** A sink's failure to deliver one record after `attempts` tries. */
+export class DeliveryError extends Error {
+  readonly attempts: number;
+  constructor(message: string, attempts: number) {
+    super(message);
+    this.name = "DeliveryError";
+    this.attempts = attempts;
+  }
+}

@@ -1,0 +1,73 @@
+// In-memory connector contexts for unit tests; integration tests use the real engine.
+import type { JsonValue, WeirRecord } from "@weir/domain";
+import type { IngestHandler, SinkContext, SourceContext } from "./plugin";
+
+const silentLog = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+export interface FakeSourceContext extends SourceContext {
+  emitted: WeirRecord[];
+  saved: JsonValue[];
+  ingest: IngestHandler | undefined;
+  abort(): void;
+}
+
+export function fakeSourceContext(checkpoint: JsonValue | null = null): FakeSourceContext {
+  const controller = new AbortController();
+  const ctx: FakeSourceContext = {
+    flowId: "flow",
+    nodeId: "node",
+    signal: controller.signal,
+    log: silentLog,
+    emitted: [],
+    saved: [],
+    ingest: undefined,
+    abort: () => {
+      controller.abort();
+    },
+    emit: (records) => {
+      ctx.emitted.push(...records);
+      return Promise.resolve();
+    },
+    checkpoint: {
+      load: () => Promise.resolve(checkpoint),
+      save: (position) => {
+        ctx.saved.push(position);
+        return Promise.resolve();
+      },
+    },
+    serveIngest: (handler) => {
+      ctx.ingest = handler;
+    },
+  };
+  return ctx;
+}
+
+export interface FakeSinkContext extends SinkContext {
+  retained: WeirRecord[];
+  warnings: string[];
+  abort(): void;
+}
+
+export function fakeSinkContext(): FakeSinkContext {
+  const controller = new AbortController();
+  const ctx: FakeSinkContext = {
+    flowId: "flow",
+    nodeId: "node",
+    signal: controller.signal,
+    log: { ...silentLog, warn: (message) => ctx.warnings.push(message) },
+    retained: [],
+    warnings: [],
+    abort: () => {
+      controller.abort();
+    },
+    retain: (records) => {
+      ctx.retained.push(...records);
+    },
+  };
+  return ctx;
+}

@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { jsonValueSchema } from "./json";
+
+export const nodeKindSchema = z.enum(["source", "function", "sink"]);
+export type NodeKind = z.infer<typeof nodeKindSchema>;
+
+/** Ids are what edges refer to, so they are restricted to characters safe in URLs and topic names. */
+export const idSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(64, "must be at most 64 characters")
+  .regex(/^[A-Za-z0-9_-]+$/, "may contain only letters, digits, '_' and '-'");
+
+export const portNameSchema = idSchema;
+
+export const flowNodeSchema = z.object({
+  id: idSchema,
+  kind: nodeKindSchema,
+  type: z.string().min(1, "must not be empty"),
+  name: z.string().max(200).optional(),
+  config: z.record(z.string(), jsonValueSchema).default({}),
+  position: z.object({ x: z.number(), y: z.number() }).default({ x: 0, y: 0 }),
+  /** Named output ports. Omitted means the node type's default ports. */
+  outputs: z.array(portNameSchema).optional(),
+});
+export type FlowNode = z.infer<typeof flowNodeSchema>;
+
+export const flowEdgeSchema = z.object({
+  id: idSchema,
+  from: z.object({ node: idSchema, port: portNameSchema }),
+  to: z.object({ node: idSchema }),
+});
+export type FlowEdge = z.infer<typeof flowEdgeSchema>;
+
+/** The part of a flow that is versioned: everything a deployment needs to run. */
+export const flowSpecSchema = z.object({
+  name: z.string().trim().min(1, "must not be empty").max(200),
+  description: z.string().max(10_000).default(""),
+  nodes: z.array(flowNodeSchema).default([]),
+  edges: z.array(flowEdgeSchema).default([]),
+});
+export type FlowSpec = z.infer<typeof flowSpecSchema>;
+export type FlowSpecInput = z.input<typeof flowSpecSchema>;
+
+export interface Flow extends FlowSpec {
+  id: string;
+}

@@ -1,0 +1,59 @@
+import type { PortRecord, WeirRecord } from "./record";
+
+/**
+ * The one interface every function runtime (js, wasm) implements and the shared conformance
+ * suite tests. Records cross the sandbox boundary in batches because each crossing has a
+ * fixed cost; outcomes come back one per input record, in input order.
+ */
+export interface FunctionRuntime {
+  readonly name: string;
+  /** Checks code without running it; problems carry 1-based line and column. */
+  check(source: FunctionSource): Promise<CodeProblem[]>;
+  createInstance(spec: FunctionSpec, host: FunctionHost): Promise<FunctionInstance>;
+}
+
+export interface FunctionSource {
+  code: string;
+  language: "typescript" | "javascript";
+}
+
+export interface FunctionSpec extends FunctionSource {
+  nodeId: string;
+  params: Readonly<Record<string, unknown>>;
+  /** The ports ctx.emit may name; returned records go to the first. */
+  ports: readonly string[];
+  timeoutMs: number;
+}
+
+export interface FunctionLogger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** What the engine lends a function instance. State, secrets and metrics join here. */
+export interface FunctionHost {
+  log: FunctionLogger;
+}
+
+export interface CodeProblem {
+  message: string;
+  line: number;
+  column: number;
+}
+
+export interface FunctionFailure {
+  message: string;
+  /** 1-based line in the user's source, when the runtime can tell. */
+  line?: number;
+  /** True when the instance is unusable afterwards (timeout, crash) and was recreated. */
+  instanceReset?: boolean;
+}
+
+export type RecordOutcome = { ok: true; outputs: PortRecord[] } | { ok: false; error: FunctionFailure };
+
+export interface FunctionInstance {
+  process(batch: readonly WeirRecord[]): Promise<RecordOutcome[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,34 @@
+/** One thing wrong with a flow, located by a JSON path into the submitted document. */
+export interface Problem {
+  path: (string | number)[];
+  message: string;
+  code: ProblemCode;
+}
+
+export type ProblemCode =
+  | "invalid_shape"
+  | "duplicate_id"
+  | "unknown_node_type"
+  | "kind_mismatch"
+  | "invalid_config"
+  | "missing_code"
+  | "invalid_port"
+  | "missing_node"
+  | "missing_port"
+  | "source_has_input"
+  | "sink_has_output"
+  | "cycle";
+
+/** `nodes[2].config.intervalMs`: the form editors and humans read paths in. */
+export function formatPath(path: readonly (string | number)[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? part : `.${part}`;
+  }
+  return out === "" ? "(root)" : out;
+}
+
+export function formatProblems(problems: readonly Problem[]): string {
+  return problems.map((p) => `${formatPath(p.path)}: ${p.message}`).join("\n");
+}

@@ -1,0 +1,11 @@
+/** Counters for one node, summed over every engine that runs it. */
+export interface NodeStats {
+  nodeId: string;
+  recordsIn: number;
+  recordsOut: number;
+  errors: number;
+  /** Records per second over the engine's last reporting window. */
+  rate: number;
+  lastError: string | null;
+  lastErrorAt: string | null;
+}

@@ -1,0 +1,228 @@
+import type { FlowEdge, FlowNode, FlowSpec } from "./flow";
+import { flowSpecSchema } from "./flow";
+import { portsOf } from "./node-type";
+import type { Problem } from "./problem";
+import type { NodeTypeRegistry } from "./registry";
+
+export type ValidationResult = { ok: true; flow: FlowSpec } | { ok: false; problems: Problem[] };
+
+/**
+ * Checks a flow against its shape, the node-type registry and the graph rules, and returns
+ * every problem found rather than stopping at the first, so an editor can mark them all.
+ */
+export function validateFlow(input: unknown, registry: NodeTypeRegistry): ValidationResult {
+  const parsed = flowSpecSchema.safeParse(input);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((issue) => ({
+        path: issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)),
+        message: issue.message,
+        code: "invalid_shape",
+      })),
+    };
+  }
+  const flow = parsed.data;
+  const problems = [
+    ...checkDuplicateIds(flow),
+    ...checkNodes(flow.nodes, registry),
+    ...checkEdges(flow, registry),
+    ...checkCycles(flow),
+  ];
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, flow: withParsedConfigs(flow, registry) };
+}
+
+function checkDuplicateIds(flow: FlowSpec): Problem[] {
+  const problems: Problem[] = [];
+  const collection = (items: readonly { id: string }[], name: "nodes" | "edges"): void => {
+    const firstIndex = new Map<string, number>();
+    items.forEach((item, index) => {
+      const first = firstIndex.get(item.id);
+      if (first === undefined) firstIndex.set(item.id, index);
+      else
+        problems.push({
+          path: [name, index, "id"],
+          message: `duplicate id '${item.id}' (also used by ${name}[${first}])`,
+          code: "duplicate_id",
+        });
+    });
+  };
+  collection(flow.nodes, "nodes");
+  collection(flow.edges, "edges");
+  return problems;
+}
+
+function checkNodes(nodes: readonly FlowNode[], registry: NodeTypeRegistry): Problem[] {
+  const problems: Problem[] = [];
+  nodes.forEach((node, index) => {
+    const definition = registry.get(node.type);
+    if (!definition) {
+      const known = registry
+        .list()
+        .map((d) => d.type)
+        .join(", ");
+      problems.push({
+        path: ["nodes", index, "type"],
+        message: `unknown node type '${node.type}' (known: ${known})`,
+        code: "unknown_node_type",
+      });
+      return;
+    }
+    if (definition.kind !== node.kind) {
+      problems.push({
+        path: ["nodes", index, "kind"],
+        message: `node type '${node.type}' is a ${definition.kind}, not a ${node.kind}`,
+        code: "kind_mismatch",
+      });
+    }
+    const config = definition.configSchema.safeParse(node.config);
+    if (!config.success) {
+      for (const issue of config.error.issues) {
+        problems.push({
+          path: ["nodes", index, "config", ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))],
+          message: issue.message,
+          code: "invalid_config",
+        });
+      }
+    }
+    if (definition.kind === "function") {
+      const code = node.config.code;
+      if (typeof code !== "string" || code.trim() === "") {
+        problems.push({
+          path: ["nodes", index, "config", "code"],
+          message: "function node has no code",
+          code: "missing_code",
+        });
+      }
+    }
+    if (node.outputs !== undefined) {
+      if (definition.kind === "sink" && node.outputs.length > 0) {
+        problems.push({
+          path: ["nodes", index, "outputs"],
+          message: "a sink has no output ports",
+          code: "invalid_port",
+        });
+      } else if ("fixed" in definition.ports) {
+        const allowed = definition.ports.fixed;
+        node.outputs.forEach((port, portIndex) => {
+          if (!allowed.includes(port)) {
+            problems.push({
+              path: ["nodes", index, "outputs", portIndex],
+              message: `node type '${node.type}' has no port '${port}' (ports: ${allowed.join(", ") || "none"})`,
+              code: "invalid_port",
+            });
+          }
+        });
+      }
+      const seen = new Set<string>();
+      node.outputs.forEach((port, portIndex) => {
+        if (seen.has(port))
+          problems.push({
+            path: ["nodes", index, "outputs", portIndex],
+            message: `duplicate port '${port}'`,
+            code: "invalid_port",
+          });
+        seen.add(port);
+      });
+    }
+  });
+  return problems;
+}
+
+function checkEdges(flow: FlowSpec, registry: NodeTypeRegistry): Problem[] {
+  const problems: Problem[] = [];
+  const nodes = new Map(flow.nodes.map((node) => [node.id, node]));
+  flow.edges.forEach((edge, index) => {
+    const from = nodes.get(edge.from.node);
+    const to = nodes.get(edge.to.node);
+    if (!from) {
+      problems.push({
+        path: ["edges", index, "from", "node"],
+        message: `edge starts at missing node '${edge.from.node}'`,
+        code: "missing_node",
+      });
+    } else {
+      if (from.kind === "sink") {
+        problems.push({
+          path: ["edges", index, "from", "node"],
+          message: `sink '${from.id}' cannot have outgoing edges`,
+          code: "sink_has_output",
+        });
+      } else {
+        const definition = registry.get(from.type);
+        const ports = definition ? portsOf(definition, from.outputs) : null;
+        if (ports && !ports.includes(edge.from.port)) {
+          problems.push({
+            path: ["edges", index, "from", "port"],
+            message: `node '${from.id}' has no output port '${edge.from.port}' (ports: ${ports.join(", ") || "none"})`,
+            code: "missing_port",
+          });
+        }
+      }
+    }
+    if (!to) {
+      problems.push({
+        path: ["edges", index, "to", "node"],
+        message: `edge ends at missing node '${edge.to.node}'`,
+        code: "missing_node",
+      });
+    } else if (to.kind === "source") {
+      problems.push({
+        path: ["edges", index, "to", "node"],
+        message: `source '${to.id}' cannot have incoming edges`,
+        code: "source_has_input",
+      });
+    }
+  });
+  return problems;
+}
+
+/** Reports each cycle once, at the edge that closes it, naming the nodes on it. */
+function checkCycles(flow: FlowSpec): Problem[] {
+  const outgoing = new Map<string, { edge: FlowEdge; index: number }[]>();
+  flow.edges.forEach((edge, index) => {
+    const list = outgoing.get(edge.from.node) ?? [];
+    list.push({ edge, index });
+    outgoing.set(edge.from.node, list);
+  });
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+  const problems: Problem[] = [];
+
+  const visit = (nodeId: string): void => {
+    state.set(nodeId, "visiting");
+    stack.push(nodeId);
+    for (const { edge, index } of outgoing.get(nodeId) ?? []) {
+      const next = edge.to.node;
+      const nextState = state.get(next);
+      if (nextState === "visiting") {
+        const cycle = [...stack.slice(stack.indexOf(next)), next];
+        problems.push({
+          path: ["edges", index],
+          message: `edge closes a cycle: ${cycle.join(" → ")}`,
+          code: "cycle",
+        });
+      } else if (nextState === undefined) {
+        visit(next);
+      }
+    }
+    stack.pop();
+    state.set(nodeId, "done");
+  };
+  for (const node of flow.nodes) if (!state.has(node.id)) visit(node.id);
+  return problems;
+}
+
+/** Returns the flow with each node's config replaced by its parsed form (defaults filled in). */
+function withParsedConfigs(flow: FlowSpec, registry: NodeTypeRegistry): FlowSpec {
+  return {
+    ...flow,
+    nodes: flow.nodes.map((node) => {
+      const definition = registry.get(node.type);
+      if (!definition) return node;
+      const config = definition.configSchema.parse(node.config) as FlowNode["config"];
+      return { ...node, config };
+    }),
+  };
+}

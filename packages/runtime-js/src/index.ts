@@ -1,0 +1,2 @@
+export { vmRuntime as jsRuntime } from "./vm-runtime";
+export { compile } from "./compile";

@@ -1,0 +1,82 @@
+// Real single-node Kafka for tests, driven through scripts/kafka.sh so dev and tests share one setup.
+import { execFile } from "node:child_process";
+import { rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+const script = fileURLToPath(new URL("../../../scripts/kafka.sh", import.meta.url));
+
+export interface KafkaHandle {
+  brokers: string;
+  stop: () => Promise<void>;
+}
+
+function kafkaSh(args: string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile("bash", [script, ...args], { cwd: repoRoot, timeout: timeoutMs }, (err, stdout, stderr) => {
+      if (err) {
+        const why = err.killed ? `timed out after ${timeoutMs} ms` : `failed: ${err.message}`;
+        reject(new Error(`scripts/kafka.sh ${args.join(" ")} ${why}\n${stderr.trim()}`));
+      } else {
+        resolve(stdout);
+      }
+    });
+  });
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once("error", () => {
+      resolve(false);
+    });
+    srv.listen(port, "127.0.0.1", () => {
+      srv.close(() => {
+        resolve(true);
+      });
+    });
+  });
+}
+
+function ephemeralPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      srv.close(() => {
+        if (addr !== null && typeof addr === "object") resolve(addr.port);
+        else reject(new Error("could not read an ephemeral port"));
+      });
+    });
+  });
+}
+
+/** The broker needs two adjacent ports: PLAINTEXT on `port`, the KRaft controller on `port + 1`. */
+async function freePortPair(): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const port = await ephemeralPort();
+    if (port < 65535 && (await portFree(port + 1))) return port;
+  }
+  throw new Error("no two adjacent free ports found for Kafka");
+}
+
+export async function startKafka(opts: { port?: number } = {}): Promise<KafkaHandle> {
+  // A cold fetch downloads ~46 MB of jars through Maven; later runs return at once.
+  await kafkaSh(["fetch"], 10 * 60_000);
+  const port = opts.port ?? (await freePortPair());
+  const portArgs = ["--port", String(port)];
+  await kafkaSh(["start", ...portArgs], 120_000);
+  let stopped = false;
+  return {
+    brokers: `127.0.0.1:${port}`,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await kafkaSh(["stop", ...portArgs], 60_000);
+      // Random ports would otherwise leave a data dir behind on every run.
+      await rm(`${repoRoot}.weir/kafka/data-${port}`, { recursive: true, force: true });
+    },
+  };
+}

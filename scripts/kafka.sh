@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Single-node KRaft Kafka for tests and dev, built from Maven Central jars
+# (the only place we can download from; the Apache tarball is out of reach).
+#   kafka.sh fetch | start [--port N] [--dir D] | stop [--port N] [--dir D] | [run] [--port N] [--dir D]
+set -euo pipefail
+
+KAFKA_VERSION=3.9.2
+# Kafka 3.9 logs through slf4j 1.7.x; reload4j is the backend its own distribution ships.
+SLF4J_VERSION=1.7.36
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+HOME_DIR="$ROOT/.weir/kafka"
+LIBS="$HOME_DIR/libs"
+PORT=19092
+DIR=""
+
+die() { echo "kafka.sh: $*" >&2; exit 1; }
+
+# Shutdown chatter buries the cause, so the first errors come before the tail.
+show_log() {
+  echo "--- first errors in $1:" >&2
+  grep -m 8 -E 'ERROR|FATAL|Exception' "$1" >&2 || true
+  echo "--- last lines:" >&2
+  tail -n 25 "$1" >&2
+}
+
+parse_opts() {
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --port) PORT="${2:?--port needs a value}"; shift 2 ;;
+      --dir) DIR="${2:?--dir needs a value}"; shift 2 ;;
+      *) die "unknown option: $1" ;;
+    esac
+  done
+  [[ "$PORT" =~ ^[0-9]+$ ]] || die "bad port: $PORT"
+  DIR="${DIR:-$HOME_DIR/data-$PORT}"
+}
+
+fetch() {
+  # A version marker, not just "some jars", so bumping KAFKA_VERSION refetches.
+  if [[ -f "$LIBS/.complete-$KAFKA_VERSION" ]]; then return 0; fi
+  command -v mvn >/dev/null || die "mvn not found (apt-get install maven)"
+  mkdir -p "$HOME_DIR"
+  cat >"$HOME_DIR/pom.xml" <<EOF
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>weir.local</groupId>
+  <artifactId>kafka-libs</artifactId>
+  <version>0</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$KAFKA_VERSION</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>$SLF4J_VERSION</version></dependency>
+  </dependencies>
+</project>
+EOF
+  rm -rf "$LIBS"
+  echo "fetching kafka_2.13:$KAFKA_VERSION via maven..." >&2
+  # mvn -q still prints stray ANSI resets, so its output goes to a log shown only on failure.
+  mvn -q -B -f "$HOME_DIR/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$LIBS" >"$HOME_DIR/fetch.log" 2>&1 \
+    || { tail -n 40 "$HOME_DIR/fetch.log" >&2; die "maven fetch failed"; }
+  ls "$LIBS"/kafka_2.13-*.jar >/dev/null 2>&1 || die "no kafka jar in $LIBS"
+  touch "$LIBS/.complete-$KAFKA_VERSION"
+}
+
+java_cmd() {
+  JAVA=(java -Xms128m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true
+    -Dlog4j.configuration="file:$HOME_DIR/log4j.properties" -cp "$LIBS/*" "$@")
+}
+
+write_configs() {
+  # Broker chatter at INFO goes to server.log; client/raft internals only from WARN up.
+  cat >"$HOME_DIR/log4j.properties" <<'EOF'
+log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.org.apache.kafka=WARN
+log4j.logger.kafka=INFO
+log4j.logger.state.change.logger=WARN
+EOF
+  local cport=$((PORT + 1))
+  cat >"$DIR/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$DIR/logs
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+num.partitions=1
+EOF
+}
+
+is_running() { [[ -f "$DIR/kafka.pid" ]] && kill -0 "$(cat "$DIR/kafka.pid")" 2>/dev/null; }
+
+start() {
+  [[ -f "$LIBS/.complete-$KAFKA_VERSION" ]] || die "jars missing; run: $0 fetch"
+  if is_running; then die "already running (pid $(cat "$DIR/kafka.pid")) in $DIR"; fi
+  rm -rf "$DIR"
+  mkdir -p "$DIR"
+  write_configs
+  # Kafka's Uuid format: 16 random bytes, base64url without padding.
+  local cluster_id
+  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  java_cmd kafka.tools.StorageTool format -t "$cluster_id" -c "$DIR/server.properties"
+  "${JAVA[@]}" >"$DIR/format.log" 2>&1 || { cat "$DIR/format.log" >&2; die "storage format failed"; }
+
+  # setsid: the broker must outlive this script and not get the caller's Ctrl-C twice.
+  java_cmd kafka.Kafka "$DIR/server.properties"
+  setsid "${JAVA[@]}" >"$DIR/server.log" 2>&1 </dev/null &
+  local pid=$!
+  echo "$pid" >"$DIR/kafka.pid"
+
+  local deadline=$((SECONDS + 60))
+  while ((SECONDS < deadline)); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      show_log "$DIR/server.log"; die "broker exited during startup"
+    fi
+    if grep -q 'started (kafka.server.KafkaRaftServer)\|Kafka Server started' "$DIR/server.log" \
+      && (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+      echo "kafka ready on 127.0.0.1:$PORT"
+      return 0
+    fi
+    sleep 0.3
+  done
+  show_log "$DIR/server.log"
+  stop
+  die "broker not ready on 127.0.0.1:$PORT after 60s"
+}
+
+stop() {
+  if ! is_running; then rm -f "$DIR/kafka.pid"; return 0; fi
+  local pid
+  pid="$(cat "$DIR/kafka.pid")"
+  kill -TERM "$pid" 2>/dev/null || true
+  # Clean shutdown is usually a few seconds; a KRaft node that lost its quorum can hang.
+  local deadline=$((SECONDS + 20))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "kafka.sh: pid $pid ignored TERM, killing" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  fi
+  rm -f "$DIR/kafka.pid"
+  echo "kafka stopped (127.0.0.1:$PORT)"
+}
+
+run() {
+  fetch
+  start
+  local pid
+  pid="$(cat "$DIR/kafka.pid")"
+  trap 'stop; exit 0' INT TERM
+  echo "logs: $DIR/server.log (Ctrl-C to stop)"
+  # setsid execs in place (we are not a group leader), so the broker is still our child.
+  wait "$pid" || true
+  die "broker exited; see $DIR/server.log"
+}
+
+# No subcommand means `run`, so plain `npm run kafka` gives a dev broker.
+cmd=run
+if [[ $# -gt 0 && "$1" != --* ]]; then cmd="$1"; shift; fi
+case "$cmd" in
+  fetch) [[ $# -eq 0 ]] || die "fetch takes no options"; fetch ;;
+  start) parse_opts "$@"; start ;;
+  stop) parse_opts "$@"; stop ;;
+  run) parse_opts "$@"; run ;;
+  *) die "usage: kafka.sh fetch | start|stop|run [--port N] [--dir D]" ;;
+esac
