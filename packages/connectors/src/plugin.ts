@@ -25,7 +25,7 @@ export interface SourceContext extends ConnectorContext {
   emit(records: readonly WeirRecord[]): Promise<void>;
   checkpoint: Checkpoint;
   /** Routes the engine's `POST /ingest/<flowId>/<nodeId>` to this handler. */
-  serveIngest(handler: IngestHandler): void;
+  serveIngest(handler: IngestHandler, options: { maxBodyBytes: number }): void;
 }
 
 export interface SinkContext extends ConnectorContext {

@@ -5,12 +5,15 @@ import { recordsFromBody } from "./parse";
 
 export const httpIngestSource: SourcePlugin<HttpIngestConfig> = {
   definition: httpIngestNodeType,
-  async run(_config, ctx) {
-    ctx.serveIngest(async (body) => {
-      const records = recordsFromBody(body, Date.now());
-      await ctx.emit(records);
-      return { accepted: records.length };
-    });
+  async run(config, ctx) {
+    ctx.serveIngest(
+      async (body) => {
+        const records = recordsFromBody(body, Date.now());
+        await ctx.emit(records);
+        return { accepted: records.length };
+      },
+      { maxBodyBytes: config.maxBodyBytes },
+    );
     // The source lives as long as its deployment; the engine unroutes it on stop.
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();

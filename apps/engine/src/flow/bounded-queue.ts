@@ -1,0 +1,86 @@
+/**
+ * A FIFO with a fixed capacity, one per edge. Producers await `push` while it is full, which
+ * is how backpressure travels upstream to the sources; the consumer takes batches.
+ */
+export class BoundedQueue<T> {
+  private items: T[] = [];
+  private head = 0;
+  private closed = false;
+  private spaceWaiters: (() => void)[] = [];
+  private dataWaiters: (() => void)[] = [];
+
+  constructor(readonly capacity: number) {
+    if (capacity < 1) throw new RangeError("queue capacity must be at least 1");
+  }
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** True once closed and emptied: nothing more will ever come out. */
+  get isDrained(): boolean {
+    return this.closed && this.size === 0;
+  }
+
+  /** Appends in order, waiting for space as needed. Throws if the queue was closed. */
+  async push(items: readonly T[]): Promise<void> {
+    let offset = 0;
+    while (offset < items.length) {
+      if (this.closed) throw new Error("queue is closed");
+      const room = this.capacity - this.size;
+      if (room <= 0) {
+        await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+        continue;
+      }
+      const slice = items.slice(offset, offset + room);
+      this.items.push(...slice);
+      offset += slice.length;
+      this.wake("data");
+    }
+  }
+
+  /** Removes up to `max` items without waiting; may return none. */
+  take(max: number): T[] {
+    const count = Math.min(max, this.size);
+    if (count === 0) return [];
+    const out = this.items.slice(this.head, this.head + count);
+    this.head += count;
+    // Compact now and then so the backing array does not grow without bound.
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    this.wake("space");
+    return out;
+  }
+
+  /** Resolves when there is something to take, or when the queue is closed. */
+  waitForData(): Promise<void> {
+    if (this.size > 0 || this.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => this.dataWaiters.push(resolve));
+  }
+
+  /** No more pushes; what is queued can still be taken. Blocked producers are released and throw. */
+  close(): void {
+    this.closed = true;
+    this.wake("data");
+    this.wake("space");
+  }
+
+  /** Empties the queue, returning what was in it (for dead-lettering on a forced stop). */
+  drainRemaining(): T[] {
+    return this.take(this.size);
+  }
+
+  private wake(which: "data" | "space"): void {
+    const waiters = which === "data" ? this.dataWaiters : this.spaceWaiters;
+    if (waiters.length === 0) return;
+    if (which === "data") this.dataWaiters = [];
+    else this.spaceWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

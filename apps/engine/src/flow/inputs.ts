@@ -1,0 +1,31 @@
+import type { BoundedQueue } from "./bounded-queue";
+
+/**
+ * The incoming edges of one node read as one stream: batches come from one edge at a time,
+ * edges taken in turn, so each edge's order is kept and none starves the others.
+ */
+export class NodeInputs<T> {
+  private next = 0;
+
+  constructor(private readonly queues: readonly BoundedQueue<T>[]) {}
+
+  /** The next batch of up to `max` items, or null once every edge is closed and empty. */
+  async take(max: number): Promise<T[] | null> {
+    for (;;) {
+      for (let i = 0; i < this.queues.length; i++) {
+        const index = (this.next + i) % this.queues.length;
+        const queue = this.queues[index];
+        if (queue && queue.size > 0) {
+          this.next = (index + 1) % this.queues.length;
+          return queue.take(max);
+        }
+      }
+      if (this.queues.every((queue) => queue.isDrained)) return null;
+      await Promise.race(this.queues.map((queue) => queue.waitForData()));
+    }
+  }
+
+  get backlog(): number {
+    return this.queues.reduce((sum, queue) => sum + queue.size, 0);
+  }
+}

@@ -1,0 +1,40 @@
+import type { FlowNode, WeirRecord } from "@weir/domain";
+import { errorMessage } from "@weir/domain";
+import type { SinkInstance } from "@weir/connectors";
+import { DeliveryError } from "@weir/connectors";
+import type { NodeInputs } from "./inputs";
+import type { DeploymentRef, FlowServices } from "./services";
+
+const SINK_BATCH = 100;
+
+/** Writes a sink node's input record by record, dead-lettering what it cannot deliver. */
+export async function runSink(
+  node: FlowNode,
+  sink: SinkInstance,
+  inputs: NodeInputs<WeirRecord>,
+  deployment: DeploymentRef,
+  services: FlowServices,
+): Promise<void> {
+  const counters = services.counters(deployment.id, node.id, "in");
+  const log = services.log.child(node.id);
+  try {
+    for (let batch = await inputs.take(SINK_BATCH); batch !== null; batch = await inputs.take(SINK_BATCH)) {
+      counters.recordsIn += batch.length;
+      for (const record of batch) {
+        try {
+          await sink.write(record);
+          counters.recordsOut++;
+        } catch (error) {
+          const message = errorMessage(error);
+          counters.error(message);
+          const attempts = error instanceof DeliveryError ? error.attempts : 1;
+          services.deadLetters.add({ deployment, nodeId: node.id, record, error: message, attempts });
+        }
+      }
+    }
+  } finally {
+    await sink.close().catch((error: unknown) => {
+      log.warn(`closing the sink failed: ${errorMessage(error)}`);
+    });
+  }
+}

@@ -1,0 +1,69 @@
+// The engine process: `tsx src/main.ts`, configured by environment (see env.ts).
+import { createDb, migrate } from "@weir/db";
+import type { FunctionRuntime } from "@weir/domain";
+import { errorMessage } from "@weir/domain";
+import { jsRuntime } from "@weir/runtime-js";
+import { Engine } from "./engine";
+import { readEngineEnv } from "./env";
+import { createLogger } from "./logger";
+
+const log = createLogger("engine");
+
+async function main(): Promise<void> {
+  const env = readEngineEnv();
+  await migrate(env.DATABASE_URL, {
+    log: (message) => {
+      log.info(message);
+    },
+  });
+  const db = createDb(env.DATABASE_URL);
+  const runtimes = new Map<string, FunctionRuntime>([[jsRuntime.name, jsRuntime]]);
+  const engine = new Engine(
+    db,
+    {
+      engineId: env.WEIR_ENGINE_ID,
+      host: env.WEIR_ENGINE_HOST,
+      port: env.WEIR_ENGINE_PORT,
+      publicUrl: env.WEIR_ENGINE_PUBLIC_URL,
+      reconcileMs: env.WEIR_RECONCILE_MS,
+      leaseMs: env.WEIR_LEASE_MS,
+      queueCapacity: env.WEIR_QUEUE_CAPACITY,
+      drainTimeoutMs: env.WEIR_DRAIN_TIMEOUT_MS,
+    },
+    runtimes,
+    log,
+  );
+  await engine.start();
+
+  let signals = 0;
+  const stop = (signal: string): void => {
+    if (++signals > 1) {
+      log.warn(`second ${signal}: exiting without draining`);
+      process.exit(1);
+    }
+    log.info(`${signal}: draining and stopping`);
+    engine
+      .shutdown()
+      .then(() => db.$disconnect())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        log.error(`shutdown failed: ${errorMessage(error)}`);
+        process.exit(1);
+      });
+  };
+  process.on("SIGTERM", () => {
+    stop("SIGTERM");
+  });
+  process.on("SIGINT", () => {
+    stop("SIGINT");
+  });
+  // User code and connectors run inside this process; one stray rejection must not end it.
+  process.on("unhandledRejection", (reason) => {
+    log.error(`unhandled rejection: ${errorMessage(reason)}`);
+  });
+}
+
+main().catch((error: unknown) => {
+  log.error(`engine failed to start: ${errorMessage(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+import type { Db } from "@weir/db";
+import { NodeCounters } from "../stats";
+
+/**
+ * Owns every node's counters on this engine and writes them to `node_stats` once per tick,
+ * one row per (deployment, node, engine); the API sums the rows of all engines.
+ */
+export class StatsReporter {
+  private readonly counters = new Map<string, NodeCounters>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly engineId: string,
+  ) {}
+
+  counter(deploymentId: string, nodeId: string, rateCounts: "in" | "out"): NodeCounters {
+    const key = `${deploymentId}/${nodeId}`;
+    let counters = this.counters.get(key);
+    if (!counters) {
+      counters = new NodeCounters(deploymentId, nodeId, rateCounts);
+      this.counters.set(key, counters);
+    }
+    return counters;
+  }
+
+  async flush(deploymentId?: string): Promise<void> {
+    const now = Date.now();
+    const rows = [...this.counters.values()].filter(
+      (c) => deploymentId === undefined || c.deploymentId === deploymentId,
+    );
+    if (rows.length === 0) return;
+    await this.db.$transaction(
+      rows.map((c) => {
+        const values = {
+          recordsIn: BigInt(c.recordsIn),
+          recordsOut: BigInt(c.recordsOut),
+          errors: BigInt(c.errors),
+          rate: c.takeRate(now),
+          lastError: c.lastError,
+          lastErrorAt: c.lastErrorAt,
+        };
+        return this.db.nodeStats.upsert({
+          where: {
+            deploymentId_nodeId_engineId: {
+              deploymentId: c.deploymentId,
+              nodeId: c.nodeId,
+              engineId: this.engineId,
+            },
+          },
+          create: { deploymentId: c.deploymentId, nodeId: c.nodeId, engineId: this.engineId, ...values },
+          update: values,
+        });
+      }),
+    );
+  }
+
+  /** Drops a stopped deployment's counters after their final flush. */
+  forget(deploymentId: string): void {
+    for (const [key, counters] of this.counters)
+      if (counters.deploymentId === deploymentId) this.counters.delete(key);
+  }
+}
