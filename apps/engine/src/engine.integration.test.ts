@@ -175,7 +175,7 @@ describe("engine", () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toContain("not valid JSON");
 
-    await eventually(async () => (received.length === 3 ? true : undefined), "3 webhook calls");
+    await eventually(() => Promise.resolve(received.length === 3 ? true : undefined), "3 webhook calls");
     expect(received.map((r) => (r as { value: unknown }).value)).toEqual([
       { got: 1 },
       { got: 2 },

@@ -1,4 +1,5 @@
 import type { BoundedQueue } from "./bounded-queue";
+import { yieldToEventLoop } from "./yield";
 
 /**
  * The incoming edges of one node read as one stream: batches come from one edge at a time,
@@ -11,6 +12,7 @@ export class NodeInputs<T> {
 
   /** The next batch of up to `max` items, or null once every edge is closed and empty. */
   async take(max: number): Promise<T[] | null> {
+    await yieldToEventLoop();
     for (;;) {
       for (let i = 0; i < this.queues.length; i++) {
         const index = (this.next + i) % this.queues.length;

@@ -3,6 +3,7 @@ import { DEFAULT_PORT, errorMessage } from "@weir/domain";
 import type { RegisteredSource } from "@weir/connectors";
 import type { NodeOutputs } from "./outputs";
 import type { DeploymentRef, FlowServices } from "./services";
+import { yieldToEventLoop } from "./yield";
 
 /** Runs one source node until it finishes or the deployment stops, then closes its edges. */
 export async function runSource(
@@ -24,6 +25,7 @@ export async function runSource(
       emit: async (records) => {
         await outputs.sendToPort(DEFAULT_PORT, records);
         counters.recordsOut += records.length;
+        await yieldToEventLoop();
       },
       checkpoint: {
         load: () => services.checkpoints.load(deployment.flowId, node.id),
