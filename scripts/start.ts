@@ -69,7 +69,8 @@ async function supervise(): Promise<void> {
 
   const env = { ...process.env, DATABASE_URL: databaseUrl, WEIR_ENGINE_PORT: enginePort };
   const children: ChildProcess[] = [];
-  const engine = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  // isolated-vm (the JS function sandbox) needs --no-node-snapshot on Node 20+.
+  const engine = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "src/main.ts"], {
     cwd: path.join(root, "apps/engine"),
     env,
     stdio: "inherit",

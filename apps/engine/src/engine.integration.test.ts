@@ -98,7 +98,8 @@ describe("engine", () => {
       const rows = await t.api.deadLetters.list({ flowId: flow.id, limit: 100 });
       return rows.length === 25 ? rows : undefined;
     }, "25 dead letters");
-    expect(deadLetters[0]).toMatchObject({ nodeId: "fn", attempts: 1 });
+    // Each failing record is tried maxAttempts (default 3) times before it is dead-lettered.
+    expect(deadLetters[0]).toMatchObject({ nodeId: "fn", attempts: 3 });
 
     // The engine is still alive and serves another flow.
     const next = await t.api.flow.create(
@@ -113,16 +114,24 @@ describe("engine", () => {
     await t.api.deployment.stop({ flowId: next.id });
   });
 
-  it("marks a deployment failed with the error when the code does not compile", async () => {
-    const flow = await t.api.flow.create(
-      pipeline("broken", "export default (r) => {\n  return r +;\n}", { count: 1 }),
-    );
+  it("refuses to save code that does not compile, with its line and column", async () => {
+    const error = await t.api.flow
+      .create(pipeline("broken", "export default (r) => {\n  return r +;\n}", { count: 1 }))
+      .catch((e: unknown) => e);
+    expect(String(error)).toContain("nodes[1].config.code: line 2, column 13: Expression expected.");
+  });
+
+  it("marks a deployment failed with init's error when init throws", async () => {
+    const code =
+      "export async function init() {\n  throw new Error('cannot load the model');\n}\nexport default (r) => r;";
+    const flow = await t.api.flow.create(pipeline("failing init", code, { count: 1 }));
     await t.api.deployment.deploy({ flowId: flow.id });
     const status = await eventually(async () => {
       const s = await t.api.deployment.status({ flowId: flow.id });
       return s?.actualState === "failed" ? s : undefined;
     }, "failed");
-    expect(status.error).toContain("node 'fn': line 2, column 13: Expression expected.");
+    expect(status.error).toContain("node 'fn'");
+    expect(status.error).toContain("cannot load the model");
   });
 
   it("accepts records through HTTP ingest and delivers them to a webhook", async () => {

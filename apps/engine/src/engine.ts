@@ -12,6 +12,10 @@ import { CheckpointStore } from "./stores/checkpoint-store";
 import { DeadLetterStore } from "./stores/dead-letter-store";
 import { RetainedStore } from "./stores/retained-store";
 import { StatsReporter } from "./stores/stats-reporter";
+import { FunctionLogStore } from "./stores/function-log-store";
+import { NodeStateStore } from "./stores/function-state-store";
+import { resolveSecrets } from "./stores/secret-store";
+import { ReplayPoller } from "./replay-poller";
 
 export interface EngineOptions {
   engineId: string;
@@ -33,6 +37,8 @@ export class Engine {
   private readonly stats: StatsReporter;
   private readonly deadLetters: DeadLetterStore;
   private readonly retained: RetainedStore;
+  private readonly functionLogs: FunctionLogStore;
+  private readonly replays: ReplayPoller;
   private readonly ingest: IngestServer;
   private readonly services: FlowServices;
   private readonly running = new Map<string, FlowRunner>();
@@ -52,7 +58,9 @@ export class Engine {
     this.stats = new StatsReporter(db, options.engineId);
     this.deadLetters = new DeadLetterStore(db);
     this.retained = new RetainedStore(db);
-    this.ingest = new IngestServer(log.child("ingest"));
+    this.functionLogs = new FunctionLogStore(db);
+    this.ingest = new IngestServer(log.child("http"), runtimes, (names) => resolveSecrets(db, names));
+    this.replays = new ReplayPoller(db, log.child("replay"));
     const checkpoints = new CheckpointStore(db);
     this.services = {
       log,
@@ -62,6 +70,9 @@ export class Engine {
       retained: this.retained,
       checkpoints,
       ingest: this.ingest,
+      state: (flowId, nodeId) => new NodeStateStore(db, flowId, nodeId),
+      secrets: (names) => resolveSecrets(db, names),
+      functionLogs: this.functionLogs,
     };
   }
 
@@ -100,6 +111,8 @@ export class Engine {
         }
         await this.deadLetters.flush();
         await this.retained.flush();
+        await this.functionLogs.flush();
+        await this.replays.poll(this.running);
       } catch (error) {
         // A database outage must not kill the engine: flows keep running and we try again.
         this.log.error(`reconcile failed: ${errorMessage(error)}`);
@@ -175,5 +188,6 @@ export class Engine {
     await this.stats.flush(deploymentId);
     await this.deadLetters.flush();
     await this.retained.flush();
+    await this.functionLogs.flush();
   }
 }

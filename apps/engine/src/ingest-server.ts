@@ -2,8 +2,13 @@ import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { IngestHandler } from "@weir/connectors";
+import type { FunctionRuntime } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
+import { ZodError } from "zod";
 import type { Logger } from "./logger";
+import { trigger } from "./trigger";
+
+const TRIGGER_MAX_BODY = 8 * 1024 * 1024;
 
 interface Route {
   handler: IngestHandler;
@@ -14,13 +19,19 @@ class BodyTooLarge extends Error {}
 
 /**
  * The engine's HTTP endpoint: `POST /ingest/<flowId>/<nodeId>` feeds a running `http-ingest`
- * source, answering with how many records were accepted once they are queued in the flow.
+ * source, answering with how many records were accepted once they are queued in the flow;
+ * `POST /trigger` runs code on sample records (the API's functions.trigger calls it, because
+ * the web process never runs user code); `GET /healthz`.
  */
 export class IngestServer {
   private readonly routes = new Map<string, Route>();
   private server: Server | undefined;
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly runtimes: ReadonlyMap<string, FunctionRuntime>,
+    private readonly resolveSecrets: (names: readonly string[]) => Promise<Record<string, string>>,
+  ) {}
 
   register(flowId: string, nodeId: string, handler: IngestHandler, options: { maxBodyBytes: number }): void {
     this.routes.set(`${flowId}/${nodeId}`, { handler, maxBodyBytes: options.maxBodyBytes });
@@ -56,10 +67,35 @@ export class IngestServer {
     );
   }
 
+  private async handleTrigger(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req, TRIGGER_MAX_BODY));
+    } catch (error) {
+      reply(res, error instanceof BodyTooLarge ? 413 : 400, {
+        error: `bad request body: ${errorMessage(error)}`,
+      });
+      return;
+    }
+    try {
+      reply(res, 200, await trigger(body, this.runtimes, this.resolveSecrets));
+    } catch (error) {
+      const message =
+        error instanceof ZodError
+          ? error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ")
+          : errorMessage(error);
+      reply(res, 400, { error: message });
+    }
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://engine");
     if (req.method === "GET" && url.pathname === "/healthz") {
       reply(res, 200, { ok: true });
+      return;
+    }
+    if (req.method === "POST" && url.pathname === "/trigger") {
+      await this.handleTrigger(req, res);
       return;
     }
     const match = /^\/ingest\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);

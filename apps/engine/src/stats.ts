@@ -1,3 +1,11 @@
+// A type alias, not an interface, so it fits Prisma's JSON input type (index signatures).
+export type HistogramSummary = {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+};
+
 /** In-memory counters for one node of one deployment, flushed to Postgres by StatsReporter. */
 export class NodeCounters {
   recordsIn = 0;
@@ -5,6 +13,9 @@ export class NodeCounters {
   errors = 0;
   lastError: string | null = null;
   lastErrorAt: Date | null = null;
+  /** User metrics from ctx.metrics. */
+  readonly counters = new Map<string, number>();
+  readonly histograms = new Map<string, HistogramSummary>();
   /** Counter value (in, or out for sources) at the previous flush, for the rate. */
   private rateBase = 0;
   private rateBaseAt = Date.now();
@@ -17,8 +28,33 @@ export class NodeCounters {
 
   error(message: string): void {
     this.errors++;
+    this.noteError(message);
+  }
+
+  /** Records the latest error without counting a failed record (a retry that may still succeed). */
+  noteError(message: string): void {
     this.lastError = message.slice(0, 2000);
     this.lastErrorAt = new Date();
+  }
+
+  counter(name: string, increment: number): void {
+    this.counters.set(name, (this.counters.get(name) ?? 0) + increment);
+  }
+
+  histogram(name: string, value: number): void {
+    const h = this.histograms.get(name);
+    if (h) {
+      h.count++;
+      h.sum += value;
+      h.min = Math.min(h.min, value);
+      h.max = Math.max(h.max, value);
+    } else {
+      this.histograms.set(name, { count: 1, sum: value, min: value, max: value });
+    }
+  }
+
+  metricsJson(): { counters: Record<string, number>; histograms: Record<string, HistogramSummary> } {
+    return { counters: Object.fromEntries(this.counters), histograms: Object.fromEntries(this.histograms) };
   }
 
   /** Records per second since the last call. */

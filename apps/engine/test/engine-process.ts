@@ -18,7 +18,8 @@ export async function startEngine(
   databaseUrl: string,
   env: Record<string, string> = {},
 ): Promise<EngineProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  // isolated-vm needs --no-node-snapshot on Node 20+.
+  const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "src/main.ts"], {
     cwd: engineDir,
     env: {
       ...process.env,

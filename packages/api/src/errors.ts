@@ -27,6 +27,9 @@ export interface ProblemView {
   pathString: string;
   message: string;
   code: string;
+  /** For problems in a function's code (code `code_error`): 1-based position in that code. */
+  line?: number;
+  column?: number;
 }
 
 export function viewProblems(problems: readonly Problem[]): ProblemView[] {

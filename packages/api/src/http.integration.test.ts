@@ -1,29 +1,12 @@
 // The API as curl and the web app's route handler see it: plain JSON over HTTP, no transformer.
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { describe, expect, it } from "vitest";
 import { demoFlow, useTestApi } from "../test/db";
-import { appRouter, createContext } from "./index";
+import { callHttp } from "../test/http";
 import { anyString, arrayContaining, containing } from "../test/match";
 
 const t = useTestApi();
 
-async function call(path: string, init?: { body: unknown }): Promise<{ status: number; json: unknown }> {
-  const url = `http://localhost/api/trpc/${path}`;
-  const req = init
-    ? new Request(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(init.body),
-      })
-    : new Request(url);
-  const res = await fetchRequestHandler({
-    endpoint: "/api/trpc",
-    req,
-    router: appRouter,
-    createContext: () => createContext({ db: t.db }),
-  });
-  return { status: res.status, json: await res.json() };
-}
+const call = (path: string, init?: { body: unknown }) => callHttp(t.db, path, init);
 
 describe("HTTP", () => {
   it("creates with a POST body and reads with a GET query, all plain JSON", async () => {
@@ -61,6 +44,36 @@ describe("HTTP", () => {
               code: "missing_code",
             },
           ]),
+        },
+      },
+    });
+  });
+
+  it("gives code problems their line and column", async () => {
+    const spec = demoFlow("bad-code");
+    const res = await call("flow.create", {
+      body: {
+        ...spec,
+        nodes: spec.nodes?.map((n) =>
+          n.id === "double" ? { ...n, config: { code: "export default (r) => {\n  return r +;\n}" } } : n,
+        ),
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({
+      error: {
+        data: {
+          code: "BAD_REQUEST",
+          problems: [
+            {
+              path: ["nodes", 1, "config", "code"],
+              pathString: "nodes[1].config.code",
+              message: "line 2, column 13: Expression expected.",
+              code: "code_error",
+              line: 2,
+              column: 13,
+            },
+          ],
         },
       },
     });

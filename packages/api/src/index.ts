@@ -1,11 +1,14 @@
 // @weir/api: the tRPC API the editor and scripts use. The web app mounts it; it never runs user
-// code and never talks to an engine: it writes desired state to Postgres and reads what engines report.
+// code: it writes desired state to Postgres and reads what engines report (functions.trigger alone
+// asks a live engine over HTTP to run code now).
 import { appRouter } from "./root";
 import { createCallerFactory } from "./trpc";
 
 export { appRouter, type AppRouter } from "./root";
 export { createContext, type Context } from "./trpc";
 export { FlowValidationError, type ProblemView } from "./errors";
+export type { HistogramSummary, NodeMetrics, NodeStatsView } from "./node-stats";
+export type { TriggerLogLine, TriggerResult } from "./router/functions";
 
 /** Calls procedures in-process, e.g. from a server component: `createCaller({ db }).flow.list()`. */
 export const createCaller = createCallerFactory(appRouter);

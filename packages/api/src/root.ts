@@ -2,8 +2,10 @@ import { deadLettersRouter } from "./router/dead-letters";
 import { deploymentRouter } from "./router/deployment";
 import { engineRouter } from "./router/engine";
 import { flowRouter } from "./router/flow";
+import { functionsRouter } from "./router/functions";
 import { logsRouter } from "./router/logs";
 import { nodeTypesRouter } from "./router/node-types";
+import { secretsRouter } from "./router/secrets";
 import { statsRouter } from "./router/stats";
 import { createTRPCRouter } from "./trpc";
 
@@ -15,6 +17,8 @@ export const appRouter = createTRPCRouter({
   deadLetters: deadLettersRouter,
   engine: engineRouter,
   nodeTypes: nodeTypesRouter,
+  secrets: secretsRouter,
+  functions: functionsRouter,
 });
 
 export type AppRouter = typeof appRouter;

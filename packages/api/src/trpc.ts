@@ -5,6 +5,8 @@ import { problemsOf, toTRPCError } from "./errors";
 
 export interface Context {
   db: Db;
+  /** How long a call to an engine (functions.trigger) may take; 30 s unless set (tests shorten it). */
+  engineTimeoutMs?: number;
 }
 
 /** The web app builds one per request from its process-wide client; tests pass their own. */

@@ -51,6 +51,18 @@ export function demoFlow(name = "demo"): FlowSpecInput {
   };
 }
 
+/** demoFlow with the function node's code replaced. */
+export function demoFlowWithCode(code: string, name = "demo"): FlowSpecInput {
+  const spec = demoFlow(name);
+  return {
+    ...spec,
+    nodes: spec.nodes?.map((n) => (n.id === "double" ? { ...n, config: { ...n.config, code } } : n)),
+  };
+}
+
+/** Code with a syntax error on line 2, column 13. */
+export const BROKEN_CODE = "export default (r) => {\n  return r +;\n}";
+
 /** Runs `fn` and returns what it threw; fails the test when it does not throw. */
 export async function caught(fn: () => Promise<unknown>): Promise<unknown> {
   try {

@@ -1,3 +1,4 @@
+import type { JsonValue } from "./json";
 import type { PortRecord, WeirRecord } from "./record";
 
 /**
@@ -22,7 +23,10 @@ export interface FunctionSpec extends FunctionSource {
   params: Readonly<Record<string, unknown>>;
   /** The ports ctx.emit may name; returned records go to the first. */
   ports: readonly string[];
+  /** Limit for one handler call (and for init); a runaway call is stopped and fails its record. */
   timeoutMs: number;
+  /** Heap limit of one instance; exceeding it fails the call and the instance is recreated. */
+  memoryLimitMb: number;
 }
 
 export interface FunctionLogger {
@@ -32,9 +36,30 @@ export interface FunctionLogger {
   error(message: string): void;
 }
 
-/** What the engine lends a function instance. State, secrets and metrics join here. */
+/**
+ * Durable keyed state of one function node, shared by its instances. Writes arrive through
+ * `apply`, one call per successful record, in record order: a record that fails leaves no writes,
+ * so a retried record never double-counts.
+ */
+export interface FunctionStateStore {
+  get(key: string): Promise<JsonValue | undefined>;
+  apply(writes: readonly StateWrite[]): Promise<void>;
+}
+
+export type StateWrite = { key: string; value: JsonValue } | { key: string; delete: true };
+
+export interface FunctionMetrics {
+  counter(name: string, increment: number): void;
+  histogram(name: string, value: number): void;
+}
+
+/** What the engine lends a function instance: every capability user code can reach. */
 export interface FunctionHost {
   log: FunctionLogger;
+  state: FunctionStateStore;
+  /** Secret values by name, resolved at deploy time; runtimes must never log them. */
+  secrets: Readonly<Record<string, string>>;
+  metrics: FunctionMetrics;
 }
 
 export interface CodeProblem {

@@ -3,6 +3,9 @@ export interface Problem {
   path: (string | number)[];
   message: string;
   code: ProblemCode;
+  /** For problems inside a function's code: 1-based position in that code. */
+  line?: number;
+  column?: number;
 }
 
 export type ProblemCode =
@@ -12,6 +15,7 @@ export type ProblemCode =
   | "kind_mismatch"
   | "invalid_config"
   | "missing_code"
+  | "code_error"
   | "invalid_port"
   | "missing_node"
   | "missing_port"

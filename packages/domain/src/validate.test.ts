@@ -215,3 +215,27 @@ describe("createNodeTypeRegistry", () => {
     expect(() => createNodeTypeRegistry([ticker, ticker])).toThrow("node type 'ticker' is registered twice");
   });
 });
+
+describe("validateFlow with a code checker", () => {
+  it("reports code problems at the function's code, with line and column", () => {
+    const result = validateFlow(validFlow(), registry, {
+      checkCode: (source) =>
+        source.code.includes("=>") ? [{ message: "Expression expected.", line: 2, column: 13 }] : [],
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      {
+        path: ["nodes", 1, "config", "code"],
+        message: "line 2, column 13: Expression expected.",
+        code: "code_error",
+        line: 2,
+        column: 13,
+      },
+    ]);
+  });
+
+  it("passes code the checker accepts", () => {
+    expect(validateFlow(validFlow(), registry, { checkCode: () => [] }).ok).toBe(true);
+  });
+});

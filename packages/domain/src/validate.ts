@@ -1,4 +1,5 @@
 import type { FlowEdge, FlowNode, FlowSpec } from "./flow";
+import type { CodeProblem, FunctionSource } from "./function-runtime";
 import { flowSpecSchema } from "./flow";
 import { portsOf } from "./node-type";
 import type { Problem } from "./problem";
@@ -6,11 +7,23 @@ import type { NodeTypeRegistry } from "./registry";
 
 export type ValidationResult = { ok: true; flow: FlowSpec } | { ok: false; problems: Problem[] };
 
+export interface ValidateOptions {
+  /**
+   * Checks a function node's code (compiles it, without running it). Supplied by callers that
+   * have a compiler at hand, so this package stays free of one.
+   */
+  checkCode?: (source: FunctionSource) => CodeProblem[];
+}
+
 /**
  * Checks a flow against its shape, the node-type registry and the graph rules, and returns
  * every problem found rather than stopping at the first, so an editor can mark them all.
  */
-export function validateFlow(input: unknown, registry: NodeTypeRegistry): ValidationResult {
+export function validateFlow(
+  input: unknown,
+  registry: NodeTypeRegistry,
+  options: ValidateOptions = {},
+): ValidationResult {
   const parsed = flowSpecSchema.safeParse(input);
   if (!parsed.success) {
     return {
@@ -26,6 +39,7 @@ export function validateFlow(input: unknown, registry: NodeTypeRegistry): Valida
   const problems = [
     ...checkDuplicateIds(flow),
     ...checkNodes(flow.nodes, registry),
+    ...checkCode(flow.nodes, registry, options.checkCode),
     ...checkEdges(flow, registry),
     ...checkCycles(flow),
   ];
@@ -124,6 +138,34 @@ function checkNodes(nodes: readonly FlowNode[], registry: NodeTypeRegistry): Pro
             code: "invalid_port",
           });
         seen.add(port);
+      });
+    }
+  });
+  return problems;
+}
+
+function checkCode(
+  nodes: readonly FlowNode[],
+  registry: NodeTypeRegistry,
+  check: ValidateOptions["checkCode"],
+): Problem[] {
+  if (!check) return [];
+  const problems: Problem[] = [];
+  nodes.forEach((node, index) => {
+    if (registry.get(node.type)?.kind !== "function") return;
+    const { code, language } = node.config;
+    if (typeof code !== "string" || code.trim() === "") return;
+    const source: FunctionSource = {
+      code,
+      language: language === "javascript" ? "javascript" : "typescript",
+    };
+    for (const problem of check(source)) {
+      problems.push({
+        path: ["nodes", index, "config", "code"],
+        message: `line ${problem.line}, column ${problem.column}: ${problem.message}`,
+        code: "code_error",
+        line: problem.line,
+        column: problem.column,
       });
     }
   });

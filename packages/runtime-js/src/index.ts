@@ -1,2 +1,3 @@
-export { vmRuntime as jsRuntime } from "./vm-runtime";
+export { jsRuntime } from "./runtime";
 export { compile } from "./compile";
+export type { CompileResult } from "./compile";

@@ -52,3 +52,20 @@ describe("NodeInputs", () => {
     await expect(next).resolves.toEqual([7]);
   });
 });
+
+describe("NodeInputs regression: a closed edge next to an open one", () => {
+  it("waits for the open edge instead of spinning on the closed one", async () => {
+    const closed = new BoundedQueue<number>(10);
+    closed.close();
+    const open = new BoundedQueue<number>(10);
+    const inputs = new NodeInputs([closed, open]);
+    let timerRan = false;
+    setTimeout(() => {
+      timerRan = true;
+      void open.push([1]);
+    }, 10);
+    // A spinning take() would starve the timer and never return.
+    await expect(inputs.take(5)).resolves.toEqual([1]);
+    expect(timerRan).toBe(true);
+  });
+});

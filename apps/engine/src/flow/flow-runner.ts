@@ -9,6 +9,7 @@ import { NodeOutputs } from "./outputs";
 import type { DeploymentRef, FlowServices } from "./services";
 import { runSink } from "./sink-runner";
 import { runSource } from "./source-runner";
+import { redact } from "../stores/secret-store";
 
 export interface FlowRunnerOptions {
   /** Records each edge holds before its producer waits. */
@@ -26,6 +27,9 @@ export class FlowRunner {
   private readonly sourcesStop = new AbortController();
   private readonly hardStop = new AbortController();
   private readonly edges = new Map<string, BoundedQueue<WeirRecord>>();
+  /** Per non-source node: dead letters replayed into it, read alongside its edges. */
+  private readonly replays = new Map<string, BoundedQueue<WeirRecord>>();
+  private instanceCount = 0;
   private tasks: Promise<void>[] = [];
   private started = false;
 
@@ -36,6 +40,21 @@ export class FlowRunner {
     private readonly options: FlowRunnerOptions,
   ) {
     for (const edge of spec.edges) this.edges.set(edge.id, new BoundedQueue(options.queueCapacity));
+    for (const node of spec.nodes) {
+      if (node.kind !== "source") this.replays.set(node.id, new BoundedQueue(options.queueCapacity));
+    }
+  }
+
+  /** Whether this flow has a node that can take replayed records. */
+  accepts(nodeId: string): boolean {
+    return this.replays.has(nodeId);
+  }
+
+  /** Feeds dead-lettered records back into their node, waiting under backpressure. */
+  async replay(nodeId: string, records: readonly WeirRecord[]): Promise<void> {
+    const queue = this.replays.get(nodeId);
+    if (!queue) throw new Error(`flow has no node '${nodeId}' that accepts records`);
+    await queue.push(records);
   }
 
   /** Prepares every node (a failing init or sink open fails the start) and then starts them. */
@@ -62,6 +81,7 @@ export class FlowRunner {
   /** Stops the sources, waits for in-flight records to drain, then stops the rest. */
   async stop(): Promise<{ drained: boolean }> {
     this.sourcesStop.abort();
+    for (const queue of this.replays.values()) queue.close();
     const all = Promise.allSettled(this.tasks).then(() => true);
     const timeout = new Promise<false>((resolve) =>
       setTimeout(() => {
@@ -79,9 +99,9 @@ export class FlowRunner {
   }
 
   private async prepare(node: FlowNode): Promise<() => Promise<void>> {
-    const inputs = new NodeInputs(
-      this.spec.edges.filter((e) => e.to.node === node.id).map((e) => this.queue(e.id)),
-    );
+    const incoming = this.spec.edges.filter((e) => e.to.node === node.id).map((e) => this.queue(e.id));
+    const replay = this.replays.get(node.id);
+    const inputs = new NodeInputs(replay ? [...incoming, replay] : incoming);
     const outputs = this.outputsOf(node);
     switch (node.kind) {
       case "source": {
@@ -93,8 +113,20 @@ export class FlowRunner {
       case "function": {
         const config = functionConfigSchema.parse(node.config);
         const handle = await this.createFunction(node, config);
+        const retry = { maxAttempts: config.maxAttempts, backoffMs: config.retryBackoffMs };
+        const stop = this.hardStop.signal;
         return () =>
-          runFunction(node, config.batchSize, handle, inputs, outputs, this.deployment, this.services);
+          runFunction(
+            node,
+            config.batchSize,
+            retry,
+            handle,
+            inputs,
+            outputs,
+            this.deployment,
+            this.services,
+            stop,
+          );
       }
       case "sink": {
         const plugin = findSink(node.type);
@@ -114,9 +146,12 @@ export class FlowRunner {
   }
 
   private async createFunction(node: FlowNode, config: FunctionConfig): Promise<FunctionNodeHandle> {
+    const fail = (error: unknown): Error => new Error(`node '${node.id}': ${errorMessage(error)}`);
     const runtime = this.services.runtimes.get(config.runtime);
-    if (!runtime)
-      throw new Error(`node '${node.id}': runtime '${config.runtime}' is not available in this engine`);
+    if (!runtime) throw fail(`runtime '${config.runtime}' is not available in this engine`);
+    const secrets = await this.services.secrets(config.secrets).catch((error: unknown) => {
+      throw fail(error);
+    });
     const definition = builtinRegistry.get(node.type);
     const spec = {
       nodeId: node.id,
@@ -125,16 +160,41 @@ export class FlowRunner {
       params: config.params,
       ports: definition ? portsOf(definition, node.outputs) : ["out"],
       timeoutMs: config.timeoutMs,
+      memoryLimitMb: config.memoryLimitMb,
     };
-    const host = { log: this.services.log.child(node.id) };
+    const state = this.services.state(this.deployment.flowId, node.id);
+    const counters = this.services.counters(this.deployment.id, node.id, "in");
     const create = async (): Promise<FunctionNodeHandle["instance"]> => {
+      const instance = `${node.id}#${++this.instanceCount}`;
+      const write = (level: string) => (message: string) => {
+        this.services.functionLogs.add({
+          deployment: this.deployment,
+          nodeId: node.id,
+          instance,
+          level,
+          message: redact(message, secrets),
+        });
+      };
+      const host = {
+        log: { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") },
+        state,
+        secrets,
+        metrics: {
+          counter: (name: string, increment: number) => {
+            counters.counter(name, increment);
+          },
+          histogram: (name: string, value: number) => {
+            counters.histogram(name, value);
+          },
+        },
+      };
       try {
         return await runtime.createInstance(spec, host);
       } catch (error) {
-        throw new Error(`node '${node.id}': ${errorMessage(error)}`);
+        throw fail(error);
       }
     };
-    return { instance: await create(), recreate: create };
+    return { instance: await create(), recreate: create, state };
   }
 
   private outputsOf(node: FlowNode): NodeOutputs {

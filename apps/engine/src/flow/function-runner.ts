@@ -1,61 +1,129 @@
-import type { FlowNode, FunctionInstance, RecordOutcome, WeirRecord } from "@weir/domain";
+import type {
+  FlowNode,
+  FunctionFailure,
+  FunctionInstance,
+  PortRecord,
+  RecordOutcome,
+  WeirRecord,
+} from "@weir/domain";
 import { errorMessage } from "@weir/domain";
+import type { NodeCounters } from "../stats";
 import type { NodeInputs } from "./inputs";
 import type { NodeOutputs } from "./outputs";
-import type { DeploymentRef, FlowServices } from "./services";
+import type { DeploymentRef, FlowServices, NodeState } from "./services";
 
 export interface FunctionNodeHandle {
   instance: FunctionInstance;
   /** Makes a fresh instance after one failed as a whole (a crash, not a record's error). */
   recreate(): Promise<FunctionInstance>;
+  state: NodeState;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  backoffMs: number;
 }
 
 /**
- * Feeds a function node's input in batches through its runtime instance, sends each record's
- * outputs on in input order, and dead-letters records whose call failed. Returns when every
- * input edge is closed and empty.
+ * Feeds a function node's input in batches through its runtime instance. A record whose call
+ * fails is retried on its own with exponential backoff, up to `maxAttempts` tries, and then goes
+ * to the dead-letter store; outputs leave in input order, after the batch's state is durable.
+ * Returns when every input edge is closed and empty.
  */
 export async function runFunction(
   node: FlowNode,
   batchSize: number,
+  retry: RetryPolicy,
   handle: FunctionNodeHandle,
   inputs: NodeInputs<WeirRecord>,
   outputs: NodeOutputs,
   deployment: DeploymentRef,
   services: FlowServices,
+  stop: AbortSignal,
 ): Promise<void> {
   const counters = services.counters(deployment.id, node.id, "in");
   const log = services.log.child(node.id);
+
+  const processBatch = async (batch: readonly WeirRecord[]): Promise<RecordOutcome[]> => {
+    try {
+      return await handle.instance.process(batch);
+    } catch (error) {
+      const message = `function instance failed: ${errorMessage(error)}`;
+      log.error(message);
+      handle.instance = await handle.recreate();
+      return batch.map(() => ({ ok: false, error: { message, instanceReset: true } }));
+    }
+  };
+
   try {
     for (let batch = await inputs.take(batchSize); batch !== null; batch = await inputs.take(batchSize)) {
       counters.recordsIn += batch.length;
-      let outcomes: RecordOutcome[];
-      try {
-        outcomes = await handle.instance.process(batch);
-      } catch (error) {
-        const message = `function instance failed: ${errorMessage(error)}`;
-        log.error(message);
-        outcomes = batch.map(() => ({ ok: false, error: { message } }));
-        handle.instance = await handle.recreate();
-      }
-      for (const [index, outcome] of outcomes.entries()) {
-        const record = batch[index];
-        if (!record) continue;
-        if (outcome.ok) {
-          await outputs.send(outcome.outputs);
-          counters.recordsOut += outcome.outputs.length;
-        } else {
-          const where = outcome.error.line === undefined ? "" : ` (line ${outcome.error.line})`;
-          const message = `${outcome.error.message}${where}`;
-          counters.error(message);
-          services.deadLetters.add({ deployment, nodeId: node.id, record, error: message, attempts: 1 });
+      const outcomes = await processBatch(batch);
+      const sent: PortRecord[][] = [];
+      for (const [index, record] of batch.entries()) {
+        let outcome = outcomes[index] ?? { ok: false, error: { message: "the runtime returned no outcome" } };
+        let attempts = 1;
+        while (!outcome.ok && attempts < retry.maxAttempts && !stop.aborted) {
+          counters.noteError(describe(outcome.error));
+          await sleep(retry.backoffMs * 2 ** (attempts - 1), stop);
+          attempts++;
+          outcome = (await processBatch([record]))[0] ?? outcome;
         }
+        if (outcome.ok) {
+          sent.push(outcome.outputs);
+        } else {
+          fail(counters, services, deployment, node.id, record, outcome.error, attempts);
+        }
+      }
+      await handle.state.flush();
+      for (const outputsOfRecord of sent) {
+        await outputs.send(outputsOfRecord);
+        counters.recordsOut += outputsOfRecord.length;
       }
     }
   } finally {
     outputs.close();
+    await handle.state.flush().catch((error: unknown) => {
+      log.error(`saving function state failed: ${errorMessage(error)}`);
+    });
     await handle.instance.close().catch((error: unknown) => {
       log.warn(`closing the function instance failed: ${errorMessage(error)}`);
     });
   }
+}
+
+function describe(error: FunctionFailure): string {
+  return error.line === undefined ? error.message : `${error.message} (line ${error.line})`;
+}
+
+function fail(
+  counters: NodeCounters,
+  services: FlowServices,
+  deployment: DeploymentRef,
+  nodeId: string,
+  record: WeirRecord,
+  error: FunctionFailure,
+  attempts: number,
+): void {
+  const message = describe(error);
+  counters.error(message);
+  services.deadLetters.add({ deployment, nodeId, record, error: message, attempts });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
 }

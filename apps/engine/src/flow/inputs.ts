@@ -23,7 +23,8 @@ export class NodeInputs<T> {
         }
       }
       if (this.queues.every((queue) => queue.isDrained)) return null;
-      await Promise.race(this.queues.map((queue) => queue.waitForData()));
+      // Only open edges: a closed, empty one would resolve at once and spin this loop.
+      await Promise.race(this.queues.filter((queue) => !queue.isDrained).map((queue) => queue.waitForData()));
     }
   }
 

@@ -1,4 +1,4 @@
-import type { FunctionRuntime, JsonValue, WeirRecord } from "@weir/domain";
+import type { FunctionRuntime, FunctionStateStore, JsonValue, WeirRecord } from "@weir/domain";
 import type { IngestHandler } from "@weir/connectors";
 import type { Logger } from "../logger";
 import type { NodeCounters } from "../stats";
@@ -18,6 +18,11 @@ export interface DeadLetterEntry {
   attempts: number;
 }
 
+export interface NodeState extends FunctionStateStore {
+  /** Makes the writes applied so far durable; called after each batch, before its outputs move on. */
+  flush(): Promise<void>;
+}
+
 /** What a running flow needs from the engine around it; tests can provide their own. */
 export interface FlowServices {
   log: Logger;
@@ -34,5 +39,16 @@ export interface FlowServices {
   ingest: {
     register(flowId: string, nodeId: string, handler: IngestHandler, options: { maxBodyBytes: number }): void;
     unregister(flowId: string, nodeId: string): void;
+  };
+  state(flowId: string, nodeId: string): NodeState;
+  secrets(names: readonly string[]): Promise<Record<string, string>>;
+  functionLogs: {
+    add(entry: {
+      deployment: DeploymentRef;
+      nodeId: string;
+      instance: string;
+      level: string;
+      message: string;
+    }): void;
   };
 }

@@ -38,6 +38,7 @@ export class StatsReporter {
           rate: c.takeRate(now),
           lastError: c.lastError,
           lastErrorAt: c.lastErrorAt,
+          metrics: c.metricsJson(),
         };
         return this.db.nodeStats.upsert({
           where: {

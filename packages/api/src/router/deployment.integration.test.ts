@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { demoFlow, useTestApi } from "../../test/db";
+import type { TRPCError } from "@trpc/server";
+import type { Prisma } from "@weir/db";
+import { BROKEN_CODE, caught, demoFlow, demoFlowWithCode, useTestApi } from "../../test/db";
+import type { FlowValidationError } from "../errors";
 
 const t = useTestApi();
 
@@ -88,5 +91,36 @@ describe("deployment", () => {
       message: `flow ${id} has no version 3 (latest is 1)`,
     });
     expect(await t.db.deployment.count({ where: { flowId: id } })).toBe(0);
+  });
+
+  it("refuses to deploy a stored version whose code no longer compiles", async () => {
+    const { id } = await t.api.flow.create(demoFlow("rotten"));
+    // Saved before code was checked (the API would refuse it now), so written directly.
+    await t.db.flowVersion.create({
+      data: {
+        flowId: id,
+        version: 2,
+        spec: demoFlowWithCode(BROKEN_CODE, "rotten") as Prisma.InputJsonObject,
+      },
+    });
+    await t.db.flow.update({ where: { id }, data: { latestVersion: 2 } });
+
+    const error = await caught(() => t.api.deployment.deploy({ flowId: id }));
+    expect(error).toMatchObject({
+      code: "BAD_REQUEST",
+      message: "invalid flow: nodes[1].config.code: line 2, column 13: Expression expected.",
+    });
+    expect(((error as TRPCError).cause as FlowValidationError).problems).toEqual([
+      {
+        path: ["nodes", 1, "config", "code"],
+        message: "line 2, column 13: Expression expected.",
+        code: "code_error",
+        line: 2,
+        column: 13,
+      },
+    ]);
+    expect(await t.db.deployment.count({ where: { flowId: id } })).toBe(0);
+    // The version before it still deploys.
+    expect(await t.api.deployment.deploy({ flowId: id, version: 1 })).toMatchObject({ version: 1 });
   });
 });

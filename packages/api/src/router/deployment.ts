@@ -1,7 +1,6 @@
-import { builtinRegistry } from "@weir/connectors/definitions";
-import { validateFlow } from "@weir/domain";
 import { z } from "zod";
-import { FlowValidationError, notFound } from "../errors";
+import { validFlowOrThrow } from "../code-check";
+import { notFound } from "../errors";
 import type { DbClient } from "../lookups";
 import { findDeployment, requireFlow, requireVersion, withVersion } from "../lookups";
 import { createTRPCRouter, publicProcedure } from "../trpc";
@@ -21,12 +20,12 @@ export const deploymentRouter = createTRPCRouter({
   deploy: publicProcedure
     .input(byFlow.extend({ version: z.number().int().positive().optional() }))
     .mutation(async ({ ctx, input }) => {
+      // Node types and the compiler evolve; a version saved under older rules must still pass
+      // today's before it runs. Versions never change, so this runs before the flow is locked.
+      const version = await requireVersion(ctx.db, input.flowId, input.version);
+      validFlowOrThrow(version.spec);
       const row = await ctx.db.$transaction(async (tx) => {
         await lockFlow(tx, input.flowId);
-        const version = await requireVersion(tx, input.flowId, input.version);
-        // Node types evolve; a version saved under older rules must still pass today's before it runs.
-        const checked = validateFlow(version.spec, builtinRegistry);
-        if (!checked.ok) throw new FlowValidationError(checked.problems);
         await tx.deployment.updateMany({
           where: { flowId: input.flowId, desiredState: "running" },
           data: { desiredState: "stopped" },

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
-import { caught, demoFlow, useTestApi } from "../../test/db";
+import { BROKEN_CODE, caught, demoFlow, demoFlowWithCode, useTestApi } from "../../test/db";
 import { FlowValidationError } from "../errors";
 import { anyString, arrayContaining, containing, matching } from "../../test/match";
 
@@ -85,6 +85,48 @@ describe("flow", () => {
     expect(await counts()).toEqual(before);
   });
 
+  it("compiles function code on save and refuses code that does not compile", async () => {
+    const before = await counts();
+    const error = await caught(() => t.api.flow.create(demoFlowWithCode(BROKEN_CODE, "broken")));
+    expect(error).toMatchObject({
+      code: "BAD_REQUEST",
+      message: "invalid flow: nodes[1].config.code: line 2, column 13: Expression expected.",
+    });
+    expect(((error as TRPCError).cause as FlowValidationError).problems).toEqual([
+      {
+        path: ["nodes", 1, "config", "code"],
+        message: "line 2, column 13: Expression expected.",
+        code: "code_error",
+        line: 2,
+        column: 13,
+      },
+    ]);
+    expect(await counts()).toEqual(before);
+
+    // TypeScript by default; type annotations are a syntax error in a javascript function.
+    const typed = "export default (r: { value: number }) => r";
+    expect((await t.api.flow.create(demoFlowWithCode(typed, "typed"))).version).toBe(1);
+    const asJs = demoFlowWithCode(typed, "typed-js");
+    const jsNodes = asJs.nodes?.map((n) =>
+      n.id === "double" ? { ...n, config: { ...n.config, language: "javascript" } } : n,
+    );
+    await expect(t.api.flow.create({ ...asJs, nodes: jsNodes })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: containing("nodes[1].config.code: line 1, column 20: Type annotations"),
+    });
+  });
+
+  it("refuses an update whose code does not compile and keeps the last good version", async () => {
+    const { id } = await t.api.flow.create(demoFlow("edit-code"));
+    await expect(
+      t.api.flow.update({ id, spec: demoFlowWithCode(BROKEN_CODE, "edit-code") }),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: containing("line 2, column 13"),
+    });
+    expect(await t.api.flow.get({ id })).toMatchObject({ version: 1, latestVersion: 1 });
+  });
+
   it("saves each update as the next version and keeps the old ones readable", async () => {
     const { id } = await t.api.flow.create(demoFlow("v1"));
     const spec = demoFlow("v2");
@@ -149,6 +191,20 @@ describe("flow", () => {
       pathString: "nodes[0].type",
       code: "unknown_node_type",
     });
+    const broken = await t.api.flow.validate(demoFlowWithCode(BROKEN_CODE));
+    expect(broken).toEqual({
+      ok: false,
+      problems: [
+        {
+          path: ["nodes", 1, "config", "code"],
+          pathString: "nodes[1].config.code",
+          message: "line 2, column 13: Expression expected.",
+          code: "code_error",
+          line: 2,
+          column: 13,
+        },
+      ],
+    });
     expect(await counts()).toEqual(before);
   });
 
@@ -161,12 +217,25 @@ describe("flow", () => {
     await t.db.sinkLogEntry.create({
       data: { flowId: id, deploymentId: deployment.id, nodeId: "out", record: { v: 1 } },
     });
+    await t.db.functionState.create({ data: { flowId: id, nodeId: "double", key: "k", value: 1 } });
+    await t.db.functionLogEntry.create({
+      data: {
+        flowId: id,
+        deploymentId: deployment.id,
+        nodeId: "double",
+        instance: "e1/double#0",
+        level: "info",
+        message: "hi",
+      },
+    });
 
     expect(await t.api.flow.delete({ id })).toEqual({ id });
     expect(await t.db.flowVersion.count({ where: { flowId: id } })).toBe(0);
     expect(await t.db.deployment.count({ where: { flowId: id } })).toBe(0);
     expect(await t.db.nodeStats.count({ where: { deploymentId: deployment.id } })).toBe(0);
     expect(await t.db.sinkLogEntry.count({ where: { flowId: id } })).toBe(0);
+    expect(await t.db.functionState.count({ where: { flowId: id } })).toBe(0);
+    expect(await t.db.functionLogEntry.count({ where: { flowId: id } })).toBe(0);
     await expect(t.api.flow.get({ id })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 

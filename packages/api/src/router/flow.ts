@@ -1,26 +1,20 @@
-import { builtinRegistry } from "@weir/connectors/definitions";
-import { validateFlow } from "@weir/domain";
-import type { FlowSpec, FlowSpecInput } from "@weir/domain";
+import type { FlowSpecInput } from "@weir/domain";
 import { z } from "zod";
-import { FlowValidationError, notFound, viewProblems } from "../errors";
+import { checkFlow, validFlowOrThrow } from "../code-check";
+import { notFound, viewProblems } from "../errors";
 import { requireFlow, requireVersion } from "../lookups";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 import { iso } from "../views";
 
 // The spec's shape is checked by validateFlow rather than by the input parser, so a malformed
-// node and a bad config come back the same way: one FlowValidationError with JSON paths.
+// node, a bad config and code that does not compile come back the same way: one
+// FlowValidationError with JSON paths (and line/column for code).
 const flowSpecInput = z.custom<FlowSpecInput>();
 const flowId = z.uuid();
 
-function validOrThrow(spec: unknown): FlowSpec {
-  const result = validateFlow(spec, builtinRegistry);
-  if (!result.ok) throw new FlowValidationError(result.problems);
-  return result.flow;
-}
-
 export const flowRouter = createTRPCRouter({
   create: publicProcedure.input(flowSpecInput).mutation(async ({ ctx, input }) => {
-    const spec = validOrThrow(input);
+    const spec = validFlowOrThrow(input);
     const flow = await ctx.db.flow.create({
       data: {
         name: spec.name,
@@ -72,7 +66,7 @@ export const flowRouter = createTRPCRouter({
   update: publicProcedure
     .input(z.object({ id: flowId, spec: flowSpecInput }))
     .mutation(async ({ ctx, input }) => {
-      const spec = validOrThrow(input.spec);
+      const spec = validFlowOrThrow(input.spec);
       return ctx.db.$transaction(async (tx) => {
         await requireFlow(tx, input.id);
         // One UPDATE … SET latest_version = latest_version + 1 RETURNING: concurrent saves queue on
@@ -106,13 +100,15 @@ export const flowRouter = createTRPCRouter({
       await tx.sinkLogEntry.deleteMany({ where: { flowId: input.id } });
       await tx.deadLetter.deleteMany({ where: { flowId: input.id } });
       await tx.sourceCheckpoint.deleteMany({ where: { flowId: input.id } });
+      await tx.functionState.deleteMany({ where: { flowId: input.id } });
+      await tx.functionLogEntry.deleteMany({ where: { flowId: input.id } });
     });
     return { id: input.id };
   }),
 
   // A mutation although it saves nothing: specs carry code and are too big for a GET URL.
   validate: publicProcedure.input(flowSpecInput).mutation(({ input }) => {
-    const result = validateFlow(input, builtinRegistry);
+    const result = checkFlow(input);
     return result.ok ? { ok: true, problems: [] } : { ok: false, problems: viewProblems(result.problems) };
   }),
 });

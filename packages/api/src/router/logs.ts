@@ -1,38 +1,71 @@
 import { TRPCError } from "@trpc/server";
 import { logSinkNodeType } from "@weir/connectors/definitions";
 import { idSchema } from "@weir/domain";
+import type { NodeKind } from "@weir/domain";
 import { z } from "zod";
+import type { DbClient } from "../lookups";
 import { requireVersion } from "../lookups";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 import { iso } from "../views";
 
+const byNode = z.object({
+  flowId: z.uuid(),
+  nodeId: idSchema,
+  limit: z.number().int().min(1).max(1000).default(100),
+});
+
+/** Refuses a node the flow's latest version does not have, or has as something else. */
+async function requireNode(
+  db: DbClient,
+  flowId: string,
+  nodeId: string,
+  wanted: { kind: NodeKind; type?: string; keeps: string },
+): Promise<void> {
+  const latest = await requireVersion(db, flowId);
+  const node = latest.spec.nodes.find((n) => n.id === nodeId);
+  if (node?.kind === wanted.kind && (wanted.type === undefined || node.type === wanted.type)) return;
+  const what = node ? `a '${node.type}' node` : "not a node";
+  throw new TRPCError({
+    code: "BAD_REQUEST",
+    message: `'${nodeId}' is ${what} in version ${latest.version} of flow ${flowId}; ${wanted.keeps}`,
+  });
+}
+
 export const logsRouter = createTRPCRouter({
   /** The newest records a `log` sink kept, oldest first so they read like a log. */
-  read: publicProcedure
-    .input(
-      z.object({
-        flowId: z.uuid(),
-        nodeId: idSchema,
-        limit: z.number().int().min(1).max(1000).default(100),
-      }),
-    )
-    .query(async ({ ctx, input }) => {
-      const latest = await requireVersion(ctx.db, input.flowId);
-      const node = latest.spec.nodes.find((n) => n.id === input.nodeId);
-      if (node?.type !== logSinkNodeType.type) {
-        const what = node ? `a '${node.type}' node` : "not a node";
-        throw new TRPCError({
-          code: "BAD_REQUEST",
-          message: `'${input.nodeId}' is ${what} in version ${latest.version} of flow ${input.flowId}; only '${logSinkNodeType.type}' sinks keep records`,
-        });
-      }
-      const rows = await ctx.db.sinkLogEntry.findMany({
-        where: { flowId: input.flowId, nodeId: input.nodeId },
-        orderBy: { id: "desc" },
-        take: input.limit,
-      });
-      return rows
-        .reverse()
-        .map((row) => ({ id: Number(row.id), record: row.record, createdAt: iso(row.createdAt) }));
-    }),
+  read: publicProcedure.input(byNode).query(async ({ ctx, input }) => {
+    await requireNode(ctx.db, input.flowId, input.nodeId, {
+      kind: "sink",
+      type: logSinkNodeType.type,
+      keeps: `only '${logSinkNodeType.type}' sinks keep records`,
+    });
+    const rows = await ctx.db.sinkLogEntry.findMany({
+      where: { flowId: input.flowId, nodeId: input.nodeId },
+      orderBy: { id: "desc" },
+      take: input.limit,
+    });
+    return rows
+      .reverse()
+      .map((row) => ({ id: Number(row.id), record: row.record, createdAt: iso(row.createdAt) }));
+  }),
+
+  /** The newest lines a function node wrote with ctx.log (on any engine), oldest first. */
+  function: publicProcedure.input(byNode).query(async ({ ctx, input }) => {
+    await requireNode(ctx.db, input.flowId, input.nodeId, {
+      kind: "function",
+      keeps: "only function nodes write function logs",
+    });
+    const rows = await ctx.db.functionLogEntry.findMany({
+      where: { flowId: input.flowId, nodeId: input.nodeId },
+      orderBy: { id: "desc" },
+      take: input.limit,
+    });
+    return rows.reverse().map((row) => ({
+      id: Number(row.id),
+      instance: row.instance,
+      level: row.level,
+      message: row.message,
+      createdAt: iso(row.createdAt),
+    }));
+  }),
 });

@@ -7,6 +7,8 @@ import { arrayContaining, containing } from "../../test/match";
 
 const t = useTestApi();
 
+const noMetrics = { counters: {}, histograms: {} };
+
 async function deployedFlow(name: string): Promise<{ flowId: string; deploymentId: string }> {
   const { id } = await t.api.flow.create(demoFlow(name));
   const deployment = await t.api.deployment.deploy({ flowId: id });
@@ -46,7 +48,16 @@ describe("stats", () => {
     const stats = await t.api.stats.get({ flowId });
     expect(stats.deployment).toMatchObject({ id: deploymentId, version: 1 });
     expect(stats.nodes).toEqual([
-      { nodeId: "gen", recordsIn: 0, recordsOut: 15, errors: 0, rate: 4, lastError: null, lastErrorAt: null },
+      {
+        nodeId: "gen",
+        recordsIn: 0,
+        recordsOut: 15,
+        errors: 0,
+        rate: 4,
+        lastError: null,
+        lastErrorAt: null,
+        metrics: noMetrics,
+      },
       {
         nodeId: "double",
         recordsIn: 15,
@@ -55,9 +66,61 @@ describe("stats", () => {
         rate: 4,
         lastError: "new",
         lastErrorAt: new Date(2_000).toISOString(),
+        metrics: noMetrics,
       },
-      { nodeId: "out", recordsIn: 0, recordsOut: 0, errors: 0, rate: 0, lastError: null, lastErrorAt: null },
+      {
+        nodeId: "out",
+        recordsIn: 0,
+        recordsOut: 0,
+        errors: 0,
+        rate: 0,
+        lastError: null,
+        lastErrorAt: null,
+        metrics: noMetrics,
+      },
     ]);
+  });
+
+  it("sums user counters and merges histograms over engines", async () => {
+    const { flowId, deploymentId } = await deployedFlow("stats-metrics");
+    const row = { deploymentId, nodeId: "double" };
+    await t.db.nodeStats.createMany({
+      data: [
+        {
+          ...row,
+          engineId: "a",
+          metrics: {
+            counters: { seen: 3, big: 1 },
+            histograms: { size: { count: 2, sum: 30, min: 10, max: 20 } },
+          },
+        },
+        {
+          ...row,
+          engineId: "b",
+          metrics: {
+            counters: { seen: 4 },
+            histograms: {
+              size: { count: 3, sum: 21, min: 5, max: 9 },
+              idle: { count: 0, sum: 0, min: null, max: null },
+            },
+          },
+        },
+        // An engine that has not recorded anything yet, and one whose report does not fit.
+        { ...row, engineId: "c" },
+        { ...row, engineId: "d", metrics: { counters: { seen: "many" }, histograms: { size: 7 } } },
+      ],
+    });
+
+    const stats = await t.api.stats.get({ flowId });
+    const double = stats.nodes.find((n) => n.nodeId === "double");
+    expect(double?.metrics).toEqual({
+      counters: { seen: 7, big: 1 },
+      histograms: {
+        size: { count: 5, sum: 51, min: 5, max: 20 },
+        idle: { count: 0, sum: 0, min: null, max: null },
+      },
+    });
+    expect(stats.nodes.find((n) => n.nodeId === "gen")?.metrics).toEqual(noMetrics);
   });
 
   it("reads a given deployment, and no deployment at all", async () => {
@@ -113,6 +176,60 @@ describe("logs", () => {
   });
 });
 
+describe("function logs", () => {
+  it("returns a function node's newest lines from every engine, oldest of them first", async () => {
+    const { flowId, deploymentId } = await deployedFlow("fn-logs");
+    const line = (n: number, instance = "engine-a/double#0") => ({
+      flowId,
+      deploymentId,
+      nodeId: "double",
+      instance,
+      level: n === 3 ? "warn" : "info",
+      message: `line ${n}`,
+    });
+    for (let n = 1; n <= 4; n++) {
+      await t.db.functionLogEntry.create({
+        data: line(n, n % 2 === 0 ? "engine-b/double#1" : "engine-a/double#0"),
+      });
+    }
+    await t.db.functionLogEntry.create({ data: { ...line(9), flowId: randomUUID() } });
+    await t.db.functionLogEntry.create({ data: { ...line(9), nodeId: "gen" } });
+
+    const all = await t.api.logs.function({ flowId, nodeId: "double" });
+    expect(all.map((e) => e.message)).toEqual(["line 1", "line 2", "line 3", "line 4"]);
+    expect(all[1]).toEqual({
+      id: expect.any(Number) as unknown,
+      instance: "engine-b/double#1",
+      level: "info",
+      message: "line 2",
+      createdAt: expect.any(String) as unknown,
+    });
+    const lastTwo = await t.api.logs.function({ flowId, nodeId: "double", limit: 2 });
+    expect(lastTwo.map((e) => [e.level, e.message])).toEqual([
+      ["warn", "line 3"],
+      ["info", "line 4"],
+    ]);
+  });
+
+  it("refuses nodes that are not functions, missing flows and bad limits", async () => {
+    const { flowId } = await deployedFlow("fn-logs-reject");
+    await expect(t.api.logs.function({ flowId, nodeId: "out" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: containing("'out' is a 'log' node in version 1"),
+    });
+    await expect(t.api.logs.function({ flowId, nodeId: "ghost" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: containing("'ghost' is not a node"),
+    });
+    await expect(t.api.logs.function({ flowId, nodeId: "double", limit: 0 })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    await expect(t.api.logs.function({ flowId: randomUUID(), nodeId: "double" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+  });
+});
+
 describe("dead letters", () => {
   it("lists a flow's dead letters newest first, optionally for one node", async () => {
     const { flowId, deploymentId } = await deployedFlow("dlq");
@@ -124,10 +241,88 @@ describe("dead letters", () => {
 
     const all = await t.api.deadLetters.list({ flowId });
     expect(all.map((d) => d.error)).toEqual(["boom 2", "boom 1"]);
-    expect(all[0]).toMatchObject({ nodeId: "out", attempts: 5, replayedAt: null, record: { n: 2 } });
+    expect(all[0]).toMatchObject({
+      nodeId: "out",
+      flowVersionId,
+      attempts: 5,
+      replayRequestedAt: null,
+      replayedAt: null,
+      record: { n: 2 },
+    });
     expect((await t.api.deadLetters.list({ flowId, nodeId: "double" })).map((d) => d.error)).toEqual([
       "boom 1",
     ]);
+  });
+
+  it("requests replays of this flow's letters that were not replayed yet, and filters by status", async () => {
+    const { flowId, deploymentId } = await deployedFlow("dlq-replay");
+    const other = await deployedFlow("dlq-replay-other");
+    const flowVersionId = (await t.db.deployment.findUniqueOrThrow({ where: { id: deploymentId } }))
+      .flowVersionId;
+    const base = { flowId, deploymentId, flowVersionId, nodeId: "double", attempts: 3, error: "boom" };
+    const pending = await t.db.deadLetter.create({ data: { ...base, record: { n: 1 } } });
+    const waiting = await t.db.deadLetter.create({
+      data: { ...base, record: { n: 2 }, replayRequestedAt: new Date(1_000) },
+    });
+    const done = await t.db.deadLetter.create({
+      data: { ...base, record: { n: 3 }, replayRequestedAt: new Date(1_000), replayedAt: new Date(2_000) },
+    });
+    const foreign = await t.db.deadLetter.create({
+      data: { ...base, flowId: other.flowId, deploymentId: other.deploymentId, record: { n: 4 } },
+    });
+
+    const statusOf = async (status: "pending" | "replay-requested" | "replayed") =>
+      (await t.api.deadLetters.list({ flowId, status })).map((d) => d.record);
+    expect(await statusOf("pending")).toEqual([{ n: 1 }]);
+    expect(await statusOf("replay-requested")).toEqual([{ n: 2 }]);
+    expect(await statusOf("replayed")).toEqual([{ n: 3 }]);
+
+    const before = Date.now();
+    const ids = [pending.id, waiting.id, done.id, foreign.id].map(Number);
+    // Ids as numbers (what list returns) or as digit strings.
+    expect(
+      await t.api.deadLetters.replay({
+        flowId,
+        ids: [ids[0] ?? 0, String(ids[1]), ids[2] ?? 0, ids[3] ?? 0],
+      }),
+    ).toEqual({
+      requested: 2,
+    });
+
+    expect(await statusOf("pending")).toEqual([]);
+    expect(await statusOf("replay-requested")).toEqual([{ n: 2 }, { n: 1 }]);
+    const rows = await t.api.deadLetters.list({ flowId });
+    for (const row of rows.filter((r) => r.replayedAt === null)) {
+      expect(Date.parse(row.replayRequestedAt ?? "")).toBeGreaterThanOrEqual(before - 1_000);
+    }
+    expect(rows.find((r) => r.id === Number(done.id))).toMatchObject({
+      replayRequestedAt: new Date(1_000).toISOString(),
+      replayedAt: new Date(2_000).toISOString(),
+    });
+    // The other flow's letter was not touched.
+    expect(await t.db.deadLetter.findUniqueOrThrow({ where: { id: foreign.id } })).toMatchObject({
+      replayRequestedAt: null,
+    });
+  });
+
+  it("refuses replays of a missing flow or without valid ids", async () => {
+    const { flowId } = await deployedFlow("dlq-reject");
+    await expect(t.api.deadLetters.replay({ flowId: randomUUID(), ids: [1] })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    await expect(t.api.deadLetters.replay({ flowId, ids: [] })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    await expect(t.api.deadLetters.replay({ flowId, ids: [-1] })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    await expect(t.api.deadLetters.replay({ flowId, ids: ["1; drop"] })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    expect(await t.api.deadLetters.replay({ flowId, ids: [999_999] })).toEqual({ requested: 0 });
+    await expect(t.api.deadLetters.list({ flowId, status: "done" as never })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
   });
 });
 

@@ -5,7 +5,10 @@ import { createTRPCRouter, publicProcedure } from "../trpc";
 import { readSpec, toDeploymentStatus } from "../views";
 
 export const statsRouter = createTRPCRouter({
-  /** Per-node counters of the flow's newest deployment (or the given one), summed over engines. */
+  /**
+   * Per-node counters and user metrics (ctx.metrics) of the flow's newest deployment (or the
+   * given one), summed over engines.
+   */
   get: publicProcedure
     .input(z.object({ flowId: z.uuid(), deploymentId: z.uuid().optional() }))
     .query(async ({ ctx, input }) => {

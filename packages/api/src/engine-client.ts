@@ -1,0 +1,101 @@
+// The only place the API talks to an engine: requests that need user code run (a trigger), which
+// the web process must never do itself. Everything else still goes through Postgres.
+import { TRPCError } from "@trpc/server";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import type { EngineInstance } from "@weir/db";
+import { errorMessage } from "@weir/domain";
+import type { DbClient } from "./lookups";
+import { LIVENESS_WINDOW_MS } from "./views";
+
+/** How long a call to an engine may take unless the context says otherwise. */
+export const ENGINE_TIMEOUT_MS = 30_000;
+
+/** The live engine that reported last, or PRECONDITION_FAILED when none is running. */
+export async function requireLiveEngine(db: DbClient, now = new Date()): Promise<EngineInstance> {
+  const engine = await db.engineInstance.findFirst({
+    where: { heartbeatAt: { gt: new Date(now.getTime() - LIVENESS_WINDOW_MS) } },
+    orderBy: [{ heartbeatAt: "desc" }, { startedAt: "desc" }],
+  });
+  if (!engine) {
+    throw new TRPCError({
+      code: "PRECONDITION_FAILED",
+      message: "no engine is running: start one with npm start",
+    });
+  }
+  return engine;
+}
+
+/** tRPC's meaning of an engine's error status, as seen by the API's caller. */
+function codeForEngineStatus(status: number): TRPC_ERROR_CODE_KEY {
+  if (status === 413) return "PAYLOAD_TOO_LARGE";
+  if (status === 429) return "TOO_MANY_REQUESTS";
+  if (status < 500) return "BAD_REQUEST";
+  if (status === 503) return "SERVICE_UNAVAILABLE";
+  if (status === 504) return "GATEWAY_TIMEOUT";
+  return "BAD_GATEWAY";
+}
+
+function describeFetchFailure(error: unknown): string {
+  // undici reports "fetch failed" and keeps the reason (ECONNREFUSED, …) as the cause.
+  const cause = error instanceof Error ? error.cause : undefined;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" ? code : errorMessage(cause ?? error);
+}
+
+/**
+ * POSTs JSON to `<engine ingestUrl><path>` and returns the parsed JSON of a 2xx answer. An
+ * engine's `{ error }` answer becomes a TRPCError carrying that message; an unreachable, slow or
+ * incoherent engine a BAD_GATEWAY or GATEWAY_TIMEOUT naming it.
+ */
+export async function postToEngine(
+  engine: Pick<EngineInstance, "id" | "ingestUrl">,
+  path: string,
+  body: unknown,
+  timeoutMs: number = ENGINE_TIMEOUT_MS,
+): Promise<unknown> {
+  const url = `${engine.ingestUrl.replace(/\/+$/, "")}${path}`;
+  const signal = AbortSignal.timeout(timeoutMs);
+  let status: number;
+  let text: string;
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify(body),
+      signal,
+    });
+    status = response.status;
+    text = await response.text();
+  } catch (error) {
+    if (signal.aborted) {
+      throw new TRPCError({
+        code: "GATEWAY_TIMEOUT",
+        message: `engine ${engine.id} did not answer within ${timeoutMs} ms`,
+      });
+    }
+    throw new TRPCError({
+      code: "BAD_GATEWAY",
+      message: `engine ${engine.id} at ${engine.ingestUrl} is not reachable (${describeFetchFailure(error)})`,
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  if (status >= 200 && status < 300) {
+    if (json === undefined) {
+      throw new TRPCError({
+        code: "BAD_GATEWAY",
+        message: `engine ${engine.id} answered ${path} with something other than JSON`,
+      });
+    }
+    return json;
+  }
+  const reason = (json as { error?: unknown } | undefined)?.error;
+  throw new TRPCError({
+    code: codeForEngineStatus(status),
+    message: `engine ${engine.id}: ${typeof reason === "string" ? reason : `HTTP ${status}`}`,
+  });
+}

@@ -1,0 +1,80 @@
+import { TRPCError } from "@trpc/server";
+import { functionConfigSchema, jsonValueSchema, portNameSchema } from "@weir/domain";
+import type { JsonValue, WeirRecord } from "@weir/domain";
+import { z } from "zod";
+import { checkCode } from "../code-check";
+import { postToEngine, requireLiveEngine } from "../engine-client";
+import { createTRPCRouter, publicProcedure } from "../trpc";
+
+const config = functionConfigSchema.shape;
+
+/** A test record; the engine fills in what is left out (key null, no headers, now). */
+const triggerRecord = z.object({
+  value: jsonValueSchema,
+  key: z.string().nullable().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  timestamp: z.number().int().nonnegative().optional(),
+});
+
+// The same limits as a function node's config, so what can be tried can also be deployed.
+const triggerInput = z.object({
+  runtime: config.runtime.unwrap().optional(),
+  code: config.code.unwrap().refine((code) => code.trim() !== "", "function has no code"),
+  language: config.language.unwrap().optional(),
+  params: z.record(z.string(), jsonValueSchema).optional(),
+  ports: z.array(portNameSchema).min(1).max(100).optional(),
+  /** Names only: the engine resolves them, so values never pass through the web process. */
+  secrets: config.secrets.unwrap().optional(),
+  timeoutMs: config.timeoutMs.unwrap().optional(),
+  memoryLimitMb: config.memoryLimitMb.unwrap().optional(),
+  records: z.array(triggerRecord).min(1).max(1000),
+});
+
+/** A line the function wrote with ctx.log while it ran. */
+export interface TriggerLogLine {
+  level: string;
+  message: string;
+}
+
+/**
+ * What an engine's `POST /trigger` answers (see apps/engine/src/trigger.ts), passed on as it
+ * came; only `ok` is checked here. Code that does not compile is `ok: false` with problems, the
+ * same whether the API or the engine found them.
+ */
+export type TriggerResult =
+  | {
+      ok: true;
+      /** One per input record, in order: the records it produced per port, or why it failed. */
+      results: { outputs: Record<string, WeirRecord[]>; error: { message: string; line?: number } | null }[];
+      logs: TriggerLogLine[];
+      /** The state the run left behind (trigger state is throwaway, never stored). */
+      state: Record<string, JsonValue>;
+      metrics: { counters: Record<string, number>; histograms: Record<string, number[]> };
+      timing: { instanceMs: number; processMs: number; perRecordUs: number };
+    }
+  | { ok: false; problems: { message: string; line?: number; column?: number }[]; logs: TriggerLogLine[] };
+
+function isTriggerResult(json: unknown): json is TriggerResult {
+  return typeof json === "object" && json !== null && typeof (json as { ok?: unknown }).ok === "boolean";
+}
+
+export const functionsRouter = createTRPCRouter({
+  /**
+   * Runs code on test records without deploying anything. The web process never runs user code:
+   * the code is compiled here (so syntax problems come back without an engine) and then sent to
+   * the live engine that reported last.
+   */
+  trigger: publicProcedure.input(triggerInput).mutation(async ({ ctx, input }): Promise<TriggerResult> => {
+    const problems = checkCode({ code: input.code, language: input.language ?? "typescript" });
+    if (problems.length > 0) return { ok: false, problems, logs: [] };
+    const engine = await requireLiveEngine(ctx.db);
+    const answer = await postToEngine(engine, "/trigger", input, ctx.engineTimeoutMs);
+    if (!isTriggerResult(answer)) {
+      throw new TRPCError({
+        code: "BAD_GATEWAY",
+        message: `engine ${engine.id} answered /trigger without an 'ok' field`,
+      });
+    }
+    return answer;
+  }),
+});

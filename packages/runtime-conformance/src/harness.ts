@@ -1,0 +1,128 @@
+import { afterEach, beforeAll, expect } from "vitest";
+import type {
+  FunctionFailure,
+  FunctionInstance,
+  FunctionRuntime,
+  FunctionSpec,
+  JsonValue,
+  PortRecord,
+  RecordOutcome,
+  WeirRecord,
+} from "@weir/domain";
+import type { MemoryHost } from "./memory-host";
+import { createMemoryHost } from "./memory-host";
+
+export interface StartOptions {
+  language?: FunctionSpec["language"];
+  params?: Record<string, unknown>;
+  ports?: readonly string[];
+  timeoutMs?: number;
+  memoryLimitMb?: number;
+  secrets?: Record<string, string>;
+  /** Reuse a host (and its store) instead of a fresh one. */
+  host?: MemoryHost;
+}
+
+export interface Started {
+  instance: FunctionInstance;
+  host: MemoryHost;
+}
+
+export interface Harness {
+  runtime(): FunctionRuntime;
+  spec(code: string, options?: StartOptions): FunctionSpec;
+  /** Creates an instance on a memory host; it is closed after the test. */
+  start(code: string, options?: StartOptions): Promise<Started>;
+}
+
+/** Limits of the containment tests: short enough to keep the suite quick. */
+export const CONTAINMENT_LIMITS = { timeoutMs: 300, memoryLimitMb: 32 } as const;
+
+/** Slow tests (timeouts, restarts) get this much time. */
+export const SLOW = 30_000;
+
+export function createHarness(makeRuntime: () => FunctionRuntime | Promise<FunctionRuntime>): Harness {
+  let runtime: FunctionRuntime | undefined;
+  const open: FunctionInstance[] = [];
+  beforeAll(async () => {
+    runtime = await makeRuntime();
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((instance) => instance.close()));
+  });
+  const harness: Harness = {
+    runtime: () => {
+      if (!runtime) throw new Error("the runtime is not ready (beforeAll has not run)");
+      return runtime;
+    },
+    spec: (code, options = {}) => ({
+      nodeId: "fn",
+      code,
+      language: options.language ?? "typescript",
+      params: options.params ?? {},
+      ports: options.ports ?? ["out", "alerts"],
+      timeoutMs: options.timeoutMs ?? 2_000,
+      memoryLimitMb: options.memoryLimitMb ?? 64,
+    }),
+    start: async (code, options = {}) => {
+      const host = options.host ?? createMemoryHost({ secrets: options.secrets ?? {} });
+      const instance = await harness.runtime().createInstance(harness.spec(code, options), host);
+      open.push(instance);
+      return { instance, host };
+    },
+  };
+  return harness;
+}
+
+export function rec(value: JsonValue, fields: Partial<Omit<WeirRecord, "value">> = {}): WeirRecord {
+  return { key: "k", value, headers: {}, timestamp: 1_000, ...fields };
+}
+
+export function outputsOf(outcome: RecordOutcome | undefined): PortRecord[] {
+  if (!outcome?.ok) throw new Error(`expected a successful outcome, got ${JSON.stringify(outcome)}`);
+  return outcome.outputs;
+}
+
+export function valuesOf(outcome: RecordOutcome | undefined): JsonValue[] {
+  return outputsOf(outcome).map((output) => output.record.value);
+}
+
+export function failureOf(outcome: RecordOutcome | undefined): FunctionFailure {
+  if (!outcome || outcome.ok) throw new Error(`expected a failed outcome, got ${JSON.stringify(outcome)}`);
+  return outcome.error;
+}
+
+/** A handler that doubles numbers and runs `attack` for the record whose value is "bad". */
+export function guarded(attack: string): string {
+  return [
+    "export default async function handle(record: { value: unknown }, ctx: any) {",
+    '  if (record.value === "bad") {',
+    `    ${attack}`,
+    "  }",
+    "  return { value: (record.value as number) * 2 };",
+    "}",
+  ].join("\n");
+}
+
+/** The line of `attack` in `guarded(attack)`. */
+export const ATTACK_LINE = 3;
+
+/**
+ * Runs [1, "bad", 3] and then [4] through a `guarded` handler: the bad record fails (checked by
+ * `expectFailure`), the records around it and the next batch succeed.
+ */
+export async function expectContained(
+  harness: Harness,
+  attack: string,
+  expectFailure: (failure: FunctionFailure) => void,
+  options: StartOptions = {},
+): Promise<Started> {
+  const started = await harness.start(guarded(attack), { ...CONTAINMENT_LIMITS, ...options });
+  const [before, bad, after] = await started.instance.process([rec(1), rec("bad"), rec(3)]);
+  expect(valuesOf(before)).toEqual([2]);
+  expectFailure(failureOf(bad));
+  expect(valuesOf(after)).toEqual([6]);
+  const [next] = await started.instance.process([rec(4)]);
+  expect(valuesOf(next)).toEqual([8]);
+  return started;
+}

@@ -1,0 +1,210 @@
+// `npm run bench` at the root: records per second through the isolated runtime against a direct,
+// in-process call of the same compiled function, for several batch sizes. Not part of `npm test`.
+import os from "node:os";
+import type { FunctionHost, WeirRecord } from "@weir/domain";
+import { compile, jsRuntime } from "../src/index";
+
+/** An order of a web shop: about 335 bytes of JSON. */
+function order(i: number): WeirRecord {
+  return {
+    key: `customer-${i % 100}`,
+    value: {
+      id: `order-${i}`,
+      customer: { name: `Customer ${i % 100}`, email: `c${i % 100}@example.com` },
+      items: [
+        { sku: "A-1", price: 9.5, qty: 2 },
+        { sku: "B-22", price: 120, qty: 1 },
+        { sku: "C-333", price: 0.99, qty: 10 },
+      ],
+      currency: "EUR",
+      tags: ["web", "priority"],
+    },
+    headers: { "content-type": "application/json" },
+    timestamp: 1_700_000_000_000 + i,
+  };
+}
+
+/** A small event: about 120 bytes of JSON. */
+function event(i: number): WeirRecord {
+  return {
+    key: `user-${i % 100}`,
+    value: { id: i, user: `user-${i % 100}`, amount: 19.99, qty: 3, currency: "EUR" },
+    headers: {},
+    timestamp: 1_700_000_000_000 + i,
+  };
+}
+
+interface Case {
+  name: string;
+  code: string;
+  record: (i: number) => WeirRecord;
+}
+
+const CASES: Case[] = [
+  { name: "identity", code: "export default (record) => record;", record: order },
+  {
+    name: "json transform",
+    code: `export default (record) => {
+  const order = record.value;
+  let total = 0;
+  for (const item of order.items) total += item.price * item.qty;
+  return {
+    value: {
+      orderId: order.id,
+      customer: order.customer.name,
+      email: order.customer.email,
+      total,
+      itemCount: order.items.length,
+      currency: order.currency,
+      processed: true,
+    },
+  };
+};`,
+    record: order,
+  },
+  {
+    name: "small transform",
+    code: `export default (record) => {
+  const event = record.value;
+  return { value: { eventId: event.id, userId: event.user, total: event.amount * event.qty, currency: event.currency, processed: true } };
+};`,
+    record: event,
+  },
+];
+
+const BATCH_SIZES = [1, 10, 100, 1000];
+const REPETITIONS = 5;
+const MIN_RECORDS = 5_000;
+const MIN_MS = 300;
+
+const noop = (): void => undefined;
+const host: FunctionHost = {
+  log: { debug: noop, info: noop, warn: noop, error: noop },
+  state: { get: () => Promise.resolve(undefined), apply: () => Promise.resolve() },
+  secrets: {},
+  metrics: { counter: noop, histogram: noop },
+};
+
+type Process = (batch: readonly WeirRecord[]) => Promise<unknown>;
+
+/** The same compiled module, evaluated in this process and called record by record. */
+function directProcess(code: string): Process {
+  const { js } = compile({ code, language: "javascript" });
+  const exports: Record<string, unknown> = {};
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the baseline runs the same code in-process
+  const load = new Function("exports", "module", js) as (
+    exports: Record<string, unknown>,
+    module: { exports: Record<string, unknown> },
+  ) => void;
+  load(exports, { exports });
+  const handle = exports.default as (record: WeirRecord, ctx: unknown) => unknown;
+  const ctx = {};
+  return (batch) => {
+    const outputs: unknown[] = [];
+    for (const record of batch) outputs.push(handle(record, ctx));
+    return Promise.resolve(outputs);
+  };
+}
+
+interface Run {
+  recordsPerSecond: number;
+  cpuPerWall: number;
+}
+
+async function measure(process: Process, batch: readonly WeirRecord[]): Promise<Run> {
+  const started = performance.now();
+  const cpuStarted = globalThis.process.cpuUsage();
+  let records = 0;
+  while (records < MIN_RECORDS || performance.now() - started < MIN_MS) {
+    await process(batch);
+    records += batch.length;
+  }
+  const elapsedMs = performance.now() - started;
+  const cpu = globalThis.process.cpuUsage(cpuStarted);
+  return {
+    recordsPerSecond: (records / elapsedMs) * 1000,
+    cpuPerWall: (cpu.user + cpu.system) / 1000 / elapsedMs,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+async function medianOf(process: Process, batch: readonly WeirRecord[]): Promise<Run> {
+  await measure(process, batch); // warm-up
+  const runs: Run[] = [];
+  for (let i = 0; i < REPETITIONS; i++) runs.push(await measure(process, batch));
+  return {
+    recordsPerSecond: median(runs.map((r) => r.recordsPerSecond)),
+    cpuPerWall: median(runs.map((r) => r.cpuPerWall)),
+  };
+}
+
+const format = (n: number, digits = 0): string =>
+  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+async function main(): Promise<void> {
+  const cpu = os.cpus()[0]?.model ?? "unknown cpu";
+  globalThis.process.stdout.write(
+    `js runtime benchmark — Node ${globalThis.process.version}, ${os.cpus().length} × ${cpu}\n` +
+      `medians of ${REPETITIONS} runs (each ≥ ${format(MIN_RECORDS)} records and ≥ ${MIN_MS} ms, after a warm-up)\n` +
+      `identity and json transform: orders of ${JSON.stringify(order(0)).length} bytes of JSON; ` +
+      `small transform: events of ${JSON.stringify(event(0)).length} bytes\n\n`,
+  );
+  const header = [
+    "function".padEnd(15),
+    "batch".padStart(6),
+    "direct rec/s".padStart(14),
+    "isolated rec/s".padStart(15),
+    "ratio".padStart(7),
+    "µs/rec isolated".padStart(16),
+    "overhead µs/rec".padStart(16),
+    "cpu/wall".padStart(9),
+  ].join("  ");
+  globalThis.process.stdout.write(`${header}\n${"-".repeat(header.length)}\n`);
+  for (const { name, code, record } of CASES) {
+    const records = Array.from({ length: Math.max(...BATCH_SIZES) }, (_, i) => record(i));
+    const direct = directProcess(code);
+    const instance = await jsRuntime.createInstance(
+      {
+        nodeId: "bench",
+        code,
+        language: "javascript",
+        params: {},
+        ports: ["out"],
+        timeoutMs: 5_000,
+        memoryLimitMb: 128,
+      },
+      host,
+    );
+    for (const size of BATCH_SIZES) {
+      const batch = records.slice(0, size);
+      const baseline = await medianOf(direct, batch);
+      const isolated = await medianOf((b) => instance.process(b), batch);
+      const perRecord = 1e6 / isolated.recordsPerSecond;
+      const overhead = perRecord - 1e6 / baseline.recordsPerSecond;
+      globalThis.process.stdout.write(
+        [
+          name.padEnd(15),
+          String(size).padStart(6),
+          format(baseline.recordsPerSecond).padStart(14),
+          format(isolated.recordsPerSecond).padStart(15),
+          `${format(baseline.recordsPerSecond / isolated.recordsPerSecond, 1)}×`.padStart(7),
+          format(perRecord, 2).padStart(16),
+          format(overhead, 2).padStart(16),
+          format(isolated.cpuPerWall, 2).padStart(9),
+        ].join("  ") + "\n",
+      );
+    }
+    await instance.close();
+  }
+  globalThis.process.stdout.write(
+    "\nratio: direct ÷ isolated throughput. overhead: isolated minus direct time per record.\n" +
+      "cpu/wall: process CPU time over wall time while the isolated runs (1.00 = one core busy).\n",
+  );
+}
+
+await main();

@@ -1,0 +1,4 @@
+import { describeRuntimeConformance } from "@weir/runtime-conformance";
+import { jsRuntime } from "./index";
+
+describeRuntimeConformance("js", () => jsRuntime);

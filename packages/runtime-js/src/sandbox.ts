@@ -1,0 +1,238 @@
+import { readFileSync } from "node:fs";
+import ivm from "isolated-vm";
+import { errorMessage } from "@weir/domain";
+
+/** The runtime's in-isolate half, evaluated before the user's module; see bootstrap.js. */
+const BOOTSTRAP = readFileSync(new URL("./sandbox/bootstrap.js", import.meta.url), "utf8");
+/** The file name V8 gives the user's code in stack traces; lines map back through compile's line map. */
+export const USER_FILE = "function.js";
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export interface SandboxOptions {
+  /** The user's module as CommonJS (compile's output). */
+  js: string;
+  params: unknown;
+  secrets: Readonly<Record<string, string>>;
+  ports: readonly string[];
+  timeoutMs: number;
+  memoryLimitMb: number;
+  /** Log lines written outside batches (module load, init, one-record retries), as they happen. */
+  log(level: LogLevel, message: string): void;
+  /** Host state as JSON text, or undefined when the key has no value. */
+  getState(key: string): Promise<string | undefined>;
+}
+
+export type LoadResult =
+  | { ok: true; mode: "handler" | "stream"; init: boolean }
+  | { ok: false; message: string; stack: string | null };
+
+export type DeathKind = "timeout" | "memory" | "crash";
+
+/** The isolate stopped in the middle of a call and was disposed: nothing the call did survives. */
+export class SandboxDied extends Error {
+  readonly kind: DeathKind;
+
+  constructor(kind: DeathKind, message: string) {
+    super(message);
+    this.name = "SandboxDied";
+    this.kind = kind;
+  }
+}
+
+type Dispatch = (operation: string, argument: ivm.Transferable) => string | Promise<string>;
+type Bootstrap = (
+  config: string,
+  getState: ivm.Reference<(key: unknown) => Promise<string | undefined>>,
+  log: ivm.Callback<(level: unknown, message: unknown) => void>,
+  progress: ivm.Copy<SharedArrayBuffer>,
+) => Dispatch;
+
+const MAX_TIMER_MS = 2_147_483_647;
+let snapshotWarningShown = false;
+
+/**
+ * One V8 isolate (own heap, own memory limit) with one context, holding one instance of a
+ * function. The host talks to it through a single `dispatch` function with strings in and out;
+ * calls run on isolated-vm's thread pool, so user code never blocks the engine's event loop.
+ *
+ * Every call is watched: the bootstrap writes the index and start time of the record it is on
+ * into a small shared buffer, and a timer on the host disposes the isolate as soon as one record
+ * (or module load, or init) has run longer than `timeoutMs`, whether it is spinning, stuck in
+ * a microtask loop or awaiting a promise that never settles. isolated-vm disposes the isolate
+ * itself when the heap limit is hit. Either way the call rejects with SandboxDied.
+ */
+export class Sandbox {
+  private readonly isolate: ivm.Isolate;
+  private readonly context: ivm.Context;
+  private readonly dispatch: ivm.Reference<Dispatch>;
+  private readonly progress: Float64Array;
+  private readonly options: SandboxOptions;
+  private crashed: string | undefined;
+
+  private constructor(
+    isolate: ivm.Isolate,
+    context: ivm.Context,
+    dispatch: ivm.Reference<Dispatch>,
+    progress: Float64Array,
+    options: SandboxOptions,
+  ) {
+    this.isolate = isolate;
+    this.context = context;
+    this.dispatch = dispatch;
+    this.progress = progress;
+    this.options = options;
+  }
+
+  static async create(options: SandboxOptions): Promise<Sandbox> {
+    warnAboutNodeSnapshot();
+    const holder: { sandbox?: Sandbox } = {};
+    const isolate = new ivm.Isolate({
+      memoryLimit: options.memoryLimitMb,
+      onCatastrophicError: (message) => {
+        if (holder.sandbox) holder.sandbox.crashed = message;
+      },
+    });
+    try {
+      const context = await isolate.createContext();
+      const script = await isolate.compileScript(BOOTSTRAP, { filename: "weir-runtime.js" });
+      const factory = (await script.run(context, { reference: true })) as ivm.Reference<Bootstrap>;
+      const progressBuffer = new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT);
+      const config = JSON.stringify({
+        ports: options.ports,
+        params: options.params,
+        secrets: options.secrets,
+      });
+      // What the isolate sends back is checked again here: the bootstrap validates it, but it
+      // shares its realm with untrusted code.
+      const getState = (key: unknown): Promise<string | undefined> =>
+        typeof key === "string"
+          ? options.getState(key)
+          : Promise.reject(new TypeError("a state key is a string"));
+      const log = (level: unknown, message: unknown): void => {
+        options.log(isLogLevel(level) ? level : "info", String(message));
+      };
+      const dispatch = await factory.apply(
+        undefined,
+        [
+          config,
+          new ivm.Reference(getState),
+          new ivm.Callback(log, { ignored: true }),
+          new ivm.ExternalCopy(progressBuffer).copyInto(),
+        ],
+        { result: { reference: true } },
+      );
+      factory.release();
+      script.release();
+      holder.sandbox = new Sandbox(isolate, context, dispatch, new Float64Array(progressBuffer), options);
+      return holder.sandbox;
+    } catch (error) {
+      if (!isolate.isDisposed) isolate.dispose();
+      throw error;
+    }
+  }
+
+  /** Evaluates the user's module and reads its exports. */
+  async load(): Promise<LoadResult> {
+    let moduleFunction: ivm.Reference<unknown>;
+    try {
+      // No newline after the wrapper's head: line N of `js` is line N of function.js.
+      const script = await this.isolate.compileScript(`(function (exports, module) {${this.options.js}\n})`, {
+        filename: USER_FILE,
+      });
+      moduleFunction = (await script.run(this.context, { reference: true })) as ivm.Reference<unknown>;
+      script.release();
+    } catch (error) {
+      return { ok: false, message: errorMessage(error), stack: stackOf(error) };
+    }
+    const text = await this.call("load", moduleFunction.derefInto({ release: true }), 1);
+    return JSON.parse(text) as LoadResult;
+  }
+
+  /**
+   * One crossing: `operation` with its string argument in, one JSON string out. Rejects with
+   * SandboxDied (and leaves this sandbox disposed) when the call times out or the isolate dies.
+   */
+  async call(
+    operation: "init" | "batch" | "single" | "load",
+    argument: ivm.Transferable,
+    records: number,
+  ): Promise<string> {
+    if (this.isolate.isDisposed)
+      throw new SandboxDied("crash", "the function's sandbox was already disposed");
+    const { timeoutMs } = this.options;
+    this.progress[0] = -1;
+    this.progress[1] = Date.now();
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    const watch = (): void => {
+      const deadline = (this.progress[1] ?? 0) + timeoutMs;
+      const now = Date.now();
+      if (now >= deadline) {
+        timedOut = true;
+        this.dispose();
+      } else {
+        timer = setTimeout(watch, deadline - now + 1);
+      }
+    };
+    timer = setTimeout(watch, timeoutMs);
+    try {
+      const result = await this.dispatch.apply(undefined, [operation, argument], {
+        result: { promise: true },
+        // A backstop only: the watchdog above enforces the per-record limit.
+        timeout: Math.min(MAX_TIMER_MS, timeoutMs * (records + 1)),
+      });
+      if (typeof result !== "string")
+        throw new Error(`the sandbox returned ${typeof result} to '${operation}'`);
+      return result;
+    } catch (error) {
+      throw this.died(error, timedOut);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  dispose(): void {
+    if (!this.isolate.isDisposed) this.isolate.dispose();
+  }
+
+  private died(error: unknown, timedOut: boolean): SandboxDied {
+    const message = errorMessage(error);
+    this.dispose();
+    const { timeoutMs, memoryLimitMb } = this.options;
+    if (timedOut || /timed out/i.test(message)) {
+      return new SandboxDied("timeout", `timed out: did not finish within ${timeoutMs} ms`);
+    }
+    if (/memory limit/i.test(message)) {
+      return new SandboxDied(
+        "memory",
+        `out of memory: the function went over its ${memoryLimitMb} MiB heap limit`,
+      );
+    }
+    return new SandboxDied("crash", `the function's sandbox crashed: ${this.crashed ?? message}`);
+  }
+}
+
+function isLogLevel(level: unknown): level is LogLevel {
+  return level === "debug" || level === "info" || level === "warn" || level === "error";
+}
+
+function stackOf(error: unknown): string | null {
+  return error instanceof Error && typeof error.stack === "string" ? error.stack : null;
+}
+
+/**
+ * isolated-vm asks for `--no-node-snapshot` on Node 20+: isolates built next to Node's startup
+ * snapshot can crash the process. Said once, as a process warning, when the flag is missing.
+ */
+function warnAboutNodeSnapshot(): void {
+  if (snapshotWarningShown) return;
+  snapshotWarningShown = true;
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
+  if (!flags.includes("--no-node-snapshot")) {
+    process.emitWarning(
+      "the js function runtime (isolated-vm) should run under `node --no-node-snapshot` on Node 20 and later",
+      { code: "WEIR_NO_NODE_SNAPSHOT" },
+    );
+  }
+}
