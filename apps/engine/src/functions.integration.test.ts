@@ -131,7 +131,7 @@ describe("with one engine", () => {
     await untilState(flow.id, "running");
     const { requested } = await t.api.deadLetters.replay({
       flowId: flow.id,
-      ids: dead.map((d) => Number(d.id)),
+      ids: dead.map((d) => d.id),
     });
     expect(requested).toBe(4);
     const values = await eventually(async () => {
@@ -148,6 +148,43 @@ describe("with one engine", () => {
       const rows = await t.api.deadLetters.list({ flowId: flow.id, status: "replayed", limit: 100 });
       return rows.length === 4 ? true : undefined;
     }, "dead letters marked replayed");
+    await t.api.deployment.stop({ flowId: flow.id });
+  });
+
+  it("contains an endless loop and a memory bomb: those records fail, the rest flow, the engine lives", async () => {
+    const code = `export default (record) => {
+  const seq = record.value.seq;
+  if (seq % 10 === 3) { while (true) {} }
+  if (seq % 10 === 7) { const hog = []; while (true) hog.push(new Array(1e5).fill(seq)); }
+  return record;
+}`;
+    const flow = await t.api.flow.create(
+      pipeline(
+        "hostile",
+        { code, maxAttempts: 1, timeoutMs: 300, memoryLimitMb: 32, batchSize: 10 },
+        { intervalMs: 0, count: 20 },
+      ),
+    );
+    await t.api.deployment.deploy({ flowId: flow.id });
+    const dead = await eventually(
+      async () => {
+        const rows = await t.api.deadLetters.list({ flowId: flow.id, limit: 100 });
+        return rows.length === 4 ? rows : undefined;
+      },
+      "4 dead letters",
+      60_000,
+    );
+    const bySeq = new Map(dead.map((d) => [(d.record as { value: { seq: number } }).value.seq, d.error]));
+    expect(bySeq.get(3)).toMatch(/timed out/);
+    expect(bySeq.get(13)).toMatch(/timed out/);
+    expect(bySeq.get(7)).toMatch(/memory/i);
+    expect(bySeq.get(17)).toMatch(/memory/i);
+    const values = await eventually(async () => {
+      const v = await sinkValues<{ seq: number }>(flow.id);
+      return v.length === 16 ? v : undefined;
+    }, "16 records delivered");
+    expect(values.map((v) => v.seq)).toEqual([0, 1, 2, 4, 5, 6, 8, 9, 10, 11, 12, 14, 15, 16, 18, 19]);
+    expect(engine.child.exitCode).toBeNull();
     await t.api.deployment.stop({ flowId: flow.id });
   });
 
