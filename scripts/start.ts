@@ -6,6 +6,7 @@ import type { ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ENGINE_NODE_FLAGS } from "../apps/engine/src/node-flags";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dev = process.argv.includes("--dev");
@@ -69,8 +70,7 @@ async function supervise(): Promise<void> {
 
   const env = { ...process.env, DATABASE_URL: databaseUrl, WEIR_ENGINE_PORT: enginePort };
   const children: ChildProcess[] = [];
-  // isolated-vm (the JS function sandbox) needs --no-node-snapshot on Node 20+.
-  const engine = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "src/main.ts"], {
+  const engine = spawn(process.execPath, [...ENGINE_NODE_FLAGS, "--import", "tsx", "src/main.ts"], {
     cwd: path.join(root, "apps/engine"),
     env,
     stdio: "inherit",

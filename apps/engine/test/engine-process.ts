@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ENGINE_NODE_FLAGS } from "../src/node-flags";
 
 const engineDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -18,8 +19,7 @@ export async function startEngine(
   databaseUrl: string,
   env: Record<string, string> = {},
 ): Promise<EngineProcess> {
-  // isolated-vm needs --no-node-snapshot on Node 20+.
-  const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, [...ENGINE_NODE_FLAGS, "--import", "tsx", "src/main.ts"], {
     cwd: engineDir,
     env: {
       ...process.env,

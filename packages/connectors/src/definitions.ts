@@ -4,21 +4,34 @@ import { createNodeTypeRegistry, functionNodeType } from "@weir/domain";
 import type { NodeTypeDefinition, NodeTypeRegistry } from "@weir/domain";
 import { generatorNodeType } from "./generator/definition";
 import { httpIngestNodeType } from "./http-ingest/definition";
+import { kafkaSinkNodeType } from "./kafka-sink/definition";
+import { kafkaSourceNodeType } from "./kafka-source/definition";
 import { logSinkNodeType } from "./log/definition";
 import { webhookSinkNodeType } from "./webhook/definition";
 
-export { generatorNodeType, httpIngestNodeType, logSinkNodeType, webhookSinkNodeType };
+export {
+  generatorNodeType,
+  httpIngestNodeType,
+  kafkaSinkNodeType,
+  kafkaSourceNodeType,
+  logSinkNodeType,
+  webhookSinkNodeType,
+};
 export type { GeneratorConfig } from "./generator/definition";
 export type { HttpIngestConfig } from "./http-ingest/definition";
+export type { KafkaSinkConfig } from "./kafka-sink/definition";
+export type { KafkaSourceConfig } from "./kafka-source/definition";
 export type { LogSinkConfig } from "./log/definition";
 export type { WebhookSinkConfig } from "./webhook/definition";
 
 export const builtinNodeTypes: readonly NodeTypeDefinition[] = [
   generatorNodeType,
   httpIngestNodeType,
+  kafkaSourceNodeType,
   functionNodeType,
   logSinkNodeType,
   webhookSinkNodeType,
+  kafkaSinkNodeType,
 ];
 
 export const builtinRegistry: NodeTypeRegistry = createNodeTypeRegistry(builtinNodeTypes);

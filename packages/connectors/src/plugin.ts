@@ -26,6 +26,12 @@ export interface SourceContext extends ConnectorContext {
   checkpoint: Checkpoint;
   /** Routes the engine's `POST /ingest/<flowId>/<nodeId>` to this handler. */
   serveIngest(handler: IngestHandler, options: { maxBodyBytes: number }): void;
+  /**
+   * Stores a record the source received but cannot turn into a valid record (e.g. bad JSON),
+   * with the reason, in the dead-letter store; the stream goes on. Optional while engines
+   * without it exist: sources fall back to `log.error` (see `reportUndecodable`).
+   */
+  deadLetter?(record: WeirRecord, error: string): Promise<void>;
 }
 
 export interface SinkContext extends ConnectorContext {
@@ -42,6 +48,11 @@ export interface SourcePlugin<Config = unknown> {
 export interface SinkInstance {
   /** Throws when the record cannot be delivered; the engine dead-letters it. */
   write(record: WeirRecord): Promise<void>;
+  /**
+   * Optional faster path: delivers all records or throws for the whole batch (a caller may
+   * then fall back to `write` per record to dead-letter only the ones that fail).
+   */
+  writeBatch?(records: readonly WeirRecord[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,4 +69,10 @@ export class DeliveryError extends Error {
     this.name = "DeliveryError";
     this.attempts = attempts;
   }
+}
+
+/** Hands an undecodable record to the dead-letter store, or logs it when the engine has none. */
+export async function reportUndecodable(ctx: SourceContext, record: WeirRecord, error: string): Promise<void> {
+  if (ctx.deadLetter) await ctx.deadLetter(record, error);
+  else ctx.log.error(`dead letter: ${error}`);
 }

@@ -3,6 +3,8 @@
 import type { NodeTypeDefinition } from "@weir/domain";
 import { generatorSource } from "./generator/source";
 import { httpIngestSource } from "./http-ingest/source";
+import { kafkaSink } from "./kafka-sink/sink";
+import { kafkaSource } from "./kafka-source/source";
 import { logSink } from "./log/sink";
 import type { SinkContext, SinkInstance, SinkPlugin, SourceContext, SourcePlugin } from "./plugin";
 import { webhookSink } from "./webhook/sink";
@@ -31,8 +33,12 @@ function sink<C>(plugin: SinkPlugin<C>): RegisteredSink {
   };
 }
 
-export const sourcePlugins: readonly RegisteredSource[] = [source(generatorSource), source(httpIngestSource)];
-export const sinkPlugins: readonly RegisteredSink[] = [sink(logSink), sink(webhookSink)];
+export const sourcePlugins: readonly RegisteredSource[] = [
+  source(generatorSource),
+  source(httpIngestSource),
+  source(kafkaSource),
+];
+export const sinkPlugins: readonly RegisteredSink[] = [sink(logSink), sink(webhookSink), sink(kafkaSink)];
 
 export function findSource(type: string): RegisteredSource | undefined {
   return sourcePlugins.find((plugin) => plugin.definition.type === type);

@@ -149,7 +149,7 @@ const format = (n: number, digits = 0): string =>
 async function main(): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? "unknown cpu";
   globalThis.process.stdout.write(
-    `js runtime benchmark — Node ${globalThis.process.version}, ${os.cpus().length} × ${cpu}\n` +
+    `js runtime benchmark — Node ${globalThis.process.version} ${globalThis.process.execArgv.filter((a) => a.startsWith("--") && a !== "--import").join(" ")}, ${os.cpus().length} × ${cpu}\n` +
       `medians of ${REPETITIONS} runs (each ≥ ${format(MIN_RECORDS)} records and ≥ ${MIN_MS} ms, after a warm-up)\n` +
       `identity and json transform: orders of ${JSON.stringify(order(0)).length} bytes of JSON; ` +
       `small transform: events of ${JSON.stringify(event(0)).length} bytes\n\n`,

@@ -1,0 +1,45 @@
+import { z } from "zod";
+import type { NodeTypeDefinition } from "@weir/domain";
+import { brokerListSchema, topicNameSchema } from "../kafka-common/schema";
+
+export const kafkaKeySchema = z.discriminatedUnion("from", [
+  /** The record's own key. */
+  z.object({ from: z.literal("record") }),
+  /** A field of the JSON value, by dotted path; a missing field or null gives no key. */
+  z.object({
+    from: z.literal("field"),
+    path: z.string().regex(/^[^.]+(\.[^.]+)*$/, "a dotted path such as customer.id"),
+  }),
+  z.object({ from: z.literal("none") }),
+]);
+export type KafkaKeyConfig = z.infer<typeof kafkaKeySchema>;
+
+export const kafkaSinkConfigSchema = z
+  .object({
+    brokers: brokerListSchema,
+    topic: topicNameSchema,
+    key: kafkaKeySchema.default({ from: "record" }),
+    /** -1: every in-sync replica; 1: the leader only; 0: no acknowledgement. */
+    acks: z.union([z.literal(-1), z.literal(0), z.literal(1)]).default(-1),
+    compression: z.enum(["none", "gzip"]).default("none"),
+    /** Retries cannot duplicate or reorder records; needs acks -1. */
+    idempotent: z.boolean().default(true),
+    /** `utf8` writes string values as they are; anything else is written as JSON. */
+    valueFormat: z.enum(["json", "utf8"]).default("json"),
+  })
+  .refine((config) => !config.idempotent || config.acks === -1, {
+    message: "an idempotent producer needs acks -1; set idempotent to false for acks 0 or 1",
+    path: ["acks"],
+  });
+export type KafkaSinkConfig = z.infer<typeof kafkaSinkConfigSchema>;
+
+export const kafkaSinkNodeType: NodeTypeDefinition<KafkaSinkConfig> = {
+  type: "kafka-sink",
+  version: 1,
+  kind: "sink",
+  name: "Kafka sink",
+  description: "Produces each record to a Kafka topic; a write completes when Kafka acknowledged it.",
+  icon: "upload",
+  configSchema: kafkaSinkConfigSchema,
+  ports: { fixed: [] },
+};

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { JsonValue, WeirRecord } from "@weir/domain";
+// Brings in the ProvidedContext augmentation that types inject("kafkaBrokers").
+import type {} from "@weir/testkit/kafka-setup";
+import { testBroker } from "../kafka-common/test-broker";
+import type { TestBroker } from "../kafka-common/test-broker";
+import { DeliveryError } from "../plugin";
+import { connectorSuite } from "../testing/connector-suite";
+import { fakeSinkContext } from "../test-contexts";
+import { kafkaSinkConfigSchema } from "./definition";
+import { kafkaSink } from "./sink";
+
+let broker: TestBroker;
+beforeAll(async () => {
+  broker = await testBroker(inject("kafkaBrokers"));
+});
+afterAll(async () => {
+  await broker.close();
+});
+
+connectorSuite({
+  kind: "sink",
+  type: "kafka-sink",
+  invalidConfig: { config: { brokers: ["localhost:9092"], topic: "t", acks: 0 }, path: "acks" },
+  async target() {
+    const topic = await broker.createTopic();
+    return {
+      config: { brokers: broker.brokers, topic },
+      consume: async (count) =>
+        (await broker.consume(topic, count)).map((message) => ({
+          key: message.key?.toString() ?? "",
+          value: JSON.parse(message.value?.toString() ?? "null") as JsonValue,
+        })),
+    };
+  },
+});
+
+describe("kafka-sink", () => {
+  const record = (n: number): WeirRecord => ({
+    key: null,
+    value: { order: { id: `o-${String(n)}` }, n },
+    headers: { "x-trace": `t-${String(n)}` },
+    timestamp: 1_700_000_000_000 + n,
+  });
+
+  it("keys by a field, keeps headers and timestamps, compresses, and writes batches", async () => {
+    const topic = await broker.createTopic(1);
+    const config = kafkaSinkConfigSchema.parse({
+      brokers: broker.brokers,
+      topic,
+      key: { from: "field", path: "order.id" },
+      compression: "gzip",
+    });
+    const sink = await kafkaSink.open(config, fakeSinkContext());
+    await sink.write(record(1));
+    await sink.writeBatch?.([record(2), record(3)]);
+    await sink.close();
+
+    const messages = await broker.consume(topic, 3);
+    expect(messages.map((m) => m.key?.toString())).toEqual(["o-1", "o-2", "o-3"]);
+    expect(messages.map((m) => m.headers?.["x-trace"]?.toString())).toEqual(["t-1", "t-2", "t-3"]);
+    expect(messages.map((m) => Number(m.timestamp))).toEqual([1, 2, 3].map((n) => 1_700_000_000_000 + n));
+  });
+
+  it("throws a DeliveryError when the topic does not exist and cannot be created", async () => {
+    // A name Kafka rejects when auto-creating it ("__" is reserved for internal topics' style, a
+    // too-long name is refused), so the send fails fast after its retries.
+    const config = kafkaSinkConfigSchema.parse({ brokers: broker.brokers, topic: "x".repeat(249), acks: -1 });
+    const sink = await kafkaSink.open(config, fakeSinkContext());
+    await expect(sink.write(record(1))).rejects.toBeInstanceOf(DeliveryError);
+    await sink.close();
+  });
+});

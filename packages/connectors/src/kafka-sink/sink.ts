@@ -1,0 +1,42 @@
+import { CompressionTypes, Partitioners } from "kafkajs";
+import type { Message } from "kafkajs";
+import type { WeirRecord } from "@weir/domain";
+import { errorMessage } from "@weir/domain";
+import { clientIdOf, kafkaClient } from "../kafka-common/client";
+import { DeliveryError } from "../plugin";
+import type { SinkPlugin } from "../plugin";
+import { kafkaSinkNodeType } from "./definition";
+import type { KafkaSinkConfig } from "./definition";
+import { encodeRecord } from "./encode";
+
+/** kafkajs retries a failed send this often (with its own backoff) before it gives up. */
+const SEND_RETRIES = 5;
+
+export const kafkaSink: SinkPlugin<KafkaSinkConfig> = {
+  definition: kafkaSinkNodeType,
+  async open(config, ctx) {
+    const kafka = kafkaClient(config.brokers, clientIdOf(ctx.flowId, ctx.nodeId), ctx.log);
+    const producer = kafka.producer({
+      idempotent: config.idempotent,
+      // Idempotence in kafkajs requires a single request in flight; otherwise it keeps its default.
+      ...(config.idempotent ? { maxInFlightRequests: 1 } : {}),
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: SEND_RETRIES },
+    });
+    await producer.connect();
+    const compression = config.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None;
+
+    const send = async (messages: Message[]): Promise<void> => {
+      try {
+        await producer.send({ topic: config.topic, acks: config.acks, compression, messages });
+      } catch (error) {
+        throw new DeliveryError(`producing to ${config.topic} failed: ${errorMessage(error)}`, SEND_RETRIES + 1);
+      }
+    };
+    return {
+      write: (record) => send([encodeRecord(record, config)]),
+      writeBatch: (records: readonly WeirRecord[]) => send(records.map((record) => encodeRecord(record, config))),
+      close: () => producer.disconnect(),
+    };
+  },
+};
