@@ -20,6 +20,16 @@ export async function runSink(
   try {
     for (let batch = await inputs.take(SINK_BATCH); batch !== null; batch = await inputs.take(SINK_BATCH)) {
       counters.recordsIn += batch.length;
+      if (sink.writeBatch) {
+        try {
+          await sink.writeBatch(batch);
+          counters.recordsOut += batch.length;
+          continue;
+        } catch (error) {
+          // Fall back to one write per record, so only the records that fail are dead-lettered.
+          log.warn(`batch write failed (${errorMessage(error)}); retrying record by record`);
+        }
+      }
       for (const record of batch) {
         try {
           await sink.write(record);

@@ -34,6 +34,11 @@ export async function runSource(
       serveIngest: (handler, options) => {
         services.ingest.register(deployment.flowId, node.id, handler, options);
       },
+      deadLetter: (record, error) => {
+        counters.error(error);
+        services.deadLetters.add({ deployment, nodeId: node.id, record, error, attempts: 1 });
+        return Promise.resolve();
+      },
     });
   } catch (error) {
     counters.error(errorMessage(error));
