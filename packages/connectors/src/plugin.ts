@@ -72,7 +72,11 @@ export class DeliveryError extends Error {
 }
 
 /** Hands an undecodable record to the dead-letter store, or logs it when the engine has none. */
-export async function reportUndecodable(ctx: SourceContext, record: WeirRecord, error: string): Promise<void> {
+export async function reportUndecodable(
+  ctx: SourceContext,
+  record: WeirRecord,
+  error: string,
+): Promise<void> {
   if (ctx.deadLetter) await ctx.deadLetter(record, error);
   else ctx.log.error(`dead letter: ${error}`);
 }

@@ -3,7 +3,10 @@ import type { Message } from "kafkajs";
 import type { JsonValue, WeirRecord } from "@weir/domain";
 import type { KafkaKeyConfig, KafkaSinkConfig } from "./definition";
 
-export function encodeRecord(record: WeirRecord, config: Pick<KafkaSinkConfig, "key" | "valueFormat">): Message {
+export function encodeRecord(
+  record: WeirRecord,
+  config: Pick<KafkaSinkConfig, "key" | "valueFormat">,
+): Message {
   const headers = { ...record.headers };
   let value: Buffer | string | null;
   if (headers["content-encoding"] === "base64" && typeof record.value === "string") {

@@ -62,12 +62,16 @@ describe("kafka-sink", () => {
     expect(messages.map((m) => Number(m.timestamp))).toEqual([1, 2, 3].map((n) => 1_700_000_000_000 + n));
   });
 
-  it("throws a DeliveryError when the topic does not exist and cannot be created", async () => {
-    // A name Kafka rejects when auto-creating it ("__" is reserved for internal topics' style, a
-    // too-long name is refused), so the send fails fast after its retries.
-    const config = kafkaSinkConfigSchema.parse({ brokers: broker.brokers, topic: "x".repeat(249), acks: -1 });
+  it("throws a DeliveryError when Kafka refuses the record", async () => {
+    const topic = await broker.createTopic(1);
+    const config = kafkaSinkConfigSchema.parse({ brokers: broker.brokers, topic });
     const sink = await kafkaSink.open(config, fakeSinkContext());
-    await expect(sink.write(record(1))).rejects.toBeInstanceOf(DeliveryError);
+    // Over the broker's default message.max.bytes (1 MiB): refused, not retried.
+    const tooLarge = { ...record(1), value: "x".repeat(2 * 1024 * 1024) };
+    const error = await sink.write(tooLarge).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect(error).toMatchObject({ attempts: 1 });
+    await sink.write(record(2));
     await sink.close();
   });
 });

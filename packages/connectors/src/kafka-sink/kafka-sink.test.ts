@@ -30,7 +30,11 @@ describe("kafka-sink config", () => {
   });
 
   it("rejects a field key without a path and a bad topic name", () => {
-    const result = kafkaSinkConfigSchema.safeParse({ ...base, topic: "a topic", key: { from: "field", path: "" } });
+    const result = kafkaSinkConfigSchema.safeParse({
+      ...base,
+      topic: "a topic",
+      key: { from: "field", path: "" },
+    });
     expect(result.error?.issues.map((issue) => issue.path.join("."))).toEqual(["topic", "key.path"]);
   });
 });
@@ -50,7 +54,9 @@ describe("encodeRecord", () => {
   it("takes the key from a field of the value, or none", () => {
     expect(encodeRecord(record, { ...json, key: { from: "field", path: "customer.name" } }).key).toBe("Ada");
     expect(encodeRecord(record, { ...json, key: { from: "field", path: "customer.id" } }).key).toBe("7");
-    expect(encodeRecord(record, { ...json, key: { from: "field", path: "customer.missing" } }).key).toBeNull();
+    expect(
+      encodeRecord(record, { ...json, key: { from: "field", path: "customer.missing" } }).key,
+    ).toBeNull();
     expect(encodeRecord(record, { ...json, key: { from: "none" } }).key).toBeNull();
   });
 

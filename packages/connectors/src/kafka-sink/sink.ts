@@ -1,5 +1,5 @@
 import { CompressionTypes, Partitioners } from "kafkajs";
-import type { Message } from "kafkajs";
+import type { KafkaJSNumberOfRetriesExceeded, Message } from "kafkajs";
 import type { WeirRecord } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import { clientIdOf, kafkaClient } from "../kafka-common/client";
@@ -30,13 +30,21 @@ export const kafkaSink: SinkPlugin<KafkaSinkConfig> = {
       try {
         await producer.send({ topic: config.topic, acks: config.acks, compression, messages });
       } catch (error) {
-        throw new DeliveryError(`producing to ${config.topic} failed: ${errorMessage(error)}`, SEND_RETRIES + 1);
+        // A refusal that retrying cannot fix (e.g. a record too large) fails on the first try.
+        const attempts = isRetriesExceeded(error) ? error.retryCount + 1 : 1;
+        throw new DeliveryError(`producing to ${config.topic} failed: ${errorMessage(error)}`, attempts);
       }
     };
     return {
       write: (record) => send([encodeRecord(record, config)]),
-      writeBatch: (records: readonly WeirRecord[]) => send(records.map((record) => encodeRecord(record, config))),
+      writeBatch: (records: readonly WeirRecord[]) =>
+        send(records.map((record) => encodeRecord(record, config))),
       close: () => producer.disconnect(),
     };
   },
 };
+
+/** Node's ESM view of kafkajs (CommonJS) exports no error classes, so `instanceof` is out. */
+function isRetriesExceeded(error: unknown): error is KafkaJSNumberOfRetriesExceeded {
+  return error instanceof Error && error.name === "KafkaJSNumberOfRetriesExceeded";
+}

@@ -20,7 +20,8 @@ export const kafkaSourceNodeType: NodeTypeDefinition<KafkaSourceConfig> = {
   version: 1,
   kind: "source",
   name: "Kafka source",
-  description: "Consumes one or more Kafka topics; offsets are committed once records are accepted downstream.",
+  description:
+    "Consumes one or more Kafka topics; offsets are committed once records are accepted downstream.",
   icon: "download",
   configSchema: kafkaSourceConfigSchema,
   ports: { fixed: [DEFAULT_PORT] },

@@ -53,7 +53,11 @@ describe("kafka-source", () => {
       deadLetters.push({ record, error });
       return Promise.resolve();
     };
-    const config = kafkaSourceConfigSchema.parse({ brokers: broker.brokers, topics: [topic], fromBeginning: "earliest" });
+    const config = kafkaSourceConfigSchema.parse({
+      brokers: broker.brokers,
+      topics: [topic],
+      fromBeginning: "earliest",
+    });
     const running = kafkaSource.run(config, ctx);
     await waitFor(() => (ctx.emitted.length === 2 ? true : undefined), "two good records");
     expect(ctx.emitted.map((record) => record.value)).toEqual([{ n: 1 }, { n: 3 }]);
@@ -70,7 +74,11 @@ describe("kafka-source", () => {
     const errors: string[] = [];
     const ctx = fakeSourceContext();
     ctx.log = { ...ctx.log, error: (message) => errors.push(message) };
-    const config = kafkaSourceConfigSchema.parse({ brokers: broker.brokers, topics: [topic], fromBeginning: "earliest" });
+    const config = kafkaSourceConfigSchema.parse({
+      brokers: broker.brokers,
+      topics: [topic],
+      fromBeginning: "earliest",
+    });
     const running = kafkaSource.run(config, ctx);
     await waitFor(() => (ctx.emitted.length === 1 ? true : undefined), "the good record");
     expect(errors.some((message) => message.startsWith("dead letter: bad JSON"))).toBe(true);

@@ -34,7 +34,9 @@ describe("kafka-source config", () => {
   });
 
   it("derives a group per flow node", () => {
-    expect(defaultGroupId({ flowId: "f1", nodeId: "src" })).not.toBe(defaultGroupId({ flowId: "f2", nodeId: "src" }));
+    expect(defaultGroupId({ flowId: "f1", nodeId: "src" })).not.toBe(
+      defaultGroupId({ flowId: "f2", nodeId: "src" }),
+    );
   });
 });
 

@@ -25,7 +25,13 @@ export const kafkaSource: SourcePlugin<KafkaSourceConfig> = {
     // Settles when the deployment stops, or rejects when the consumer crashed for good
     // (kafkajs restarts itself after retriable errors).
     const finished = new Promise<void>((resolve, reject) => {
-      ctx.signal.addEventListener("abort", () => resolve(), { once: true });
+      ctx.signal.addEventListener(
+        "abort",
+        () => {
+          resolve();
+        },
+        { once: true },
+      );
       consumer.on(consumer.events.CRASH, (event) => {
         if (!event.payload.restart) reject(event.payload.error);
       });
@@ -38,10 +44,11 @@ export const kafkaSource: SourcePlugin<KafkaSourceConfig> = {
         // Offsets are resolved by hand below, only for records `emit` accepted; kafkajs then
         // commits the resolved offsets after each batch (and on rebalance and disconnect).
         eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+        eachBatch: async (payload) => {
+          const { batch } = payload;
           const where = { topic: batch.topic, partition: batch.partition };
           for (let start = 0; start < batch.messages.length; start += EMIT_CHUNK) {
-            if (!isRunning() || isStale() || ctx.signal.aborted) return;
+            if (!payload.isRunning() || payload.isStale() || ctx.signal.aborted) return;
             const chunk = batch.messages.slice(start, start + EMIT_CHUNK);
             const records: WeirRecord[] = [];
             for (const message of chunk) {
@@ -49,12 +56,13 @@ export const kafkaSource: SourcePlugin<KafkaSourceConfig> = {
               if (decoded.ok) records.push(decoded.record);
               else await reportUndecodable(ctx, decoded.record, decoded.error);
             }
-            if (records.length > 0 && !(await emitWhileAlive(ctx, records, heartbeat))) return;
+            if (records.length > 0 && !(await emitWhileAlive(ctx, records, () => payload.heartbeat())))
+              return;
             const last = chunk.at(-1);
-            if (last) resolveOffset(last.offset);
-            await heartbeat();
+            if (last) payload.resolveOffset(last.offset);
+            await payload.heartbeat();
           }
-          await commitOffsetsIfNecessary();
+          await payload.commitOffsetsIfNecessary();
         },
       });
       await finished;
@@ -78,7 +86,9 @@ async function emitWhileAlive(
   emitted.catch(() => undefined);
   let onAbort = (): void => undefined;
   const aborted = new Promise<boolean>((resolve) => {
-    onAbort = () => resolve(false);
+    onAbort = () => {
+      resolve(false);
+    };
     ctx.signal.addEventListener("abort", onAbort, { once: true });
   });
   const beat = setInterval(() => {

@@ -95,7 +95,9 @@ export function connectorSuite(connector: ConnectorUnderTest): void {
         const emitted = ctx.emitted.map((record) => ({ key: record.key ?? "", value: record.value }));
         expect(emitted).toHaveLength(produced.length);
         expect(sequencesByKey(emitted)).toEqual(inOrder);
-        expect(new Set(emitted.map((r) => JSON.stringify(r)))).toEqual(new Set(produced.map((r) => JSON.stringify(r))));
+        expect(new Set(emitted.map((r) => JSON.stringify(r)))).toEqual(
+          new Set(produced.map((r) => JSON.stringify(r))),
+        );
 
         ctx.abort();
         await expect(running).resolves.toBeUndefined();
