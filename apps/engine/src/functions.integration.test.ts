@@ -155,13 +155,13 @@ describe("with one engine", () => {
     const code = `export default (record) => {
   const seq = record.value.seq;
   if (seq % 10 === 3) { while (true) {} }
-  if (seq % 10 === 7) { const hog = []; while (true) hog.push(new Array(1e5).fill(seq)); }
+  if (seq % 10 === 7) { const hog = []; while (true) hog.push(new Array(1e6).fill(seq)); }
   return record;
 }`;
     const flow = await t.api.flow.create(
       pipeline(
         "hostile",
-        { code, maxAttempts: 1, timeoutMs: 300, memoryLimitMb: 32, batchSize: 10 },
+        { code, maxAttempts: 1, timeoutMs: 1000, memoryLimitMb: 32, batchSize: 10 },
         { intervalMs: 0, count: 20 },
       ),
     );
