@@ -212,11 +212,18 @@ describe("with one engine", () => {
     await t.api.deployment.stop({ flowId: flow.id });
   });
 
-  it("fails a deployment that names a secret nobody set", async () => {
+  it("fails a deployment whose secret was deleted after it was deployed", async () => {
+    await t.api.secrets.set({ name: "NOPE", value: "soon gone" });
     const flow = await t.api.flow.create(
       pipeline("missing secret", { code: "export default (r) => r", secrets: ["NOPE"] }, { count: 1 }),
     );
-    await t.api.deployment.deploy({ flowId: flow.id });
+    // The API refuses to deploy with an unset secret; the engine must still guard against one
+    // deleted between deploy and start, so the deployment row is written directly here.
+    await t.api.secrets.delete({ name: "NOPE" });
+    const version = await t.db.flowVersion.findFirstOrThrow({ where: { flowId: flow.id } });
+    await t.db.deployment.create({
+      data: { flowId: flow.id, flowVersionId: version.id, desiredState: "running", actualState: "pending" },
+    });
     await untilState(flow.id, "failed");
     expect((await t.api.deployment.status({ flowId: flow.id }))?.error).toContain(
       "secret 'NOPE' not defined",

@@ -16,6 +16,7 @@ export type ProblemCode =
   | "invalid_config"
   | "missing_code"
   | "code_error"
+  | "missing_secret"
   | "invalid_port"
   | "missing_node"
   | "missing_port"

@@ -123,4 +123,30 @@ describe("deployment", () => {
     // The version before it still deploys.
     expect(await t.api.deployment.deploy({ flowId: id, version: 1 })).toMatchObject({ version: 1 });
   });
+
+  it("refuses to deploy a flow whose functions name secrets nobody set, then deploys once they are set", async () => {
+    const spec = demoFlow("needs secrets");
+    const withSecrets = {
+      ...spec,
+      nodes: spec.nodes?.map((n) =>
+        n.id === "double" ? { ...n, config: { ...n.config, secrets: ["DB_URL", "TOKEN"] } } : n,
+      ),
+    };
+    const { id } = await t.api.flow.create(withSecrets);
+    await t.api.secrets.set({ name: "DB_URL", value: "postgres://x" });
+    const error = (await caught(() => t.api.deployment.deploy({ flowId: id }))) as TRPCError & {
+      cause: FlowValidationError;
+    };
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(error.cause.problems).toEqual([
+      {
+        path: ["nodes", 1, "config", "secrets", 1],
+        message: "secret 'TOKEN' is not set (set it with secrets.set)",
+        code: "missing_secret",
+      },
+    ]);
+    expect(await t.api.deployment.list({ flowId: id })).toEqual([]);
+    await t.api.secrets.set({ name: "TOKEN", value: "t" });
+    await expect(t.api.deployment.deploy({ flowId: id })).resolves.toMatchObject({ desiredState: "running" });
+  });
 });

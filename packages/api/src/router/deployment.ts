@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { validFlowOrThrow } from "../code-check";
-import { notFound } from "../errors";
+import { FlowValidationError, notFound } from "../errors";
 import type { DbClient } from "../lookups";
 import { findDeployment, requireFlow, requireVersion, withVersion } from "../lookups";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 import { toDeploymentStatus } from "../views";
+import { missingSecrets } from "../secret-check";
 
 const byFlow = z.object({ flowId: z.uuid() });
 
@@ -23,7 +24,9 @@ export const deploymentRouter = createTRPCRouter({
       // Node types and the compiler evolve; a version saved under older rules must still pass
       // today's before it runs. Versions never change, so this runs before the flow is locked.
       const version = await requireVersion(ctx.db, input.flowId, input.version);
-      validFlowOrThrow(version.spec);
+      const flow = validFlowOrThrow(version.spec);
+      const unset = await missingSecrets(ctx.db, flow);
+      if (unset.length > 0) throw new FlowValidationError(unset);
       const row = await ctx.db.$transaction(async (tx) => {
         await lockFlow(tx, input.flowId);
         await tx.deployment.updateMany({
