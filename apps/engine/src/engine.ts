@@ -15,6 +15,7 @@ import { StatsReporter } from "./stores/stats-reporter";
 import { FunctionLogStore } from "./stores/function-log-store";
 import { NodeStateStore } from "./stores/function-state-store";
 import { resolveSecrets } from "./stores/secret-store";
+import { resolveConnection } from "./stores/connection-store";
 import { ReplayPoller } from "./replay-poller";
 
 export interface EngineOptions {
@@ -72,6 +73,7 @@ export class Engine {
       ingest: this.ingest,
       state: (flowId, nodeId) => new NodeStateStore(db, flowId, nodeId),
       secrets: (names) => resolveSecrets(db, names),
+      connection: (name) => resolveConnection(db, name),
       functionLogs: this.functionLogs,
     };
   }

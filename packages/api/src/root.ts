@@ -1,3 +1,4 @@
+import { connectionsRouter } from "./router/connections";
 import { deadLettersRouter } from "./router/dead-letters";
 import { deploymentRouter } from "./router/deployment";
 import { engineRouter } from "./router/engine";
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   engine: engineRouter,
   nodeTypes: nodeTypesRouter,
   secrets: secretsRouter,
+  connections: connectionsRouter,
   functions: functionsRouter,
 });
 

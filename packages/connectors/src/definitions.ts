@@ -35,3 +35,4 @@ export const builtinNodeTypes: readonly NodeTypeDefinition[] = [
 ];
 
 export const builtinRegistry: NodeTypeRegistry = createNodeTypeRegistry(builtinNodeTypes);
+export * from "./connection-kinds";

@@ -10,6 +10,11 @@ export interface ConnectorContext {
   /** Aborted when the deployment stops. */
   signal: AbortSignal;
   log: FunctionLogger;
+  /**
+   * The stored connection profile `name` of kind `kind`, its config and secrets merged; rejects
+   * when there is none. Optional while engines without profiles exist.
+   */
+  connection?(name: string, kind: string): Promise<JsonValue>;
 }
 
 export interface Checkpoint {

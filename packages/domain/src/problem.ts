@@ -17,6 +17,7 @@ export type ProblemCode =
   | "missing_code"
   | "code_error"
   | "missing_secret"
+  | "missing_connection"
   | "invalid_port"
   | "missing_node"
   | "missing_port"

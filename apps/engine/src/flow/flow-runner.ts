@@ -4,6 +4,7 @@ import { builtinRegistry, findSink, findSource } from "@weir/connectors";
 import { BoundedQueue } from "./bounded-queue";
 import { runFunction } from "./function-runner";
 import type { FunctionNodeHandle } from "./function-runner";
+import { connectionsOf } from "./connections";
 import { NodeInputs } from "./inputs";
 import { NodeOutputs } from "./outputs";
 import type { DeploymentRef, FlowServices } from "./services";
@@ -107,8 +108,17 @@ export class FlowRunner {
       case "source": {
         const plugin = findSource(node.type);
         if (!plugin) throw new Error(`node '${node.id}': no source implementation for type '${node.type}'`);
+        const connection = await connectionsOf(node, this.services);
         return () =>
-          runSource(node, plugin, outputs, this.deployment, this.services, this.sourcesStop.signal);
+          runSource(
+            node,
+            plugin,
+            outputs,
+            this.deployment,
+            this.services,
+            this.sourcesStop.signal,
+            connection,
+          );
       }
       case "function": {
         const config = functionConfigSchema.parse(node.config);
@@ -131,11 +141,13 @@ export class FlowRunner {
       case "sink": {
         const plugin = findSink(node.type);
         if (!plugin) throw new Error(`node '${node.id}': no sink implementation for type '${node.type}'`);
+        const connection = await connectionsOf(node, this.services);
         const sink = await plugin.open(node.config, {
           flowId: this.deployment.flowId,
           nodeId: node.id,
           signal: this.hardStop.signal,
           log: this.services.log.child(node.id),
+          connection,
           retain: (records, keep) => {
             this.services.retained.add(this.deployment, node.id, records, keep);
           },

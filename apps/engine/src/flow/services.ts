@@ -1,6 +1,7 @@
 import type { FunctionRuntime, FunctionStateStore, JsonValue, WeirRecord } from "@weir/domain";
 import type { IngestHandler } from "@weir/connectors";
 import type { Logger } from "../logger";
+import type { StoredConnection } from "../stores/connection-store";
 import type { NodeCounters } from "../stats";
 
 export interface DeploymentRef {
@@ -42,6 +43,8 @@ export interface FlowServices {
   };
   state(flowId: string, nodeId: string): NodeState;
   secrets(names: readonly string[]): Promise<Record<string, string>>;
+  /** A connection profile with its config and secrets merged; rejects when there is none. */
+  connection(name: string): Promise<StoredConnection>;
   functionLogs: {
     add(entry: {
       deployment: DeploymentRef;

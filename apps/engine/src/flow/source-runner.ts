@@ -2,6 +2,7 @@ import type { FlowNode } from "@weir/domain";
 import { DEFAULT_PORT, errorMessage } from "@weir/domain";
 import type { RegisteredSource } from "@weir/connectors";
 import type { NodeOutputs } from "./outputs";
+import type { ConnectionResolver } from "./connections";
 import type { DeploymentRef, FlowServices } from "./services";
 import { yieldToEventLoop } from "./yield";
 
@@ -13,6 +14,7 @@ export async function runSource(
   deployment: DeploymentRef,
   services: FlowServices,
   signal: AbortSignal,
+  connection: ConnectionResolver,
 ): Promise<void> {
   const counters = services.counters(deployment.id, node.id, "out");
   const log = services.log.child(node.id);
@@ -22,6 +24,7 @@ export async function runSource(
       nodeId: node.id,
       signal,
       log,
+      connection,
       emit: async (records) => {
         await outputs.sendToPort(DEFAULT_PORT, records);
         counters.recordsOut += records.length;

@@ -1,9 +1,22 @@
 // What the Kafka source and sink share: one way to build a client whose log goes to the node's log.
 import { Kafka, logLevel } from "kafkajs";
-import type { logCreator } from "kafkajs";
+import type { SASLOptions, logCreator } from "kafkajs";
 import type { FunctionLogger } from "@weir/domain";
+import type { KafkaConnection } from "./schema";
 
-export function kafkaClient(brokers: readonly string[], clientId: string, log: FunctionLogger): Kafka {
+function saslOptions(sasl: NonNullable<KafkaConnection["sasl"]>): SASLOptions {
+  const { username, password } = sasl;
+  switch (sasl.mechanism) {
+    case "plain":
+      return { mechanism: "plain", username, password };
+    case "scram-sha-256":
+      return { mechanism: "scram-sha-256", username, password };
+    case "scram-sha-512":
+      return { mechanism: "scram-sha-512", username, password };
+  }
+}
+
+export function kafkaClient(connection: KafkaConnection, clientId: string, log: FunctionLogger): Kafka {
   const toNodeLog: logCreator =
     () =>
     ({ level, log: entry }) => {
@@ -11,7 +24,14 @@ export function kafkaClient(brokers: readonly string[], clientId: string, log: F
       if (level === logLevel.ERROR) log.error(message);
       else if (level === logLevel.WARN) log.warn(message);
     };
-  return new Kafka({ clientId, brokers: [...brokers], logLevel: logLevel.WARN, logCreator: toNodeLog });
+  return new Kafka({
+    clientId,
+    brokers: [...connection.brokers],
+    ssl: connection.ssl,
+    ...(connection.sasl ? { sasl: saslOptions(connection.sasl) } : {}),
+    logLevel: logLevel.WARN,
+    logCreator: toNodeLog,
+  });
 }
 
 /** A client id that shows in broker logs which flow node a connection belongs to. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { NodeTypeDefinition } from "@weir/domain";
-import { brokerListSchema, topicNameSchema } from "../kafka-common/schema";
+import { checkKafkaEndpoint, kafkaEndpointShape, topicNameSchema } from "../kafka-common/schema";
 
 export const kafkaKeySchema = z.discriminatedUnion("from", [
   /** The record's own key. */
@@ -16,7 +16,7 @@ export type KafkaKeyConfig = z.infer<typeof kafkaKeySchema>;
 
 export const kafkaSinkConfigSchema = z
   .object({
-    brokers: brokerListSchema,
+    ...kafkaEndpointShape,
     topic: topicNameSchema,
     key: kafkaKeySchema.default({ from: "record" }),
     /** -1: every in-sync replica; 1: the leader only; 0: no acknowledgement. */
@@ -30,7 +30,8 @@ export const kafkaSinkConfigSchema = z
   .refine((config) => !config.idempotent || config.acks === -1, {
     message: "an idempotent producer needs acks -1; set idempotent to false for acks 0 or 1",
     path: ["acks"],
-  });
+  })
+  .superRefine(checkKafkaEndpoint);
 export type KafkaSinkConfig = z.infer<typeof kafkaSinkConfigSchema>;
 
 export const kafkaSinkNodeType: NodeTypeDefinition<KafkaSinkConfig> = {

@@ -3,6 +3,7 @@ import type { KafkaJSNumberOfRetriesExceeded, Message } from "kafkajs";
 import type { WeirRecord } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import { clientIdOf, kafkaClient } from "../kafka-common/client";
+import { resolveKafkaConnection } from "../kafka-common/connection";
 import { DeliveryError } from "../plugin";
 import type { SinkPlugin } from "../plugin";
 import { kafkaSinkNodeType } from "./definition";
@@ -15,7 +16,8 @@ const SEND_RETRIES = 5;
 export const kafkaSink: SinkPlugin<KafkaSinkConfig> = {
   definition: kafkaSinkNodeType,
   async open(config, ctx) {
-    const kafka = kafkaClient(config.brokers, clientIdOf(ctx.flowId, ctx.nodeId), ctx.log);
+    const connection = await resolveKafkaConnection(config, ctx);
+    const kafka = kafkaClient(connection, clientIdOf(ctx.flowId, ctx.nodeId), ctx.log);
     const producer = kafka.producer({
       idempotent: config.idempotent,
       // Idempotence in kafkajs requires a single request in flight; otherwise it keeps its default.

@@ -1,18 +1,20 @@
 import { z } from "zod";
 import { DEFAULT_PORT } from "@weir/domain";
 import type { NodeTypeDefinition } from "@weir/domain";
-import { brokerListSchema, topicNameSchema } from "../kafka-common/schema";
+import { checkKafkaEndpoint, kafkaEndpointShape, topicNameSchema } from "../kafka-common/schema";
 
-export const kafkaSourceConfigSchema = z.object({
-  brokers: brokerListSchema,
-  topics: z.array(topicNameSchema).min(1, "at least one topic is needed"),
-  /** Consumer group; by default one per flow and node, so two flows never share a group. */
-  groupId: z.string().min(1).max(255).optional(),
-  /** Where a group with no committed offset starts: the oldest retained record or only new ones. */
-  fromBeginning: z.enum(["earliest", "latest"]).default("latest"),
-  /** `bytes` carries the value base64-encoded in a string, with header `content-encoding: base64`. */
-  valueFormat: z.enum(["json", "utf8", "bytes"]).default("json"),
-});
+export const kafkaSourceConfigSchema = z
+  .object({
+    ...kafkaEndpointShape,
+    topics: z.array(topicNameSchema).min(1, "at least one topic is needed"),
+    /** Consumer group; by default one per flow and node, so two flows never share a group. */
+    groupId: z.string().min(1).max(255).optional(),
+    /** Where a group with no committed offset starts: the oldest retained record or only new ones. */
+    fromBeginning: z.enum(["earliest", "latest"]).default("latest"),
+    /** `bytes` carries the value base64-encoded in a string, with header `content-encoding: base64`. */
+    valueFormat: z.enum(["json", "utf8", "bytes"]).default("json"),
+  })
+  .superRefine(checkKafkaEndpoint);
 export type KafkaSourceConfig = z.infer<typeof kafkaSourceConfigSchema>;
 
 export const kafkaSourceNodeType: NodeTypeDefinition<KafkaSourceConfig> = {

@@ -1,5 +1,6 @@
 import type { WeirRecord } from "@weir/domain";
 import { clientIdOf, kafkaClient } from "../kafka-common/client";
+import { resolveKafkaConnection } from "../kafka-common/connection";
 import { reportUndecodable } from "../plugin";
 import type { SourceContext, SourcePlugin } from "../plugin";
 import { decodeMessage } from "./decode";
@@ -20,7 +21,8 @@ export const kafkaSource: SourcePlugin<KafkaSourceConfig> = {
   definition: kafkaSourceNodeType,
   async run(config, ctx) {
     if (ctx.signal.aborted) return;
-    const kafka = kafkaClient(config.brokers, clientIdOf(ctx.flowId, ctx.nodeId), ctx.log);
+    const connection = await resolveKafkaConnection(config, ctx);
+    const kafka = kafkaClient(connection, clientIdOf(ctx.flowId, ctx.nodeId), ctx.log);
     const consumer = kafka.consumer({ groupId: config.groupId ?? defaultGroupId(ctx) });
     // Settles when the deployment stops, or rejects when the consumer crashed for good
     // (kafkajs restarts itself after retriable errors).

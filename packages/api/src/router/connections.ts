@@ -1,0 +1,163 @@
+import { TRPCError } from "@trpc/server";
+import { connectionKinds, connectionNameSchema } from "@weir/connectors";
+import type { ConnectionKindName } from "@weir/connectors";
+import type { Prisma } from "@weir/db";
+import { formatPath } from "@weir/domain";
+import { z } from "zod";
+import { notFound } from "../errors";
+import { createTRPCRouter, publicProcedure } from "../trpc";
+import { iso } from "../views";
+
+type JsonObject = Record<string, unknown>;
+
+const kindSchema = z.enum(Object.keys(connectionKinds) as [ConnectionKindName, ...ConnectionKindName[]]);
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function getPath(value: unknown, path: string): unknown {
+  let at = value;
+  for (const key of path.split(".")) {
+    if (!isObject(at)) return undefined;
+    at = at[key];
+  }
+  return at;
+}
+
+/** Sets a dotted path, creating the objects on the way only when `create` says so. */
+function setPath(target: JsonObject, path: string, value: unknown, create: boolean): void {
+  const keys = path.split(".");
+  const last = keys.pop() ?? path;
+  let at = target;
+  for (const key of keys) {
+    const next = at[key];
+    if (isObject(next)) at = next;
+    else if (create) at = at[key] = {};
+    else return;
+  }
+  at[last] = value;
+}
+
+function deletePath(target: JsonObject, path: string): void {
+  const keys = path.split(".");
+  const last = keys.pop() ?? path;
+  const parent = keys.length === 0 ? target : getPath(target, keys.join("."));
+  if (isObject(parent)) Reflect.deleteProperty(parent, last);
+}
+
+/** Each secret field of the kind and whether the profile has it; never the value itself. */
+function secretStatus(kind: string, secrets: unknown): Record<string, { set: boolean }> {
+  const fields: readonly string[] =
+    kind in connectionKinds ? connectionKinds[kind as ConnectionKindName].secretFields : [];
+  return Object.fromEntries(fields.map((field) => [field, { set: getPath(secrets, field) !== undefined }]));
+}
+
+interface ProfileRow {
+  name: string;
+  kind: string;
+  config: Prisma.JsonValue;
+  secrets: Prisma.JsonValue;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+function toView(row: ProfileRow) {
+  return {
+    name: row.name,
+    kind: row.kind,
+    config: row.config,
+    secrets: secretStatus(row.kind, row.secrets),
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+const byName = z.object({ name: connectionNameSchema });
+
+/**
+ * Connection profiles (e.g. Kafka brokers with TLS and SASL) that source and sink nodes name in
+ * `config.connection`. Secret fields are write-only: `set` stores them apart from the config and
+ * no answer carries them, only whether each is set; the engine merges them in at deploy time.
+ */
+export const connectionsRouter = createTRPCRouter({
+  /**
+   * Creates the profile or replaces it. Without `secrets` the stored secret fields are kept
+   * (where the config still has a place for them); with `secrets` they are replaced.
+   */
+  set: publicProcedure
+    .input(
+      z.object({
+        name: connectionNameSchema,
+        kind: kindSchema,
+        config: z.record(z.string(), z.unknown()),
+        secrets: z.record(z.string(), z.unknown()).optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const kind = connectionKinds[input.kind];
+      const stored = await ctx.db.connectionProfile.findUnique({
+        where: { name: input.name },
+        select: { kind: true, secrets: true },
+      });
+      const merged = structuredClone(input.config);
+      for (const field of kind.secretFields) {
+        if (input.secrets !== undefined) {
+          const value = getPath(input.secrets, field);
+          if (value !== undefined) setPath(merged, field, value, true);
+        } else if (stored?.kind === input.kind && getPath(merged, field) === undefined) {
+          const value = getPath(stored.secrets, field);
+          if (value !== undefined) setPath(merged, field, value, false);
+        }
+      }
+      const parsed = kind.schema.safeParse(merged);
+      if (!parsed.success) {
+        // Paths and zod's messages only: neither carries a value, so no secret is echoed.
+        const issues = parsed.error.issues.map(
+          (issue) =>
+            `${formatPath(issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)))}: ${issue.message}`,
+        );
+        throw new TRPCError({
+          code: "BAD_REQUEST",
+          message: `invalid ${input.kind} connection: ${issues.join("; ")}`,
+        });
+      }
+      const config = structuredClone(parsed.data);
+      const secrets: JsonObject = {};
+      for (const field of kind.secretFields) {
+        const value = getPath(config, field);
+        if (value === undefined) continue;
+        deletePath(config, field);
+        setPath(secrets, field, value, true);
+      }
+      const data = {
+        kind: input.kind,
+        config: config as Prisma.InputJsonObject,
+        secrets: secrets as Prisma.InputJsonObject,
+      };
+      const row = await ctx.db.connectionProfile.upsert({
+        where: { name: input.name },
+        create: { name: input.name, ...data },
+        update: data,
+      });
+      return toView(row);
+    }),
+
+  /** Every profile by name, with its config and which secret fields are set. */
+  list: publicProcedure.query(async ({ ctx }) => {
+    const rows = await ctx.db.connectionProfile.findMany({ orderBy: { name: "asc" } });
+    return rows.map(toView);
+  }),
+
+  get: publicProcedure.input(byName).query(async ({ ctx, input }) => {
+    const row = await ctx.db.connectionProfile.findUnique({ where: { name: input.name } });
+    if (!row) throw notFound(`connection profile ${input.name} not found`);
+    return toView(row);
+  }),
+
+  delete: publicProcedure.input(byName).mutation(async ({ ctx, input }) => {
+    const { count } = await ctx.db.connectionProfile.deleteMany({ where: { name: input.name } });
+    if (count === 0) throw notFound(`connection profile ${input.name} not found`);
+    return { name: input.name };
+  }),
+});
