@@ -5,8 +5,7 @@ import type { DbClient } from "../lookups";
 import { findDeployment, requireFlow, requireVersion, withVersion } from "../lookups";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 import { toDeploymentStatus } from "../views";
-import { missingConnections } from "../connection-check";
-import { missingSecrets } from "../secret-check";
+import { missingReferences } from "../reference-check";
 
 const byFlow = z.object({ flowId: z.uuid() });
 
@@ -26,7 +25,7 @@ export const deploymentRouter = createTRPCRouter({
       // today's before it runs. Versions never change, so this runs before the flow is locked.
       const version = await requireVersion(ctx.db, input.flowId, input.version);
       const flow = validFlowOrThrow(version.spec);
-      const unset = [...(await missingSecrets(ctx.db, flow)), ...(await missingConnections(ctx.db, flow))];
+      const unset = await missingReferences(ctx.db, flow);
       if (unset.length > 0) throw new FlowValidationError(unset);
       const row = await ctx.db.$transaction(async (tx) => {
         await lockFlow(tx, input.flowId);
