@@ -1,9 +1,8 @@
 // A private, migrated database per test file, and a caller bound to it.
-import { createDb, migrate } from "@weir/db";
 import type { Db } from "@weir/db";
 import type { FlowSpecInput } from "@weir/domain";
-import { createEmptyDatabase } from "@weir/testkit";
-import { afterAll, beforeAll, inject } from "vitest";
+import { useTestDatabase } from "@weir/testkit/test-database";
+import { beforeAll } from "vitest";
 import { createCaller } from "../src/index";
 
 export interface TestApi {
@@ -13,18 +12,11 @@ export interface TestApi {
 
 /** Call at the top of a test file; the returned object is filled in before the first test runs. */
 export function useTestApi(): TestApi {
+  const database = useTestDatabase("weir_api_test");
   const handle = {} as TestApi;
-  let drop: (() => Promise<void>) | undefined;
-  beforeAll(async () => {
-    const database = await createEmptyDatabase(inject("databaseUrl"), "weir_api_test");
-    drop = database.drop;
-    await migrate(database.databaseUrl);
-    handle.db = createDb(database.databaseUrl);
-    handle.api = createCaller({ db: handle.db });
-  });
-  afterAll(async () => {
-    await handle.db.$disconnect();
-    await drop?.();
+  beforeAll(() => {
+    handle.db = database.db;
+    handle.api = createCaller({ db: database.db });
   });
   return handle;
 }
