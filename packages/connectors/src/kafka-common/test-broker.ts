@@ -2,6 +2,9 @@
 import { randomUUID } from "node:crypto";
 import { Kafka, Partitioners, logLevel } from "kafkajs";
 import type { KafkaMessage, Message } from "kafkajs";
+import { afterAll, beforeAll, inject } from "vitest";
+// Brings in the ProvidedContext augmentation that types inject("kafkaBrokers").
+import type {} from "@weir/testkit/kafka-setup";
 
 export interface TestBroker {
   brokers: string[];
@@ -61,4 +64,19 @@ export async function testBroker(brokerList: string): Promise<TestBroker> {
       await admin.disconnect();
     },
   };
+}
+
+/**
+ * The run's broker (`@weir/testkit/kafka-setup`) for one test file: connected in `beforeAll`,
+ * closed in `afterAll`. Read `.current` inside tests.
+ */
+export function useTestBroker(): { current: TestBroker } {
+  const handle = {} as { current: TestBroker };
+  beforeAll(async () => {
+    handle.current = await testBroker(inject("kafkaBrokers"));
+  });
+  afterAll(async () => {
+    await handle.current.close();
+  });
+  return handle;
 }

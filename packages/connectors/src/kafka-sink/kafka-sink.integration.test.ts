@@ -1,33 +1,24 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { JsonValue, WeirRecord } from "@weir/domain";
-// Brings in the ProvidedContext augmentation that types inject("kafkaBrokers").
-import type {} from "@weir/testkit/kafka-setup";
-import { testBroker } from "../kafka-common/test-broker";
-import type { TestBroker } from "../kafka-common/test-broker";
+import { useTestBroker } from "../kafka-common/test-broker";
 import { DeliveryError } from "../plugin";
 import { connectorSuite } from "../testing/connector-suite";
 import { fakeSinkContext } from "../test-contexts";
 import { kafkaSinkConfigSchema } from "./definition";
 import { kafkaSink } from "./sink";
 
-let broker: TestBroker;
-beforeAll(async () => {
-  broker = await testBroker(inject("kafkaBrokers"));
-});
-afterAll(async () => {
-  await broker.close();
-});
+const kafka = useTestBroker();
 
 connectorSuite({
   kind: "sink",
   type: "kafka-sink",
   invalidConfig: { config: { brokers: ["localhost:9092"], topic: "t", acks: 0 }, path: "acks" },
   async target() {
-    const topic = await broker.createTopic();
+    const topic = await kafka.current.createTopic();
     return {
-      config: { brokers: broker.brokers, topic },
+      config: { brokers: kafka.current.brokers, topic },
       consume: async (count) =>
-        (await broker.consume(topic, count)).map((message) => ({
+        (await kafka.current.consume(topic, count)).map((message) => ({
           key: message.key?.toString() ?? "",
           value: JSON.parse(message.value?.toString() ?? "null") as JsonValue,
         })),
@@ -44,9 +35,9 @@ describe("kafka-sink", () => {
   });
 
   it("keys by a field, keeps headers and timestamps, compresses, and writes batches", async () => {
-    const topic = await broker.createTopic(1);
+    const topic = await kafka.current.createTopic(1);
     const config = kafkaSinkConfigSchema.parse({
-      brokers: broker.brokers,
+      brokers: kafka.current.brokers,
       topic,
       key: { from: "field", path: "order.id" },
       compression: "gzip",
@@ -56,15 +47,15 @@ describe("kafka-sink", () => {
     await sink.writeBatch?.([record(2), record(3)]);
     await sink.close();
 
-    const messages = await broker.consume(topic, 3);
+    const messages = await kafka.current.consume(topic, 3);
     expect(messages.map((m) => m.key?.toString())).toEqual(["o-1", "o-2", "o-3"]);
     expect(messages.map((m) => m.headers?.["x-trace"]?.toString())).toEqual(["t-1", "t-2", "t-3"]);
     expect(messages.map((m) => Number(m.timestamp))).toEqual([1, 2, 3].map((n) => 1_700_000_000_000 + n));
   });
 
   it("throws a DeliveryError when Kafka refuses the record", async () => {
-    const topic = await broker.createTopic(1);
-    const config = kafkaSinkConfigSchema.parse({ brokers: broker.brokers, topic });
+    const topic = await kafka.current.createTopic(1);
+    const config = kafkaSinkConfigSchema.parse({ brokers: kafka.current.brokers, topic });
     const sink = await kafkaSink.open(config, fakeSinkContext());
     // Over the broker's default message.max.bytes (1 MiB): refused, not retried.
     const tooLarge = { ...record(1), value: "x".repeat(2 * 1024 * 1024) };

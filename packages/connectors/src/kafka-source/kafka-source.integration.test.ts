@@ -1,33 +1,24 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { WeirRecord } from "@weir/domain";
-// Brings in the ProvidedContext augmentation that types inject("kafkaBrokers").
-import type {} from "@weir/testkit/kafka-setup";
-import { testBroker } from "../kafka-common/test-broker";
-import type { TestBroker } from "../kafka-common/test-broker";
+import { useTestBroker } from "../kafka-common/test-broker";
 import { connectorSuite, waitFor } from "../testing/connector-suite";
 import { fakeSourceContext } from "../test-contexts";
 import { kafkaSourceConfigSchema } from "./definition";
 import { kafkaSource } from "./source";
 
-let broker: TestBroker;
-beforeAll(async () => {
-  broker = await testBroker(inject("kafkaBrokers"));
-});
-afterAll(async () => {
-  await broker.close();
-});
+const kafka = useTestBroker();
 
 connectorSuite({
   kind: "source",
   type: "kafka-source",
   invalidConfig: { config: { brokers: ["localhost:9092"], topics: [] }, path: "topics" },
   async target() {
-    const topic = await broker.createTopic();
+    const topic = await kafka.current.createTopic();
     return {
-      config: { brokers: broker.brokers, topics: [topic], fromBeginning: "earliest" },
+      config: { brokers: kafka.current.brokers, topics: [topic], fromBeginning: "earliest" },
       produce: (records) =>
-        broker.produce(
+        kafka.current.produce(
           topic,
           records.map((record) => ({ key: record.key, value: JSON.stringify(record.value) })),
         ),
@@ -37,8 +28,8 @@ connectorSuite({
 
 describe("kafka-source", () => {
   async function topicWith(values: string[]): Promise<string> {
-    const topic = await broker.createTopic(1);
-    await broker.produce(
+    const topic = await kafka.current.createTopic(1);
+    await kafka.current.produce(
       topic,
       values.map((value) => ({ key: "k", value, headers: { "x-trace": "t" } })),
     );
@@ -54,7 +45,7 @@ describe("kafka-source", () => {
       return Promise.resolve();
     };
     const config = kafkaSourceConfigSchema.parse({
-      brokers: broker.brokers,
+      brokers: kafka.current.brokers,
       topics: [topic],
       fromBeginning: "earliest",
     });
@@ -75,7 +66,7 @@ describe("kafka-source", () => {
     const ctx = fakeSourceContext();
     ctx.log = { ...ctx.log, error: (message) => errors.push(message) };
     const config = kafkaSourceConfigSchema.parse({
-      brokers: broker.brokers,
+      brokers: kafka.current.brokers,
       topics: [topic],
       fromBeginning: "earliest",
     });
@@ -90,7 +81,7 @@ describe("kafka-source", () => {
     const topic = await topicWith(["1", "2", "3"]);
     const groupId = `weir-test-${randomUUID()}`;
     const config = kafkaSourceConfigSchema.parse({
-      brokers: broker.brokers,
+      brokers: kafka.current.brokers,
       topics: [topic],
       groupId,
       fromBeginning: "earliest",
@@ -116,7 +107,7 @@ describe("kafka-source", () => {
     await again;
 
     // Nothing is replayed after a commit; only what was produced since arrives.
-    await broker.produce(topic, [{ key: "k", value: "4" }]);
+    await kafka.current.produce(topic, [{ key: "k", value: "4" }]);
     const third = fakeSourceContext();
     const resumed = kafkaSource.run(config, third);
     await waitFor(() => (third.emitted.length >= 1 ? true : undefined), "the new record");
@@ -129,7 +120,10 @@ describe("kafka-source", () => {
   it("returns at once when started after the stop", async () => {
     const ctx = fakeSourceContext();
     ctx.abort();
-    const config = kafkaSourceConfigSchema.parse({ brokers: broker.brokers, topics: ["never-created"] });
+    const config = kafkaSourceConfigSchema.parse({
+      brokers: kafka.current.brokers,
+      topics: ["never-created"],
+    });
     await expect(kafkaSource.run(config, ctx)).resolves.toBeUndefined();
   });
 });
