@@ -24,7 +24,11 @@ export function FlowsList() {
   const toast = useToast();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const flows = useQuery({ queryKey: keys.flows, queryFn: () => api.flow.list.query(), refetchInterval: 3000 });
+  const flows = useQuery({
+    queryKey: keys.flows,
+    queryFn: () => api.flow.list.query(),
+    refetchInterval: 3000,
+  });
   const [renaming, setRenaming] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<FlowRow | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: keys.flows });
@@ -35,7 +39,9 @@ export function FlowsList() {
       toast.success(`Duplicated as “${copy.name}”`);
       await refresh();
     },
-    onError: (error) => toast.error(`Could not duplicate: ${errorMessage(error)}`),
+    onError: (error) => {
+      toast.error(`Could not duplicate: ${errorMessage(error)}`);
+    },
   });
   const remove = useMutation({
     mutationFn: (flow: FlowRow) => api.flow.delete.mutate({ id: flow.id }),
@@ -43,7 +49,9 @@ export function FlowsList() {
       toast.success(`Deleted “${flow.name}”`);
       await refresh();
     },
-    onError: (error) => toast.error(`Could not delete: ${errorMessage(error)}`),
+    onError: (error) => {
+      toast.error(`Could not delete: ${errorMessage(error)}`);
+    },
   });
 
   return (
@@ -51,9 +59,15 @@ export function FlowsList() {
       <div className="page-head">
         <div>
           <h1>Flows</h1>
-          <p className="muted">Sources, functions and sinks joined into pipelines. Open one to draw, code, test and deploy it.</p>
+          <p className="muted">
+            Sources, functions and sinks joined into pipelines. Open one to draw, code, test and deploy it.
+          </p>
         </div>
-        <CreateFlowForm onCreated={(id) => router.push(`/flows/${id}`)} />
+        <CreateFlowForm
+          onCreated={(id) => {
+            router.push(`/flows/${id}`);
+          }}
+        />
       </div>
 
       {flows.isPending ? (
@@ -97,7 +111,11 @@ export function FlowsList() {
                     />
                   ) : (
                     <>
-                      <Link href={`/flows/${flow.id}`} className="flow-link" data-testid={`flow-open-${flow.id}`}>
+                      <Link
+                        href={`/flows/${flow.id}`}
+                        className="flow-link"
+                        data-testid={`flow-open-${flow.id}`}
+                      >
                         {flow.name}
                       </Link>
                       {flow.description ? <div className="muted small">{flow.description}</div> : null}
@@ -112,7 +130,14 @@ export function FlowsList() {
                   <time dateTime={flow.updatedAt}>{formatTime(flow.updatedAt)}</time>
                 </td>
                 <td className="row-actions">
-                  <button type="button" className="btn btn-small btn-ghost" data-testid={`flow-rename-${flow.id}`} onClick={() => setRenaming(flow.id)}>
+                  <button
+                    type="button"
+                    className="btn btn-small btn-ghost"
+                    data-testid={`flow-rename-${flow.id}`}
+                    onClick={() => {
+                      setRenaming(flow.id);
+                    }}
+                  >
                     Rename
                   </button>
                   <button
@@ -120,11 +145,20 @@ export function FlowsList() {
                     className="btn btn-small btn-ghost"
                     data-testid={`flow-duplicate-${flow.id}`}
                     disabled={duplicate.isPending}
-                    onClick={() => duplicate.mutate(flow)}
+                    onClick={() => {
+                      duplicate.mutate(flow);
+                    }}
                   >
                     Duplicate
                   </button>
-                  <button type="button" className="btn btn-small btn-ghost btn-danger-text" data-testid={`flow-delete-${flow.id}`} onClick={() => setDeleting(flow)}>
+                  <button
+                    type="button"
+                    className="btn btn-small btn-ghost btn-danger-text"
+                    data-testid={`flow-delete-${flow.id}`}
+                    onClick={() => {
+                      setDeleting(flow);
+                    }}
+                  >
                     Delete
                   </button>
                 </td>
@@ -144,7 +178,9 @@ export function FlowsList() {
           }
           confirmLabel="Delete"
           danger
-          onCancel={() => setDeleting(null)}
+          onCancel={() => {
+            setDeleting(null);
+          }}
           onConfirm={() => {
             remove.mutate(deleting);
             setDeleting(null);
