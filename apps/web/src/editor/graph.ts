@@ -54,13 +54,14 @@ export function addNode(
   doc: FlowDoc,
   info: NodeTypeInfo,
   position: { x: number; y: number },
+  config: FlowNode["config"] = {},
 ): { doc: FlowDoc; nodeId: string } {
   const nodeId = freshId(info.type, new Set(doc.nodes.map((n) => n.id)));
   const node: FlowNode = {
     id: nodeId,
     kind: info.kind,
     type: info.type,
-    config: {},
+    config: structuredClone(config),
     position: { x: Math.round(position.x), y: Math.round(position.y) },
   };
   return { doc: { ...doc, nodes: [...doc.nodes, node] }, nodeId };
