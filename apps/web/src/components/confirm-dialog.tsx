@@ -7,8 +7,8 @@ interface Props {
   message: string;
   confirmLabel: string;
   danger?: boolean;
-  onConfirm(): void;
-  onCancel(): void;
+  onConfirm: () => void;
+  onCancel: () => void;
 }
 
 export function ConfirmDialog({ title, message, confirmLabel, danger = false, onConfirm, onCancel }: Props) {
@@ -19,7 +19,9 @@ export function ConfirmDialog({ title, message, confirmLabel, danger = false, on
       if (event.key === "Escape") onCancel();
     };
     window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+    };
   }, [onCancel]);
   return (
     <div className="modal-backdrop" onMouseDown={onCancel}>
@@ -29,7 +31,9 @@ export function ConfirmDialog({ title, message, confirmLabel, danger = false, on
         aria-modal="true"
         aria-labelledby="confirm-title"
         data-testid="confirm-dialog"
-        onMouseDown={(event) => event.stopPropagation()}
+        onMouseDown={(event) => {
+          event.stopPropagation();
+        }}
       >
         <h2 id="confirm-title">{title}</h2>
         <p>{message}</p>
@@ -37,7 +41,13 @@ export function ConfirmDialog({ title, message, confirmLabel, danger = false, on
           <button type="button" className="btn" data-testid="confirm-cancel" onClick={onCancel}>
             Cancel
           </button>
-          <button ref={confirmRef} type="button" className={danger ? "btn btn-danger" : "btn btn-primary"} data-testid="confirm-ok" onClick={onConfirm}>
+          <button
+            ref={confirmRef}
+            type="button"
+            className={danger ? "btn btn-danger" : "btn btn-primary"}
+            data-testid="confirm-ok"
+            onClick={onConfirm}
+          >
             {confirmLabel}
           </button>
         </div>

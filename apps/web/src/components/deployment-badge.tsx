@@ -6,7 +6,13 @@ interface DeploymentLike {
   error?: string | null;
 }
 
-export function DeploymentBadge({ deployment, testId }: { deployment: DeploymentLike | null; testId: string }) {
+export function DeploymentBadge({
+  deployment,
+  testId,
+}: {
+  deployment: DeploymentLike | null;
+  testId: string;
+}) {
   if (!deployment)
     return (
       <span className="state state-none" data-testid={testId} data-state="none">

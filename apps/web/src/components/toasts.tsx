@@ -11,8 +11,8 @@ interface Toast {
 }
 
 interface ToastApi {
-  success(message: string): void;
-  error(message: string): void;
+  success: (message: string) => void;
+  error: (message: string) => void;
 }
 
 const ToastContext = createContext<ToastApi | null>(null);
@@ -33,12 +33,22 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     (tone: Tone, message: string) => {
       const id = nextId.current++;
       setToasts((all) => [...all.slice(-4), { id, tone, message }]);
-      if (tone === "success") setTimeout(() => close(id), 4000);
+      if (tone === "success")
+        setTimeout(() => {
+          close(id);
+        }, 4000);
     },
     [close],
   );
   const api = useMemo<ToastApi>(
-    () => ({ success: (m) => show("success", m), error: (m) => show("error", m) }),
+    () => ({
+      success: (m) => {
+        show("success", m);
+      },
+      error: (m) => {
+        show("error", m);
+      },
+    }),
     [show],
   );
   return (
@@ -46,9 +56,22 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       {children}
       <div className="toasts" aria-live="polite">
         {toasts.map((toast) => (
-          <div key={toast.id} className={`toast toast-${toast.tone}`} data-testid={`toast-${toast.tone}`} role={toast.tone === "error" ? "alert" : "status"}>
+          <div
+            key={toast.id}
+            className={`toast toast-${toast.tone}`}
+            data-testid={`toast-${toast.tone}`}
+            role={toast.tone === "error" ? "alert" : "status"}
+          >
             <span className="toast-message">{toast.message}</span>
-            <button type="button" className="toast-close" data-testid="toast-close" aria-label="Close" onClick={() => close(toast.id)}>
+            <button
+              type="button"
+              className="toast-close"
+              data-testid="toast-close"
+              aria-label="Close"
+              onClick={() => {
+                close(toast.id);
+              }}
+            >
               ×
             </button>
           </div>

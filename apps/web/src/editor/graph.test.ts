@@ -97,7 +97,7 @@ describe("graph edits", () => {
   it("drops edges from ports a function no longer has", () => {
     let doc = pipeline();
     doc = setOutputs(doc, "function", ["ok", "alerts"]);
-    expect(outputPorts(doc.nodes[1]!, types)).toEqual(["ok", "alerts"]);
+    expect(outputPorts(doc.nodes[1] as (typeof doc.nodes)[number], types)).toEqual(["ok", "alerts"]);
     doc = connect(doc, types, { node: "function", port: "alerts" }, "log").doc;
     doc = connect(doc, types, { node: "function", port: "ok" }, "function-2").doc;
     doc = setOutputs(doc, "function", ["ok"]);

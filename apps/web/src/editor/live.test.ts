@@ -5,7 +5,19 @@ describe("live view", () => {
   it("indexes a snapshot by node and edge id", () => {
     const view = indexSnapshot({
       at: "t",
-      nodes: [{ nodeId: "a", recordsIn: 1, recordsOut: 2, errors: 0, inPerSec: 1, outPerSec: 2, errorsPerSec: 0, backlog: null, lastError: null }],
+      nodes: [
+        {
+          nodeId: "a",
+          recordsIn: 1,
+          recordsOut: 2,
+          errors: 0,
+          inPerSec: 1,
+          outPerSec: 2,
+          errorsPerSec: 0,
+          backlog: null,
+          lastError: null,
+        },
+      ],
       edges: [{ edgeId: "e", perSec: 2, total: 4 }],
     });
     expect(view.nodes.get("a")?.recordsOut).toBe(2);

@@ -23,7 +23,11 @@ export interface LiveView {
   edges: Map<string, LiveEdge>;
 }
 
-export function indexSnapshot(snapshot: { at: string; nodes: readonly LiveNode[]; edges: readonly LiveEdge[] }): LiveView {
+export function indexSnapshot(snapshot: {
+  at: string;
+  nodes: readonly LiveNode[];
+  edges: readonly LiveEdge[];
+}): LiveView {
   return {
     at: snapshot.at,
     nodes: new Map(snapshot.nodes.map((n) => [n.nodeId, n])),

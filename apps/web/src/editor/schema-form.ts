@@ -43,20 +43,24 @@ export function labelOf(key: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** How a choice reads in a select: strings as they are, anything else as JSON. */
+const labelOfValue = (value: JsonValue): string =>
+  typeof value === "string" ? value : JSON.stringify(value);
+
 function controlOf(schema: Schema): FieldControl {
   if (Array.isArray(schema.enum)) {
     return {
       kind: "select",
-      options: (schema.enum as JsonValue[]).map((v) => ({ label: String(v), value: v })),
+      options: (schema.enum as JsonValue[]).map((v) => ({ label: labelOfValue(v), value: v })),
     };
   }
-  const alternatives = (schema.anyOf ?? schema.oneOf) as unknown;
+  const alternatives = schema.anyOf ?? schema.oneOf;
   if (Array.isArray(alternatives) && alternatives.every((a) => isObject(a) && "const" in a)) {
     return {
       kind: "select",
       options: alternatives.map((a) => {
         const value = (a as { const: JsonValue }).const;
-        return { label: String(value), value };
+        return { label: labelOfValue(value), value };
       }),
     };
   }

@@ -4,13 +4,17 @@ import { useState } from "react";
 import { useToast } from "~/components/toasts";
 import { api, errorMessage } from "~/lib/trpc";
 
-export function CreateFlowForm({ onCreated }: { onCreated(id: string): void }) {
+export function CreateFlowForm({ onCreated }: { onCreated: (id: string) => void }) {
   const toast = useToast();
   const [name, setName] = useState("");
   const create = useMutation({
     mutationFn: (flowName: string) => api.flow.create.mutate({ name: flowName, nodes: [], edges: [] }),
-    onSuccess: (flow) => onCreated(flow.id),
-    onError: (error) => toast.error(`Could not create the flow: ${errorMessage(error)}`),
+    onSuccess: (flow) => {
+      onCreated(flow.id);
+    },
+    onError: (error) => {
+      toast.error(`Could not create the flow: ${errorMessage(error)}`);
+    },
   });
   const trimmed = name.trim();
   return (
@@ -28,9 +32,16 @@ export function CreateFlowForm({ onCreated }: { onCreated(id: string): void }) {
         data-testid="flow-create-name"
         value={name}
         maxLength={200}
-        onChange={(event) => setName(event.target.value)}
+        onChange={(event) => {
+          setName(event.target.value);
+        }}
       />
-      <button type="submit" className="btn btn-primary" data-testid="flow-create-submit" disabled={trimmed === "" || create.isPending}>
+      <button
+        type="submit"
+        className="btn btn-primary"
+        data-testid="flow-create-submit"
+        disabled={trimmed === "" || create.isPending}
+      >
         {create.isPending ? "Creating…" : "Create flow"}
       </button>
     </form>

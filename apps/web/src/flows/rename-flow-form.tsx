@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useToast } from "~/components/toasts";
 import { api, errorMessage } from "~/lib/trpc";
 
-export function RenameFlowForm({ flow, onDone }: { flow: { id: string; name: string }; onDone(): void }) {
+export function RenameFlowForm({ flow, onDone }: { flow: { id: string; name: string }; onDone: () => void }) {
   const toast = useToast();
   const [name, setName] = useState(flow.name);
   const rename = useMutation({
@@ -13,7 +13,9 @@ export function RenameFlowForm({ flow, onDone }: { flow: { id: string; name: str
       toast.success(`Renamed to “${saved.name}” (v${saved.version})`);
       onDone();
     },
-    onError: (error) => toast.error(`Could not rename: ${errorMessage(error)}`),
+    onError: (error) => {
+      toast.error(`Could not rename: ${errorMessage(error)}`);
+    },
   });
   const trimmed = name.trim();
   return (
@@ -32,12 +34,19 @@ export function RenameFlowForm({ flow, onDone }: { flow: { id: string; name: str
         value={name}
         maxLength={200}
         autoFocus
-        onChange={(event) => setName(event.target.value)}
+        onChange={(event) => {
+          setName(event.target.value);
+        }}
         onKeyDown={(event) => {
           if (event.key === "Escape") onDone();
         }}
       />
-      <button type="submit" className="btn btn-small btn-primary" data-testid="flow-rename-submit" disabled={trimmed === "" || rename.isPending}>
+      <button
+        type="submit"
+        className="btn btn-small btn-primary"
+        data-testid="flow-rename-submit"
+        disabled={trimmed === "" || rename.isPending}
+      >
         Save
       </button>
       <button type="button" className="btn btn-small" data-testid="flow-rename-cancel" onClick={onDone}>

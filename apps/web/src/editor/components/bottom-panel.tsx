@@ -14,7 +14,7 @@ const TABS: { id: BottomTab; label: string }[] = [
 
 interface Props {
   tab: BottomTab;
-  onTab(tab: BottomTab): void;
+  onTab: (tab: BottomTab) => void;
   badges: Partial<Record<BottomTab, number>>;
   children: ReactNode;
 }
@@ -24,9 +24,25 @@ export function BottomPanel({ tab, onTab, badges, children }: Props) {
     <section className="bottom-panel">
       <div className="tabs" role="tablist">
         {TABS.map((t) => (
-          <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} className={`tab${tab === t.id ? " tab-active" : ""}`} data-testid={`tab-${t.id}`} onClick={() => onTab(t.id)}>
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            aria-selected={tab === t.id}
+            className={`tab${tab === t.id ? " tab-active" : ""}`}
+            data-testid={`tab-${t.id}`}
+            onClick={() => {
+              onTab(t.id);
+            }}
+          >
             {t.label}
-            {badges[t.id] ? <span className={`tab-badge${t.id === "problems" || t.id === "dead-letters" ? " tab-badge-bad" : ""}`}>{badges[t.id]}</span> : null}
+            {badges[t.id] ? (
+              <span
+                className={`tab-badge${t.id === "problems" || t.id === "dead-letters" ? " tab-badge-bad" : ""}`}
+              >
+                {badges[t.id]}
+              </span>
+            ) : null}
           </button>
         ))}
       </div>

@@ -1,7 +1,13 @@
 "use client";
 // The React Flow canvas, controlled by the editor's document: every change goes through the pure
 // edits in ../graph, so undo, problems and saving see exactly what is drawn.
-import type { Connection, EdgeChange, FinalConnectionState, NodeChange, ReactFlowInstance } from "@xyflow/react";
+import type {
+  Connection,
+  EdgeChange,
+  FinalConnectionState,
+  NodeChange,
+  ReactFlowInstance,
+} from "@xyflow/react";
 import { Background, Controls, MarkerType, MiniMap, ReactFlow, useReactFlow } from "@xyflow/react";
 import type { DragEvent } from "react";
 import { useCallback, useMemo, useRef, useState } from "react";
@@ -25,10 +31,17 @@ interface Props {
   state: EditorState;
   types: NodeTypeIndex;
   live: LiveView | null;
-  onInit(instance: ReactFlowInstance<WeirFlowNode, WeirFlowEdge>): void;
+  onInit: (instance: ReactFlowInstance<WeirFlowNode, WeirFlowEdge>) => void;
 }
 
-function toFlowNodes(doc: FlowDoc, types: NodeTypeIndex, state: EditorState, problems: PlacedProblems | null, live: LiveView | null, sizes: ReadonlyMap<string, { width: number; height: number }>): WeirFlowNode[] {
+function toFlowNodes(
+  doc: FlowDoc,
+  types: NodeTypeIndex,
+  state: EditorState,
+  problems: PlacedProblems | null,
+  live: LiveView | null,
+  sizes: ReadonlyMap<string, { width: number; height: number }>,
+): WeirFlowNode[] {
   return doc.nodes.map((node) => {
     const flowNode: WeirFlowNode = {
       id: node.id,
@@ -59,7 +72,10 @@ export function Canvas({ state, types, live, onInit }: Props) {
   const docRef = useRef(state.doc);
   docRef.current = state.doc;
 
-  const nodes = useMemo(() => toFlowNodes(state.doc, types, state, state.problems, live, sizes), [state, types, live, sizes]);
+  const nodes = useMemo(
+    () => toFlowNodes(state.doc, types, state, state.problems, live, sizes),
+    [state, types, live, sizes],
+  );
   const edges = useMemo<WeirFlowEdge[]>(
     () =>
       state.doc.edges.map((edge) => ({
@@ -71,7 +87,10 @@ export function Canvas({ state, types, live, onInit }: Props) {
         targetHandle: "in",
         selected: state.selection.edges.has(edge.id),
         markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
-        data: { live: live?.edges.get(edge.id), problems: state.problems?.byEdge.get(edge.id) ?? NO_PROBLEMS },
+        data: {
+          live: live?.edges.get(edge.id),
+          problems: state.problems?.byEdge.get(edge.id) ?? NO_PROBLEMS,
+        },
       })),
     [state.doc.edges, state.selection.edges, state.problems, live],
   );
@@ -79,7 +98,9 @@ export function Canvas({ state, types, live, onInit }: Props) {
   const showRefused = useCallback((reason: string) => {
     setRefused(reason);
     clearTimeout(refusedTimer.current);
-    refusedTimer.current = setTimeout(() => setRefused(null), 5000);
+    refusedTimer.current = setTimeout(() => {
+      setRefused(null);
+    }, 5000);
   }, []);
 
   const onNodesChange = useCallback(
@@ -168,8 +189,9 @@ export function Canvas({ state, types, live, onInit }: Props) {
       const from = connection.fromNode;
       const to = connection.toNode;
       if (connection.isValid === true || !from || !to) return;
-      const port = connection.fromHandle?.id;
-      if (connection.fromHandle?.type !== "source" || port === null || port === undefined) {
+      const handle = connection.fromHandle;
+      const port = handle.id;
+      if (handle.type !== "source" || port === null || port === undefined) {
         showRefused("drag from an output port (right side) to an input (left side)");
         return;
       }
@@ -233,10 +255,18 @@ export function Canvas({ state, types, live, onInit }: Props) {
       >
         <Background gap={16} size={1} color="#d4d8e0" />
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable nodeStrokeWidth={3} nodeColor={(n) => `var(--kind-${(n.data as { node: { kind: string } }).node.kind})`} />
+        <MiniMap
+          pannable
+          zoomable
+          nodeStrokeWidth={3}
+          nodeColor={(n) => `var(--kind-${(n.data as { node: { kind: string } }).node.kind})`}
+        />
       </ReactFlow>
       {state.doc.nodes.length === 0 ? (
-        <div className="canvas-hint">Drag sources, functions and sinks from the palette, then connect an output port (right) to an input (left).</div>
+        <div className="canvas-hint">
+          Drag sources, functions and sinks from the palette, then connect an output port (right) to an input
+          (left).
+        </div>
       ) : null}
       {refused !== null ? (
         <div className="canvas-refused" role="alert" data-testid="connection-refused">

@@ -18,10 +18,17 @@ export interface CodeEditorProps {
   language: "typescript" | "javascript";
   contract: string;
   markers: readonly CodeMarker[];
-  onChange(code: string): void;
+  onChange: (code: string) => void;
 }
 
-export default function CodeEditorImpl({ nodeId, value, language, contract, markers, onChange }: CodeEditorProps) {
+export default function CodeEditorImpl({
+  nodeId,
+  value,
+  language,
+  contract,
+  markers,
+  onChange,
+}: CodeEditorProps) {
   const editorRef = useRef<Monaco.editor.IStandaloneCodeEditor | null>(null);
   const decorations = useRef<Monaco.editor.IEditorDecorationsCollection | null>(null);
   configureContract(contract);
@@ -48,7 +55,12 @@ export default function CodeEditorImpl({ nodeId, value, language, contract, mark
     decorations.current.set(
       clamped.map((m) => ({
         range: new monaco.Range(m.line, 1, m.line, 1),
-        options: { isWholeLine: true, className: "weir-error-line", glyphMarginClassName: "weir-error-glyph", hoverMessage: { value: m.message } },
+        options: {
+          isWholeLine: true,
+          className: "weir-error-line",
+          glyphMarginClassName: "weir-error-glyph",
+          hoverMessage: { value: m.message },
+        },
       })),
     );
     const first = clamped[0];
@@ -62,7 +74,11 @@ export default function CodeEditorImpl({ nodeId, value, language, contract, mark
       language={language}
       value={value}
       theme="vs"
-      loading={<div className="code-loading" data-testid="code-editor-loading">Loading the code editor…</div>}
+      loading={
+        <div className="code-loading" data-testid="code-editor-loading">
+          Loading the code editor…
+        </div>
+      }
       options={{
         automaticLayout: true,
         minimap: { enabled: false },
@@ -78,7 +94,9 @@ export default function CodeEditorImpl({ nodeId, value, language, contract, mark
         editorRef.current = editor;
         decorations.current = editor.createDecorationsCollection();
       }}
-      onChange={(code) => onChange(code ?? "")}
+      onChange={(code) => {
+        onChange(code ?? "");
+      }}
     />
   );
 }

@@ -10,11 +10,12 @@ interface Props {
   field: FieldSpec;
   value: JsonValue | undefined;
   serverError: string | undefined;
-  onValue(value: JsonValue | undefined): void;
-  onValidity(error: string | null): void;
+  onValue: (value: JsonValue | undefined) => void;
+  onValidity: (error: string | null) => void;
 }
 
-const sameValue = (a: JsonValue | undefined, b: JsonValue | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
+const sameValue = (a: JsonValue | undefined, b: JsonValue | undefined): boolean =>
+  JSON.stringify(a) === JSON.stringify(b);
 
 export function ConfigField({ field, value, serverError, onValue, onValidity }: Props) {
   const [text, setText] = useState(() => formatValue(field, value));
@@ -46,11 +47,16 @@ export function ConfigField({ field, value, serverError, onValue, onValidity }: 
 
   const id = `field-${field.key}`;
   const message = error ?? serverError;
-  const placeholder = field.default === undefined || field.default === null ? (field.nullable ? "none" : "") : `default: ${formatValue(field, field.default).replace(/\s+/g, " ")}`;
+  const placeholder =
+    field.default === undefined || field.default === null
+      ? field.nullable
+        ? "none"
+        : ""
+      : `default: ${formatValue(field, field.default).replace(/\s+/g, " ")}`;
   const common = {
     id,
     "data-testid": id,
-    "aria-invalid": message !== undefined && message !== null,
+    "aria-invalid": message !== undefined,
     "aria-describedby": message ? `${id}-error` : undefined,
     className: `input${message ? " input-invalid" : ""}`,
   };
@@ -59,8 +65,18 @@ export function ConfigField({ field, value, serverError, onValue, onValidity }: 
   switch (field.control.kind) {
     case "select":
       control = (
-        <select {...common} value={text} onChange={(e) => change(e.target.value)}>
-          {field.required && field.default === undefined ? null : <option value="">{field.default === undefined ? "(not set)" : `default (${String(field.default)})`}</option>}
+        <select
+          {...common}
+          value={text}
+          onChange={(e) => {
+            change(e.target.value);
+          }}
+        >
+          {field.required && field.default === undefined ? null : (
+            <option value="">
+              {field.default === undefined ? "(not set)" : `default (${JSON.stringify(field.default)})`}
+            </option>
+          )}
           {field.control.options.map((o) => (
             <option key={JSON.stringify(o.value)} value={JSON.stringify(o.value)}>
               {o.label}
@@ -71,24 +87,72 @@ export function ConfigField({ field, value, serverError, onValue, onValidity }: 
       break;
     case "boolean":
       control = (
-        <select {...common} value={text} onChange={(e) => change(e.target.value)}>
-          <option value="">{field.default === undefined ? "(not set)" : `default (${String(field.default)})`}</option>
+        <select
+          {...common}
+          value={text}
+          onChange={(e) => {
+            change(e.target.value);
+          }}
+        >
+          <option value="">
+            {field.default === undefined ? "(not set)" : `default (${JSON.stringify(field.default)})`}
+          </option>
           <option value="true">true</option>
           <option value="false">false</option>
         </select>
       );
       break;
     case "json":
-      control = <textarea {...common} className={`${common.className} input-code`} rows={Math.min(8, Math.max(3, text.split("\n").length))} value={text} placeholder={placeholder} spellCheck={false} onChange={(e) => change(e.target.value)} />;
+      control = (
+        <textarea
+          {...common}
+          className={`${common.className} input-code`}
+          rows={Math.min(8, Math.max(3, text.split("\n").length))}
+          value={text}
+          placeholder={placeholder}
+          spellCheck={false}
+          onChange={(e) => {
+            change(e.target.value);
+          }}
+        />
+      );
       break;
     case "number":
-      control = <input {...common} inputMode="numeric" value={text} placeholder={placeholder} onChange={(e) => change(e.target.value)} />;
+      control = (
+        <input
+          {...common}
+          inputMode="numeric"
+          value={text}
+          placeholder={placeholder}
+          onChange={(e) => {
+            change(e.target.value);
+          }}
+        />
+      );
       break;
     case "list":
-      control = <input {...common} value={text} placeholder={placeholder || "comma-separated"} onChange={(e) => change(e.target.value)} />;
+      control = (
+        <input
+          {...common}
+          value={text}
+          placeholder={placeholder || "comma-separated"}
+          onChange={(e) => {
+            change(e.target.value);
+          }}
+        />
+      );
       break;
     case "text":
-      control = <input {...common} value={text} placeholder={placeholder} onChange={(e) => change(e.target.value)} />;
+      control = (
+        <input
+          {...common}
+          value={text}
+          placeholder={placeholder}
+          onChange={(e) => {
+            change(e.target.value);
+          }}
+        />
+      );
       break;
   }
 

@@ -15,23 +15,38 @@ function statusOf(letter: { replayRequestedAt: string | null; replayedAt: string
 export function DeadLettersPanel({ flowId }: { flowId: string }) {
   const toast = useToast();
   const queryClient = useQueryClient();
-  const letters = useQuery({ queryKey: keys.deadLetters(flowId), queryFn: () => api.deadLetters.list.query({ flowId, limit: 200 }), refetchInterval: 2000 });
+  const letters = useQuery({
+    queryKey: keys.deadLetters(flowId),
+    queryFn: () => api.deadLetters.list.query({ flowId, limit: 200 }),
+    refetchInterval: 2000,
+  });
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const replay = useMutation({
     mutationFn: (ids: number[]) => api.deadLetters.replay.mutate({ flowId, ids }),
     onSuccess: async ({ requested }) => {
-      toast.success(`Replay requested for ${requested} record${requested === 1 ? "" : "s"}; the running flow picks them up.`);
+      toast.success(
+        `Replay requested for ${requested} record${requested === 1 ? "" : "s"}; the running flow picks them up.`,
+      );
       setSelected(new Set());
       await queryClient.invalidateQueries({ queryKey: keys.deadLetters(flowId) });
     },
-    onError: (error) => toast.error(`Could not replay: ${errorMessage(error)}`),
+    onError: (error) => {
+      toast.error(`Could not replay: ${errorMessage(error)}`);
+    },
   });
 
-  if (letters.isPending) return <div className="panel-state" data-testid="dead-letters-panel"><span data-testid="dead-letters-loading">Loading dead letters…</span></div>;
+  if (letters.isPending)
+    return (
+      <div className="panel-state" data-testid="dead-letters-panel">
+        <span data-testid="dead-letters-loading">Loading dead letters…</span>
+      </div>
+    );
   if (letters.isError)
     return (
       <div className="panel-error" data-testid="dead-letters-panel" role="alert">
-        <span data-testid="dead-letters-error">Could not load dead letters: {errorMessage(letters.error)}</span>
+        <span data-testid="dead-letters-error">
+          Could not load dead letters: {errorMessage(letters.error)}
+        </span>
       </div>
     );
   const pending = letters.data.filter((l) => l.replayedAt === null);
@@ -50,17 +65,31 @@ export function DeadLettersPanel({ flowId }: { flowId: string }) {
             data-testid="dead-letters-select-all"
             checked={pending.length > 0 && pending.every((l) => selected.has(l.id))}
             disabled={pending.length === 0}
-            onChange={(e) => setSelected(e.target.checked ? new Set(pending.map((l) => l.id)) : new Set())}
+            onChange={(e) => {
+              setSelected(e.target.checked ? new Set(pending.map((l) => l.id)) : new Set());
+            }}
           />
           Select all not yet replayed ({pending.length})
         </label>
-        <button type="button" className="btn btn-small btn-primary" data-testid="dead-letters-replay" disabled={selected.size === 0 || replay.isPending} onClick={() => replay.mutate([...selected])}>
+        <button
+          type="button"
+          className="btn btn-small btn-primary"
+          data-testid="dead-letters-replay"
+          disabled={selected.size === 0 || replay.isPending}
+          onClick={() => {
+            replay.mutate([...selected]);
+          }}
+        >
           {replay.isPending ? "Replaying…" : `Replay ${selected.size} selected`}
         </button>
-        <span className="muted small">Replayed records go back into their node in the running deployment.</span>
+        <span className="muted small">
+          Replayed records go back into their node in the running deployment.
+        </span>
       </div>
       {letters.data.length === 0 ? (
-        <div className="panel-state" data-testid="dead-letters-empty">No dead letters: every record that failed all its attempts would be listed here.</div>
+        <div className="panel-state" data-testid="dead-letters-empty">
+          No dead letters: every record that failed all its attempts would be listed here.
+        </div>
       ) : (
         <table className="dl-table">
           <thead>
@@ -78,11 +107,26 @@ export function DeadLettersPanel({ flowId }: { flowId: string }) {
             {letters.data.map((letter) => (
               <tr key={letter.id} data-testid={`dead-letter-${letter.id}`}>
                 <td>
-                  <input type="checkbox" data-testid={`dead-letter-select-${letter.id}`} aria-label={`Select dead letter ${letter.id}`} checked={selected.has(letter.id)} disabled={letter.replayedAt !== null} onChange={(e) => toggle(letter.id, e.target.checked)} />
+                  <input
+                    type="checkbox"
+                    data-testid={`dead-letter-select-${letter.id}`}
+                    aria-label={`Select dead letter ${letter.id}`}
+                    checked={selected.has(letter.id)}
+                    disabled={letter.replayedAt !== null}
+                    onChange={(e) => {
+                      toggle(letter.id, e.target.checked);
+                    }}
+                  />
                 </td>
-                <td><code>{letter.nodeId}</code></td>
+                <td>
+                  <code>{letter.nodeId}</code>
+                </td>
                 <td className="dl-error">{letter.error}</td>
-                <td><code className="dl-record">{JSON.stringify((letter.record as { value?: unknown } | null)?.value ?? letter.record)}</code></td>
+                <td>
+                  <code className="dl-record">
+                    {JSON.stringify((letter.record as { value?: unknown } | null)?.value ?? letter.record)}
+                  </code>
+                </td>
                 <td>{letter.attempts}</td>
                 <td className="muted small">{new Date(letter.createdAt).toLocaleTimeString()}</td>
                 <td className={`dl-status dl-${statusOf(letter).replace(" ", "-")}`}>{statusOf(letter)}</td>

@@ -6,7 +6,7 @@ import type { LiveDeployment } from "./use-live-stats";
 
 interface Props {
   name: string;
-  onName(name: string): void;
+  onName: (name: string) => void;
   savedVersion: number;
   shownVersion: number;
   dirty: boolean;
@@ -15,12 +15,12 @@ interface Props {
   busy: string | null;
   canUndo: boolean;
   canRedo: boolean;
-  onUndo(): void;
-  onRedo(): void;
-  onFit(): void;
-  onSave(): void;
-  onDeploy(): void;
-  onStop(): void;
+  onUndo: () => void;
+  onRedo: () => void;
+  onFit: () => void;
+  onSave: () => void;
+  onDeploy: () => void;
+  onStop: () => void;
 }
 
 export function EditorHeader(props: Props) {
@@ -39,9 +39,19 @@ export function EditorHeader(props: Props) {
           aria-label="Flow name"
           value={props.name}
           maxLength={200}
-          onChange={(e) => props.onName(e.target.value)}
+          onChange={(e) => {
+            props.onName(e.target.value);
+          }}
         />
-        <span className="tag" data-testid="editor-version" title={props.shownVersion !== props.savedVersion ? `showing v${props.shownVersion}; latest saved is v${props.savedVersion}` : "latest saved version"}>
+        <span
+          className="tag"
+          data-testid="editor-version"
+          title={
+            props.shownVersion !== props.savedVersion
+              ? `showing v${props.shownVersion}; latest saved is v${props.savedVersion}`
+              : "latest saved version"
+          }
+        >
           v{props.shownVersion}
           {props.shownVersion !== props.savedVersion ? ` (latest v${props.savedVersion})` : ""}
         </span>
@@ -59,23 +69,63 @@ export function EditorHeader(props: Props) {
       </div>
       <div className="editor-header-right">
         <div className="btn-group">
-          <button type="button" className="btn btn-icon" data-testid="undo-button" title="Undo (Ctrl+Z)" disabled={!props.canUndo} onClick={props.onUndo}>
+          <button
+            type="button"
+            className="btn btn-icon"
+            data-testid="undo-button"
+            title="Undo (Ctrl+Z)"
+            disabled={!props.canUndo}
+            onClick={props.onUndo}
+          >
             ↶
           </button>
-          <button type="button" className="btn btn-icon" data-testid="redo-button" title="Redo (Ctrl+Shift+Z, Ctrl+Y)" disabled={!props.canRedo} onClick={props.onRedo}>
+          <button
+            type="button"
+            className="btn btn-icon"
+            data-testid="redo-button"
+            title="Redo (Ctrl+Shift+Z, Ctrl+Y)"
+            disabled={!props.canRedo}
+            onClick={props.onRedo}
+          >
             ↷
           </button>
-          <button type="button" className="btn btn-icon" data-testid="fit-view-button" title="Zoom to fit" onClick={props.onFit}>
+          <button
+            type="button"
+            className="btn btn-icon"
+            data-testid="fit-view-button"
+            title="Zoom to fit"
+            onClick={props.onFit}
+          >
             ⤢
           </button>
         </div>
-        <button type="button" className="btn" data-testid="save-button" title="Validate and save a new version (Ctrl+S)" disabled={busy !== null} onClick={props.onSave}>
+        <button
+          type="button"
+          className="btn"
+          data-testid="save-button"
+          title="Validate and save a new version (Ctrl+S)"
+          disabled={busy !== null}
+          onClick={props.onSave}
+        >
           {busy === "save" ? "Saving…" : "Save"}
         </button>
-        <button type="button" className="btn btn-primary" data-testid="deploy-button" title={props.dirty ? "Saves, then deploys the new version" : "Deploys the latest saved version"} disabled={busy !== null} onClick={props.onDeploy}>
+        <button
+          type="button"
+          className="btn btn-primary"
+          data-testid="deploy-button"
+          title={props.dirty ? "Saves, then deploys the new version" : "Deploys the latest saved version"}
+          disabled={busy !== null}
+          onClick={props.onDeploy}
+        >
           {busy === "deploy" ? "Deploying…" : running ? "Redeploy" : "Deploy"}
         </button>
-        <button type="button" className="btn btn-danger" data-testid="stop-button" disabled={busy !== null || !running} onClick={props.onStop}>
+        <button
+          type="button"
+          className="btn btn-danger"
+          data-testid="stop-button"
+          disabled={busy !== null || !running}
+          onClick={props.onStop}
+        >
           {busy === "stop" ? "Stopping…" : "Stop"}
         </button>
       </div>

@@ -9,8 +9,17 @@ import { Workspace } from "./workspace";
 
 export function FlowEditor({ flowId, contract }: { flowId: string; contract: string }) {
   // The document is loaded once; later changes come from this editor's own saves.
-  const flow = useQuery({ queryKey: keys.flow(flowId), queryFn: () => api.flow.get.query({ id: flowId }), staleTime: Infinity, refetchOnMount: "always" });
-  const nodeTypes = useQuery({ queryKey: keys.nodeTypes, queryFn: () => api.nodeTypes.list.query(), staleTime: Infinity });
+  const flow = useQuery({
+    queryKey: keys.flow(flowId),
+    queryFn: () => api.flow.get.query({ id: flowId }),
+    staleTime: Infinity,
+    refetchOnMount: "always",
+  });
+  const nodeTypes = useQuery({
+    queryKey: keys.nodeTypes,
+    queryFn: () => api.nodeTypes.list.query(),
+    staleTime: Infinity,
+  });
 
   if (flow.isPending || nodeTypes.isPending) {
     return (
@@ -26,7 +35,11 @@ export function FlowEditor({ flowId, contract }: { flowId: string; contract: str
         <h2>Could not open this flow</h2>
         <p>{errorMessage(error)}</p>
         <p>
-          <button type="button" className="btn" onClick={() => void Promise.all([flow.refetch(), nodeTypes.refetch()])}>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => void Promise.all([flow.refetch(), nodeTypes.refetch()])}
+          >
             Retry
           </button>{" "}
           <Link href="/" className="btn btn-ghost">
@@ -39,7 +52,14 @@ export function FlowEditor({ flowId, contract }: { flowId: string; contract: str
   const { name, description, nodes, edges } = flow.data.spec;
   return (
     <ReactFlowProvider>
-      <Workspace key={`${flowId}:${flow.data.version}`} flowId={flowId} initial={{ name, description, nodes, edges }} version={flow.data.version} nodeTypes={nodeTypes.data} contract={contract} />
+      <Workspace
+        key={`${flowId}:${flow.data.version}`}
+        flowId={flowId}
+        initial={{ name, description, nodes, edges }}
+        version={flow.data.version}
+        nodeTypes={nodeTypes.data}
+        contract={contract}
+      />
     </ReactFlowProvider>
   );
 }

@@ -13,25 +13,41 @@ interface Props {
   ports: string[];
   runtimes: string[];
   serverErrors: { outputs?: string; runtime?: string; secrets?: string };
-  onRuntime(runtime: string): void;
-  onOutputs(outputs: string[]): void;
-  onSecrets(secrets: string[]): void;
-  onValidity(key: string, error: string | null): void;
+  onRuntime: (runtime: string) => void;
+  onOutputs: (outputs: string[]) => void;
+  onSecrets: (secrets: string[]) => void;
+  onValidity: (key: string, error: string | null) => void;
 }
 
 function parsePorts(text: string): { ok: true; ports: string[] } | { ok: false; error: string } {
-  const ports = text.split(",").map((p) => p.trim()).filter((p) => p !== "");
+  const ports = text
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "");
   if (ports.length === 0) return { ok: false, error: "needs at least one port" };
   for (const port of ports) {
     const checked = idSchema.safeParse(port);
-    if (!checked.success) return { ok: false, error: `'${port}' ${checked.error.issues[0]?.message ?? "is not a valid port name"}` };
+    if (!checked.success)
+      return {
+        ok: false,
+        error: `'${port}' ${checked.error.issues[0]?.message ?? "is not a valid port name"}`,
+      };
   }
   const duplicate = ports.find((p, i) => ports.indexOf(p) !== i);
   if (duplicate !== undefined) return { ok: false, error: `'${duplicate}' is listed twice` };
   return { ok: true, ports };
 }
 
-export function FunctionSettings({ node, ports, runtimes, serverErrors, onRuntime, onOutputs, onSecrets, onValidity }: Props) {
+export function FunctionSettings({
+  node,
+  ports,
+  runtimes,
+  serverErrors,
+  onRuntime,
+  onOutputs,
+  onSecrets,
+  onValidity,
+}: Props) {
   const secrets = useQuery({ queryKey: keys.secrets, queryFn: () => api.secrets.list.query() });
   const [portsText, setPortsText] = useState(ports.join(", "));
   const [portsError, setPortsError] = useState<string | null>(null);
@@ -42,7 +58,9 @@ export function FunctionSettings({ node, ports, runtimes, serverErrors, onRuntim
   }, [portsKey]);
 
   const runtime = typeof node.config.runtime === "string" ? node.config.runtime : "js";
-  const chosen = Array.isArray(node.config.secrets) ? node.config.secrets.filter((s): s is string => typeof s === "string") : [];
+  const chosen = Array.isArray(node.config.secrets)
+    ? node.config.secrets.filter((s): s is string => typeof s === "string")
+    : [];
   const known = new Set(secrets.data?.map((s) => s.name) ?? []);
   const missing = chosen.filter((name) => secrets.isSuccess && !known.has(name));
 
@@ -59,16 +77,28 @@ export function FunctionSettings({ node, ports, runtimes, serverErrors, onRuntim
           value={runtime}
           disabled={runtimes.length < 2}
           title={runtimes.length < 2 ? "Only the js runtime is installed" : undefined}
-          onChange={(e) => onRuntime(e.target.value)}
+          onChange={(e) => {
+            onRuntime(e.target.value);
+          }}
         >
           {(runtimes.length > 0 ? runtimes : ["js"]).map((r) => (
             <option key={r} value={r}>
-              {r === "js" ? "js — TypeScript / JavaScript sandbox" : r === "wasm" ? "wasm — WebAssembly component" : r}
+              {r === "js"
+                ? "js — TypeScript / JavaScript sandbox"
+                : r === "wasm"
+                  ? "wasm — WebAssembly component"
+                  : r}
             </option>
           ))}
         </select>
-        {runtimes.length < 2 ? <div className="field-help">Only js is installed on this platform.</div> : null}
-        {serverErrors.runtime ? <div className="field-error" data-testid="field-error-runtime">{serverErrors.runtime}</div> : null}
+        {runtimes.length < 2 ? (
+          <div className="field-help">Only js is installed on this platform.</div>
+        ) : null}
+        {serverErrors.runtime ? (
+          <div className="field-error" data-testid="field-error-runtime">
+            {serverErrors.runtime}
+          </div>
+        ) : null}
       </div>
 
       <div className="field">
@@ -93,8 +123,10 @@ export function FunctionSettings({ node, ports, runtimes, serverErrors, onRuntim
             }
           }}
         />
-        <div className="field-help">Comma-separated. The first gets what the handler returns; ctx.emit(port, record) sends to any.</div>
-        {portsError ?? serverErrors.outputs ? (
+        <div className="field-help">
+          Comma-separated. The first gets what the handler returns; ctx.emit(port, record) sends to any.
+        </div>
+        {(portsError ?? serverErrors.outputs) ? (
           <div className="field-error" data-testid="field-error-outputs" role="alert">
             {portsError ?? serverErrors.outputs}
           </div>
@@ -104,9 +136,13 @@ export function FunctionSettings({ node, ports, runtimes, serverErrors, onRuntim
       <div className="field">
         <span className="field-label">Secrets it may read</span>
         {secrets.isPending ? (
-          <div className="muted small" data-testid="secrets-loading">Loading secrets…</div>
+          <div className="muted small" data-testid="secrets-loading">
+            Loading secrets…
+          </div>
         ) : secrets.isError ? (
-          <div className="field-error" data-testid="secrets-error">Could not load secrets: {errorMessage(secrets.error)}</div>
+          <div className="field-error" data-testid="secrets-error">
+            Could not load secrets: {errorMessage(secrets.error)}
+          </div>
         ) : secrets.data.length === 0 && chosen.length === 0 ? (
           <div className="muted small" data-testid="secrets-empty">
             No secrets are set. Set one with the API (secrets.set); functions read them as ctx.secrets.NAME.
@@ -119,15 +155,23 @@ export function FunctionSettings({ node, ports, runtimes, serverErrors, onRuntim
                   type="checkbox"
                   data-testid={`secret-toggle-${name}`}
                   checked={chosen.includes(name)}
-                  onChange={(e) => onSecrets(e.target.checked ? [...chosen, name] : chosen.filter((s) => s !== name))}
+                  onChange={(e) => {
+                    onSecrets(e.target.checked ? [...chosen, name] : chosen.filter((s) => s !== name));
+                  }}
                 />
                 <code>ctx.secrets.{name}</code>
-                {missing.includes(name) ? <span className="field-error inline"> not set: deploy will refuse it</span> : null}
+                {missing.includes(name) ? (
+                  <span className="field-error inline"> not set: deploy will refuse it</span>
+                ) : null}
               </label>
             ))}
           </div>
         )}
-        {serverErrors.secrets ? <div className="field-error" data-testid="field-error-secrets">{serverErrors.secrets}</div> : null}
+        {serverErrors.secrets ? (
+          <div className="field-error" data-testid="field-error-secrets">
+            {serverErrors.secrets}
+          </div>
+        ) : null}
       </div>
     </>
   );

@@ -23,13 +23,13 @@ interface Props {
   types: NodeTypeIndex;
   contract: string;
   codeMarkers: readonly CodeMarker[];
-  onValidity(nodeId: string, key: string, error: string | null): void;
+  onValidity: (nodeId: string, key: string, error: string | null) => void;
 }
 
 function setConfigKey(node: FlowNode, key: string, value: JsonValue | undefined): FlowNode {
-  const config = { ...node.config };
-  if (value === undefined) delete config[key];
-  else config[key] = value;
+  // Unset keys are left out, so the node type's default applies.
+  const config = Object.fromEntries(Object.entries(node.config).filter(([k]) => k !== key));
+  if (value !== undefined) config[key] = value;
   return { ...node, config };
 }
 
@@ -50,7 +50,9 @@ export function Inspector({ state, types, contract, codeMarkers, onValidity }: P
           ) : (
             <>
               <p>Select a node to edit its settings.</p>
-              <p className="muted small">Shortcuts: Delete, Ctrl+Z, Ctrl+Shift+Z (or Ctrl+Y), Ctrl+C, Ctrl+V, Ctrl+S.</p>
+              <p className="muted small">
+                Shortcuts: Delete, Ctrl+Z, Ctrl+Shift+Z (or Ctrl+Y), Ctrl+C, Ctrl+V, Ctrl+S.
+              </p>
             </>
           )}
         </div>
@@ -61,12 +63,24 @@ export function Inspector({ state, types, contract, codeMarkers, onValidity }: P
   const nodeId = node.id;
   const problems: PlacedProblem[] = state.problems?.byNode.get(nodeId) ?? [];
   const fieldProblem = (key: string): string | undefined => problems.find((p) => p.field === key)?.message;
-  const otherProblems = problems.filter((p) => p.field === undefined || !fields.some((f) => f.key === p.field) || (node.kind === "function" && FUNCTION_OWN_KEYS.has(p.field)));
+  const otherProblems = problems.filter(
+    (p) =>
+      p.field === undefined ||
+      !fields.some((f) => f.key === p.field) ||
+      (node.kind === "function" && FUNCTION_OWN_KEYS.has(p.field)),
+  );
   const isFunction = node.kind === "function";
   const runtimeField = fields.find((f) => f.key === "runtime");
-  const runtimes = runtimeField?.control.kind === "select" ? runtimeField.control.options.map((o) => String(o.value)) : ["js"];
+  const runtimes =
+    runtimeField?.control.kind === "select"
+      ? runtimeField.control.options.map((o) =>
+          typeof o.value === "string" ? o.value : JSON.stringify(o.value),
+        )
+      : ["js"];
   const language = node.config.language === "javascript" ? "javascript" : "typescript";
-  const update = (target: string, change: (n: FlowNode) => FlowNode): void => editBurst(`${nodeId}:${target}`, (doc) => updateNode(doc, nodeId, change));
+  const update = (target: string, change: (n: FlowNode) => FlowNode): void => {
+    editBurst(`${nodeId}:${target}`, (doc) => updateNode(doc, nodeId, change));
+  };
 
   const settings = (
     <div className="inspector-body">
@@ -95,11 +109,23 @@ export function Inspector({ state, types, contract, codeMarkers, onValidity }: P
           node={node}
           ports={outputPorts(node, types)}
           runtimes={runtimes}
-          serverErrors={{ runtime: fieldProblem("runtime"), secrets: fieldProblem("secrets"), outputs: problems.find((p) => p.path[2] === "outputs")?.message }}
-          onRuntime={(runtime) => state.edit((doc) => updateNode(doc, nodeId, (n) => setConfigKey(n, "runtime", runtime)))}
-          onOutputs={(outputs) => editBurst(`${nodeId}:outputs`, (doc) => setOutputs(doc, nodeId, outputs))}
-          onSecrets={(secrets) => state.edit((doc) => updateNode(doc, nodeId, (n) => setConfigKey(n, "secrets", secrets)))}
-          onValidity={(key, error) => onValidity(nodeId, key, error)}
+          serverErrors={{
+            runtime: fieldProblem("runtime"),
+            secrets: fieldProblem("secrets"),
+            outputs: problems.find((p) => p.path[2] === "outputs")?.message,
+          }}
+          onRuntime={(runtime) => {
+            state.edit((doc) => updateNode(doc, nodeId, (n) => setConfigKey(n, "runtime", runtime)));
+          }}
+          onOutputs={(outputs) => {
+            editBurst(`${nodeId}:outputs`, (doc) => setOutputs(doc, nodeId, outputs));
+          }}
+          onSecrets={(secrets) => {
+            state.edit((doc) => updateNode(doc, nodeId, (n) => setConfigKey(n, "secrets", secrets)));
+          }}
+          onValidity={(key, error) => {
+            onValidity(nodeId, key, error);
+          }}
         />
       ) : null}
       {fields
@@ -110,11 +136,17 @@ export function Inspector({ state, types, contract, codeMarkers, onValidity }: P
             field={field}
             value={node.config[field.key]}
             serverError={fieldProblem(field.key)}
-            onValue={(value) => update(`config.${field.key}`, (n) => setConfigKey(n, field.key, value))}
-            onValidity={(error) => onValidity(nodeId, field.key, error)}
+            onValue={(value) => {
+              update(`config.${field.key}`, (n) => setConfigKey(n, field.key, value));
+            }}
+            onValidity={(error) => {
+              onValidity(nodeId, field.key, error);
+            }}
           />
         ))}
-      {fields.length === 0 && !isFunction ? <p className="muted small">This node type has no settings.</p> : null}
+      {fields.length === 0 && !isFunction ? (
+        <p className="muted small">This node type has no settings.</p>
+      ) : null}
     </div>
   );
 
@@ -157,10 +189,28 @@ export function Inspector({ state, types, contract, codeMarkers, onValidity }: P
       {isFunction ? (
         <>
           <div className="tabs tabs-small" role="tablist">
-            <button type="button" role="tab" aria-selected={tab === "code"} className={`tab${tab === "code" ? " tab-active" : ""}`} data-testid="inspector-tab-code" onClick={() => setTab("code")}>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={tab === "code"}
+              className={`tab${tab === "code" ? " tab-active" : ""}`}
+              data-testid="inspector-tab-code"
+              onClick={() => {
+                setTab("code");
+              }}
+            >
               Code
             </button>
-            <button type="button" role="tab" aria-selected={tab === "settings"} className={`tab${tab === "settings" ? " tab-active" : ""}`} data-testid="inspector-tab-settings" onClick={() => setTab("settings")}>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={tab === "settings"}
+              className={`tab${tab === "settings" ? " tab-active" : ""}`}
+              data-testid="inspector-tab-settings"
+              onClick={() => {
+                setTab("settings");
+              }}
+            >
               Settings
             </button>
           </div>
@@ -171,7 +221,9 @@ export function Inspector({ state, types, contract, codeMarkers, onValidity }: P
               language={language}
               contract={contract}
               markers={codeMarkers}
-              onChange={(code) => update("config.code", (n) => setConfigKey(n, "code", code))}
+              onChange={(code) => {
+                update("config.code", (n) => setConfigKey(n, "code", code));
+              }}
             />
           </div>
           {tab === "settings" ? settings : null}

@@ -45,24 +45,42 @@ export function LogsPanel({ flowId, node, saved }: Props) {
     bottom.current?.scrollIntoView({ block: "end" });
   }, [count, lastId]);
 
-  if (!node) return <div className="panel-state" data-testid="logs-panel"><span data-testid="logs-no-node">Select a function or a log sink to tail its log.</span></div>;
-  if (!saved) return <div className="panel-state" data-testid="logs-panel"><span data-testid="logs-no-node">Save the flow first: {node.id} is not in a saved version yet.</span></div>;
+  if (!node)
+    return (
+      <div className="panel-state" data-testid="logs-panel">
+        <span data-testid="logs-no-node">Select a function or a log sink to tail its log.</span>
+      </div>
+    );
+  if (!saved)
+    return (
+      <div className="panel-state" data-testid="logs-panel">
+        <span data-testid="logs-no-node">Save the flow first: {node.id} is not in a saved version yet.</span>
+      </div>
+    );
   if (!readable)
     return (
       <div className="panel-state" data-testid="logs-panel">
         <span data-testid="logs-no-node">
-          {node.id} is a {node.type} {node.kind}: only function nodes (ctx.log) and log sinks keep logs. See its counters on the canvas.
+          {node.id} is a {node.type} {node.kind}: only function nodes (ctx.log) and log sinks keep logs. See
+          its counters on the canvas.
         </span>
       </div>
     );
   return (
     <div className="logs-panel" data-testid="logs-panel">
       {logs.isPending ? (
-        <div className="panel-state" data-testid="logs-loading">Loading the log of {node.id}…</div>
+        <div className="panel-state" data-testid="logs-loading">
+          Loading the log of {node.id}…
+        </div>
       ) : logs.isError ? (
-        <div className="panel-error" data-testid="logs-error" role="alert">Could not read the log: {errorMessage(logs.error)}</div>
+        <div className="panel-error" data-testid="logs-error" role="alert">
+          Could not read the log: {errorMessage(logs.error)}
+        </div>
       ) : logs.data.length === 0 ? (
-        <div className="panel-state" data-testid="logs-empty">Nothing logged by {node.id} yet{node.kind === "function" ? " (ctx.log, console)" : ""}. Deploy the flow and lines appear here as they come.</div>
+        <div className="panel-state" data-testid="logs-empty">
+          Nothing logged by {node.id} yet{node.kind === "function" ? " (ctx.log, console)" : ""}. Deploy the
+          flow and lines appear here as they come.
+        </div>
       ) : (
         <div className="log-lines">
           {logs.data.map((line) => (

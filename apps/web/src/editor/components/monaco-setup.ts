@@ -13,7 +13,9 @@ declare global {
 window.MonacoEnvironment = {
   getWorker(_workerId: string, label: string): Worker {
     if (label === "typescript" || label === "javascript") {
-      return new Worker(new URL("monaco-editor/language/typescript/ts.worker.js", import.meta.url), { type: "module" });
+      return new Worker(new URL("monaco-editor/language/typescript/ts.worker.js", import.meta.url), {
+        type: "module",
+      });
     }
     return new Worker(new URL("monaco-editor/editor/editor.worker.js", import.meta.url), { type: "module" });
   },
@@ -46,7 +48,7 @@ export function configureContract(declarations: string): void {
   const ts = monaco.typescript;
   for (const defaults of [ts.typescriptDefaults, ts.javascriptDefaults]) {
     defaults.setCompilerOptions({
-      target: ts.ScriptTarget.ES2022,
+      target: ts.ScriptTarget.ES2020,
       module: ts.ModuleKind.ESNext,
       moduleResolution: ts.ModuleResolutionKind.NodeJs,
       // The sandbox has no DOM or Node: only the language and what the contract declares.

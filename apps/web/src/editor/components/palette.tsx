@@ -14,7 +14,7 @@ const GROUPS: { kind: NodeKind; title: string }[] = [
 
 interface Props {
   types: NodeTypeInfo[];
-  onAdd(info: NodeTypeInfo): void;
+  onAdd: (info: NodeTypeInfo) => void;
 }
 
 export function Palette({ types, onAdd }: Props) {
@@ -39,7 +39,9 @@ export function Palette({ types, onAdd }: Props) {
                   event.dataTransfer.setData(PALETTE_MIME, info.type);
                   event.dataTransfer.effectAllowed = "copy";
                 }}
-                onDoubleClick={() => onAdd(info)}
+                onDoubleClick={() => {
+                  onAdd(info);
+                }}
                 onKeyDown={(event) => {
                   if (event.key === "Enter") onAdd(info);
                 }}

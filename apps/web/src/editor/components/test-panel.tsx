@@ -21,10 +21,11 @@ const DEFAULT_SAMPLE = `[
 interface Props {
   node: FlowNode | undefined;
   ports: string[];
-  onMarkers(nodeId: string, markers: CodeMarker[]): void;
+  onMarkers: (nodeId: string, markers: CodeMarker[]) => void;
 }
 
-const isObject = (v: JsonValue | undefined): v is { [key: string]: JsonValue } => typeof v === "object" && v !== null && !Array.isArray(v);
+const isObject = (v: JsonValue | undefined): v is { [key: string]: JsonValue } =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 const num = (v: JsonValue | undefined): number | undefined => (typeof v === "number" ? v : undefined);
 
 function triggerInput(node: FlowNode, ports: string[], records: TriggerInput["records"]): TriggerInput {
@@ -36,7 +37,8 @@ function triggerInput(node: FlowNode, ports: string[], records: TriggerInput["re
     records,
   };
   if (isObject(config.params)) input.params = config.params;
-  if (Array.isArray(config.secrets)) input.secrets = config.secrets.filter((s): s is string => typeof s === "string");
+  if (Array.isArray(config.secrets))
+    input.secrets = config.secrets.filter((s): s is string => typeof s === "string");
   const timeoutMs = num(config.timeoutMs);
   if (timeoutMs !== undefined) input.timeoutMs = timeoutMs;
   const memoryLimitMb = num(config.memoryLimitMb);
@@ -45,8 +47,13 @@ function triggerInput(node: FlowNode, ports: string[], records: TriggerInput["re
 }
 
 function markersOf(result: TriggerResult): CodeMarker[] {
-  if (!result.ok) return result.problems.flatMap((p) => (p.line === undefined ? [] : [{ line: p.line, column: p.column, message: p.message }]));
-  return result.results.flatMap((r, i) => (r.error?.line === undefined ? [] : [{ line: r.error.line, message: `record ${i}: ${r.error.message}` }]));
+  if (!result.ok)
+    return result.problems.flatMap((p) =>
+      p.line === undefined ? [] : [{ line: p.line, column: p.column, message: p.message }],
+    );
+  return result.results.flatMap((r, i) =>
+    r.error?.line === undefined ? [] : [{ line: r.error.line, message: `record ${i}: ${r.error.message}` }],
+  );
 }
 
 function ResultView({ result }: { result: TriggerResult }) {
@@ -56,17 +63,28 @@ function ResultView({ result }: { result: TriggerResult }) {
         <ul className="problem-list" data-testid="test-problems">
           {result.problems.map((p, i) => (
             <li key={i}>
-              {p.line !== undefined ? <code>line {p.line}{p.column !== undefined ? `:${p.column}` : ""}</code> : null} {p.message}
+              {p.line !== undefined ? (
+                <code>
+                  line {p.line}
+                  {p.column !== undefined ? `:${p.column}` : ""}
+                </code>
+              ) : null}{" "}
+              {p.message}
             </li>
           ))}
         </ul>
       ) : (
         <>
           <div className="test-timing muted small" data-testid="test-timing">
-            instance {result.timing.instanceMs.toFixed(1)} ms · processing {result.timing.processMs.toFixed(1)} ms · {result.timing.perRecordUs.toFixed(0)} µs per record
+            instance {result.timing.instanceMs.toFixed(1)} ms · processing{" "}
+            {result.timing.processMs.toFixed(1)} ms · {result.timing.perRecordUs.toFixed(0)} µs per record
           </div>
           {result.results.map((r, i) => (
-            <div key={i} className={`test-record${r.error ? " test-record-failed" : ""}`} data-testid={`test-record-${i}`}>
+            <div
+              key={i}
+              className={`test-record${r.error ? " test-record-failed" : ""}`}
+              data-testid={`test-record-${i}`}
+            >
               <div className="test-record-head">record {i}</div>
               {r.error ? (
                 <div className="field-error" data-testid={`test-record-error-${i}`}>
@@ -77,10 +95,16 @@ function ResultView({ result }: { result: TriggerResult }) {
               {Object.entries(r.outputs).map(([port, records]) => (
                 <div key={port} className="test-port">
                   <span className="port-name">→ {port}</span>
-                  <pre data-testid={`test-output-${i}-${port}`}>{records.length === 0 ? "(nothing)" : records.map((rec) => JSON.stringify(rec.value)).join("\n")}</pre>
+                  <pre data-testid={`test-output-${i}-${port}`}>
+                    {records.length === 0
+                      ? "(nothing)"
+                      : records.map((rec) => JSON.stringify(rec.value)).join("\n")}
+                  </pre>
                 </div>
               ))}
-              {!r.error && Object.values(r.outputs).every((records) => records.length === 0) ? <div className="muted small">no output (filtered)</div> : null}
+              {!r.error && Object.values(r.outputs).every((records) => records.length === 0) ? (
+                <div className="muted small">no output (filtered)</div>
+              ) : null}
             </div>
           ))}
         </>
@@ -106,8 +130,7 @@ export function TestPanel({ node, ports, onMarkers }: Props) {
   const parsed = parseSample(sample);
   const run = useMutation({
     mutationFn: (input: TriggerInput) => api.functions.trigger.mutate(input),
-    onSuccess: (result, input) => {
-      void input;
+    onSuccess: (result) => {
       if (node) onMarkers(node.id, markersOf(result));
     },
   });
@@ -126,7 +149,16 @@ export function TestPanel({ node, ports, onMarkers }: Props) {
         <label className="field-label" htmlFor="test-input">
           Sample records (JSON array of values, or of {"{ value, key, headers }"})
         </label>
-        <textarea id="test-input" data-testid="test-input" className={`input input-code test-input${parsed.ok ? "" : " input-invalid"}`} spellCheck={false} value={sample} onChange={(e) => setSample(e.target.value)} />
+        <textarea
+          id="test-input"
+          data-testid="test-input"
+          className={`input input-code test-input${parsed.ok ? "" : " input-invalid"}`}
+          spellCheck={false}
+          value={sample}
+          onChange={(e) => {
+            setSample(e.target.value);
+          }}
+        />
         {!parsed.ok ? (
           <div className="field-error" data-testid="test-input-error">
             {parsed.error}
@@ -141,7 +173,11 @@ export function TestPanel({ node, ports, onMarkers }: Props) {
             if (parsed.ok) run.mutate(triggerInput(node, ports, parsed.records));
           }}
         >
-          {run.isPending ? <span data-testid="test-running">Running…</span> : `Run ${node.name ?? node.id} on ${parsed.ok ? parsed.records.length : "?"} record${parsed.ok && parsed.records.length === 1 ? "" : "s"}`}
+          {run.isPending ? (
+            <span data-testid="test-running">Running…</span>
+          ) : (
+            `Run ${node.name ?? node.id} on ${parsed.ok ? parsed.records.length : "?"} record${parsed.ok && parsed.records.length === 1 ? "" : "s"}`
+          )}
         </button>
       </div>
       <div className="test-output-col">
@@ -152,7 +188,10 @@ export function TestPanel({ node, ports, onMarkers }: Props) {
         ) : run.data ? (
           <ResultView result={run.data} />
         ) : (
-          <div className="muted small">Outputs per port, logs, errors and timing appear here. The code as it is in the editor runs, saved or not.</div>
+          <div className="muted small">
+            Outputs per port, logs, errors and timing appear here. The code as it is in the editor runs, saved
+            or not.
+          </div>
         )}
       </div>
     </div>

@@ -7,7 +7,9 @@ import type { EditorState } from "./use-editor-state";
 
 const BURST_MS = 1500;
 
-export function useCoalescedEdit(state: Pick<EditorState, "edit" | "amend">): (target: string, change: (doc: FlowDoc) => FlowDoc) => void {
+export function useCoalescedEdit(
+  state: Pick<EditorState, "edit" | "amend">,
+): (target: string, change: (doc: FlowDoc) => FlowDoc) => void {
   const last = useRef<{ target: string; at: number } | null>(null);
   const { edit, amend } = state;
   return useCallback(

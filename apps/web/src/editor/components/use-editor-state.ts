@@ -28,13 +28,13 @@ export interface EditorState {
   edit(change: (doc: FlowDoc) => FlowDoc): void;
   /** Part of the edit before it (the later moves of one drag). */
   amend(change: (doc: FlowDoc) => FlowDoc): void;
-  undo(): void;
-  redo(): void;
-  select(selection: Selection): void;
+  undo: () => void;
+  redo: () => void;
+  select: (selection: Selection) => void;
   /** A document from the server: the saved state, with a fresh history. */
-  load(doc: FlowDoc, version: number): void;
-  markSaved(doc: FlowDoc, version: number): void;
-  setProblems(problems: PlacedProblems | null): void;
+  load: (doc: FlowDoc, version: number) => void;
+  markSaved: (doc: FlowDoc, version: number) => void;
+  setProblems: (problems: PlacedProblems | null) => void;
 }
 
 export function useEditorState(initial: FlowDoc, initialVersion: number): EditorState {
@@ -54,7 +54,9 @@ export function useEditorState(initial: FlowDoc, initialVersion: number): Editor
     setSelection(EMPTY);
     setProblems(null);
   }, []);
-  const markSaved = useCallback((doc: FlowDoc, version: number) => setSaved({ doc, version }), []);
+  const markSaved = useCallback((doc: FlowDoc, version: number) => {
+    setSaved({ doc, version });
+  }, []);
 
   return useMemo(
     () => ({
@@ -68,8 +70,12 @@ export function useEditorState(initial: FlowDoc, initialVersion: number): Editor
       canRedo: canRedo(history),
       edit,
       amend: amendEdit,
-      undo: () => setHistory((h) => undo(h)),
-      redo: () => setHistory((h) => redo(h)),
+      undo: () => {
+        setHistory((h) => undo(h));
+      },
+      redo: () => {
+        setHistory((h) => redo(h));
+      },
       select: setSelection,
       load,
       markSaved,

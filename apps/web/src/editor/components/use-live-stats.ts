@@ -19,20 +19,39 @@ export interface LiveStats {
 }
 
 export function useLiveStats(flowId: string): LiveStats {
-  const [live, setLive] = useState<LiveStats>({ view: null, deployment: null, error: null, connected: false });
+  const [live, setLive] = useState<LiveStats>({
+    view: null,
+    deployment: null,
+    error: null,
+    connected: false,
+  });
   useEffect(() => {
     const subscription = api.stats.live.subscribe(
       { flowId },
       {
-        onStarted: () => setLive((l) => ({ ...l, connected: true, error: null })),
-        onData: (snapshot) => setLive({ view: indexSnapshot(snapshot), deployment: snapshot.deployment, error: null, connected: true }),
-        onError: (error) => setLive((l) => ({ ...l, connected: false, error: errorMessage(error) })),
+        onStarted: () => {
+          setLive((l) => ({ ...l, connected: true, error: null }));
+        },
+        onData: (snapshot) => {
+          setLive({
+            view: indexSnapshot(snapshot),
+            deployment: snapshot.deployment,
+            error: null,
+            connected: true,
+          });
+        },
+        onError: (error) => {
+          setLive((l) => ({ ...l, connected: false, error: errorMessage(error) }));
+        },
         onConnectionStateChange: (state) => {
-          if (state.state === "connecting" && state.error) setLive((l) => ({ ...l, connected: false, error: errorMessage(state.error) }));
+          if (state.state === "connecting" && state.error)
+            setLive((l) => ({ ...l, connected: false, error: errorMessage(state.error) }));
         },
       },
     );
-    return () => subscription.unsubscribe();
+    return () => {
+      subscription.unsubscribe();
+    };
   }, [flowId]);
   return live;
 }

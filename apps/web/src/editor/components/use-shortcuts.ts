@@ -4,12 +4,12 @@
 import { useEffect, useRef } from "react";
 
 export interface ShortcutActions {
-  save(): void;
-  undo(): void;
-  redo(): void;
-  deleteSelection(): void;
-  copy(): void;
-  paste(): void;
+  save: () => void;
+  undo: () => void;
+  redo: () => void;
+  deleteSelection: () => void;
+  copy: () => void;
+  paste: () => void;
 }
 
 function typingInto(target: EventTarget | null): boolean {
@@ -34,11 +34,14 @@ export function useShortcuts(actions: ShortcutActions): void {
       else if (mod && ((key === "z" && event.shiftKey) || key === "y")) latest.current.redo();
       else if (mod && key === "c") latest.current.copy();
       else if (mod && key === "v") latest.current.paste();
-      else if (!mod && (event.key === "Delete" || event.key === "Backspace")) latest.current.deleteSelection();
+      else if (!mod && (event.key === "Delete" || event.key === "Backspace"))
+        latest.current.deleteSelection();
       else return;
       event.preventDefault();
     };
     window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+    };
   }, []);
 }

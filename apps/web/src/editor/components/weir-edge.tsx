@@ -13,8 +13,26 @@ export interface WeirEdgeData extends Record<string, unknown> {
 
 export type WeirFlowEdge = Edge<WeirEdgeData, "weir">;
 
-export function WeirEdge({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd }: EdgeProps<WeirFlowEdge>) {
-  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+export function WeirEdge({
+  id,
+  sourceX,
+  sourceY,
+  targetX,
+  targetY,
+  sourcePosition,
+  targetPosition,
+  data,
+  selected,
+  markerEnd,
+}: EdgeProps<WeirFlowEdge>) {
+  const [path, labelX, labelY] = getBezierPath({
+    sourceX,
+    sourceY,
+    targetX,
+    targetY,
+    sourcePosition,
+    targetPosition,
+  });
   const problems = data?.problems ?? [];
   const live = data?.live;
   const moving = live?.perSec !== undefined && live.perSec !== null && live.perSec > 0;

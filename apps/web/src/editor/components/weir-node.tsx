@@ -27,7 +27,11 @@ function LiveCounters({ nodeId, live }: { nodeId: string; live: LiveNode }) {
       <span title="records in (total)" data-testid={`node-${nodeId}-stat-in`} data-rate={live.inPerSec ?? ""}>
         in {formatCount(live.recordsIn)} · {formatRate(live.inPerSec)}
       </span>
-      <span title="records out (total)" data-testid={`node-${nodeId}-stat-out`} data-rate={live.outPerSec ?? ""}>
+      <span
+        title="records out (total)"
+        data-testid={`node-${nodeId}-stat-out`}
+        data-rate={live.outPerSec ?? ""}
+      >
         out {formatCount(live.recordsOut)} · {formatRate(live.outPerSec)}
       </span>
       <span
@@ -58,7 +62,13 @@ function WeirNodeView({ data, selected }: NodeProps<WeirFlowNode>) {
       data-problems={problems.length}
     >
       {node.kind !== "source" ? (
-        <Handle type="target" position={Position.Left} id="in" className="whandle whandle-in" data-testid={`node-${node.id}-input`} />
+        <Handle
+          type="target"
+          position={Position.Left}
+          id="in"
+          className="whandle whandle-in"
+          data-testid={`node-${node.id}-input`}
+        />
       ) : null}
       <div className="wnode-head">
         <span className="wnode-icon">
@@ -69,7 +79,11 @@ function WeirNodeView({ data, selected }: NodeProps<WeirFlowNode>) {
           <div className="wnode-type">{info?.name ?? `${node.type} (unknown type)`}</div>
         </div>
         {problems.length > 0 ? (
-          <span className="wnode-problems" data-testid={`node-${node.id}-problems`} title={problems.map((p) => p.message).join("\n")}>
+          <span
+            className="wnode-problems"
+            data-testid={`node-${node.id}-problems`}
+            title={problems.map((p) => p.message).join("\n")}
+          >
             {problems.length}
           </span>
         ) : null}

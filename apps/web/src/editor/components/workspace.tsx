@@ -57,16 +57,26 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
   const flowInstance = useRef<ReactFlowInstance<WeirFlowNode, WeirFlowEdge> | null>(null);
 
   // Polled as well as streamed: the header stays right even when the live stream is down.
-  const status = useQuery({ queryKey: keys.deployment(flowId), queryFn: () => api.deployment.status.query({ flowId }), refetchInterval: 3000 });
+  const status = useQuery({
+    queryKey: keys.deployment(flowId),
+    queryFn: () => api.deployment.status.query({ flowId }),
+    refetchInterval: 3000,
+  });
   const deployment = live.deployment ?? status.data ?? null;
-  const running = deployment !== null && (deployment.desiredState === "running" || deployment.actualState === "running");
+  const running =
+    deployment !== null && (deployment.desiredState === "running" || deployment.actualState === "running");
 
   const selectedIds = [...state.selection.nodes];
-  const selectedNode = selectedIds.length === 1 ? state.doc.nodes.find((n) => n.id === selectedIds[0]) : undefined;
+  const selectedNode =
+    selectedIds.length === 1 ? state.doc.nodes.find((n) => n.id === selectedIds[0]) : undefined;
 
   const codeMarkers = useMemo(() => {
     if (!selectedNode) return [];
-    const fromSave = (state.problems?.byNode.get(selectedNode.id) ?? []).flatMap((p) => (p.field === "code" && p.line !== undefined ? [{ line: p.line, column: p.column, message: p.message }] : []));
+    const fromSave = (state.problems?.byNode.get(selectedNode.id) ?? []).flatMap((p) =>
+      p.field === "code" && p.line !== undefined
+        ? [{ line: p.line, column: p.column, message: p.message }]
+        : [],
+    );
     return [...fromSave, ...(testMarkers.get(selectedNode.id) ?? [])];
   }, [selectedNode, state.problems, testMarkers]);
 
@@ -74,10 +84,21 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
     (info: NodeTypeInfo) => {
       const instance = flowInstance.current;
       const bounds = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
-      const center = instance && bounds ? instance.screenToFlowPosition({ x: bounds.left + bounds.width / 2, y: bounds.top + bounds.height / 2 }) : { x: 0, y: 0 };
+      const center =
+        instance && bounds
+          ? instance.screenToFlowPosition({
+              x: bounds.left + bounds.width / 2,
+              y: bounds.top + bounds.height / 2,
+            })
+          : { x: 0, y: 0 };
       // Each added node lands a little lower than the one before, so they do not pile up.
       const offset = (state.doc.nodes.length % 6) * 24;
-      const { doc, nodeId } = addNode(state.doc, info, { x: center.x - 90 + offset, y: center.y - 30 + offset }, starterConfig(info));
+      const { doc, nodeId } = addNode(
+        state.doc,
+        info,
+        { x: center.x - 90 + offset, y: center.y - 30 + offset },
+        starterConfig(info),
+      );
       state.edit(() => doc);
       state.select({ nodes: new Set([nodeId]), edges: new Set() });
     },
@@ -114,7 +135,9 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
       if (problems && problems.length > 0) {
         state.setProblems(placeProblems(problems, doc));
         setTab("problems");
-        toast.error(`Not saved: ${problems.length} problem${problems.length === 1 ? "" : "s"}, marked on the canvas`);
+        toast.error(
+          `Not saved: ${problems.length} problem${problems.length === 1 ? "" : "s"}, marked on the canvas`,
+        );
       } else {
         toast.error(`Not saved: ${errorMessage(error)}`);
       }
@@ -191,7 +214,9 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
         setShownVersion(saved.version);
         if (running) {
           const deployed = await api.deployment.deploy.mutate({ flowId, version: saved.version });
-          toast.success(`Rolled back to v${n} (saved as v${saved.version}) and redeployed v${deployed.version}`);
+          toast.success(
+            `Rolled back to v${n} (saved as v${saved.version}) and redeployed v${deployed.version}`,
+          );
         } else toast.success(`Rolled back to v${n}, saved as v${saved.version}`);
         await invalidateFlow();
       } catch (error) {
@@ -235,13 +260,17 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
     else fieldErrors.current.set(id, error);
   }, []);
 
-  const savedHasSelected = selectedNode !== undefined && state.saved.nodes.some((n) => n.id === selectedNode.id && n.type === selectedNode.type);
+  const savedHasSelected =
+    selectedNode !== undefined &&
+    state.saved.nodes.some((n) => n.id === selectedNode.id && n.type === selectedNode.type);
 
   return (
     <div className="editor">
       <EditorHeader
         name={state.doc.name}
-        onName={(name) => state.edit((doc) => ({ ...doc, name }))}
+        onName={(name) => {
+          state.edit((doc) => ({ ...doc, name }));
+        }}
         savedVersion={state.savedVersion}
         shownVersion={shownVersion}
         dirty={state.dirty}
@@ -273,7 +302,9 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
               <TestPanel
                 node={selectedNode}
                 ports={selectedNode ? outputPorts(selectedNode, types) : []}
-                onMarkers={(nodeId, markers) => setTestMarkers((all) => new Map(all).set(nodeId, markers))}
+                onMarkers={(nodeId, markers) => {
+                  setTestMarkers((all) => new Map(all).set(nodeId, markers));
+                }}
               />
             ) : tab === "logs" ? (
               <LogsPanel flowId={flowId} node={selectedNode} saved={savedHasSelected} />
@@ -284,24 +315,37 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
                 flowId={flowId}
                 latestVersion={state.savedVersion}
                 shownVersion={shownVersion}
-                deployedVersion={running ? (deployment?.version ?? null) : null}
+                deployedVersion={running ? deployment.version : null}
                 busy={busy !== null}
                 onOpen={(n) => void openVersion(n)}
                 onRollback={setRollingBack}
               />
             ) : (
-              <ProblemsPanel problems={state.problems} onSelectNode={(nodeId) => state.select({ nodes: new Set([nodeId]), edges: new Set() })} />
+              <ProblemsPanel
+                problems={state.problems}
+                onSelectNode={(nodeId) => {
+                  state.select({ nodes: new Set([nodeId]), edges: new Set() });
+                }}
+              />
             )}
           </BottomPanel>
         </div>
-        <Inspector state={state} types={types} contract={contract} codeMarkers={codeMarkers} onValidity={onValidity} />
+        <Inspector
+          state={state}
+          types={types}
+          contract={contract}
+          codeMarkers={codeMarkers}
+          onValidity={onValidity}
+        />
       </div>
       {rollingBack !== null ? (
         <ConfirmDialog
           title={`Roll back to v${rollingBack}?`}
           message={`v${rollingBack} is saved again as the newest version${running ? " and deployed in place of the running one" : ""}.${state.dirty ? " Unsaved changes on the canvas are discarded." : ""} Nothing is lost: every version stays in the history.`}
           confirmLabel={running ? "Roll back and redeploy" : "Roll back"}
-          onCancel={() => setRollingBack(null)}
+          onCancel={() => {
+            setRollingBack(null);
+          }}
           onConfirm={() => {
             const n = rollingBack;
             setRollingBack(null);
