@@ -81,6 +81,7 @@ export default function CodeEditorImpl({
       }
       options={{
         automaticLayout: true,
+        wordWrap: "on",
         minimap: { enabled: false },
         fontSize: 13,
         lineNumbersMinChars: 3,
