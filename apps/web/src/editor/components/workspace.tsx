@@ -341,6 +341,7 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
           </BottomPanel>
         </div>
         <Inspector
+          flowId={flowId}
           state={state}
           types={types}
           contract={contract}
