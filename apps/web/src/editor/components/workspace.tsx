@@ -3,7 +3,7 @@
 // bottom panel around one document, with save, deploy, stop, versions and the live view.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ReactFlowInstance } from "@xyflow/react";
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ConfirmDialog } from "~/components/confirm-dialog";
 import { useToast } from "~/components/toasts";
 import { keys } from "~/lib/query-keys";
@@ -115,9 +115,12 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
 
   /** Saves the document as a new version; the version, or null when it was refused (and why is shown). */
   const save = useCallback(async (): Promise<number | null> => {
-    if (fieldErrors.current.size > 0) {
-      const [where, message] = [...fieldErrors.current.entries()][0] ?? ["", ""];
-      toast.error(`Not saved: fix the highlighted field first (${where}: ${message})`);
+    const nodeIds = new Set(state.doc.nodes.map((n) => n.id));
+    const invalid = [...fieldErrors.current.entries()].find(([where]) =>
+      nodeIds.has(where.split(".")[0] ?? ""),
+    );
+    if (invalid) {
+      toast.error(`Not saved: fix the highlighted field first (${invalid[0]}: ${invalid[1]})`);
       return null;
     }
     const doc = state.doc;
@@ -259,6 +262,19 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
     if (error === null) fieldErrors.current.delete(id);
     else fieldErrors.current.set(id, error);
   }, []);
+
+  // Closing the tab or leaving with unsaved changes asks first.
+  const dirty = state.dirty;
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (event: BeforeUnloadEvent): void => {
+      event.preventDefault();
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => {
+      window.removeEventListener("beforeunload", warn);
+    };
+  }, [dirty]);
 
   const savedHasSelected =
     selectedNode !== undefined &&
