@@ -48,6 +48,11 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
         <div className="inspector-empty" data-testid="inspector-empty">
           {selectedIds.length > 1 ? (
             <p>{selectedIds.length} nodes selected. Delete removes them; Ctrl+C / Ctrl+V copies them.</p>
+          ) : state.selection.edges.size > 0 ? (
+            <p>
+              {state.selection.edges.size === 1 ? "An edge is" : `${state.selection.edges.size} edges are`}{" "}
+              selected. Delete removes {state.selection.edges.size === 1 ? "it" : "them"}.
+            </p>
           ) : (
             <>
               <p>Select a node to edit its settings.</p>
