@@ -9,7 +9,7 @@ import { useToast } from "~/components/toasts";
 import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
 import type { Clipboard, FlowDoc, NodeTypeInfo } from "../graph";
-import { addNode, copySelection, outputPorts, paste, removeElements } from "../graph";
+import { addNode, copySelection, freeSpot, outputPorts, paste, removeElements } from "../graph";
 import { placeProblems, problemsOfError } from "../problems";
 import { starterConfig } from "../starter";
 import { BottomPanel } from "./bottom-panel";
@@ -91,14 +91,8 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
               y: bounds.top + bounds.height / 2,
             })
           : { x: 0, y: 0 };
-      // Each added node lands a little lower than the one before, so they do not pile up.
-      const offset = (state.doc.nodes.length % 6) * 24;
-      const { doc, nodeId } = addNode(
-        state.doc,
-        info,
-        { x: center.x - 90 + offset, y: center.y - 30 + offset },
-        starterConfig(info),
-      );
+      const spot = freeSpot(state.doc, { x: center.x - 110, y: center.y - 50 });
+      const { doc, nodeId } = addNode(state.doc, info, spot, starterConfig(info));
       state.edit(() => doc);
       state.select({ nodes: new Set([nodeId]), edges: new Set() });
     },
@@ -347,6 +341,7 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
           </BottomPanel>
         </div>
         <Inspector
+          flowId={flowId}
           state={state}
           types={types}
           contract={contract}
