@@ -2,7 +2,8 @@ import type { NodeStats as NodeStatsRow } from "@weir/db";
 import { builtinRegistry } from "@weir/connectors/definitions";
 import type { DeploymentStatus, FlowSpec } from "@weir/domain";
 import { describe, expect, it } from "vitest";
-import { LiveStatsTracker } from "./live-stats";
+import { LiveStatsTracker, backlogOf } from "./live-stats";
+import { sumNodeStats } from "./node-stats";
 
 const spec: FlowSpec = {
   name: "live",
@@ -43,6 +44,10 @@ const deployment = (
   stoppedAt: null,
 });
 
+// Columns other branches add to node_stats (Kafka lag), spread in so that the rows fit the
+// table's type with and without them.
+const otherColumns = { lag: null, partitionLag: null };
+
 function row(
   nodeId: string,
   at: number,
@@ -51,6 +56,7 @@ function row(
   engineId = "e1",
 ): NodeStatsRow {
   return {
+    ...otherColumns,
     deploymentId: "d",
     nodeId,
     engineId,
@@ -122,5 +128,16 @@ describe("LiveStatsTracker", () => {
       nodes: [],
       edges: [],
     });
+  });
+});
+
+describe("backlogOf", () => {
+  it("is the lag engines report, and null where they report none", () => {
+    const [stats] = sumNodeStats(["gen"], [row("gen", 0, 0, 0)], new Date(0));
+    if (!stats) throw new Error("no stats");
+    const withLag = (lag: unknown): typeof stats => ({ ...stats, ...({ lag } as Record<string, unknown>) });
+    expect(backlogOf(withLag(12))).toBe(12);
+    expect(backlogOf(withLag(null))).toBeNull();
+    expect(backlogOf(withLag(undefined))).toBeNull();
   });
 });
