@@ -4,7 +4,7 @@ import type { FunctionRuntime } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import { jsRuntime } from "@weir/runtime-js";
 import { Engine } from "./engine";
-import { readEngineEnv } from "./env";
+import { kafkaTransportSettings, readEngineEnv } from "./env";
 import { createLogger } from "./logger";
 
 const log = createLogger("engine");
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
       leaseMs: env.WEIR_LEASE_MS,
       queueCapacity: env.WEIR_QUEUE_CAPACITY,
       drainTimeoutMs: env.WEIR_DRAIN_TIMEOUT_MS,
+      kafka: kafkaTransportSettings(env),
     },
     runtimes,
     log,

@@ -13,6 +13,7 @@ export type ProblemCode =
   | "duplicate_id"
   | "unknown_node_type"
   | "kind_mismatch"
+  | "source_parallelism"
   | "invalid_config"
   | "missing_code"
   | "code_error"

@@ -116,6 +116,27 @@ describe("validateFlow", () => {
     ]);
   });
 
+  it("takes parallelism on a function and partitions on an edge, and refuses bad values", () => {
+    const flow = validFlow();
+    patchNode(flow, 1, { parallelism: 4 });
+    flow.edges[0] = { ...flow.edges[0]!, partitions: 8 };
+    expect(problemsOf(flow)).toEqual([]);
+    patchNode(flow, 1, { parallelism: 0 });
+    flow.edges[0] = { ...flow.edges[0]!, partitions: 1.5 };
+    expect(problemsOf(flow)).toEqual([
+      expect.objectContaining({ path: "nodes[1].parallelism", code: "invalid_shape" }),
+      expect.objectContaining({ path: "edges[0].partitions", code: "invalid_shape" }),
+    ]);
+  });
+
+  it("reports parallelism on a source, which runs as one instance", () => {
+    const flow = validFlow();
+    patchNode(flow, 0, { parallelism: 2 });
+    expect(problemsOf(flow)).toEqual([
+      expect.objectContaining({ path: "nodes[0].parallelism", code: "source_parallelism" }),
+    ]);
+  });
+
   it("reports a function node without code", () => {
     const flow = validFlow();
     patchNode(flow, 1, { config: { code: "   " } });

@@ -90,6 +90,13 @@ function checkNodes(nodes: readonly FlowNode[], registry: NodeTypeRegistry): Pro
         code: "kind_mismatch",
       });
     }
+    if (definition.kind === "source" && node.parallelism !== undefined && node.parallelism > 1) {
+      problems.push({
+        path: ["nodes", index, "parallelism"],
+        message: "a source runs as one instance; parallelism applies to functions and sinks",
+        code: "source_parallelism",
+      });
+    }
     const config = definition.configSchema.safeParse(node.config);
     if (!config.success) {
       for (const issue of config.error.issues) {
