@@ -78,24 +78,32 @@ describe("transport=kafka under faults", () => {
     const second = await startKafkaEngine(t.url, brokers, `survivor-${randomUUID().slice(0, 6)}`);
     engines.push(first, second);
 
-    const lines = inputLines(total, 64).map((r) => r.line);
-    await kcatProduce(brokers, input, lines.slice(0, total / 2));
     const flow = await t.api.flow.create(passThrough("sigkill", brokers, input, output));
     const deployment = await t.api.deployment.deploy({ flowId: flow.id });
 
-    // Mid-stream: the victim has processed records of its own, and not everything is through.
+    // The input arrives as a stream (250 records every 100 ms), so the kill lands while records
+    // are being consumed, processed and produced on both engines.
+    const lines = inputLines(total, 64).map((r) => r.line);
+    const producing = (async () => {
+      for (let start = 0; start < total; start += 250) {
+        await kcatProduce(brokers, input, lines.slice(start, start + 250));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
     await eventually(
       async () => {
         const rows = await t.db.nodeStats.findMany({ where: { deploymentId: deployment.id, nodeId: "fn" } });
         const victim = rows.find((row) => row.engineId.startsWith("victim-"));
-        return victim && victim.recordsIn > 0n ? victim : undefined;
+        const through = (await countsOn(brokers, output)).size;
+        return victim && victim.recordsIn > 0n && through >= 1_000 ? victim : undefined;
       },
       "the victim engine processing records",
-      40_000,
+      60_000,
     );
     const before = (await countsOn(brokers, output)).size;
     await first.kill();
-    await kcatProduce(brokers, input, lines.slice(total / 2));
+    await producing;
+    expect(before).toBeLessThan(total);
 
     const counts = await untilAllSeen(brokers, output, total, 90_000);
     const missing = [...Array(total).keys()].filter((n) => !counts.has(n));
@@ -108,7 +116,7 @@ describe("transport=kafka under faults", () => {
     );
     expect(second.child.exitCode).toBeNull();
     await t.api.deployment.stop({ flowId: flow.id });
-  });
+  }, 240_000);
 
   describe("with a broker of its own", () => {
     let kafka: KafkaHandle;
