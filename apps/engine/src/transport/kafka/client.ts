@@ -7,6 +7,8 @@ export function transportClient(brokers: readonly string[], clientId: string, lo
   const toLog: logCreator =
     () =>
     ({ level, log: entry }) => {
+      // The edge producers limit kafkajs' retries on purpose (see kafka-output.ts): not news.
+      if (entry.message.startsWith("Limiting retries for the idempotent producer")) return;
       const message = `kafka: ${entry.message}${typeof entry.error === "string" ? ` (${entry.error})` : ""}`;
       if (level === logLevel.ERROR) log.error(message);
       else if (level === logLevel.WARN) log.warn(message);

@@ -1,3 +1,4 @@
+import { Partitioners } from "kafkajs";
 import type { Kafka, Message, Producer, TopicMessages } from "kafkajs";
 import type { PortRecord, WeirRecord } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
@@ -9,7 +10,13 @@ const RETRY_MAX_MS = 5_000;
 
 /** A producer that cannot reorder or duplicate within a session: acks from every in-sync replica. */
 export function edgeProducer(kafka: Kafka): Producer {
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 5 } });
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    // Few retries inside kafkajs: KafkaNodeOutput retries on its own, and can stop doing so.
+    retry: { retries: 5 },
+  });
 }
 
 /**

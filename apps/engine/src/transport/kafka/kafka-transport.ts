@@ -54,9 +54,13 @@ export class KafkaTransport implements EdgeTransport {
     const admin: Admin = this.kafka.admin();
     await admin.connect();
     try {
+      // Only the missing ones: kafkajs logs an error for every topic that already exists.
+      const existing = new Set(await admin.listTopics());
+      const missing = this.spec.edges.filter((edge) => !existing.has(edgeTopic(this.deployment, edge.id)));
+      if (missing.length === 0) return;
       await admin.createTopics({
         waitForLeaders: true,
-        topics: this.spec.edges.map((edge) => ({
+        topics: missing.map((edge) => ({
           topic: edgeTopic(this.deployment, edge.id),
           numPartitions: edge.partitions ?? this.settings.partitions,
           ...(this.settings.replicationFactor === undefined
