@@ -47,7 +47,8 @@ async function fill(producer: Producer, topic: string, bytes: number, count: num
   const value = payload(bytes, 0);
   for (let start = 0; start < count; start += 2_000) {
     const messages = [];
-    for (let i = start; i < Math.min(count, start + 2_000); i++) messages.push({ key: `k${i % 1000}`, value });
+    for (let i = start; i < Math.min(count, start + 2_000); i++)
+      messages.push({ key: `k${i % 1000}`, value });
     await producer.send({ topic, acks: -1, messages });
   }
 }
@@ -81,7 +82,8 @@ async function rawPassThrough(kafka: Kafka, input: string, output: string): Prom
   await consumer.run({
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: PARTITIONS,
-    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat }) => {
+    eachBatch: async (payload) => {
+      const { batch } = payload;
       for (let start = 0; start < batch.messages.length; start += 500) {
         const chunk = batch.messages.slice(start, start + 500);
         await producer.send({
@@ -90,9 +92,9 @@ async function rawPassThrough(kafka: Kafka, input: string, output: string): Prom
           messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
         });
         const last = chunk.at(-1);
-        if (last) resolveOffset(last.offset);
-        await commitOffsetsIfNecessary();
-        await heartbeat();
+        if (last) payload.resolveOffset(last.offset);
+        await payload.commitOffsetsIfNecessary();
+        await payload.heartbeat();
       }
     },
   });
@@ -111,7 +113,11 @@ async function main(): Promise<void> {
   const engine = await startKafkaEngine(postgres.databaseUrl, brokers, "bench-engine", {
     WEIR_RECONCILE_MS: "200",
   });
-  const kafka = new Kafka({ clientId: "weir-bench", brokers: brokers.split(","), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: "weir-bench",
+    brokers: brokers.split(","),
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -135,10 +141,25 @@ async function main(): Promise<void> {
           id: "src",
           kind: "source",
           type: "kafka-source",
-          config: { brokers: brokers.split(","), topics: [input], fromBeginning: "earliest", valueFormat: "json" },
+          config: {
+            brokers: brokers.split(","),
+            topics: [input],
+            fromBeginning: "earliest",
+            valueFormat: "json",
+          },
         },
-        { id: "fn", kind: "function", type: "function", config: { code: "export default (r) => r", batchSize: 500 } },
-        { id: "out", kind: "sink", type: "kafka-sink", config: { brokers: brokers.split(","), topic: output } },
+        {
+          id: "fn",
+          kind: "function",
+          type: "function",
+          config: { code: "export default (r) => r", batchSize: 500 },
+        },
+        {
+          id: "out",
+          kind: "sink",
+          type: "kafka-sink",
+          config: { brokers: brokers.split(","), topic: output },
+        },
       ],
       edges: [
         { id: "e1", from: { node: "src", port: "out" }, to: { node: "fn" } },
@@ -153,7 +174,11 @@ async function main(): Promise<void> {
   };
 
   /** Produces at `rate` per second for LATENCY_SECONDS and returns each record's end-to-end latency. */
-  const latency = async (bytes: number, rate: number, start: (input: string, output: string) => Promise<() => Promise<void>>) => {
+  const latency = async (
+    bytes: number,
+    rate: number,
+    start: (input: string, output: string) => Promise<() => Promise<void>>,
+  ) => {
     const { input, output } = await topicPair();
     const stop = await start(input, output);
     const latencies: number[] = [];
@@ -178,18 +203,27 @@ async function main(): Promise<void> {
     while (sent < total) {
       const due = Math.min(total, Math.round(((Date.now() - began) / tickMs + 1) * perTick));
       const messages = [];
-      for (; sent < due; sent++) messages.push({ key: `k${sent % 1000}`, value: payload(bytes, sent, Date.now()) });
+      for (; sent < due; sent++)
+        messages.push({ key: `k${sent % 1000}`, value: payload(bytes, sent, Date.now()) });
       if (messages.length > 0) await producer.send({ topic: input, acks: -1, messages });
       await new Promise((resolve) => setTimeout(resolve, tickMs));
     }
     const deadline = Date.now() + 60_000;
-    while (latencies.length < total && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (latencies.length < total && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     await reader.disconnect();
     await stop();
-    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), received: latencies.length, total };
+    return {
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      received: latencies.length,
+      total,
+    };
   };
 
-  log(`weir kafka bench: ${os.cpus().length} cpu(s), ${PARTITIONS} partitions per topic, ${String(RUNS)} run(s) per case`);
+  log(
+    `weir kafka bench: ${os.cpus().length} cpu(s), ${PARTITIONS} partitions per topic, ${String(RUNS)} run(s) per case`,
+  );
   for (const c of CASES) {
     const raw: number[] = [];
     const flow: number[] = [];
@@ -208,7 +242,9 @@ async function main(): Promise<void> {
         flow.push(await measureRate(admin, output, c.records));
         await stop();
       }
-      log(`  ${c.name} run ${String(run + 1)}: raw ${raw.at(-1)?.toFixed(0)} rec/s, flow ${flow.at(-1)?.toFixed(0)} rec/s`);
+      log(
+        `  ${c.name} run ${String(run + 1)}: raw ${raw.at(-1)?.toFixed(0)} rec/s, flow ${flow.at(-1)?.toFixed(0)} rec/s`,
+      );
     }
     const rawRate = median(raw);
     const flowRate = median(flow);

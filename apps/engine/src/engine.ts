@@ -96,7 +96,8 @@ export class Engine {
       this.topics = new TopicCollector(db, options.kafka.brokers, log.child("topics"));
       this.workers = new WorkerPool(
         db,
-        async (deployment) => this.startRunner(deployment, "workers", this.log.child(`workers ${deployment.id.slice(0, 8)}`)),
+        async (deployment) =>
+          this.startRunner(deployment, "workers", this.log.child(`workers ${deployment.id.slice(0, 8)}`)),
         (id) => this.afterStop(id),
         log,
       );

@@ -152,7 +152,9 @@ describe("transport=kafka under faults", () => {
 
       const counts = await untilAllSeen(brokers, output, total, 120_000);
       expect([...Array(total).keys()].filter((n) => !counts.has(n))).toEqual([]);
-      console.log(`broker restart test: all ${String(total)} records through, ${String(duplicatesOf(counts))} duplicate(s)`);
+      console.log(
+        `broker restart test: all ${String(total)} records through, ${String(duplicatesOf(counts))} duplicate(s)`,
+      );
       expect(engine.child.exitCode).toBeNull();
       await t.api.deployment.stop({ flowId: flow.id });
     }, 240_000);

@@ -92,7 +92,9 @@ describe("transport=kafka", () => {
       const node = stats.nodes.find((n) => n.nodeId === "fn");
       return node?.recordsIn === records.length && node.lag === 0 ? node : undefined;
     }, "function stats with lag 0");
-    expect(Object.keys(fn.partitionLag ?? {}).sort()).toEqual([0, 1, 2].map((p) => `weir.${flow.id}.v1.e1/${p}`));
+    expect(Object.keys(fn.partitionLag ?? {}).sort()).toEqual(
+      [0, 1, 2].map((p) => `weir.${flow.id}.v1.e1/${p}`),
+    );
 
     await t.api.deployment.stop({ flowId: flow.id });
     await t.api.flow.delete({ id: flow.id });

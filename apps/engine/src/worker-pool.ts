@@ -38,7 +38,9 @@ export class WorkerPool {
         this.failedAt.delete(deployment.id);
       } catch (error) {
         this.failedAt.set(deployment.id, Date.now());
-        this.log.error(`workers of deployment ${deployment.id.slice(0, 8)} failed to start: ${errorMessage(error)}`);
+        this.log.error(
+          `workers of deployment ${deployment.id.slice(0, 8)} failed to start: ${errorMessage(error)}`,
+        );
       }
     }
   }

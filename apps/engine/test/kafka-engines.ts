@@ -22,7 +22,11 @@ export function startKafkaEngine(
 }
 
 export function testAdmin(brokers: string): ReturnType<Kafka["admin"]> {
-  return new Kafka({ clientId: "weir-test", brokers: brokers.split(","), logLevel: logLevel.NOTHING }).admin();
+  return new Kafka({
+    clientId: "weir-test",
+    brokers: brokers.split(","),
+    logLevel: logLevel.NOTHING,
+  }).admin();
 }
 
 /** The transport topics of one flow that exist on the broker. */

@@ -35,7 +35,11 @@ export async function kcatConsume(brokers: string, topic: string): Promise<Consu
 }
 
 /** `count` lines over `keys` keys; `seq` counts per key, so order per key can be checked. */
-export function inputLines(count: number, keys: number, from = 0): { key: string; n: number; line: string }[] {
+export function inputLines(
+  count: number,
+  keys: number,
+  from = 0,
+): { key: string; n: number; line: string }[] {
   return [...Array(count).keys()].map((i) => {
     const n = from + i;
     const key = `k${String(n % keys)}`;

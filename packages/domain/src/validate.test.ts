@@ -118,11 +118,13 @@ describe("validateFlow", () => {
 
   it("takes parallelism on a function and partitions on an edge, and refuses bad values", () => {
     const flow = validFlow();
+    const [edge] = flow.edges;
+    if (!edge) throw new Error("no edge");
     patchNode(flow, 1, { parallelism: 4 });
-    flow.edges[0] = { ...flow.edges[0]!, partitions: 8 };
+    flow.edges[0] = { ...edge, partitions: 8 };
     expect(problemsOf(flow)).toEqual([]);
     patchNode(flow, 1, { parallelism: 0 });
-    flow.edges[0] = { ...flow.edges[0]!, partitions: 1.5 };
+    flow.edges[0] = { ...edge, partitions: 1.5 };
     expect(problemsOf(flow)).toEqual([
       expect.objectContaining({ path: "nodes[1].parallelism", code: "invalid_shape" }),
       expect.objectContaining({ path: "edges[0].partitions", code: "invalid_shape" }),

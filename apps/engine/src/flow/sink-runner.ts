@@ -1,4 +1,4 @@
-import type { FlowNode, WeirRecord } from "@weir/domain";
+import type { FlowNode } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import type { SinkInstance } from "@weir/connectors";
 import { DeliveryError } from "@weir/connectors";

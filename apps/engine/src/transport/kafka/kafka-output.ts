@@ -79,7 +79,8 @@ export class KafkaNodeOutput implements NodeOutput {
         if (attempt > 1) this.log.info(`delivered after ${String(attempt)} attempts`);
         return;
       } catch (error) {
-        if (this.stopped.aborted) throw new Error(`deployment stopped before Kafka acknowledged: ${errorMessage(error)}`);
+        if (this.stopped.aborted)
+          throw new Error(`deployment stopped before Kafka acknowledged: ${errorMessage(error)}`);
         this.log.warn(`producing failed (attempt ${String(attempt)}), retrying: ${errorMessage(error)}`);
         // A producer whose broker went away may hold a stale session; start over with a new one.
         await this.disconnect().catch(() => undefined);

@@ -75,10 +75,7 @@ export class KafkaTransport implements EdgeTransport {
 
   async inputOf(node: FlowNode, instance: number): Promise<NodeInput> {
     const incoming = this.spec.edges.filter((edge) => edge.to.node === node.id);
-    const partitions = incoming.reduce(
-      (sum, edge) => sum + (edge.partitions ?? this.settings.partitions),
-      0,
-    );
+    const partitions = incoming.reduce((sum, edge) => sum + (edge.partitions ?? this.settings.partitions), 0);
     const input = new KafkaNodeInput(this.kafka, {
       groupId: nodeGroup(this.deployment, node.id),
       topics: incoming.map((edge) => edgeTopic(this.deployment, edge.id)),
@@ -96,7 +93,10 @@ export class KafkaTransport implements EdgeTransport {
   }
 
   outputOf(node: FlowNode): Promise<NodeOutput> {
-    const output = this.outputFor(this.spec.edges.filter((edge) => edge.from.node === node.id), node.id);
+    const output = this.outputFor(
+      this.spec.edges.filter((edge) => edge.from.node === node.id),
+      node.id,
+    );
     this.outputs.push(output);
     return Promise.resolve(output);
   }
@@ -129,7 +129,8 @@ export class KafkaTransport implements EdgeTransport {
     ];
     const results = await Promise.allSettled(all);
     for (const result of results)
-      if (result.status === "rejected") this.hooks.log.warn(`closing Kafka clients: ${String(result.reason)}`);
+      if (result.status === "rejected")
+        this.hooks.log.warn(`closing Kafka clients: ${String(result.reason)}`);
   }
 
   private outputFor(edges: FlowSpec["edges"], scope: string): KafkaNodeOutput {

@@ -43,7 +43,9 @@ export class TopicCollector {
       // A group deletion fails while a member is still leaving; the next round retries it.
       if (stale.length > 0) await admin.deleteGroups(stale).catch(() => undefined);
       await this.db.kafkaEdgeTopic.deleteMany({ where: { topic: { in: orphans.map((o) => o.topic) } } });
-      this.log.info(`deleted ${String(topics.length)} edge topic(s) of ${String(flows.size)} deleted flow(s)`);
+      this.log.info(
+        `deleted ${String(topics.length)} edge topic(s) of ${String(flows.size)} deleted flow(s)`,
+      );
     } catch (error) {
       this.log.warn(`deleting the topics of deleted flows failed (retried later): ${errorMessage(error)}`);
     } finally {
