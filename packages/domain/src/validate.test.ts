@@ -167,7 +167,7 @@ describe("validateFlow", () => {
           path: "nodes[1].config.artifact",
           code: "invalid_config",
           message:
-            "an artifact is a WebAssembly component and runs only with runtime 'wasm' (this node's runtime is 'js')",
+            "an artifact is a WebAssembly component and runs only with runtime 'wasm' (set runtime to 'wasm')",
         },
         { path: "nodes[1].config.code", code: "missing_code", message: "function node has no code" },
       ]);

@@ -170,7 +170,8 @@ function checkFunctionSource(node: FlowNode, index: number): Problem[] {
   if (hasArtifact) {
     problems.push({
       path: at("artifact"),
-      message: `an artifact is a WebAssembly component and runs only with runtime 'wasm' (this node's runtime is '${String(runtime ?? "js")}')`,
+      message:
+        "an artifact is a WebAssembly component and runs only with runtime 'wasm' (set runtime to 'wasm')",
       code: "invalid_config",
     });
   }
