@@ -17,6 +17,7 @@ export type ProblemCode =
   | "invalid_config"
   | "missing_code"
   | "code_error"
+  | "missing_artifact"
   | "missing_secret"
   | "missing_connection"
   | "invalid_port"
