@@ -1,80 +1,19 @@
 // `npm start` end to end: the launcher with its embedded Postgres, the engine and the built
 // editor, driven the way the README tells a newcomer to drive it. Needs `next build` first
 // (turbo runs it before this package's tests).
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
 import { execFile } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Platform, PlatformPorts } from "./support/platform";
+import { freePorts, repoRoot as root, startPlatform as start } from "./support/platform";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 let dataDir: string;
-const ports = { web: 0, engine: 0, pg: 0 };
+let ports: PlatformPorts;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-interface Platform {
-  child: ChildProcess;
-  output: () => string;
-  stop(): Promise<number | null>;
-}
-
-async function startPlatform(): Promise<Platform> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    WEIR_DATA_DIR: dataDir,
-    PORT: String(ports.web),
-    WEIR_ENGINE_PORT: String(ports.engine),
-    WEIR_PG_PORT: String(ports.pg),
-  };
-  delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-    cwd: root,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`platform did not start:\n${output}`));
-    }, 90_000);
-    const poll = setInterval(() => {
-      if (output.includes("Weir is running: http://localhost:") && output.includes("ready; ingest at")) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve();
-      }
-    }, 100);
-    void exited.then((code) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      reject(new Error(`platform exited with ${String(code)}:\n${output}`));
-    });
-  });
-  return {
-    child,
-    output: () => output,
-    stop: () => {
-      child.kill("SIGTERM");
-      return exited;
-    },
-  };
-}
+const startPlatform = (): Promise<Platform> => start({ dataDir, ports });
 
 async function trpc(procedure: string, input: unknown): Promise<unknown> {
   const url = new URL(`http://127.0.0.1:${ports.web}/api/trpc/${procedure}`);
@@ -91,9 +30,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "weir-platform-"));
   // As root, Postgres runs as the "postgres" user, which must be able to enter the folder.
   await chmod(dataDir, 0o755);
-  ports.web = await freePort();
-  ports.engine = await freePort();
-  ports.pg = await freePort();
+  ports = await freePorts();
 });
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });

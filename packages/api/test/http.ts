@@ -33,3 +33,59 @@ export async function callHttp(db: Db, path: string, init?: { body: unknown }): 
 /** `path?input=…` for a GET. */
 export const withInput = (path: string, input: unknown): string =>
   `${path}?input=${encodeURIComponent(JSON.stringify(input))}`;
+
+/** One server-sent event as tRPC writes them: `event:` (absent for data), `id:` and parsed `data:`. */
+export interface SseEvent {
+  event: string | null;
+  id: string | null;
+  data: unknown;
+}
+
+/**
+ * Opens a subscription the way EventSource (tRPC's httpSubscriptionLink) does and hands out its
+ * events one by one; `close()` aborts the request as a closing browser tab would.
+ */
+export async function openSse(
+  db: Db,
+  path: string,
+): Promise<{ status: number; contentType: string | null; next(): Promise<SseEvent | null>; close(): void }> {
+  const abort = new AbortController();
+  const res = await fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req: new Request(`http://localhost/api/trpc/${path}`, {
+      headers: { accept: "text/event-stream" },
+      signal: abort.signal,
+    }),
+    router: appRouter,
+    createContext: () => createContext({ db }),
+  });
+  const reader = res.body?.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  return {
+    status: res.status,
+    contentType: res.headers.get("content-type"),
+    async next() {
+      for (;;) {
+        const end = buffer.indexOf("\n\n");
+        if (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const field = (name: string): string | null =>
+            block
+              .split("\n")
+              .find((line) => line.startsWith(`${name}:`))
+              ?.slice(name.length + 1)
+              .trimStart() ?? null;
+          const data = field("data");
+          return { event: field("event"), id: field("id"), data: data === null ? null : JSON.parse(data) };
+        }
+        const chunk = await reader?.read();
+        if (!chunk || chunk.done) return null;
+        buffer += chunk.value;
+      }
+    },
+    close: () => {
+      abort.abort();
+    },
+  };
+}

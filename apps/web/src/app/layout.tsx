@@ -1,6 +1,9 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import "@xyflow/react/dist/style.css";
 import "./globals.css";
+import "./editor.css";
+import { Providers } from "./providers";
 
 export const metadata: Metadata = {
   title: "Weir",
@@ -11,12 +14,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <header className="topbar">
-          <a href="/" className="brand">
-            Weir
-          </a>
-        </header>
-        <main>{children}</main>
+        <Providers>{children}</Providers>
       </body>
     </html>
   );

@@ -1,16 +1,34 @@
-import type { FlowSpecInput } from "@weir/domain";
+import { flowSpecSchema } from "@weir/domain";
+import type { FlowSpec, FlowSpecInput } from "@weir/domain";
 import { z } from "zod";
 import { checkFlow, validFlowOrThrow } from "../code-check";
 import { notFound, viewProblems } from "../errors";
-import { requireFlow, requireVersion } from "../lookups";
+import type { DbClient } from "../lookups";
+import { requireFlow, requireVersion, withVersion } from "../lookups";
 import { createTRPCRouter, publicProcedure } from "../trpc";
-import { iso } from "../views";
+import { iso, isoOrNull } from "../views";
 
 // The spec's shape is checked by validateFlow rather than by the input parser, so a malformed
 // node, a bad config and code that does not compile come back the same way: one
 // FlowValidationError with JSON paths (and line/column for code).
 const flowSpecInput = z.custom<FlowSpecInput>();
 const flowId = z.uuid();
+const versionNumber = z.number().int().positive();
+
+/**
+ * Stores `spec` (already validated) as the flow's next version. One UPDATE … SET latest_version =
+ * latest_version + 1 RETURNING: concurrent saves queue on the row lock and each gets its own
+ * number; (flow_id, version) is unique as a backstop.
+ */
+async function saveNextVersion(tx: DbClient, id: string, spec: FlowSpec) {
+  await requireFlow(tx, id);
+  const flow = await tx.flow.update({
+    where: { id },
+    data: { name: spec.name, description: spec.description, latestVersion: { increment: 1 } },
+  });
+  await tx.flowVersion.create({ data: { flowId: flow.id, version: flow.latestVersion, spec } });
+  return { id: flow.id, name: flow.name, version: flow.latestVersion };
+}
 
 export const flowRouter = createTRPCRouter({
   create: publicProcedure.input(flowSpecInput).mutation(async ({ ctx, input }) => {
@@ -30,21 +48,30 @@ export const flowRouter = createTRPCRouter({
     const flows = await ctx.db.flow.findMany({
       orderBy: { updatedAt: "desc" },
       include: {
-        deployments: {
-          orderBy: { createdAt: "desc" },
-          take: 1,
-          select: { desiredState: true, actualState: true },
-        },
+        deployments: { orderBy: { createdAt: "desc" }, take: 1, include: withVersion },
       },
     });
-    return flows.map((flow) => ({
-      id: flow.id,
-      name: flow.name,
-      description: flow.description,
-      latestVersion: flow.latestVersion,
-      updatedAt: iso(flow.updatedAt),
-      deployment: flow.deployments[0] ?? null,
-    }));
+    return flows.map((flow) => {
+      const deployment = flow.deployments[0];
+      return {
+        id: flow.id,
+        name: flow.name,
+        description: flow.description,
+        latestVersion: flow.latestVersion,
+        updatedAt: iso(flow.updatedAt),
+        // The newest deployment, running or not: which version it runs and how it is doing.
+        deployment: deployment
+          ? {
+              id: deployment.id,
+              version: deployment.flowVersion.version,
+              desiredState: deployment.desiredState,
+              actualState: deployment.actualState,
+              error: deployment.error,
+              startedAt: isoOrNull(deployment.startedAt),
+            }
+          : null,
+      };
+    });
   }),
 
   get: publicProcedure
@@ -67,17 +94,57 @@ export const flowRouter = createTRPCRouter({
     .input(z.object({ id: flowId, spec: flowSpecInput }))
     .mutation(async ({ ctx, input }) => {
       const spec = validFlowOrThrow(input.spec);
-      return ctx.db.$transaction(async (tx) => {
-        await requireFlow(tx, input.id);
-        // One UPDATE … SET latest_version = latest_version + 1 RETURNING: concurrent saves queue on
-        // the row lock and each gets its own number; (flow_id, version) is unique as a backstop.
-        const flow = await tx.flow.update({
-          where: { id: input.id },
-          data: { name: spec.name, description: spec.description, latestVersion: { increment: 1 } },
-        });
-        await tx.flowVersion.create({ data: { flowId: flow.id, version: flow.latestVersion, spec } });
-        return { id: flow.id, name: flow.name, version: flow.latestVersion };
+      return ctx.db.$transaction((tx) => saveNextVersion(tx, input.id, spec));
+    }),
+
+  // --- editor additions (issue #6): rename, duplicate, rollback --------------------------------
+
+  /**
+   * The name is part of the versioned spec, so a rename saves the latest spec under the new name
+   * as the next version: an editor holding the spec and a later rollback both see the name it had.
+   */
+  rename: publicProcedure
+    .input(z.object({ id: flowId, name: flowSpecSchema.shape.name }))
+    .mutation(async ({ ctx, input }) => {
+      const latest = await requireVersion(ctx.db, input.id);
+      const spec = validFlowOrThrow({ ...latest.spec, name: input.name });
+      return ctx.db.$transaction((tx) => saveNextVersion(tx, input.id, spec));
+    }),
+
+  /**
+   * A new flow whose version 1 is the given version (the latest by default) of another; named
+   * `<name> (copy)` unless a name is given. Deployments, state, logs and dead letters stay behind.
+   */
+  duplicate: publicProcedure
+    .input(
+      z.object({ id: flowId, version: versionNumber.optional(), name: flowSpecSchema.shape.name.optional() }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const source = await requireVersion(ctx.db, input.id, input.version);
+      const name = input.name ?? `${source.flow.name} (copy)`.slice(0, 200);
+      const spec = validFlowOrThrow({ ...source.spec, name });
+      const flow = await ctx.db.flow.create({
+        data: {
+          name: spec.name,
+          description: spec.description,
+          latestVersion: 1,
+          versions: { create: { version: 1, spec } },
+        },
       });
+      return { id: flow.id, name: flow.name, version: 1 };
+    }),
+
+  /**
+   * Saves an earlier version's spec, unchanged, as the next version (history is never rewritten).
+   * It is checked against today's rules like any save. Deploying it is a separate step.
+   */
+  rollback: publicProcedure
+    .input(z.object({ id: flowId, version: versionNumber }))
+    .mutation(async ({ ctx, input }) => {
+      const earlier = await requireVersion(ctx.db, input.id, input.version);
+      const spec = validFlowOrThrow(earlier.spec);
+      const saved = await ctx.db.$transaction((tx) => saveNextVersion(tx, input.id, spec));
+      return { ...saved, rolledBackTo: earlier.version };
     }),
 
   versions: publicProcedure.input(z.object({ id: flowId })).query(async ({ ctx, input }) => {

@@ -12,7 +12,31 @@ const byNode = z.object({
   flowId: z.uuid(),
   nodeId: idSchema,
   limit: z.number().int().min(1).max(1000).default(100),
+  /**
+   * A tail's cursor: the id of the last entry the caller has. Given, the answer is the entries
+   * after it, oldest first, at most `limit` (ask again from the last one while a page is full).
+   */
+  afterId: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
 });
+
+/** Newest `limit` entries, or (for a tail) the first `limit` after the cursor; oldest first either way. */
+function page(input: z.infer<typeof byNode>): {
+  where: { flowId: string; nodeId: string; id?: { gt: bigint } };
+  orderBy: { id: "asc" | "desc" };
+  take: number;
+  newestFirst: boolean;
+} {
+  const where = { flowId: input.flowId, nodeId: input.nodeId };
+  if (input.afterId === undefined) {
+    return { where, orderBy: { id: "desc" }, take: input.limit, newestFirst: true };
+  }
+  return {
+    where: { ...where, id: { gt: BigInt(input.afterId) } },
+    orderBy: { id: "asc" },
+    take: input.limit,
+    newestFirst: false,
+  };
+}
 
 /** Refuses a node the flow's latest version does not have, or has as something else. */
 async function requireNode(
@@ -39,14 +63,10 @@ export const logsRouter = createTRPCRouter({
       type: logSinkNodeType.type,
       keeps: `only '${logSinkNodeType.type}' sinks keep records`,
     });
-    const rows = await ctx.db.sinkLogEntry.findMany({
-      where: { flowId: input.flowId, nodeId: input.nodeId },
-      orderBy: { id: "desc" },
-      take: input.limit,
-    });
-    return rows
-      .reverse()
-      .map((row) => ({ id: Number(row.id), record: row.record, createdAt: iso(row.createdAt) }));
+    const { newestFirst, ...query } = page(input);
+    const rows = await ctx.db.sinkLogEntry.findMany(query);
+    if (newestFirst) rows.reverse();
+    return rows.map((row) => ({ id: Number(row.id), record: row.record, createdAt: iso(row.createdAt) }));
   }),
 
   /** The newest lines a function node wrote with ctx.log (on any engine), oldest first. */
@@ -55,12 +75,10 @@ export const logsRouter = createTRPCRouter({
       kind: "function",
       keeps: "only function nodes write function logs",
     });
-    const rows = await ctx.db.functionLogEntry.findMany({
-      where: { flowId: input.flowId, nodeId: input.nodeId },
-      orderBy: { id: "desc" },
-      take: input.limit,
-    });
-    return rows.reverse().map((row) => ({
+    const { newestFirst, ...query } = page(input);
+    const rows = await ctx.db.functionLogEntry.findMany(query);
+    if (newestFirst) rows.reverse();
+    return rows.map((row) => ({
       id: Number(row.id),
       instance: row.instance,
       level: row.level,

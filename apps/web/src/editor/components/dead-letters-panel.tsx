@@ -1,0 +1,140 @@
+"use client";
+// Records the flow's nodes gave up on, with their error; select some and replay them into their node.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useToast } from "~/components/toasts";
+import { keys } from "~/lib/query-keys";
+import { api, errorMessage } from "~/lib/trpc";
+
+function statusOf(letter: { replayRequestedAt: string | null; replayedAt: string | null }): string {
+  if (letter.replayedAt) return "replayed";
+  if (letter.replayRequestedAt) return "replay requested";
+  return "pending";
+}
+
+export function DeadLettersPanel({ flowId }: { flowId: string }) {
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const letters = useQuery({
+    queryKey: keys.deadLetters(flowId),
+    queryFn: () => api.deadLetters.list.query({ flowId, limit: 200 }),
+    refetchInterval: 2000,
+  });
+  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
+  const replay = useMutation({
+    mutationFn: (ids: number[]) => api.deadLetters.replay.mutate({ flowId, ids }),
+    onSuccess: async ({ requested }) => {
+      toast.success(
+        `Replay requested for ${requested} record${requested === 1 ? "" : "s"}; the running flow picks them up.`,
+      );
+      setSelected(new Set());
+      await queryClient.invalidateQueries({ queryKey: keys.deadLetters(flowId) });
+    },
+    onError: (error) => {
+      toast.error(`Could not replay: ${errorMessage(error)}`);
+    },
+  });
+
+  if (letters.isPending)
+    return (
+      <div className="panel-state" data-testid="dead-letters-panel">
+        <span data-testid="dead-letters-loading">Loading dead letters…</span>
+      </div>
+    );
+  if (letters.isError)
+    return (
+      <div className="panel-error" data-testid="dead-letters-panel" role="alert">
+        <span data-testid="dead-letters-error">
+          Could not load dead letters: {errorMessage(letters.error)}
+        </span>
+      </div>
+    );
+  const pending = letters.data.filter((l) => l.replayedAt === null);
+  const toggle = (id: number, on: boolean): void => {
+    const next = new Set(selected);
+    if (on) next.add(id);
+    else next.delete(id);
+    setSelected(next);
+  };
+  return (
+    <div className="dead-letters" data-testid="dead-letters-panel">
+      <div className="panel-toolbar">
+        <label className="check">
+          <input
+            type="checkbox"
+            data-testid="dead-letters-select-all"
+            checked={pending.length > 0 && pending.every((l) => selected.has(l.id))}
+            disabled={pending.length === 0}
+            onChange={(e) => {
+              setSelected(e.target.checked ? new Set(pending.map((l) => l.id)) : new Set());
+            }}
+          />
+          Select all not yet replayed ({pending.length})
+        </label>
+        <button
+          type="button"
+          className="btn btn-small btn-primary"
+          data-testid="dead-letters-replay"
+          disabled={selected.size === 0 || replay.isPending}
+          onClick={() => {
+            replay.mutate([...selected]);
+          }}
+        >
+          {replay.isPending ? "Replaying…" : `Replay ${selected.size} selected`}
+        </button>
+        <span className="muted small">
+          Replayed records go back into their node in the running deployment.
+        </span>
+      </div>
+      {letters.data.length === 0 ? (
+        <div className="panel-state" data-testid="dead-letters-empty">
+          No dead letters: every record that failed all its attempts would be listed here.
+        </div>
+      ) : (
+        <table className="dl-table">
+          <thead>
+            <tr>
+              <th aria-label="Select" />
+              <th>Node</th>
+              <th>Error</th>
+              <th>Record</th>
+              <th>Attempts</th>
+              <th>When</th>
+              <th>Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {letters.data.map((letter) => (
+              <tr key={letter.id} data-testid={`dead-letter-${letter.id}`}>
+                <td>
+                  <input
+                    type="checkbox"
+                    data-testid={`dead-letter-select-${letter.id}`}
+                    aria-label={`Select dead letter ${letter.id}`}
+                    checked={selected.has(letter.id)}
+                    disabled={letter.replayedAt !== null}
+                    onChange={(e) => {
+                      toggle(letter.id, e.target.checked);
+                    }}
+                  />
+                </td>
+                <td>
+                  <code>{letter.nodeId}</code>
+                </td>
+                <td className="dl-error">{letter.error}</td>
+                <td>
+                  <code className="dl-record">
+                    {JSON.stringify((letter.record as { value?: unknown } | null)?.value ?? letter.record)}
+                  </code>
+                </td>
+                <td>{letter.attempts}</td>
+                <td className="muted small">{new Date(letter.createdAt).toLocaleTimeString()}</td>
+                <td className={`dl-status dl-${statusOf(letter).replace(" ", "-")}`}>{statusOf(letter)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

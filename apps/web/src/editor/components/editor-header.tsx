@@ -1,0 +1,134 @@
+"use client";
+// The editor's top bar: where you are, the flow's name, what is saved and deployed, and the actions.
+import Link from "next/link";
+import { DeploymentBadge } from "~/components/deployment-badge";
+import type { LiveDeployment } from "./use-live-stats";
+
+interface Props {
+  name: string;
+  onName: (name: string) => void;
+  savedVersion: number;
+  shownVersion: number;
+  dirty: boolean;
+  deployment: LiveDeployment | null;
+  liveError: string | null;
+  busy: string | null;
+  canUndo: boolean;
+  canRedo: boolean;
+  onUndo: () => void;
+  onRedo: () => void;
+  onFit: () => void;
+  onSave: () => void;
+  onDeploy: () => void;
+  onStop: () => void;
+}
+
+export function EditorHeader(props: Props) {
+  const { deployment, busy } = props;
+  const running = deployment !== null && deployment.desiredState === "running";
+  return (
+    <header className="editor-header">
+      <div className="editor-header-left">
+        <Link href="/" className="brand" title="All flows">
+          Weir
+        </Link>
+        <span className="crumb-sep">/</span>
+        <input
+          className="title-input"
+          data-testid="editor-flow-name"
+          aria-label="Flow name"
+          value={props.name}
+          maxLength={200}
+          onChange={(e) => {
+            props.onName(e.target.value);
+          }}
+        />
+        <span
+          className="tag"
+          data-testid="editor-version"
+          title={
+            props.shownVersion !== props.savedVersion
+              ? `showing v${props.shownVersion}; latest saved is v${props.savedVersion}`
+              : "latest saved version"
+          }
+        >
+          v{props.shownVersion}
+          {props.shownVersion !== props.savedVersion ? ` (latest v${props.savedVersion})` : ""}
+        </span>
+        {props.dirty ? (
+          <span className="tag tag-warn" data-testid="editor-dirty" title="Unsaved changes (Ctrl+S saves)">
+            unsaved
+          </span>
+        ) : null}
+        <DeploymentBadge deployment={deployment} testId="deployment-status" />
+        {props.liveError !== null ? (
+          <span className="tag tag-bad" data-testid="live-error" title={props.liveError}>
+            live stats reconnecting…
+          </span>
+        ) : null}
+      </div>
+      <div className="editor-header-right">
+        <div className="btn-group">
+          <button
+            type="button"
+            className="btn btn-icon"
+            data-testid="undo-button"
+            title="Undo (Ctrl+Z)"
+            disabled={!props.canUndo}
+            onClick={props.onUndo}
+          >
+            ↶
+          </button>
+          <button
+            type="button"
+            className="btn btn-icon"
+            data-testid="redo-button"
+            title="Redo (Ctrl+Shift+Z, Ctrl+Y)"
+            disabled={!props.canRedo}
+            onClick={props.onRedo}
+          >
+            ↷
+          </button>
+          <button
+            type="button"
+            className="btn btn-icon"
+            data-testid="fit-view-button"
+            title="Zoom to fit"
+            onClick={props.onFit}
+          >
+            ⤢
+          </button>
+        </div>
+        <button
+          type="button"
+          className="btn"
+          data-testid="save-button"
+          title="Validate and save a new version (Ctrl+S)"
+          disabled={busy !== null}
+          onClick={props.onSave}
+        >
+          {busy === "save" ? "Saving…" : "Save"}
+        </button>
+        <button
+          type="button"
+          className="btn btn-primary"
+          data-testid="deploy-button"
+          title={props.dirty ? "Saves, then deploys the new version" : "Deploys the latest saved version"}
+          disabled={busy !== null}
+          onClick={props.onDeploy}
+        >
+          {busy === "deploy" ? "Deploying…" : running ? "Redeploy" : "Deploy"}
+        </button>
+        <button
+          type="button"
+          className="btn btn-danger"
+          data-testid="stop-button"
+          disabled={busy !== null || !running}
+          onClick={props.onStop}
+        >
+          {busy === "stop" ? "Stopping…" : "Stop"}
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,236 @@
+"use client";
+// The selected node's settings: id and name, the config form generated from its type's schema
+// (with inline messages), and for function nodes the code in Monaco plus runtime, ports and secrets.
+import type { FlowNode, JsonValue } from "@weir/domain";
+import { useMemo, useState } from "react";
+import type { NodeTypeIndex } from "../graph";
+import { outputPorts, removeElements, setOutputs, updateNode } from "../graph";
+import type { PlacedProblem } from "../problems";
+import { fieldsOf } from "../schema-form";
+import { CodeEditor } from "./code-editor";
+import type { CodeMarker } from "./code-editor-impl";
+import { ConfigField } from "./config-field";
+import { FunctionSettings } from "./function-settings";
+import { NodeIcon } from "./node-icon";
+import { useCoalescedEdit } from "./use-coalesced-edit";
+import type { EditorState } from "./use-editor-state";
+
+/** Config keys a function node edits outside the generic form. */
+const FUNCTION_OWN_KEYS = new Set(["code", "runtime", "secrets"]);
+
+interface Props {
+  state: EditorState;
+  types: NodeTypeIndex;
+  contract: string;
+  codeMarkers: readonly CodeMarker[];
+  onValidity: (nodeId: string, key: string, error: string | null) => void;
+}
+
+function setConfigKey(node: FlowNode, key: string, value: JsonValue | undefined): FlowNode {
+  // Unset keys are left out, so the node type's default applies.
+  const config = Object.fromEntries(Object.entries(node.config).filter(([k]) => k !== key));
+  if (value !== undefined) config[key] = value;
+  return { ...node, config };
+}
+
+export function Inspector({ state, types, contract, codeMarkers, onValidity }: Props) {
+  const [tab, setTab] = useState<"code" | "settings">("code");
+  const editBurst = useCoalescedEdit(state);
+  const selectedIds = [...state.selection.nodes];
+  const node = selectedIds.length === 1 ? state.doc.nodes.find((n) => n.id === selectedIds[0]) : undefined;
+  const info = node ? types.get(node.type) : undefined;
+  const fields = useMemo(() => fieldsOf(info?.configJsonSchema), [info]);
+
+  if (!node) {
+    return (
+      <aside className="inspector" data-testid="inspector">
+        <div className="inspector-empty" data-testid="inspector-empty">
+          {selectedIds.length > 1 ? (
+            <p>{selectedIds.length} nodes selected. Delete removes them; Ctrl+C / Ctrl+V copies them.</p>
+          ) : (
+            <>
+              <p>Select a node to edit its settings.</p>
+              <p className="muted small">
+                Shortcuts: Delete, Ctrl+Z, Ctrl+Shift+Z (or Ctrl+Y), Ctrl+C, Ctrl+V, Ctrl+S.
+              </p>
+            </>
+          )}
+        </div>
+      </aside>
+    );
+  }
+
+  const nodeId = node.id;
+  const problems: PlacedProblem[] = state.problems?.byNode.get(nodeId) ?? [];
+  const fieldProblem = (key: string): string | undefined => problems.find((p) => p.field === key)?.message;
+  const otherProblems = problems.filter(
+    (p) =>
+      p.field === undefined ||
+      !fields.some((f) => f.key === p.field) ||
+      (node.kind === "function" && FUNCTION_OWN_KEYS.has(p.field)),
+  );
+  const isFunction = node.kind === "function";
+  const runtimeField = fields.find((f) => f.key === "runtime");
+  const runtimes =
+    runtimeField?.control.kind === "select"
+      ? runtimeField.control.options.map((o) =>
+          typeof o.value === "string" ? o.value : JSON.stringify(o.value),
+        )
+      : ["js"];
+  const language = node.config.language === "javascript" ? "javascript" : "typescript";
+  const update = (target: string, change: (n: FlowNode) => FlowNode): void => {
+    editBurst(`${nodeId}:${target}`, (doc) => updateNode(doc, nodeId, change));
+  };
+
+  const settings = (
+    <div className="inspector-body">
+      <div className="field">
+        <label className="field-label" htmlFor="inspector-node-name">
+          Name
+        </label>
+        <input
+          id="inspector-node-name"
+          data-testid="inspector-node-name"
+          className="input"
+          placeholder={nodeId}
+          maxLength={200}
+          value={node.name ?? ""}
+          onChange={(e) => {
+            const name = e.target.value;
+            update("name", (n) => {
+              const { name: _old, ...rest } = n;
+              return name === "" ? rest : { ...rest, name };
+            });
+          }}
+        />
+      </div>
+      {isFunction ? (
+        <FunctionSettings
+          node={node}
+          ports={outputPorts(node, types)}
+          runtimes={runtimes}
+          serverErrors={{
+            runtime: fieldProblem("runtime"),
+            secrets: fieldProblem("secrets"),
+            outputs: problems.find((p) => p.path[2] === "outputs")?.message,
+          }}
+          onRuntime={(runtime) => {
+            state.edit((doc) => updateNode(doc, nodeId, (n) => setConfigKey(n, "runtime", runtime)));
+          }}
+          onOutputs={(outputs) => {
+            editBurst(`${nodeId}:outputs`, (doc) => setOutputs(doc, nodeId, outputs));
+          }}
+          onSecrets={(secrets) => {
+            state.edit((doc) => updateNode(doc, nodeId, (n) => setConfigKey(n, "secrets", secrets)));
+          }}
+          onValidity={(key, error) => {
+            onValidity(nodeId, key, error);
+          }}
+        />
+      ) : null}
+      {fields
+        .filter((f) => !(isFunction && FUNCTION_OWN_KEYS.has(f.key)))
+        .map((field) => (
+          <ConfigField
+            key={`${nodeId}:${field.key}`}
+            field={field}
+            value={node.config[field.key]}
+            serverError={fieldProblem(field.key)}
+            onValue={(value) => {
+              update(`config.${field.key}`, (n) => setConfigKey(n, field.key, value));
+            }}
+            onValidity={(error) => {
+              onValidity(nodeId, field.key, error);
+            }}
+          />
+        ))}
+      {fields.length === 0 && !isFunction ? (
+        <p className="muted small">This node type has no settings.</p>
+      ) : null}
+    </div>
+  );
+
+  return (
+    <aside className="inspector" data-testid="inspector" key={nodeId}>
+      <header className="inspector-head">
+        <span className={`inspector-icon kind-${node.kind}`}>
+          <NodeIcon name={info?.icon ?? "unknown"} size={18} />
+        </span>
+        <div className="inspector-titles">
+          <div className="inspector-title" data-testid="inspector-node-id">
+            {nodeId}
+          </div>
+          <div className="muted small">
+            {info?.name ?? node.type} · {node.kind}
+          </div>
+        </div>
+        <button
+          type="button"
+          className="btn btn-small btn-ghost btn-danger-text"
+          data-testid="inspector-delete"
+          title="Delete this node (Delete)"
+          onClick={() => {
+            state.edit((doc) => removeElements(doc, [nodeId]));
+            state.select({ nodes: new Set(), edges: new Set() });
+          }}
+        >
+          Delete
+        </button>
+      </header>
+      {otherProblems.length > 0 ? (
+        <ul className="inspector-problems" data-testid="inspector-problems">
+          {otherProblems.map((p, i) => (
+            <li key={i}>
+              <code>{p.pathString ?? p.path.join(".")}</code> {p.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {isFunction ? (
+        <>
+          <div className="tabs tabs-small" role="tablist">
+            <button
+              type="button"
+              role="tab"
+              aria-selected={tab === "code"}
+              className={`tab${tab === "code" ? " tab-active" : ""}`}
+              data-testid="inspector-tab-code"
+              onClick={() => {
+                setTab("code");
+              }}
+            >
+              Code
+            </button>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={tab === "settings"}
+              className={`tab${tab === "settings" ? " tab-active" : ""}`}
+              data-testid="inspector-tab-settings"
+              onClick={() => {
+                setTab("settings");
+              }}
+            >
+              Settings
+            </button>
+          </div>
+          <div className="inspector-code" hidden={tab !== "code"}>
+            <CodeEditor
+              nodeId={nodeId}
+              value={typeof node.config.code === "string" ? node.config.code : ""}
+              language={language}
+              contract={contract}
+              markers={codeMarkers}
+              onChange={(code) => {
+                update("config.code", (n) => setConfigKey(n, "code", code));
+              }}
+            />
+          </div>
+          {tab === "settings" ? settings : null}
+        </>
+      ) : (
+        settings
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,98 @@
+"use client";
+// Tails the selected node's log while the panel is open: a function's ctx.log lines or the
+// records a log sink kept, newest at the bottom, refreshed every second.
+import type { FlowNode } from "@weir/domain";
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
+import { keys } from "~/lib/query-keys";
+import { api, errorMessage } from "~/lib/trpc";
+
+interface Line {
+  id: number;
+  at: string;
+  level: string;
+  text: string;
+}
+
+async function readLines(flowId: string, node: FlowNode): Promise<Line[]> {
+  if (node.kind === "function") {
+    const rows = await api.logs.function.query({ flowId, nodeId: node.id, limit: 300 });
+    return rows.map((r) => ({ id: r.id, at: r.createdAt, level: r.level, text: r.message }));
+  }
+  const rows = await api.logs.read.query({ flowId, nodeId: node.id, limit: 300 });
+  return rows.map((r) => ({ id: r.id, at: r.createdAt, level: "record", text: JSON.stringify(r.record) }));
+}
+
+interface Props {
+  flowId: string;
+  node: FlowNode | undefined;
+  /** Logs are read for the saved flow, so a node added since the last save has none yet. */
+  saved: boolean;
+}
+
+export function LogsPanel({ flowId, node, saved }: Props) {
+  const readable = node !== undefined && saved && (node.kind === "function" || node.type === "log");
+  const logs = useQuery({
+    queryKey: keys.logs(flowId, node?.id ?? ""),
+    queryFn: () => readLines(flowId, node as FlowNode),
+    enabled: readable,
+    refetchInterval: 1000,
+  });
+  const bottom = useRef<HTMLDivElement>(null);
+  const count = logs.data?.length ?? 0;
+  const lastId = logs.data?.at(-1)?.id;
+  useEffect(() => {
+    bottom.current?.scrollIntoView({ block: "end" });
+  }, [count, lastId]);
+
+  if (!node)
+    return (
+      <div className="panel-state" data-testid="logs-panel">
+        <span data-testid="logs-no-node">Select a function or a log sink to tail its log.</span>
+      </div>
+    );
+  if (!saved)
+    return (
+      <div className="panel-state" data-testid="logs-panel">
+        <span data-testid="logs-no-node">Save the flow first: {node.id} is not in a saved version yet.</span>
+      </div>
+    );
+  if (!readable)
+    return (
+      <div className="panel-state" data-testid="logs-panel">
+        <span data-testid="logs-no-node">
+          {node.id} is a {node.type} {node.kind}: only function nodes (ctx.log) and log sinks keep logs. See
+          its counters on the canvas.
+        </span>
+      </div>
+    );
+  return (
+    <div className="logs-panel" data-testid="logs-panel">
+      {logs.isPending ? (
+        <div className="panel-state" data-testid="logs-loading">
+          Loading the log of {node.id}…
+        </div>
+      ) : logs.isError ? (
+        <div className="panel-error" data-testid="logs-error" role="alert">
+          Could not read the log: {errorMessage(logs.error)}
+        </div>
+      ) : logs.data.length === 0 ? (
+        <div className="panel-state" data-testid="logs-empty">
+          Nothing logged by {node.id} yet{node.kind === "function" ? " (ctx.log, console)" : ""}. Deploy the
+          flow and lines appear here as they come.
+        </div>
+      ) : (
+        <div className="log-lines">
+          {logs.data.map((line) => (
+            <div key={line.id} className={`log-line log-${line.level}`} data-testid="logs-line">
+              <time className="log-time">{line.at.slice(11, 23)}</time>
+              <span className="log-level">{line.level}</span>
+              <span className="log-text">{line.text}</span>
+            </div>
+          ))}
+          <div ref={bottom} />
+        </div>
+      )}
+    </div>
+  );
+}

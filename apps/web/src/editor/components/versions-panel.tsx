@@ -1,0 +1,105 @@
+"use client";
+// Every saved version with its date and the one deployed; open one to look at it, or roll back
+// to it (saved again as the newest version, and redeployed when the flow is running).
+import { useQuery } from "@tanstack/react-query";
+import { keys } from "~/lib/query-keys";
+import { api, errorMessage } from "~/lib/trpc";
+
+interface Props {
+  flowId: string;
+  latestVersion: number;
+  shownVersion: number;
+  deployedVersion: number | null;
+  busy: boolean;
+  onOpen: (version: number) => void;
+  onRollback: (version: number) => void;
+}
+
+export function VersionsPanel({
+  flowId,
+  latestVersion,
+  shownVersion,
+  deployedVersion,
+  busy,
+  onOpen,
+  onRollback,
+}: Props) {
+  const versions = useQuery({
+    queryKey: [...keys.versions(flowId), latestVersion],
+    queryFn: () => api.flow.versions.query({ id: flowId }),
+  });
+  if (versions.isPending)
+    return (
+      <div className="panel-state" data-testid="versions-panel">
+        <span data-testid="versions-loading">Loading versions…</span>
+      </div>
+    );
+  if (versions.isError)
+    return (
+      <div className="panel-error" data-testid="versions-panel" role="alert">
+        <span data-testid="versions-error">Could not load versions: {errorMessage(versions.error)}</span>
+      </div>
+    );
+  return (
+    <div className="versions" data-testid="versions-panel">
+      <table className="dl-table">
+        <thead>
+          <tr>
+            <th>Version</th>
+            <th>Saved</th>
+            <th />
+            <th aria-label="Actions" />
+          </tr>
+        </thead>
+        <tbody>
+          {versions.data.map((v) => (
+            <tr
+              key={v.version}
+              data-testid={`version-${v.version}`}
+              data-deployed={v.version === deployedVersion ? "true" : "false"}
+            >
+              <td>
+                <strong>v{v.version}</strong>
+              </td>
+              <td>
+                {new Date(v.createdAt).toLocaleString(undefined, {
+                  dateStyle: "medium",
+                  timeStyle: "medium",
+                })}
+              </td>
+              <td>
+                {v.version === latestVersion ? <span className="tag">latest</span> : null}
+                {v.version === deployedVersion ? <span className="tag tag-ok">deployed</span> : null}
+                {v.version === shownVersion ? <span className="tag tag-info">on canvas</span> : null}
+              </td>
+              <td className="row-actions">
+                <button
+                  type="button"
+                  className="btn btn-small btn-ghost"
+                  data-testid={`version-open-${v.version}`}
+                  disabled={busy || v.version === shownVersion}
+                  onClick={() => {
+                    onOpen(v.version);
+                  }}
+                >
+                  Open
+                </button>
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  data-testid={`version-rollback-${v.version}`}
+                  disabled={busy || v.version === latestVersion}
+                  onClick={() => {
+                    onRollback(v.version);
+                  }}
+                >
+                  Roll back to v{v.version}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

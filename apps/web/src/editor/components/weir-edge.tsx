@@ -1,0 +1,59 @@
+"use client";
+// An edge with its live rate (while the flow runs) and a mark when the last save found a problem with it.
+import type { Edge, EdgeProps } from "@xyflow/react";
+import { BaseEdge, EdgeLabelRenderer, getBezierPath } from "@xyflow/react";
+import type { LiveEdge } from "../live";
+import { formatRate } from "../live";
+import type { PlacedProblem } from "../problems";
+
+export interface WeirEdgeData extends Record<string, unknown> {
+  live: LiveEdge | undefined;
+  problems: PlacedProblem[];
+}
+
+export type WeirFlowEdge = Edge<WeirEdgeData, "weir">;
+
+export function WeirEdge({
+  id,
+  sourceX,
+  sourceY,
+  targetX,
+  targetY,
+  sourcePosition,
+  targetPosition,
+  data,
+  selected,
+  markerEnd,
+}: EdgeProps<WeirFlowEdge>) {
+  const [path, labelX, labelY] = getBezierPath({
+    sourceX,
+    sourceY,
+    targetX,
+    targetY,
+    sourcePosition,
+    targetPosition,
+  });
+  const problems = data?.problems ?? [];
+  const live = data?.live;
+  const moving = live?.perSec !== undefined && live.perSec !== null && live.perSec > 0;
+  const className = `wedge${selected ? " wedge-selected" : ""}${problems.length > 0 ? " wedge-invalid" : ""}${moving ? " wedge-moving" : ""}`;
+  return (
+    <>
+      <BaseEdge id={id} path={path} markerEnd={markerEnd} className={className} />
+      {live || problems.length > 0 ? (
+        <EdgeLabelRenderer>
+          <div
+            className={`wedge-label${problems.length > 0 ? " wedge-label-invalid" : ""}`}
+            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+            data-testid={`edge-${id}`}
+            data-problems={problems.length}
+            title={problems.map((p) => p.message).join("\n") || undefined}
+          >
+            {live ? <span data-testid={`edge-${id}-rate`}>{formatRate(live.perSec)}</span> : null}
+            {problems.length > 0 ? <span>⚠ {problems.length}</span> : null}
+          </div>
+        </EdgeLabelRenderer>
+      ) : null}
+    </>
+  );
+}

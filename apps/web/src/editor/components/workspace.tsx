@@ -1,0 +1,358 @@
+"use client";
+// The editor once the flow and the node types are loaded: palette, canvas, inspector and the
+// bottom panel around one document, with save, deploy, stop, versions and the live view.
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import type { ReactFlowInstance } from "@xyflow/react";
+import { useCallback, useMemo, useRef, useState } from "react";
+import { ConfirmDialog } from "~/components/confirm-dialog";
+import { useToast } from "~/components/toasts";
+import { keys } from "~/lib/query-keys";
+import { api, errorMessage } from "~/lib/trpc";
+import type { Clipboard, FlowDoc, NodeTypeInfo } from "../graph";
+import { addNode, copySelection, outputPorts, paste, removeElements } from "../graph";
+import { placeProblems, problemsOfError } from "../problems";
+import { starterConfig } from "../starter";
+import { BottomPanel } from "./bottom-panel";
+import type { BottomTab } from "./bottom-panel";
+import { Canvas } from "./canvas";
+import type { CodeMarker } from "./code-editor-impl";
+import { DeadLettersPanel } from "./dead-letters-panel";
+import { EditorHeader } from "./editor-header";
+import { Inspector } from "./inspector";
+import { LogsPanel } from "./logs-panel";
+import { Palette } from "./palette";
+import { ProblemsPanel } from "./problems-panel";
+import { TestPanel } from "./test-panel";
+import { useEditorState } from "./use-editor-state";
+import { useLiveStats } from "./use-live-stats";
+import { useShortcuts } from "./use-shortcuts";
+import { VersionsPanel } from "./versions-panel";
+import type { WeirFlowEdge } from "./weir-edge";
+import type { WeirFlowNode } from "./weir-node";
+
+interface Props {
+  flowId: string;
+  initial: FlowDoc;
+  version: number;
+  nodeTypes: NodeTypeInfo[];
+  contract: string;
+}
+
+type Busy = "save" | "deploy" | "stop" | "rollback" | "open" | null;
+
+export function Workspace({ flowId, initial, version, nodeTypes, contract }: Props) {
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const state = useEditorState(initial, version);
+  const types = useMemo(() => new Map(nodeTypes.map((t) => [t.type, t])), [nodeTypes]);
+  const live = useLiveStats(flowId);
+  const [busy, setBusy] = useState<Busy>(null);
+  const [tab, setTab] = useState<BottomTab>("test");
+  const [shownVersion, setShownVersion] = useState(version);
+  const [testMarkers, setTestMarkers] = useState<ReadonlyMap<string, CodeMarker[]>>(new Map());
+  const [rollingBack, setRollingBack] = useState<number | null>(null);
+  const fieldErrors = useRef(new Map<string, string>());
+  const clipboard = useRef<Clipboard | null>(null);
+  const pasteCount = useRef(0);
+  const flowInstance = useRef<ReactFlowInstance<WeirFlowNode, WeirFlowEdge> | null>(null);
+
+  // Polled as well as streamed: the header stays right even when the live stream is down.
+  const status = useQuery({
+    queryKey: keys.deployment(flowId),
+    queryFn: () => api.deployment.status.query({ flowId }),
+    refetchInterval: 3000,
+  });
+  const deployment = live.deployment ?? status.data ?? null;
+  const running =
+    deployment !== null && (deployment.desiredState === "running" || deployment.actualState === "running");
+
+  const selectedIds = [...state.selection.nodes];
+  const selectedNode =
+    selectedIds.length === 1 ? state.doc.nodes.find((n) => n.id === selectedIds[0]) : undefined;
+
+  const codeMarkers = useMemo(() => {
+    if (!selectedNode) return [];
+    const fromSave = (state.problems?.byNode.get(selectedNode.id) ?? []).flatMap((p) =>
+      p.field === "code" && p.line !== undefined
+        ? [{ line: p.line, column: p.column, message: p.message }]
+        : [],
+    );
+    return [...fromSave, ...(testMarkers.get(selectedNode.id) ?? [])];
+  }, [selectedNode, state.problems, testMarkers]);
+
+  const addAtCenter = useCallback(
+    (info: NodeTypeInfo) => {
+      const instance = flowInstance.current;
+      const bounds = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
+      const center =
+        instance && bounds
+          ? instance.screenToFlowPosition({
+              x: bounds.left + bounds.width / 2,
+              y: bounds.top + bounds.height / 2,
+            })
+          : { x: 0, y: 0 };
+      // Each added node lands a little lower than the one before, so they do not pile up.
+      const offset = (state.doc.nodes.length % 6) * 24;
+      const { doc, nodeId } = addNode(
+        state.doc,
+        info,
+        { x: center.x - 90 + offset, y: center.y - 30 + offset },
+        starterConfig(info),
+      );
+      state.edit(() => doc);
+      state.select({ nodes: new Set([nodeId]), edges: new Set() });
+    },
+    [state],
+  );
+
+  const invalidateFlow = useCallback(async () => {
+    await Promise.all([
+      queryClient.invalidateQueries({ queryKey: keys.versions(flowId) }),
+      queryClient.invalidateQueries({ queryKey: keys.deployment(flowId) }),
+      queryClient.invalidateQueries({ queryKey: keys.flows }),
+    ]);
+  }, [queryClient, flowId]);
+
+  /** Saves the document as a new version; the version, or null when it was refused (and why is shown). */
+  const save = useCallback(async (): Promise<number | null> => {
+    if (fieldErrors.current.size > 0) {
+      const [where, message] = [...fieldErrors.current.entries()][0] ?? ["", ""];
+      toast.error(`Not saved: fix the highlighted field first (${where}: ${message})`);
+      return null;
+    }
+    const doc = state.doc;
+    setBusy("save");
+    try {
+      const saved = await api.flow.update.mutate({ id: flowId, spec: doc });
+      state.markSaved(doc, saved.version);
+      setShownVersion(saved.version);
+      state.setProblems(null);
+      toast.success(`Saved as v${saved.version}`);
+      await invalidateFlow();
+      return saved.version;
+    } catch (error) {
+      const problems = problemsOfError(error);
+      if (problems && problems.length > 0) {
+        state.setProblems(placeProblems(problems, doc));
+        setTab("problems");
+        toast.error(
+          `Not saved: ${problems.length} problem${problems.length === 1 ? "" : "s"}, marked on the canvas`,
+        );
+      } else {
+        toast.error(`Not saved: ${errorMessage(error)}`);
+      }
+      return null;
+    } finally {
+      setBusy(null);
+    }
+  }, [state, flowId, toast, invalidateFlow]);
+
+  const deploy = useCallback(async () => {
+    let target = state.savedVersion;
+    if (state.dirty || shownVersion !== state.savedVersion) {
+      const saved = await save();
+      if (saved === null) return;
+      target = saved;
+    }
+    setBusy("deploy");
+    try {
+      const result = await api.deployment.deploy.mutate({ flowId, version: target });
+      toast.success(`Deploying v${result.version}`);
+      await invalidateFlow();
+    } catch (error) {
+      const problems = problemsOfError(error);
+      if (problems && problems.length > 0) {
+        state.setProblems(placeProblems(problems, state.saved));
+        setTab("problems");
+        toast.error(`Not deployed: ${problems.map((p) => p.message).join("; ")}`);
+      } else toast.error(`Not deployed: ${errorMessage(error)}`);
+    } finally {
+      setBusy(null);
+    }
+  }, [state, shownVersion, save, flowId, toast, invalidateFlow]);
+
+  const stop = useCallback(async () => {
+    setBusy("stop");
+    try {
+      await api.deployment.stop.mutate({ flowId });
+      toast.success("Stopping: in-flight records are drained first");
+      await invalidateFlow();
+    } catch (error) {
+      toast.error(`Could not stop: ${errorMessage(error)}`);
+    } finally {
+      setBusy(null);
+    }
+  }, [flowId, toast, invalidateFlow]);
+
+  const openVersion = useCallback(
+    async (n: number) => {
+      setBusy("open");
+      try {
+        const flow = await api.flow.get.query({ id: flowId, version: n });
+        const { name, description, nodes, edges } = flow.spec;
+        state.edit(() => ({ name, description, nodes, edges }));
+        state.setProblems(null);
+        setShownVersion(n);
+        toast.success(`v${n} is on the canvas; save it to make it the latest version, or undo to go back`);
+      } catch (error) {
+        toast.error(`Could not open v${n}: ${errorMessage(error)}`);
+      } finally {
+        setBusy(null);
+      }
+    },
+    [flowId, state, toast],
+  );
+
+  const rollback = useCallback(
+    async (n: number) => {
+      setBusy("rollback");
+      try {
+        const saved = await api.flow.rollback.mutate({ id: flowId, version: n });
+        const flow = await api.flow.get.query({ id: flowId, version: saved.version });
+        const { name, description, nodes, edges } = flow.spec;
+        state.load({ name, description, nodes, edges }, saved.version);
+        setShownVersion(saved.version);
+        if (running) {
+          const deployed = await api.deployment.deploy.mutate({ flowId, version: saved.version });
+          toast.success(
+            `Rolled back to v${n} (saved as v${saved.version}) and redeployed v${deployed.version}`,
+          );
+        } else toast.success(`Rolled back to v${n}, saved as v${saved.version}`);
+        await invalidateFlow();
+      } catch (error) {
+        toast.error(`Could not roll back: ${errorMessage(error)}`);
+      } finally {
+        setBusy(null);
+      }
+    },
+    [flowId, state, running, toast, invalidateFlow],
+  );
+
+  const deleteSelection = useCallback(() => {
+    if (state.selection.nodes.size === 0 && state.selection.edges.size === 0) return;
+    state.edit((doc) => removeElements(doc, state.selection.nodes, state.selection.edges));
+    state.select({ nodes: new Set(), edges: new Set() });
+  }, [state]);
+
+  useShortcuts({
+    save: () => void save(),
+    undo: state.undo,
+    redo: state.redo,
+    deleteSelection,
+    copy: () => {
+      if (state.selection.nodes.size === 0) return;
+      clipboard.current = copySelection(state.doc, state.selection.nodes);
+      pasteCount.current = 0;
+    },
+    paste: () => {
+      if (!clipboard.current || clipboard.current.nodes.length === 0) return;
+      pasteCount.current += 1;
+      const shift = 32 * pasteCount.current;
+      const result = paste(state.doc, clipboard.current, { x: shift, y: shift });
+      state.edit(() => result.doc);
+      state.select({ nodes: new Set(result.nodeIds), edges: new Set() });
+    },
+  });
+
+  const onValidity = useCallback((nodeId: string, key: string, error: string | null) => {
+    const id = `${nodeId}.${key}`;
+    if (error === null) fieldErrors.current.delete(id);
+    else fieldErrors.current.set(id, error);
+  }, []);
+
+  const savedHasSelected =
+    selectedNode !== undefined &&
+    state.saved.nodes.some((n) => n.id === selectedNode.id && n.type === selectedNode.type);
+
+  return (
+    <div className="editor">
+      <EditorHeader
+        name={state.doc.name}
+        onName={(name) => {
+          state.edit((doc) => ({ ...doc, name }));
+        }}
+        savedVersion={state.savedVersion}
+        shownVersion={shownVersion}
+        dirty={state.dirty}
+        deployment={deployment}
+        liveError={live.error}
+        busy={busy}
+        canUndo={state.canUndo}
+        canRedo={state.canRedo}
+        onUndo={state.undo}
+        onRedo={state.redo}
+        onFit={() => void flowInstance.current?.fitView({ padding: 0.25, maxZoom: 1.2, duration: 250 })}
+        onSave={() => void save()}
+        onDeploy={() => void deploy()}
+        onStop={() => void stop()}
+      />
+      <div className="editor-main">
+        <Palette types={nodeTypes} onAdd={addAtCenter} />
+        <div className="editor-center">
+          <Canvas
+            state={state}
+            types={types}
+            live={running ? live.view : null}
+            onInit={(instance) => {
+              flowInstance.current = instance;
+            }}
+          />
+          <BottomPanel tab={tab} onTab={setTab} badges={{ problems: state.problems?.all.length ?? 0 }}>
+            {tab === "test" ? (
+              <TestPanel
+                node={selectedNode}
+                ports={selectedNode ? outputPorts(selectedNode, types) : []}
+                onMarkers={(nodeId, markers) => {
+                  setTestMarkers((all) => new Map(all).set(nodeId, markers));
+                }}
+              />
+            ) : tab === "logs" ? (
+              <LogsPanel flowId={flowId} node={selectedNode} saved={savedHasSelected} />
+            ) : tab === "dead-letters" ? (
+              <DeadLettersPanel flowId={flowId} />
+            ) : tab === "versions" ? (
+              <VersionsPanel
+                flowId={flowId}
+                latestVersion={state.savedVersion}
+                shownVersion={shownVersion}
+                deployedVersion={running ? deployment.version : null}
+                busy={busy !== null}
+                onOpen={(n) => void openVersion(n)}
+                onRollback={setRollingBack}
+              />
+            ) : (
+              <ProblemsPanel
+                problems={state.problems}
+                onSelectNode={(nodeId) => {
+                  state.select({ nodes: new Set([nodeId]), edges: new Set() });
+                }}
+              />
+            )}
+          </BottomPanel>
+        </div>
+        <Inspector
+          state={state}
+          types={types}
+          contract={contract}
+          codeMarkers={codeMarkers}
+          onValidity={onValidity}
+        />
+      </div>
+      {rollingBack !== null ? (
+        <ConfirmDialog
+          title={`Roll back to v${rollingBack}?`}
+          message={`v${rollingBack} is saved again as the newest version${running ? " and deployed in place of the running one" : ""}.${state.dirty ? " Unsaved changes on the canvas are discarded." : ""} Nothing is lost: every version stays in the history.`}
+          confirmLabel={running ? "Roll back and redeploy" : "Roll back"}
+          onCancel={() => {
+            setRollingBack(null);
+          }}
+          onConfirm={() => {
+            const n = rollingBack;
+            setRollingBack(null);
+            void rollback(n);
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,70 @@
+// Places the problems a save or deploy reported (JSON paths into the spec that was sent, such as
+// `nodes[2].config.code`) on the nodes and edges they concern, by the ids those indexes had in
+// that spec: the canvas may have changed since, and ids are what it knows.
+import type { FlowEdge, FlowNode } from "@weir/domain";
+
+export interface ApiProblem {
+  path: (string | number)[];
+  pathString?: string;
+  message: string;
+  code?: string;
+  line?: number;
+  column?: number;
+}
+
+export interface PlacedProblem extends ApiProblem {
+  nodeId?: string;
+  edgeId?: string;
+  /** The config key inside the node (`intervalMs`) when the problem is about one field. */
+  field?: string;
+}
+
+export interface PlacedProblems {
+  all: PlacedProblem[];
+  byNode: Map<string, PlacedProblem[]>;
+  byEdge: Map<string, PlacedProblem[]>;
+  /** About the flow as a whole (its name, …). */
+  flow: PlacedProblem[];
+}
+
+const push = <V>(map: Map<string, V[]>, key: string, value: V): void => {
+  map.set(key, [...(map.get(key) ?? []), value]);
+};
+
+export function placeProblems(
+  problems: readonly ApiProblem[],
+  sent: { nodes: readonly FlowNode[]; edges: readonly FlowEdge[] },
+): PlacedProblems {
+  const placed: PlacedProblems = { all: [], byNode: new Map(), byEdge: new Map(), flow: [] };
+  for (const problem of problems) {
+    const [collection, index, part, key] = problem.path;
+    const item: PlacedProblem = { ...problem };
+    if (collection === "nodes" && typeof index === "number" && sent.nodes[index]) {
+      item.nodeId = sent.nodes[index].id;
+      if (part === "config" && typeof key === "string") item.field = key;
+      push(placed.byNode, item.nodeId, item);
+    } else if (collection === "edges" && typeof index === "number" && sent.edges[index]) {
+      const edge = sent.edges[index];
+      item.edgeId = edge.id;
+      push(placed.byEdge, item.edgeId, item);
+    } else {
+      placed.flow.push(item);
+    }
+    placed.all.push(item);
+  }
+  return placed;
+}
+
+/** Reads `error.data.problems` off a tRPC error (or anything else), or null when it has none. */
+export function problemsOfError(error: unknown): ApiProblem[] | null {
+  const data = (error as { data?: { problems?: unknown } } | null)?.data;
+  const problems = data?.problems;
+  if (!Array.isArray(problems)) return null;
+  return problems.filter(
+    (p): p is ApiProblem =>
+      typeof p === "object" &&
+      p !== null &&
+      Array.isArray((p as ApiProblem).path) &&
+      typeof (p as ApiProblem).message === "string",
+  );
+}

@@ -1,0 +1,11 @@
+// TanStack Query keys, in one place so a mutation invalidates exactly what it changed.
+export const keys = {
+  flows: ["flows"] as const,
+  flow: (id: string) => ["flow", id] as const,
+  versions: (id: string) => ["flow", id, "versions"] as const,
+  deployment: (id: string) => ["flow", id, "deployment"] as const,
+  deadLetters: (id: string) => ["flow", id, "dead-letters"] as const,
+  logs: (id: string, nodeId: string) => ["flow", id, "logs", nodeId] as const,
+  nodeTypes: ["node-types"] as const,
+  secrets: ["secrets"] as const,
+};

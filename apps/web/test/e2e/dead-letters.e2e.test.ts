@@ -1,0 +1,77 @@
+// Story (d), issue #6: records a function keeps failing on land in the dead-letter panel with
+// their error; after a fix is deployed, replaying them sends them through to the sink.
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { useBrowser } from "./browser";
+import { byTestId, connect, createFlow, dropFromPalette, numberIn, replaceCode } from "./editor-actions";
+
+const b = useBrowser();
+
+const running = (page: Page) =>
+  expect
+    .poll(async () => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
+    .toBe("running");
+
+describe("dead letters", () => {
+  it("lists records a function failed on and replays them after a fix", async () => {
+    const page = b.page;
+    await createFlow(page, b.url, "e2e dead letters");
+    await byTestId(page, "palette-item-generator").waitFor();
+    const gen = await dropFromPalette(page, "generator", 150, 200);
+    const fn = await dropFromPalette(page, "function", 450, 200);
+    const out = await dropFromPalette(page, "log", 750, 200);
+    await connect(page, gen, "out", fn);
+    await connect(page, fn, "out", out);
+    await byTestId(page, `node-${gen}`).click();
+    await byTestId(page, "field-intervalMs").fill("50");
+    await byTestId(page, "field-count").fill("3");
+    await byTestId(page, `node-${fn}`).click();
+    await replaceCode(
+      page,
+      'export default (record) => {\n  throw new Error("boom on " + record.value.seq);\n};',
+    );
+    await byTestId(page, "save-button").click();
+    await byTestId(page, "editor-dirty").waitFor({ state: "detached" });
+    await byTestId(page, "deploy-button").click();
+    await running(page);
+
+    await byTestId(page, "tab-dead-letters").click();
+    const rows = page.locator('[data-testid^="dead-letter-"]:not([data-testid^="dead-letter-select-"])');
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(3);
+    expect(await byTestId(page, "dead-letters-panel").textContent()).toMatch(/boom on \d+/);
+    await expect.poll(() => numberIn(byTestId(page, `node-${fn}-stat-errors`)), { timeout: 10_000 }).toBe(3);
+    await b.shot("three dead letters");
+
+    // The fix: pass records through. Save, redeploy, then replay what failed.
+    await byTestId(page, `node-${fn}`).click();
+    await replaceCode(page, "export default (record) => ({ value: { fixed: record.value.seq } });");
+    await byTestId(page, "save-button").click();
+    await byTestId(page, "editor-dirty").waitFor({ state: "detached" });
+    await byTestId(page, "deploy-button").click();
+    await expect
+      .poll(async () => byTestId(page, "deployment-status").textContent(), { timeout: 20_000 })
+      .toMatch(/running.*v3/);
+
+    await byTestId(page, "tab-dead-letters").click();
+    await byTestId(page, "dead-letters-select-all").click();
+    await b.shot("selected for replay");
+    await byTestId(page, "dead-letters-replay").click();
+    await expect
+      .poll(
+        async () =>
+          ((await byTestId(page, "dead-letters-panel").textContent()) ?? "").match(/replayed/g)?.length ?? 0,
+        {
+          timeout: 20_000,
+        },
+      )
+      .toBe(3);
+    await b.shot("replayed");
+
+    await byTestId(page, `node-${out}`).click();
+    await byTestId(page, "tab-logs").click();
+    await expect.poll(() => byTestId(page, "logs-line").count(), { timeout: 10_000 }).toBe(3);
+    expect(await byTestId(page, "logs-panel").textContent()).toContain("fixed");
+    await b.shot("replayed records reached the sink");
+    await byTestId(page, "stop-button").click();
+  });
+});

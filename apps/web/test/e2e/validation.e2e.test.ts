@@ -1,0 +1,53 @@
+// Story (b), issue #6: problems are shown where they are: an inline message on a bad config
+// field, and a save refused because of one function's code marks that node (and only that one),
+// the problems panel, and the failing line in Monaco.
+import { describe, expect, it } from "vitest";
+import { useBrowser } from "./browser";
+import { byTestId, connect, createFlow, dropFromPalette, replaceCode } from "./editor-actions";
+
+const b = useBrowser();
+
+describe("validation", () => {
+  it("shows a code error on the function node that has it and keeps the flow unsaved", async () => {
+    const page = b.page;
+    await createFlow(page, b.url, "e2e validation");
+    await byTestId(page, "palette-item-generator").waitFor();
+    const gen = await dropFromPalette(page, "generator", 150, 200);
+    const fn = await dropFromPalette(page, "function", 450, 200);
+    const out = await dropFromPalette(page, "log", 750, 200);
+    await connect(page, gen, "out", fn);
+    await connect(page, fn, "out", out);
+
+    // A bad value in a config form is flagged as it is typed.
+    await byTestId(page, `node-${gen}`).click();
+    await byTestId(page, "field-intervalMs").fill("-5");
+    await byTestId(page, "field-error-intervalMs").waitFor();
+    expect(await byTestId(page, "field-error-intervalMs").textContent()).not.toBe("");
+    await b.shot("inline field error");
+    await byTestId(page, "field-intervalMs").fill("500");
+    await byTestId(page, "field-error-intervalMs").waitFor({ state: "detached" });
+
+    await byTestId(page, `node-${fn}`).click();
+    await replaceCode(page, "export default (r) => {\n  return r +;\n}");
+    await byTestId(page, "save-button").click();
+
+    const badge = byTestId(page, `node-${fn}-problems`);
+    await badge.waitFor();
+    expect(await byTestId(page, `node-${fn}`).getAttribute("data-problems")).toBe("1");
+    expect(await badge.getAttribute("title")).toContain("line 2");
+    for (const other of [gen, out]) {
+      expect(await byTestId(page, `node-${other}-problems`).count()).toBe(0);
+    }
+    await byTestId(page, "inspector-problems").waitFor();
+    expect(await byTestId(page, "inspector-problems").textContent()).toContain("line 2");
+    await page.locator(".monaco-editor .weir-error-line").first().waitFor();
+    await b.shot("code error on the node");
+
+    await byTestId(page, "tab-problems").click();
+    expect(await byTestId(page, "problems-panel").textContent()).toContain("Expression expected");
+    // Nothing was saved: still version 1, still dirty.
+    expect(await byTestId(page, "editor-version").textContent()).toBe("v1");
+    await byTestId(page, "editor-dirty").waitFor();
+    await b.shot("problems panel");
+  });
+});

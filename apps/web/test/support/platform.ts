@@ -1,0 +1,92 @@
+// Starts the whole platform the way a newcomer does (`npm start`: scripts/start.ts with its
+// embedded Postgres, the engine and the built editor) on free ports, for the tests that need it
+// all. Needs `next build` first (turbo runs it before this package's tests).
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
+
+export interface PlatformPorts {
+  web: number;
+  engine: number;
+  pg: number;
+}
+
+export interface Platform {
+  child: ChildProcess;
+  /** Everything the launcher and its children printed so far. */
+  output: () => string;
+  /** SIGTERM, as Ctrl-C would; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export async function freePorts(): Promise<PlatformPorts> {
+  return { web: await freePort(), engine: await freePort(), pg: await freePort() };
+}
+
+/** Resolves once the editor and the engine both said they are ready; rejects with the output otherwise. */
+export async function startPlatform(options: {
+  dataDir: string;
+  ports: PlatformPorts;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}): Promise<Platform> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...options.env,
+    WEIR_DATA_DIR: options.dataDir,
+    PORT: String(options.ports.web),
+    WEIR_ENGINE_PORT: String(options.ports.engine),
+    WEIR_PG_PORT: String(options.ports.pg),
+  };
+  delete env.DATABASE_URL;
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+    cwd: repoRoot,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGTERM");
+      reject(
+        new Error(`platform did not start within ${String(options.timeoutMs ?? 90_000)} ms:\n${output}`),
+      );
+    }, options.timeoutMs ?? 90_000);
+    const poll = setInterval(() => {
+      if (output.includes("Weir is running: http://localhost:") && output.includes("ready; ingest at")) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve();
+      }
+    }, 100);
+    void exited.then((code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`platform exited with ${String(code)}:\n${output}`));
+    });
+  });
+  return {
+    child,
+    output: () => output,
+    stop: () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
