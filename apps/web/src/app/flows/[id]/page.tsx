@@ -1,7 +1,7 @@
-import { contractDeclarations } from "@weir/runtime-js/contract";
 import { FlowEditor } from "~/editor/components/flow-editor";
+import { contractDeclarations } from "~/server/contract";
 
-// The contract is read from @weir/runtime-js on the server and handed to Monaco in the browser.
+// The contract is read on the server and handed to Monaco in the browser.
 export const dynamic = "force-dynamic";
 
 export default async function FlowEditorPage({ params }: { params: Promise<{ id: string }> }) {
