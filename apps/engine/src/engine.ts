@@ -2,6 +2,7 @@ import type { Db } from "@weir/db";
 import type { FlowSpec, FunctionRuntime } from "@weir/domain";
 import { errorMessage, formatProblems, validateFlow } from "@weir/domain";
 import { builtinRegistry } from "@weir/connectors";
+import { connectionsOf } from "./flow/connections";
 import { FlowRunner } from "./flow/flow-runner";
 import type { RunnerRole } from "./flow/flow-runner";
 import type { DeploymentRef, FlowServices } from "./flow/services";
@@ -203,19 +204,21 @@ export class Engine {
   private async transportOf(ref: DeploymentRef, spec: FlowSpec, log: Logger): Promise<EdgeTransport> {
     const kafka = this.options.kafka;
     if (!kafka) return new InProcessTransport(spec, this.options.queueCapacity);
-    // Recorded before they exist, so a flow deleted right after its topics appear loses them too.
-    await this.topics?.record(
-      ref.flowId,
-      spec.edges.map((edge) => edgeTopic(ref, edge.id)),
-    );
-    return new KafkaTransport(ref, spec, kafka, {
+    const transport = new KafkaTransport(ref, spec, kafka, {
       log,
-      lagOf: (nodeId, instance) => this.stats.counter(ref.id, nodeId, "in").lagOf(instance),
+      counters: (nodeId, rateCounts) => this.stats.counter(ref.id, nodeId, rateCounts),
       deadLetter: (nodeId, record, error) => {
         this.stats.counter(ref.id, nodeId, "in").error(error);
         this.deadLetters.add({ deployment: ref, nodeId, record, error, attempts: 1 });
       },
+      connection: (node) => connectionsOf(node, this.services),
     });
+    // Recorded before they exist, so a flow deleted right after its topics appear loses them too.
+    await this.topics?.record(
+      ref.flowId,
+      transport.topicEdges().map((edge) => edgeTopic(ref, edge.id)),
+    );
+    return transport;
   }
 
   /** A deployment's last runner here has stopped: its final counters are written, then dropped. */

@@ -60,7 +60,10 @@ export class FlowRunner {
 
   /** Whether this flow has a node that can take replayed records (on any engine). */
   accepts(nodeId: string): boolean {
-    return this.spec.nodes.some((node) => node.id === nodeId && node.kind !== "source");
+    return (
+      this.spec.nodes.some((node) => node.id === nodeId && node.kind !== "source") &&
+      this.transport.canReplay(nodeId)
+    );
   }
 
   /** Feeds dead-lettered records back into their node, waiting under backpressure. */
@@ -76,7 +79,8 @@ export class FlowRunner {
     try {
       await this.transport.prepare();
       for (const node of this.spec.nodes)
-        if (runsIn(node, this.role)) prepared.push(...(await this.prepare(node)));
+        if (runsIn(node, this.role) && !this.transport.absorbs(node))
+          prepared.push(...(await this.prepare(node)));
     } catch (error) {
       this.hardStop.abort();
       this.transport.stopInputs();

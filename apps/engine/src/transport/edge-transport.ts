@@ -25,11 +25,15 @@ export interface NodeOutput {
  * one flow can run on several engines and records survive a crash.
  */
 export interface EdgeTransport {
+  /** Whether the transport itself carries this node (a Kafka source or sink read or written directly). */
+  absorbs(node: FlowNode): boolean;
   /** Creates what the edges need (topics); called once before any node starts. */
   prepare(): Promise<void>;
   /** One input per instance of a non-source node; `instance` counts from 0. */
   inputOf(node: FlowNode, instance: number): Promise<NodeInput>;
   outputOf(node: FlowNode): Promise<NodeOutput>;
+  /** Whether `replay` can feed this node. */
+  canReplay(nodeId: string): boolean;
   /** Feeds records into a node again (dead-letter replay), waiting until they are held. */
   replay(nodeId: string, records: readonly WeirRecord[]): Promise<void>;
   /** The deployment is stopping: inputs that do not end by themselves (Kafka) end now. */

@@ -23,6 +23,10 @@ export class InProcessTransport implements EdgeTransport {
     }
   }
 
+  absorbs(): boolean {
+    return false;
+  }
+
   prepare(): Promise<void> {
     return Promise.resolve();
   }
@@ -41,6 +45,10 @@ export class InProcessTransport implements EdgeTransport {
       byPort.set(edge.from.port, list);
     }
     return Promise.resolve(new NodeOutputs(byPort));
+  }
+
+  canReplay(nodeId: string): boolean {
+    return this.replays.has(nodeId);
   }
 
   async replay(nodeId: string, records: readonly WeirRecord[]): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { WeirRecord } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import type { Logger } from "../../logger";
@@ -16,9 +16,17 @@ interface Chunk {
   acked: () => void;
 }
 
+export type Decoded = { ok: true; record: WeirRecord } | { ok: false; record: WeirRecord; error: string };
+
 export interface KafkaInputOptions {
   groupId: string;
   topics: readonly string[];
+  /** Where a group without committed offsets starts. */
+  fromBeginning: boolean;
+  /** Message → record; edge topics by default, a Kafka source's own mapping when reading its topics. */
+  decode?: (message: KafkaMessage, where: { topic: string; partition: number }) => Decoded;
+  /** Called with the number of records handed on (a Kafka source's stats when reading its topics). */
+  handedOn?: (count: number) => void;
   sessionTimeoutMs: number;
   /** Partitions whose batches are handed on at the same time. */
   concurrency: number;
@@ -52,7 +60,6 @@ export class KafkaNodeInput implements NodeInput {
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs,
       heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
-      // New topics are written before every group has joined: a new group starts at the beginning.
       allowAutoTopicCreation: false,
     });
     // A partition this member no longer owns is someone else's to report.
@@ -71,7 +78,10 @@ export class KafkaNodeInput implements NodeInput {
 
   async start(): Promise<void> {
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
+    await this.consumer.subscribe({
+      topics: [...this.options.topics],
+      fromBeginning: this.options.fromBeginning,
+    });
     await this.consumer.run({
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.concurrency,
@@ -123,20 +133,33 @@ export class KafkaNodeInput implements NodeInput {
       this.options.lag.set(where, Math.max(0, highWatermark - Number(first.offset)));
       const records: WeirRecord[] = [];
       for (const message of messages) {
-        try {
-          records.push(decodeRecord(message));
-        } catch (error) {
-          const raw = message.value?.toString("utf8") ?? null;
-          this.options.undecodable(
-            { key: message.key?.toString("utf8") ?? null, value: raw, headers: {}, timestamp: Date.now() },
-            `${where}@${message.offset}: ${errorMessage(error)}`,
-          );
-        }
+        const decoded = this.decode(message, { topic: batch.topic, partition: batch.partition });
+        if (decoded.ok) records.push(decoded.record);
+        else this.options.undecodable(decoded.record, decoded.error);
       }
+      this.options.handedOn?.(records.length);
       if (records.length > 0 && !(await this.handOn(records, payload))) return;
       payload.resolveOffset(last.offset);
       this.options.lag.set(where, Math.max(0, highWatermark - Number(last.offset) - 1));
       await payload.commitOffsetsIfNecessary();
+    }
+  }
+
+  private decode(message: KafkaMessage, where: { topic: string; partition: number }): Decoded {
+    if (this.options.decode) return this.options.decode(message, where);
+    try {
+      return { ok: true, record: decodeRecord(message) };
+    } catch (error) {
+      return {
+        ok: false,
+        record: {
+          key: message.key?.toString("utf8") ?? null,
+          value: message.value?.toString("utf8") ?? null,
+          headers: {},
+          timestamp: Date.now(),
+        },
+        error: `${where.topic}/${String(where.partition)}@${message.offset}: ${errorMessage(error)}`,
+      };
     }
   }
 
