@@ -168,6 +168,7 @@ function callFunctionWorld(operation, argument) {
       // jco throws a returned `err` as a ComponentError carrying the payload
       const failure = witError(error?.payload ?? error);
       result.outcomes.push({ ok: false, error: { message: failure.message } });
+      result.failures.push([0, null]);
       if (failure.line !== undefined) result.lines.push([0, failure.line]);
     }
     return JSON.stringify(result);
