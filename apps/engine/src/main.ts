@@ -3,6 +3,7 @@ import { createDb, migrate } from "@weir/db";
 import type { FunctionRuntime } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import { jsRuntime } from "@weir/runtime-js";
+import { wasmRuntime } from "@weir/runtime-wasm";
 import { Engine } from "./engine";
 import { readEngineEnv } from "./env";
 import { createLogger } from "./logger";
@@ -17,7 +18,9 @@ async function main(): Promise<void> {
     },
   });
   const db = createDb(env.DATABASE_URL);
-  const runtimes = new Map<string, FunctionRuntime>([[jsRuntime.name, jsRuntime]]);
+  const runtimes = new Map<string, FunctionRuntime>(
+    [jsRuntime, wasmRuntime].map((runtime) => [runtime.name, runtime]),
+  );
   const engine = new Engine(
     db,
     {
