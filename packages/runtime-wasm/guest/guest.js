@@ -14,6 +14,9 @@ import { get as hostGet } from "weir:function/state@0.1.0";
 import { recordStarted as hostRecordStarted } from "weir:function/guest-progress@0.1.0";
 
 let dispatchFunction = null;
+const PromiseCtorIntrinsic = Promise;
+const PromiseThenIntrinsic = Promise.prototype.then;
+const DefineProperty = Object.defineProperty;
 
 /** `configure` (once, with the config JSON) builds the runtime; every other operation goes to it. */
 export function dispatch(operation, argument) {
@@ -23,7 +26,12 @@ export function dispatch(operation, argument) {
     return "{}";
   }
   if (dispatchFunction === null) throw new Error("the guest is not configured");
-  return dispatchFunction(operation, argument);
+  const result = dispatchFunction(operation, argument);
+  // componentize-js settles a returned promise through its `then`: give it the engine's own,
+  // whatever the function has done to Promise.prototype.then.
+  if (result instanceof PromiseCtorIntrinsic)
+    DefineProperty(result, "then", { __proto__: null, value: PromiseThenIntrinsic });
+  return result;
 }
 
 function weirGuest(configJson) {
@@ -162,7 +170,10 @@ function weirGuest(configJson) {
       countersJson +
       '},"histograms":[' +
       histograms +
-      "]}";
+      "]" +
+      (outOfMemory ? ',"fatal":"memory"' : "") +
+      "}";
+    outOfMemory = false;
     beginCall(false);
     return result;
   }
@@ -348,6 +359,9 @@ function weirGuest(configJson) {
     return copy;
   }
 
+  /** Set when the engine ran out of memory during this call: the host then resets the instance. */
+  let outOfMemory = false;
+
   class Failure {
     message = "";
     stack = null;
@@ -356,6 +370,7 @@ function weirGuest(configJson) {
   /** Message (and stack, for the host to find the user's line) of anything thrown or rejected. */
   function describeThrown(thrown) {
     const failure = new Failure();
+    if (thrown === "out of memory") outOfMemory = true;
     try {
       if (thrown !== null && (typeof thrown === "object" || typeof thrown === "function")) {
         const message = thrown.message;

@@ -229,7 +229,10 @@ export class GuestWorker {
       /out of memory|ERR_WORKER_OUT_OF_MEMORY|heap limit/i.test(trap) ||
       (capBytes > 0 && memoryBytes >= capBytes - 1024 * 1024)
     ) {
-      return new GuestDied("memory", `out of memory: the function went over its ${memoryLimitMb} MiB memory limit`);
+      return new GuestDied(
+        "memory",
+        `out of memory: the function went over its ${memoryLimitMb} MiB memory limit`,
+      );
     }
     if (this.options.kind === "js-guest" && /unreachable/.test(trap)) {
       // StarlingMonkey aborts when its event loop runs dry while the call's promise is still

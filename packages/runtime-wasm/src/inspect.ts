@@ -15,7 +15,9 @@ const EXPECTED_EXPORTS: Record<string, string> = {
 };
 
 /** Interfaces the host provides: the world's own, and WASI without files or network. */
-const WEIR_IMPORTS = new Set(["log", "state", "types"].map((name) => `${WEIR_PACKAGE}/${name}@${WEIR_VERSION}`));
+const WEIR_IMPORTS = new Set(
+  ["log", "state", "types"].map((name) => `${WEIR_PACKAGE}/${name}@${WEIR_VERSION}`),
+);
 const WASI_IMPORT = /^wasi:(cli|io|clocks|random|filesystem)\/[a-z-]+@0\.2\.\d+$/;
 const PROVIDED =
   `${WEIR_PACKAGE}/log and ${WEIR_PACKAGE}/state @${WEIR_VERSION}, and WASI 0.2 ` +
@@ -60,7 +62,11 @@ export async function inspectComponent(bytes: Uint8Array): Promise<ComponentInsp
   try {
     wit = await componentWit(bytes);
   } catch (error) {
-    return { ok: false, kind, problems: [`not a valid WebAssembly component: ${firstLine(errorMessage(error))}`] };
+    return {
+      ok: false,
+      kind,
+      problems: [`not a valid WebAssembly component: ${firstLine(errorMessage(error))}`],
+    };
   }
   const problems = worldProblems(wit);
   return { ok: problems.length === 0, kind, problems, wit };
@@ -89,7 +95,9 @@ function worldProblems(wit: string): string[] {
   for (const [name, signature] of Object.entries(EXPECTED_EXPORTS)) {
     const found = exports.get(name);
     if (found === undefined) {
-      const asInterface = exportedInterfaces.find((item) => item.endsWith(`/${name}`) || item.includes(`/${name}@`));
+      const asInterface = exportedInterfaces.find(
+        (item) => item.endsWith(`/${name}`) || item.includes(`/${name}@`),
+      );
       problems.push(
         `missing export \`${name}\` (\`${name}: ${signature}\`, a function of the world ${WEIR_WORLD}` +
           (asInterface ? `; found an interface \`${asInterface}\` instead` : "") +
@@ -108,7 +116,9 @@ function worldProblems(wit: string): string[] {
   for (const item of imports) {
     if (item.includes(": func")) {
       const name = item.slice(0, item.indexOf(":"));
-      problems.push(`import \`${name}\` (a bare function) is not provided by the host: it provides ${PROVIDED}`);
+      problems.push(
+        `import \`${name}\` (a bare function) is not provided by the host: it provides ${PROVIDED}`,
+      );
     } else if (!WEIR_IMPORTS.has(item) && !WASI_IMPORT.test(item)) {
       problems.push(`import \`${item}\` is not provided by the host: it provides ${PROVIDED}`);
     }

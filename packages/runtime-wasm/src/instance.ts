@@ -33,6 +33,8 @@ interface CallResult {
   histograms: [string, number][];
   /** [outcome index, line] the component itself reported (`function-error.line`). */
   lines?: [number, number][];
+  /** Set by the JS guest when the engine ran out of memory: its state is not to be trusted. */
+  fatal?: "memory";
 }
 
 type LoadResult =
@@ -147,16 +149,33 @@ class WasmInstance implements FunctionInstance {
     if (batch.length === 0) return [];
     const worker = this.worker;
     if (!worker) return this.oneByOne(batch);
-    let text: string;
+    let result: CallResult;
     try {
-      text = await worker.call("batch", encodeBatch(batch), batch.length);
+      result = await this.call(worker, "batch", batch);
     } catch (error) {
       if (!(error instanceof GuestDied)) throw error;
       this.worker = undefined;
       this.checkOpen();
       return this.oneByOne(batch);
     }
-    return this.settle(JSON.parse(text) as CallResult);
+    return this.settle(result);
+  }
+
+  /** One batch call; a guest that ran out of memory is ended like one that trapped. */
+  private async call(
+    worker: GuestWorker,
+    operation: "batch" | "single",
+    batch: readonly WeirRecord[],
+  ): Promise<CallResult> {
+    const result = JSON.parse(await worker.call(operation, encodeBatch(batch), batch.length)) as CallResult;
+    if (result.fatal === "memory") {
+      worker.dispose();
+      throw new GuestDied(
+        "memory",
+        `out of memory: the function went over its ${this.spec.memoryLimitMb} MiB memory limit`,
+      );
+    }
+    return result;
   }
 
   private async oneByOne(batch: readonly WeirRecord[]): Promise<RecordOutcome[]> {
@@ -178,8 +197,7 @@ class WasmInstance implements FunctionInstance {
         continue;
       }
       try {
-        const text = await worker.call("single", encodeBatch([record]), 1);
-        outcomes.push(...(await this.settle(JSON.parse(text) as CallResult)));
+        outcomes.push(...(await this.settle(await this.call(worker, "single", [record]))));
       } catch (error) {
         if (!(error instanceof GuestDied)) throw error;
         this.worker = undefined;
@@ -197,7 +215,8 @@ class WasmInstance implements FunctionInstance {
       const outcome = result.outcomes[index];
       if (outcome && !outcome.ok) {
         const line =
-          reported.get(index) ?? (this.guest.kind === "js-guest" ? userLine(stack, this.guest.lines) : undefined);
+          reported.get(index) ??
+          (this.guest.kind === "js-guest" ? userLine(stack, this.guest.lines) : undefined);
         outcome.error = failure(this.redact(outcome.error.message), line);
       }
     }
@@ -239,13 +258,18 @@ class WasmInstance implements FunctionInstance {
         );
         const loaded = JSON.parse(await worker.call("load", this.guest.js, 1)) as LoadResult;
         if (!loaded.ok) {
-          throw this.startError("the module failed to load", loaded.message, userLine(loaded.stack, this.guest.lines));
+          throw this.startError(
+            "the module failed to load",
+            loaded.message,
+            userLine(loaded.stack, this.guest.lines),
+          );
         }
         hasInit = loaded.init;
       }
       if (hasInit) {
         const [outcome] = await this.settle(JSON.parse(await worker.call("init", "", 1)) as CallResult);
-        if (outcome && !outcome.ok) throw this.startError("init failed", outcome.error.message, outcome.error.line);
+        if (outcome && !outcome.ok)
+          throw this.startError("init failed", outcome.error.message, outcome.error.line);
       }
       return worker;
     } catch (error) {
@@ -291,4 +315,3 @@ class WasmInstance implements FunctionInstance {
     if (this.closed) throw new Error("the function instance is closed");
   }
 }
-

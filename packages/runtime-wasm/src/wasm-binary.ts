@@ -36,7 +36,9 @@ export function capMemories(module: Uint8Array, extraMb: number): { bytes: Uint8
       const caps: number[] = [];
       const content = rewriteMemorySection(module.subarray(contentStart, contentEnd), extraPages, caps);
       const sizeBytes = writeU32(content.length);
-      const out = new Uint8Array(offset + 1 + sizeBytes.length + content.length + (module.length - contentEnd));
+      const out = new Uint8Array(
+        offset + 1 + sizeBytes.length + content.length + (module.length - contentEnd),
+      );
       out.set(module.subarray(0, offset + 1), 0);
       out.set(sizeBytes, offset + 1);
       out.set(content, offset + 1 + sizeBytes.length);

@@ -89,7 +89,10 @@ function decodeBatch(text) {
 }
 
 function witError(error) {
-  return { message: String(error?.message ?? error), ...(error?.line === undefined ? {} : { line: error.line }) };
+  return {
+    message: String(error?.message ?? error),
+    ...(error?.line === undefined ? {} : { line: error.line }),
+  };
 }
 
 /** A `function`-world outcome as the call result's parts (the shape the js guest returns). */
@@ -105,7 +108,10 @@ function settleOutcome(result, index, outcome, input) {
   try {
     const outputs = done.outputs.map((output, n) => {
       const port = output.port ?? defaultPort;
-      if (!portSet.has(port)) throw new Error(`output ${n} goes to port '${port}', which the node does not have (ports: ${ports.join(", ")})`);
+      if (!portSet.has(port))
+        throw new Error(
+          `output ${n} goes to port '${port}', which the node does not have (ports: ${ports.join(", ")})`,
+        );
       const record = output.record;
       let value;
       try {
@@ -137,7 +143,8 @@ function settleOutcome(result, index, outcome, input) {
     result.outcomes.push({ ok: true, outputs });
     if (writes.length > 0) result.writes.push([index, writes]);
     for (const metric of done.metrics) {
-      if (metric.kind === "counter") result.counters[metric.name] = (result.counters[metric.name] ?? 0) + metric.value;
+      if (metric.kind === "counter")
+        result.counters[metric.name] = (result.counters[metric.name] ?? 0) + metric.value;
       else result.histograms.push([metric.name, metric.value]);
     }
   } catch (error) {
@@ -161,6 +168,7 @@ function callFunctionWorld(operation, argument) {
       // jco throws a returned `err` as a ComponentError carrying the payload
       const failure = witError(error?.payload ?? error);
       result.outcomes.push({ ok: false, error: { message: failure.message } });
+      result.failures.push([0, null]);
       if (failure.line !== undefined) result.lines.push([0, failure.line]);
     }
     return JSON.stringify(result);
@@ -189,7 +197,9 @@ parentPort.on("message", async ({ id, operation, argument }) => {
   progress[1] = Date.now();
   try {
     const text =
-      kind === "js-guest" ? await component.dispatch(operation, argument) : callFunctionWorld(operation, argument);
+      kind === "js-guest"
+        ? await component.dispatch(operation, argument)
+        : callFunctionWorld(operation, argument);
     post({ type: "result", id, ok: true, text });
   } catch (error) {
     dead = true;
