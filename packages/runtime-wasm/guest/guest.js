@@ -635,7 +635,7 @@ function weirGuest(configJson) {
     "module",
     "Buffer",
   ];
-  for (let i = 0; i < REMOVED_GLOBALS.length; i++) delete globalObject[REMOVED_GLOBALS[i]];
+  for (let i = 0; i < REMOVED_GLOBALS.length; i++) Reflect.deleteProperty(globalObject, REMOVED_GLOBALS[i]);
 
   // ---- the user's module ---------------------------------------------------------------------
 

@@ -6,10 +6,12 @@ export type BinaryKind = "component" | "core-module" | "not-wasm";
 
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
+const byteAt = (bytes: Uint8Array, at: number): number => bytes[at] ?? 0;
+
 export function binaryKind(bytes: Uint8Array): BinaryKind {
   if (bytes.length < 8 || MAGIC.some((byte, i) => bytes[i] !== byte)) return "not-wasm";
-  const version = bytes[4]! | (bytes[5]! << 8);
-  const layer = bytes[6]! | (bytes[7]! << 8);
+  const version = byteAt(bytes, 4) | (byteAt(bytes, 5) << 8);
+  const layer = byteAt(bytes, 6) | (byteAt(bytes, 7) << 8);
   if (version === 1 && layer === 0) return "core-module";
   if (layer === 1) return "component";
   return "not-wasm";
@@ -28,7 +30,7 @@ export function capMemories(module: Uint8Array, extraMb: number): { bytes: Uint8
   const extraPages = Math.ceil((extraMb * 1024 * 1024) / PAGE);
   let offset = 8;
   while (offset < module.length) {
-    const id = module[offset]!;
+    const id = byteAt(module, offset);
     const size = readU32(module, offset + 1);
     const contentStart = size.next;
     const contentEnd = contentStart + size.value;
@@ -55,7 +57,7 @@ function rewriteMemorySection(content: Uint8Array, extraPages: number, caps: num
   const parts: number[] = [...writeU32(count.value)];
   let at = count.next;
   for (let i = 0; i < count.value; i++) {
-    const flags = content[at]!;
+    const flags = byteAt(content, at);
     if (flags & ~0x03) {
       // shared or 64-bit memories: leave the section as it is
       return content;
