@@ -28,7 +28,9 @@ export async function build(outFile, { dir = here, pkg = "." } = {}) {
       env: { ...process.env, GOOS: "wasip1", GOARCH: "wasm", CGO_ENABLED: "0" },
       maxBuffer: 16 << 20,
     }).catch((error) => {
-      throw new Error(`go build failed (Go 1.24 or newer must be on PATH):\n${error.stderr || error.message}`);
+      throw new Error(
+        `go build failed (Go 1.24 or newer must be on PATH):\n${error.stderr || error.message}`,
+      );
     });
     const core = await componentEmbed({
       binary: await readFile(coreFile),
