@@ -16,6 +16,7 @@ import { RetainedStore } from "./stores/retained-store";
 import { StatsReporter } from "./stores/stats-reporter";
 import { FunctionLogStore } from "./stores/function-log-store";
 import { NodeStateStore } from "./stores/function-state-store";
+import { ArtifactStore } from "./stores/artifact-store";
 import { resolveSecrets } from "./stores/secret-store";
 import { resolveConnection } from "./stores/connection-store";
 import { ReplayPoller } from "./replay-poller";
@@ -77,7 +78,13 @@ export class Engine {
     this.deadLetters = new DeadLetterStore(db);
     this.retained = new RetainedStore(db);
     this.functionLogs = new FunctionLogStore(db);
-    this.ingest = new IngestServer(log.child("http"), runtimes, (names) => resolveSecrets(db, names));
+    const artifacts = new ArtifactStore(db);
+    this.ingest = new IngestServer(
+      log.child("http"),
+      runtimes,
+      (names) => resolveSecrets(db, names),
+      (sha256) => artifacts.load(sha256),
+    );
     this.replays = new ReplayPoller(db, log.child("replay"));
     const checkpoints = new CheckpointStore(db);
     this.services = {
@@ -90,6 +97,7 @@ export class Engine {
       ingest: this.ingest,
       state: (flowId, nodeId) => new NodeStateStore(db, flowId, nodeId),
       secrets: (names) => resolveSecrets(db, names),
+      artifact: (sha256) => artifacts.load(sha256),
       connection: (name) => resolveConnection(db, name),
       functionLogs: this.functionLogs,
     };

@@ -18,16 +18,19 @@ import { componentEmbed, componentNew, parse } from "@bytecodealliance/jco";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const witFile = path.resolve(here, "../../../wit/weir-function.wit");
 
-export async function build(outFile) {
+/** Builds the main package `pkg` (this example by default) of the Go module in `dir`. */
+export async function build(outFile, { dir = here, pkg = "." } = {}) {
   const work = await mkdtemp(path.join(tmpdir(), "weir-go-"));
   try {
     const coreFile = path.join(work, "function.core.wasm");
-    await promisify(execFile)("go", ["build", "-buildmode=c-shared", "-o", coreFile, "."], {
-      cwd: here,
+    await promisify(execFile)("go", ["build", "-buildmode=c-shared", "-o", coreFile, pkg], {
+      cwd: dir,
       env: { ...process.env, GOOS: "wasip1", GOARCH: "wasm", CGO_ENABLED: "0" },
       maxBuffer: 16 << 20,
     }).catch((error) => {
-      throw new Error(`go build failed (Go 1.24 or newer must be on PATH):\n${error.stderr || error.message}`);
+      throw new Error(
+        `go build failed (Go 1.24 or newer must be on PATH):\n${error.stderr || error.message}`,
+      );
     });
     const core = await componentEmbed({
       binary: await readFile(coreFile),

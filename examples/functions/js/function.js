@@ -25,12 +25,20 @@ export function process(records) {
       input = undefined;
     }
     if (typeof input !== "object" || input === null || typeof input.amount !== "number") {
-      return { tag: "err", val: { message: `value must be an object with a numeric amount, got ${record.value}` } };
+      return {
+        tag: "err",
+        val: { message: `value must be an object with a numeric amount, got ${record.value}` },
+      };
     }
     count += 1;
     const name = typeof input.name === "string" ? input.name : "";
     log("info", `record ${count}: ${name}`);
-    const value = JSON.stringify({ name: name.toUpperCase(), amount: input.amount, doubled: input.amount * 2, count });
+    const value = JSON.stringify({
+      name: name.toUpperCase(),
+      amount: input.amount,
+      doubled: input.amount * 2,
+      count,
+    });
     return {
       tag: "ok",
       val: {

@@ -18,7 +18,8 @@ export async function build(outFile) {
     ...["componentize", "--stub-wasi", "app", "-o", outFile],
   ];
   await promisify(execFile)("componentize-py", args, { cwd: here, maxBuffer: 16 << 20 }).catch((error) => {
-    const hint = error.code === "ENOENT" ? "componentize-py is not on PATH: pip install componentize-py==0.25.1" : "";
+    const hint =
+      error.code === "ENOENT" ? "componentize-py is not on PATH: pip install componentize-py==0.25.1" : "";
     throw new Error(`componentize-py failed: ${hint || error.stderr || error.message}`);
   });
   return outFile;

@@ -192,6 +192,12 @@ export class FlowRunner {
     const secrets = await this.services.secrets(config.secrets).catch((error: unknown) => {
       throw fail(error);
     });
+    const component =
+      config.runtime === "wasm" && config.artifact !== undefined
+        ? await this.services.artifact(config.artifact).catch((error: unknown) => {
+            throw fail(error);
+          })
+        : undefined;
     const definition = builtinRegistry.get(node.type);
     const spec = {
       nodeId: node.id,
@@ -201,6 +207,7 @@ export class FlowRunner {
       ports: definition ? portsOf(definition, node.outputs) : ["out"],
       timeoutMs: config.timeoutMs,
       memoryLimitMb: config.memoryLimitMb,
+      ...(component ? { component } : {}),
     };
     const state = this.services.state(this.deployment.flowId, node.id);
     const counters = this.services.counters(this.deployment.id, node.id, "in");

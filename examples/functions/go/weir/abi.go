@@ -4,9 +4,9 @@
 // core module needs no generated bindings and no TinyGo. The build script embeds the WIT and
 // wraps the module into a component with the WASI preview1 reactor adapter.
 //
-// Memory handed to the host (results) and by the host (arguments, via cabi_realloc) is kept
-// reachable in `pinned` until the host's post-return call, because the host reads and writes
-// it while Go's garbage collector cannot see the host's pointers.
+// Memory handed to the host (results) and by the host (arguments, via the realloc exports) comes
+// from reused chunks (see alloc) that stay reachable until the host's post-return call, because
+// the host reads and writes it while Go's garbage collector cannot see the host's pointers.
 package weir
 
 import (
@@ -121,8 +121,6 @@ func StateGet(key string) (string, bool) {
 
 // --- exports -------------------------------------------------------------------------------
 
-var pinned [][]byte
-
 // The host allocates memory in Go for export arguments and import results through these two.
 // They are deliberately not named `cabi_realloc`: the WASI adapter would then allocate its own
 // state through Go during Go's runtime initialisation (a re-entrant call Go cannot take), and
@@ -172,7 +170,7 @@ func exportInit(paramsPtr, paramsLen, secretsPtr, secretsLen uint32) uint32 {
 }
 
 //go:wasmexport cabi_post_init
-func postInit(uint32) { pinned = nil }
+func postInit(uint32) { release() }
 
 //go:wasmexport process
 func exportProcess(ptr, n uint32) uint32 {
@@ -204,7 +202,7 @@ func exportProcess(ptr, n uint32) uint32 {
 }
 
 //go:wasmexport cabi_post_process
-func postProcess(uint32) { pinned = nil }
+func postProcess(uint32) { release() }
 
 func mismatched(records, outcomes int) []Outcome {
 	failed := make([]Outcome, records)
@@ -326,16 +324,45 @@ func liftStringAt(ptr, length uint32) string {
 
 func u32(m []byte) uint32 { return binary.LittleEndian.Uint32(m) }
 
-// alloc returns the address of size bytes aligned to align, kept alive until post-return.
+// Memory for one call (arguments, results, strings the host hands in) comes from chunks that
+// are reused after the host's post-return call: no garbage for Go to collect per record, and the
+// chunks stay reachable while the host holds pointers into them.
+var (
+	chunks   [][]byte
+	current  int     // index in chunks of the chunk being filled
+	used     uintptr // bytes used of chunks[current]
+	minChunk = uint32(256 << 10)
+)
+
+// alloc returns the address of size bytes aligned to align, valid until the next post-return.
 func alloc(size, align uint32) uint32 {
 	if align == 0 {
 		align = 1
 	}
-	buf := make([]byte, size+align)
-	pinned = append(pinned, buf)
-	p := uintptr(unsafe.Pointer(unsafe.SliceData(buf)))
-	return uint32((p + uintptr(align) - 1) &^ (uintptr(align) - 1))
+	for {
+		if current < len(chunks) {
+			chunk := chunks[current]
+			base := uintptr(unsafe.Pointer(unsafe.SliceData(chunk)))
+			start := (base + used + uintptr(align) - 1) &^ (uintptr(align) - 1)
+			if start+uintptr(size) <= base+uintptr(len(chunk)) {
+				used = start + uintptr(size) - base
+				return uint32(start)
+			}
+			if current+1 < len(chunks) && uint32(len(chunks[current+1])) >= size+align {
+				current, used = current+1, 0
+				continue
+			}
+		}
+		chunks = append(chunks[:min(current+1, len(chunks))], make([]byte, max(minChunk, size+align)))
+		if len(chunks) > 1 && current+1 < len(chunks) {
+			current++
+		}
+		used = 0
+	}
 }
+
+// release makes every chunk reusable: the host has read the results and holds no pointer into them.
+func release() { current, used = 0, 0 }
 
 // mem views linear memory at a 32-bit address.
 func mem(ptr, size uint32) []byte {
