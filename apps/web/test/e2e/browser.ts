@@ -1,7 +1,7 @@
 // The browser side of the e2e tests: Debian's Chromium (Playwright cannot download browsers
 // here) driven by playwright-core, headless, one browser per test file and a fresh context per
 // test at 1280×800. Every test gets `shot(step)`, which saves
-// test-artifacts/<test-name>/NN-step.png, and a screenshot named "failure" when it fails; an
+// test-artifacts/<test-name>/NN-step.png, and failure.png there when it fails; an
 // uncaught error in the page fails the test, since the editor must never fail silently.
 import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
@@ -70,11 +70,13 @@ export function useBrowser(): BrowserTest {
     context.setDefaultTimeout(STEP_TIMEOUT_MS);
     page = await context.newPage();
     page.on("pageerror", (error) => pageErrors.push(error.stack ?? error.message));
-    ctx.onTestFailed(async () => {
-      await page?.screenshot({ path: path.join(dir, "failure.png") }).catch(() => undefined);
-    });
   });
-  afterEach(async () => {
+  afterEach(async (ctx) => {
+    // Before the context closes (onTestFailed would run after it has).
+    const result = ctx.task.result;
+    if (result?.state === "fail" || (result?.errors?.length ?? 0) > 0) {
+      await page?.screenshot({ path: path.join(dir, "failure.png") }).catch(() => undefined);
+    }
     await context?.close();
     context = undefined;
     page = undefined;

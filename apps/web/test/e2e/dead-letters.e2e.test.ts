@@ -3,7 +3,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser";
-import { byTestId, connect, createFlow, dropFromPalette, numberIn, replaceCode } from "./editor-actions";
+import { byTestId, connect, createFlow, dropFromPalette, numberIn, typeCode } from "./editor-actions";
 
 const b = useBrowser();
 
@@ -17,16 +17,16 @@ describe("dead letters", () => {
     const page = b.page;
     await createFlow(page, b.url, "e2e dead letters");
     await byTestId(page, "palette-item-generator").waitFor();
-    const gen = await dropFromPalette(page, "generator", 150, 200);
-    const fn = await dropFromPalette(page, "function", 450, 200);
-    const out = await dropFromPalette(page, "log", 750, 200);
+    const fn = await dropFromPalette(page, "function", 342, 250);
+    const gen = await dropFromPalette(page, "generator", 115, 110);
+    const out = await dropFromPalette(page, "log", 565, 110);
     await connect(page, gen, "out", fn);
     await connect(page, fn, "out", out);
     await byTestId(page, `node-${gen}`).click();
     await byTestId(page, "field-intervalMs").fill("50");
     await byTestId(page, "field-count").fill("3");
     await byTestId(page, `node-${fn}`).click();
-    await replaceCode(
+    await typeCode(
       page,
       'export default (record) => {\n  throw new Error("boom on " + record.value.seq);\n};',
     );
@@ -44,7 +44,7 @@ describe("dead letters", () => {
 
     // The fix: pass records through. Save, redeploy, then replay what failed.
     await byTestId(page, `node-${fn}`).click();
-    await replaceCode(page, "export default (record) => ({ value: { fixed: record.value.seq } });");
+    await typeCode(page, "export default (record) => ({ value: { fixed: record.value.seq } });");
     await byTestId(page, "save-button").click();
     await byTestId(page, "editor-dirty").waitFor({ state: "detached" });
     await byTestId(page, "deploy-button").click();

@@ -59,15 +59,28 @@ export async function connect(page: Page, from: string, port: string, to: string
   await page.mouse.up();
 }
 
-/** Replaces the code in the Monaco editor of the selected function node. */
-export async function replaceCode(page: Page, code: string): Promise<void> {
+/**
+ * Replaces the code in the Monaco editor of the selected function node: click into it, select
+ * all, delete, and enter the code in one input (as an input method or a paste does, so Monaco's
+ * completion list cannot swallow keys). Monaco still closes the first bracket it sees opened and
+ * re-indents, as it would for a person; whatever it added after the code is deleted, and the text
+ * Monaco then shows is compared with what was meant (whitespace aside).
+ */
+export async function typeCode(page: Page, code: string): Promise<void> {
   const editor = byTestId(page, "code-editor").locator(".monaco-editor");
   await editor.waitFor();
   await editor.locator(".view-lines").click();
   await page.keyboard.press("ControlOrMeta+A");
   await page.keyboard.press("Delete");
-  // insertText types the way a paste does: no auto-closed brackets or auto-indent to fight.
   await page.keyboard.insertText(code);
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("ControlOrMeta+Shift+End");
+  await page.keyboard.press("Delete");
+  const squash = (text: string): string => text.replace(/\s+/g, "");
+  const shown = await editor.locator(".view-lines").evaluate((el) => (el as HTMLElement).innerText);
+  if (squash(shown) !== squash(code)) {
+    throw new Error(`Monaco shows other code than was typed:\n${shown}\n--- meant ---\n${code}`);
+  }
 }
 
 /** The number in an element's text (e.g. a counter "1,234" or "in 12"). */

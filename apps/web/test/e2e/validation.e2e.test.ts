@@ -3,7 +3,7 @@
 // the problems panel, and the failing line in Monaco.
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser";
-import { byTestId, connect, createFlow, dropFromPalette, replaceCode } from "./editor-actions";
+import { byTestId, connect, createFlow, dropFromPalette, typeCode } from "./editor-actions";
 
 const b = useBrowser();
 
@@ -12,9 +12,9 @@ describe("validation", () => {
     const page = b.page;
     await createFlow(page, b.url, "e2e validation");
     await byTestId(page, "palette-item-generator").waitFor();
-    const gen = await dropFromPalette(page, "generator", 150, 200);
-    const fn = await dropFromPalette(page, "function", 450, 200);
-    const out = await dropFromPalette(page, "log", 750, 200);
+    const fn = await dropFromPalette(page, "function", 342, 250);
+    const gen = await dropFromPalette(page, "generator", 115, 110);
+    const out = await dropFromPalette(page, "log", 565, 110);
     await connect(page, gen, "out", fn);
     await connect(page, fn, "out", out);
 
@@ -28,7 +28,7 @@ describe("validation", () => {
     await byTestId(page, "field-error-intervalMs").waitFor({ state: "detached" });
 
     await byTestId(page, `node-${fn}`).click();
-    await replaceCode(page, "export default (r) => {\n  return r +;\n}");
+    await typeCode(page, "export default (r) => {\n  return r +;\n};");
     await byTestId(page, "save-button").click();
 
     const badge = byTestId(page, `node-${fn}-problems`);
