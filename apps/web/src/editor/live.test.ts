@@ -26,8 +26,8 @@ describe("live view", () => {
 
   it("formats counts and rates compactly", () => {
     expect(formatCount(999)).toBe("999");
-    expect(formatCount(1234)).toBe("1.2k");
-    expect(formatCount(45_000)).toBe("45k");
+    expect(formatCount(1234)).toBe("1,234");
+    expect(formatCount(145_000)).toBe("145k");
     expect(formatCount(2_500_000)).toBe("2.5M");
     expect(formatCount(0.5)).toBe("0.5");
     expect(formatRate(null)).toBe("—");

@@ -41,11 +41,11 @@ export function formatRate(perSec: number | null): string {
   return `${formatCount(perSec)}/s`;
 }
 
-/** Compact counts: 999, 1.2k, 3.4M. */
+/** Exact up to 99,999 (with separators), then compact: 123k, 3.4M. */
 export function formatCount(n: number | null): string {
   if (n === null) return "—";
   const abs = Math.abs(n);
   if (abs >= 1e6) return `${(n / 1e6).toFixed(abs >= 1e7 ? 0 : 1)}M`;
-  if (abs >= 1e3) return `${(n / 1e3).toFixed(abs >= 1e4 ? 0 : 1)}k`;
-  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+  if (abs >= 1e5) return `${(n / 1e3).toFixed(0)}k`;
+  return Number.isInteger(n) ? n.toLocaleString("en-US") : n.toFixed(1);
 }

@@ -13,6 +13,7 @@ import type { DragEvent } from "react";
 import { useCallback, useMemo, useRef, useState } from "react";
 import type { FlowDoc, NodeTypeIndex } from "../graph";
 import { addNode, canConnect, connect, moveNodes, outputPorts } from "../graph";
+import { starterConfig } from "../starter";
 import type { LiveView } from "../live";
 import type { PlacedProblems } from "../problems";
 import type { EditorState } from "./use-editor-state";
@@ -68,6 +69,9 @@ export function Canvas({ state, types, live, onInit }: Props) {
   const [refused, setRefused] = useState<string | null>(null);
   const refusedTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const dragging = useRef(false);
+  // Fitting an empty canvas would zoom onto the first node dropped, moving the view under the
+  // user's hand; so the view is fitted on open only when there is something to fit.
+  const [fitOnOpen] = useState(() => state.doc.nodes.length > 0);
   // React Flow keeps the callbacks it was given while a gesture runs; they read the document here.
   const docRef = useRef(state.doc);
   docRef.current = state.doc;
@@ -210,7 +214,7 @@ export function Canvas({ state, types, live, onInit }: Props) {
       const position = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
       let added = "";
       state.edit((doc) => {
-        const result = addNode(doc, info, { x: position.x - 90, y: position.y - 30 });
+        const result = addNode(doc, info, { x: position.x - 90, y: position.y - 30 }, starterConfig(info));
         added = result.nodeId;
         return result.doc;
       });
@@ -245,7 +249,7 @@ export function Canvas({ state, types, live, onInit }: Props) {
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={["Meta", "Control"]}
-        fitView
+        fitView={fitOnOpen}
         fitViewOptions={{ padding: 0.25, maxZoom: 1.2 }}
         minZoom={0.2}
         maxZoom={2.5}

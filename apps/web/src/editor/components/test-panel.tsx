@@ -147,12 +147,13 @@ export function TestPanel({ node, ports, onMarkers }: Props) {
     <div className="test-panel" data-testid="test-panel">
       <div className="test-input-col">
         <label className="field-label" htmlFor="test-input">
-          Sample records (JSON array of values, or of {"{ value, key, headers }"})
+          Sample records (JSON)
         </label>
         <textarea
           id="test-input"
           data-testid="test-input"
           className={`input input-code test-input${parsed.ok ? "" : " input-invalid"}`}
+          title="An array of plain values, or of { value, key, headers, timestamp } records"
           spellCheck={false}
           value={sample}
           onChange={(e) => {
