@@ -61,6 +61,8 @@ function row(
     lastError: null,
     lastErrorAt: null,
     metrics: {},
+    lag: null,
+    partitionLag: null,
     updatedAt: new Date(at),
   };
 }

@@ -17,7 +17,7 @@ export interface LiveNodeStats {
   inPerSec: number | null;
   outPerSec: number | null;
   errorsPerSec: number | null;
-  /** Records waiting at the node's input; null: the engine does not report queue depth yet. */
+  /** Records waiting at the node's input (Kafka consumer lag, summed over engines); null when not reported. */
   backlog: number | null;
   lastError: string | null;
   lastErrorAt: string | null;
@@ -102,7 +102,7 @@ export class LiveStatsTracker {
         inPerSec: rates ? roundRate(rates.inPerSec) : null,
         outPerSec: rates ? roundRate(rates.outPerSec) : null,
         errorsPerSec: rates ? roundRate(rates.errorsPerSec) : null,
-        backlog: null,
+        backlog: t.lag,
         lastError: t.lastError,
         lastErrorAt: t.lastErrorAt,
       };
