@@ -103,6 +103,10 @@ export class GuestWorker {
       stdout: true,
       stderr: true,
     });
+    // The guest has no stdio of its own (WASI output becomes log lines); whatever the worker's
+    // JS glue might print is dropped rather than mixed into the engine's output.
+    worker.stdout.resume();
+    worker.stderr.resume();
     const guest = new GuestWorker(worker, options, buffers);
     await guest.ready();
     return guest;
@@ -148,10 +152,15 @@ export class GuestWorker {
       const onError = (error: unknown): void => {
         reject(new Error(`the component could not be instantiated: ${errorMessage(error)}`));
       };
+      const onExit = (code: number): void => {
+        reject(new Error(`the component could not be instantiated: its worker exited (code ${code})`));
+      };
       this.worker.once("error", onError);
+      this.worker.once("exit", onExit);
       this.worker.on("message", (message: WorkerMessage) => {
         if (message.type === "ready") {
           this.worker.off("error", onError);
+          this.worker.off("exit", onExit);
           this.worker.on("error", (error) => {
             this.end(this.deathOf(errorMessage(error), 0));
           });
