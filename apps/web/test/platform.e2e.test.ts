@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { exampleComponent } from "@weir/testkit/function-examples";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -118,6 +119,21 @@ describe("npm start", () => {
       expect(stdout).toContain("deployment running");
       flowId = /flow id: (\S+)/.exec(stdout)?.[1] ?? "";
       expect(flowId).not.toBe("");
+
+      // The README's upload of a WebAssembly component, raw bytes with curl's content type.
+      const upload = (body: Uint8Array) =>
+        fetch(`http://127.0.0.1:${ports.web}/api/artifacts?name=go-example`, {
+          method: "POST",
+          headers: { "content-type": "application/wasm" },
+          body: Buffer.from(body),
+        });
+      const refused = await upload(Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toContain("a core WebAssembly module, not a component");
+      const component = (await exampleComponent("go")).bytes;
+      const stored = await upload(component);
+      expect(stored.status).toBe(201);
+      expect(await stored.json()).toMatchObject({ name: "go-example", size: component.length });
     } finally {
       expect(await first.stop()).toBe(0);
     }
