@@ -1,15 +1,16 @@
 import { createHash, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { transpile } from "@bytecodealliance/jco";
 import { capMemories } from "./wasm-binary";
 
 /**
  * Where transpiled components (and the built JS guest) are kept: `WEIR_WASM_CACHE_DIR`, or
- * `.weir/wasm-cache` under the working directory. Entries are named by the SHA-256 of the
- * component's bytes, written whole and renamed into place, so they survive restarts and a
- * half-written entry is never read.
+ * `.weir/wasm-cache` under the working directory. Entries are named by jco's version and the
+ * SHA-256 of the component's bytes, written whole and renamed into place, so they survive
+ * restarts and a half-written entry is never read.
  */
 export function cacheDir(): string {
   return resolve(process.env.WEIR_WASM_CACHE_DIR ?? join(process.cwd(), ".weir", "wasm-cache"));
@@ -34,26 +35,38 @@ export interface Transpiled extends TranspileMeta {
   cached: boolean;
 }
 
+/** jco's version: its output differs between versions, so it is part of an entry's path. */
+const JCO_VERSION = (
+  JSON.parse(
+    readFileSync(
+      fileURLToPath(new URL("../package.json", import.meta.resolve("@bytecodealliance/jco"))),
+      "utf8",
+    ),
+  ) as { version: string }
+).version;
+
 const JS_FILE = "component.js";
 const META_FILE = "meta.json";
 
 /** jco's transpile of a component, from the disk cache or made once and stored there. */
 export async function transpileCached(bytes: Uint8Array, root = cacheDir()): Promise<Transpiled> {
   const hash = sha256(bytes);
-  const dir = join(root, "transpiled", hash);
+  const dir = join(root, "transpiled", `jco-${JCO_VERSION}`, hash);
   try {
     const meta = JSON.parse(await readFile(join(dir, META_FILE), "utf8")) as TranspileMeta;
     return { ...meta, hash, dir, cached: true };
   } catch {
     // not cached yet
   }
-  const output = await transpile(bytes, {
+  // `typescript: false` skips the .d.ts files (jco 1.10 reads it; its typings lack it).
+  const options = {
     name: "component",
     instantiation: "sync",
-    noTypescript: true,
+    typescript: false,
     quiet: true,
     base64Cutoff: 0,
-  });
+  };
+  const output = await transpile(bytes, options as Parameters<typeof transpile>[1]);
   const coreModules = Object.keys(output.files)
     .filter((name) => name.endsWith(".wasm") && !name.includes("/"))
     .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
@@ -141,7 +154,9 @@ async function load(bytes: Uint8Array): Promise<LoadedComponent> {
 /** Names in the cache, for tests and housekeeping. */
 export async function cachedHashes(root = cacheDir()): Promise<string[]> {
   try {
-    return (await readdir(join(root, "transpiled"))).filter((name) => !name.endsWith(".tmp"));
+    return (await readdir(join(root, "transpiled", `jco-${JCO_VERSION}`))).filter(
+      (name) => !name.endsWith(".tmp"),
+    );
   } catch {
     return [];
   }

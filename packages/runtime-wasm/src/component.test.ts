@@ -11,11 +11,14 @@ import { componentizeJs } from "./js-component";
 const FIXTURE = fileURLToPath(new URL("../test/components/fixture.js", import.meta.url));
 
 let fixture: Uint8Array;
+let jsGuest: Uint8Array;
 const open: FunctionInstance[] = [];
 
+// Both builds take ~15-20 s the first time on a machine (then they come from the cache).
 beforeAll(async () => {
   fixture = await componentizeJs({ sourcePath: FIXTURE });
-});
+  jsGuest = await jsGuestComponent();
+}, 180_000);
 afterAll(async () => {
   await Promise.all(open.map((instance) => instance.close()));
 });
@@ -159,7 +162,7 @@ describe("inspectComponent", () => {
 
   it("names the missing exports and the imports the host does not provide", async () => {
     // The runtime's own JS guest targets another world: no init/process, an extra import.
-    const inspection = await inspectComponent(await jsGuestComponent());
+    const inspection = await inspectComponent(jsGuest);
     expect(inspection.ok).toBe(false);
     expect(inspection.problems).toEqual([
       expect.stringMatching(/^missing export `init` \(`init: func\(params: string/),

@@ -103,6 +103,10 @@ export class GuestWorker {
       stdout: true,
       stderr: true,
     });
+    // The guest has no stdio of its own (WASI output becomes log lines); whatever the worker's
+    // JS glue might print is dropped rather than mixed into the engine's output.
+    worker.stdout.resume();
+    worker.stderr.resume();
     const guest = new GuestWorker(worker, options, buffers);
     await guest.ready();
     return guest;

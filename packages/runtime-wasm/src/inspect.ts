@@ -1,7 +1,10 @@
-import { componentWit } from "@bytecodealliance/jco";
+import { componentWit as jcoComponentWit } from "@bytecodealliance/jco";
 import { errorMessage } from "@weir/domain";
 import type { BinaryKind } from "./wasm-binary";
 import { binaryKind } from "./wasm-binary";
+
+/** jco 1.10's typings point at a file it does not ship; the function returns the WIT text. */
+const componentWit = jcoComponentWit as unknown as (bytes: Uint8Array) => Promise<string>;
 
 /** The WIT package and world a function component targets (`wit/weir-function.wit`). */
 export const WEIR_WORLD = "weir:function/function@0.1.0";
