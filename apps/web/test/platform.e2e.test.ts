@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 let dataDir: string;
 const ports = { web: 0, engine: 0, pg: 0 };
+let component: Uint8Array;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -89,13 +90,15 @@ async function trpc(procedure: string, input: unknown): Promise<unknown> {
 }
 
 beforeAll(async () => {
+  // Built here (or read from the cache) so the build does not count against the test's time.
+  component = (await exampleComponent("go")).bytes;
   dataDir = await mkdtemp(path.join(tmpdir(), "weir-platform-"));
   // As root, Postgres runs as the "postgres" user, which must be able to enter the folder.
   await chmod(dataDir, 0o755);
   ports.web = await freePort();
   ports.engine = await freePort();
   ports.pg = await freePort();
-});
+}, 300_000);
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
@@ -130,7 +133,6 @@ describe("npm start", () => {
       const refused = await upload(Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
       expect(refused.status).toBe(400);
       expect(await refused.text()).toContain("a core WebAssembly module, not a component");
-      const component = (await exampleComponent("go")).bytes;
       const stored = await upload(component);
       expect(stored.status).toBe(201);
       expect(await stored.json()).toMatchObject({ name: "go-example", size: component.length });
