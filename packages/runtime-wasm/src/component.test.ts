@@ -9,16 +9,21 @@ import { inspectComponent, jsGuestComponent, transpileCached, wasmRuntime } from
 import { componentizeJs } from "./js-component";
 
 const FIXTURE = fileURLToPath(new URL("../test/components/fixture.js", import.meta.url));
+const WASI_FIXTURE = fileURLToPath(new URL("../test/components/wasi-fixture.js", import.meta.url));
 
 let fixture: Uint8Array;
 let jsGuest: Uint8Array;
+let withWasi: Uint8Array;
+let withHttp: Uint8Array;
 const open: FunctionInstance[] = [];
 
 // Both builds take ~15-20 s the first time on a machine (then they come from the cache).
 beforeAll(async () => {
   fixture = await componentizeJs({ sourcePath: FIXTURE });
   jsGuest = await jsGuestComponent();
-}, 180_000);
+  withWasi = await componentizeJs({ sourcePath: WASI_FIXTURE, disableFeatures: ["http", "fetch-event"] });
+  withHttp = await componentizeJs({ sourcePath: WASI_FIXTURE, disableFeatures: [] });
+}, 300_000);
 afterAll(async () => {
   await Promise.all(open.map((instance) => instance.close()));
 });
@@ -126,6 +131,16 @@ describe("a prebuilt weir:function component", () => {
     ).rejects.toThrow(/init failed at line 9: init refused/);
   });
 
+  it("gets WASI without the machine: stdout and stderr become log lines, clocks and randomness work", async () => {
+    const host = createMemoryHost();
+    const instance = await wasmRuntime.createInstance(spec({ component: withWasi }), host);
+    open.push(instance);
+    const [outcome] = await instance.process([rec(1)]);
+    expect(values(outcome)).toEqual([["out", { now: true, random: true }]]);
+    expect(host.messages("info")).toContain("init says hello on stdout");
+    expect(host.messages("error")).toContain("stderr line for 1");
+  });
+
   it("refuses bytes that are not a Weir component, saying why", async () => {
     await expect(
       wasmRuntime.createInstance(
@@ -169,6 +184,17 @@ describe("inspectComponent", () => {
       expect.stringMatching(/^missing export `process` \(`process: func\(records: list<weir-record>\)/),
       expect.stringMatching(/^import `weir:function\/guest-progress@0.1.0` is not provided by the host/),
     ]);
+  });
+  it("names a network import the host does not provide", async () => {
+    const inspection = await inspectComponent(withHttp);
+    expect(inspection.ok).toBe(false);
+    expect(inspection.problems.length).toBeGreaterThan(0);
+    for (const problem of inspection.problems) {
+      expect(problem).toMatch(
+        /^import `wasi:http\/[a-z-]+@0\.2\.\d+` is not provided by the host: it provides /,
+      );
+    }
+    expect((await inspectComponent(withWasi)).ok).toBe(true);
   });
 });
 

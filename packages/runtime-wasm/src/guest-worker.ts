@@ -152,10 +152,15 @@ export class GuestWorker {
       const onError = (error: unknown): void => {
         reject(new Error(`the component could not be instantiated: ${errorMessage(error)}`));
       };
+      const onExit = (code: number): void => {
+        reject(new Error(`the component could not be instantiated: its worker exited (code ${code})`));
+      };
       this.worker.once("error", onError);
+      this.worker.once("exit", onExit);
       this.worker.on("message", (message: WorkerMessage) => {
         if (message.type === "ready") {
           this.worker.off("error", onError);
+          this.worker.off("exit", onExit);
           this.worker.on("error", (error) => {
             this.end(this.deathOf(errorMessage(error), 0));
           });

@@ -11,10 +11,11 @@ import type {
 import { errorMessage, userError } from "@weir/domain";
 import { compile } from "@weir/runtime-js/compile";
 import type { LoadedComponent } from "./component-cache";
-import { loadComponent } from "./component-cache";
+import { loadComponent, sha256 } from "./component-cache";
 import { jsGuestComponent } from "./guest-build";
 import type { LogLevel } from "./guest-worker";
 import { GuestDied, GuestWorker } from "./guest-worker";
+import type { ComponentInspection } from "./inspect";
 import { inspectComponent } from "./inspect";
 import { secretRedactor } from "@weir/runtime-js/redact";
 
@@ -57,9 +58,22 @@ export async function createWasmInstance(spec: FunctionSpec, host: FunctionHost)
   return instance;
 }
 
+/** Inspections by component hash: every instance of a node checks the same bytes. */
+const inspections = new Map<string, Promise<ComponentInspection>>();
+
+function inspectOnce(bytes: Uint8Array): Promise<ComponentInspection> {
+  const hash = sha256(bytes);
+  let inspection = inspections.get(hash);
+  if (!inspection) {
+    inspection = inspectComponent(bytes);
+    inspections.set(hash, inspection);
+  }
+  return inspection;
+}
+
 async function prepare(spec: FunctionSpec): Promise<Guest> {
   if (spec.component) {
-    const inspection = await inspectComponent(spec.component);
+    const inspection = await inspectOnce(spec.component);
     if (!inspection.ok) {
       throw userError("FUNCTION_ERROR", `not a Weir function component: ${inspection.problems.join("; ")}`, {
         problems: inspection.problems,
