@@ -1,3 +1,3 @@
 module weir.example/functions/go
 
-go 1.26
+go 1.24
