@@ -11,7 +11,7 @@ export default tseslint.config(
       "**/dist/**",
       "**/src/generated/**",
       "**/next-env.d.ts",
-      ".weir/**",
+      "**/.weir/**",
     ],
   },
   js.configs.recommended,

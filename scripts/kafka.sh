@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Single-node KRaft Kafka for tests and dev, built from Maven Central jars
 # (the only place we can download from; the Apache tarball is out of reach).
-#   kafka.sh fetch | start [--port N] [--dir D] | stop [--port N] [--dir D] | [run] [--port N] [--dir D]
+#   kafka.sh fetch | start [--port N] [--dir D] [--keep] | stop [--port N] [--dir D] | [run] [--port N] [--dir D]
+# `start --keep` restarts a broker on its existing data (a broker-restart test), instead of a fresh one.
 set -euo pipefail
 
 KAFKA_VERSION=3.9.2
@@ -13,6 +14,7 @@ HOME_DIR="$ROOT/.weir/kafka"
 LIBS="$HOME_DIR/libs"
 PORT=19092
 DIR=""
+KEEP=0
 
 die() { echo "kafka.sh: $*" >&2; exit 1; }
 
@@ -29,6 +31,7 @@ parse_opts() {
     case "$1" in
       --port) PORT="${2:?--port needs a value}"; shift 2 ;;
       --dir) DIR="${2:?--dir needs a value}"; shift 2 ;;
+      --keep) KEEP=1; shift ;;
       *) die "unknown option: $1" ;;
     esac
   done
@@ -105,14 +108,19 @@ is_running() { [[ -f "$DIR/kafka.pid" ]] && kill -0 "$(cat "$DIR/kafka.pid")" 2>
 start() {
   [[ -f "$LIBS/.complete-$KAFKA_VERSION" ]] || die "jars missing; run: $0 fetch"
   if is_running; then die "already running (pid $(cat "$DIR/kafka.pid")) in $DIR"; fi
-  rm -rf "$DIR"
-  mkdir -p "$DIR"
-  write_configs
-  # Kafka's Uuid format: 16 random bytes, base64url without padding.
-  local cluster_id
-  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
-  java_cmd kafka.tools.StorageTool format -t "$cluster_id" -c "$DIR/server.properties"
-  "${JAVA[@]}" >"$DIR/format.log" 2>&1 || { cat "$DIR/format.log" >&2; die "storage format failed"; }
+  if ((KEEP)) && [[ -f "$DIR/server.properties" ]]; then
+    # The old log goes aside so the readiness check below waits for this start's line.
+    mv "$DIR/server.log" "$DIR/server.log.previous" 2>/dev/null || true
+  else
+    rm -rf "$DIR"
+    mkdir -p "$DIR"
+    write_configs
+    # Kafka's Uuid format: 16 random bytes, base64url without padding.
+    local cluster_id
+    cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    java_cmd kafka.tools.StorageTool format -t "$cluster_id" -c "$DIR/server.properties"
+    "${JAVA[@]}" >"$DIR/format.log" 2>&1 || { cat "$DIR/format.log" >&2; die "storage format failed"; }
+  fi
 
   # setsid: the broker must outlive this script and not get the caller's Ctrl-C twice.
   java_cmd kafka.Kafka "$DIR/server.properties"

@@ -2,11 +2,26 @@ import type { NextConfig } from "next";
 
 const config: NextConfig = {
   // Internal packages ship TypeScript source (their "exports" point at src/*.ts).
-  // (@weir/runtime-js only for its "./compile" entry: the API checks code on save, never runs it.)
-  transpilePackages: ["@weir/api", "@weir/connectors", "@weir/db", "@weir/domain", "@weir/runtime-js"],
+  // (@weir/runtime-js only for its "./compile" entry: the API checks code on save, never runs it;
+  // @weir/runtime-wasm only for "./inspect": the API checks uploaded components, never runs them.)
+  transpilePackages: [
+    "@weir/api",
+    "@weir/connectors",
+    "@weir/db",
+    "@weir/domain",
+    "@weir/runtime-js",
+    "@weir/runtime-wasm",
+  ],
   // Loaded by Node at run time rather than bundled: the Prisma runtime, the Postgres driver and the
-  // TypeScript compiler (9 MB of JavaScript that bundling would only slow down).
-  serverExternalPackages: ["@prisma/client", "@prisma/adapter-pg", "pg", "typescript"],
+  // TypeScript compiler (9 MB of JavaScript that bundling would only slow down), and jco, which
+  // loads its wasm-tools build from files beside its own modules.
+  serverExternalPackages: [
+    "@prisma/client",
+    "@prisma/adapter-pg",
+    "pg",
+    "typescript",
+    "@bytecodealliance/jco",
+  ],
   typedRoutes: false,
 };
 

@@ -2,7 +2,9 @@ import type { Db } from "@weir/db";
 import type { FlowSpec, FunctionRuntime } from "@weir/domain";
 import { errorMessage, formatProblems, validateFlow } from "@weir/domain";
 import { builtinRegistry } from "@weir/connectors";
+import { connectionsOf } from "./flow/connections";
 import { FlowRunner } from "./flow/flow-runner";
+import type { RunnerRole } from "./flow/flow-runner";
 import type { DeploymentRef, FlowServices } from "./flow/services";
 import { IngestServer } from "./ingest-server";
 import type { Logger } from "./logger";
@@ -14,9 +16,20 @@ import { RetainedStore } from "./stores/retained-store";
 import { StatsReporter } from "./stores/stats-reporter";
 import { FunctionLogStore } from "./stores/function-log-store";
 import { NodeStateStore } from "./stores/function-state-store";
+import { ArtifactStore } from "./stores/artifact-store";
 import { resolveSecrets } from "./stores/secret-store";
 import { resolveConnection } from "./stores/connection-store";
 import { ReplayPoller } from "./replay-poller";
+import type { EdgeTransport } from "./transport/edge-transport";
+import { InProcessTransport } from "./transport/in-process";
+import { KafkaTransport } from "./transport/kafka/kafka-transport";
+import type { KafkaTransportSettings } from "./transport/kafka/kafka-transport";
+import { edgeTopic } from "./transport/kafka/names";
+import { TopicCollector } from "./transport/kafka/topic-collector";
+import { WorkerPool } from "./worker-pool";
+
+/** How often an engine on the Kafka transport looks for topics of deleted flows. */
+const TOPIC_COLLECT_MS = 10_000;
 
 export interface EngineOptions {
   engineId: string;
@@ -27,6 +40,8 @@ export interface EngineOptions {
   leaseMs: number;
   queueCapacity: number;
   drainTimeoutMs: number;
+  /** Undefined: the in-process transport. */
+  kafka?: KafkaTransportSettings | undefined;
 }
 
 /**
@@ -44,6 +59,9 @@ export class Engine {
   private readonly services: FlowServices;
   private readonly running = new Map<string, FlowRunner>();
   private readonly stopping = new Map<string, Promise<void>>();
+  /** Kafka transport only: this engine's share of every running deployment. */
+  private readonly workers: WorkerPool | undefined;
+  private readonly topics: TopicCollector | undefined;
   private loop: Promise<void> | undefined;
   private closing = false;
   private wake: (() => void) | undefined;
@@ -60,7 +78,13 @@ export class Engine {
     this.deadLetters = new DeadLetterStore(db);
     this.retained = new RetainedStore(db);
     this.functionLogs = new FunctionLogStore(db);
-    this.ingest = new IngestServer(log.child("http"), runtimes, (names) => resolveSecrets(db, names));
+    const artifacts = new ArtifactStore(db);
+    this.ingest = new IngestServer(
+      log.child("http"),
+      runtimes,
+      (names) => resolveSecrets(db, names),
+      (sha256) => artifacts.load(sha256),
+    );
     this.replays = new ReplayPoller(db, log.child("replay"));
     const checkpoints = new CheckpointStore(db);
     this.services = {
@@ -73,9 +97,20 @@ export class Engine {
       ingest: this.ingest,
       state: (flowId, nodeId) => new NodeStateStore(db, flowId, nodeId),
       secrets: (names) => resolveSecrets(db, names),
+      artifact: (sha256) => artifacts.load(sha256),
       connection: (name) => resolveConnection(db, name),
       functionLogs: this.functionLogs,
     };
+    if (options.kafka) {
+      this.topics = new TopicCollector(db, options.kafka.brokers, log.child("topics"));
+      this.workers = new WorkerPool(
+        db,
+        async (deployment) =>
+          this.startRunner(deployment, "workers", this.log.child(`workers ${deployment.id.slice(0, 8)}`)),
+        (id) => this.afterStop(id),
+        log,
+      );
+    }
   }
 
   async start(): Promise<void> {
@@ -83,7 +118,7 @@ export class Engine {
     this.ingestUrl = this.options.publicUrl ?? `http://${this.options.host}:${port}`;
     await this.leases.heartbeat(this.ingestUrl);
     this.log.info(
-      `engine ${this.options.engineId} ready; ingest at ${this.ingestUrl}/ingest/<flowId>/<nodeId>`,
+      `engine ${this.options.engineId} (${this.options.kafka ? "kafka" : "in-process"} transport) ready; ingest at ${this.ingestUrl}/ingest/<flowId>/<nodeId>`,
     );
     this.loop = this.run();
   }
@@ -95,7 +130,7 @@ export class Engine {
     this.wake?.();
     await this.loop;
     for (const id of [...this.running.keys()]) this.beginStop(id, "release");
-    await Promise.all(this.stopping.values());
+    await Promise.all([...this.stopping.values(), this.workers?.stopAll()]);
     await this.flushAll();
     await this.leases.unregister().catch(() => undefined);
     await this.ingest.close();
@@ -104,9 +139,15 @@ export class Engine {
 
   private async run(): Promise<void> {
     let lastStatsFlush = 0;
+    let lastTopicCollect = 0;
     while (!this.closing) {
       try {
         await this.reconcile();
+        await this.workers?.reconcile();
+        if (this.topics && Date.now() - lastTopicCollect >= TOPIC_COLLECT_MS) {
+          lastTopicCollect = Date.now();
+          await this.topics.collect();
+        }
         if (Date.now() - lastStatsFlush >= 1000) {
           await this.stats.flush();
           lastStatsFlush = Date.now();
@@ -138,25 +179,60 @@ export class Engine {
   private async startDeployment(claimed: ClaimedDeployment): Promise<void> {
     const log = this.log.child(`deployment ${claimed.id.slice(0, 8)}`);
     try {
-      const version = await this.db.flowVersion.findUniqueOrThrow({ where: { id: claimed.flowVersionId } });
-      const checked = validateFlow(version.spec, builtinRegistry);
-      if (!checked.ok)
-        throw new Error(`flow version ${version.version} is invalid:\n${formatProblems(checked.problems)}`);
-      const ref: DeploymentRef = { ...claimed, version: version.version };
-      const runner = new FlowRunner(
-        ref,
-        checked.flow satisfies FlowSpec,
-        { ...this.services, log },
-        this.options,
-      );
-      await runner.start();
+      // On Kafka the lease holder runs only the sources that cannot be shared; WorkerPool the rest.
+      const runner = await this.startRunner(claimed, this.options.kafka ? "sources" : "all", log);
       this.running.set(claimed.id, runner);
       await this.leases.markRunning(claimed.id);
-      log.info(`running flow ${claimed.flowId} version ${version.version}`);
+      log.info(`running flow ${claimed.flowId} version ${runner.deployment.version}`);
     } catch (error) {
       log.error(`failed to start: ${errorMessage(error)}`);
       await this.leases.markFailed(claimed.id, errorMessage(error));
     }
+  }
+
+  private async startRunner(claimed: ClaimedDeployment, role: RunnerRole, log: Logger): Promise<FlowRunner> {
+    const version = await this.db.flowVersion.findUniqueOrThrow({ where: { id: claimed.flowVersionId } });
+    const checked = validateFlow(version.spec, builtinRegistry);
+    if (!checked.ok)
+      throw new Error(`flow version ${version.version} is invalid:\n${formatProblems(checked.problems)}`);
+    const spec: FlowSpec = checked.flow;
+    const ref: DeploymentRef = { ...claimed, version: version.version };
+    const runner = new FlowRunner(
+      ref,
+      spec,
+      { ...this.services, log },
+      this.options,
+      await this.transportOf(ref, spec, log),
+      role,
+    );
+    await runner.start();
+    return runner;
+  }
+
+  private async transportOf(ref: DeploymentRef, spec: FlowSpec, log: Logger): Promise<EdgeTransport> {
+    const kafka = this.options.kafka;
+    if (!kafka) return new InProcessTransport(spec, this.options.queueCapacity);
+    const transport = new KafkaTransport(ref, spec, kafka, {
+      log,
+      counters: (nodeId, rateCounts) => this.stats.counter(ref.id, nodeId, rateCounts),
+      deadLetter: (nodeId, record, error) => {
+        this.stats.counter(ref.id, nodeId, "in").error(error);
+        this.deadLetters.add({ deployment: ref, nodeId, record, error, attempts: 1 });
+      },
+      connection: (node) => connectionsOf(node, this.services),
+    });
+    // Recorded before they exist, so a flow deleted right after its topics appear loses them too.
+    await this.topics?.record(
+      ref.flowId,
+      transport.topicEdges().map((edge) => edgeTopic(ref, edge.id)),
+    );
+    return transport;
+  }
+
+  /** A deployment's last runner here has stopped: its final counters are written, then dropped. */
+  private async afterStop(id: string): Promise<void> {
+    await this.flushAll(id);
+    if (!this.running.has(id) && !this.workers?.running.has(id)) this.stats.forget(id);
   }
 
   /** `stop` records the deployment as stopped; `release` (engine shutdown) hands it back as pending. */
@@ -174,7 +250,7 @@ export class Engine {
         : "stopped before every in-flight record was processed; the rest are in the dead-letter store";
       if (mode === "stop") await this.leases.markStopped(id, error);
       else await this.leases.release(id);
-      this.stats.forget(id);
+      if (!this.workers?.running.has(id)) this.stats.forget(id);
       log.info(
         `${mode === "stop" ? "stopped" : "released"}${drained ? " after draining" : " (drain timed out)"}`,
       );

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import type { KafkaTransportSettings } from "./transport/kafka/kafka-transport";
 
 const schema = z.object({
   DATABASE_URL: z.string().min(1, "DATABASE_URL is required: the Postgres that holds flows and deployments"),
@@ -15,13 +16,34 @@ const schema = z.object({
   WEIR_LEASE_MS: z.coerce.number().int().min(1000).default(15_000),
   WEIR_QUEUE_CAPACITY: z.coerce.number().int().min(1).default(1000),
   WEIR_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /**
+   * How records move between nodes: `in-process` (one engine, edges in memory) or `kafka`
+   * (every edge a topic; several engines share the work; at least once across crashes).
+   */
+  WEIR_TRANSPORT: z.enum(["in-process", "kafka"]).default("in-process"),
+  /** Bootstrap brokers of the Kafka transport, comma-separated host:port. */
+  WEIR_KAFKA_BROKERS: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/, "comma-separated host:port list")
+    .optional(),
+  /** Partitions of an edge topic unless the edge sets its own. */
+  WEIR_KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(4),
+  /** Replicas of each edge topic; unset takes the broker's default. */
+  WEIR_KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).optional(),
+  /** How long a silent engine keeps its partitions before the group hands them to the others. */
+  WEIR_KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(10_000),
 });
 
 export type EngineEnv = z.infer<typeof schema> & { WEIR_ENGINE_ID: string };
 
 /** Reads and checks the engine's environment once, at start. */
 export function readEngineEnv(source: NodeJS.ProcessEnv = process.env): EngineEnv {
-  const parsed = schema.safeParse(source);
+  const parsed = schema
+    .refine((env) => env.WEIR_TRANSPORT !== "kafka" || env.WEIR_KAFKA_BROKERS !== undefined, {
+      message: "WEIR_TRANSPORT=kafka needs WEIR_KAFKA_BROKERS (e.g. localhost:9092)",
+      path: ["WEIR_KAFKA_BROKERS"],
+    })
+    .safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`invalid engine environment: ${problems}`);
@@ -30,5 +52,16 @@ export function readEngineEnv(source: NodeJS.ProcessEnv = process.env): EngineEn
     ...parsed.data,
     WEIR_ENGINE_ID:
       parsed.data.WEIR_ENGINE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
+  };
+}
+
+/** The Kafka transport's settings, or undefined for the in-process transport. */
+export function kafkaTransportSettings(env: EngineEnv): KafkaTransportSettings | undefined {
+  if (env.WEIR_TRANSPORT !== "kafka" || env.WEIR_KAFKA_BROKERS === undefined) return undefined;
+  return {
+    brokers: env.WEIR_KAFKA_BROKERS.split(","),
+    partitions: env.WEIR_KAFKA_PARTITIONS,
+    replicationFactor: env.WEIR_KAFKA_REPLICATION_FACTOR,
+    sessionTimeoutMs: env.WEIR_KAFKA_SESSION_TIMEOUT_MS,
   };
 }

@@ -31,6 +31,7 @@ export class IngestServer {
     private readonly log: Logger,
     private readonly runtimes: ReadonlyMap<string, FunctionRuntime>,
     private readonly resolveSecrets: (names: readonly string[]) => Promise<Record<string, string>>,
+    private readonly loadArtifact: (sha256: string) => Promise<Uint8Array>,
   ) {}
 
   register(flowId: string, nodeId: string, handler: IngestHandler, options: { maxBodyBytes: number }): void {
@@ -78,7 +79,7 @@ export class IngestServer {
       return;
     }
     try {
-      reply(res, 200, await trigger(body, this.runtimes, this.resolveSecrets));
+      reply(res, 200, await trigger(body, this.runtimes, this.resolveSecrets, this.loadArtifact));
     } catch (error) {
       const message =
         error instanceof ZodError

@@ -1,17 +1,16 @@
 // kafka → js → kafka through a real engine process, with Debian's kcat (a client nobody here
 // wrote) producing the input and consuming the output.
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { FlowSpecInput } from "@weir/domain";
 // Brings in the ProvidedContext augmentation that types inject("kafkaBrokers").
 import type {} from "@weir/testkit/kafka-setup";
 import { eventually, startEngine } from "../test/engine-process";
 import type { EngineProcess } from "../test/engine-process";
+import { inputLines, kcatConsume as consumeWithKcat, kcatProduce as produceWithKcat } from "../test/kcat";
+import type { Consumed } from "../test/kcat";
 import { useTestDatabase } from "../test/test-database";
 
-const run = promisify(execFile);
 const t = useTestDatabase();
 let engine: EngineProcess;
 let brokers: string;
@@ -24,33 +23,9 @@ afterAll(async () => {
   await engine.stop();
 });
 
-/** Produces `key<TAB>value` lines with kcat; the broker auto-creates the topic. */
-async function kcatProduce(topic: string, lines: readonly string[]): Promise<void> {
-  const child = run("kcat", ["-P", "-b", brokers, "-t", topic, "-K", "\t", "-H", "source=kcat"]);
-  child.child.stdin?.end(lines.map((line) => `${line}\n`).join(""));
-  await child;
-}
-
-interface Consumed {
-  key: string;
-  value: unknown;
-}
-
-/** Reads a topic from its start to its current end with kcat. */
-async function kcatConsume(topic: string): Promise<Consumed[]> {
-  const { stdout } = await run(
-    "kcat",
-    ["-C", "-b", brokers, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k\t%s\n"],
-    { maxBuffer: 64 * 1024 * 1024 },
-  );
-  return stdout
-    .split("\n")
-    .filter((line) => line.length > 0)
-    .map((line) => {
-      const tab = line.indexOf("\t");
-      return { key: line.slice(0, tab), value: JSON.parse(line.slice(tab + 1)) as unknown };
-    });
-}
+const kcatProduce = (topic: string, lines: readonly string[]): Promise<void> =>
+  produceWithKcat(brokers, topic, lines);
+const kcatConsume = (topic: string): Promise<Consumed[]> => consumeWithKcat(brokers, topic);
 
 function kafkaFlow(name: string, input: string, output: string): FlowSpecInput {
   const code = `export default (r) => ({ key: r.key, headers: r.headers, value: { ...r.value, doubled: r.value.n * 2 } })`;
@@ -71,14 +46,6 @@ function kafkaFlow(name: string, input: string, output: string): FlowSpecInput {
       { id: "e2", from: { node: "fn", port: "out" }, to: { node: "out" } },
     ],
   };
-}
-
-function inputLines(count: number, keys: number): { key: string; seq: number; line: string }[] {
-  return [...Array(count).keys()].map((i) => {
-    const key = `k${String(i % keys)}`;
-    const seq = Math.floor(i / keys);
-    return { key, seq, line: `${key}\t${JSON.stringify({ key, seq, n: i })}` };
-  });
 }
 
 async function outputOf(topic: string, count: number): Promise<Consumed[]> {

@@ -1,13 +1,20 @@
 // The engine process: `tsx src/main.ts`, configured by environment (see env.ts).
+import { setFlagsFromString } from "node:v8";
 import { createDb, migrate } from "@weir/db";
 import type { FunctionRuntime } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import { jsRuntime } from "@weir/runtime-js";
+import { wasmRuntime } from "@weir/runtime-wasm";
 import { Engine } from "./engine";
-import { readEngineEnv } from "./env";
+import { kafkaTransportSettings, readEngineEnv } from "./env";
 import { createLogger } from "./logger";
 
 const log = createLogger("engine");
+
+// WebAssembly components built by componentize-py (CPython) use extended constant expressions,
+// which Node 20's V8 compiles only behind this flag (Node 22 has them on). V8 flags are
+// process-wide, so the wasm runtime's worker threads get it too.
+setFlagsFromString("--experimental-wasm-extended-const");
 
 async function main(): Promise<void> {
   const env = readEngineEnv();
@@ -17,7 +24,9 @@ async function main(): Promise<void> {
     },
   });
   const db = createDb(env.DATABASE_URL);
-  const runtimes = new Map<string, FunctionRuntime>([[jsRuntime.name, jsRuntime]]);
+  const runtimes = new Map<string, FunctionRuntime>(
+    [jsRuntime, wasmRuntime].map((runtime) => [runtime.name, runtime]),
+  );
   const engine = new Engine(
     db,
     {
@@ -29,6 +38,7 @@ async function main(): Promise<void> {
       leaseMs: env.WEIR_LEASE_MS,
       queueCapacity: env.WEIR_QUEUE_CAPACITY,
       drainTimeoutMs: env.WEIR_DRAIN_TIMEOUT_MS,
+      kafka: kafkaTransportSettings(env),
     },
     runtimes,
     log,

@@ -16,6 +16,8 @@ export class NodeCounters {
   /** User metrics from ctx.metrics. */
   readonly counters = new Map<string, number>();
   readonly histograms = new Map<string, HistogramSummary>();
+  /** Kafka transport: per node instance on this engine, its lag by `topic/partition`. */
+  private readonly lagByInstance = new Map<number, Map<string, number>>();
   /** Counter value (in, or out for sources) at the previous flush, for the rate. */
   private rateBase = 0;
   private rateBaseAt = Date.now();
@@ -55,6 +57,28 @@ export class NodeCounters {
 
   metricsJson(): { counters: Record<string, number>; histograms: Record<string, HistogramSummary> } {
     return { counters: Object.fromEntries(this.counters), histograms: Object.fromEntries(this.histograms) };
+  }
+
+  lagOf(instance: number): Map<string, number> {
+    let lag = this.lagByInstance.get(instance);
+    if (!lag) {
+      lag = new Map();
+      this.lagByInstance.set(instance, lag);
+    }
+    return lag;
+  }
+
+  /** Lag over the partitions this engine owns; null when the node reads no Kafka edge here. */
+  lagJson(): { total: number; partitions: Record<string, number> } | null {
+    if (this.lagByInstance.size === 0) return null;
+    const partitions: Record<string, number> = {};
+    let total = 0;
+    for (const lag of this.lagByInstance.values())
+      for (const [where, value] of lag) {
+        partitions[where] = value;
+        total += value;
+      }
+    return { total, partitions };
   }
 
   /** Records per second since the last call. */

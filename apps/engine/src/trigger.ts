@@ -6,27 +6,38 @@ import type { FunctionRuntime, JsonValue, StateWrite, WeirRecord } from "@weir/d
 import { DEFAULT_PORT, errorMessage, functionConfigSchema, jsonValueSchema } from "@weir/domain";
 import { redact } from "./stores/secret-store";
 
-export const triggerRequestSchema = z.object({
-  code: z.string().min(1, "code is empty").max(1_000_000),
-  language: z.enum(["typescript", "javascript"]).default("typescript"),
-  runtime: z.enum(["js"]).default("js"),
-  params: z.record(z.string(), z.unknown()).default({}),
-  ports: z.array(z.string().min(1)).min(1).default([DEFAULT_PORT]),
-  secrets: functionConfigSchema.shape.secrets,
-  timeoutMs: functionConfigSchema.shape.timeoutMs,
-  memoryLimitMb: functionConfigSchema.shape.memoryLimitMb,
-  records: z
-    .array(
-      z.object({
-        value: jsonValueSchema,
-        key: z.string().nullable().default(null),
-        headers: z.record(z.string(), z.string()).default({}),
-        timestamp: z.number().int().nonnegative().optional(),
-      }),
-    )
-    .min(1, "give at least one record")
-    .max(1000),
-});
+export const triggerRequestSchema = z
+  .object({
+    code: functionConfigSchema.shape.code,
+    language: z.enum(["typescript", "javascript"]).default("typescript"),
+    runtime: functionConfigSchema.shape.runtime,
+    /** With runtime "wasm": the sha256 of an uploaded component, run instead of code. */
+    artifact: functionConfigSchema.shape.artifact,
+    params: z.record(z.string(), z.unknown()).default({}),
+    ports: z.array(z.string().min(1)).min(1).default([DEFAULT_PORT]),
+    secrets: functionConfigSchema.shape.secrets,
+    timeoutMs: functionConfigSchema.shape.timeoutMs,
+    memoryLimitMb: functionConfigSchema.shape.memoryLimitMb,
+    records: z
+      .array(
+        z.object({
+          value: jsonValueSchema,
+          key: z.string().nullable().default(null),
+          headers: z.record(z.string(), z.string()).default({}),
+          timestamp: z.number().int().nonnegative().optional(),
+        }),
+      )
+      .min(1, "give at least one record")
+      .max(1000),
+  })
+  .refine((request) => (request.artifact !== undefined) === (request.code.trim() === ""), {
+    message: "give code, or with runtime 'wasm' an artifact, not both",
+    path: ["code"],
+  })
+  .refine((request) => request.artifact === undefined || request.runtime === "wasm", {
+    message: "an artifact runs only with runtime 'wasm'",
+    path: ["artifact"],
+  });
 
 export type TriggerResponse =
   | {
@@ -47,13 +58,17 @@ export async function trigger(
   body: unknown,
   runtimes: ReadonlyMap<string, FunctionRuntime>,
   resolveSecrets: (names: readonly string[]) => Promise<Record<string, string>>,
+  loadArtifact: (sha256: string) => Promise<Uint8Array>,
 ): Promise<TriggerResponse> {
   const request = triggerRequestSchema.parse(body);
   const runtime = runtimes.get(request.runtime);
   if (!runtime) throw new Error(`runtime '${request.runtime}' is not available in this engine`);
   const logs: { level: string; message: string }[] = [];
-  const problems = await runtime.check({ code: request.code, language: request.language });
-  if (problems.length > 0) return { ok: false, problems, logs };
+  const component = request.artifact === undefined ? undefined : await loadArtifact(request.artifact);
+  if (!component) {
+    const problems = await runtime.check({ code: request.code, language: request.language });
+    if (problems.length > 0) return { ok: false, problems, logs };
+  }
 
   const secrets = await resolveSecrets(request.secrets);
   const state = new Map<string, JsonValue>();
@@ -97,6 +112,7 @@ export async function trigger(
         ports: request.ports,
         timeoutMs: request.timeoutMs,
         memoryLimitMb: request.memoryLimitMb,
+        ...(component ? { component } : {}),
       },
       host,
     );

@@ -6,12 +6,14 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { exampleComponent } from "@weir/testkit/function-examples";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Platform, PlatformPorts } from "./support/platform";
 import { freePorts, repoRoot as root, startPlatform as start } from "./support/platform";
 
 let dataDir: string;
 let ports: PlatformPorts;
+let component: Uint8Array;
 
 const startPlatform = (): Promise<Platform> => start({ dataDir, ports });
 
@@ -27,11 +29,13 @@ async function trpc(procedure: string, input: unknown): Promise<unknown> {
 }
 
 beforeAll(async () => {
+  // Built here (or read from the cache) so the build does not count against the test's time.
+  component = (await exampleComponent("go")).bytes;
   dataDir = await mkdtemp(path.join(tmpdir(), "weir-platform-"));
   // As root, Postgres runs as the "postgres" user, which must be able to enter the folder.
   await chmod(dataDir, 0o755);
   ports = await freePorts();
-});
+}, 300_000);
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
@@ -55,6 +59,20 @@ describe("npm start", () => {
       expect(stdout).toContain("deployment running");
       flowId = /flow id: (\S+)/.exec(stdout)?.[1] ?? "";
       expect(flowId).not.toBe("");
+
+      // The README's upload of a WebAssembly component, raw bytes with curl's content type.
+      const upload = (body: Uint8Array) =>
+        fetch(`http://127.0.0.1:${ports.web}/api/artifacts?name=go-example`, {
+          method: "POST",
+          headers: { "content-type": "application/wasm" },
+          body: Buffer.from(body),
+        });
+      const refused = await upload(Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toContain("a core WebAssembly module, not a component");
+      const stored = await upload(component);
+      expect(stored.status).toBe(201);
+      expect(await stored.json()).toMatchObject({ name: "go-example", size: component.length });
     } finally {
       expect(await first.stop()).toBe(0);
     }

@@ -53,6 +53,7 @@ function zodProblems(error: z.ZodError): ProblemView[] {
 function trpcCodeOf(code: WeirErrorCode): TRPC_ERROR_CODE_KEY {
   switch (code) {
     case "INVALID_FLOW":
+    case "INVALID_ARTIFACT":
     case "FUNCTION_ERROR":
     case "FUNCTION_TIMEOUT":
       return "BAD_REQUEST";

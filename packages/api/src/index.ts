@@ -7,6 +7,8 @@ import { createCallerFactory } from "./trpc";
 export { appRouter, type AppRouter } from "./root";
 export { createContext, type Context } from "./trpc";
 export { FlowValidationError, type ProblemView } from "./errors";
+export { handleArtifactUpload } from "./artifact-route";
+export { MAX_ARTIFACT_BYTES, type ArtifactView } from "./artifacts";
 export type { HistogramSummary, NodeMetrics, NodeStatsView } from "./node-stats";
 export type { TriggerLogLine, TriggerResult } from "./router/functions";
 

@@ -6,7 +6,6 @@ import type { DeploymentStatus, FlowSpec, NodeTypeRegistry } from "@weir/domain"
 import { portsOf } from "@weir/domain";
 import type { RateState, Rates } from "./live-rates";
 import { ZERO_RATES, advanceRates, roundRate, sumRates } from "./live-rates";
-import type { NodeStatsView } from "./node-stats";
 import { sumNodeStats } from "./node-stats";
 
 export interface LiveNodeStats {
@@ -18,7 +17,7 @@ export interface LiveNodeStats {
   inPerSec: number | null;
   outPerSec: number | null;
   errorsPerSec: number | null;
-  /** Records waiting at the node's input (Kafka consumer lag); null where engines do not report it. */
+  /** Records waiting at the node's input (Kafka consumer lag, summed over engines); null when not reported. */
   backlog: number | null;
   lastError: string | null;
   lastErrorAt: string | null;
@@ -42,16 +41,6 @@ export interface LiveStatsSnapshot {
   deployment: DeploymentStatus | null;
   nodes: LiveNodeStats[];
   edges: LiveEdgeStats[];
-}
-
-/**
- * Records waiting at a node's input, when the engines report it: the Kafka transport reports
- * consumer lag as `lag` (summed over engines by sumNodeStats). Read structurally so this module
- * works with and without that column; the in-process queues report no depth yet.
- */
-export function backlogOf(stats: NodeStatsView): number | null {
-  const lag = (stats as { lag?: unknown }).lag;
-  return typeof lag === "number" ? lag : null;
 }
 
 /** The newest deployment, its version's spec and its node_stats rows, as read at one tick. */
@@ -113,7 +102,7 @@ export class LiveStatsTracker {
         inPerSec: rates ? roundRate(rates.inPerSec) : null,
         outPerSec: rates ? roundRate(rates.outPerSec) : null,
         errorsPerSec: rates ? roundRate(rates.errorsPerSec) : null,
-        backlog: backlogOf(t),
+        backlog: t.lag,
         lastError: t.lastError,
         lastErrorAt: t.lastErrorAt,
       };

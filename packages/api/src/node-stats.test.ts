@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { mergeMetrics } from "./node-stats";
+import type { NodeStats as NodeStatsRow } from "@weir/db";
+import { mergeMetrics, sumNodeStats } from "./node-stats";
 
 describe("mergeMetrics", () => {
   it("keeps user-chosen names as plain keys, even __proto__", () => {
@@ -24,5 +25,39 @@ describe("mergeMetrics", () => {
       counters: {},
       histograms: {},
     });
+  });
+});
+
+describe("sumNodeStats lag", () => {
+  const now = new Date("2026-11-21T12:00:00Z");
+  function row(engineId: string, lag: number | null, partitionLag: unknown, ageMs = 0): NodeStatsRow {
+    return {
+      deploymentId: "d",
+      nodeId: "fn",
+      engineId,
+      recordsIn: 10n,
+      recordsOut: 10n,
+      errors: 0n,
+      rate: 1,
+      lastError: null,
+      lastErrorAt: null,
+      metrics: {},
+      lag: lag === null ? null : BigInt(lag),
+      partitionLag: partitionLag as NodeStatsRow["partitionLag"],
+      updatedAt: new Date(now.getTime() - ageMs),
+    };
+  }
+
+  it("sums the lag of live engines, each for its own partitions, and leaves it null in memory", () => {
+    const rows = [
+      row("a", 5, { "t/0": 5 }),
+      row("b", 7, { "t/1": 3, "t/2": 4 }),
+      row("dead", 100, { "t/0": 100 }, 60_000),
+    ];
+    const [fn] = sumNodeStats(["fn"], rows, now, { partitions: true });
+    expect(fn?.lag).toBe(12);
+    expect(fn?.partitionLag).toEqual({ "t/0": 5, "t/1": 3, "t/2": 4 });
+    expect(sumNodeStats(["fn"], [row("a", null, null)], now)[0]?.lag).toBeNull();
+    expect(sumNodeStats(["fn"], rows, now)[0]).not.toHaveProperty("partitionLag");
   });
 });

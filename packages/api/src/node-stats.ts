@@ -19,6 +19,8 @@ export interface NodeMetrics {
 
 export interface NodeStatsView extends NodeStats {
   metrics: NodeMetrics;
+  /** Only when asked for: the lag by `topic/partition`, from the engine that reported it last. */
+  partitionLag?: Record<string, number>;
 }
 
 // Engines write this column; an entry that does not fit is skipped rather than failing the read.
@@ -74,6 +76,7 @@ export function sumNodeStats(
   nodeIds: readonly string[],
   rows: readonly NodeStatsRow[],
   now: Date,
+  options: { partitions?: boolean } = {},
 ): NodeStatsView[] {
   const byNode = new Map<string, NodeStatsView>(
     nodeIds.map((nodeId) => [
@@ -86,10 +89,14 @@ export function sumNodeStats(
         rate: 0,
         lastError: null,
         lastErrorAt: null,
+        lag: null,
         metrics: { counters: {}, histograms: {} },
+        ...(options.partitions ? { partitionLag: {} } : {}),
       },
     ]),
   );
+  /** When each partition's lag was reported, so a partition that moved engines counts once. */
+  const partitionSeenAt = new Map<string, number>();
   const latestErrorAt = new Map<string, number>();
   const reports = new Map<string, unknown[]>();
   for (const row of rows) {
@@ -98,7 +105,18 @@ export function sumNodeStats(
     stats.recordsIn += Number(row.recordsIn);
     stats.recordsOut += Number(row.recordsOut);
     stats.errors += Number(row.errors);
-    if (now.getTime() - row.updatedAt.getTime() <= LIVENESS_WINDOW_MS) stats.rate += row.rate;
+    const live = now.getTime() - row.updatedAt.getTime() <= LIVENESS_WINDOW_MS;
+    if (live) stats.rate += row.rate;
+    // Lag is a level, not a total: only engines that still report count, each for its partitions.
+    if (live && row.lag !== null) stats.lag = (stats.lag ?? 0) + Number(row.lag);
+    if (live && stats.partitionLag) {
+      for (const [where, raw] of entriesOf(row.partitionLag)) {
+        const key = `${row.nodeId}\u0000${where}`;
+        if (typeof raw !== "number" || (partitionSeenAt.get(key) ?? -1) > row.updatedAt.getTime()) continue;
+        partitionSeenAt.set(key, row.updatedAt.getTime());
+        stats.partitionLag[where] = raw;
+      }
+    }
     reports.set(row.nodeId, [...(reports.get(row.nodeId) ?? []), row.metrics]);
     const errorAt = row.lastErrorAt?.getTime();
     if (

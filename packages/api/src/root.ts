@@ -1,3 +1,4 @@
+import { artifactsRouter } from "./router/artifacts";
 import { connectionsRouter } from "./router/connections";
 import { deadLettersRouter } from "./router/dead-letters";
 import { deploymentRouter } from "./router/deployment";
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
   secrets: secretsRouter,
   connections: connectionsRouter,
   functions: functionsRouter,
+  artifacts: artifactsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,6 +8,7 @@ export type WeirErrorKind = "user" | "retryable" | "fatal";
 
 export type WeirErrorCode =
   | "INVALID_FLOW"
+  | "INVALID_ARTIFACT"
   | "NOT_FOUND"
   | "CONFLICT"
   | "FUNCTION_ERROR"

@@ -22,6 +22,11 @@ export const flowNodeSchema = z.object({
   position: z.object({ x: z.number(), y: z.number() }).default({ x: 0, y: 0 }),
   /** Named output ports. Omitted means the node type's default ports. */
   outputs: z.array(portNameSchema).optional(),
+  /**
+   * Instances of this node each engine runs on the Kafka transport, all in the node's one
+   * consumer group; omitted means 1. Sources run once, so only functions and sinks take it.
+   */
+  parallelism: z.number().int().min(1, "must be at least 1").max(64, "must be at most 64").optional(),
 });
 export type FlowNode = z.infer<typeof flowNodeSchema>;
 
@@ -29,6 +34,8 @@ export const flowEdgeSchema = z.object({
   id: idSchema,
   from: z.object({ node: idSchema, port: portNameSchema }),
   to: z.object({ node: idSchema }),
+  /** Partitions of this edge's topic on the Kafka transport; omitted means the engine's default. */
+  partitions: z.number().int().min(1, "must be at least 1").max(1000, "must be at most 1000").optional(),
 });
 export type FlowEdge = z.infer<typeof flowEdgeSchema>;
 

@@ -2,11 +2,26 @@ import { z } from "zod";
 import type { NodeTypeDefinition } from "./node-type";
 import { DEFAULT_PORT } from "./record";
 
+/** The runtimes a function node can ask for; both implement one contract (`FunctionRuntime`). */
+export const functionRuntimes = ["js", "wasm"] as const;
+export type FunctionRuntimeName = (typeof functionRuntimes)[number];
+
+/** How an uploaded WebAssembly component is named: the SHA-256 of its bytes, in lowercase hex. */
+export const artifactHashSchema = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, "an artifact is the SHA-256 of a component: 64 lowercase hex digits");
+
 export const functionConfigSchema = z.object({
-  runtime: z.enum(["js"]).default("js"),
+  /**
+   * `js` runs `code` in a V8 isolate; `wasm` runs a WebAssembly component: the uploaded one
+   * `artifact` names, or one the runtime builds from `code`.
+   */
+  runtime: z.enum(functionRuntimes).default("js"),
   language: z.enum(["typescript", "javascript"]).default("typescript"),
   /** May be empty while a flow is drafted; validateFlow reports it, and deploy refuses it. */
   code: z.string().max(1_000_000).default(""),
+  /** An uploaded component (`artifacts.upload`), for `runtime: "wasm"` instead of `code`. */
+  artifact: artifactHashSchema.optional(),
   /** Values the function reads as ctx.params. */
   params: z.record(z.string(), z.unknown()).default({}),
   /** Records handed to the runtime per call; batches amortise the sandbox crossing. */
@@ -31,7 +46,8 @@ export const functionNodeType: NodeTypeDefinition<FunctionConfig> = {
   version: 1,
   kind: "function",
   name: "Function",
-  description: "Runs your TypeScript or JavaScript on every record; returns or emits records to its ports.",
+  description:
+    "Runs your TypeScript or JavaScript, or a WebAssembly component, on every record; returns or emits records to its ports.",
   icon: "code",
   configSchema: functionConfigSchema,
   ports: { userDefined: { default: [DEFAULT_PORT] } },

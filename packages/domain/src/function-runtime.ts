@@ -27,6 +27,12 @@ export interface FunctionSpec extends FunctionSource {
   timeoutMs: number;
   /** Heap limit of one instance; exceeding it fails the call and the instance is recreated. */
   memoryLimitMb: number;
+  /**
+   * A prebuilt WebAssembly component (bytes of a `weir:function` component, `wit/`) for the
+   * `wasm` runtime, which then runs it instead of building one from `code`. Other runtimes
+   * ignore it.
+   */
+  component?: Uint8Array;
 }
 
 export interface FunctionLogger {

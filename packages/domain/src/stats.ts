@@ -8,4 +8,9 @@ export interface NodeStats {
   rate: number;
   lastError: string | null;
   lastErrorAt: string | null;
+  /**
+   * Kafka transport: records on the node's input topics not yet committed, summed over the
+   * engines reporting now (each reports the partitions it owns). Null on the in-process transport.
+   */
+  lag: number | null;
 }

@@ -116,12 +116,102 @@ describe("validateFlow", () => {
     ]);
   });
 
+  it("takes parallelism on a function and partitions on an edge, and refuses bad values", () => {
+    const flow = validFlow();
+    const [edge] = flow.edges;
+    if (!edge) throw new Error("no edge");
+    patchNode(flow, 1, { parallelism: 4 });
+    flow.edges[0] = { ...edge, partitions: 8 };
+    expect(problemsOf(flow)).toEqual([]);
+    patchNode(flow, 1, { parallelism: 0 });
+    flow.edges[0] = { ...edge, partitions: 1.5 };
+    expect(problemsOf(flow)).toEqual([
+      expect.objectContaining({ path: "nodes[1].parallelism", code: "invalid_shape" }),
+      expect.objectContaining({ path: "edges[0].partitions", code: "invalid_shape" }),
+    ]);
+  });
+
+  it("reports parallelism on a source, which runs as one instance", () => {
+    const flow = validFlow();
+    patchNode(flow, 0, { parallelism: 2 });
+    expect(problemsOf(flow)).toEqual([
+      expect.objectContaining({ path: "nodes[0].parallelism", code: "source_parallelism" }),
+    ]);
+  });
+
   it("reports a function node without code", () => {
     const flow = validFlow();
     patchNode(flow, 1, { config: { code: "   " } });
     expect(problemsOf(flow)).toEqual([
       { path: "nodes[1].config.code", code: "missing_code", message: "function node has no code" },
     ]);
+  });
+
+  describe("function runtimes", () => {
+    const sha = "ab".repeat(32);
+
+    it("accepts a wasm node with an artifact and no code, or with code to build", () => {
+      const withArtifact = validFlow();
+      patchNode(withArtifact, 1, { config: { runtime: "wasm", artifact: sha } });
+      const result = validateFlow(withArtifact, registry);
+      expect(result.ok).toBe(true);
+      if (result.ok) expect(result.flow.nodes[1]?.config).toMatchObject({ runtime: "wasm", artifact: sha });
+      const withCode = validFlow();
+      patchNode(withCode, 1, { config: { runtime: "wasm", code: "export default (r) => r" } });
+      expect(problemsOf(withCode)).toEqual([]);
+    });
+
+    it("reports a wasm node with neither an artifact nor code, at the artifact", () => {
+      const flow = validFlow();
+      patchNode(flow, 1, { config: { runtime: "wasm" } });
+      expect(problemsOf(flow)).toEqual([
+        {
+          path: "nodes[1].config.artifact",
+          code: "missing_artifact",
+          message:
+            "wasm function node has neither an artifact (the sha256 of an uploaded component) nor code to build one from",
+        },
+      ]);
+    });
+
+    it("reports a wasm node with both an artifact and code", () => {
+      const flow = validFlow();
+      patchNode(flow, 1, { config: { runtime: "wasm", artifact: sha, code: "export default (r) => r" } });
+      expect(problemsOf(flow)).toEqual([
+        expect.objectContaining({ path: "nodes[1].config.artifact", code: "invalid_config" }),
+      ]);
+    });
+
+    it("reports an artifact on a js node, and the js node's missing code", () => {
+      const flow = validFlow();
+      patchNode(flow, 1, { config: { artifact: sha } });
+      expect(problemsOf(flow)).toEqual([
+        {
+          path: "nodes[1].config.artifact",
+          code: "invalid_config",
+          message:
+            "an artifact is a WebAssembly component and runs only with runtime 'wasm' (set runtime to 'wasm')",
+        },
+        { path: "nodes[1].config.code", code: "missing_code", message: "function node has no code" },
+      ]);
+    });
+
+    it("reports an artifact that is not a sha256 and a runtime nobody implements", () => {
+      const flow = validFlow();
+      patchNode(flow, 1, { config: { runtime: "wasm", artifact: "not-a-hash" } });
+      expect(problemsOf(flow)).toEqual([
+        expect.objectContaining({
+          path: "nodes[1].config.artifact",
+          code: "invalid_config",
+          message: "an artifact is the SHA-256 of a component: 64 lowercase hex digits",
+        }),
+      ]);
+      const python = validFlow();
+      patchNode(python, 1, { config: { runtime: "python", code: "x" } });
+      expect(problemsOf(python)).toEqual([
+        expect.objectContaining({ path: "nodes[1].config.runtime", code: "invalid_config" }),
+      ]);
+    });
   });
 
   it("reports duplicate node and edge ids", () => {

@@ -90,6 +90,13 @@ function checkNodes(nodes: readonly FlowNode[], registry: NodeTypeRegistry): Pro
         code: "kind_mismatch",
       });
     }
+    if (definition.kind === "source" && node.parallelism !== undefined && node.parallelism > 1) {
+      problems.push({
+        path: ["nodes", index, "parallelism"],
+        message: "a source runs as one instance; parallelism applies to functions and sinks",
+        code: "source_parallelism",
+      });
+    }
     const config = definition.configSchema.safeParse(node.config);
     if (!config.success) {
       for (const issue of config.error.issues) {
@@ -100,16 +107,7 @@ function checkNodes(nodes: readonly FlowNode[], registry: NodeTypeRegistry): Pro
         });
       }
     }
-    if (definition.kind === "function") {
-      const code = node.config.code;
-      if (typeof code !== "string" || code.trim() === "") {
-        problems.push({
-          path: ["nodes", index, "config", "code"],
-          message: "function node has no code",
-          code: "missing_code",
-        });
-      }
-    }
+    if (definition.kind === "function") problems.push(...checkFunctionSource(node, index));
     if (node.outputs !== undefined) {
       if (definition.kind === "sink" && node.outputs.length > 0) {
         problems.push({
@@ -141,6 +139,51 @@ function checkNodes(nodes: readonly FlowNode[], registry: NodeTypeRegistry): Pro
       });
     }
   });
+  return problems;
+}
+
+/**
+ * What a function node runs: `js` runs code; `wasm` runs either an uploaded component
+ * (`artifact`) or one built from code, never both, so there is no doubt which one is deployed.
+ */
+function checkFunctionSource(node: FlowNode, index: number): Problem[] {
+  const at = (field: string): Problem["path"] => ["nodes", index, "config", field];
+  const { runtime, code, artifact } = node.config;
+  const hasCode = typeof code === "string" && code.trim() !== "";
+  const hasArtifact = artifact !== undefined;
+  if (runtime === "wasm") {
+    if (hasCode && hasArtifact) {
+      return [
+        {
+          path: at("artifact"),
+          message: "a wasm function node runs either its code or an artifact, not both: remove one",
+          code: "invalid_config",
+        },
+      ];
+    }
+    if (!hasCode && !hasArtifact) {
+      return [
+        {
+          path: at("artifact"),
+          message:
+            "wasm function node has neither an artifact (the sha256 of an uploaded component) nor code to build one from",
+          code: "missing_artifact",
+        },
+      ];
+    }
+    return [];
+  }
+  const problems: Problem[] = [];
+  if (hasArtifact) {
+    problems.push({
+      path: at("artifact"),
+      message:
+        "an artifact is a WebAssembly component and runs only with runtime 'wasm' (set runtime to 'wasm')",
+      code: "invalid_config",
+    });
+  }
+  if (!hasCode)
+    problems.push({ path: at("code"), message: "function node has no code", code: "missing_code" });
   return problems;
 }
 

@@ -28,7 +28,18 @@ export interface Started {
   host: MemoryHost;
 }
 
+/** What a runtime may set for itself; every case still runs. */
+export interface ConformanceOptions {
+  /**
+   * Time limit of the memory-bomb case (default: the containment limit, 300 ms). An engine that
+   * interprets JavaScript (no JIT, as inside WebAssembly) cannot fill the memory limit within
+   * 300 ms, so the case would end as a timeout and prove nothing about memory.
+   */
+  memoryBombTimeoutMs?: number;
+}
+
 export interface Harness {
+  readonly options: ConformanceOptions;
   runtime(): FunctionRuntime;
   spec(code: string, options?: StartOptions): FunctionSpec;
   /** Creates an instance on a memory host; it is closed after the test. */
@@ -41,7 +52,10 @@ export const CONTAINMENT_LIMITS = { timeoutMs: 300, memoryLimitMb: 32 } as const
 /** Slow tests (timeouts, restarts) get this much time. */
 export const SLOW = 30_000;
 
-export function createHarness(makeRuntime: () => FunctionRuntime | Promise<FunctionRuntime>): Harness {
+export function createHarness(
+  makeRuntime: () => FunctionRuntime | Promise<FunctionRuntime>,
+  options: ConformanceOptions = {},
+): Harness {
   let runtime: FunctionRuntime | undefined;
   const open: FunctionInstance[] = [];
   beforeAll(async () => {
@@ -51,6 +65,7 @@ export function createHarness(makeRuntime: () => FunctionRuntime | Promise<Funct
     await Promise.all(open.splice(0).map((instance) => instance.close()));
   });
   const harness: Harness = {
+    options,
     runtime: () => {
       if (!runtime) throw new Error("the runtime is not ready (beforeAll has not run)");
       return runtime;

@@ -1,5 +1,6 @@
 import { describe } from "vitest";
 import type { FunctionRuntime } from "@weir/domain";
+import type { ConformanceOptions } from "./harness";
 import { createHarness } from "./harness";
 import { checkSuite } from "./suites/check";
 import { containmentSuite } from "./suites/containment";
@@ -11,6 +12,7 @@ import { streamSuite } from "./suites/stream";
 
 export { createMemoryHost } from "./memory-host";
 export type { LogEntry, LogLevel, MemoryHost, MemoryHostOptions } from "./memory-host";
+export type { ConformanceOptions } from "./harness";
 
 /**
  * Registers the function-contract tests every runtime must pass, as Vitest tests. Call it at
@@ -19,9 +21,10 @@ export type { LogEntry, LogLevel, MemoryHost, MemoryHostOptions } from "./memory
 export function describeRuntimeConformance(
   name: string,
   makeRuntime: () => FunctionRuntime | Promise<FunctionRuntime>,
+  options: ConformanceOptions = {},
 ): void {
   describe(`${name} runtime conformance`, () => {
-    const harness = createHarness(makeRuntime);
+    const harness = createHarness(makeRuntime, options);
     checkSuite(harness);
     outputsSuite(harness);
     initSuite(harness);

@@ -1,4 +1,8 @@
-// The WebAssembly component runtime arrives with its own issue ("WebAssembly component runtime
-// through jco"). It will implement FunctionRuntime from @weir/domain and pass the same
-// conformance suite as @weir/runtime-js. Until then the engine offers only the `js` runtime.
-export const runtimeName = "wasm";
+export { wasmRuntime } from "./runtime";
+export { inspectComponent, WEIR_WORLD } from "./inspect";
+export type { ComponentInspection } from "./inspect";
+export { cacheDir, transpileCached } from "./component-cache";
+export type { Transpiled } from "./component-cache";
+export { jsGuestComponent } from "./guest-build";
+export { componentizeJs, WIT_DIR } from "./js-component";
+export type { ComponentizeJsOptions } from "./js-component";

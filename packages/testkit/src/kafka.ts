@@ -10,6 +10,8 @@ const script = fileURLToPath(new URL("../../../scripts/kafka.sh", import.meta.ur
 export interface KafkaHandle {
   brokers: string;
   stop: () => Promise<void>;
+  /** Stops the broker and starts it again on the same port and data, as after a crash or upgrade. */
+  restart: (downMs?: number) => Promise<void>;
 }
 
 function kafkaSh(args: string[], timeoutMs: number): Promise<string> {
@@ -71,6 +73,11 @@ export async function startKafka(opts: { port?: number } = {}): Promise<KafkaHan
   let stopped = false;
   return {
     brokers: `127.0.0.1:${port}`,
+    restart: async (downMs = 0) => {
+      await kafkaSh(["stop", ...portArgs], 60_000);
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      await kafkaSh(["start", ...portArgs, "--keep"], 120_000);
+    },
     stop: async () => {
       if (stopped) return;
       stopped = true;

@@ -1,35 +1,50 @@
 import type { FlowNode, FlowSpec, FunctionConfig, WeirRecord } from "@weir/domain";
 import { errorMessage, functionConfigSchema, portsOf } from "@weir/domain";
 import { builtinRegistry, findSink, findSource } from "@weir/connectors";
-import { BoundedQueue } from "./bounded-queue";
 import { runFunction } from "./function-runner";
 import type { FunctionNodeHandle } from "./function-runner";
 import { connectionsOf } from "./connections";
-import { NodeInputs } from "./inputs";
-import { NodeOutputs } from "./outputs";
+import type { EdgeTransport } from "../transport/edge-transport";
 import type { DeploymentRef, FlowServices } from "./services";
 import { runSink } from "./sink-runner";
 import { runSource } from "./source-runner";
 import { redact } from "../stores/secret-store";
 
 export interface FlowRunnerOptions {
-  /** Records each edge holds before its producer waits. */
-  queueCapacity: number;
   /** How long stop() waits for in-flight records to reach the sinks before giving up on them. */
   drainTimeoutMs: number;
 }
 
 /**
- * Runs one deployed flow version on the in-process transport: a bounded queue per edge, one
- * loop per node. Stopping ends the sources first and lets everything already inside the flow
- * drain through to the sinks.
+ * Which nodes of the flow this runner runs. The in-process transport runs them all in one
+ * engine. On the Kafka transport, `workers` (functions, sinks and Kafka sources, which share
+ * work through consumer groups) run on every engine, and `sources` (generator, HTTP ingest:
+ * anything that cannot be split) run on the one engine that holds the deployment's lease.
+ */
+export type RunnerRole = "all" | "sources" | "workers";
+
+/** Sources that read Kafka themselves spread over engines through their own consumer group. */
+const SHARED_SOURCES = new Set(["kafka-source"]);
+
+export function runsIn(node: FlowNode, role: RunnerRole): boolean {
+  switch (role) {
+    case "all":
+      return true;
+    case "sources":
+      return node.kind === "source" && !SHARED_SOURCES.has(node.type);
+    case "workers":
+      return node.kind !== "source" || SHARED_SOURCES.has(node.type);
+  }
+}
+
+/**
+ * Runs the nodes of one deployed flow version that its role covers, one loop per node instance,
+ * over an edge transport. Stopping ends the sources first and lets everything already inside
+ * the flow drain through to the sinks.
  */
 export class FlowRunner {
   private readonly sourcesStop = new AbortController();
   private readonly hardStop = new AbortController();
-  private readonly edges = new Map<string, BoundedQueue<WeirRecord>>();
-  /** Per non-source node: dead letters replayed into it, read alongside its edges. */
-  private readonly replays = new Map<string, BoundedQueue<WeirRecord>>();
   private instanceCount = 0;
   private tasks: Promise<void>[] = [];
   private started = false;
@@ -39,23 +54,21 @@ export class FlowRunner {
     private readonly spec: FlowSpec,
     private readonly services: FlowServices,
     private readonly options: FlowRunnerOptions,
-  ) {
-    for (const edge of spec.edges) this.edges.set(edge.id, new BoundedQueue(options.queueCapacity));
-    for (const node of spec.nodes) {
-      if (node.kind !== "source") this.replays.set(node.id, new BoundedQueue(options.queueCapacity));
-    }
-  }
+    private readonly transport: EdgeTransport,
+    readonly role: RunnerRole = "all",
+  ) {}
 
-  /** Whether this flow has a node that can take replayed records. */
+  /** Whether this flow has a node that can take replayed records (on any engine). */
   accepts(nodeId: string): boolean {
-    return this.replays.has(nodeId);
+    return (
+      this.spec.nodes.some((node) => node.id === nodeId && node.kind !== "source") &&
+      this.transport.canReplay(nodeId)
+    );
   }
 
   /** Feeds dead-lettered records back into their node, waiting under backpressure. */
   async replay(nodeId: string, records: readonly WeirRecord[]): Promise<void> {
-    const queue = this.replays.get(nodeId);
-    if (!queue) throw new Error(`flow has no node '${nodeId}' that accepts records`);
-    await queue.push(records);
+    await this.transport.replay(nodeId, records);
   }
 
   /** Prepares every node (a failing init or sink open fails the start) and then starts them. */
@@ -64,25 +77,23 @@ export class FlowRunner {
     this.started = true;
     const prepared: (() => Promise<void>)[] = [];
     try {
-      for (const node of this.spec.nodes) prepared.push(await this.prepare(node));
+      await this.transport.prepare();
+      for (const node of this.spec.nodes)
+        if (runsIn(node, this.role) && !this.transport.absorbs(node))
+          prepared.push(...(await this.prepare(node)));
     } catch (error) {
       this.hardStop.abort();
+      this.transport.stopInputs();
+      await this.transport.close();
       throw error;
     }
     this.tasks = prepared.map((run) => run());
   }
 
-  /** Number of records waiting on edges, for stats and tests. */
-  get backlog(): number {
-    let total = 0;
-    for (const queue of this.edges.values()) total += queue.size;
-    return total;
-  }
-
   /** Stops the sources, waits for in-flight records to drain, then stops the rest. */
   async stop(): Promise<{ drained: boolean }> {
     this.sourcesStop.abort();
-    for (const queue of this.replays.values()) queue.close();
+    this.transport.stopInputs();
     const all = Promise.allSettled(this.tasks).then(() => true);
     const timeout = new Promise<false>((resolve) =>
       setTimeout(() => {
@@ -93,68 +104,85 @@ export class FlowRunner {
     if (!drained) {
       this.hardStop.abort();
       this.deadLetterStranded();
-      for (const queue of this.edges.values()) queue.close();
       await all;
     }
+    await this.transport.close();
     return { drained };
   }
 
-  private async prepare(node: FlowNode): Promise<() => Promise<void>> {
-    const incoming = this.spec.edges.filter((e) => e.to.node === node.id).map((e) => this.queue(e.id));
-    const replay = this.replays.get(node.id);
-    const inputs = new NodeInputs(replay ? [...incoming, replay] : incoming);
-    const outputs = this.outputsOf(node);
+  /** The loops of one node: one per instance (parallelism applies to non-source nodes). */
+  private async prepare(node: FlowNode): Promise<(() => Promise<void>)[]> {
     switch (node.kind) {
       case "source": {
         const plugin = findSource(node.type);
         if (!plugin) throw new Error(`node '${node.id}': no source implementation for type '${node.type}'`);
         const connection = await connectionsOf(node, this.services);
-        return () =>
-          runSource(
-            node,
-            plugin,
-            outputs,
-            this.deployment,
-            this.services,
-            this.sourcesStop.signal,
-            connection,
-          );
+        const outputs = await this.transport.outputOf(node);
+        return [
+          () =>
+            runSource(
+              node,
+              plugin,
+              outputs,
+              this.deployment,
+              this.services,
+              this.sourcesStop.signal,
+              connection,
+            ),
+        ];
       }
       case "function": {
         const config = functionConfigSchema.parse(node.config);
-        const handle = await this.createFunction(node, config);
         const retry = { maxAttempts: config.maxAttempts, backoffMs: config.retryBackoffMs };
         const stop = this.hardStop.signal;
-        return () =>
-          runFunction(
-            node,
-            config.batchSize,
-            retry,
-            handle,
-            inputs,
-            outputs,
-            this.deployment,
-            this.services,
-            stop,
+        const outputs = await this.transport.outputOf(node);
+        const loops: (() => Promise<void>)[] = [];
+        for (let instance = 0; instance < this.instancesOf(node); instance++) {
+          const handle = await this.createFunction(node, config);
+          const inputs = await this.transport.inputOf(node, instance);
+          loops.push(() =>
+            runFunction(
+              node,
+              config.batchSize,
+              retry,
+              handle,
+              inputs,
+              outputs,
+              this.deployment,
+              this.services,
+              stop,
+            ),
           );
+        }
+        return loops;
       }
       case "sink": {
         const plugin = findSink(node.type);
         if (!plugin) throw new Error(`node '${node.id}': no sink implementation for type '${node.type}'`);
         const connection = await connectionsOf(node, this.services);
-        const sink = await plugin.open(node.config, {
-          flowId: this.deployment.flowId,
-          nodeId: node.id,
-          signal: this.hardStop.signal,
-          log: this.services.log.child(node.id),
-          connection,
-          retain: (records, keep) => {
-            this.services.retained.add(this.deployment, node.id, records, keep);
-          },
-        });
-        return () => runSink(node, sink, inputs, this.deployment, this.services);
+        const loops: (() => Promise<void>)[] = [];
+        for (let instance = 0; instance < this.instancesOf(node); instance++) {
+          const sink = await plugin.open(node.config, {
+            flowId: this.deployment.flowId,
+            nodeId: node.id,
+            signal: this.hardStop.signal,
+            log: this.services.log.child(node.id),
+            connection,
+            retain: (records, keep) => {
+              this.services.retained.add(this.deployment, node.id, records, keep);
+            },
+          });
+          const inputs = await this.transport.inputOf(node, instance);
+          loops.push(() => runSink(node, sink, inputs, this.deployment, this.services));
+        }
+        return loops;
       }
     }
+  }
+
+  /** In memory a node runs once; on Kafka each engine runs `parallelism` members of its group. */
+  private instancesOf(node: FlowNode): number {
+    return this.role === "all" ? 1 : (node.parallelism ?? 1);
   }
 
   private async createFunction(node: FlowNode, config: FunctionConfig): Promise<FunctionNodeHandle> {
@@ -164,6 +192,12 @@ export class FlowRunner {
     const secrets = await this.services.secrets(config.secrets).catch((error: unknown) => {
       throw fail(error);
     });
+    const component =
+      config.runtime === "wasm" && config.artifact !== undefined
+        ? await this.services.artifact(config.artifact).catch((error: unknown) => {
+            throw fail(error);
+          })
+        : undefined;
     const definition = builtinRegistry.get(node.type);
     const spec = {
       nodeId: node.id,
@@ -173,6 +207,7 @@ export class FlowRunner {
       ports: definition ? portsOf(definition, node.outputs) : ["out"],
       timeoutMs: config.timeoutMs,
       memoryLimitMb: config.memoryLimitMb,
+      ...(component ? { component } : {}),
     };
     const state = this.services.state(this.deployment.flowId, node.id);
     const counters = this.services.counters(this.deployment.id, node.id, "in");
@@ -209,34 +244,16 @@ export class FlowRunner {
     return { instance: await create(), recreate: create, state };
   }
 
-  private outputsOf(node: FlowNode): NodeOutputs {
-    const byPort = new Map<string, BoundedQueue<WeirRecord>[]>();
-    for (const edge of this.spec.edges.filter((e) => e.from.node === node.id)) {
-      const list = byPort.get(edge.from.port) ?? [];
-      list.push(this.queue(edge.id));
-      byPort.set(edge.from.port, list);
-    }
-    return new NodeOutputs(byPort);
-  }
-
-  private queue(edgeId: string): BoundedQueue<WeirRecord> {
-    const queue = this.edges.get(edgeId);
-    if (!queue) throw new Error(`unknown edge '${edgeId}'`);
-    return queue;
-  }
-
-  /** On a forced stop, records still on edges go to the dead-letter store of the node they were headed for. */
+  /** On a forced stop, records still held in memory go to the dead-letter store of the node they were headed for. */
   private deadLetterStranded(): void {
-    for (const edge of this.spec.edges) {
-      for (const record of this.queue(edge.id).drainRemaining()) {
-        this.services.deadLetters.add({
-          deployment: this.deployment,
-          nodeId: edge.to.node,
-          record,
-          error: `deployment stopped before this record was processed (drain timed out after ${this.options.drainTimeoutMs} ms)`,
-          attempts: 0,
-        });
-      }
+    for (const { nodeId, record } of this.transport.stranded()) {
+      this.services.deadLetters.add({
+        deployment: this.deployment,
+        nodeId,
+        record,
+        error: `deployment stopped before this record was processed (drain timed out after ${this.options.drainTimeoutMs} ms)`,
+        attempts: 0,
+      });
     }
   }
 }

@@ -8,8 +8,7 @@ import type {
 } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import type { NodeCounters } from "../stats";
-import type { NodeInputs } from "./inputs";
-import type { NodeOutputs } from "./outputs";
+import type { NodeInput, NodeOutput } from "../transport/edge-transport";
 import type { DeploymentRef, FlowServices, NodeState } from "./services";
 
 export interface FunctionNodeHandle {
@@ -27,16 +26,16 @@ export interface RetryPolicy {
 /**
  * Feeds a function node's input in batches through its runtime instance. A record whose call
  * fails is retried on its own with exponential backoff, up to `maxAttempts` tries, and then goes
- * to the dead-letter store; outputs leave in input order, after the batch's state is durable.
- * Returns when every input edge is closed and empty.
+ * to the dead-letter store; outputs leave in input order, after the batch's state is durable, in
+ * one send per batch; the batch is acked once the transport holds them. Returns when the input ends.
  */
 export async function runFunction(
   node: FlowNode,
   batchSize: number,
   retry: RetryPolicy,
   handle: FunctionNodeHandle,
-  inputs: NodeInputs<WeirRecord>,
-  outputs: NodeOutputs,
+  inputs: NodeInput,
+  outputs: NodeOutput,
   deployment: DeploymentRef,
   services: FlowServices,
   stop: AbortSignal,
@@ -76,10 +75,10 @@ export async function runFunction(
         }
       }
       await handle.state.flush();
-      for (const outputsOfRecord of sent) {
-        await outputs.send(outputsOfRecord);
-        counters.recordsOut += outputsOfRecord.length;
-      }
+      const all = sent.flat();
+      await outputs.send(all);
+      counters.recordsOut += all.length;
+      await inputs.ack();
     }
   } finally {
     outputs.close();

@@ -28,6 +28,11 @@ export class NodeInputs<T> {
     }
   }
 
+  /** In memory there is nothing to commit: a record is gone once taken. */
+  ack(): Promise<void> {
+    return Promise.resolve();
+  }
+
   get backlog(): number {
     return this.queues.reduce((sum, queue) => sum + queue.size, 0);
   }

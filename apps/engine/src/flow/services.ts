@@ -43,6 +43,8 @@ export interface FlowServices {
   };
   state(flowId: string, nodeId: string): NodeState;
   secrets(names: readonly string[]): Promise<Record<string, string>>;
+  /** The bytes of an uploaded WebAssembly component; rejects when there is none. */
+  artifact(sha256: string): Promise<Uint8Array>;
   /** A connection profile with its config and secrets merged; rejects when there is none. */
   connection(name: string): Promise<StoredConnection>;
   functionLogs: {

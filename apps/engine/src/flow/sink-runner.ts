@@ -1,17 +1,20 @@
-import type { FlowNode, WeirRecord } from "@weir/domain";
+import type { FlowNode } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import type { SinkInstance } from "@weir/connectors";
 import { DeliveryError } from "@weir/connectors";
-import type { NodeInputs } from "./inputs";
+import type { NodeInput } from "../transport/edge-transport";
 import type { DeploymentRef, FlowServices } from "./services";
 
 const SINK_BATCH = 100;
 
-/** Writes a sink node's input record by record, dead-lettering what it cannot deliver. */
+/**
+ * Writes a sink node's input in batches, dead-lettering what it cannot deliver; a batch is acked
+ * once every record of it is written or dead-lettered.
+ */
 export async function runSink(
   node: FlowNode,
   sink: SinkInstance,
-  inputs: NodeInputs<WeirRecord>,
+  inputs: NodeInput,
   deployment: DeploymentRef,
   services: FlowServices,
 ): Promise<void> {
@@ -24,6 +27,7 @@ export async function runSink(
         try {
           await sink.writeBatch(batch);
           counters.recordsOut += batch.length;
+          await inputs.ack();
           continue;
         } catch (error) {
           // Fall back to one write per record, so only the records that fail are dead-lettered.
@@ -41,6 +45,7 @@ export async function runSink(
           services.deadLetters.add({ deployment, nodeId: node.id, record, error: message, attempts });
         }
       }
+      await inputs.ack();
     }
   } finally {
     await sink.close().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import type { FlowNode } from "@weir/domain";
 import { DEFAULT_PORT, errorMessage } from "@weir/domain";
 import type { RegisteredSource } from "@weir/connectors";
-import type { NodeOutputs } from "./outputs";
+import type { NodeOutput } from "../transport/edge-transport";
 import type { ConnectionResolver } from "./connections";
 import type { DeploymentRef, FlowServices } from "./services";
 import { yieldToEventLoop } from "./yield";
@@ -10,7 +10,7 @@ import { yieldToEventLoop } from "./yield";
 export async function runSource(
   node: FlowNode,
   plugin: RegisteredSource,
-  outputs: NodeOutputs,
+  outputs: NodeOutput,
   deployment: DeploymentRef,
   services: FlowServices,
   signal: AbortSignal,

@@ -1,4 +1,5 @@
 import type { Db } from "@weir/db";
+import { Prisma } from "@weir/db";
 import { NodeCounters } from "../stats";
 
 /**
@@ -31,7 +32,10 @@ export class StatsReporter {
     if (rows.length === 0) return;
     await this.db.$transaction(
       rows.map((c) => {
+        const lag = c.lagJson();
         const values = {
+          lag: lag === null ? null : BigInt(lag.total),
+          partitionLag: lag === null ? Prisma.DbNull : lag.partitions,
           recordsIn: BigInt(c.recordsIn),
           recordsOut: BigInt(c.recordsOut),
           errors: BigInt(c.errors),

@@ -3,6 +3,7 @@ import { functionConfigSchema, jsonValueSchema, portNameSchema } from "@weir/dom
 import type { JsonValue, WeirRecord } from "@weir/domain";
 import { z } from "zod";
 import { checkCode } from "../code-check";
+import { notFound } from "../errors";
 import { postToEngine, requireLiveEngine } from "../engine-client";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 
@@ -17,18 +18,42 @@ const triggerRecord = z.object({
 });
 
 // The same limits as a function node's config, so what can be tried can also be deployed.
-const triggerInput = z.object({
-  runtime: config.runtime.unwrap().optional(),
-  code: config.code.unwrap().refine((code) => code.trim() !== "", "function has no code"),
-  language: config.language.unwrap().optional(),
-  params: z.record(z.string(), jsonValueSchema).optional(),
-  ports: z.array(portNameSchema).min(1).max(100).optional(),
-  /** Names only: the engine resolves them, so values never pass through the web process. */
-  secrets: config.secrets.unwrap().optional(),
-  timeoutMs: config.timeoutMs.unwrap().optional(),
-  memoryLimitMb: config.memoryLimitMb.unwrap().optional(),
-  records: z.array(triggerRecord).min(1).max(1000),
-});
+const triggerInput = z
+  .object({
+    runtime: config.runtime.unwrap().optional(),
+    code: config.code.unwrap().optional(),
+    /** With runtime "wasm": an uploaded component to run instead of code. */
+    artifact: config.artifact,
+    language: config.language.unwrap().optional(),
+    params: z.record(z.string(), jsonValueSchema).optional(),
+    ports: z.array(portNameSchema).min(1).max(100).optional(),
+    /** Names only: the engine resolves them, so values never pass through the web process. */
+    secrets: config.secrets.unwrap().optional(),
+    timeoutMs: config.timeoutMs.unwrap().optional(),
+    memoryLimitMb: config.memoryLimitMb.unwrap().optional(),
+    records: z.array(triggerRecord).min(1).max(1000),
+  })
+  .superRefine((input, ctx) => {
+    const hasCode = (input.code ?? "").trim() !== "";
+    if (input.artifact !== undefined) {
+      if (input.runtime !== "wasm") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["artifact"],
+          message: "an artifact runs only with runtime 'wasm'",
+        });
+      }
+      if (hasCode) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["artifact"],
+          message: "give either code or an artifact, not both",
+        });
+      }
+    } else if (!hasCode) {
+      ctx.addIssue({ code: "custom", path: ["code"], message: "function has no code" });
+    }
+  });
 
 /** A line the function wrote with ctx.log while it ran. */
 export interface TriggerLogLine {
@@ -65,8 +90,13 @@ export const functionsRouter = createTRPCRouter({
    * the live engine that reported last.
    */
   trigger: publicProcedure.input(triggerInput).mutation(async ({ ctx, input }): Promise<TriggerResult> => {
-    const problems = checkCode({ code: input.code, language: input.language ?? "typescript" });
-    if (problems.length > 0) return { ok: false, problems, logs: [] };
+    if (input.artifact !== undefined) {
+      const stored = await ctx.db.wasmArtifact.count({ where: { sha256: input.artifact } });
+      if (stored === 0) throw notFound(`artifact ${input.artifact} not found`);
+    } else {
+      const problems = checkCode({ code: input.code ?? "", language: input.language ?? "typescript" });
+      if (problems.length > 0) return { ok: false, problems, logs: [] };
+    }
     const engine = await requireLiveEngine(ctx.db);
     const answer = await postToEngine(engine, "/trigger", input, ctx.engineTimeoutMs);
     if (!isTriggerResult(answer)) {

@@ -34,10 +34,13 @@ async function readLive(
 export const statsRouter = createTRPCRouter({
   /**
    * Per-node counters and user metrics (ctx.metrics) of the flow's newest deployment (or the
-   * given one), summed over engines.
+   * given one), summed over engines. On the Kafka transport each node has its consumer `lag`;
+   * `partitions: true` adds the lag by topic partition.
    */
   get: publicProcedure
-    .input(z.object({ flowId: z.uuid(), deploymentId: z.uuid().optional() }))
+    .input(
+      z.object({ flowId: z.uuid(), deploymentId: z.uuid().optional(), partitions: z.boolean().optional() }),
+    )
     .query(async ({ ctx, input }) => {
       await requireFlow(ctx.db, input.flowId);
       const deployment = await findDeployment(ctx.db, input.flowId, input.deploymentId);
@@ -56,6 +59,7 @@ export const statsRouter = createTRPCRouter({
           spec.nodes.map((node) => node.id),
           rows,
           new Date(),
+          { partitions: input.partitions ?? false },
         ),
       };
     }),

@@ -117,6 +117,7 @@ export function containmentSuite(h: Harness): void {
             expect(failure.message).toMatch(/memory/i);
             expect(failure.instanceReset).toBe(true);
           },
+          { timeoutMs: h.options.memoryBombTimeoutMs ?? CONTAINMENT_LIMITS.timeoutMs },
         );
       },
       SLOW,

@@ -1,0 +1,275 @@
+// `npm run bench:kafka` at the root: a deployed `kafka → js identity → kafka` flow on the Kafka
+// transport against a raw kafkajs consume→produce pass-through, on the same broker in the same
+// run, for 100-byte and 1 KB records: throughput (median of runs, and the ratio) and end-to-end
+// latency (p50/p99) at half of the flow's maximum rate. Not part of `npm test`.
+//   KAFKA_BROKERS=host:port   use a running broker instead of starting one
+//   BENCH_RUNS=3              throughput runs per case (alternating raw and flow)
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import { Kafka, logLevel } from "kafkajs";
+import type { Admin, Producer } from "kafkajs";
+import { createCaller } from "@weir/api";
+import { createDb } from "@weir/db";
+import { startKafka } from "@weir/testkit/kafka";
+import { startTestPostgres } from "@weir/testkit";
+import { startKafkaEngine } from "../test/kafka-engines";
+
+const PARTITIONS = 4;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const CASES = [
+  { name: "100 B", bytes: 100, records: 100_000 },
+  { name: "1 KB", bytes: 1024, records: 40_000 },
+];
+const LATENCY_SECONDS = 10;
+
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** A JSON value of about `bytes` bytes that carries its send time. */
+function payload(bytes: number, i: number, sentAt = 0): string {
+  const base = JSON.stringify({ i, t: sentAt, pad: "" });
+  return JSON.stringify({ i, t: sentAt, pad: "x".repeat(Math.max(0, bytes - base.length)) });
+}
+
+async function fill(producer: Producer, topic: string, bytes: number, count: number): Promise<void> {
+  const value = payload(bytes, 0);
+  for (let start = 0; start < count; start += 2_000) {
+    const messages = [];
+    for (let i = start; i < Math.min(count, start + 2_000); i++)
+      messages.push({ key: `k${i % 1000}`, value });
+    await producer.send({ topic, acks: -1, messages });
+  }
+}
+
+async function endOffset(admin: Admin, topic: string): Promise<number> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return offsets.reduce((sum, o) => sum + Number(o.high), 0);
+}
+
+/** Records per second while the output grew from 10% to 90% of `count` (leaves start-up out). */
+async function measureRate(admin: Admin, topic: string, count: number, timeoutMs = 300_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let at10: number | undefined;
+  for (;;) {
+    const now = Date.now();
+    const done = await endOffset(admin, topic);
+    if (at10 === undefined && done >= count * 0.1) at10 = now;
+    if (at10 !== undefined && done >= count * 0.9) return (count * 0.8) / ((now - at10) / 1000);
+    if (now > deadline) throw new Error(`only ${String(done)} of ${String(count)} records reached ${topic}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The baseline: consume a chunk, produce it (idempotent, acks=all), then commit, as the flow does. */
+async function rawPassThrough(kafka: Kafka, input: string, output: string): Promise<() => Promise<void>> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: input, fromBeginning: true });
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: PARTITIONS,
+    eachBatch: async (payload) => {
+      const { batch } = payload;
+      for (let start = 0; start < batch.messages.length; start += 500) {
+        const chunk = batch.messages.slice(start, start + 500);
+        await producer.send({
+          topic: output,
+          acks: -1,
+          messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+        });
+        const last = chunk.at(-1);
+        if (last) payload.resolveOffset(last.offset);
+        await payload.commitOffsetsIfNecessary();
+        await payload.heartbeat();
+      }
+    },
+  });
+  return async () => {
+    await consumer.disconnect();
+    await producer.disconnect();
+  };
+}
+
+async function main(): Promise<void> {
+  const kafkaHandle = process.env.KAFKA_BROKERS ? undefined : await startKafka();
+  const brokers = process.env.KAFKA_BROKERS ?? kafkaHandle?.brokers ?? "";
+  const postgres = await startTestPostgres();
+  const db = createDb(postgres.databaseUrl);
+  const api = createCaller({ db });
+  const engine = await startKafkaEngine(postgres.databaseUrl, brokers, "bench-engine", {
+    WEIR_RECONCILE_MS: "200",
+  });
+  const kafka = new Kafka({
+    clientId: "weir-bench",
+    brokers: brokers.split(","),
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+
+  const topicPair = async (): Promise<{ input: string; output: string }> => {
+    const input = `bench-in-${randomUUID()}`;
+    const output = `bench-out-${randomUUID()}`;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [input, output].map((topic) => ({ topic, numPartitions: PARTITIONS })),
+    });
+    return { input, output };
+  };
+
+  const deployFlow = async (input: string, output: string): Promise<() => Promise<void>> => {
+    const flow = await api.flow.create({
+      name: `bench ${input}`,
+      nodes: [
+        {
+          id: "src",
+          kind: "source",
+          type: "kafka-source",
+          config: {
+            brokers: brokers.split(","),
+            topics: [input],
+            fromBeginning: "earliest",
+            valueFormat: "json",
+          },
+        },
+        {
+          id: "fn",
+          kind: "function",
+          type: "function",
+          config: { code: "export default (r) => r", batchSize: 500 },
+        },
+        {
+          id: "out",
+          kind: "sink",
+          type: "kafka-sink",
+          config: { brokers: brokers.split(","), topic: output },
+        },
+      ],
+      edges: [
+        { id: "e1", from: { node: "src", port: "out" }, to: { node: "fn" } },
+        { id: "e2", from: { node: "fn", port: "out" }, to: { node: "out" } },
+      ],
+    });
+    await api.deployment.deploy({ flowId: flow.id });
+    return async () => {
+      await api.deployment.stop({ flowId: flow.id });
+      await api.flow.delete({ id: flow.id });
+    };
+  };
+
+  /** Produces at `rate` per second for LATENCY_SECONDS and returns each record's end-to-end latency. */
+  const latency = async (
+    bytes: number,
+    rate: number,
+    start: (input: string, output: string) => Promise<() => Promise<void>>,
+  ) => {
+    const { input, output } = await topicPair();
+    const stop = await start(input, output);
+    const latencies: number[] = [];
+    const reader = kafka.consumer({ groupId: `bench-reader-${randomUUID()}` });
+    await reader.connect();
+    await reader.subscribe({ topic: output, fromBeginning: true });
+    await reader.run({
+      eachMessage: ({ message }) => {
+        const sentAt = (JSON.parse(message.value?.toString() ?? "{}") as { t?: number }).t ?? 0;
+        if (sentAt > 0) latencies.push(Date.now() - sentAt);
+        return Promise.resolve();
+      },
+    });
+    // Warm-up: the path is through (groups joined) before measuring.
+    await producer.send({ topic: input, acks: -1, messages: [{ key: "warm", value: payload(bytes, -1) }] });
+    while ((await endOffset(admin, output)) < 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    const tickMs = 10;
+    const perTick = rate / (1000 / tickMs);
+    const total = Math.round(rate * LATENCY_SECONDS);
+    let sent = 0;
+    const began = Date.now();
+    while (sent < total) {
+      const due = Math.min(total, Math.round(((Date.now() - began) / tickMs + 1) * perTick));
+      const messages = [];
+      for (; sent < due; sent++)
+        messages.push({ key: `k${sent % 1000}`, value: payload(bytes, sent, Date.now()) });
+      if (messages.length > 0) await producer.send({ topic: input, acks: -1, messages });
+      await new Promise((resolve) => setTimeout(resolve, tickMs));
+    }
+    const deadline = Date.now() + 60_000;
+    while (latencies.length < total && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    await reader.disconnect();
+    await stop();
+    return {
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      received: latencies.length,
+      total,
+    };
+  };
+
+  log(
+    `weir kafka bench: ${os.cpus().length} cpu(s), ${PARTITIONS} partitions per topic, ${String(RUNS)} run(s) per case`,
+  );
+  for (const c of CASES) {
+    const raw: number[] = [];
+    const flow: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      {
+        const { input, output } = await topicPair();
+        await fill(producer, input, c.bytes, c.records);
+        const stop = await rawPassThrough(kafka, input, output);
+        raw.push(await measureRate(admin, output, c.records));
+        await stop();
+      }
+      {
+        const { input, output } = await topicPair();
+        await fill(producer, input, c.bytes, c.records);
+        const stop = await deployFlow(input, output);
+        flow.push(await measureRate(admin, output, c.records));
+        await stop();
+      }
+      log(
+        `  ${c.name} run ${String(run + 1)}: raw ${raw.at(-1)?.toFixed(0)} rec/s, flow ${flow.at(-1)?.toFixed(0)} rec/s`,
+      );
+    }
+    const rawRate = median(raw);
+    const flowRate = median(flow);
+    log(
+      `${c.name}: raw pass-through ${rawRate.toFixed(0)} rec/s, flow ${flowRate.toFixed(0)} rec/s (medians), ` +
+        `flow/raw ${(flowRate / rawRate).toFixed(2)}`,
+    );
+    const half = Math.floor(flowRate / 2);
+    const flowLatency = await latency(c.bytes, half, deployFlow);
+    const rawLatency = await latency(c.bytes, half, (input, output) => rawPassThrough(kafka, input, output));
+    log(
+      `${c.name} at ${String(half)} rec/s (half the flow's max): flow p50 ${String(flowLatency.p50)} ms, p99 ${String(flowLatency.p99)} ms ` +
+        `(${String(flowLatency.received)}/${String(flowLatency.total)}); raw p50 ${String(rawLatency.p50)} ms, p99 ${String(rawLatency.p99)} ms`,
+    );
+  }
+
+  await producer.disconnect();
+  await admin.disconnect();
+  await engine.stop();
+  await db.$disconnect();
+  await postgres.stop();
+  await kafkaHandle?.stop();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,17 @@
+import { Kafka, logLevel } from "kafkajs";
+import type { logCreator } from "kafkajs";
+import type { Logger } from "../../logger";
+
+/** A kafkajs client whose warnings and errors go to the engine's log. */
+export function transportClient(brokers: readonly string[], clientId: string, log: Logger): Kafka {
+  const toLog: logCreator =
+    () =>
+    ({ level, log: entry }) => {
+      // The edge producers limit kafkajs' retries on purpose (see kafka-output.ts): not news.
+      if (entry.message.startsWith("Limiting retries for the idempotent producer")) return;
+      const message = `kafka: ${entry.message}${typeof entry.error === "string" ? ` (${entry.error})` : ""}`;
+      if (level === logLevel.ERROR) log.error(message);
+      else if (level === logLevel.WARN) log.warn(message);
+    };
+  return new Kafka({ clientId, brokers: [...brokers], logLevel: logLevel.WARN, logCreator: toLog });
+}

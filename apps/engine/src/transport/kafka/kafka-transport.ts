@@ -1,0 +1,248 @@
+import type { Admin, Kafka } from "kafkajs";
+import type { FlowEdge, FlowNode, FlowSpec, WeirRecord } from "@weir/domain";
+import { kafkaSinkWriter, kafkaSourceReader } from "@weir/connectors";
+import type { ConnectorContext } from "@weir/connectors";
+import type { ConnectionResolver } from "../../flow/connections";
+import type { DeploymentRef } from "../../flow/services";
+import type { Logger } from "../../logger";
+import type { NodeCounters } from "../../stats";
+import type { EdgeTransport, NodeInput, NodeOutput } from "../edge-transport";
+import { transportClient } from "./client";
+import { KafkaNodeInput } from "./kafka-input";
+import type { KafkaInputOptions } from "./kafka-input";
+import { KafkaNodeOutput } from "./kafka-output";
+import type { OutputTarget } from "./kafka-output";
+import { directEdges } from "./direct-edges";
+import { edgeTopic, nodeGroup } from "./names";
+import { encodeRecord } from "./record-codec";
+import { EDGE_PRODUCER, TopicWriter } from "./topic-writer";
+
+export interface KafkaTransportSettings {
+  brokers: readonly string[];
+  /** Partitions of an edge's topic unless the edge says otherwise. */
+  partitions: number;
+  /** Replicas of each edge topic; undefined takes the broker's default. */
+  replicationFactor: number | undefined;
+  sessionTimeoutMs: number;
+}
+
+export interface KafkaTransportHooks {
+  log: Logger;
+  counters(nodeId: string, rateCounts: "in" | "out"): NodeCounters;
+  deadLetter(nodeId: string, record: WeirRecord, error: string): void;
+  /** The connection profiles a Kafka source or sink node may name. */
+  connection(node: FlowNode): Promise<ConnectionResolver>;
+}
+
+/**
+ * Each edge of the flow is a topic (`weir.<flowId>.v<version>.<edgeId>`) and each non-source
+ * node one consumer group, whose members are that node's instances on every engine. An edge
+ * out of a Kafka source or into a Kafka sink is that connector's own topic (see direct-edges.ts).
+ */
+export class KafkaTransport implements EdgeTransport {
+  private readonly kafka: Kafka;
+  private readonly stopping = new AbortController();
+  private readonly inputs: KafkaNodeInput[] = [];
+  private readonly writers: TopicWriter[] = [];
+  private readonly direct: ReturnType<typeof directEdges>;
+  private replayWriter: TopicWriter | undefined;
+
+  constructor(
+    private readonly deployment: DeploymentRef,
+    private readonly spec: FlowSpec,
+    private readonly settings: KafkaTransportSettings,
+    private readonly hooks: KafkaTransportHooks,
+  ) {
+    this.kafka = transportClient(
+      settings.brokers,
+      `weir-${deployment.flowId}-v${String(deployment.version)}`,
+      hooks.log.child("kafka"),
+    );
+    this.direct = directEdges(spec);
+  }
+
+  /** The Kafka sources and sinks whose topic is their edge: the transport reads and writes them. */
+  absorbs(node: FlowNode): boolean {
+    return this.direct.absorbed.has(node.id);
+  }
+
+  /** Creates the edge topics; another engine creating them at the same time is fine. */
+  async prepare(): Promise<void> {
+    const edges = this.topicEdges();
+    if (edges.length === 0) return;
+    const admin: Admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      // Only the missing ones: kafkajs logs an error for every topic that already exists.
+      const existing = new Set(await admin.listTopics());
+      const missing = edges.filter((edge) => !existing.has(edgeTopic(this.deployment, edge.id)));
+      if (missing.length === 0) return;
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((edge) => ({
+          topic: edgeTopic(this.deployment, edge.id),
+          numPartitions: edge.partitions ?? this.settings.partitions,
+          ...(this.settings.replicationFactor === undefined
+            ? {}
+            : { replicationFactor: this.settings.replicationFactor }),
+        })),
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** The edges that have a topic of their own. */
+  topicEdges(): FlowEdge[] {
+    return this.spec.edges.filter(
+      (edge) => !this.direct.sources.has(edge.id) && !this.direct.sinks.has(edge.id),
+    );
+  }
+
+  async inputOf(node: FlowNode, instance: number): Promise<NodeInput> {
+    const counters = this.hooks.counters(node.id, "in");
+    const common = {
+      sessionTimeoutMs: this.settings.sessionTimeoutMs,
+      lag: counters.lagOf(instance),
+      log: this.hooks.log.child(node.id),
+    };
+    const incoming = this.spec.edges.filter((edge) => edge.to.node === node.id);
+    const source = incoming.length === 1 && incoming[0] ? this.direct.sources.get(incoming[0].id) : undefined;
+    let options: KafkaInputOptions;
+    let kafka = this.kafka;
+    if (source) {
+      // Read the Kafka source's topics as the source would: its group, its start, its decoding.
+      const reader = await kafkaSourceReader(source.config, await this.connectorContext(source));
+      const sourceCounters = this.hooks.counters(source.id, "out");
+      kafka = reader.kafka;
+      options = {
+        ...common,
+        groupId: reader.groupId,
+        topics: reader.topics,
+        fromBeginning: reader.fromBeginning,
+        concurrency: 8,
+        decode: reader.decode,
+        handedOn: (count) => {
+          sourceCounters.recordsOut += count;
+        },
+        undecodable: (record, error) => {
+          this.hooks.deadLetter(source.id, record, error);
+        },
+      };
+    } else {
+      const partitions = incoming.reduce(
+        (sum, edge) => sum + (edge.partitions ?? this.settings.partitions),
+        0,
+      );
+      options = {
+        ...common,
+        groupId: nodeGroup(this.deployment, node.id),
+        topics: incoming.map((edge) => edgeTopic(this.deployment, edge.id)),
+        // A new group starts at the beginning: upstream writes before every group has joined.
+        fromBeginning: true,
+        concurrency: Math.max(1, Math.min(partitions, 16)),
+        undecodable: (record, error) => {
+          this.hooks.deadLetter(node.id, record, error);
+        },
+      };
+    }
+    const input = new KafkaNodeInput(kafka, options);
+    this.inputs.push(input);
+    await input.start();
+    return input;
+  }
+
+  async outputOf(node: FlowNode): Promise<NodeOutput> {
+    const edgeWriter = this.writer(this.kafka, node.id);
+    const targetsByPort = new Map<string, OutputTarget[]>();
+    for (const edge of this.spec.edges.filter((e) => e.from.node === node.id)) {
+      const list = targetsByPort.get(edge.from.port) ?? [];
+      list.push(await this.targetOf(edge, edgeWriter));
+      targetsByPort.set(edge.from.port, list);
+    }
+    return new KafkaNodeOutput(targetsByPort);
+  }
+
+  /** A node reading its Kafka source's topic directly has no edge topic to replay into. */
+  canReplay(nodeId: string): boolean {
+    const edge = this.spec.edges.find((e) => e.to.node === nodeId);
+    return edge !== undefined && !this.direct.sources.has(edge.id);
+  }
+
+  /** Replayed records go onto the node's first input topic, so any instance of it may take them. */
+  async replay(nodeId: string, records: readonly WeirRecord[]): Promise<void> {
+    const edge = this.spec.edges.find((e) => e.to.node === nodeId);
+    if (!edge) throw new Error(`flow has no node '${nodeId}' that accepts records`);
+    if (this.direct.sources.has(edge.id)) {
+      throw new Error(`node '${nodeId}' reads its Kafka source's topic; replay into it is not supported`);
+    }
+    this.replayWriter ??= this.writer(this.kafka, "replay");
+    const messages = records.map(encodeRecord);
+    await this.replayWriter.write([{ topic: edgeTopic(this.deployment, edge.id), messages }]);
+  }
+
+  stopInputs(): void {
+    this.stopping.abort();
+    for (const input of this.inputs) input.stop();
+  }
+
+  /** Nothing is stranded: what was not committed stays in Kafka for the next run. */
+  stranded(): { nodeId: string; record: WeirRecord }[] {
+    return [];
+  }
+
+  async close(): Promise<void> {
+    this.stopping.abort();
+    const results = await Promise.allSettled([
+      ...this.inputs.map((input) => input.close()),
+      ...this.writers.map((writer) => writer.disconnect()),
+    ]);
+    for (const result of results)
+      if (result.status === "rejected")
+        this.hooks.log.warn(`closing Kafka clients: ${String(result.reason)}`);
+  }
+
+  private async targetOf(edge: FlowEdge, edgeWriter: TopicWriter): Promise<OutputTarget> {
+    const sink = this.direct.sinks.get(edge.id);
+    if (!sink)
+      return { writer: edgeWriter, topic: edgeTopic(this.deployment, edge.id), encode: encodeRecord };
+    // Write the Kafka sink's topic as the sink would: its connection, key, encoding, acks.
+    const target = await kafkaSinkWriter(sink.config, await this.connectorContext(sink));
+    const counters = this.hooks.counters(sink.id, "in");
+    const writer = new TopicWriter(
+      { kafka: target.kafka, producer: target.producer, acks: target.acks, compression: target.compression },
+      this.stopping.signal,
+      this.hooks.log.child(sink.id),
+    );
+    this.writers.push(writer);
+    return {
+      writer,
+      topic: target.topic,
+      encode: target.encode,
+      delivered: (count) => {
+        counters.recordsIn += count;
+        counters.recordsOut += count;
+      },
+    };
+  }
+
+  private writer(kafka: Kafka, scope: string): TopicWriter {
+    const writer = new TopicWriter(
+      { kafka, producer: EDGE_PRODUCER, acks: -1 },
+      this.stopping.signal,
+      this.hooks.log.child(scope),
+    );
+    this.writers.push(writer);
+    return writer;
+  }
+
+  private async connectorContext(node: FlowNode): Promise<ConnectorContext> {
+    return {
+      flowId: this.deployment.flowId,
+      nodeId: node.id,
+      signal: this.stopping.signal,
+      log: this.hooks.log.child(node.id),
+      connection: await this.hooks.connection(node),
+    };
+  }
+}

@@ -1,0 +1,93 @@
+import { Partitioners } from "kafkajs";
+import type { CompressionTypes, Kafka, Producer, ProducerConfig, TopicMessages } from "kafkajs";
+import { errorMessage } from "@weir/domain";
+import type { Logger } from "../../logger";
+
+const RETRY_MAX_MS = 5_000;
+
+/** Edge topics: a producer that cannot reorder or duplicate within a session, acks from every replica. */
+export const EDGE_PRODUCER: ProducerConfig = {
+  idempotent: true,
+  maxInFlightRequests: 1,
+  createPartitioner: Partitioners.DefaultPartitioner,
+  // Few retries inside kafkajs: TopicWriter retries on its own, and can stop doing so.
+  retry: { retries: 5 },
+};
+
+export interface WriterSettings {
+  kafka: Kafka;
+  producer: ProducerConfig;
+  acks: -1 | 0 | 1;
+  compression?: CompressionTypes | undefined;
+}
+
+/**
+ * One producer and the way it is retried. `write` resolves only once Kafka acknowledged every
+ * message (with acks -1: every in-sync replica), which is what lets a node's input commit. A
+ * broker that is away is waited for: the write is retried with a fresh producer until it succeeds
+ * or the deployment stops, so a record is never dropped (a retried write may store a record
+ * twice: at least once).
+ */
+export class TopicWriter {
+  private producer: Promise<Producer> | undefined;
+
+  constructor(
+    private readonly settings: WriterSettings,
+    private readonly stopped: AbortSignal,
+    private readonly log: Logger,
+  ) {}
+
+  async write(topicMessages: TopicMessages[]): Promise<void> {
+    if (topicMessages.length === 0) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const producer = await this.connected();
+        await producer.sendBatch({
+          topicMessages,
+          acks: this.settings.acks,
+          ...(this.settings.compression === undefined ? {} : { compression: this.settings.compression }),
+        });
+        if (attempt > 1) this.log.info(`delivered after ${String(attempt)} attempts`);
+        return;
+      } catch (error) {
+        if (this.stopped.aborted)
+          throw new Error(`deployment stopped before Kafka acknowledged: ${errorMessage(error)}`);
+        this.log.warn(`producing failed (attempt ${String(attempt)}), retrying: ${errorMessage(error)}`);
+        // A producer whose broker went away may hold a stale session; start over with a new one.
+        await this.disconnect().catch(() => undefined);
+        await sleep(Math.min(RETRY_MAX_MS, 200 * 2 ** Math.min(attempt, 5)), this.stopped);
+      }
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    const producer = await this.producer?.catch(() => undefined);
+    this.producer = undefined;
+    await producer?.disconnect();
+  }
+
+  /** One producer shared by concurrent writes (an HTTP ingest source emits from each request). */
+  private connected(): Promise<Producer> {
+    if (!this.producer) {
+      const producer = this.settings.kafka.producer(this.settings.producer);
+      this.producer = producer.connect().then(() => producer);
+    }
+    return this.producer;
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,51 @@
+// Engine processes on the Kafka transport, and a look at the topics they create, for tests.
+import { Kafka, logLevel } from "kafkajs";
+import { startEngine } from "./engine-process";
+import type { EngineProcess } from "./engine-process";
+
+/** Starts an engine on the Kafka transport, tuned so failover takes seconds rather than a minute. */
+export function startKafkaEngine(
+  databaseUrl: string,
+  brokers: string,
+  engineId: string,
+  env: Record<string, string> = {},
+): Promise<EngineProcess> {
+  return startEngine(databaseUrl, {
+    WEIR_TRANSPORT: "kafka",
+    WEIR_KAFKA_BROKERS: brokers,
+    WEIR_ENGINE_ID: engineId,
+    WEIR_KAFKA_PARTITIONS: "4",
+    WEIR_LEASE_MS: "3000",
+    WEIR_KAFKA_SESSION_TIMEOUT_MS: "6000",
+    ...env,
+  });
+}
+
+export function testAdmin(brokers: string): ReturnType<Kafka["admin"]> {
+  return new Kafka({
+    clientId: "weir-test",
+    brokers: brokers.split(","),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+}
+
+/** The transport topics of one flow that exist on the broker. */
+export async function flowTopics(brokers: string, flowId: string): Promise<string[]> {
+  const admin = testAdmin(brokers);
+  await admin.connect();
+  try {
+    return (await admin.listTopics()).filter((topic) => topic.startsWith(`weir.${flowId}.`)).sort();
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function createTopic(brokers: string, topic: string, partitions: number): Promise<void> {
+  const admin = testAdmin(brokers);
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,3 @@
+module weir.example/functions/go
+
+go 1.24

@@ -1,0 +1,42 @@
+import { Buffer } from "node:buffer";
+import { artifactHashSchema } from "@weir/domain";
+import { z } from "zod";
+import { artifactMetadata, toArtifactView, uploadArtifact } from "../artifacts";
+import { notFound } from "../errors";
+import { createTRPCRouter, publicProcedure } from "../trpc";
+
+const bySha = z.object({ sha256: artifactHashSchema });
+
+/**
+ * WebAssembly components for `wasm` function nodes, which name one by `config.artifact`. Raw
+ * bytes can also be POSTed to /api/artifacts (application/wasm), which is easier with curl.
+ */
+export const artifactsRouter = createTRPCRouter({
+  /** Checks and stores a component given as base64; answers its sha256 and what it targets. */
+  upload: publicProcedure
+    .input(
+      z.object({
+        base64: z.base64("must be the component's bytes in base64"),
+        name: z.string().max(256).default(""),
+      }),
+    )
+    .mutation(({ ctx, input }) => uploadArtifact(ctx.db, Buffer.from(input.base64, "base64"), input.name)),
+
+  /** Every artifact's metadata, newest first; never the bytes. */
+  list: publicProcedure.query(async ({ ctx }) => {
+    const rows = await ctx.db.wasmArtifact.findMany({
+      orderBy: { createdAt: "desc" },
+      select: artifactMetadata,
+    });
+    return rows.map(toArtifactView);
+  }),
+
+  get: publicProcedure.input(bySha).query(async ({ ctx, input }) => {
+    const row = await ctx.db.wasmArtifact.findUnique({
+      where: { sha256: input.sha256 },
+      select: artifactMetadata,
+    });
+    if (!row) throw notFound(`artifact ${input.sha256} not found`);
+    return toArtifactView(row);
+  }),
+});

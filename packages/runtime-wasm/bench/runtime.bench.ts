@@ -1,0 +1,216 @@
+// `npm run bench:wasm` at the root (also part of `npm run bench`): per-record cost of the same
+// functions through the `wasm` runtime — as TS/JS code run by the JS guest, and as components
+// built with componentize-js — against the `js` runtime and a direct in-process call, in the
+// same run. Not part of `npm test`.
+//
+// Extra prebuilt `weir:function` components (e.g. the Go example) join the table with
+//   npm run bench:wasm -- identity=path/to/identity.wasm "json transform"=path/to/transform.wasm
+// each named after the case whose records it gets; their rows read "component <file>".
+import { readFile } from "node:fs/promises";
+import os from "node:os";
+import { basename } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FunctionHost, FunctionInstance, FunctionSpec, WeirRecord } from "@weir/domain";
+import { compile, jsRuntime } from "@weir/runtime-js";
+import { wasmRuntime } from "../src/index";
+import { componentizeJs } from "../src/js-component";
+
+/** An order of a web shop: about 335 bytes of JSON (the js runtime benchmark's record). */
+function order(i: number): WeirRecord {
+  return {
+    key: `customer-${i % 100}`,
+    value: {
+      id: `order-${i}`,
+      customer: { name: `Customer ${i % 100}`, email: `c${i % 100}@example.com` },
+      items: [
+        { sku: "A-1", price: 9.5, qty: 2 },
+        { sku: "B-22", price: 120, qty: 1 },
+        { sku: "C-333", price: 0.99, qty: 10 },
+      ],
+      currency: "EUR",
+      tags: ["web", "priority"],
+    },
+    headers: { "content-type": "application/json" },
+    timestamp: 1_700_000_000_000 + i,
+  };
+}
+
+interface Case {
+  name: string;
+  code: string;
+  /** The same function written against the WIT, componentized with componentize-js. */
+  component: string;
+  extra: string[];
+}
+
+const component = (file: string): string => fileURLToPath(new URL(`./components/${file}`, import.meta.url));
+
+const CASES: Case[] = [
+  {
+    name: "identity",
+    code: "export default (record) => record;",
+    component: component("identity.js"),
+    extra: [],
+  },
+  {
+    name: "json transform",
+    code: `export default (record) => {
+  const order = record.value;
+  let total = 0;
+  for (const item of order.items) total += item.price * item.qty;
+  return {
+    value: {
+      orderId: order.id,
+      customer: order.customer.name,
+      email: order.customer.email,
+      total,
+      itemCount: order.items.length,
+      currency: order.currency,
+      processed: true,
+    },
+  };
+};`,
+    component: component("transform.js"),
+    extra: [],
+  },
+];
+
+const BATCH_SIZES = [1, 100, 1000];
+const REPETITIONS = 3;
+const MIN_RECORDS = 2_000;
+const MIN_MS = 300;
+
+const noop = (): void => undefined;
+const host: FunctionHost = {
+  log: { debug: noop, info: noop, warn: noop, error: noop },
+  state: { get: () => Promise.resolve(undefined), apply: () => Promise.resolve() },
+  secrets: {},
+  metrics: { counter: noop, histogram: noop },
+};
+
+type Process = (batch: readonly WeirRecord[]) => Promise<unknown>;
+
+/** The same compiled module, evaluated in this process and called record by record. */
+function directProcess(code: string): Process {
+  const { js } = compile({ code, language: "javascript" });
+  const exports: Record<string, unknown> = {};
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the baseline runs the same code in-process
+  const load = new Function("exports", "module", js) as (
+    exports: Record<string, unknown>,
+    module: { exports: Record<string, unknown> },
+  ) => void;
+  load(exports, { exports });
+  const handle = exports.default as (record: WeirRecord, ctx: unknown) => unknown;
+  return (batch) => Promise.resolve(batch.map((record) => handle(record, {})));
+}
+
+async function measure(process: Process, batch: readonly WeirRecord[]): Promise<number> {
+  const started = performance.now();
+  let records = 0;
+  while (records < MIN_RECORDS || performance.now() - started < MIN_MS) {
+    await process(batch);
+    records += batch.length;
+  }
+  return ((performance.now() - started) * 1000) / records;
+}
+
+/** Median µs per record of REPETITIONS runs, after a warm-up. */
+async function microsPerRecord(process: Process, batch: readonly WeirRecord[]): Promise<number> {
+  await measure(process, batch);
+  const runs: number[] = [];
+  for (let i = 0; i < REPETITIONS; i++) runs.push(await measure(process, batch));
+  runs.sort((a, b) => a - b);
+  return runs[Math.floor(runs.length / 2)] ?? 0;
+}
+
+const format = (n: number, digits = 1): string =>
+  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function spec(code: string, componentBytes?: Uint8Array): FunctionSpec {
+  return {
+    nodeId: "bench",
+    code,
+    language: "javascript",
+    params: {},
+    ports: ["out"],
+    timeoutMs: 30_000,
+    memoryLimitMb: 256,
+    ...(componentBytes ? { component: componentBytes } : {}),
+  };
+}
+
+function parseExtraComponents(args: string[]): void {
+  for (const arg of args) {
+    const at = arg.indexOf("=");
+    const target = CASES.find((c) => c.name === arg.slice(0, at));
+    if (at < 0 || !target) {
+      throw new Error(
+        `expected <case>=<component.wasm> with a case of: ${CASES.map((c) => c.name).join(", ")}`,
+      );
+    }
+    target.extra.push(arg.slice(at + 1));
+  }
+}
+
+async function main(): Promise<void> {
+  parseExtraComponents(process.argv.slice(2));
+  const cpu = os.cpus()[0]?.model ?? "unknown cpu";
+  process.stdout.write(
+    `wasm runtime benchmark — Node ${process.version}, ${os.cpus().length} × ${cpu}, load ${os
+      .loadavg()
+      .map((n) => n.toFixed(1))
+      .join(" ")}\n` +
+      `µs per record, medians of ${REPETITIONS} runs (each ≥ ${MIN_RECORDS} records and ≥ ${MIN_MS} ms, after a warm-up); ` +
+      `records: orders of ${JSON.stringify(order(0)).length} bytes of JSON\n` +
+      "direct: the handler called in-process; js: the js runtime (isolated-vm); wasm js guest: the same code on the\n" +
+      "wasm runtime (StarlingMonkey guest); wasm component: the function as a componentize-js component of the\n" +
+      "weir:function world. overhead = runtime minus direct.\n\n",
+  );
+  const header = [
+    "function".padEnd(15),
+    "runtime".padEnd(34),
+    ...BATCH_SIZES.map((n) => `batch ${n}`.padStart(16)),
+  ].join("  ");
+  process.stdout.write(`${header}\n${"-".repeat(header.length)}\n`);
+  for (const benchCase of CASES) {
+    const records = Array.from({ length: Math.max(...BATCH_SIZES) }, (_, i) => order(i));
+    const direct = directProcess(benchCase.code);
+    const baseline: number[] = [];
+    for (const size of BATCH_SIZES) baseline.push(await microsPerRecord(direct, records.slice(0, size)));
+    process.stdout.write(
+      [
+        benchCase.name.padEnd(15),
+        "direct".padEnd(34),
+        ...baseline.map((us) => format(us, 2).padStart(16)),
+      ].join("  ") + "\n",
+    );
+    const rows: [string, () => Promise<FunctionInstance>][] = [
+      ["js", () => jsRuntime.createInstance(spec(benchCase.code), host)],
+      ["wasm js guest", () => wasmRuntime.createInstance(spec(benchCase.code), host)],
+      [
+        "wasm component (componentize-js)",
+        async () =>
+          wasmRuntime.createInstance(
+            spec("", await componentizeJs({ sourcePath: benchCase.component })),
+            host,
+          ),
+      ],
+      ...benchCase.extra.map((file): [string, () => Promise<FunctionInstance>] => [
+        `component ${basename(file)}`,
+        async () => wasmRuntime.createInstance(spec("", new Uint8Array(await readFile(file))), host),
+      ]),
+    ];
+    for (const [label, create] of rows) {
+      const instance = await create();
+      const cells: string[] = [];
+      for (const [index, size] of BATCH_SIZES.entries()) {
+        const us = await microsPerRecord((batch) => instance.process(batch), records.slice(0, size));
+        cells.push(`${format(us)} (+${format(us - (baseline[index] ?? 0))})`.padStart(16));
+      }
+      await instance.close();
+      process.stdout.write([benchCase.name.padEnd(15), label.padEnd(34), ...cells].join("  ") + "\n");
+    }
+  }
+}
+
+await main();

@@ -1,0 +1,220 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FunctionInstance, FunctionSpec, RecordOutcome, WeirRecord } from "@weir/domain";
+import { createMemoryHost } from "@weir/runtime-conformance";
+import { inspectComponent, jsGuestComponent, transpileCached, wasmRuntime } from "./index";
+import { componentizeJs } from "./js-component";
+
+const FIXTURE = fileURLToPath(new URL("../test/components/fixture.js", import.meta.url));
+const WASI_FIXTURE = fileURLToPath(new URL("../test/components/wasi-fixture.js", import.meta.url));
+
+let fixture: Uint8Array;
+let jsGuest: Uint8Array;
+let withWasi: Uint8Array;
+let withHttp: Uint8Array;
+const open: FunctionInstance[] = [];
+
+// Both builds take ~15-20 s the first time on a machine (then they come from the cache).
+beforeAll(async () => {
+  fixture = await componentizeJs({ sourcePath: FIXTURE });
+  jsGuest = await jsGuestComponent();
+  withWasi = await componentizeJs({ sourcePath: WASI_FIXTURE, disableFeatures: ["http", "fetch-event"] });
+  withHttp = await componentizeJs({ sourcePath: WASI_FIXTURE, disableFeatures: [] });
+}, 300_000);
+afterAll(async () => {
+  await Promise.all(open.map((instance) => instance.close()));
+});
+
+function spec(overrides: Partial<FunctionSpec> = {}): FunctionSpec {
+  return {
+    nodeId: "fn",
+    code: "",
+    language: "javascript",
+    params: { factor: 3 },
+    ports: ["out", "alerts"],
+    timeoutMs: 2_000,
+    memoryLimitMb: 64,
+    component: fixture,
+    ...overrides,
+  };
+}
+
+const rec = (value: WeirRecord["value"]): WeirRecord => ({
+  key: "k",
+  value,
+  headers: { h: "v" },
+  timestamp: 7,
+});
+const values = (outcome: RecordOutcome | undefined): unknown =>
+  outcome?.ok ? outcome.outputs.map((output) => [output.port, output.record.value]) : outcome?.error.message;
+
+describe("a prebuilt weir:function component", () => {
+  it("runs init with params and secrets, and a batch with outputs, state and metrics", async () => {
+    const host = createMemoryHost({ secrets: { token: "s3cret" } });
+    const instance = await wasmRuntime.createInstance(spec(), host);
+    open.push(instance);
+    const outcomes = await instance.process([rec(1), rec("fail"), rec(2)]);
+    expect(outcomes.map(values)).toEqual([
+      [
+        ["alerts", { seen: 1 }],
+        ["out", 3],
+      ],
+      "this record fails",
+      [
+        ["alerts", { seen: 1 }],
+        ["out", 6],
+      ],
+    ]);
+    expect(outcomes[1]).toEqual({ ok: false, error: { message: "this record fails", line: 21 } });
+    expect(outcomes[0]).toMatchObject({
+      ok: true,
+      outputs: [{}, { record: { key: "k", headers: { h: "v" }, timestamp: 7 } }],
+    });
+    // Writes arrive per successful record, in order (the component reads the store as it was).
+    expect(host.applied).toEqual([[{ key: "seen", value: 1 }], [{ key: "seen", value: 1 }]]);
+    expect(host.counters.get("records")).toBe(2);
+    expect(host.histograms.get("size")).toEqual([1, 1]);
+    expect(host.messages("info")).toEqual(["init with factor 3 and 1 secret(s): ***"]);
+    const [next] = await instance.process([rec(5)]);
+    expect(values(next)).toEqual([
+      ["alerts", { seen: 2 }],
+      ["out", 15],
+    ]);
+  });
+
+  it("fails a record that sends to a port the node does not have, and only that record", async () => {
+    const instance = await wasmRuntime.createInstance(spec(), createMemoryHost());
+    open.push(instance);
+    const outcomes = await instance.process([rec(1), rec("elsewhere"), rec(2)]);
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, false, true]);
+    expect(values(outcomes[1])).toMatch(/port 'nowhere', which the node does not have/);
+  });
+
+  it("recreates an instance that trapped; only the culprit fails", async () => {
+    const host = createMemoryHost();
+    const instance = await wasmRuntime.createInstance(spec(), host);
+    open.push(instance);
+    const outcomes = await instance.process([rec(1), rec("crash"), rec(2)]);
+    expect(values(outcomes[0])).toEqual([
+      ["alerts", { seen: 1 }],
+      ["out", 3],
+    ]);
+    expect(values(outcomes[1])).toMatch(/the component trapped/);
+    expect(outcomes[1]).toMatchObject({ ok: false, error: { instanceReset: true } });
+    expect(values(outcomes[2])).toEqual([
+      ["alerts", { seen: 2 }],
+      ["out", 6],
+    ]);
+    expect(host.counters.get("records")).toBe(2);
+  });
+
+  it("stops a component that never returns, within its limit", async () => {
+    const instance = await wasmRuntime.createInstance(spec({ timeoutMs: 300 }), createMemoryHost());
+    open.push(instance);
+    const started = Date.now();
+    const outcomes = await instance.process([rec("spin"), rec(2)]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(values(outcomes[0])).toMatch(/timed out: did not finish within 300 ms/);
+    expect(outcomes[0]).toMatchObject({ ok: false, error: { instanceReset: true } });
+    expect(values(outcomes[1])).toEqual([
+      ["alerts", { seen: 1 }],
+      ["out", 6],
+    ]);
+  });
+
+  it("makes createInstance reject when init returns an error", async () => {
+    await expect(
+      wasmRuntime.createInstance(spec({ params: { failInit: true } }), createMemoryHost()),
+    ).rejects.toThrow(/init failed at line 9: init refused/);
+  });
+
+  it("gets WASI without the machine: stdout and stderr become log lines, clocks and randomness work", async () => {
+    const host = createMemoryHost();
+    const instance = await wasmRuntime.createInstance(spec({ component: withWasi }), host);
+    open.push(instance);
+    const [outcome] = await instance.process([rec(1)]);
+    expect(values(outcome)).toEqual([["out", { now: true, random: true }]]);
+    expect(host.messages("info")).toContain("init says hello on stdout");
+    expect(host.messages("error")).toContain("stderr line for 1");
+  });
+
+  it("refuses bytes that are not a Weir component, saying why", async () => {
+    await expect(
+      wasmRuntime.createInstance(
+        spec({ component: new TextEncoder().encode("garbage") }),
+        createMemoryHost(),
+      ),
+    ).rejects.toThrow(/not a WebAssembly binary/);
+  });
+});
+
+describe("inspectComponent", () => {
+  it("accepts a component of the Weir world", async () => {
+    const inspection = await inspectComponent(fixture);
+    expect(inspection).toMatchObject({ ok: true, kind: "component", problems: [] });
+    expect(inspection.wit).toContain("export process: func(records: list<weir-record>) -> list<outcome>;");
+  });
+
+  it("says what garbage, a core module and an empty file are", async () => {
+    expect((await inspectComponent(new TextEncoder().encode("MZ\u0090 not wasm at all"))).problems).toEqual([
+      expect.stringMatching(/^not a WebAssembly binary/),
+    ]);
+    expect(await inspectComponent(new Uint8Array())).toMatchObject({ ok: false, kind: "not-wasm" });
+    const coreModule = Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+    expect(await inspectComponent(coreModule)).toMatchObject({
+      ok: false,
+      kind: "core-module",
+      problems: [expect.stringMatching(/^a core WebAssembly module, not a component/)],
+    });
+    const truncated = fixture.slice(0, 200);
+    expect((await inspectComponent(truncated)).problems).toEqual([
+      expect.stringMatching(/^not a valid WebAssembly component/),
+    ]);
+  });
+
+  it("names the missing exports and the imports the host does not provide", async () => {
+    // The runtime's own JS guest targets another world: no init/process, an extra import.
+    const inspection = await inspectComponent(jsGuest);
+    expect(inspection.ok).toBe(false);
+    expect(inspection.problems).toEqual([
+      expect.stringMatching(/^missing export `init` \(`init: func\(params: string/),
+      expect.stringMatching(/^missing export `process` \(`process: func\(records: list<weir-record>\)/),
+      expect.stringMatching(/^import `weir:function\/guest-progress@0.1.0` is not provided by the host/),
+    ]);
+  });
+  it("names a network import the host does not provide", async () => {
+    const inspection = await inspectComponent(withHttp);
+    expect(inspection.ok).toBe(false);
+    expect(inspection.problems.length).toBeGreaterThan(0);
+    for (const problem of inspection.problems) {
+      expect(problem).toMatch(
+        /^import `wasi:http\/[a-z-]+@0\.2\.\d+` is not provided by the host: it provides /,
+      );
+    }
+    expect((await inspectComponent(withWasi)).ok).toBe(true);
+  });
+});
+
+describe("the transpile cache", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "weir-wasm-cache-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("transpiles a component once; a repeated deploy, or a restart, reads it from disk", async () => {
+    const first = await transpileCached(fixture, dir);
+    expect(first.cached).toBe(false);
+    expect(first.dir.startsWith(dir)).toBe(true);
+    // Nothing is kept in memory by transpileCached: a second call is what a restarted process does.
+    const again = await transpileCached(fixture, dir);
+    expect(again).toMatchObject({ cached: true, hash: first.hash, dir: first.dir });
+    expect(again.imports).toEqual(["weir:function/log", "weir:function/state"]);
+    expect(again.exports.map(([name]) => name).sort()).toEqual(["init", "process"]);
+  });
+});
