@@ -31,11 +31,14 @@ const num = (v: JsonValue | undefined): number | undefined => (typeof v === "num
 function triggerInput(node: FlowNode, ports: string[], records: TriggerInput["records"]): TriggerInput {
   const { config } = node;
   const input: TriggerInput = {
-    code: typeof config.code === "string" ? config.code : "",
     language: config.language === "javascript" ? "javascript" : "typescript",
     ports,
     records,
   };
+  if (config.runtime === "js" || config.runtime === "wasm") input.runtime = config.runtime;
+  // A wasm node runs its uploaded component when it names one, and otherwise its code.
+  if (typeof config.artifact === "string" && config.artifact !== "") input.artifact = config.artifact;
+  else input.code = typeof config.code === "string" ? config.code : "";
   if (isObject(config.params)) input.params = config.params;
   if (Array.isArray(config.secrets))
     input.secrets = config.secrets.filter((s): s is string => typeof s === "string");
