@@ -161,7 +161,8 @@ describe("with one engine", () => {
     const flow = await t.api.flow.create(
       pipeline(
         "hostile",
-        { code, maxAttempts: 1, timeoutMs: 1000, memoryLimitMb: 32, batchSize: 10 },
+        // 3 s: the bomb must reach the heap limit before the time limit even on a loaded machine.
+        { code, maxAttempts: 1, timeoutMs: 3000, memoryLimitMb: 32, batchSize: 10 },
         { intervalMs: 0, count: 20 },
       ),
     );
