@@ -45,6 +45,17 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * Starts this engine's workers of a deployment it has just claimed, before its sources, so a
+   * node that cannot start (a missing secret, a failing init) fails the deployment.
+   */
+  async ensure(deployment: ClaimedDeployment): Promise<void> {
+    if (this.running.has(deployment.id)) return;
+    await this.stopping.get(deployment.id);
+    this.running.set(deployment.id, await this.start(deployment));
+    this.failedAt.delete(deployment.id);
+  }
+
   stop(id: string): void {
     const runner = this.running.get(id);
     if (!runner || this.stopping.has(id)) return;
