@@ -86,8 +86,7 @@ export async function runFunction(
         // the inputs that made them are dead-lettered with the reason, and the stream goes on.
         if (stop.aborted) throw error;
         const message = `sending its outputs failed: ${errorMessage(error)}`;
-        for (const record of sentFrom)
-          fail(counters, services, deployment, node.id, record, { message }, 1);
+        for (const record of sentFrom) fail(counters, services, deployment, node.id, record, { message }, 1);
       }
       await inputs.ack();
     }

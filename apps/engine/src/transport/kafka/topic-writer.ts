@@ -98,7 +98,7 @@ function splitRequests(topicMessages: readonly TopicMessages[]): TopicMessages[]
   let current: TopicMessages[] = [];
   let size = 0;
   for (const { topic, messages } of topicMessages) {
-    for (let start = 0; start < messages.length; ) {
+    for (let start = 0; start < messages.length;) {
       const take = Math.min(MESSAGES_PER_REQUEST - size, messages.length - start);
       current.push({ topic, messages: messages.slice(start, start + take) });
       size += take;
