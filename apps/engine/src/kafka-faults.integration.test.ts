@@ -19,8 +19,22 @@ afterAll(async () => {
   await Promise.all(engines.map((engine) => engine.stop()));
 });
 
-function passThrough(name: string, brokers: string, input: string, output: string): FlowSpecInput {
-  const code = `export default (r) => ({ key: r.key, value: { n: r.value.n, by: "weir" } })`;
+/**
+ * `busyMs` per record keeps records in flight (taken, not yet acked) while the stream runs, so a
+ * kill lands on some of them. (kafka-input.integration.test.ts pins the commit rule exactly.)
+ */
+function passThrough(
+  name: string,
+  brokers: string,
+  input: string,
+  output: string,
+  busyMs = 0,
+): FlowSpecInput {
+  const code = `export default (r) => {
+  const until = Date.now() + ${String(busyMs)};
+  while (Date.now() < until) { /* working */ }
+  return { key: r.key, value: { n: r.value.n, by: "weir" } };
+}`;
   return {
     name,
     nodes: [
@@ -78,7 +92,7 @@ describe("transport=kafka under faults", () => {
     const second = await startKafkaEngine(t.url, brokers, `survivor-${randomUUID().slice(0, 6)}`);
     engines.push(first, second);
 
-    const flow = await t.api.flow.create(passThrough("sigkill", brokers, input, output));
+    const flow = await t.api.flow.create(passThrough("sigkill", brokers, input, output, 1));
     const deployment = await t.api.deployment.deploy({ flowId: flow.id });
 
     // The input arrives as a stream (200 records every 150 ms, about 10 s), and the victim is
