@@ -4,6 +4,7 @@
 // latency (p50/p99) at half of the flow's maximum rate. Not part of `npm test`.
 //   KAFKA_BROKERS=host:port   use a running broker instead of starting one
 //   BENCH_RUNS=3              throughput runs per case (alternating raw and flow)
+//   BENCH_LATENCY_RATE=n      latency run at n records/s instead of half the flow's maximum
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { Kafka, logLevel } from "kafkajs";
@@ -265,7 +266,8 @@ async function main(): Promise<void> {
       `${c.name}: raw pass-through ${rawRate.toFixed(0)} rec/s, flow ${flowRate.toFixed(0)} rec/s (medians), ` +
         `flow/raw ${(flowRate / rawRate).toFixed(2)}`,
     );
-    const half = Math.floor(flowRate / 2);
+    // BENCH_LATENCY_RATE pins the rate of the latency run (to compare runs, or look at low rates).
+    const half = Number(process.env.BENCH_LATENCY_RATE ?? 0) || Math.floor(flowRate / 2);
     const flowLatency = await latency(c.bytes, half, deployFlow);
     const rawLatency = await latency(c.bytes, half, (input, output) => rawPassThrough(kafka, input, output));
     log(
