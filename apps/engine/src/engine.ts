@@ -220,6 +220,7 @@ export class Engine {
       deadLetter: (nodeId, record, error) => {
         this.stats.counter(ref.id, nodeId, "in").error(error);
         this.deadLetters.add({ deployment: ref, nodeId, record, error, attempts: 1 });
+        return this.deadLetters.persisted();
       },
       connection: (node) => connectionsOf(node, this.services),
     });

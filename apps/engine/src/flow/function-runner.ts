@@ -88,6 +88,8 @@ export async function runFunction(
         const message = `sending its outputs failed: ${errorMessage(error)}`;
         for (const record of sentFrom) fail(counters, services, deployment, node.id, record, { message }, 1);
       }
+      // A failed record is done once its dead letter is stored; only then may the input move on.
+      await services.deadLetters.persisted();
       await inputs.ack();
     }
   } finally {

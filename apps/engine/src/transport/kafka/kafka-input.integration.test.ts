@@ -21,7 +21,7 @@ function input(brokers: string, topic: string, groupId: string): KafkaNodeInput 
     sessionTimeoutMs: 6_000,
     concurrency: 1,
     lag: new Map(),
-    undecodable: () => undefined,
+    undecodable: () => Promise.resolve(),
     log,
   });
 }

@@ -38,8 +38,11 @@ export interface KafkaInputOptions {
   concurrency: number;
   /** Where this instance reports its lag, by `topic/partition`. */
   lag: Map<string, number>;
-  /** A message that is not a record (someone else wrote to the topic): dead-lettered, then skipped. */
-  undecodable(record: WeirRecord, error: string): void;
+  /**
+   * A message that is not a record (someone else wrote to the topic): dead-lettered, then
+   * skipped; resolves once the dead letter is stored.
+   */
+  undecodable(record: WeirRecord, error: string): Promise<void>;
   log: Logger;
 }
 
@@ -158,11 +161,14 @@ export class KafkaNodeInput implements NodeInput {
       const last = messages.at(-1);
       if (!last) return;
       const records: WeirRecord[] = [];
+      const deadLettered: Promise<void>[] = [];
       for (const message of messages) {
         const decoded = this.decode(message, { topic: batch.topic, partition: batch.partition });
         if (decoded.ok) records.push(decoded.record);
-        else this.options.undecodable(decoded.record, decoded.error);
+        else deadLettered.push(this.options.undecodable(decoded.record, decoded.error));
       }
+      // The chunk may be committed once its records are acked, and its undecodable ones stored.
+      await Promise.all(deadLettered);
       this.options.handedOn?.(records.length);
       const chunk: Chunk = {
         partition: where,
