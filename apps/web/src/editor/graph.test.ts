@@ -5,6 +5,7 @@ import {
   canConnect,
   connect,
   copySelection,
+  freeSpot,
   freshId,
   outputPorts,
   paste,
@@ -119,5 +120,18 @@ describe("graph edits", () => {
     });
     // The clipboard is a copy: editing the document afterwards does not change what is pasted.
     expect(clipboard.nodes[0]?.id).toBe("generator");
+  });
+});
+
+describe("freeSpot", () => {
+  it("keeps a free spot and moves off an occupied one to the right", () => {
+    const empty: FlowDoc = { name: "f", description: "", nodes: [], edges: [] };
+    expect(freeSpot(empty, { x: 10, y: 20 })).toEqual({ x: 10, y: 20 });
+    const one = addNode(empty, type("generator"), { x: 0, y: 0 }).doc;
+    const spot = freeSpot(one, { x: 30, y: 10 });
+    expect(spot.y).toBe(10);
+    expect(spot.x).toBeGreaterThanOrEqual(220);
+    const two = addNode(one, type("log"), spot).doc;
+    expect(freeSpot(two, { x: 30, y: 10 }).x).toBeGreaterThan(spot.x);
   });
 });

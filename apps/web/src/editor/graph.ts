@@ -207,3 +207,25 @@ export function paste(
     nodeIds: nodes.map((n) => n.id),
   };
 }
+
+/** Room a node takes on the canvas, roughly, for placing new ones beside rather than on top. */
+const NODE_BOX = { width: 220, height: 110 };
+
+/**
+ * The first spot at or to the right of `wanted` (then on the next rows down) that no node
+ * covers, so nodes added by double-click line up instead of piling on each other.
+ */
+export function freeSpot(doc: FlowDoc, wanted: { x: number; y: number }): { x: number; y: number } {
+  const taken = (x: number, y: number): boolean =>
+    doc.nodes.some(
+      (n) => Math.abs(n.position.x - x) < NODE_BOX.width && Math.abs(n.position.y - y) < NODE_BOX.height,
+    );
+  for (let row = 0; row < 20; row++) {
+    for (let column = 0; column < 8; column++) {
+      const x = wanted.x + column * (NODE_BOX.width + 40);
+      const y = wanted.y + row * (NODE_BOX.height + 30);
+      if (!taken(x, y)) return { x: Math.round(x), y: Math.round(y) };
+    }
+  }
+  return wanted;
+}

@@ -22,10 +22,9 @@ describe("build and run a flow", () => {
     await byTestId(page, "palette-item-generator").waitFor();
     await b.shot("empty editor");
 
-    // The function first: the first node dropped on an empty canvas is centred (E2E-NEEDS.md).
-    const fn = await dropFromPalette(page, "function", 342, 250);
     const gen = await dropFromPalette(page, "generator", 115, 110);
-    const out = await dropFromPalette(page, "log", 565, 110);
+    const fn = await dropFromPalette(page, "function", 342, 250);
+    const out = await dropFromPalette(page, "log", 540, 110);
     await b.shot("three nodes dropped");
 
     // A brisk generator so the counters move within a second or two.

@@ -13,7 +13,7 @@ interface Snapshot {
 }
 
 describe("stats.live over server-sent events", () => {
-  it("streams a snapshot about every second with rising counters and rates while the flow runs", async () => {
+  it("streams live stats through next start about once a second", async () => {
     const { id: flowId } = await b.api<{ id: string }>(
       "flow.create",
       {

@@ -17,8 +17,8 @@ describe("rollback", () => {
     const page = b.page;
     await createFlow(page, b.url, "e2e rollback");
     await byTestId(page, "palette-item-generator").waitFor();
-    const gen = await dropFromPalette(page, "generator", 342, 250);
-    const out = await dropFromPalette(page, "log", 565, 110);
+    const gen = await dropFromPalette(page, "generator", 115, 110);
+    const out = await dropFromPalette(page, "log", 450, 250);
     await connect(page, gen, "out", out);
     await byTestId(page, `node-${gen}`).click();
     await byTestId(page, "field-intervalMs").fill("250");

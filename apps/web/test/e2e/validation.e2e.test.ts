@@ -12,9 +12,9 @@ describe("validation", () => {
     const page = b.page;
     await createFlow(page, b.url, "e2e validation");
     await byTestId(page, "palette-item-generator").waitFor();
-    const fn = await dropFromPalette(page, "function", 342, 250);
     const gen = await dropFromPalette(page, "generator", 115, 110);
-    const out = await dropFromPalette(page, "log", 565, 110);
+    const fn = await dropFromPalette(page, "function", 342, 250);
+    const out = await dropFromPalette(page, "log", 540, 110);
     await connect(page, gen, "out", fn);
     await connect(page, fn, "out", out);
 

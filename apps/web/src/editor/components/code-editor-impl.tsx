@@ -13,6 +13,7 @@ export interface CodeMarker {
 }
 
 export interface CodeEditorProps {
+  flowId: string;
   nodeId: string;
   value: string;
   language: "typescript" | "javascript";
@@ -22,6 +23,7 @@ export interface CodeEditorProps {
 }
 
 export default function CodeEditorImpl({
+  flowId,
   nodeId,
   value,
   language,
@@ -70,7 +72,7 @@ export default function CodeEditorImpl({
   return (
     <Editor
       // One model per node, so each keeps its own undo stack and TypeScript sees it as its own file.
-      path={`file:///flow/${nodeId}.${language === "typescript" ? "ts" : "js"}`}
+      path={`file:///flow/${flowId}/${nodeId}.${language === "typescript" ? "ts" : "js"}`}
       language={language}
       value={value}
       theme="vs"
@@ -81,6 +83,7 @@ export default function CodeEditorImpl({
       }
       options={{
         automaticLayout: true,
+        wordWrap: "on",
         minimap: { enabled: false },
         fontSize: 13,
         lineNumbersMinChars: 3,
@@ -92,6 +95,10 @@ export default function CodeEditorImpl({
       }}
       onMount={(editor) => {
         editorRef.current = editor;
+        // Monaco keeps a model per path for the whole page, so one opened before (then changed by
+        // undo, a rollback or another flow with the same node id) may hold older code: the
+        // document is what counts.
+        if (editor.getValue() !== value) editor.getModel()?.setValue(value);
         decorations.current = editor.createDecorationsCollection();
       }}
       onChange={(code) => {

@@ -2,7 +2,7 @@
 // One config field: its control, the text as typed (kept even while invalid, so nothing typed is
 // lost), and an inline message from the schema check or from the last save.
 import type { JsonValue } from "@weir/domain";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { FieldSpec } from "../schema-form";
 import { formatValue, parseField } from "../schema-form";
 
@@ -20,6 +20,16 @@ const sameValue = (a: JsonValue | undefined, b: JsonValue | undefined): boolean 
 export function ConfigField({ field, value, serverError, onValue, onValidity }: Props) {
   const [text, setText] = useState(() => formatValue(field, value));
   const [error, setError] = useState<string | null>(null);
+  // A field that goes away (another node selected, the node deleted) no longer holds up saving;
+  // the config keeps its last valid value.
+  const report = useRef(onValidity);
+  report.current = onValidity;
+  useEffect(
+    () => () => {
+      report.current(null);
+    },
+    [],
+  );
 
   // Undo, redo or a reload changed the value underneath: show it, unless it is what is typed.
   useEffect(() => {

@@ -69,7 +69,7 @@ export function DeadLettersPanel({ flowId }: { flowId: string }) {
               setSelected(e.target.checked ? new Set(pending.map((l) => l.id)) : new Set());
             }}
           />
-          Select all not yet replayed ({pending.length})
+          All pending ({pending.length})
         </label>
         <button
           type="button"

@@ -19,6 +19,7 @@ import type { EditorState } from "./use-editor-state";
 const FUNCTION_OWN_KEYS = new Set(["code", "runtime", "secrets"]);
 
 interface Props {
+  flowId: string;
   state: EditorState;
   types: NodeTypeIndex;
   contract: string;
@@ -33,7 +34,7 @@ function setConfigKey(node: FlowNode, key: string, value: JsonValue | undefined)
   return { ...node, config };
 }
 
-export function Inspector({ state, types, contract, codeMarkers, onValidity }: Props) {
+export function Inspector({ flowId, state, types, contract, codeMarkers, onValidity }: Props) {
   const [tab, setTab] = useState<"code" | "settings">("code");
   const editBurst = useCoalescedEdit(state);
   const selectedIds = [...state.selection.nodes];
@@ -47,6 +48,11 @@ export function Inspector({ state, types, contract, codeMarkers, onValidity }: P
         <div className="inspector-empty" data-testid="inspector-empty">
           {selectedIds.length > 1 ? (
             <p>{selectedIds.length} nodes selected. Delete removes them; Ctrl+C / Ctrl+V copies them.</p>
+          ) : state.selection.edges.size > 0 ? (
+            <p>
+              {state.selection.edges.size === 1 ? "An edge is" : `${state.selection.edges.size} edges are`}{" "}
+              selected. Delete removes {state.selection.edges.size === 1 ? "it" : "them"}.
+            </p>
           ) : (
             <>
               <p>Select a node to edit its settings.</p>
@@ -216,6 +222,7 @@ export function Inspector({ state, types, contract, codeMarkers, onValidity }: P
           </div>
           <div className="inspector-code" hidden={tab !== "code"}>
             <CodeEditor
+              flowId={flowId}
               nodeId={nodeId}
               value={typeof node.config.code === "string" ? node.config.code : ""}
               language={language}

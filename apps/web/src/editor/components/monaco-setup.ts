@@ -54,6 +54,8 @@ export function configureContract(declarations: string): void {
       // The sandbox has no DOM or Node: only the language and what the contract declares.
       lib: ["es2022"],
       strict: true,
+      // An untyped `(record, ctx)` is allowed, as the runtime allows it; typing it (Handler) adds completion.
+      noImplicitAny: false,
       allowNonTsExtensions: true,
       checkJs: true,
       noEmit: true,

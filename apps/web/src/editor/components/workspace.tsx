@@ -3,13 +3,13 @@
 // bottom panel around one document, with save, deploy, stop, versions and the live view.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ReactFlowInstance } from "@xyflow/react";
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ConfirmDialog } from "~/components/confirm-dialog";
 import { useToast } from "~/components/toasts";
 import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
 import type { Clipboard, FlowDoc, NodeTypeInfo } from "../graph";
-import { addNode, copySelection, outputPorts, paste, removeElements } from "../graph";
+import { addNode, copySelection, freeSpot, outputPorts, paste, removeElements } from "../graph";
 import { placeProblems, problemsOfError } from "../problems";
 import { starterConfig } from "../starter";
 import { BottomPanel } from "./bottom-panel";
@@ -91,14 +91,8 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
               y: bounds.top + bounds.height / 2,
             })
           : { x: 0, y: 0 };
-      // Each added node lands a little lower than the one before, so they do not pile up.
-      const offset = (state.doc.nodes.length % 6) * 24;
-      const { doc, nodeId } = addNode(
-        state.doc,
-        info,
-        { x: center.x - 90 + offset, y: center.y - 30 + offset },
-        starterConfig(info),
-      );
+      const spot = freeSpot(state.doc, { x: center.x - 110, y: center.y - 50 });
+      const { doc, nodeId } = addNode(state.doc, info, spot, starterConfig(info));
       state.edit(() => doc);
       state.select({ nodes: new Set([nodeId]), edges: new Set() });
     },
@@ -115,9 +109,12 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
 
   /** Saves the document as a new version; the version, or null when it was refused (and why is shown). */
   const save = useCallback(async (): Promise<number | null> => {
-    if (fieldErrors.current.size > 0) {
-      const [where, message] = [...fieldErrors.current.entries()][0] ?? ["", ""];
-      toast.error(`Not saved: fix the highlighted field first (${where}: ${message})`);
+    const nodeIds = new Set(state.doc.nodes.map((n) => n.id));
+    const invalid = [...fieldErrors.current.entries()].find(([where]) =>
+      nodeIds.has(where.split(".")[0] ?? ""),
+    );
+    if (invalid) {
+      toast.error(`Not saved: fix the highlighted field first (${invalid[0]}: ${invalid[1]})`);
       return null;
     }
     const doc = state.doc;
@@ -260,6 +257,19 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
     else fieldErrors.current.set(id, error);
   }, []);
 
+  // Closing the tab or leaving with unsaved changes asks first.
+  const dirty = state.dirty;
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (event: BeforeUnloadEvent): void => {
+      event.preventDefault();
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => {
+      window.removeEventListener("beforeunload", warn);
+    };
+  }, [dirty]);
+
   const savedHasSelected =
     selectedNode !== undefined &&
     state.saved.nodes.some((n) => n.id === selectedNode.id && n.type === selectedNode.type);
@@ -331,6 +341,7 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
           </BottomPanel>
         </div>
         <Inspector
+          flowId={flowId}
           state={state}
           types={types}
           contract={contract}
