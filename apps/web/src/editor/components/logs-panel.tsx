@@ -14,13 +14,21 @@ interface Line {
   text: string;
 }
 
+/** A sink's record as a person reads it: its value, with the key in front when it has one. */
+function recordText(record: unknown): string {
+  if (typeof record !== "object" || record === null || !("value" in record)) return JSON.stringify(record);
+  const { key, value } = record as { key?: unknown; value: unknown };
+  const prefix = typeof key === "string" ? `[${key}] ` : "";
+  return `${prefix}${JSON.stringify(value)}`;
+}
+
 async function readLines(flowId: string, node: FlowNode): Promise<Line[]> {
   if (node.kind === "function") {
     const rows = await api.logs.function.query({ flowId, nodeId: node.id, limit: 300 });
     return rows.map((r) => ({ id: r.id, at: r.createdAt, level: r.level, text: r.message }));
   }
   const rows = await api.logs.read.query({ flowId, nodeId: node.id, limit: 300 });
-  return rows.map((r) => ({ id: r.id, at: r.createdAt, level: "record", text: JSON.stringify(r.record) }));
+  return rows.map((r) => ({ id: r.id, at: r.createdAt, level: "record", text: recordText(r.record) }));
 }
 
 interface Props {

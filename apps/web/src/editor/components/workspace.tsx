@@ -1,16 +1,14 @@
 "use client";
 // The editor once the flow and the node types are loaded: palette, canvas, inspector and the
 // bottom panel around one document, with save, deploy, stop, versions and the live view.
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import type { ReactFlowInstance } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ConfirmDialog } from "~/components/confirm-dialog";
-import { useToast } from "~/components/toasts";
 import { keys } from "~/lib/query-keys";
-import { api, errorMessage } from "~/lib/trpc";
+import { api } from "~/lib/trpc";
 import type { Clipboard, FlowDoc, NodeTypeInfo } from "../graph";
 import { addNode, copySelection, freeSpot, outputPorts, paste, removeElements } from "../graph";
-import { placeProblems, problemsOfError } from "../problems";
 import { starterConfig } from "../starter";
 import { BottomPanel } from "./bottom-panel";
 import type { BottomTab } from "./bottom-panel";
@@ -25,6 +23,7 @@ import { ProblemsPanel } from "./problems-panel";
 import { TestPanel } from "./test-panel";
 import { useEditorState } from "./use-editor-state";
 import { useLiveStats } from "./use-live-stats";
+import { useFlowActions } from "./use-flow-actions";
 import { useShortcuts } from "./use-shortcuts";
 import { VersionsPanel } from "./versions-panel";
 import type { WeirFlowEdge } from "./weir-edge";
@@ -38,15 +37,10 @@ interface Props {
   contract: string;
 }
 
-type Busy = "save" | "deploy" | "stop" | "rollback" | "open" | null;
-
 export function Workspace({ flowId, initial, version, nodeTypes, contract }: Props) {
-  const toast = useToast();
-  const queryClient = useQueryClient();
   const state = useEditorState(initial, version);
   const types = useMemo(() => new Map(nodeTypes.map((t) => [t.type, t])), [nodeTypes]);
   const live = useLiveStats(flowId);
-  const [busy, setBusy] = useState<Busy>(null);
   const [tab, setTab] = useState<BottomTab>("test");
   const [shownVersion, setShownVersion] = useState(version);
   const [testMarkers, setTestMarkers] = useState<ReadonlyMap<string, CodeMarker[]>>(new Map());
@@ -99,131 +93,17 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
     [state],
   );
 
-  const invalidateFlow = useCallback(async () => {
-    await Promise.all([
-      queryClient.invalidateQueries({ queryKey: keys.versions(flowId) }),
-      queryClient.invalidateQueries({ queryKey: keys.deployment(flowId) }),
-      queryClient.invalidateQueries({ queryKey: keys.flows }),
-    ]);
-  }, [queryClient, flowId]);
-
-  /** Saves the document as a new version; the version, or null when it was refused (and why is shown). */
-  const save = useCallback(async (): Promise<number | null> => {
-    const nodeIds = new Set(state.doc.nodes.map((n) => n.id));
-    const invalid = [...fieldErrors.current.entries()].find(([where]) =>
-      nodeIds.has(where.split(".")[0] ?? ""),
-    );
-    if (invalid) {
-      toast.error(`Not saved: fix the highlighted field first (${invalid[0]}: ${invalid[1]})`);
-      return null;
-    }
-    const doc = state.doc;
-    setBusy("save");
-    try {
-      const saved = await api.flow.update.mutate({ id: flowId, spec: doc });
-      state.markSaved(doc, saved.version);
-      setShownVersion(saved.version);
-      state.setProblems(null);
-      toast.success(`Saved as v${saved.version}`);
-      await invalidateFlow();
-      return saved.version;
-    } catch (error) {
-      const problems = problemsOfError(error);
-      if (problems && problems.length > 0) {
-        state.setProblems(placeProblems(problems, doc));
-        setTab("problems");
-        toast.error(
-          `Not saved: ${problems.length} problem${problems.length === 1 ? "" : "s"}, marked on the canvas`,
-        );
-      } else {
-        toast.error(`Not saved: ${errorMessage(error)}`);
-      }
-      return null;
-    } finally {
-      setBusy(null);
-    }
-  }, [state, flowId, toast, invalidateFlow]);
-
-  const deploy = useCallback(async () => {
-    let target = state.savedVersion;
-    if (state.dirty || shownVersion !== state.savedVersion) {
-      const saved = await save();
-      if (saved === null) return;
-      target = saved;
-    }
-    setBusy("deploy");
-    try {
-      const result = await api.deployment.deploy.mutate({ flowId, version: target });
-      toast.success(`Deploying v${result.version}`);
-      await invalidateFlow();
-    } catch (error) {
-      const problems = problemsOfError(error);
-      if (problems && problems.length > 0) {
-        state.setProblems(placeProblems(problems, state.saved));
-        setTab("problems");
-        toast.error(`Not deployed: ${problems.map((p) => p.message).join("; ")}`);
-      } else toast.error(`Not deployed: ${errorMessage(error)}`);
-    } finally {
-      setBusy(null);
-    }
-  }, [state, shownVersion, save, flowId, toast, invalidateFlow]);
-
-  const stop = useCallback(async () => {
-    setBusy("stop");
-    try {
-      await api.deployment.stop.mutate({ flowId });
-      toast.success("Stopping: in-flight records are drained first");
-      await invalidateFlow();
-    } catch (error) {
-      toast.error(`Could not stop: ${errorMessage(error)}`);
-    } finally {
-      setBusy(null);
-    }
-  }, [flowId, toast, invalidateFlow]);
-
-  const openVersion = useCallback(
-    async (n: number) => {
-      setBusy("open");
-      try {
-        const flow = await api.flow.get.query({ id: flowId, version: n });
-        const { name, description, nodes, edges } = flow.spec;
-        state.edit(() => ({ name, description, nodes, edges }));
-        state.setProblems(null);
-        setShownVersion(n);
-        toast.success(`v${n} is on the canvas; save it to make it the latest version, or undo to go back`);
-      } catch (error) {
-        toast.error(`Could not open v${n}: ${errorMessage(error)}`);
-      } finally {
-        setBusy(null);
-      }
+  const { busy, save, deploy, stop, openVersion, rollback } = useFlowActions({
+    flowId,
+    state,
+    running,
+    shownVersion,
+    setShownVersion,
+    fieldErrors,
+    onProblems: () => {
+      setTab("problems");
     },
-    [flowId, state, toast],
-  );
-
-  const rollback = useCallback(
-    async (n: number) => {
-      setBusy("rollback");
-      try {
-        const saved = await api.flow.rollback.mutate({ id: flowId, version: n });
-        const flow = await api.flow.get.query({ id: flowId, version: saved.version });
-        const { name, description, nodes, edges } = flow.spec;
-        state.load({ name, description, nodes, edges }, saved.version);
-        setShownVersion(saved.version);
-        if (running) {
-          const deployed = await api.deployment.deploy.mutate({ flowId, version: saved.version });
-          toast.success(
-            `Rolled back to v${n} (saved as v${saved.version}) and redeployed v${deployed.version}`,
-          );
-        } else toast.success(`Rolled back to v${n}, saved as v${saved.version}`);
-        await invalidateFlow();
-      } catch (error) {
-        toast.error(`Could not roll back: ${errorMessage(error)}`);
-      } finally {
-        setBusy(null);
-      }
-    },
-    [flowId, state, running, toast, invalidateFlow],
-  );
+  });
 
   const deleteSelection = useCallback(() => {
     if (state.selection.nodes.size === 0 && state.selection.edges.size === 0) return;

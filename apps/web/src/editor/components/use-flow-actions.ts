@@ -1,0 +1,176 @@
+"use client";
+// What the editor's buttons do to the server: save (problems placed on the canvas), deploy (saving
+// first when needed), stop, open an older version, roll back. One action at a time: `busy` says which.
+import { useQueryClient } from "@tanstack/react-query";
+import type { RefObject } from "react";
+import { useCallback, useState } from "react";
+import { useToast } from "~/components/toasts";
+import { keys } from "~/lib/query-keys";
+import { api, errorMessage } from "~/lib/trpc";
+import { placeProblems, problemsOfError } from "../problems";
+import type { EditorState } from "./use-editor-state";
+
+export type Busy = "save" | "deploy" | "stop" | "rollback" | "open" | null;
+
+interface Options {
+  flowId: string;
+  state: EditorState;
+  running: boolean;
+  shownVersion: number;
+  setShownVersion: (version: number) => void;
+  /** Inline field errors by `<nodeId>.<key>`: saving waits until they are fixed. */
+  fieldErrors: RefObject<Map<string, string>>;
+  /** Called when a save or deploy came back with problems to look at. */
+  onProblems: () => void;
+}
+
+export interface FlowActions {
+  busy: Busy;
+  save: () => Promise<number | null>;
+  deploy: () => Promise<void>;
+  stop: () => Promise<void>;
+  openVersion: (version: number) => Promise<void>;
+  rollback: (version: number) => Promise<void>;
+}
+
+export function useFlowActions({
+  flowId,
+  state,
+  running,
+  shownVersion,
+  setShownVersion,
+  fieldErrors,
+  onProblems,
+}: Options): FlowActions {
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const [busy, setBusy] = useState<Busy>(null);
+
+  const invalidateFlow = useCallback(async () => {
+    await Promise.all([
+      queryClient.invalidateQueries({ queryKey: keys.versions(flowId) }),
+      queryClient.invalidateQueries({ queryKey: keys.deployment(flowId) }),
+      queryClient.invalidateQueries({ queryKey: keys.flows }),
+    ]);
+  }, [queryClient, flowId]);
+
+  /** Saves the document as a new version; the version, or null when it was refused (and why is shown). */
+  const save = useCallback(async (): Promise<number | null> => {
+    const nodeIds = new Set(state.doc.nodes.map((n) => n.id));
+    const invalid = [...fieldErrors.current.entries()].find(([where]) =>
+      nodeIds.has(where.split(".")[0] ?? ""),
+    );
+    if (invalid) {
+      toast.error(`Not saved: fix the highlighted field first (${invalid[0]}: ${invalid[1]})`);
+      return null;
+    }
+    const doc = state.doc;
+    setBusy("save");
+    try {
+      const saved = await api.flow.update.mutate({ id: flowId, spec: doc });
+      state.markSaved(doc, saved.version);
+      setShownVersion(saved.version);
+      state.setProblems(null);
+      toast.success(`Saved as v${saved.version}`);
+      await invalidateFlow();
+      return saved.version;
+    } catch (error) {
+      const problems = problemsOfError(error);
+      if (problems && problems.length > 0) {
+        state.setProblems(placeProblems(problems, doc));
+        onProblems();
+        toast.error(
+          `Not saved: ${problems.length} problem${problems.length === 1 ? "" : "s"}, marked on the canvas`,
+        );
+      } else {
+        toast.error(`Not saved: ${errorMessage(error)}`);
+      }
+      return null;
+    } finally {
+      setBusy(null);
+    }
+  }, [state, flowId, toast, invalidateFlow]);
+
+  const deploy = useCallback(async () => {
+    let target = state.savedVersion;
+    if (state.dirty || shownVersion !== state.savedVersion) {
+      const saved = await save();
+      if (saved === null) return;
+      target = saved;
+    }
+    setBusy("deploy");
+    try {
+      const result = await api.deployment.deploy.mutate({ flowId, version: target });
+      toast.success(`Deploying v${result.version}`);
+      await invalidateFlow();
+    } catch (error) {
+      const problems = problemsOfError(error);
+      if (problems && problems.length > 0) {
+        state.setProblems(placeProblems(problems, state.saved));
+        onProblems();
+        toast.error(`Not deployed: ${problems.map((p) => p.message).join("; ")}`);
+      } else toast.error(`Not deployed: ${errorMessage(error)}`);
+    } finally {
+      setBusy(null);
+    }
+  }, [state, shownVersion, save, flowId, toast, invalidateFlow]);
+
+  const stop = useCallback(async () => {
+    setBusy("stop");
+    try {
+      await api.deployment.stop.mutate({ flowId });
+      toast.success("Stopping: in-flight records are drained first");
+      await invalidateFlow();
+    } catch (error) {
+      toast.error(`Could not stop: ${errorMessage(error)}`);
+    } finally {
+      setBusy(null);
+    }
+  }, [flowId, toast, invalidateFlow]);
+
+  const openVersion = useCallback(
+    async (n: number) => {
+      setBusy("open");
+      try {
+        const flow = await api.flow.get.query({ id: flowId, version: n });
+        const { name, description, nodes, edges } = flow.spec;
+        state.edit(() => ({ name, description, nodes, edges }));
+        state.setProblems(null);
+        setShownVersion(n);
+        toast.success(`v${n} is on the canvas; save it to make it the latest version, or undo to go back`);
+      } catch (error) {
+        toast.error(`Could not open v${n}: ${errorMessage(error)}`);
+      } finally {
+        setBusy(null);
+      }
+    },
+    [flowId, state, toast],
+  );
+
+  const rollback = useCallback(
+    async (n: number) => {
+      setBusy("rollback");
+      try {
+        const saved = await api.flow.rollback.mutate({ id: flowId, version: n });
+        const flow = await api.flow.get.query({ id: flowId, version: saved.version });
+        const { name, description, nodes, edges } = flow.spec;
+        state.load({ name, description, nodes, edges }, saved.version);
+        setShownVersion(saved.version);
+        if (running) {
+          const deployed = await api.deployment.deploy.mutate({ flowId, version: saved.version });
+          toast.success(
+            `Rolled back to v${n} (saved as v${saved.version}) and redeployed v${deployed.version}`,
+          );
+        } else toast.success(`Rolled back to v${n}, saved as v${saved.version}`);
+        await invalidateFlow();
+      } catch (error) {
+        toast.error(`Could not roll back: ${errorMessage(error)}`);
+      } finally {
+        setBusy(null);
+      }
+    },
+    [flowId, state, running, toast, invalidateFlow],
+  );
+
+  return { busy, save, deploy, stop, openVersion, rollback };
+}
