@@ -4,6 +4,7 @@
 // latency (p50/p99) at half of the flow's maximum rate. Not part of `npm test`.
 //   KAFKA_BROKERS=host:port   use a running broker instead of starting one
 //   BENCH_RUNS=3              throughput runs per case (alternating raw and flow)
+//   BENCH_LATENCY_RATE=n      latency run at n records/s instead of half the flow's maximum
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { Kafka, logLevel } from "kafkajs";
@@ -45,10 +46,9 @@ function payload(bytes: number, i: number, sentAt = 0): string {
 
 async function fill(producer: Producer, topic: string, bytes: number, count: number): Promise<void> {
   const value = payload(bytes, 0);
-  for (let start = 0; start < count; start += 2_000) {
+  for (let start = 0; start < count; start += 500) {
     const messages = [];
-    for (let i = start; i < Math.min(count, start + 2_000); i++)
-      messages.push({ key: `k${i % 1000}`, value });
+    for (let i = start; i < Math.min(count, start + 500); i++) messages.push({ key: `k${i % 1000}`, value });
     await producer.send({ topic, acks: -1, messages });
   }
 }
@@ -202,8 +202,10 @@ async function main(): Promise<void> {
     const began = Date.now();
     while (sent < total) {
       const due = Math.min(total, Math.round(((Date.now() - began) / tickMs + 1) * perTick));
+      // Bounded requests: a stall (a loaded machine) must not make one produce request too large.
+      const upTo = Math.min(due, sent + 500);
       const messages = [];
-      for (; sent < due; sent++)
+      for (; sent < upTo; sent++)
         messages.push({ key: `k${sent % 1000}`, value: payload(bytes, sent, Date.now()) });
       if (messages.length > 0) await producer.send({ topic: input, acks: -1, messages });
       await new Promise((resolve) => setTimeout(resolve, tickMs));
@@ -221,13 +223,20 @@ async function main(): Promise<void> {
     };
   };
 
+  const load = (): string =>
+    os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ");
   log(
-    `weir kafka bench: ${os.cpus().length} cpu(s), ${PARTITIONS} partitions per topic, ${String(RUNS)} run(s) per case`,
+    `weir kafka bench: ${os.cpus().length} cpu(s), load ${load()}, ${PARTITIONS} partitions per topic, ` +
+      `${String(RUNS)} run(s) per case after one warm-up run each`,
   );
   for (const c of CASES) {
     const raw: number[] = [];
     const flow: number[] = [];
-    for (let run = 0; run < RUNS; run++) {
+    // Run 0 warms both paths up (JIT, first deploy) and is not counted.
+    for (let run = 0; run <= RUNS; run++) {
       {
         const { input, output } = await topicPair();
         await fill(producer, input, c.bytes, c.records);
@@ -242,8 +251,13 @@ async function main(): Promise<void> {
         flow.push(await measureRate(admin, output, c.records));
         await stop();
       }
+      if (run === 0) {
+        raw.pop();
+        flow.pop();
+        continue;
+      }
       log(
-        `  ${c.name} run ${String(run + 1)}: raw ${raw.at(-1)?.toFixed(0)} rec/s, flow ${flow.at(-1)?.toFixed(0)} rec/s`,
+        `  ${c.name} run ${String(run)} (load ${load()}): raw ${raw.at(-1)?.toFixed(0)} rec/s, flow ${flow.at(-1)?.toFixed(0)} rec/s`,
       );
     }
     const rawRate = median(raw);
@@ -252,7 +266,8 @@ async function main(): Promise<void> {
       `${c.name}: raw pass-through ${rawRate.toFixed(0)} rec/s, flow ${flowRate.toFixed(0)} rec/s (medians), ` +
         `flow/raw ${(flowRate / rawRate).toFixed(2)}`,
     );
-    const half = Math.floor(flowRate / 2);
+    // BENCH_LATENCY_RATE pins the rate of the latency run (to compare runs, or look at low rates).
+    const half = Number(process.env.BENCH_LATENCY_RATE ?? 0) || Math.floor(flowRate / 2);
     const flowLatency = await latency(c.bytes, half, deployFlow);
     const rawLatency = await latency(c.bytes, half, (input, output) => rawPassThrough(kafka, input, output));
     log(

@@ -179,7 +179,9 @@ export class Engine {
   private async startDeployment(claimed: ClaimedDeployment): Promise<void> {
     const log = this.log.child(`deployment ${claimed.id.slice(0, 8)}`);
     try {
-      // On Kafka the lease holder runs only the sources that cannot be shared; WorkerPool the rest.
+      // On Kafka the lease holder runs only the sources that cannot be shared; WorkerPool the rest,
+      // here and on every other engine once the deployment is running.
+      await this.workers?.ensure(claimed);
       const runner = await this.startRunner(claimed, this.options.kafka ? "sources" : "all", log);
       this.running.set(claimed.id, runner);
       await this.leases.markRunning(claimed.id);
@@ -218,6 +220,7 @@ export class Engine {
       deadLetter: (nodeId, record, error) => {
         this.stats.counter(ref.id, nodeId, "in").error(error);
         this.deadLetters.add({ deployment: ref, nodeId, record, error, attempts: 1 });
+        return this.deadLetters.persisted();
       },
       connection: (node) => connectionsOf(node, this.services),
     });

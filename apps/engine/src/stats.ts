@@ -18,6 +18,8 @@ export class NodeCounters {
   readonly histograms = new Map<string, HistogramSummary>();
   /** Kafka transport: per node instance on this engine, its lag by `topic/partition`. */
   private readonly lagByInstance = new Map<number, Map<string, number>>();
+  /** In-process transport: per node instance, how many records wait in its input queues. */
+  private readonly queuedByInstance = new Map<number, () => number>();
   /** Counter value (in, or out for sources) at the previous flush, for the rate. */
   private rateBase = 0;
   private rateBaseAt = Date.now();
@@ -68,11 +70,24 @@ export class NodeCounters {
     return lag;
   }
 
-  /** Lag over the partitions this engine owns; null when the node reads no Kafka edge here. */
+  /** Lets the in-process transport report an instance's queue depth as the node's backlog. */
+  watchQueue(instance: number, depth: () => number): void {
+    this.queuedByInstance.set(instance, depth);
+  }
+
+  /**
+   * The node's backlog on this engine: Kafka lag over the partitions it owns, plus records queued
+   * in memory (as `in-memory#<instance>`); null when the node reads no edge here.
+   */
   lagJson(): { total: number; partitions: Record<string, number> } | null {
-    if (this.lagByInstance.size === 0) return null;
+    if (this.lagByInstance.size === 0 && this.queuedByInstance.size === 0) return null;
     const partitions: Record<string, number> = {};
     let total = 0;
+    for (const [instance, depth] of this.queuedByInstance) {
+      const queued = depth();
+      partitions[`in-memory#${String(instance)}`] = queued;
+      total += queued;
+    }
     for (const lag of this.lagByInstance.values())
       for (const [where, value] of lag) {
         partitions[where] = value;

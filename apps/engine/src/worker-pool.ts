@@ -24,10 +24,15 @@ export class WorkerPool {
     private readonly log: Logger,
   ) {}
 
+  /**
+   * Runs the workers of every deployment that should run and has not failed. A deployment
+   * between lease holders (`pending` after a graceful shutdown, `starting`) keeps its workers, so
+   * handing the sources over does not stop the rest of the flow.
+   */
   async reconcile(): Promise<void> {
     const wanted = await this.db.$queryRaw<ClaimedDeployment[]>`
       SELECT id, flow_id AS "flowId", flow_version_id AS "flowVersionId" FROM deployments
-      WHERE desired_state = 'running' AND actual_state = 'running'`;
+      WHERE desired_state = 'running' AND actual_state IN ('pending', 'starting', 'running')`;
     const ids = new Set(wanted.map((d) => d.id));
     for (const id of this.running.keys()) if (!ids.has(id)) this.stop(id);
     for (const deployment of wanted) {
@@ -43,6 +48,17 @@ export class WorkerPool {
         );
       }
     }
+  }
+
+  /**
+   * Starts this engine's workers of a deployment it has just claimed, before its sources, so a
+   * node that cannot start (a missing secret, a failing init) fails the deployment.
+   */
+  async ensure(deployment: ClaimedDeployment): Promise<void> {
+    if (this.running.has(deployment.id)) return;
+    await this.stopping.get(deployment.id);
+    this.running.set(deployment.id, await this.start(deployment));
+    this.failedAt.delete(deployment.id);
   }
 
   stop(id: string): void {

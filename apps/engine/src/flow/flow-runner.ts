@@ -4,7 +4,8 @@ import { builtinRegistry, findSink, findSource } from "@weir/connectors";
 import { runFunction } from "./function-runner";
 import type { FunctionNodeHandle } from "./function-runner";
 import { connectionsOf } from "./connections";
-import type { EdgeTransport } from "../transport/edge-transport";
+import type { EdgeTransport, NodeInput } from "../transport/edge-transport";
+import { NodeInputs } from "./inputs";
 import type { DeploymentRef, FlowServices } from "./services";
 import { runSink } from "./sink-runner";
 import { runSource } from "./source-runner";
@@ -140,6 +141,7 @@ export class FlowRunner {
         for (let instance = 0; instance < this.instancesOf(node); instance++) {
           const handle = await this.createFunction(node, config);
           const inputs = await this.transport.inputOf(node, instance);
+          this.watchBacklog(node, instance, inputs);
           loops.push(() =>
             runFunction(
               node,
@@ -173,11 +175,19 @@ export class FlowRunner {
             },
           });
           const inputs = await this.transport.inputOf(node, instance);
+          this.watchBacklog(node, instance, inputs);
           loops.push(() => runSink(node, sink, inputs, this.deployment, this.services));
         }
         return loops;
       }
     }
+  }
+
+  /** Inputs that can tell their queue depth (in memory) report it as the node's backlog. */
+  private watchBacklog(node: FlowNode, instance: number, inputs: NodeInput): void {
+    if (!(inputs instanceof NodeInputs)) return;
+    const counters = this.services.counters(this.deployment.id, node.id, "in");
+    counters.watchQueue(instance, () => inputs.backlog);
   }
 
   /** In memory a node runs once; on Kafka each engine runs `parallelism` members of its group. */

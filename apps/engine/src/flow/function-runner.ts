@@ -59,6 +59,7 @@ export async function runFunction(
       counters.recordsIn += batch.length;
       const outcomes = await processBatch(batch);
       const sent: PortRecord[][] = [];
+      const sentFrom: WeirRecord[] = [];
       for (const [index, record] of batch.entries()) {
         let outcome = outcomes[index] ?? { ok: false, error: { message: "the runtime returned no outcome" } };
         let attempts = 1;
@@ -70,14 +71,25 @@ export async function runFunction(
         }
         if (outcome.ok) {
           sent.push(outcome.outputs);
+          sentFrom.push(record);
         } else {
           fail(counters, services, deployment, node.id, record, outcome.error, attempts);
         }
       }
       await handle.state.flush();
       const all = sent.flat();
-      await outputs.send(all);
-      counters.recordsOut += all.length;
+      try {
+        await outputs.send(all);
+        counters.recordsOut += all.length;
+      } catch (error) {
+        // The transport refused the outputs for good (e.g. a record larger than Kafka takes):
+        // the inputs that made them are dead-lettered with the reason, and the stream goes on.
+        if (stop.aborted) throw error;
+        const message = `sending its outputs failed: ${errorMessage(error)}`;
+        for (const record of sentFrom) fail(counters, services, deployment, node.id, record, { message }, 1);
+      }
+      // A failed record is done once its dead letter is stored; only then may the input move on.
+      await services.deadLetters.persisted();
       await inputs.ack();
     }
   } finally {

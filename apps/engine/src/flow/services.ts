@@ -29,7 +29,7 @@ export interface FlowServices {
   log: Logger;
   runtimes: ReadonlyMap<string, FunctionRuntime>;
   counters(deploymentId: string, nodeId: string, rateCounts: "in" | "out"): NodeCounters;
-  deadLetters: { add(entry: DeadLetterEntry): void };
+  deadLetters: { add(entry: DeadLetterEntry): void; persisted(): Promise<void> };
   retained: {
     add(deployment: DeploymentRef, nodeId: string, records: readonly WeirRecord[], keep: number): void;
   };

@@ -45,6 +45,8 @@ export async function runSink(
           services.deadLetters.add({ deployment, nodeId: node.id, record, error: message, attempts });
         }
       }
+      // A failed record is done once its dead letter is stored; only then may the input move on.
+      await services.deadLetters.persisted();
       await inputs.ack();
     }
   } finally {

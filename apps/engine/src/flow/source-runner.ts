@@ -40,7 +40,8 @@ export async function runSource(
       deadLetter: (record, error) => {
         counters.error(error);
         services.deadLetters.add({ deployment, nodeId: node.id, record, error, attempts: 1 });
-        return Promise.resolve();
+        // The source may move past the record (commit its offset) once this resolves.
+        return services.deadLetters.persisted();
       },
     });
   } catch (error) {

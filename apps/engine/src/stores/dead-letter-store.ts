@@ -7,14 +7,40 @@ import type { DeadLetterEntry } from "../flow/services";
  */
 export class DeadLetterStore {
   private pending: DeadLetterEntry[] = [];
+  /** Entries added and entries written since the store was made: `persisted` waits on these. */
+  private added = 0;
+  private written = 0;
+  private waiters: { upTo: number; resolve: () => void }[] = [];
+  /** Flushes run one after another, so `written` always counts the oldest entries first. */
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly db: Db) {}
 
   add(entry: DeadLetterEntry): void {
     this.pending.push(entry);
+    this.added++;
   }
 
-  async flush(): Promise<void> {
+  /**
+   * Resolves once every dead letter added so far is in Postgres. A node acks its input (on Kafka:
+   * lets the offset be committed) only then, so a crash cannot lose a record that had failed.
+   */
+  persisted(): Promise<void> {
+    if (this.written >= this.added) return Promise.resolve();
+    const upTo = this.added;
+    const done = new Promise<void>((resolve) => this.waiters.push({ upTo, resolve }));
+    // A failed write is retried by the engine's next flush; the waiter keeps waiting till then.
+    this.flush().catch(() => undefined);
+    return done;
+  }
+
+  flush(): Promise<void> {
+    const run = this.flushing.then(() => this.writePending());
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writePending(): Promise<void> {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
@@ -34,5 +60,9 @@ export class DeadLetterStore {
       this.pending = [...batch, ...this.pending];
       throw error;
     }
+    this.written += batch.length;
+    const ready = this.waiters.filter((w) => w.upTo <= this.written);
+    this.waiters = this.waiters.filter((w) => w.upTo > this.written);
+    for (const waiter of ready) waiter.resolve();
   }
 }

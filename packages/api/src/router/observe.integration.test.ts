@@ -56,6 +56,7 @@ describe("stats", () => {
         rate: 4,
         lastError: null,
         lastErrorAt: null,
+        lag: null,
         metrics: noMetrics,
       },
       {
@@ -66,6 +67,7 @@ describe("stats", () => {
         rate: 4,
         lastError: "new",
         lastErrorAt: new Date(2_000).toISOString(),
+        lag: null,
         metrics: noMetrics,
       },
       {
@@ -76,6 +78,7 @@ describe("stats", () => {
         rate: 0,
         lastError: null,
         lastErrorAt: null,
+        lag: null,
         metrics: noMetrics,
       },
     ]);

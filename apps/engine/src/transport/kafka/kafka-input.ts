@@ -5,15 +5,21 @@ import type { Logger } from "../../logger";
 import type { NodeInput } from "../edge-transport";
 import { decodeRecord } from "./record-codec";
 
-/** Messages handed on at a time; the offset after a chunk is committed once all of it is acked. */
+/** Messages handed on at a time; a chunk's offset is committed once all of it (and all before it) is acked. */
 const CHUNK = 500;
-/** Keeps the group membership alive while a chunk waits to be processed. */
+/** Records fetched ahead of the node; fetching waits beyond this (backpressure). */
+const MAX_BUFFERED = 4 * CHUNK;
 const HEARTBEAT_MS = 1_000;
 
 /** The records of one chunk of one partition still waiting for their ack. */
 interface Chunk {
+  partition: string;
+  topic: string;
+  partitionNumber: number;
+  /** The offset to commit once this chunk and every earlier one of its partition are acked. */
+  next: string;
   remaining: number;
-  acked: () => void;
+  highWatermark: number;
 }
 
 export type Decoded = { ok: true; record: WeirRecord } | { ok: false; record: WeirRecord; error: string };
@@ -32,24 +38,33 @@ export interface KafkaInputOptions {
   concurrency: number;
   /** Where this instance reports its lag, by `topic/partition`. */
   lag: Map<string, number>;
-  /** A message that is not a record (someone else wrote to the topic): dead-lettered, then skipped. */
-  undecodable(record: WeirRecord, error: string): void;
+  /**
+   * A message that is not a record (someone else wrote to the topic): dead-lettered, then
+   * skipped; resolves once the dead letter is stored.
+   */
+  undecodable(record: WeirRecord, error: string): Promise<void>;
   log: Logger;
 }
 
 /**
- * One member of a node's consumer group. kafkajs fetches; each partition's batch is cut into
- * chunks that wait here until the node has taken them and acked them (their outputs are in
- * Kafka, or they were dead-lettered); only then is the chunk's offset resolved and committed.
- * A crash therefore replays from the last committed chunk: at least once, in order per partition.
+ * One member of a node's consumer group. kafkajs fetches ahead (up to MAX_BUFFERED records);
+ * each partition's batch is cut into chunks, and a chunk's offset is committed only once the
+ * node acked every record of it and of the chunks before it (their outputs are in Kafka, or they
+ * were dead-lettered). A crash therefore replays from the last committed chunk: at least once,
+ * in order per partition. A rebalance may also repeat records: what this member had fetched for
+ * a partition it lost is still processed here.
  */
 export class KafkaNodeInput implements NodeInput {
   private readonly consumer: Consumer;
   private buffer: { record: WeirRecord; chunk: Chunk }[] = [];
   private taken: Chunk[] = [];
   private waiters: (() => void)[] = [];
-  /** Chunks whose eachBatch call is waiting; released at once on stop. */
-  private readonly waiting = new Set<Chunk>();
+  private spaceWaiters: (() => void)[] = [];
+  /** Per partition, its chunks handed on and not yet committed, oldest first. */
+  private readonly open = new Map<string, Chunk[]>();
+  /** Offsets to commit, by partition; a commit loop sends them. */
+  private readonly toCommit = new Map<string, { topic: string; partition: number; offset: string }>();
+  private committing: Promise<void> | undefined;
   private stopped = false;
 
   constructor(
@@ -83,6 +98,8 @@ export class KafkaNodeInput implements NodeInput {
       fromBeginning: this.options.fromBeginning,
     });
     await this.consumer.run({
+      // Offsets are committed by hand, only past acked records (see ack), never by kafkajs.
+      autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.concurrency,
       eachBatch: (payload) => this.eachBatch(payload),
@@ -95,15 +112,27 @@ export class KafkaNodeInput implements NodeInput {
       if (this.buffer.length > 0) {
         const items = this.buffer.splice(0, max);
         for (const item of items) this.taken.push(item.chunk);
+        this.wakeAll("space");
         return items.map((item) => item.record);
       }
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
 
+  /**
+   * The records taken so far are handled: chunks whose records are all acked, and every chunk
+   * before them in their partition, get their offsets committed (in the background; a commit that
+   * fails is retried with the next one, and a lost commit only means records are read again).
+   */
   ack(): Promise<void> {
-    for (const chunk of this.taken) if (--chunk.remaining === 0) chunk.acked();
+    const touched = new Set<string>();
+    for (const chunk of this.taken) {
+      chunk.remaining--;
+      touched.add(chunk.partition);
+    }
     this.taken = [];
+    for (const partition of touched) this.settle(partition);
+    this.flushCommits();
     return Promise.resolve();
   }
 
@@ -111,12 +140,14 @@ export class KafkaNodeInput implements NodeInput {
   stop(): void {
     this.stopped = true;
     this.buffer = [];
-    for (const chunk of this.waiting) chunk.acked();
-    this.wake();
+    this.wakeAll("data");
+    this.wakeAll("space");
   }
 
+  /** Stops, sends the last commits, and leaves the group. */
   async close(): Promise<void> {
     this.stop();
+    await this.committing;
     await this.consumer.disconnect();
   }
 
@@ -125,24 +156,86 @@ export class KafkaNodeInput implements NodeInput {
     const where = `${batch.topic}/${String(batch.partition)}`;
     const highWatermark = Number(batch.highWatermark);
     for (let start = 0; start < batch.messages.length; start += CHUNK) {
-      if (this.stopped || !payload.isRunning() || payload.isStale()) return;
+      if (!(await this.roomOrStop(payload)) || !payload.isRunning() || payload.isStale()) return;
       const messages = batch.messages.slice(start, start + CHUNK);
-      const first = messages[0];
       const last = messages.at(-1);
-      if (!first || !last) return;
-      this.options.lag.set(where, Math.max(0, highWatermark - Number(first.offset)));
+      if (!last) return;
       const records: WeirRecord[] = [];
+      const deadLettered: Promise<void>[] = [];
       for (const message of messages) {
         const decoded = this.decode(message, { topic: batch.topic, partition: batch.partition });
         if (decoded.ok) records.push(decoded.record);
-        else this.options.undecodable(decoded.record, decoded.error);
+        else deadLettered.push(this.options.undecodable(decoded.record, decoded.error));
       }
+      // The chunk may be committed once its records are acked, and its undecodable ones stored.
+      await Promise.all(deadLettered);
       this.options.handedOn?.(records.length);
-      if (records.length > 0 && !(await this.handOn(records, payload))) return;
+      const chunk: Chunk = {
+        partition: where,
+        topic: batch.topic,
+        partitionNumber: batch.partition,
+        next: String(Number(last.offset) + 1),
+        remaining: records.length,
+        highWatermark,
+      };
+      const open = this.open.get(where) ?? [];
+      open.push(chunk);
+      this.open.set(where, open);
+      this.options.lag.set(where, Math.max(0, highWatermark - Number(messages[0]?.offset ?? last.offset)));
+      for (const record of records) this.buffer.push({ record, chunk });
+      // A chunk of undecodable records only is done at once, in its turn.
+      if (records.length === 0) this.settle(where);
+      // Moves kafkajs' fetch position on; with autoCommit off this commits nothing.
       payload.resolveOffset(last.offset);
-      this.options.lag.set(where, Math.max(0, highWatermark - Number(last.offset) - 1));
-      await payload.commitOffsetsIfNecessary();
+      this.wakeAll("data");
     }
+  }
+
+  /** Waits while the buffer is full, heartbeating; false when this input stopped. */
+  private async roomOrStop(payload: EachBatchPayload): Promise<boolean> {
+    while (!this.stopped && this.buffer.length >= MAX_BUFFERED) {
+      await new Promise<void>((resolve) => {
+        this.spaceWaiters.push(resolve);
+        setTimeout(resolve, HEARTBEAT_MS);
+      });
+      await payload.heartbeat().catch(() => undefined);
+    }
+    return !this.stopped;
+  }
+
+  /** Moves the partition's commit point past the leading chunks that are fully acked. */
+  private settle(partition: string): void {
+    const open = this.open.get(partition);
+    let done: Chunk | undefined;
+    while (open?.[0]?.remaining === 0) done = open.shift();
+    if (!done) return;
+    this.toCommit.set(partition, { topic: done.topic, partition: done.partitionNumber, offset: done.next });
+    this.options.lag.set(partition, Math.max(0, done.highWatermark - Number(done.next)));
+  }
+
+  private flushCommits(): void {
+    if (this.committing || this.toCommit.size === 0) return;
+    this.committing = (async () => {
+      while (this.toCommit.size > 0) {
+        const offsets = [...this.toCommit.values()];
+        this.toCommit.clear();
+        try {
+          await this.consumer.commitOffsets(offsets);
+        } catch (error) {
+          // Keep the offsets unless newer ones came meanwhile; the next ack sends them again.
+          for (const o of offsets) {
+            const key = `${o.topic}/${String(o.partition)}`;
+            if (!this.toCommit.has(key)) this.toCommit.set(key, o);
+          }
+          this.options.log.warn(
+            `committing offsets failed (retried with the next ones): ${errorMessage(error)}`,
+          );
+          break;
+        }
+      }
+    })().finally(() => {
+      this.committing = undefined;
+    });
   }
 
   private decode(message: KafkaMessage, where: { topic: string; partition: number }): Decoded {
@@ -163,34 +256,10 @@ export class KafkaNodeInput implements NodeInput {
     }
   }
 
-  /** Buffers a chunk and waits until it is acked; false when this input stopped first. */
-  private async handOn(records: readonly WeirRecord[], payload: EachBatchPayload): Promise<boolean> {
-    let acked = (): void => undefined;
-    const done = new Promise<boolean>((resolve) => {
-      acked = () => {
-        resolve(true);
-      };
-    });
-    const chunk: Chunk = { remaining: records.length, acked };
-    if (this.stopped) return false;
-    this.waiting.add(chunk);
-    for (const record of records) this.buffer.push({ record, chunk });
-    this.wake();
-    const beat = setInterval(() => {
-      payload.heartbeat().catch(() => undefined);
-    }, HEARTBEAT_MS);
-    try {
-      await done;
-      return !this.stopped;
-    } finally {
-      clearInterval(beat);
-      this.waiting.delete(chunk);
-    }
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
+  private wakeAll(which: "data" | "space"): void {
+    const waiters = which === "data" ? this.waiters : this.spaceWaiters;
+    if (which === "data") this.waiters = [];
+    else this.spaceWaiters = [];
     for (const resolve of waiters) resolve();
   }
 }

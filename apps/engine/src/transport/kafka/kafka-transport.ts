@@ -29,7 +29,8 @@ export interface KafkaTransportSettings {
 export interface KafkaTransportHooks {
   log: Logger;
   counters(nodeId: string, rateCounts: "in" | "out"): NodeCounters;
-  deadLetter(nodeId: string, record: WeirRecord, error: string): void;
+  /** Resolves once the dead letter is stored. */
+  deadLetter(nodeId: string, record: WeirRecord, error: string): Promise<void>;
   /** The connection profiles a Kafka source or sink node may name. */
   connection(node: FlowNode): Promise<ConnectionResolver>;
 }
@@ -125,9 +126,7 @@ export class KafkaTransport implements EdgeTransport {
         handedOn: (count) => {
           sourceCounters.recordsOut += count;
         },
-        undecodable: (record, error) => {
-          this.hooks.deadLetter(source.id, record, error);
-        },
+        undecodable: (record, error) => this.hooks.deadLetter(source.id, record, error),
       };
     } else {
       const partitions = incoming.reduce(
@@ -141,9 +140,7 @@ export class KafkaTransport implements EdgeTransport {
         // A new group starts at the beginning: upstream writes before every group has joined.
         fromBeginning: true,
         concurrency: Math.max(1, Math.min(partitions, 16)),
-        undecodable: (record, error) => {
-          this.hooks.deadLetter(node.id, record, error);
-        },
+        undecodable: (record, error) => this.hooks.deadLetter(node.id, record, error),
       };
     }
     const input = new KafkaNodeInput(kafka, options);

@@ -4,6 +4,8 @@ import { errorMessage } from "@weir/domain";
 import type { Logger } from "../../logger";
 
 const RETRY_MAX_MS = 5_000;
+/** Messages per produce request, well under the broker's default 1 MB per partition batch for 1 KB records. */
+const MESSAGES_PER_REQUEST = 500;
 
 /** Edge topics: a producer that cannot reorder or duplicate within a session, acks from every replica. */
 export const EDGE_PRODUCER: ProducerConfig = {
@@ -38,7 +40,10 @@ export class TopicWriter {
   ) {}
 
   async write(topicMessages: TopicMessages[]): Promise<void> {
-    if (topicMessages.length === 0) return;
+    for (const request of splitRequests(topicMessages)) await this.writeOne(request);
+  }
+
+  private async writeOne(topicMessages: TopicMessages[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         const producer = await this.connected();
@@ -50,6 +55,8 @@ export class TopicWriter {
         if (attempt > 1) this.log.info(`delivered after ${String(attempt)} attempts`);
         return;
       } catch (error) {
+        // A refusal that waiting cannot fix (a record too large): the caller dead-letters.
+        if (isPermanent(error)) throw new Error(`Kafka refused the records: ${errorMessage(error)}`);
         if (this.stopped.aborted)
           throw new Error(`deployment stopped before Kafka acknowledged: ${errorMessage(error)}`);
         this.log.warn(`producing failed (attempt ${String(attempt)}), retrying: ${errorMessage(error)}`);
@@ -74,6 +81,37 @@ export class TopicWriter {
     }
     return this.producer;
   }
+}
+
+/** kafkajs marks protocol errors that retrying cannot fix; connection errors carry no flag. */
+function isPermanent(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === "KafkaJSProtocolError" &&
+    (error as Error & { retriable?: boolean }).retriable === false
+  );
+}
+
+/** Cuts a write into requests of at most MESSAGES_PER_REQUEST messages, in order. */
+function splitRequests(topicMessages: readonly TopicMessages[]): TopicMessages[][] {
+  const requests: TopicMessages[][] = [];
+  let current: TopicMessages[] = [];
+  let size = 0;
+  for (const { topic, messages } of topicMessages) {
+    for (let start = 0; start < messages.length;) {
+      const take = Math.min(MESSAGES_PER_REQUEST - size, messages.length - start);
+      current.push({ topic, messages: messages.slice(start, start + take) });
+      size += take;
+      start += take;
+      if (size === MESSAGES_PER_REQUEST) {
+        requests.push(current);
+        current = [];
+        size = 0;
+      }
+    }
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,0 +1,78 @@
+// The commit rule of the Kafka transport, against the real broker: an input's offsets move only
+// past records that were acked, so whatever a crashed or stopped member took but did not ack
+// is read again by the group.
+import { randomUUID } from "node:crypto";
+import { describe, expect, inject, it } from "vitest";
+// Brings in the ProvidedContext augmentation that types inject("kafkaBrokers").
+import type {} from "@weir/testkit/kafka-setup";
+import { createLogger } from "../../logger";
+import { createTopic } from "../../../test/kafka-engines";
+import { kcatProduce } from "../../../test/kcat";
+import { transportClient } from "./client";
+import { KafkaNodeInput } from "./kafka-input";
+
+const log = createLogger("test", true);
+
+function input(brokers: string, topic: string, groupId: string): KafkaNodeInput {
+  return new KafkaNodeInput(transportClient([brokers], "weir-test", log), {
+    groupId,
+    topics: [topic],
+    fromBeginning: true,
+    sessionTimeoutMs: 6_000,
+    concurrency: 1,
+    lag: new Map(),
+    undecodable: () => Promise.resolve(),
+    log,
+  });
+}
+
+/** Takes until `count` records arrived, or returns what came within 15 s. */
+async function takeAtLeast(from: KafkaNodeInput, count: number): Promise<number[]> {
+  const seen: number[] = [];
+  const deadline = Date.now() + 15_000;
+  while (seen.length < count && Date.now() < deadline) {
+    const timeout = new Promise<null>((resolve) =>
+      setTimeout(() => {
+        resolve(null);
+      }, deadline - Date.now()),
+    );
+    const batch = await Promise.race([from.take(count - seen.length), timeout]);
+    if (batch === null) break;
+    seen.push(...batch.map((record) => (record.value as { n: number }).n));
+  }
+  return seen;
+}
+
+describe("KafkaNodeInput", () => {
+  it("commits only acked records: what was taken but not acked is read again", async () => {
+    const brokers = inject("kafkaBrokers");
+    const topic = `weir-input-${randomUUID()}`;
+    const groupId = `weir-input-${randomUUID()}`;
+    await createTopic(brokers, topic, 1);
+    await kcatProduce(
+      brokers,
+      topic,
+      [...Array(10).keys()].map((n) => `k\t${JSON.stringify({ n })}`),
+    );
+
+    // Takes everything and acks nothing (the node was still working on it), then goes away.
+    const first = input(brokers, topic, groupId);
+    await first.start();
+    expect(await takeAtLeast(first, 10)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    await first.close();
+
+    // The group has committed nothing, so the next member reads all of it again.
+    const second = input(brokers, topic, groupId);
+    await second.start();
+    expect(await takeAtLeast(second, 10)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    await second.ack();
+    await second.close();
+
+    // Everything acked is committed: a new member sees only what is produced afterwards.
+    await kcatProduce(brokers, topic, [`k\t${JSON.stringify({ n: 10 })}`]);
+    const third = input(brokers, topic, groupId);
+    await third.start();
+    expect(await takeAtLeast(third, 1)).toEqual([10]);
+    await third.close();
+  }, 90_000);
+});
