@@ -93,6 +93,39 @@ describe("a prebuilt weir:function component", () => {
     expect(values(outcomes[1])).toMatch(/port 'nowhere', which the node does not have/);
   });
 
+  it("fails a record whose output value or state write is not JSON, or whose metric is not finite", async () => {
+    const host = createMemoryHost();
+    const instance = await wasmRuntime.createInstance(spec(), host);
+    open.push(instance);
+    const outcomes = await instance.process([
+      rec("bad value"),
+      rec("bad value, then bad port"),
+      rec("bad write"),
+      rec("bad metric"),
+      rec("delete"),
+      rec(2),
+    ]);
+    expect(outcomes.map(values)).toEqual([
+      "output 0 has a value that is not JSON text: {not json",
+      "output 0 has a value that is not JSON text: {not json",
+      "the state write of 'w' is not JSON text",
+      "metric 'm' is not a finite number",
+      [["out", { pretty: true }]],
+      [
+        ["alerts", { seen: 1 }],
+        ["out", 6],
+      ],
+    ]);
+    expect(outcomes[4]).toMatchObject({
+      ok: true,
+      outputs: [{ record: { key: "k", headers: {}, timestamp: 7 } }],
+    });
+    // Only the successful records' writes and metrics reach the host.
+    expect(host.applied).toEqual([[{ key: "seen", delete: true }], [{ key: "seen", value: 1 }]]);
+    expect(host.counters.get("records")).toBe(1);
+    expect(host.counters.has("m")).toBe(false);
+  });
+
   it("recreates an instance that trapped; only the culprit fails", async () => {
     const host = createMemoryHost();
     const instance = await wasmRuntime.createInstance(spec(), host);

@@ -3,6 +3,7 @@ import type {
   FunctionHost,
   FunctionInstance,
   FunctionSpec,
+  PortRecord,
   RecordOutcome,
   StateWrite,
   WeirError,
@@ -92,11 +93,120 @@ async function prepare(spec: FunctionSpec): Promise<Guest> {
   return { kind: "js-guest", component, js: compiled.js, lines: compiled.lines };
 }
 
-/** "<count>\n<record JSON>\n…": the guest parses records one at a time. */
+/** "<count>\n<record JSON>\n…": the JS guest parses records one at a time. */
 function encodeBatch(batch: readonly WeirRecord[]): string {
   let text = String(batch.length);
   for (const record of batch) text += `\n${JSON.stringify(record)}`;
   return text;
+}
+
+const NO_HEADERS: [string, string][] = [];
+
+function hasProperties(object: object): boolean {
+  for (const _ in object) return true;
+  return false;
+}
+
+/**
+ * A batch for a `weir:function` component: per record a line `[key, header entries, timestamp]`
+ * and a line with the value's JSON text, which the worker hands to the component as is.
+ */
+function encodeComponentBatch(batch: readonly WeirRecord[]): string {
+  let text = "";
+  for (const record of batch) {
+    const entries = hasProperties(record.headers) ? Object.entries(record.headers) : NO_HEADERS;
+    text += `${JSON.stringify([record.key ?? null, entries, record.timestamp])}\n${JSON.stringify(record.value)}\n`;
+  }
+  return text.slice(0, -1);
+}
+
+/** A `weir:function` outcome as the worker sends it (host-worker.js, `encodeOutcome`). */
+type ComponentEntry =
+  | { e: string; l?: number }
+  | {
+      /** outputs: [port, key, headers, timestamp, length of the value text in the blob] */
+      o: [string, string | null, Record<string, string>, number, number][];
+      /** writes: [key, length of the value text, -1 to delete] */
+      w: [string, number][];
+      /** metrics: [name, 1 for a counter, value] */
+      m: [string, number, number][];
+      /** the first output that goes to a port the node does not have: [index, message] */
+      x?: [number, string];
+      /** a metric that is not a finite number */
+      mx?: string;
+    };
+
+/**
+ * A component call's result as a CallResult: the entries' JSON, a newline, then every output and
+ * write value text in order. Each value is parsed here; one that is not JSON fails its record.
+ */
+function decodeComponentResult(text: string): CallResult {
+  const split = text.indexOf("\n");
+  const entries = JSON.parse(text.slice(0, split)) as ComponentEntry[];
+  const result: CallResult = {
+    outcomes: [],
+    failures: [],
+    writes: [],
+    logs: [],
+    counters: {},
+    histograms: [],
+    lines: [],
+  };
+  let at = split + 1;
+  const fail = (index: number, message: string): void => {
+    result.outcomes.push({ ok: false, error: { message } });
+    result.failures.push([index, null]);
+  };
+  for (const [index, entry] of entries.entries()) {
+    if ("e" in entry) {
+      fail(index, entry.e);
+      if (entry.l !== undefined) result.lines?.push([index, entry.l]);
+      continue;
+    }
+    let problem: string | undefined;
+    const outputs: PortRecord[] = [];
+    for (const [n, [port, key, headers, timestamp, length]] of entry.o.entries()) {
+      const valueText = text.slice(at, at + length);
+      at += length;
+      if (problem !== undefined) continue;
+      try {
+        outputs.push({
+          port,
+          record: { key, value: JSON.parse(valueText) as WeirRecord["value"], headers, timestamp },
+        });
+      } catch {
+        problem = `output ${n} has a value that is not JSON text: ${valueText.slice(0, 80)}`;
+      }
+    }
+    if (problem === undefined && entry.x) problem = entry.x[1];
+    const writes: StateWrite[] = [];
+    for (const [key, length] of entry.w) {
+      if (length < 0) {
+        writes.push({ key, delete: true });
+        continue;
+      }
+      const valueText = text.slice(at, at + length);
+      at += length;
+      if (problem !== undefined) continue;
+      try {
+        writes.push({ key, value: JSON.parse(valueText) as WeirRecord["value"] });
+      } catch {
+        problem = `the state write of '${key}' is not JSON text`;
+      }
+    }
+    problem ??= entry.mx;
+    if (problem !== undefined) {
+      fail(index, problem);
+      continue;
+    }
+    result.outcomes.push({ ok: true, outputs });
+    if (writes.length > 0) result.writes.push([index, writes]);
+    for (const [name, counter, value] of entry.m) {
+      if (counter === 1) result.counters[name] = (result.counters[name] ?? 0) + value;
+      else result.histograms.push([name, value]);
+    }
+  }
+  return result;
 }
 
 /**
@@ -181,7 +291,10 @@ class WasmInstance implements FunctionInstance {
     operation: "batch" | "single",
     batch: readonly WeirRecord[],
   ): Promise<CallResult> {
-    const result = JSON.parse(await worker.call(operation, encodeBatch(batch), batch.length)) as CallResult;
+    const result =
+      this.guest.kind === "function"
+        ? decodeComponentResult(await worker.call(operation, encodeComponentBatch(batch), batch.length))
+        : (JSON.parse(await worker.call(operation, encodeBatch(batch), batch.length)) as CallResult);
     if (result.fatal === "memory") {
       worker.dispose();
       throw new GuestDied(

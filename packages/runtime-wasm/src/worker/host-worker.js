@@ -72,17 +72,21 @@ const component = instantiate(
 const portSet = new Set(ports);
 const defaultPort = ports[0] ?? "out";
 
-/** Records as the `function` world's `process` takes them, from "<count>\n<record JSON>\n…". */
+/**
+ * Records as the `function` world's `process` takes them, from the host's batch text: per
+ * record two lines, `[key, headers, timestamp]` and the value's JSON text, which is passed on as
+ * is (JSON.stringify never writes a raw newline).
+ */
 function decodeBatch(text) {
   const lines = text.split("\n");
   const records = [];
-  for (let i = 1; i < lines.length; i++) {
-    const record = JSON.parse(lines[i]);
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    const [key, headers, timestamp] = JSON.parse(lines[i]);
     records.push({
-      key: record.key ?? undefined,
-      value: JSON.stringify(record.value),
-      headers: Object.entries(record.headers ?? {}),
-      timestamp: BigInt(record.timestamp),
+      key: key ?? undefined,
+      value: lines[i + 1],
+      headers: headers.length === 0 ? [] : headers,
+      timestamp: BigInt(timestamp),
     });
   }
   return records;
@@ -95,62 +99,52 @@ function witError(error) {
   };
 }
 
-/** A `function`-world outcome as the call result's parts (the shape the js guest returns). */
-function settleOutcome(result, index, outcome, input) {
+/**
+ * A `function`-world outcome in the compact shape the host decodes (instance.ts,
+ * `decodeFunctionResult`): value texts are not parsed here but appended to `blob` and referred
+ * to by length, so each crosses this thread as text once; the host parses (and so checks) them.
+ */
+function encodeOutcome(outcome, blob) {
   if (outcome?.tag !== "ok") {
     const error = witError(outcome?.val);
-    result.outcomes.push({ ok: false, error: { message: error.message } });
-    result.failures.push([index, null]);
-    if (error.line !== undefined) result.lines.push([index, error.line]);
-    return;
+    return error.line === undefined ? { e: error.message } : { e: error.message, l: error.line };
   }
   const done = outcome.val;
-  try {
-    const outputs = done.outputs.map((output, n) => {
-      const port = output.port ?? defaultPort;
-      if (!portSet.has(port))
-        throw new Error(
-          `output ${n} goes to port '${port}', which the node does not have (ports: ${ports.join(", ")})`,
-        );
-      const record = output.record;
-      let value;
-      try {
-        value = JSON.parse(record.value);
-      } catch {
-        throw new Error(`output ${n} has a value that is not JSON text: ${record.value.slice(0, 80)}`);
-      }
-      return {
-        port,
-        record: {
-          key: record.key ?? null,
-          value,
-          headers: Object.fromEntries(record.headers),
-          timestamp: Number(record.timestamp ?? input.timestamp),
-        },
-      };
-    });
-    const writes = done.writes.map((write) => {
-      if (write.value === undefined) return { key: write.key, delete: true };
-      try {
-        return { key: write.key, value: JSON.parse(write.value) };
-      } catch {
-        throw new Error(`the state write of '${write.key}' is not JSON text`);
-      }
-    });
-    for (const metric of done.metrics) {
-      if (!Number.isFinite(metric.value)) throw new Error(`metric '${metric.name}' is not a finite number`);
+  const entry = { o: [], w: [], m: [] };
+  for (let n = 0; n < done.outputs.length; n++) {
+    const output = done.outputs[n];
+    const port = output.port ?? defaultPort;
+    if (!portSet.has(port)) {
+      entry.x = [
+        n,
+        `output ${n} goes to port '${port}', which the node does not have (ports: ${ports.join(", ")})`,
+      ];
+      break;
     }
-    result.outcomes.push({ ok: true, outputs });
-    if (writes.length > 0) result.writes.push([index, writes]);
-    for (const metric of done.metrics) {
-      if (metric.kind === "counter")
-        result.counters[metric.name] = (result.counters[metric.name] ?? 0) + metric.value;
-      else result.histograms.push([metric.name, metric.value]);
-    }
-  } catch (error) {
-    result.outcomes.push({ ok: false, error: { message: error.message } });
-    result.failures.push([index, null]);
+    const record = output.record;
+    const headers = record.headers;
+    let headerObject = {};
+    if (headers.length > 0) headerObject = Object.fromEntries(headers);
+    blob.push(record.value);
+    entry.o.push([port, record.key ?? null, headerObject, Number(record.timestamp), record.value.length]);
   }
+  if (entry.x !== undefined) return entry;
+  for (const write of done.writes) {
+    if (write.value === undefined) {
+      entry.w.push([write.key, -1]);
+    } else {
+      blob.push(write.value);
+      entry.w.push([write.key, write.value.length]);
+    }
+  }
+  for (const metric of done.metrics) {
+    if (!Number.isFinite(metric.value)) {
+      entry.mx = `metric '${metric.name}' is not a finite number`;
+      break;
+    }
+    entry.m.push([metric.name, metric.kind === "counter" ? 1 : 0, metric.value]);
+  }
+  return entry;
 }
 
 function emptyResult() {
@@ -182,8 +176,9 @@ function callFunctionWorld(operation, argument) {
       `process returned ${Array.isArray(outcomes) ? outcomes.length : "no"} outcomes for ${records.length} records`,
     );
   }
-  outcomes.forEach((outcome, index) => settleOutcome(result, index, outcome, records[index]));
-  return JSON.stringify(result);
+  const blob = [];
+  const entries = outcomes.map((outcome) => encodeOutcome(outcome, blob));
+  return `${JSON.stringify(entries)}\n${blob.join("")}`;
 }
 
 let dead = false;

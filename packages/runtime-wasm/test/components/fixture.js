@@ -23,6 +23,18 @@ export function process(records) {
     if (value === "spin") for (;;);
     if (value === "fail") return { tag: "err", val: { message: "this record fails", line: 21 } };
     if (value === "elsewhere") return ok([{ port: "nowhere", record }], [], []);
+    if (value === "bad value") return ok([{ record: { ...record, value: "{not json" } }], [], []);
+    if (value === "bad value, then bad port")
+      return ok([{ record: { ...record, value: "{not json" } }, { port: "nowhere", record }], [], []);
+    if (value === "bad write") return ok([{ record }], [{ key: "w", value: "{" }], []);
+    if (value === "bad metric")
+      return ok([{ record }], [{ key: "w", value: "1" }], [{ name: "m", kind: "counter", value: NaN }]);
+    if (value === "delete")
+      return ok(
+        [{ record: { ...record, value: '{\n  "pretty": true\n}', headers: [] } }],
+        [{ key: "seen" }],
+        [],
+      );
     const seen = JSON.parse(get("seen") ?? "0") + 1;
     log("debug", `record ${record.value}`);
     return ok(
