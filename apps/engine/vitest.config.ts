@@ -7,7 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Tests that create runtimes in-process need what the engine process gets: isolated-vm
-    // requires --no-node-snapshot on Node 20+.
+    // requires --no-node-snapshot.
     pool: "forks",
     execArgv: ["--no-node-snapshot"],
   },

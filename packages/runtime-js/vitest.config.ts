@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    // isolated-vm on Node 20+: isolates next to Node's startup snapshot can crash the process.
+    // isolated-vm: isolates next to Node's startup snapshot can crash the process.
     pool: "forks",
     execArgv: ["--no-node-snapshot"],
     testTimeout: 20_000,

@@ -1,5 +1,4 @@
 // The engine process: `tsx src/main.ts`, configured by environment (see env.ts).
-import { setFlagsFromString } from "node:v8";
 import { createDb, migrate } from "@weir/db";
 import type { FunctionRuntime } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
@@ -10,11 +9,6 @@ import { kafkaTransportSettings, readEngineEnv } from "./env";
 import { createLogger } from "./logger";
 
 const log = createLogger("engine");
-
-// WebAssembly components built by componentize-py (CPython) use extended constant expressions,
-// which Node 20's V8 compiles only behind this flag (Node 22 has them on). V8 flags are
-// process-wide, so the wasm runtime's worker threads get it too.
-setFlagsFromString("--experimental-wasm-extended-const");
 
 async function main(): Promise<void> {
   const env = readEngineEnv();

@@ -1,6 +1,7 @@
 /**
  * Node flags the engine process runs with; every launcher (npm start, tests) uses this list.
- * - `--no-node-snapshot`: isolated-vm (the JS function sandbox) requires it on Node 20+.
+ * - `--no-node-snapshot`: isolated-vm (the JS function sandbox) requires it (isolates built next to
+ *   Node's startup snapshot can crash the process).
  * - `--max-semi-space-size=16`: a larger young generation for the function isolates, which
  *   allocate short-lived objects for every record; measured in `npm run bench` at about
  *   +30% throughput for 335-byte JSON transforms.

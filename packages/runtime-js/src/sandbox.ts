@@ -222,7 +222,7 @@ function stackOf(error: unknown): string | null {
 }
 
 /**
- * isolated-vm asks for `--no-node-snapshot` on Node 20+: isolates built next to Node's startup
+ * isolated-vm asks for `--no-node-snapshot`: isolates built next to Node's startup
  * snapshot can crash the process. Said once, as a process warning, when the flag is missing.
  */
 function warnAboutNodeSnapshot(): void {
@@ -231,7 +231,7 @@ function warnAboutNodeSnapshot(): void {
   const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
   if (!flags.includes("--no-node-snapshot")) {
     process.emitWarning(
-      "the js function runtime (isolated-vm) should run under `node --no-node-snapshot` on Node 20 and later",
+      "the js function runtime (isolated-vm) should run under `node --no-node-snapshot`",
       { code: "WEIR_NO_NODE_SNAPSHOT" },
     );
   }

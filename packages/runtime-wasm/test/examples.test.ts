@@ -3,13 +3,8 @@
 // runtime as prebuilt components, checking outputs, failures, log lines, state and metrics.
 import type { FunctionHost, JsonValue, RecordOutcome, StateWrite, WeirRecord } from "@weir/domain";
 import { exampleComponent, exampleLanguages } from "@weir/testkit/function-examples";
-import { setFlagsFromString } from "node:v8";
 import { describe, expect, it } from "vitest";
 import { wasmRuntime } from "../src/index";
-
-// componentize-py's CPython uses extended constant expressions, which Node 20's V8 compiles only
-// behind this flag (Node 22 has them on); the engine sets it at start (apps/engine/src/main.ts).
-setFlagsFromString("--experimental-wasm-extended-const");
 
 interface RecordingHost extends FunctionHost {
   lines: string[];
