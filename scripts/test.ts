@@ -32,7 +32,7 @@ for (const dir of workspaces) rmSync(path.join(dir, RESULTS), { force: true });
 
 const checks =
   run("formatting", ["--check", "."], "prettier") &&
-  run("lint the root scripts and examples", ["scripts", "examples", "prisma.config.ts"], "eslint") &&
+  run("lint the root scripts and examples", ["scripts", "examples", "test", "prisma.config.ts"], "eslint") &&
   run("typecheck the root scripts", ["-p", "tsconfig.json"], "tsc") &&
   run("lint, typecheck and build the workspaces", ["run", "lint", "typecheck", "build", "--continue"]);
 const tests = run("tests", [
@@ -45,6 +45,26 @@ const tests = run("tests", [
   "--reporter=json",
   `--outputFile.json=${RESULTS}`,
 ]);
+
+// The self-hosting test (test/compose) builds images and runs docker compose: it needs a Docker
+// engine, so it runs when asked (.ci/run asks, after installing Docker) and counts in the summary.
+const composeResults = path.join(root, ".weir/compose-test-results.json");
+rmSync(composeResults, { force: true });
+const composeAsked = process.env.WEIR_COMPOSE_TEST === "1";
+const composeTests =
+  !composeAsked ||
+  run(
+    "self-hosting: docker compose (WEIR_COMPOSE_TEST=1)",
+    [
+      "run",
+      "--config",
+      "test/compose/vitest.config.ts",
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${composeResults}`,
+    ],
+    "vitest",
+  );
 
 let passed = 0;
 let failed = 0;
@@ -67,9 +87,20 @@ for (const dir of workspaces) {
   skipped += report.numPendingTests + report.numTodoTests;
 }
 
+if (composeAsked) {
+  if (existsSync(composeResults)) {
+    const report = JSON.parse(readFileSync(composeResults, "utf8")) as VitestReport;
+    passed += report.numPassedTests;
+    failed += report.numFailedTests;
+    skipped += report.numPendingTests + report.numTodoTests;
+  } else {
+    missing.push("test/compose");
+  }
+}
+
 process.stdout.write("\n");
 if (!checks) process.stdout.write("[test] lint, typecheck or build FAILED (see above)\n");
 if (missing.length > 0)
   process.stdout.write(`[test] no test report from: ${missing.join(", ")} (the run crashed)\n`);
 process.stdout.write(`weir: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
-process.exit(checks && tests && failed === 0 && missing.length === 0 ? 0 : 1);
+process.exit(checks && tests && composeTests && failed === 0 && missing.length === 0 ? 0 : 1);

@@ -1,6 +1,19 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { NextConfig } from "next";
 
+// The production image (apps/web/Dockerfile) builds with WEIR_NEXT_STANDALONE=1: a self-contained
+// server.js with only the files it needs, traced from the repository root (workspace packages).
+// `npm start` runs `next start` on a normal build.
+const standalone = process.env.WEIR_NEXT_STANDALONE === "1";
+
 const config: NextConfig = {
+  ...(standalone
+    ? {
+        output: "standalone" as const,
+        outputFileTracingRoot: path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../.."),
+      }
+    : {}),
   // Internal packages ship TypeScript source (their "exports" point at src/*.ts).
   // (@weir/runtime-js only for its "./compile" entry: the API checks code on save, never runs it;
   // @weir/runtime-wasm only for "./inspect": the API checks uploaded components, never runs them.)

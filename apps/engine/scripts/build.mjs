@@ -1,0 +1,63 @@
+// Compiles the engine to JavaScript, apps/engine/dist/main.js (and dist/migrate.js, which applies
+// the migrations and exits), for production images
+// (no tsx, no TypeScript at run time). The workspace packages (@weir/*) are bundled in; npm
+// packages stay external and are loaded from node_modules as usual.
+//
+// Several modules find files beside themselves through `import.meta.url` (the JS sandbox's
+// bootstrap, the wasm runtime's worker and guest, the WIT folder, Prisma's migrations). Bundled,
+// every module would see the bundle's URL instead, so each module's `import.meta.url` is rewritten
+// to its own source file's URL, relative to the bundle: the image keeps the repository's layout
+// for those files, and every lookup resolves exactly as it does from source.
+import { build } from "esbuild";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const engineDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const outdir = path.join(engineDir, "dist");
+
+/** Keeps each module's own `import.meta.url` (see above). */
+const ownImportMetaUrl = {
+  name: "own-import-meta-url",
+  setup(b) {
+    b.onLoad({ filter: /\.[cm]?[jt]s$/ }, async (args) => {
+      if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      const source = await readFile(args.path, "utf8");
+      if (!source.includes("import.meta.url")) return undefined;
+      const relative = path.relative(outdir, args.path).split(path.sep).join("/");
+      const own = `new URL(${JSON.stringify(relative)}, import.meta.url).href`;
+      return {
+        contents: source.replaceAll("import.meta.url", own),
+        loader: path.extname(args.path).slice(1).replace(/^[cm]/, ""),
+        resolveDir: path.dirname(args.path),
+      };
+    });
+  },
+};
+
+/** npm packages stay external; the workspace's own packages (TypeScript source) are bundled. */
+const externalNpmPackages = {
+  name: "external-npm-packages",
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith("@weir/") || args.path.startsWith("node:")) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
+
+await build({
+  entryPoints: {
+    main: path.join(engineDir, "src/main.ts"),
+    migrate: path.join(engineDir, "src/migrate-main.ts"),
+  },
+  outdir,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node24",
+  sourcemap: true,
+  logLevel: "warning",
+  plugins: [ownImportMetaUrl, externalNpmPackages],
+});
+process.stdout.write(`built ${path.relative(process.cwd(), outdir)}/{main,migrate}.js\n`);

@@ -1,0 +1,150 @@
+// Drives one docker compose project of the repository's own docker-compose.yml, on images built
+// from the repository's Dockerfiles over stand-in base images (standin/build.sh).
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end, streaming nothing; the caller decides what to show. */
+export function run(command: string, args: readonly string[], input?: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+    child.stdin.end(input ?? "");
+  });
+}
+
+export class Stack {
+  readonly envFile: string;
+
+  constructor(
+    readonly project: string,
+    readonly webPort: number,
+    images: Record<string, string>,
+  ) {
+    const dir = path.join(root, ".weir/compose-test");
+    mkdirSync(dir, { recursive: true });
+    this.envFile = path.join(dir, `${project}.env`);
+    const vars = {
+      ...images,
+      POSTGRES_PASSWORD: "compose-test-password",
+      WEIR_WEB_PORT: String(webPort),
+      WEIR_ENGINE_IMAGE: `${project}-engine:test`,
+      WEIR_WEB_IMAGE: `${project}-web:test`,
+    };
+    writeFileSync(
+      this.envFile,
+      Object.entries(vars)
+        .map(([k, v]) => `${k}=${v}`)
+        .join("\n") + "\n",
+    );
+  }
+
+  /** `docker compose …` for this project; throws with its output when it fails. */
+  async compose(...args: string[]): Promise<string> {
+    const result = await run("docker", ["compose", "-p", this.project, "--env-file", this.envFile, ...args]);
+    if (result.code !== 0) {
+      throw new Error(
+        `docker compose ${args.join(" ")} exited ${result.code}:\n${result.stderr.slice(-4000)}`,
+      );
+    }
+    return result.stdout;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.webPort}`;
+  }
+
+  async call<T>(procedure: string, input: unknown, method: "GET" | "POST" = "POST"): Promise<T> {
+    const url = new URL(`${this.url}/api/trpc/${procedure}`);
+    const init: RequestInit = { method, headers: { "content-type": "application/json" } };
+    if (method === "GET") url.searchParams.set("input", JSON.stringify(input));
+    else init.body = JSON.stringify(input);
+    const response = await fetch(url, init);
+    const body = (await response.json()) as { result?: { data: T }; error?: { message: string } };
+    if (!body.result)
+      throw new Error(`${procedure}: ${response.status} ${body.error?.message ?? "no result"}`);
+    return body.result.data;
+  }
+
+  /**
+   * POSTs records to an http-ingest node from inside the stack's network (engines publish no
+   * port), through whichever engine runs the node; answers the engine that took them.
+   */
+  async ingest(flowId: string, nodeId: string, records: unknown[]): Promise<string> {
+    const failures: string[] = [];
+    for (const engine of ["engine-1", "engine-2"]) {
+      const script = `fetch("http://${engine}:4100/ingest/${flowId}/${nodeId}", { method: "POST", headers: { "content-type": "application/json" }, body: require("fs").readFileSync(0, "utf8") }).then(async (r) => { process.stdout.write(r.status + " " + (await r.text())); }, (e) => { process.stdout.write("000 " + e.message); })`;
+      const result = await run(
+        "docker",
+        [
+          "compose",
+          "-p",
+          this.project,
+          "--env-file",
+          this.envFile,
+          "exec",
+          "-T",
+          "web",
+          "node",
+          "-e",
+          script,
+        ],
+        JSON.stringify(records),
+      );
+      if (result.stdout.startsWith("200 ")) return engine;
+      failures.push(`${engine}: ${result.stdout || result.stderr}`.slice(0, 300));
+    }
+    throw new Error(`no engine took the records: ${failures.join("; ")}`);
+  }
+}
+
+/** Polls `check` until it returns a value, or fails naming `what` after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined>,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error instanceof Error ? error.message : JSON.stringify(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${last})` : ""}`,
+  );
+}
+
+/** A free TCP port on loopback (asked of the kernel, then released). */
+export function freePort(): number {
+  const result = spawnSync(process.execPath, [
+    "-e",
+    "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close();})",
+  ]);
+  return Number(result.stdout.toString());
+}
