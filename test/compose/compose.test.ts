@@ -49,7 +49,7 @@ const COUNTING_FLOW = {
           "export default async (r, ctx) => {",
           '  if (r.value.fail) throw new Error("asked to fail");',
           '  const count = ((await ctx.state.get("count")) ?? 0) + 1;',
-          '  await ctx.state.set("count", count);',
+          '  ctx.state.put("count", count);',
           "  return { value: { seq: r.value.seq, count } };",
           "};",
         ].join("\n"),
@@ -94,6 +94,8 @@ describe("docker compose stack", () => {
   afterAll(async () => {
     // beforeAll may have failed before the stack existed.
     if ((stack as Stack | undefined) === undefined) return;
+    // WEIR_COMPOSE_KEEP=1 leaves the stack up to look at (docker compose -p weir-compose-test …).
+    if (process.env.WEIR_COMPOSE_KEEP === "1") return;
     const logs = await stack.compose("logs", "--no-color", "--tail", "200").catch((e: unknown) => String(e));
     const { writeFile, mkdir } = await import("node:fs/promises");
     await mkdir(path.join(root, ".weir/compose-test"), { recursive: true });
@@ -133,10 +135,17 @@ describe("docker compose stack", () => {
       await stack.ingest(flowId, "in", records);
       sent += records.length;
     }
-    const entries = await eventually(`all ${TOTAL} records in the log sink`, 120_000, async () => {
-      const all = await allLogEntries(flowId, "out");
-      return new Set(all.map((e) => e.record.value.seq)).size >= TOTAL ? all : undefined;
-    });
+    let arrived = 0;
+    const entries = await eventually(
+      `all ${TOTAL} records in the log sink`,
+      120_000,
+      async () => {
+        const all = await allLogEntries(flowId, "out");
+        arrived = new Set(all.map((e) => e.record.value.seq)).size;
+        return arrived >= TOTAL ? all : undefined;
+      },
+      () => `${arrived} distinct records arrived`,
+    );
     const seen = entries.map((e) => e.record.value.seq);
     const distinct = new Set(seen);
     const missing = Array.from({ length: TOTAL }, (_, seq) => seq).filter((seq) => !distinct.has(seq));

@@ -123,6 +123,7 @@ export async function eventually<T>(
   what: string,
   timeoutMs: number,
   check: () => Promise<T | undefined>,
+  progress?: () => string,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = "";
@@ -136,7 +137,7 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${last})` : ""}`,
+    `timed out after ${timeoutMs} ms waiting for ${what}${progress ? `: ${progress()}` : ""}${last ? ` (last error: ${last})` : ""}`,
   );
 }
 
