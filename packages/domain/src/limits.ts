@@ -1,0 +1,193 @@
+// Limits on what a client may send, checked first and cheaply (one iterative walk, no recursion),
+// so that no input can overflow a stack, stall a compile or reach Postgres as text it refuses.
+import type { Problem } from "./problem";
+
+export const LIMITS = {
+  /** Nesting of objects and arrays in any input value (a procedure's input, a record). */
+  inputDepth: 64,
+  /** Nesting of objects and arrays inside one node's config (a generator template, params). */
+  configDepth: 32,
+  /** Characters in one object key anywhere in an input. */
+  keyChars: 256,
+  /** Nodes in one flow. */
+  flowNodes: 500,
+  /** Edges in one flow. */
+  flowEdges: 2_000,
+  /** UTF-8 bytes of one function node's code. */
+  codeBytes: 256 * 1024,
+  /** A flow spec's size (characters of its strings and keys, 8 per number/boolean/null): bounds `flow.get`. */
+  flowChars: 4 * 1024 * 1024,
+  /** The largest integer a Postgres `integer` column holds (flow version numbers). */
+  int32Max: 2_147_483_647,
+} as const;
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why `text` cannot be stored as Postgres text or jsonb, or null when it can. */
+export function textProblem(text: string): string | null {
+  if (text.includes("\u0000")) return "contains a NUL character (\\u0000), which cannot be stored";
+  if (LONE_SURROGATE.test(text))
+    return "contains a lone UTF-16 surrogate (not valid Unicode), which cannot be stored";
+  return null;
+}
+
+export interface JsonCheckOptions {
+  /** Deepest nesting of objects and arrays allowed; the value itself is depth 0. */
+  maxDepth: number;
+  maxKeyChars?: number;
+  /** Prefix for the problems' paths. */
+  path?: (string | number)[];
+  /** Stop after this many problems (default 20). */
+  maxProblems?: number;
+}
+
+export interface JsonCheck {
+  problems: Problem[];
+  /** Characters of strings and keys plus 8 per other leaf: an estimate of the value's size. */
+  chars: number;
+}
+
+/**
+ * Walks a JSON-like value without recursion and reports text that cannot be stored (NUL, lone
+ * surrogates, in values and keys), keys that are too long and nesting deeper than `maxDepth`
+ * (below which it does not descend, so a value nested 10,000 deep costs 64 steps).
+ */
+export function checkJsonValue(value: unknown, options: JsonCheckOptions): JsonCheck {
+  const maxProblems = options.maxProblems ?? 20;
+  const maxKeyChars = options.maxKeyChars ?? LIMITS.keyChars;
+  const problems: Problem[] = [];
+  let chars = 0;
+  const stack: { value: unknown; path: (string | number)[]; depth: number }[] = [
+    { value, path: options.path ?? [], depth: 0 },
+  ];
+  while (stack.length > 0 && problems.length < maxProblems) {
+    const item = stack.pop();
+    if (item === undefined) break;
+    const current = item.value;
+    if (typeof current === "string") {
+      chars += current.length;
+      const problem = textProblem(current);
+      if (problem) problems.push({ path: item.path, message: problem, code: "invalid_text" });
+      continue;
+    }
+    if (typeof current !== "object" || current === null) {
+      chars += 8;
+      continue;
+    }
+    if (item.depth >= options.maxDepth) {
+      problems.push({
+        path: item.path,
+        message: `nested deeper than the limit of ${options.maxDepth} levels`,
+        code: "too_deep",
+      });
+      continue;
+    }
+    if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i--)
+        stack.push({ value: current[i] as unknown, path: [...item.path, i], depth: item.depth + 1 });
+      continue;
+    }
+    const keys = Object.keys(current);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i] as string;
+      chars += key.length;
+      const keyPath = [...item.path, key.length > 64 ? `${key.slice(0, 64)}…` : key];
+      if (key.length > maxKeyChars) {
+        problems.push({
+          path: keyPath,
+          message: `key is longer than the limit of ${maxKeyChars} characters`,
+          code: "too_large",
+        });
+        continue;
+      }
+      const keyProblem = textProblem(key);
+      if (keyProblem) {
+        problems.push({ path: keyPath, message: `key ${keyProblem}`, code: "invalid_text" });
+        continue;
+      }
+      stack.push({ value: (current as Record<string, unknown>)[key], path: keyPath, depth: item.depth + 1 });
+    }
+  }
+  return { problems: problems.slice(0, maxProblems), chars };
+}
+
+const utf8Bytes = (text: string): number => {
+  // Counted without allocating: code units below 0x80 are 1 byte, below 0x800 2, pairs 4, else 3.
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+};
+
+/**
+ * The size limits of a flow, checked on the raw input before its schema, its graph or its code:
+ * node and edge counts, config depth, code size, stored text and the spec's total size. Returns
+ * the problems found (empty when within every limit).
+ */
+export function checkFlowLimits(input: unknown): Problem[] {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) return [];
+  const spec = input as { nodes?: unknown; edges?: unknown };
+  const problems: Problem[] = [];
+  if (Array.isArray(spec.nodes) && spec.nodes.length > LIMITS.flowNodes) {
+    problems.push({
+      path: ["nodes"],
+      message: `a flow has at most ${LIMITS.flowNodes} nodes (this one has ${spec.nodes.length})`,
+      code: "too_large",
+    });
+  }
+  if (Array.isArray(spec.edges) && spec.edges.length > LIMITS.flowEdges) {
+    problems.push({
+      path: ["edges"],
+      message: `a flow has at most ${LIMITS.flowEdges} edges (this one has ${spec.edges.length})`,
+      code: "too_large",
+    });
+  }
+  if (problems.length > 0) return problems;
+  if (Array.isArray(spec.nodes)) {
+    spec.nodes.forEach((node: unknown, index) => {
+      if (typeof node !== "object" || node === null) return;
+      const { code } = (node as { config?: { code?: unknown } }).config ?? {};
+      if (
+        typeof code === "string" &&
+        code.length > LIMITS.codeBytes / 4 &&
+        utf8Bytes(code) > LIMITS.codeBytes
+      ) {
+        problems.push({
+          path: ["nodes", index, "config", "code"],
+          message: `code is larger than the limit of ${LIMITS.codeBytes} bytes (${LIMITS.codeBytes / 1024} KiB) per function node`,
+          code: "too_large",
+        });
+      }
+    });
+  }
+  // Configs are one level under nodes[i]: two levels for nodes[i], one for config.
+  const configDepth = LIMITS.configDepth + 3;
+  const walk = checkJsonValue(input, { maxDepth: configDepth });
+  for (const problem of walk.problems) {
+    if (problem.code === "too_deep") {
+      problems.push({
+        path: problem.path,
+        message:
+          problem.path[0] === "nodes" && problem.path[2] === "config"
+            ? `config value nested deeper than the limit of ${LIMITS.configDepth} levels`
+            : problem.message,
+        code: "too_deep",
+      });
+    } else problems.push(problem);
+  }
+  if (walk.chars > LIMITS.flowChars) {
+    problems.push({
+      path: [],
+      message: `a flow spec is at most ${LIMITS.flowChars} characters of text (this one has about ${walk.chars})`,
+      code: "too_large",
+    });
+  }
+  return problems;
+}
