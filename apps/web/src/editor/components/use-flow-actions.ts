@@ -61,7 +61,7 @@ export function useFlowActions({
       nodeIds.has(where.split(".")[0] ?? ""),
     );
     if (invalid) {
-      toast.error(`Not saved: fix the highlighted field first (${invalid[0]}: ${invalid[1]})`);
+      toast.error(`Not saved: fix the highlighted field first (${invalid[0]}: ${invalid[1]})`, "save");
       return null;
     }
     const doc = state.doc;
@@ -71,7 +71,7 @@ export function useFlowActions({
       state.markSaved(doc, saved.version);
       setShownVersion(saved.version);
       state.setProblems(null);
-      toast.success(`Saved as v${saved.version}`);
+      toast.success(`Saved as v${saved.version}`, "save");
       await invalidateFlow();
       return saved.version;
     } catch (error) {
@@ -81,9 +81,10 @@ export function useFlowActions({
         onProblems();
         toast.error(
           `Not saved: ${problems.length} problem${problems.length === 1 ? "" : "s"}, marked on the canvas`,
+          "save",
         );
       } else {
-        toast.error(`Not saved: ${errorMessage(error)}`);
+        toast.error(`Not saved: ${errorMessage(error)}`, "save");
       }
       return null;
     } finally {
@@ -101,15 +102,15 @@ export function useFlowActions({
     setBusy("deploy");
     try {
       const result = await api.deployment.deploy.mutate({ flowId, version: target });
-      toast.success(`Deploying v${result.version}`);
+      toast.success(`Deploying v${result.version}`, "deploy");
       await invalidateFlow();
     } catch (error) {
       const problems = problemsOfError(error);
       if (problems && problems.length > 0) {
         state.setProblems(placeProblems(problems, state.saved));
         onProblems();
-        toast.error(`Not deployed: ${problems.map((p) => p.message).join("; ")}`);
-      } else toast.error(`Not deployed: ${errorMessage(error)}`);
+        toast.error(`Not deployed: ${problems.map((p) => p.message).join("; ")}`, "deploy");
+      } else toast.error(`Not deployed: ${errorMessage(error)}`, "deploy");
     } finally {
       setBusy(null);
     }

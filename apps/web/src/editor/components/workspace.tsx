@@ -12,7 +12,7 @@ import { addNode, copySelection, freeSpot, outputPorts, paste, removeElements } 
 import { starterConfig } from "../starter";
 import { BottomPanel } from "./bottom-panel";
 import type { BottomTab } from "./bottom-panel";
-import { Canvas } from "./canvas";
+import { Canvas, FIT_VIEW_OPTIONS } from "./canvas";
 import type { CodeMarker } from "./code-editor-impl";
 import { DeadLettersPanel } from "./dead-letters-panel";
 import { EditorHeader } from "./editor-header";
@@ -171,7 +171,7 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
         canRedo={state.canRedo}
         onUndo={state.undo}
         onRedo={state.redo}
-        onFit={() => void flowInstance.current?.fitView({ padding: 0.25, maxZoom: 1.2, duration: 250 })}
+        onFit={() => void flowInstance.current?.fitView({ ...FIT_VIEW_OPTIONS, duration: 250 })}
         onSave={() => void save()}
         onDeploy={() => void deploy()}
         onStop={() => void stop()}
@@ -227,6 +227,7 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
           contract={contract}
           codeMarkers={codeMarkers}
           onValidity={onValidity}
+          running={running}
         />
       </div>
       {rollingBack !== null ? (
