@@ -10,7 +10,8 @@ const t = useTestDatabase();
 let engine: EngineProcess;
 
 beforeAll(async () => {
-  engine = await startEngine(t.url);
+  // The webhook test's receiver listens on loopback, which the outbound policy refuses by default.
+  engine = await startEngine(t.url, { WEIR_OUTBOUND_ALLOW: "127.0.0.1" });
 });
 afterAll(async () => {
   await engine.stop();
@@ -180,7 +181,11 @@ describe("engine", () => {
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ accepted: 3 });
-    const bad = await fetch(url, { method: "POST", body: "{nope" });
+    const bad = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{nope",
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toContain("not valid JSON");
 

@@ -62,7 +62,7 @@ describe("outbound policy", () => {
   });
 
   it("refuses the engine's own ingest unless an entry names its port", () => {
-    const self = { port: 4100, hosts: ["127.0.0.1", "engine.local"] };
+    const self = { ports: [4100], hosts: ["127.0.0.1", "engine.local"] };
     const loose: OutboundPolicy = { allow: parseAllowList("127.0.0.0/8,engine.local"), self };
     expect(check(loose, "127.0.0.1", "127.0.0.1", 4100)).toMatchObject({
       ok: false,

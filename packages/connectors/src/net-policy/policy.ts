@@ -15,7 +15,7 @@ export interface OutboundPolicy {
    * The engine's own ingest: its port and the names it is reached by. A target on this port at a
    * loopback, unspecified or listed address is refused unless an allow entry names the port.
    */
-  self?: { port: number; hosts: readonly string[] } | undefined;
+  self?: { ports: readonly number[]; hosts: readonly string[] } | undefined;
 }
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
@@ -101,7 +101,7 @@ function describe(category: AddressCategory): string {
 
 function isSelf(policy: OutboundPolicy, hostname: string, ip: IpAddress | undefined, port: number): boolean {
   const self = policy.self;
-  if (!self || self.port !== port) return false;
+  if (!self?.ports.includes(port)) return false;
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, "");
   if (self.hosts.some((h) => h.toLowerCase().replace(/^\[|\]$/g, "") === host)) return true;
   if (!ip) return false;

@@ -131,7 +131,7 @@ describe("webhook sink under the default outbound policy", () => {
   it("refuses the engine's own ingest even when loopback is allowed, unless its port is", async () => {
     const server = await serverAnswering([200, 200]);
     const port = Number(new URL(server.url).port);
-    const self = { port, hosts: ["127.0.0.1"] };
+    const self = { ports: [port], hosts: ["127.0.0.1"] };
     configureOutboundPolicy({ allow: parseAllowList("127.0.0.0/8"), self });
     const sink = await webhookSink.open(
       webhookSinkConfigSchema.parse({ url: server.url }),
