@@ -9,7 +9,7 @@ export { createContext, type Context } from "./trpc";
 export { FlowValidationError, type ProblemView } from "./errors";
 export { handleArtifactUpload } from "./artifact-route";
 export { MAX_ARTIFACT_BYTES, type ArtifactView } from "./artifacts";
-export type { HistogramSummary, NodeMetrics, NodeStatsView } from "./node-stats";
+export type { HistogramSummary, NodeAccounting, NodeMetrics, NodeStatsView } from "./node-stats";
 export type { TriggerLogLine, TriggerResult } from "./router/functions";
 
 /** Calls procedures in-process, e.g. from a server component: `createCaller({ db }).flow.list()`. */

@@ -20,3 +20,12 @@ export {
   type SourceCheckpoint,
   type EngineInstance,
 } from "./generated/prisma/client";
+export {
+  STORABLE_JSON_MARK,
+  toStorableJson,
+  fromStorableJson,
+  isStorableWrapper,
+  isUnstorableText,
+  storableText,
+  type StorableJson,
+} from "./storable-json";
