@@ -63,7 +63,7 @@ const tooLarge = (what: string, limit: number): ProblemView[] =>
  * Reads at most `limit` bytes of a body, stopping (and cancelling the stream) as soon as more
  * arrive: a client cannot make the server hold more than the limit, whatever content-length says.
  */
-export async function readBodyCapped(req: Request, limit: number): Promise<Uint8Array | null> {
+export async function readBodyCapped(req: Request, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (Number.isFinite(declared) && declared > limit) return null;
   if (!req.body) return new Uint8Array(0);
