@@ -99,7 +99,13 @@ export async function handleApiRequest(req: Request, options: HttpHandlerOptions
   if (req.url.length > limits.maxUrlBytes) {
     return refuse(413, path, tooLarge("the URL (a query's input)", limits.maxUrlBytes));
   }
-  const procedures = decodeURIComponent(pathPart).split(",");
+  let decoded = pathPart;
+  try {
+    decoded = decodeURIComponent(pathPart);
+  } catch {
+    // A malformed escape: tRPC answers it as a path it does not know.
+  }
+  const procedures = decoded.split(",");
   if (procedures.length > limits.maxBatchSize) {
     return refuse(
       400,

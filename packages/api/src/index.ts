@@ -8,6 +8,7 @@ export { appRouter, type AppRouter } from "./root";
 export { createContext, type Context } from "./trpc";
 export { FlowValidationError, type ProblemView } from "./errors";
 export { handleArtifactUpload } from "./artifact-route";
+export { DEFAULT_HTTP_LIMITS, handleApiRequest, type HttpLimits } from "./http-handler";
 export { MAX_ARTIFACT_BYTES, type ArtifactView } from "./artifacts";
 export type { HistogramSummary, NodeAccounting, NodeMetrics, NodeStatsView } from "./node-stats";
 export type { TriggerLogLine, TriggerResult } from "./router/functions";

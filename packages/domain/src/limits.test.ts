@@ -69,6 +69,14 @@ describe("checkJsonValue", () => {
     expect(problems[0]?.message).toContain("10 levels");
   });
 
+  it("refuses strings over maxStringChars when given", () => {
+    const value = { sasl: { password: "p".repeat(11) } };
+    expect(checkJsonValue(value, { maxDepth: 4 }).problems).toEqual([]);
+    expect(checkJsonValue(value, { maxDepth: 4, maxStringChars: 10 }).problems).toEqual([
+      { path: ["sasl", "password"], message: "longer than the limit of 10 characters", code: "too_large" },
+    ]);
+  });
+
   it("refuses long keys", () => {
     const { problems } = checkJsonValue({ ["k".repeat(LIMITS.keyChars + 1)]: 1 }, { maxDepth: 4 });
     expect(problems[0]).toMatchObject({ code: "too_large" });

@@ -17,6 +17,8 @@ export const LIMITS = {
   codeBytes: 256 * 1024,
   /** A flow spec's size (characters of its strings and keys, 8 per number/boolean/null): bounds `flow.get`. */
   flowChars: 4 * 1024 * 1024,
+  /** Characters of one string in a connection profile's config or secrets (a password, a broker). */
+  connectionStringChars: 1024,
   /** The largest integer a Postgres `integer` column holds (flow version numbers). */
   int32Max: 2_147_483_647,
 } as const;
@@ -35,6 +37,8 @@ export interface JsonCheckOptions {
   /** Deepest nesting of objects and arrays allowed; the value itself is depth 0. */
   maxDepth: number;
   maxKeyChars?: number;
+  /** Longest string value allowed (no limit unless given). */
+  maxStringChars?: number;
   /** Prefix for the problems' paths. */
   path?: (string | number)[];
   /** Stop after this many problems (default 20). */
@@ -66,6 +70,14 @@ export function checkJsonValue(value: unknown, options: JsonCheckOptions): JsonC
     const current = item.value;
     if (typeof current === "string") {
       chars += current.length;
+      if (options.maxStringChars !== undefined && current.length > options.maxStringChars) {
+        problems.push({
+          path: item.path,
+          message: `longer than the limit of ${options.maxStringChars} characters`,
+          code: "too_large",
+        });
+        continue;
+      }
       const problem = textProblem(current);
       if (problem) problems.push({ path: item.path, message: problem, code: "invalid_text" });
       continue;
