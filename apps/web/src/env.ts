@@ -60,3 +60,12 @@ export function readApiLimits(source: Readonly<Record<string, string | undefined
     maxBatchSize: positiveInt(source, "WEIR_API_MAX_BATCH", 50),
   };
 }
+
+/** Host names the web app answers to: loopback always, plus WEIR_ALLOWED_HOSTS (`*` any). */
+export function allowedHosts(source: Readonly<Record<string, string | undefined>> = process.env): string[] {
+  const extra = (source.WEIR_ALLOWED_HOSTS ?? "")
+    .split(",")
+    .map((host) => host.trim().toLowerCase())
+    .filter((host) => host !== "");
+  return ["localhost", "127.0.0.1", "::1", ...extra];
+}
