@@ -4,7 +4,7 @@
 import { lookup as dnsLookup } from "node:dns";
 import type { LookupAddress } from "node:dns";
 import type { LookupFunction } from "node:net";
-import { formatIp, parseIp } from "./address";
+import { parseIp } from "./address";
 import type { OutboundPolicy, Verdict } from "./policy";
 import { checkOutbound } from "./policy";
 
@@ -43,7 +43,7 @@ export function checkUrl(url: URL, what: string, policy: OutboundPolicy = curren
   return checkOutbound(policy, what, {
     hostname,
     port: defaultPort(url),
-    address: ip ? formatIp(ip) : undefined,
+    address: ip ? hostname : undefined,
   });
 }
 
