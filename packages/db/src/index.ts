@@ -26,6 +26,7 @@ export {
   fromStorableJson,
   isStorableWrapper,
   isUnstorableText,
+  isInexactNumber,
   storableText,
   type StorableJson,
 } from "./storable-json";

@@ -5,7 +5,8 @@
 // refuses NUL (22021) and turns a lone surrogate into U+FFFD. So a value with either is stored
 // as a wrapper object `{ "$weir:json": "<JSON.stringify text>" }`: JSON.stringify writes NUL and
 // lone surrogates as ASCII `\uXXXX` escapes, so the wrapper is always storable, and JSON.parse
-// gives the value back exactly. A value that itself looks like the wrapper (an object whose only
+// gives the value back exactly. The same holds for a number that needs more than 15 significant
+// digits, which the client would round on its way in. A value that itself looks like the wrapper (an object whose only
 // key is the marker) is wrapped too, so decoding is never ambiguous; so is a top-level `null`,
 // which Prisma would otherwise take for "no value".
 
@@ -33,13 +34,27 @@ function isWrapperShaped(value: unknown): boolean {
   return Object.prototype.hasOwnProperty.call(value, STORABLE_JSON_MARK);
 }
 
-/** Whether a JSON value has a string or key that jsonb refuses. Iterative: depth is the sender's. */
+/**
+ * Whether a number might lose digits on its way into jsonb: the client rounds JSON numbers to
+ * fewer digits than a double may need (0.30000000000000004 is stored as 0.3, seen with Prisma 7
+ * and adapter-pg), so one whose shortest form has more than 15 significant digits (what any
+ * rounding to a double's precision keeps) is stored wrapped, where it is text.
+ */
+export function isInexactNumber(value: number): boolean {
+  if (!Number.isFinite(value)) return false; // JSON has no such number: it is written as null either way
+  const mantissa = String(Math.abs(value)).replace(/e.*$/, "").replace(".", "").replace(/^0+/, "");
+  return mantissa.replace(/0+$/, "").length > 15;
+}
+
+/** Whether a JSON value has a string or key that jsonb refuses, or a number it would round. Iterative: depth is the sender's. */
 function hasUnstorableText(value: unknown): boolean {
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const current = stack.pop();
     if (typeof current === "string") {
       if (isUnstorableText(current)) return true;
+    } else if (typeof current === "number") {
+      if (isInexactNumber(current)) return true;
     } else if (Array.isArray(current)) {
       for (const item of current) stack.push(item);
     } else if (current !== null && typeof current === "object") {
