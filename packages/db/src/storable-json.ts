@@ -6,7 +6,8 @@
 // as a wrapper object `{ "$weir:json": "<JSON.stringify text>" }`: JSON.stringify writes NUL and
 // lone surrogates as ASCII `\uXXXX` escapes, so the wrapper is always storable, and JSON.parse
 // gives the value back exactly. The same holds for a number that needs more than 15 significant
-// digits, which the client would round on its way in. A value that itself looks like the wrapper (an object whose only
+// digits, which the client would round on its way in, and for an object with a "__proto__" key,
+// which the client drops on the way out. A value that itself looks like the wrapper (an object whose only
 // key is the marker) is wrapped too, so decoding is never ambiguous; so is a top-level `null`,
 // which Prisma would otherwise take for "no value".
 
@@ -59,7 +60,8 @@ function hasUnstorableText(value: unknown): boolean {
       for (const item of current) stack.push(item);
     } else if (current !== null && typeof current === "object") {
       for (const [key, item] of Object.entries(current)) {
-        if (isUnstorableText(key)) return true;
+        // Prisma reads a "__proto__" key back as the prototype, not as data: keep it as text.
+        if (key === "__proto__" || isUnstorableText(key)) return true;
         stack.push(item);
       }
     }
