@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { demoFlow, demoFlowWithCode, useTestApi } from "../test/db";
 import { callHttp, sendHttp, withInput } from "../test/http";
 import type { HttpAnswer } from "../test/http";
+import { handleArtifactUpload } from "./artifact-route";
 import { DEFAULT_HTTP_LIMITS } from "./http-handler";
 
 const t = useTestApi();
@@ -86,6 +87,19 @@ describe("text Postgres cannot store is a 400 naming the field", () => {
     expect(value[0]).toMatchObject({ path: ["value"], code: "invalid_text" });
     expect(JSON.stringify(value)).not.toContain("x\ud800y");
     expect((await t.api.secrets.list()).map((s) => s.name)).not.toContain("SURROGATE");
+  });
+
+  it("refuses NUL in an artifact's name on the raw upload route", async () => {
+    const res = await handleArtifactUpload(
+      new Request(`http://localhost/api/artifacts?name=${encodeURIComponent("a\u0000")}`, {
+        method: "POST",
+        headers: { "content-type": "application/wasm" },
+        body: new Uint8Array([0, 97, 115, 109]),
+      }),
+      t.db,
+    );
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("NUL");
   });
 
   it("refuses NUL in connection credentials", async () => {
