@@ -18,12 +18,23 @@ interface Job {
   resolve(problems: CodeProblem[]): void;
 }
 
-// Run from TypeScript source (tests, tsx) the worker's entry is a .ts file: it is loaded through
-// tsx. A bundled build gives the entry as JavaScript.
-const ENTRY = new URL("./compile-worker.ts", import.meta.url);
+// Bundled (the web app's build), `new Worker(new URL(…))` is rewritten to the worker's built
+// chunk. Run from TypeScript source (tests, tsx) that entry is a .ts file Node cannot load, so
+// the worker is started again through tsx. Whichever way works is kept for later workers.
+type Mode = "direct" | "tsx";
 const TS_BOOT = `const { workerData } = require("node:worker_threads");
 import("tsx/esm/api").then((tsx) => tsx.tsImport(workerData.entry, workerData.parent));`;
+const READY_TIMEOUT_MS = 60_000;
 
+function spawn(mode: Mode): Worker {
+  if (mode === "direct") return new Worker(new URL("./compile-worker.ts", import.meta.url));
+  return new Worker(TS_BOOT, {
+    eval: true,
+    workerData: { entry: new URL("./compile-worker.ts", import.meta.url).href, parent: import.meta.url },
+  });
+}
+
+let mode: Mode | undefined;
 let worker: Worker | undefined;
 let ready: Promise<boolean> | undefined;
 let unavailable = false;
@@ -31,15 +42,37 @@ const queue: Job[] = [];
 let running: { job: Job; timer: NodeJS.Timeout; worker: Worker } | undefined;
 let nextId = 1;
 
-function startWorker(): Promise<boolean> {
-  const w = ENTRY.pathname.endsWith(".ts")
-    ? new Worker(TS_BOOT, { eval: true, workerData: { entry: ENTRY.href, parent: import.meta.url } })
-    : new Worker(ENTRY);
+async function startWorker(): Promise<boolean> {
+  for (const candidate of mode ? [mode] : (["direct", "tsx"] as const)) {
+    if (await tryStart(candidate)) {
+      mode = candidate;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Starts a worker and resolves once it is ready, or false when it cannot start. */
+function tryStart(candidate: Mode): Promise<boolean> {
+  let w: Worker;
+  try {
+    w = spawn(candidate);
+  } catch {
+    return Promise.resolve(false);
+  }
   w.unref();
-  worker = w;
   return new Promise<boolean>((resolve) => {
+    let started = false;
+    const startTimer = setTimeout(() => {
+      resolve(false);
+      void w.terminate();
+    }, READY_TIMEOUT_MS);
+    startTimer.unref();
     w.on("message", (message: { ready?: boolean; id?: number; problems?: CodeProblem[] }) => {
       if (message.ready) {
+        started = true;
+        clearTimeout(startTimer);
+        worker = w;
         resolve(true);
         return;
       }
@@ -51,10 +84,18 @@ function startWorker(): Promise<boolean> {
       }
     });
     w.on("error", () => {
-      // A worker that cannot start (no loader for its entry) leaves compiling on this thread.
-      resolve(false);
+      // Not started: the caller tries the next way, or compiles on this thread.
+      if (!started) {
+        clearTimeout(startTimer);
+        resolve(false);
+      }
     });
     w.on("exit", () => {
+      if (!started) {
+        clearTimeout(startTimer);
+        resolve(false);
+        return;
+      }
       if (worker === w) {
         worker = undefined;
         ready = undefined;
