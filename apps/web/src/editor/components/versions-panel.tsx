@@ -92,7 +92,9 @@ export function VersionsPanel({
               </td>
               <td data-testid={`version-message-${v.version}`}>{v.message ?? ""}</td>
               <td className="muted small" data-testid={`version-summary-${v.version}`}>
-                {summaryText(v.summary)}
+                {v.version === 1 && summaryText(v.summary) === "no change"
+                  ? "empty flow"
+                  : summaryText(v.summary)}
               </td>
               <td>
                 {v.version === latestVersion ? <span className="tag">latest</span> : null}
