@@ -61,66 +61,80 @@ export function checkJsonValue(value: unknown, options: JsonCheckOptions): JsonC
   const maxKeyChars = options.maxKeyChars ?? LIMITS.keyChars;
   const problems: Problem[] = [];
   let chars = 0;
-  const stack: { value: unknown; path: (string | number)[]; depth: number }[] = [
-    { value, path: options.path ?? [], depth: 0 },
-  ];
-  while (stack.length > 0 && problems.length < maxProblems) {
-    const item = stack.pop();
-    if (item === undefined) break;
-    const current = item.value;
-    if (typeof current === "string") {
-      chars += current.length;
-      if (options.maxStringChars !== undefined && current.length > options.maxStringChars) {
-        problems.push({
-          path: item.path,
-          message: `longer than the limit of ${options.maxStringChars} characters`,
-          code: "too_large",
-        });
-        continue;
+  const report = (path: (string | number)[], message: string, code: Problem["code"]): void => {
+    if (problems.length < maxProblems) problems.push({ path, message, code });
+  };
+
+  /** Checks a leaf; true when `child` is an object or array to descend into. */
+  const leaf = (child: unknown, path: () => (string | number)[]): boolean => {
+    if (typeof child === "string") {
+      chars += child.length;
+      if (options.maxStringChars !== undefined && child.length > options.maxStringChars) {
+        report(path(), `longer than the limit of ${options.maxStringChars} characters`, "too_large");
+      } else {
+        const problem = textProblem(child);
+        if (problem) report(path(), problem, "invalid_text");
       }
-      const problem = textProblem(current);
-      if (problem) problems.push({ path: item.path, message: problem, code: "invalid_text" });
-      continue;
+      return false;
     }
-    if (typeof current !== "object" || current === null) {
+    if (typeof child !== "object" || child === null) {
       chars += 8;
-      continue;
+      return false;
     }
-    if (item.depth >= options.maxDepth) {
-      problems.push({
-        path: item.path,
-        message: `nested deeper than the limit of ${options.maxDepth} levels`,
-        code: "too_deep",
-      });
-      continue;
-    }
-    if (Array.isArray(current)) {
-      for (let i = current.length - 1; i >= 0; i--)
-        stack.push({ value: current[i] as unknown, path: [...item.path, i], depth: item.depth + 1 });
-      continue;
-    }
-    const keys = Object.keys(current);
-    for (let i = keys.length - 1; i >= 0; i--) {
-      const key = keys[i] as string;
-      chars += key.length;
-      const keyPath = [...item.path, key.length > 64 ? `${key.slice(0, 64)}…` : key];
-      if (key.length > maxKeyChars) {
-        problems.push({
-          path: keyPath,
-          message: `key is longer than the limit of ${maxKeyChars} characters`,
-          code: "too_large",
-        });
-        continue;
-      }
-      const keyProblem = textProblem(key);
-      if (keyProblem) {
-        problems.push({ path: keyPath, message: `key ${keyProblem}`, code: "invalid_text" });
-        continue;
-      }
-      stack.push({ value: (current as Record<string, unknown>)[key], path: keyPath, depth: item.depth + 1 });
-    }
+    return true;
+  };
+
+  // Depth-first with one frame per open object or array: memory grows with the depth (which is
+  // bounded), never with the number of elements, and paths are built only for problems.
+  interface Frame {
+    container: object;
+    keys: string[] | null;
+    next: number;
+    path: (string | number)[];
   }
-  return { problems: problems.slice(0, maxProblems), chars };
+  const root = options.path ?? [];
+  const frames: Frame[] = [];
+  const open = (container: object, path: (string | number)[]): void => {
+    if (frames.length >= options.maxDepth) {
+      report(path, `nested deeper than the limit of ${options.maxDepth} levels`, "too_deep");
+      return;
+    }
+    frames.push({ container, keys: Array.isArray(container) ? null : Object.keys(container), next: 0, path });
+  };
+  if (leaf(value, () => root)) open(value as object, root);
+  while (frames.length > 0 && problems.length < maxProblems) {
+    const frame = frames[frames.length - 1] as Frame;
+    const size = frame.keys ? frame.keys.length : (frame.container as unknown[]).length;
+    if (frame.next >= size) {
+      frames.pop();
+      continue;
+    }
+    const index = frame.next;
+    frame.next += 1;
+    if (frame.keys === null) {
+      const child = (frame.container as unknown[])[index];
+      if (leaf(child, () => [...frame.path, index])) open(child as object, [...frame.path, index]);
+      continue;
+    }
+    const key = frame.keys[index] as string;
+    chars += key.length;
+    const keyPath = (): (string | number)[] => [
+      ...frame.path,
+      key.length > 64 ? `${key.slice(0, 64)}…` : key,
+    ];
+    if (key.length > maxKeyChars) {
+      report(keyPath(), `key is longer than the limit of ${maxKeyChars} characters`, "too_large");
+      continue;
+    }
+    const keyProblem = textProblem(key);
+    if (keyProblem) {
+      report(keyPath(), `key ${keyProblem}`, "invalid_text");
+      continue;
+    }
+    const child = (frame.container as Record<string, unknown>)[key];
+    if (leaf(child, keyPath)) open(child as object, keyPath());
+  }
+  return { problems, chars };
 }
 
 const utf8Bytes = (text: string): number => {
