@@ -63,15 +63,31 @@ export async function connect(page: Page, from: string, port: string, to: string
 /** Monaco's suggestion list, when it is open. */
 const suggestWidget = (page: Page): Locator => page.locator(".monaco-editor .suggest-widget.visible");
 
-/** The code Monaco shows, line by line in screen order (wrapped lines come back as several). */
+/**
+ * The code Monaco shows, as lines of the model: view lines in screen order, a wrapped line's
+ * continuations (the view lines without a line number in the gutter) joined back onto it.
+ */
 async function shownCode(page: Page): Promise<string> {
-  const editor = byTestId(page, "code-editor").locator(".monaco-editor .view-lines");
-  return editor.evaluate((el) =>
-    [...el.querySelectorAll<HTMLElement>(".view-line")]
-      .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
-      .map((line) => line.innerText.replaceAll("\u00a0", " "))
-      .join("\n"),
-  );
+  const editor = byTestId(page, "code-editor").locator(".monaco-editor");
+  return editor.evaluate((root) => {
+    const top = (el: HTMLElement): number => parseFloat(el.style.top);
+    const numbered = new Set(
+      [...root.querySelectorAll<HTMLElement>(".margin-view-overlays > div")]
+        .filter((row) => (row.querySelector(".line-numbers")?.textContent ?? "").trim() !== "")
+        .map(top),
+    );
+    const lines = [...root.querySelectorAll<HTMLElement>(".view-lines .view-line")].sort(
+      (a, b) => top(a) - top(b),
+    );
+    let text = "";
+    for (const [i, line] of lines.entries()) {
+      const shown = line.innerText.replaceAll("\u00a0", " ");
+      if (i === 0) text = shown;
+      else if (numbered.has(top(line))) text += `\n${shown}`;
+      else text += shown.trimStart();
+    }
+    return text;
+  });
 }
 
 /** Words and spaces as written, indentation and line breaks aside (a lost space shows). */
