@@ -9,7 +9,12 @@ interface Pending {
   nodeId: string;
   keep: number;
   records: WeirRecord[];
+  /** Flushes in a row in which none of this entry's records could be written while others could. */
+  failedFlushes: number;
 }
+
+/** After this many such flushes an entry's records are handed to `undeliverable`. */
+export const RETAINED_MAX_FAILED_FLUSHES = 3;
 
 /** A record the database refused even in the always-storable encoding while it accepted others. */
 export type Undeliverable = (
@@ -26,7 +31,8 @@ export type Undeliverable = (
  * isolated: the node's batch is retried record by record, a record that fails alone is retried
  * in the wrapper encoding, and only if that fails while the database takes other writes is it
  * handed to `undeliverable` (the engine dead-letters it). Writes that fail because the database
- * is away stay pending for the next flush. One node's failure never touches another node's entries.
+ * is away stay pending for the next flush; an entry none of whose records can be written while
+ * the database takes other writes is given up after RETAINED_MAX_FAILED_FLUSHES flushes. One node's failure never touches another node's entries.
  */
 export class RetainedStore {
   private pending = new Map<string, Pending>();
@@ -38,7 +44,7 @@ export class RetainedStore {
 
   add(deployment: DeploymentRef, nodeId: string, records: readonly WeirRecord[], keep: number): void {
     const key = `${deployment.id}/${nodeId}`;
-    const entry = this.pending.get(key) ?? { deployment, nodeId, keep, records: [] };
+    const entry = this.pending.get(key) ?? { deployment, nodeId, keep, records: [], failedFlushes: 0 };
     entry.records.push(...records);
     // Only the newest `keep` can survive the trim, so older ones need not be written at all.
     if (entry.records.length > keep) entry.records.splice(0, entry.records.length - keep);
@@ -51,22 +57,44 @@ export class RetainedStore {
     const batch = [...this.pending.values()];
     this.pending = new Map();
     let firstError: Error | undefined;
+    let anyWritten = false;
+    const stuck: { entry: Pending; left: WeirRecord[]; error: unknown }[] = [];
     for (const entry of batch) {
       try {
         await this.write(entry, entry.records, false);
+        anyWritten = true;
       } catch (error) {
-        const left = await this.writeOneByOne(entry);
-        if (left.length > 0) {
-          firstError ??= error instanceof Error ? error : new Error(errorMessage(error));
-          this.requeue(entry, left);
-        }
+        const { left, written } = await this.writeOneByOne(entry);
+        anyWritten ||= written;
+        if (left.length > 0) stuck.push({ entry, left, error });
       }
+    }
+    // Whether the database is up (then the stuck entries are the problem) or away (then wait).
+    if (stuck.length > 0 && !anyWritten)
+      anyWritten = await this.db.$queryRaw`SELECT 1`.then(
+        () => true,
+        () => false,
+      );
+    for (const { entry, left, error } of stuck) {
+      const failedFlushes = anyWritten ? entry.failedFlushes + 1 : entry.failedFlushes;
+      if (failedFlushes >= RETAINED_MAX_FAILED_FLUSHES) {
+        for (const record of left)
+          this.undeliverable(
+            entry.deployment,
+            entry.nodeId,
+            record,
+            `the log sink could not store this record: ${errorMessage(error)}`,
+          );
+        continue;
+      }
+      firstError ??= error instanceof Error ? error : new Error(errorMessage(error));
+      this.requeue({ ...entry, failedFlushes }, left);
     }
     if (firstError !== undefined) throw firstError;
   }
 
-  /** Returns the records still to write (the database is away), oldest first. */
-  private async writeOneByOne(entry: Pending): Promise<WeirRecord[]> {
+  /** Returns the records still to write (the database is away), oldest first, and whether any was written. */
+  private async writeOneByOne(entry: Pending): Promise<{ left: WeirRecord[]; written: boolean }> {
     const left: WeirRecord[] = [];
     let reachable = false;
     const refused: { record: WeirRecord; error: unknown }[] = [];
@@ -97,7 +125,7 @@ export class RetainedStore {
         record,
         `the log sink could not store this record: ${errorMessage(error)}`,
       );
-    return left;
+    return { left, written: reachable };
   }
 
   private requeue(entry: Pending, records: WeirRecord[]): void {
