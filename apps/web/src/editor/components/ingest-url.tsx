@@ -6,16 +6,13 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
+import { ingestUrl } from "../ingest";
 
 interface Props {
   flowId: string;
   nodeId: string;
   /** The flow runs and this node is in the saved version. */
   deployed: boolean;
-}
-
-export function ingestUrl(engineUrl: string, flowId: string, nodeId: string): string {
-  return `${engineUrl.replace(/\/+$/, "")}/ingest/${flowId}/${encodeURIComponent(nodeId)}`;
 }
 
 export function IngestUrl({ flowId, nodeId, deployed }: Props) {

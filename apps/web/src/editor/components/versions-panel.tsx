@@ -2,29 +2,9 @@
 // Every saved version with its date and the one deployed; open one to look at it, or roll back
 // to it (saved again as the newest version, and redeployed when the flow is running).
 import { useQuery } from "@tanstack/react-query";
-import type { RouterOutputs } from "~/lib/trpc";
 import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
-
-type Summary = RouterOutputs["flow"]["versions"][number]["summary"];
-
-/** `+2 nodes, ~1 node, −1 edge` (added, changed, removed), or `no change`. */
-export function summaryText(summary: Summary): string {
-  const parts: string[] = [];
-  const part = (sign: string, n: number, what: string): void => {
-    if (n > 0) parts.push(`${sign}${String(n)} ${what}${n === 1 ? "" : "s"}`);
-  };
-  for (const [what, c] of [
-    ["node", summary.nodes],
-    ["edge", summary.edges],
-  ] as const) {
-    part("+", c.added, what);
-    part("~", c.changed, what);
-    part("−", c.removed, what);
-  }
-  if (summary.renamed) parts.push("renamed");
-  return parts.length === 0 ? "no change" : parts.join(", ");
-}
+import { summaryText } from "../version-summary";
 
 interface Props {
   flowId: string;
