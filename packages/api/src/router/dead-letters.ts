@@ -53,7 +53,7 @@ export const deadLettersRouter = createTRPCRouter({
         flowVersionId: row.flowVersionId,
         nodeId: row.nodeId,
         // Stored wrapped when Postgres could not hold it as given (`toStorableJson`).
-        record: fromStorableJson(row.record),
+        record: fromStorableJson(row.record) as typeof row.record,
         error: row.error,
         attempts: row.attempts,
         createdAt: iso(row.createdAt),

@@ -70,7 +70,7 @@ export const logsRouter = createTRPCRouter({
     // A record Postgres could not hold as given was stored wrapped (`toStorableJson`): give it back as sent.
     return rows.map((row) => ({
       id: Number(row.id),
-      record: fromStorableJson(row.record),
+      record: fromStorableJson(row.record) as typeof row.record,
       createdAt: iso(row.createdAt),
     }));
   }),
