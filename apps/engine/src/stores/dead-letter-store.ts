@@ -1,6 +1,26 @@
 import type { Db } from "@weir/db";
 import { storableText, toStorableJson } from "@weir/db";
+import type { StorableJson } from "@weir/db";
+import { errorMessage } from "@weir/domain";
 import type { DeadLetterEntry } from "../flow/services";
+
+/**
+ * The record in its storable form and the error; a record that cannot even be written as JSON
+ * text (nested deeper than JSON.stringify goes) is replaced by a note, so the dead letter, and
+ * the node waiting for it, never block.
+ */
+function recordAndError(entry: DeadLetterEntry, force: boolean): { record: StorableJson; error: string } {
+  const error = storableText(entry.error.slice(0, 10_000));
+  try {
+    return { record: toStorableJson(entry.record, { force }), error };
+  } catch (cause) {
+    const reason = storableText(errorMessage(cause));
+    return {
+      record: { "$weir:unencodable": reason },
+      error: `${error} (the record itself could not be encoded: ${reason})`,
+    };
+  }
+}
 
 interface Queued {
   seq: number;
@@ -104,8 +124,7 @@ export class DeadLetterStore {
         deploymentId: entry.deployment.id,
         flowVersionId: entry.deployment.flowVersionId,
         nodeId: storableText(entry.nodeId),
-        record: toStorableJson(entry.record, { force: failures > 0 }),
-        error: storableText(entry.error.slice(0, 10_000)),
+        ...recordAndError(entry, failures > 0),
         attempts: entry.attempts,
       })),
     });

@@ -1,7 +1,7 @@
 // The engine's batched writers on real Postgres (issue 10): a write that fails never takes other
 // entries with it, and what the database refuses as given is stored in another encoding.
 import { randomUUID } from "node:crypto";
-import { fromStorableJson } from "@weir/db";
+import { fromStorableJson, isStorableWrapper } from "@weir/db";
 import type { WeirRecord } from "@weir/domain";
 import { describe, expect, it } from "vitest";
 import type { DeploymentRef } from "../flow/services";
@@ -53,6 +53,24 @@ describe("RetainedStore", () => {
     expect(undeliverable[0]?.error).toMatch(/^the log sink could not store this record: /);
     await store.flush();
     expect(undeliverable).toHaveLength(1);
+  });
+});
+
+describe("RetainedStore with values Postgres refuses for their shape", () => {
+  it("stores a record nested deeper than the database takes (3,000 levels) wrapped, with its neighbours", async () => {
+    const store = new RetainedStore(t.db);
+    const d = deployment();
+    let deep: unknown = "bottom";
+    for (let level = 0; level < 3000; level++) deep = [deep];
+    store.add(d, "n", [record("before"), record(deep), record("after")], 10);
+    await store.flush();
+    const values = await logged(d.flowId, "n");
+    expect(values[0]).toBe("before");
+    expect(JSON.stringify(values[1])).toBe(JSON.stringify(deep));
+    expect(values[2]).toBe("after");
+    const rows = await t.db.sinkLogEntry.findMany({ where: { flowId: d.flowId }, orderBy: { id: "asc" } });
+    // The batch failed, was split, and only the deep record went to the wrapper encoding.
+    expect(rows.map((row) => isStorableWrapper(row.record))).toEqual([false, true, false]);
   });
 });
 
