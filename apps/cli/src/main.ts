@@ -11,6 +11,10 @@ import { CliError, EXIT } from "./errors";
 import type { ExitCode } from "./errors";
 import { canonical, diffSpecs } from "./flow-diff";
 import { formatFlowFile, formatForPath, loadFlowFile } from "./flow-file";
+import { flowFileJsonSchema } from "./flow-schema";
+import { addAdminCommands } from "./admin-commands";
+import { json, resolveFlow, table } from "./output";
+import type { FlowSummary } from "./output";
 
 export interface Io {
   out: (text: string) => void;
@@ -21,14 +25,6 @@ const defaultIo: Io = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
 };
-
-interface FlowSummary {
-  id: string;
-  name: string;
-  latestVersion: number;
-  updatedAt: string;
-  deployment: { version: number; desiredState: string; actualState: string; error: string | null } | null;
-}
 
 interface FlowView {
   id: string;
@@ -53,35 +49,6 @@ interface NodeStatsView {
   recordsOut: number;
   errors: number;
   lastError: string | null;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function table(rows: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return (
-    rows
-      .map((row) =>
-        row
-          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-          .join("  ")
-          .trimEnd(),
-      )
-      .join("\n") + "\n"
-  );
-}
-
-const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
-
-/** A flow by id, or by name when exactly one flow has it. */
-async function resolveFlow(client: Client, ref: string): Promise<string> {
-  if (UUID.test(ref)) return ref;
-  const flows = await client.request<FlowSummary[]>("GET", "/flows");
-  const named = flows.filter((f) => f.name === ref);
-  if (named.length === 1 && named[0]) return named[0].id;
-  if (named.length === 0) throw new CliError(EXIT.refused, `no flow named ${ref}`);
-  throw new CliError(EXIT.refused, `${named.length} flows are named ${ref}; give an id instead`);
 }
 
 function deploymentLine(d: DeploymentView | null): string {
@@ -276,6 +243,32 @@ Contexts live in ${env.configFile} (WEIR_CONFIG overrides).`,
       for (const line of outcome.changes) io.out(`  ${line}\n`);
     });
   flows
+    .command("diff")
+    .description("what `apply -f FILE` would change, without changing it")
+    .requiredOption("-f, --file <file>", "a flow file (.yaml, .yml or .json)")
+    .action(async (options: { file: string }) => {
+      const loaded = loadFlowFile(options.file);
+      const c = client();
+      const named = (await c.request<FlowSummary[]>("GET", "/flows")).filter(
+        (f) => f.name === loaded.spec.name,
+      );
+      const existing = named[0];
+      if (!existing) {
+        io.out(`flow ${loaded.spec.name} does not exist yet: apply would create it\n`);
+        return;
+      }
+      const current = await c.request<FlowView>("GET", `/flows/${existing.id}`);
+      const changes = diffSpecs(current.spec, loaded.spec);
+      if (changes.length === 0) io.out(`flow ${current.name} is up to date (version ${current.version})\n`);
+      for (const line of changes) io.out(`${line}\n`);
+    });
+  flows
+    .command("schema")
+    .description("print the JSON Schema of a flow file (the published one is apps/cli/flow.schema.json)")
+    .action(() => {
+      io.out(json(flowFileJsonSchema()));
+    });
+  flows
     .command("export <flow>")
     .description("write a flow (id or name) as a flow file; apply of it changes nothing")
     .option("-o, --output <file>", "write here (YAML, or JSON for .json) instead of stdout")
@@ -400,6 +393,7 @@ Contexts live in ${env.configFile} (WEIR_CONFIG overrides).`,
         );
       }
     });
+  addAdminCommands(program, client, io);
   return program;
 }
 

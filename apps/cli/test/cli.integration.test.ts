@@ -6,7 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { useTestDatabase } from "@weir/testkit/test-database";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, weir } from "./server";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { BIN, startServer, weir } from "./server";
 import type { CliRun, RunningServer } from "./server";
 
 const database = useTestDatabase("weir_cli_test");
@@ -149,6 +151,84 @@ describe("weir against a live server", () => {
     const gone = await run("status", id);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/^error: flow .* not found \(HTTP 404 NOT_FOUND\)\n$/);
+  });
+});
+
+describe("more commands", () => {
+  it("diffs a file against the server, rolls back, lists and replays dead letters", async () => {
+    write("more.yaml", FLOW_YAML.replace("cli demo", "more demo"));
+    const before = await run("flows", "diff", "-f", "more.yaml");
+    expect(before.stdout).toContain("does not exist yet");
+    const created = await run("flows", "apply", "-f", "more.yaml");
+    const id = /\(([0-9a-f-]{36})\)/.exec(created.stdout)?.[1] ?? "";
+    expect((await run("flows", "diff", "-f", "more.yaml")).stdout).toContain("is up to date (version 1)");
+    write("more.yaml", FLOW_YAML.replace("cli demo", "more demo").replace("count: 10", "count: 20"));
+    const diff = await run("flows", "diff", "-f", "more.yaml");
+    expect(diff.stdout).toBe("~ node gen: config.count\n");
+    expect(await versionsOf("more demo")).toBe(1);
+    expect((await run("flows", "apply", "-f", "more.yaml")).stdout).toContain("updated: version 2");
+
+    const rolled = await run("rollback", "more demo", "1");
+    expect(rolled.code).toBe(0);
+    expect(rolled.stdout).toContain("saved version 3 (= version 1)");
+    const v3 = await run("flows", "get", id, "--version", "3", "--json");
+    const v3spec = JSON.parse(v3.stdout) as {
+      version: number;
+      spec: { nodes: { id: string; config: unknown }[] };
+    };
+    expect(v3spec.version).toBe(3);
+    expect(v3spec.spec.nodes.find((n) => n.id === "gen")?.config).toMatchObject({ count: 10 });
+
+    expect((await run("deploy", id, "--version", "1")).code).toBe(0);
+    const deployment = await database.db.deployment.findFirstOrThrow({ where: { flowId: id } });
+    const letter = await database.db.deadLetter.create({
+      data: {
+        flowId: id,
+        deploymentId: deployment.id,
+        flowVersionId: deployment.flowVersionId,
+        nodeId: "double",
+        record: { value: 1 },
+        error: "boom",
+        attempts: 3,
+      },
+    });
+    const listed = await run("dlq", "list", "more demo", "--json");
+    expect(JSON.parse(listed.stdout)).toMatchObject([{ id: Number(letter.id), error: "boom" }]);
+    const replayed = await run("dlq", "replay", "more demo", String(letter.id));
+    expect(replayed.stdout).toContain("replay requested for 1 dead letter(s)");
+    expect(
+      (await run("dlq", "list", "more demo", "--status", "replay-requested", "--json")).stdout,
+    ).toContain("boom");
+  });
+
+  it("sets a secret from stdin only and never prints its value", async () => {
+    const set = await new Promise<CliRun>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        [BIN, "secrets", "set", "CLI_TOKEN"],
+        { env: { ...process.env, ...env }, timeout: 60_000 },
+        (error, stdout, stderr) => {
+          resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+        },
+      );
+      child.stdin?.end("s3cret-value\n");
+    });
+    expect(set.code).toBe(0);
+    const row = await database.db.secret.findUniqueOrThrow({ where: { name: "CLI_TOKEN" } });
+    expect(JSON.stringify(row)).toContain("s3cret-value");
+    const listed = await run("secrets", "list");
+    expect(listed.stdout).toContain("CLI_TOKEN");
+    expect(listed.stdout).not.toContain("s3cret-value");
+    expect((await run("secrets", "delete", "CLI_TOKEN")).code).toBe(0);
+    expect((await run("secrets", "delete", "CLI_TOKEN")).code).toBe(1);
+  });
+
+  it("applies the example flow file of the README", async () => {
+    const example = fileURLToPath(new URL("../../../examples/flows/generator-js-log.yaml", import.meta.url));
+    const applied = await run("flows", "apply", "-f", example);
+    expect(applied.stderr).toBe("");
+    expect(applied.stdout).toContain("flow quickstart");
+    expect((await run("flows", "apply", "-f", example)).stdout).toContain("unchanged: version 1");
   });
 });
 

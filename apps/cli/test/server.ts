@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { handleRestRequest } from "@weir/api";
 import type { Db } from "@weir/db";
 
-const BIN = fileURLToPath(new URL("../bin/weir.js", import.meta.url));
+export const BIN = fileURLToPath(new URL("../bin/weir.js", import.meta.url));
 
 async function toRequest(req: IncomingMessage, origin: string): Promise<Request> {
   const chunks: Buffer[] = [];
