@@ -13,6 +13,7 @@ import type { HttpLimits } from "../http-handler";
 import { appRouter } from "../root";
 import { createCallerFactory, createContext } from "../trpc";
 import { openApiDocument } from "./openapi";
+import { referencePage } from "./reference-page";
 import { matchRoute } from "./routes";
 import type { QueryKind, RestRoute } from "./routes";
 
@@ -87,6 +88,15 @@ export async function handleRestRequest(req: Request, options: RestHandlerOption
   const path = rest.length > 1 && rest.endsWith("/") ? rest.slice(0, -1) : rest;
   if (req.method === "GET" && path === "/openapi.json") {
     return Response.json(openApiDocument({ serverUrl: base }));
+  }
+  if (req.method === "GET" && path === "/docs") {
+    return new Response(referencePage(openApiDocument({ serverUrl: base }), `${base}/openapi.json`), {
+      headers: {
+        "content-type": "text/html; charset=utf-8",
+        // Nothing on the page is fetched or run: no script, no remote style, image or font.
+        "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'",
+      },
+    });
   }
   const { match, allowed } = matchRoute(req.method, path);
   if (!match) {

@@ -215,4 +215,14 @@ describe("REST /api/v1", () => {
       "version",
     ]);
   });
+
+  it("serves a self-contained reference page listing every route", async () => {
+    const page = await rest("GET", "/docs");
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
+    for (const route of REST_ROUTES) expect(page.text).toContain(`<code>${route.path}</code>`);
+    expect(page.text).not.toMatch(/<script|https?:\/\/(?!json-schema\.org)/);
+    expect(page.text).toContain('href="/api/v1/openapi.json"');
+  });
 });
