@@ -12,6 +12,7 @@ import type { ExitCode } from "./errors";
 import { canonical, diffSpecs } from "./flow-diff";
 import { formatFlowFile, formatForPath, loadFlowFile } from "./flow-file";
 import { flowFileJsonSchema } from "./flow-schema";
+import { unifiedDiff } from "./line-diff";
 import { addAdminCommands } from "./admin-commands";
 import { json, resolveFlow, table } from "./output";
 import type { FlowSummary } from "./output";
@@ -261,6 +262,13 @@ Contexts live in ${env.configFile} (WEIR_CONFIG overrides).`,
       const changes = diffSpecs(current.spec, loaded.spec);
       if (changes.length === 0) io.out(`flow ${current.name} is up to date (version ${current.version})\n`);
       for (const line of changes) io.out(`${line}\n`);
+      for (const node of loaded.spec.nodes) {
+        const before = current.spec.nodes.find((n) => n.id === node.id)?.config.code;
+        const after = node.config.code;
+        if (typeof before !== "string" || typeof after !== "string" || before === after) continue;
+        io.out(`--- ${node.id} code (version ${current.version})\n+++ ${node.id} code (${options.file})\n`);
+        for (const line of unifiedDiff(before, after)) io.out(`${line}\n`);
+      }
     });
   flows
     .command("schema")

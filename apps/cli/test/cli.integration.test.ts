@@ -166,6 +166,15 @@ describe("more commands", () => {
     const diff = await run("flows", "diff", "-f", "more.yaml");
     expect(diff.stdout).toBe("~ node gen: config.count\n");
     expect(await versionsOf("more demo")).toBe(1);
+    write("triple.ts", "export default (r) => ({ value: { n: r.value.seq * 3 } });\n");
+    write("more-code.yaml", FLOW_YAML.replace("cli demo", "more demo").replace("./double.ts", "./triple.ts"));
+    const codeDiff = await run("flows", "diff", "-f", "more-code.yaml");
+    expect(codeDiff.stdout).toContain(
+      "~ node double: code\n--- double code (version 1)\n+++ double code (more-code.yaml)\n",
+    );
+    expect(codeDiff.stdout).toContain(
+      "@@ -1,2 +1,2 @@\n-export default (r) => ({ value: { n: r.value.seq * 2 } });\n+export default (r) => ({ value: { n: r.value.seq * 3 } });\n \n",
+    );
     expect((await run("flows", "apply", "-f", "more.yaml")).stdout).toContain("updated: version 2");
 
     const rolled = await run("rollback", "more demo", "1");
