@@ -14,6 +14,7 @@ import { formatFlowFile, formatForPath, loadFlowFile } from "./flow-file";
 import { flowFileJsonSchema } from "./flow-schema";
 import { unifiedDiff } from "./line-diff";
 import { addAdminCommands } from "./admin-commands";
+import { addTriggerCommand } from "./trigger-command";
 import { json, resolveFlow, table } from "./output";
 import type { FlowSummary } from "./output";
 
@@ -402,6 +403,7 @@ Contexts live in ${env.configFile} (WEIR_CONFIG overrides).`,
       }
     });
   addAdminCommands(program, client, io);
+  addTriggerCommand(program, client, io);
   return program;
 }
 
