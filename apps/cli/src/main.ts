@@ -53,6 +53,20 @@ interface NodeStatsView {
   lastError: string | null;
 }
 
+interface LogEntry {
+  id: number;
+  createdAt: string;
+  level?: string;
+  message?: string;
+  record?: unknown;
+}
+
+function logLine(e: LogEntry): string {
+  return e.level !== undefined
+    ? `${e.createdAt} ${e.level} ${e.message ?? ""}`
+    : `${e.createdAt} ${JSON.stringify(e.record)}`;
+}
+
 function deploymentLine(d: DeploymentView | null): string {
   if (!d) return "not deployed";
   const error = d.error ? ` (error: ${d.error})` : "";
@@ -373,35 +387,53 @@ Contexts live in ${env.configFile} (WEIR_CONFIG overrides).`,
     .command("logs <flow> <node>")
     .description("a log sink's records or a function's log lines, oldest first")
     .option("--limit <n>", "at most this many (1-1000)", "100")
-    .option("--json", "print JSON")
-    .action(async (ref: string, nodeId: string, options: { limit: string; json?: boolean }) => {
-      const c = client();
-      const id = await resolveFlow(c, ref);
-      const flow = await c.request<FlowView>("GET", `/flows/${id}`);
-      const node = flow.spec.nodes.find((n) => n.id === nodeId);
-      if (!node)
-        throw new CliError(
-          EXIT.refused,
-          `flow ${flow.name} has no node ${nodeId} (nodes: ${flow.spec.nodes.map((n) => n.id).join(", ")})`,
-        );
-      const what = node.kind === "function" ? "logs" : "records";
-      const entries = await c.request<
-        { id: number; createdAt: string; level?: string; message?: string; record?: unknown }[]
-      >(
-        "GET",
-        `/flows/${id}/nodes/${encodeURIComponent(nodeId)}/${what}?limit=${encodeURIComponent(options.limit)}`,
-      );
-      if (options.json) {
-        io.out(json(entries));
-        return;
-      }
-      for (const e of entries) {
-        const { id: _id, createdAt, level, message, ...rest } = e;
-        io.out(
-          `${createdAt} ${level !== undefined ? `${level} ${message ?? ""}` : JSON.stringify(rest.record ?? rest)}\n`,
-        );
-      }
-    });
+    .option("-f, --follow", "keep printing new entries as they arrive (Ctrl-C stops)")
+    .option("--interval <ms>", "with --follow: how often to ask (ms)", "1000")
+    .option("--json", "print JSON (with --follow: one entry per line)")
+    .action(
+      async (
+        ref: string,
+        nodeId: string,
+        options: { limit: string; follow?: boolean; interval: string; json?: boolean },
+      ) => {
+        const c = client();
+        const id = await resolveFlow(c, ref);
+        const flow = await c.request<FlowView>("GET", `/flows/${id}`);
+        const node = flow.spec.nodes.find((n) => n.id === nodeId);
+        if (!node)
+          throw new CliError(
+            EXIT.refused,
+            `flow ${flow.name} has no node ${nodeId} (nodes: ${flow.spec.nodes.map((n) => n.id).join(", ")})`,
+          );
+        const interval = Number(options.interval);
+        if (!Number.isInteger(interval) || interval < 100) {
+          throw new CliError(
+            EXIT.usage,
+            `--interval must be a whole number of ms, at least 100 (got ${options.interval})`,
+          );
+        }
+        const path = `/flows/${id}/nodes/${encodeURIComponent(nodeId)}/${node.kind === "function" ? "logs" : "records"}`;
+        const read = (query: string): Promise<LogEntry[]> => c.request<LogEntry[]>("GET", `${path}?${query}`);
+        const print = (entries: readonly LogEntry[]): void => {
+          for (const e of entries) io.out(options.json ? `${JSON.stringify(e)}\n` : `${logLine(e)}\n`);
+        };
+        const first = await read(`limit=${encodeURIComponent(options.limit)}`);
+        if (!options.follow) {
+          if (options.json) io.out(json(first));
+          else print(first);
+          return;
+        }
+        print(first);
+        let last = first.at(-1)?.id ?? 0;
+        // Tails as the editor's logs panel does: ask for what came after the last id seen.
+        for (;;) {
+          await new Promise((resolve) => setTimeout(resolve, interval));
+          const next = await read(`afterId=${last}&limit=1000`);
+          print(next);
+          last = next.at(-1)?.id ?? last;
+        }
+      },
+    );
   addAdminCommands(program, client, io);
   addTriggerCommand(program, client, io);
   return program;

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { useTestDatabase } from "@weir/testkit/test-database";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { BIN, startServer, weir } from "./server";
 import type { CliRun, RunningServer } from "./server";
@@ -208,6 +208,48 @@ describe("more commands", () => {
     expect(
       (await run("dlq", "list", "more demo", "--status", "replay-requested", "--json")).stdout,
     ).toContain("boom");
+  });
+
+  it("follows a log sink with logs -f until stopped", async () => {
+    write("follow.yaml", FLOW_YAML.replace("cli demo", "follow demo"));
+    const created = await run("flows", "apply", "-f", "follow.yaml");
+    const id = /\(([0-9a-f-]{36})\)/.exec(created.stdout)?.[1] ?? "";
+    expect((await run("deploy", id)).code).toBe(0);
+    const deployment = await database.db.deployment.findFirstOrThrow({ where: { flowId: id } });
+    const add = (n: number) =>
+      database.db.sinkLogEntry.create({
+        data: { flowId: id, deploymentId: deployment.id, nodeId: "out", record: { value: { n } } },
+      });
+    await add(1);
+    const child = spawn(process.execPath, [BIN, "logs", id, "out", "-f", "--interval", "200"], {
+      env: { ...process.env, ...env },
+      cwd: dir,
+    });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8");
+    });
+    const waitFor = async (text: string): Promise<void> => {
+      const deadline = Date.now() + 20_000;
+      while (!stdout.includes(text)) {
+        if (Date.now() > deadline) throw new Error(`logs -f never printed ${text}; got: ${stdout}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    try {
+      await waitFor('{"value":{"n":1}}');
+      await add(2);
+      await add(3);
+      await waitFor('{"value":{"n":3}}');
+      const lines = stdout.trim().split("\n");
+      expect(lines.map((line) => line.replace(/^\S+ /, ""))).toEqual([
+        '{"value":{"n":1}}',
+        '{"value":{"n":2}}',
+        '{"value":{"n":3}}',
+      ]);
+    } finally {
+      child.kill();
+    }
   });
 
   it("sets a secret from stdin only and never prints its value", async () => {
