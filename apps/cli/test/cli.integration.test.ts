@@ -274,6 +274,32 @@ describe("more commands", () => {
     expect((await run("secrets", "delete", "CLI_TOKEN")).code).toBe(1);
   });
 
+  it("sets connection profiles from a file, never printing a secret; refuses bytes that are no component", async () => {
+    write(
+      "kafka.yaml",
+      "kind: kafka\nconfig:\n  brokers: [kafka-1:9093]\n  ssl: true\n  sasl: { mechanism: scram-sha-512, username: weir }\nsecrets:\n  sasl: { password: pa55-cli-secret }\n",
+    );
+    const set = await run("connections", "set", "prod-kafka", "-f", "kafka.yaml");
+    expect(set.stderr).toBe("");
+    expect(set.stdout).toBe("connection prod-kafka (kafka) set; secrets set: sasl.password\n");
+    const got = await run("connections", "get", "prod-kafka", "--json");
+    expect(JSON.parse(got.stdout)).toMatchObject({
+      name: "prod-kafka",
+      secrets: { "sasl.password": { set: true } },
+    });
+    const listed = await run("connections", "list");
+    for (const out of [got.stdout, listed.stdout]) expect(out).not.toContain("pa55-cli-secret");
+    expect(listed.stdout).toContain("prod-kafka");
+    expect((await run("connections", "delete", "prod-kafka")).code).toBe(0);
+    expect((await run("connections", "get", "prod-kafka")).code).toBe(1);
+
+    write("not.wasm", "definitely not webassembly");
+    const pushed = await run("artifacts", "push", "not.wasm");
+    expect(pushed.code).toBe(1);
+    expect(pushed.stderr).toMatch(/^error: .*\(HTTP 400 BAD_REQUEST\)\n$/);
+    expect(await database.db.wasmArtifact.count()).toBe(0);
+  });
+
   it("applies the example flow file of the README", async () => {
     const example = fileURLToPath(new URL("../../../examples/flows/generator-js-log.yaml", import.meta.url));
     const applied = await run("flows", "apply", "-f", example);
