@@ -15,6 +15,7 @@ import { flowFileJsonSchema } from "./flow-schema";
 import { unifiedDiff } from "./line-diff";
 import { addAdminCommands } from "./admin-commands";
 import { addTriggerCommand } from "./trigger-command";
+import { addCompletionCommand } from "./completion";
 import { json, resolveFlow, table } from "./output";
 import type { FlowSummary } from "./output";
 
@@ -436,6 +437,7 @@ Contexts live in ${env.configFile} (WEIR_CONFIG overrides).`,
     );
   addAdminCommands(program, client, io);
   addTriggerCommand(program, client, io);
+  addCompletionCommand(program, io.out);
   return program;
 }
 
