@@ -172,6 +172,7 @@ export class FlowRunner {
             connection,
             retain: (records, keep) => {
               this.services.retained.add(this.deployment, node.id, records, keep);
+              return this.services.retained.persisted(this.deployment, node.id);
             },
           });
           const inputs = await this.transport.inputOf(node, instance);

@@ -29,6 +29,8 @@ export async function runSink(
           await sink.writeBatch(batch);
           counters.recordsOut += batch.length;
           counters.completed += batch.length;
+          // A log-sink record the database refused is dead-lettered during the write; ack after that.
+          await services.deadLetters.persisted();
           await inputs.ack();
           counters.inFlight -= batch.length;
           continue;

@@ -13,6 +13,13 @@ interface Pending {
   failedFlushes: number;
 }
 
+/** Per node: records added, and records done with (stored, trimmed away or handed on), oldest first. */
+interface Progress {
+  added: number;
+  done: number;
+  waiters: { upTo: number; resolve: () => void }[];
+}
+
 /** After this many such flushes an entry's records are handed to `undeliverable`. */
 export const RETAINED_MAX_FAILED_FLUSHES = 3;
 
@@ -36,6 +43,10 @@ export type Undeliverable = (
  */
 export class RetainedStore {
   private pending = new Map<string, Pending>();
+  private readonly progress = new Map<string, Progress>();
+  /** Flushes run one after another: the engine's loop and `persisted` both start them. */
+  private flushing: Promise<void> = Promise.resolve();
+  private flushScheduled = false;
 
   constructor(
     private readonly db: Db,
@@ -46,13 +57,65 @@ export class RetainedStore {
     const key = `${deployment.id}/${nodeId}`;
     const entry = this.pending.get(key) ?? { deployment, nodeId, keep, records: [], failedFlushes: 0 };
     entry.records.push(...records);
+    const progress = this.progressOf(key);
+    progress.added += records.length;
     // Only the newest `keep` can survive the trim, so older ones need not be written at all.
-    if (entry.records.length > keep) entry.records.splice(0, entry.records.length - keep);
+    if (entry.records.length > keep)
+      this.markDone(key, entry.records.splice(0, entry.records.length - keep).length);
     this.pending.set(key, entry);
   }
 
+  /**
+   * Resolves once every record added so far for this node is stored (or was trimmed away, or
+   * handed to `undeliverable`). A log sink acks its input only then, so on the Kafka transport a
+   * crash cannot commit the offset of a record that was still only in this buffer.
+   */
+  persisted(deployment: DeploymentRef, nodeId: string): Promise<void> {
+    const progress = this.progress.get(`${deployment.id}/${nodeId}`);
+    if (!progress || progress.done >= progress.added) return Promise.resolve();
+    const upTo = progress.added;
+    const done = new Promise<void>((resolve) => progress.waiters.push({ upTo, resolve }));
+    this.flushSoon();
+    return done;
+  }
+
   /** Writes every pending entry; throws (after trying them all) the first error of a write left pending. */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    const run = this.flushing.then(() => this.flushOnce());
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  /** One flush for everything added in this turn of the event loop; a failure waits for the engine's next. */
+  private flushSoon(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush().catch(() => undefined);
+    });
+  }
+
+  private progressOf(key: string): Progress {
+    let progress = this.progress.get(key);
+    if (!progress) {
+      progress = { added: 0, done: 0, waiters: [] };
+      this.progress.set(key, progress);
+    }
+    return progress;
+  }
+
+  private markDone(key: string, count: number): void {
+    const progress = this.progress.get(key);
+    if (!progress || count === 0) return;
+    progress.done += count;
+    const ready = progress.waiters.filter((w) => w.upTo <= progress.done);
+    progress.waiters = progress.waiters.filter((w) => w.upTo > progress.done);
+    for (const waiter of ready) waiter.resolve();
+    if (progress.done >= progress.added && progress.waiters.length === 0) this.progress.delete(key);
+  }
+
+  private async flushOnce(): Promise<void> {
     if (this.pending.size === 0) return;
     const batch = [...this.pending.values()];
     this.pending = new Map();
@@ -63,6 +126,7 @@ export class RetainedStore {
       try {
         await this.write(entry, entry.records, false);
         anyWritten = true;
+        this.markDone(keyOf(entry), entry.records.length);
       } catch (error) {
         const { left, written } = await this.writeOneByOne(entry);
         anyWritten ||= written;
@@ -85,6 +149,7 @@ export class RetainedStore {
             record,
             `the log sink could not store this record: ${errorMessage(error)}`,
           );
+        this.markDone(keyOf(entry), left.length);
         continue;
       }
       firstError ??= error instanceof Error ? error : new Error(errorMessage(error));
@@ -102,6 +167,7 @@ export class RetainedStore {
       try {
         await this.write(entry, [record], false);
         reachable = true;
+        this.markDone(keyOf(entry), 1);
         continue;
       } catch {
         // Retried below in the encoding that is always storable.
@@ -109,6 +175,7 @@ export class RetainedStore {
       try {
         await this.write(entry, [record], true);
         reachable = true;
+        this.markDone(keyOf(entry), 1);
       } catch (error) {
         if (!reachable) {
           // Nothing went through yet: most likely the database is away, so keep the rest for later.
@@ -125,14 +192,16 @@ export class RetainedStore {
         record,
         `the log sink could not store this record: ${errorMessage(error)}`,
       );
+    this.markDone(keyOf(entry), refused.length);
     return { left, written: reachable };
   }
 
   private requeue(entry: Pending, records: WeirRecord[]): void {
-    const key = `${entry.deployment.id}/${entry.nodeId}`;
+    const key = keyOf(entry);
     const newer = this.pending.get(key);
     const merged = { ...entry, records: [...records, ...(newer?.records ?? [])] };
-    if (merged.records.length > entry.keep) merged.records.splice(0, merged.records.length - entry.keep);
+    if (merged.records.length > entry.keep)
+      this.markDone(key, merged.records.splice(0, merged.records.length - entry.keep).length);
     this.pending.set(key, merged);
   }
 
@@ -154,4 +223,8 @@ export class RetainedStore {
                      ORDER BY id DESC OFFSET ${entry.keep} LIMIT 1)`,
     ]);
   }
+}
+
+function keyOf(entry: Pending): string {
+  return `${entry.deployment.id}/${entry.nodeId}`;
 }

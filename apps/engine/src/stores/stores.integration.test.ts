@@ -56,6 +56,39 @@ describe("RetainedStore", () => {
   });
 });
 
+describe("RetainedStore.persisted", () => {
+  // Regression (compose test, issue 12): a log sink acked its input as soon as its records were in
+  // this buffer, so on the Kafka transport a SIGKILL could commit offsets of records never stored.
+  it("resolves only once the node's records are in Postgres, counting trimmed ones as done", async () => {
+    const store = new RetainedStore(t.db);
+    const d = deployment();
+    store.add(d, "p", [record(1), record(2), record(3)], 2);
+    await store.persisted(d, "p");
+    expect(await logged(d.flowId, "p")).toEqual([2, 3]);
+    await expect(store.persisted(d, "p")).resolves.toBeUndefined();
+  });
+
+  it("keeps waiting while the node's write fails, and resolves once the record is handed on", async () => {
+    const handed: unknown[] = [];
+    const store = new RetainedStore(t.db, (_, __, r) => handed.push(r.value));
+    const broken = { ...deployment(), flowId: "not-a-uuid" };
+    store.add(broken, "bad", [record("x")], 10);
+    let settled = false;
+    const done = store.persisted(broken, "bad").then(() => {
+      settled = true;
+    });
+    // persisted() starts a flush of its own (on the next turn): with it, MAX - 1 flushes fail here.
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let flush = 2; flush < RETAINED_MAX_FAILED_FLUSHES; flush++)
+      await store.flush().catch(() => undefined);
+    expect(settled).toBe(false);
+    expect(handed).toEqual([]);
+    await store.flush().catch(() => undefined);
+    await done;
+    expect(handed).toEqual(["x"]);
+  });
+});
+
 describe("RetainedStore with values Postgres refuses for their shape", () => {
   it("stores a record nested deeper than the database takes (3,000 levels) wrapped, with its neighbours", async () => {
     const store = new RetainedStore(t.db);
