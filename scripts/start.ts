@@ -1,9 +1,11 @@
 // `npm start`: the whole platform on one machine. Without DATABASE_URL it starts an embedded
 // Postgres whose data lives in .weir/pgdata (kept across restarts), applies migrations, then runs
-// the engine and the editor as child processes and prints the URL. Ctrl-C stops everything.
+// the engine and the editor as child processes and prints the URL. A child that dies is started
+// again (with backoff) while the rest stays up; only Ctrl-C (or SIGTERM) stops everything.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import { hostname } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ENGINE_NODE_FLAGS } from "../apps/engine/src/node-flags";
@@ -16,6 +18,67 @@ const enginePort = process.env.WEIR_ENGINE_PORT ?? "4100";
 
 function say(message: string): void {
   process.stdout.write(`[weir] ${message}\n`);
+}
+
+/** First restart delay after a crash; doubled for each further one, up to RESTART_MAX_MS. */
+const RESTART_FIRST_MS = 1000;
+const RESTART_MAX_MS = 30_000;
+/** A child that stayed up this long starts again from the first delay after its next crash. */
+const RESTART_RESET_AFTER_MS = 60_000;
+
+/**
+ * A child process kept running: when it dies without being asked to (SIGKILL, out of memory, a
+ * crash), the launcher says so and starts it again after a delay that doubles (1 s … 30 s) and
+ * goes back to 1 s once the child has stayed up for a minute. Only stop() ends it for good.
+ */
+class Supervised {
+  private child: ChildProcess | undefined;
+  private startedAt = 0;
+  private delayMs = RESTART_FIRST_MS;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly name: string,
+    private readonly spawnChild: () => ChildProcess,
+  ) {}
+
+  start(): void {
+    if (this.stopped) return;
+    const child = this.spawnChild();
+    this.child = child;
+    this.startedAt = Date.now();
+    child.once("exit", (code, signal) => {
+      if (this.child === child) this.child = undefined;
+      if (this.stopped) return;
+      const upMs = Date.now() - this.startedAt;
+      if (upMs >= RESTART_RESET_AFTER_MS) this.delayMs = RESTART_FIRST_MS;
+      const how = signal ?? `exit code ${String(code)}`;
+      say(
+        `${this.name} exited (${how}) after ${(upMs / 1000).toFixed(1)} s; restarting it in ${(this.delayMs / 1000).toFixed(0)} s (the rest stays up; Ctrl-C stops everything)`,
+      );
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        say(`restarting ${this.name}`);
+        this.start();
+      }, this.delayMs);
+      this.delayMs = Math.min(this.delayMs * 2, RESTART_MAX_MS);
+    });
+  }
+
+  /** SIGTERM to the child (which drains) and no more restarts; resolves once it has exited. */
+  stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      child.once("exit", () => {
+        resolve();
+      });
+      child.kill("SIGTERM");
+    });
+  }
 }
 
 /**
@@ -68,69 +131,58 @@ async function supervise(): Promise<void> {
   const { applied } = await migrate(databaseUrl);
   say(applied.length > 0 ? `applied migrations: ${applied.join(", ")}` : "database schema is up to date");
 
-  const env = { ...process.env, DATABASE_URL: databaseUrl, WEIR_ENGINE_PORT: enginePort };
-  const children: ChildProcess[] = [];
-  const engine = spawn(process.execPath, [...ENGINE_NODE_FLAGS, "--import", "tsx", "src/main.ts"], {
-    cwd: path.join(root, "apps/engine"),
-    env,
-    stdio: "inherit",
-  });
-  children.push(engine);
+  // One engine id for every run of this launcher's engine: a restarted engine takes its
+  // deployments back at once instead of waiting for its own lease to expire.
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    WEIR_ENGINE_PORT: enginePort,
+    WEIR_ENGINE_ID: process.env.WEIR_ENGINE_ID ?? `${hostname()}-start-${process.pid}`,
+  };
   const nextBin = path.join(root, "node_modules/next/dist/bin/next");
-  const web = spawn(
-    process.execPath,
-    [nextBin, dev ? "dev" : "start", "-p", String(webPort), "-H", "127.0.0.1"],
-    {
-      cwd: path.join(root, "apps/web"),
+  let announced = false;
+  const engine = new Supervised("engine", () =>
+    spawn(process.execPath, [...ENGINE_NODE_FLAGS, "--import", "tsx", "src/main.ts"], {
+      cwd: path.join(root, "apps/engine"),
       env,
-      stdio: ["ignore", "pipe", "inherit"],
-    },
+      stdio: "inherit",
+    }),
   );
-  children.push(web);
-
-  let ready = false;
-  web.stdout.on("data", (chunk: Buffer) => {
-    const text = chunk.toString();
-    if (!ready && /ready|started server|Local:/i.test(text)) {
-      ready = true;
-      say(
-        `Weir is running: http://localhost:${webPort}  (engine ingest: http://127.0.0.1:${enginePort}/ingest/<flowId>/<nodeId>)`,
-      );
-    }
-    if (dev || process.env.WEIR_DEBUG) process.stdout.write(text);
+  const web = new Supervised("web", () => {
+    const child = spawn(
+      process.execPath,
+      [nextBin, dev ? "dev" : "start", "-p", String(webPort), "-H", "127.0.0.1"],
+      { cwd: path.join(root, "apps/web"), env, stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let ready = false;
+    child.stdout.on("data", (chunk: Buffer) => {
+      const text = chunk.toString();
+      if (!ready && /ready|started server|Local:/i.test(text)) {
+        ready = true;
+        if (!announced) {
+          announced = true;
+          say(
+            `Weir is running: http://localhost:${webPort}  (engine ingest: http://127.0.0.1:${enginePort}/ingest/<flowId>/<nodeId>)`,
+          );
+        } else say("web is back");
+      }
+      if (dev || process.env.WEIR_DEBUG) process.stdout.write(text);
+    });
+    return child;
   });
+  const supervised = [engine, web];
+  for (const child of supervised) child.start();
 
   let stopping = false;
   const shutdown = async (code: number): Promise<void> => {
     if (stopping) return;
     stopping = true;
     say("stopping…");
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) {
-              resolve();
-              return;
-            }
-            child.once("exit", () => {
-              resolve();
-            });
-            child.kill("SIGTERM");
-          }),
-      ),
-    );
+    await Promise.all(supervised.map((child) => child.stop()));
     await stopPostgres?.();
     say("stopped");
     process.exit(code);
   };
-  for (const child of children) {
-    child.once("exit", (code, signal) => {
-      if (stopping) return;
-      say(`${child === engine ? "engine" : "web"} exited (${signal ?? String(code)}); stopping the rest`);
-      void shutdown(1);
-    });
-  }
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.removeAllListeners(signal);
     process.on(signal, () => void shutdown(0));

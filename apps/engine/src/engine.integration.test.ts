@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FlowSpecInput } from "@weir/domain";
+import { expectFlowAccounted } from "../test/accounting";
 import { eventually, startEngine } from "../test/engine-process";
 import type { EngineProcess } from "../test/engine-process";
 import { useTestDatabase } from "../test/test-database";
@@ -10,7 +11,8 @@ const t = useTestDatabase();
 let engine: EngineProcess;
 
 beforeAll(async () => {
-  engine = await startEngine(t.url);
+  // The webhook test's receiver listens on loopback, which the outbound policy refuses by default.
+  engine = await startEngine(t.url, { WEIR_OUTBOUND_ALLOW: "127.0.0.1" });
 });
 afterAll(async () => {
   await engine.stop();
@@ -79,6 +81,7 @@ describe("engine", () => {
       return s?.actualState === "stopped" ? s : undefined;
     }, "stopped");
     expect(final.error).toBeNull();
+    await expectFlowAccounted(t, flow.id, pipeline("", "", {}));
   });
 
   it("counts a throwing handler as errors, dead-letters those records and keeps serving", async () => {
@@ -100,6 +103,12 @@ describe("engine", () => {
     }, "25 dead letters");
     // Each failing record is tried maxAttempts (default 3) times before it is dead-lettered.
     expect(deadLetters[0]).toMatchObject({ nodeId: "fn", attempts: 3 });
+    const accounted = await expectFlowAccounted(t, flow.id, pipeline("", "", {}));
+    expect(accounted.find((node) => node.nodeId === "fn")?.accounting).toEqual({
+      completed: 75,
+      deadLettered: 25,
+      inFlight: 0,
+    });
 
     // The engine is still alive and serves another flow.
     const next = await t.api.flow.create(
@@ -180,7 +189,11 @@ describe("engine", () => {
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ accepted: 3 });
-    const bad = await fetch(url, { method: "POST", body: "{nope" });
+    const bad = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{nope",
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toContain("not valid JSON");
 

@@ -76,8 +76,16 @@ export class Engine {
     this.leases = new DeploymentLeases(db, options.engineId, options.leaseMs);
     this.stats = new StatsReporter(db, options.engineId);
     this.deadLetters = new DeadLetterStore(db);
-    this.retained = new RetainedStore(db);
-    this.functionLogs = new FunctionLogStore(db);
+    // A log-sink record the database refuses in every encoding is dead-lettered, and moves in the
+    // sink's accounting from written to dead-lettered.
+    this.retained = new RetainedStore(db, (deployment, nodeId, record, error) => {
+      const counters = this.stats.counter(deployment.id, nodeId, "in");
+      counters.recordsOut--;
+      counters.completed--;
+      counters.deadLetter(error);
+      this.deadLetters.add({ deployment, nodeId, record, error, attempts: 1 });
+    });
+    this.functionLogs = new FunctionLogStore(db, log.child("function-logs"));
     const artifacts = new ArtifactStore(db);
     this.ingest = new IngestServer(
       log.child("http"),
@@ -149,12 +157,11 @@ export class Engine {
           await this.topics.collect();
         }
         if (Date.now() - lastStatsFlush >= 1000) {
-          await this.stats.flush();
+          await this.flushStores({ stats: true });
           lastStatsFlush = Date.now();
+        } else {
+          await this.flushStores({ stats: false });
         }
-        await this.deadLetters.flush();
-        await this.retained.flush();
-        await this.functionLogs.flush();
         await this.replays.poll(this.running);
       } catch (error) {
         // A database outage must not kill the engine: flows keep running and we try again.
@@ -218,7 +225,10 @@ export class Engine {
       log,
       counters: (nodeId, rateCounts) => this.stats.counter(ref.id, nodeId, rateCounts),
       deadLetter: (nodeId, record, error) => {
-        this.stats.counter(ref.id, nodeId, "in").error(error);
+        const counters = this.stats.counter(ref.id, nodeId, "in");
+        // A record a node's input could not decode came in (its upstream counted it out) and went to the dead letters.
+        if (spec.nodes.some((node) => node.id === nodeId && node.kind !== "source")) counters.recordsIn++;
+        counters.deadLetter(error);
         this.deadLetters.add({ deployment: ref, nodeId, record, error, attempts: 1 });
         return this.deadLetters.persisted();
       },
@@ -265,10 +275,28 @@ export class Engine {
     this.stopping.set(id, done);
   }
 
+  /** Flushes every store for a final time before a deployment's counters are dropped; never throws. */
   private async flushAll(deploymentId?: string): Promise<void> {
-    await this.stats.flush(deploymentId);
-    await this.deadLetters.flush();
-    await this.retained.flush();
-    await this.functionLogs.flush();
+    await this.flushStores({ stats: true, deploymentId });
+  }
+
+  /**
+   * Each store is flushed on its own: one store's failure (the database away, a write it refused)
+   * is logged and retried at the next flush, and never keeps the other stores from writing nor
+   * fails a deployment's stop. Stats go last so they count what the other stores settled.
+   */
+  private async flushStores(options: { stats: boolean; deploymentId?: string | undefined }): Promise<void> {
+    const stores: [string, () => Promise<void>][] = [
+      ["log sink records", () => this.retained.flush()],
+      ["function logs", () => this.functionLogs.flush()],
+      // After the log sink's records: one it could not store is a dead letter by now.
+      ["dead letters", () => this.deadLetters.flush()],
+    ];
+    if (options.stats) stores.push(["stats", () => this.stats.flush(options.deploymentId)]);
+    for (const [what, flush] of stores) {
+      await flush().catch((error: unknown) => {
+        this.log.error(`writing ${what} failed (retried at the next flush): ${errorMessage(error)}`);
+      });
+    }
   }
 }

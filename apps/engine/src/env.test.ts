@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { kafkaTransportSettings, readEngineEnv } from "./env";
+import { httpPolicySettings, kafkaTransportSettings, outboundPolicySettings, readEngineEnv } from "./env";
 
 const base = { DATABASE_URL: "postgres://localhost/weir" };
 
@@ -29,6 +29,35 @@ describe("engine env", () => {
     );
     expect(() => readEngineEnv({ ...base, WEIR_TRANSPORT: "kafka", WEIR_KAFKA_BROKERS: "nope" })).toThrow(
       /WEIR_KAFKA_BROKERS: comma-separated host:port list/,
+    );
+  });
+
+  it("answers to loopback names, its own host and public URL, and WEIR_ALLOWED_HOSTS; no CORS by default", () => {
+    expect(httpPolicySettings(readEngineEnv(base))).toEqual({
+      allowedHosts: ["localhost", "127.0.0.1", "::1"],
+      corsOrigins: [],
+    });
+    const env = readEngineEnv({
+      ...base,
+      WEIR_ENGINE_HOST: "0.0.0.0",
+      WEIR_ENGINE_PUBLIC_URL: "http://engine-1.internal:4100",
+      WEIR_ALLOWED_HOSTS: " ingest.example.com, *.corp ",
+      WEIR_CORS_ORIGINS: "https://app.example.com/",
+    });
+    expect(httpPolicySettings(env)).toEqual({
+      allowedHosts: ["localhost", "127.0.0.1", "::1", "engine-1.internal", "ingest.example.com", "*.corp"],
+      corsOrigins: ["https://app.example.com"],
+    });
+  });
+
+  it("reads WEIR_OUTBOUND_ALLOW and refuses a bad entry naming it", () => {
+    const env = readEngineEnv({ ...base, WEIR_OUTBOUND_ALLOW: "127.0.0.1,10.0.0.0/8,hooks.example" });
+    const policy = outboundPolicySettings(env, 4100, ["192.168.1.5"]);
+    expect(policy.allow.map((e) => e.text)).toEqual(["127.0.0.1", "10.0.0.0/8", "hooks.example"]);
+    expect(policy.self).toEqual({ ports: [4100], hosts: ["127.0.0.1", "192.168.1.5"] });
+    expect(outboundPolicySettings(readEngineEnv(base), 4100, []).allow).toEqual([]);
+    expect(() => readEngineEnv({ ...base, WEIR_OUTBOUND_ALLOW: "10.0.0.0/99" })).toThrow(
+      /WEIR_OUTBOUND_ALLOW: WEIR_OUTBOUND_ALLOW: bad prefix length/,
     );
   });
 });

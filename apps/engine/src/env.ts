@@ -1,7 +1,19 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import type { OutboundPolicy } from "@weir/connectors";
+import { parseAllowList } from "@weir/connectors";
+import { errorMessage } from "@weir/domain";
+import type { HttpPolicy } from "./http-guard";
+import { LOCAL_HOST_NAMES, hostNameOf } from "./http-guard";
 import type { KafkaTransportSettings } from "./transport/kafka/kafka-transport";
+
+const commaList = z.string().transform((text) =>
+  text
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== ""),
+);
 
 const schema = z.object({
   DATABASE_URL: z.string().min(1, "DATABASE_URL is required: the Postgres that holds flows and deployments"),
@@ -32,6 +44,28 @@ const schema = z.object({
   WEIR_KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).optional(),
   /** How long a silent engine keeps its partitions before the group hands them to the others. */
   WEIR_KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(10_000),
+  /**
+   * Extra Host names the HTTP server answers to, comma-separated (`*.example.com` wildcards; `*`
+   * any); localhost, 127.0.0.1, [::1], WEIR_ENGINE_HOST and the public URL's host always.
+   */
+  WEIR_ALLOWED_HOSTS: commaList.default([]),
+  /** Browser origins allowed to call the engine (CORS), comma-separated; none by default. */
+  WEIR_CORS_ORIGINS: commaList.default([]),
+  /**
+   * Addresses, CIDR ranges and host names (each optionally `:port`) webhooks and other
+   * user-configured URLs may reach although internal (loopback, private, link-local/metadata).
+   */
+  WEIR_OUTBOUND_ALLOW: z
+    .string()
+    .default("")
+    .transform((text, ctx) => {
+      try {
+        return parseAllowList(text);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: errorMessage(error) });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type EngineEnv = z.infer<typeof schema> & { WEIR_ENGINE_ID: string };
@@ -63,5 +97,39 @@ export function kafkaTransportSettings(env: EngineEnv): KafkaTransportSettings |
     partitions: env.WEIR_KAFKA_PARTITIONS,
     replicationFactor: env.WEIR_KAFKA_REPLICATION_FACTOR,
     sessionTimeoutMs: env.WEIR_KAFKA_SESSION_TIMEOUT_MS,
+  };
+}
+
+/** The Host names and CORS origins the HTTP server accepts. */
+export function httpPolicySettings(env: EngineEnv): HttpPolicy {
+  const own = [env.WEIR_ENGINE_HOST, env.WEIR_ENGINE_PUBLIC_URL]
+    .map((value) => (value === undefined ? undefined : hostNameOf(value)))
+    .filter((host): host is string => host !== undefined);
+  return {
+    allowedHosts: [...new Set([...LOCAL_HOST_NAMES, ...own, ...env.WEIR_ALLOWED_HOSTS])],
+    corsOrigins: env.WEIR_CORS_ORIGINS.map((origin) => origin.replace(/\/+$/, "")),
+  };
+}
+
+/**
+ * The outbound policy for webhooks: WEIR_OUTBOUND_ALLOW, and this engine's own ingest (its port,
+ * bind host, public host and the machine's interface addresses) refused unless allowed by port.
+ */
+export function outboundPolicySettings(
+  env: EngineEnv,
+  port: number,
+  interfaceAddresses: readonly string[],
+): OutboundPolicy {
+  const hosts = [env.WEIR_ENGINE_HOST, env.WEIR_ENGINE_PUBLIC_URL]
+    .map((value) => (value === undefined ? undefined : hostNameOf(value)))
+    .filter((host): host is string => host !== undefined);
+  const publicPort =
+    env.WEIR_ENGINE_PUBLIC_URL === undefined ? undefined : new URL(env.WEIR_ENGINE_PUBLIC_URL).port;
+  return {
+    allow: env.WEIR_OUTBOUND_ALLOW,
+    self: {
+      ports: publicPort ? [port, Number(publicPort)] : [port],
+      hosts: [...new Set([...hosts, ...interfaceAddresses])],
+    },
   };
 }

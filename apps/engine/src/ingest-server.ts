@@ -5,27 +5,38 @@ import type { IngestHandler } from "@weir/connectors";
 import type { FunctionRuntime } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import { ZodError } from "zod";
+import type { HttpPolicy } from "./http-guard";
+import {
+  BodyTooLarge,
+  currentHttpPolicy,
+  hostAllowed,
+  isJsonMediaType,
+  originAllowed,
+  readBody,
+  refuse,
+  reply,
+} from "./http-guard";
 import type { Logger } from "./logger";
 import { trigger } from "./trigger";
 
-const TRIGGER_MAX_BODY = 8 * 1024 * 1024;
+export const TRIGGER_MAX_BODY = 8 * 1024 * 1024;
 
 interface Route {
   handler: IngestHandler;
   maxBodyBytes: number;
 }
 
-class BodyTooLarge extends Error {}
-
 /**
  * The engine's HTTP endpoint: `POST /ingest/<flowId>/<nodeId>` feeds a running `http-ingest`
  * source, answering with how many records were accepted once they are queued in the flow;
  * `POST /trigger` runs code on sample records (the API's functions.trigger calls it, because
- * the web process never runs user code); `GET /healthz`.
+ * the web process never runs user code); `GET /healthz`. Every request passes http-guard.ts
+ * first: an allowed Host, no foreign Origin, `application/json`, a body within the limit.
  */
 export class IngestServer {
   private readonly routes = new Map<string, Route>();
   private server: Server | undefined;
+  private listenHost = "127.0.0.1";
 
   constructor(
     private readonly log: Logger,
@@ -43,10 +54,12 @@ export class IngestServer {
   }
 
   async listen(port: number, host: string): Promise<number> {
+    this.listenHost = host;
     const server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => {
+      const policy = currentHttpPolicy(this.listenHost);
+      this.handle(req, res, policy).catch((error: unknown) => {
         this.log.error(`ingest request failed: ${errorMessage(error)}`);
-        if (!res.headersSent) reply(res, 500, { error: "internal error" });
+        if (!res.headersSent) refuse(req, res, policy, 500, "internal error");
       });
     });
     this.server = server;
@@ -68,85 +81,124 @@ export class IngestServer {
     );
   }
 
-  private async handleTrigger(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let body: unknown;
+  /** Reads and parses a JSON body, answering (and closing) on a wrong type, size or syntax. */
+  private async jsonBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+    policy: HttpPolicy,
+    limit: number,
+  ): Promise<{ ok: true; body: unknown } | { ok: false }> {
+    if (!isJsonMediaType(req.headers["content-type"])) {
+      const given = req.headers["content-type"] ?? "none";
+      refuse(req, res, policy, 415, `content-type must be application/json (got ${given})`);
+      return { ok: false };
+    }
+    let text: string;
     try {
-      body = JSON.parse(await readBody(req, TRIGGER_MAX_BODY));
+      text = await readBody(req, limit);
     } catch (error) {
-      reply(res, error instanceof BodyTooLarge ? 413 : 400, {
-        error: `bad request body: ${errorMessage(error)}`,
-      });
-      return;
+      if (error instanceof BodyTooLarge) refuse(req, res, policy, 413, `body larger than ${limit} bytes`);
+      else refuse(req, res, policy, 400, `bad request body: ${errorMessage(error)}`);
+      return { ok: false };
     }
     try {
-      reply(res, 200, await trigger(body, this.runtimes, this.resolveSecrets, this.loadArtifact));
+      return { ok: true, body: JSON.parse(text) as unknown };
+    } catch (error) {
+      reply(req, res, policy, 400, { error: `body is not valid JSON: ${errorMessage(error)}` });
+      return { ok: false };
+    }
+  }
+
+  private async handleTrigger(req: IncomingMessage, res: ServerResponse, policy: HttpPolicy): Promise<void> {
+    const parsed = await this.jsonBody(req, res, policy, TRIGGER_MAX_BODY);
+    if (!parsed.ok) return;
+    try {
+      reply(
+        req,
+        res,
+        policy,
+        200,
+        await trigger(parsed.body, this.runtimes, this.resolveSecrets, this.loadArtifact),
+      );
     } catch (error) {
       const message =
         error instanceof ZodError
           ? error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ")
           : errorMessage(error);
-      reply(res, 400, { error: message });
+      reply(req, res, policy, 400, { error: message });
     }
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse, policy: HttpPolicy): Promise<void> {
+    if (!hostAllowed(policy, req.headers.host)) {
+      const host = req.headers.host ?? "none";
+      refuse(
+        req,
+        res,
+        policy,
+        421,
+        `host '${host}' is not one this engine answers to; add it to WEIR_ALLOWED_HOSTS`,
+      );
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !originAllowed(policy, origin)) {
+      refuse(
+        req,
+        res,
+        policy,
+        403,
+        `origin '${origin}' may not call the engine; allow it with WEIR_CORS_ORIGINS`,
+      );
+      return;
+    }
     const url = new URL(req.url ?? "/", "http://engine");
+    if (req.method === "OPTIONS" && origin !== undefined) {
+      // A CORS preflight from an allowed origin (any other was refused above).
+      res.setHeader("access-control-allow-origin", origin);
+      res.setHeader("access-control-allow-methods", "POST, GET");
+      res.setHeader("access-control-allow-headers", "content-type");
+      res.setHeader("access-control-max-age", "600");
+      res.setHeader("vary", "Origin");
+      res.statusCode = 204;
+      res.end();
+      return;
+    }
     if (req.method === "GET" && url.pathname === "/healthz") {
-      reply(res, 200, { ok: true });
+      reply(req, res, policy, 200, { ok: true });
       return;
     }
     if (req.method === "POST" && url.pathname === "/trigger") {
-      await this.handleTrigger(req, res);
+      await this.handleTrigger(req, res, policy);
       return;
     }
     const match = /^\/ingest\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);
     if (!match) {
-      reply(res, 404, { error: "not found: POST /ingest/<flowId>/<nodeId>" });
+      refuse(req, res, policy, 404, "not found: POST /ingest/<flowId>/<nodeId>");
       return;
     }
     if (req.method !== "POST") {
-      reply(res, 405, { error: "use POST" });
+      refuse(req, res, policy, 405, "use POST");
       return;
     }
     const [, flowId = "", nodeId = ""] = match;
     const route = this.routes.get(`${flowId}/${nodeId}`);
     if (!route) {
-      reply(res, 404, {
-        error: `no running http-ingest node '${nodeId}' of flow '${flowId}' on this engine`,
-      });
+      refuse(
+        req,
+        res,
+        policy,
+        404,
+        `no running http-ingest node '${nodeId}' of flow '${flowId}' on this engine`,
+      );
       return;
     }
-    let body: unknown;
+    const parsed = await this.jsonBody(req, res, policy, route.maxBodyBytes);
+    if (!parsed.ok) return;
     try {
-      body = JSON.parse(await readBody(req, route.maxBodyBytes));
+      reply(req, res, policy, 200, await route.handler(parsed.body));
     } catch (error) {
-      if (error instanceof BodyTooLarge)
-        reply(res, 413, { error: `body larger than ${route.maxBodyBytes} bytes` });
-      else reply(res, 400, { error: `body is not valid JSON: ${errorMessage(error)}` });
-      return;
-    }
-    try {
-      reply(res, 200, await route.handler(body));
-    } catch (error) {
-      reply(res, 400, { error: errorMessage(error) });
+      reply(req, res, policy, 400, { error: errorMessage(error) });
     }
   }
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.statusCode = status;
-  res.setHeader("content-type", "application/json");
-  res.end(JSON.stringify(body));
 }

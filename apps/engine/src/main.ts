@@ -1,17 +1,25 @@
 // The engine process: `tsx src/main.ts`, configured by environment (see env.ts).
+import { networkInterfaces } from "node:os";
+import { configureOutboundPolicy } from "@weir/connectors";
 import { createDb, migrate } from "@weir/db";
 import type { FunctionRuntime } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import { jsRuntime } from "@weir/runtime-js";
 import { wasmRuntime } from "@weir/runtime-wasm";
 import { Engine } from "./engine";
-import { kafkaTransportSettings, readEngineEnv } from "./env";
+import { httpPolicySettings, kafkaTransportSettings, outboundPolicySettings, readEngineEnv } from "./env";
+import { configureHttpPolicy } from "./http-guard";
 import { createLogger } from "./logger";
 
 const log = createLogger("engine");
 
 async function main(): Promise<void> {
   const env = readEngineEnv();
+  configureHttpPolicy(httpPolicySettings(env));
+  const ownAddresses = Object.values(networkInterfaces())
+    .flat()
+    .flatMap((info) => (info ? [info.address] : []));
+  configureOutboundPolicy(outboundPolicySettings(env, env.WEIR_ENGINE_PORT, ownAddresses));
   await migrate(env.DATABASE_URL, {
     log: (message) => {
       log.info(message);
@@ -38,6 +46,9 @@ async function main(): Promise<void> {
     log,
   );
   await engine.start();
+  // With WEIR_ENGINE_PORT=0 the port is known only now.
+  const ingestPort = Number(new URL(engine.ingestUrl).port || "80");
+  configureOutboundPolicy(outboundPolicySettings(env, ingestPort, ownAddresses));
 
   let signals = 0;
   const stop = (signal: string): void => {

@@ -1,4 +1,5 @@
 import type { Db } from "@weir/db";
+import { fromStorableJson } from "@weir/db";
 import type { WeirRecord } from "@weir/domain";
 import { errorMessage, weirRecordSchema } from "@weir/domain";
 import type { FlowRunner } from "./flow/flow-runner";
@@ -51,7 +52,7 @@ export class ReplayPoller {
 
   private async replay(runner: FlowRunner, nodeId: string, rows: ReplayRow[]): Promise<void> {
     try {
-      const records: WeirRecord[] = rows.map((row) => weirRecordSchema.parse(row.record));
+      const records: WeirRecord[] = rows.map((row) => weirRecordSchema.parse(fromStorableJson(row.record)));
       await runner.replay(nodeId, records);
       await this.db.deadLetter.updateMany({
         where: { id: { in: rows.map((row) => row.id) } },

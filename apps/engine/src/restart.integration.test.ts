@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { FlowSpecInput } from "@weir/domain";
+import { expectAccounted } from "../test/accounting";
 import { eventually, startEngine } from "../test/engine-process";
 import { useTestDatabase } from "../test/test-database";
 
@@ -21,7 +23,7 @@ describe("engine restart and stop", () => {
   it("drains in-flight records on stop: everything a source emitted reaches the sink", async () => {
     const engine = await startEngine(t.url);
     try {
-      const flow = await t.api.flow.create({
+      const drain: FlowSpecInput = {
         ...flowSpec,
         name: "drain",
         nodes: [
@@ -41,7 +43,8 @@ describe("engine restart and stop", () => {
           { id: "e1", from: { node: "gen", port: "out" }, to: { node: "async" } },
           { id: "e2", from: { node: "async", port: "out" }, to: { node: "out" } },
         ],
-      });
+      };
+      const flow = await t.api.flow.create(drain);
       await t.api.deployment.deploy({ flowId: flow.id });
       await eventually(async () => {
         const stats = await t.api.stats.get({ flowId: flow.id });
@@ -59,6 +62,9 @@ describe("engine restart and stop", () => {
       expect(byNode.async?.recordsIn).toBe(byNode.gen?.recordsOut);
       expect(byNode.out?.recordsIn).toBe(byNode.gen?.recordsOut);
       expect(await t.db.deadLetter.count({ where: { flowId: flow.id } })).toBe(0);
+      // Stopped and flushed for the last time: every record is accounted for, none in flight.
+      expectAccounted(stats, drain);
+      expect(stats.nodes.map((n) => n.accounting.inFlight)).toEqual([0, 0, 0]);
     } finally {
       await engine.stop();
     }

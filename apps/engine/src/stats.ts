@@ -6,11 +6,26 @@ export type HistogramSummary = {
   max: number;
 };
 
+/**
+ * Where every record a node took in went (issue 10): `completed` (outputs sent on, or written
+ * for a sink; a function's filtered record counts too), `deadLettered`, or still `inFlight`
+ * (taken, not yet acked). For every node `recordsIn = completed + deadLettered + inFlight`;
+ * records waiting on the node's input edges are its backlog (`lag`), not yet in.
+ */
+export type Accounting = {
+  completed: number;
+  deadLettered: number;
+  inFlight: number;
+};
+
 /** In-memory counters for one node of one deployment, flushed to Postgres by StatsReporter. */
 export class NodeCounters {
   recordsIn = 0;
   recordsOut = 0;
   errors = 0;
+  completed = 0;
+  deadLettered = 0;
+  inFlight = 0;
   lastError: string | null = null;
   lastErrorAt: Date | null = null;
   /** User metrics from ctx.metrics. */
@@ -33,6 +48,16 @@ export class NodeCounters {
   error(message: string): void {
     this.errors++;
     this.noteError(message);
+  }
+
+  /** A record of this node went to the dead-letter store: an error, and where the record went. */
+  deadLetter(message: string): void {
+    this.deadLettered++;
+    this.error(message);
+  }
+
+  accountingJson(): Accounting {
+    return { completed: this.completed, deadLettered: this.deadLettered, inFlight: this.inFlight };
   }
 
   /** Records the latest error without counting a failed record (a retry that may still succeed). */

@@ -4,6 +4,7 @@
 import { exampleComponent } from "@weir/testkit/function-examples";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FlowSpecInput } from "@weir/domain";
+import { expectFlowAccounted } from "../test/accounting";
 import { eventually, startEngine } from "../test/engine-process";
 import type { EngineProcess } from "../test/engine-process";
 import { useTestDatabase } from "../test/test-database";
@@ -108,6 +109,7 @@ describe("a js node and a wasm node in one flow", () => {
       metrics: { counters: { records: 16 } },
     });
     expect(engine.child.exitCode).toBeNull();
+    await expectFlowAccounted(t, flow.id, mixedFlow(20));
     await t.api.deployment.stop({ flowId: flow.id });
   });
 

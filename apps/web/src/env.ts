@@ -24,3 +24,48 @@ export function readEnv(source: Readonly<Record<string, string | undefined>>): E
   }
   return { DATABASE_URL: databaseUrl };
 }
+
+/** The API's request limits (`@weir/api` HttpLimits); see packages/api/README.md, "Limits". */
+export interface ApiLimitsEnv {
+  /** WEIR_API_MAX_BODY_BYTES: largest request body of a procedure (default 4 MiB). */
+  maxBodyBytes: number;
+  /** WEIR_API_MAX_BATCH: calls in one batched request (default 50). */
+  maxBatchSize: number;
+}
+
+let cachedLimits: ApiLimitsEnv | undefined;
+
+export function apiLimits(): ApiLimitsEnv {
+  cachedLimits ??= readApiLimits(process.env);
+  return cachedLimits;
+}
+
+function positiveInt(
+  source: Readonly<Record<string, string | undefined>>,
+  name: string,
+  fallback: number,
+): number {
+  const raw = source[name]?.trim() ?? "";
+  if (raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer (got '${raw}')`);
+  return value;
+}
+
+/** Exported for tests; the app calls apiLimits(). */
+export function readApiLimits(source: Readonly<Record<string, string | undefined>>): ApiLimitsEnv {
+  return {
+    maxBodyBytes: positiveInt(source, "WEIR_API_MAX_BODY_BYTES", 4 * 1024 * 1024),
+    maxBatchSize: positiveInt(source, "WEIR_API_MAX_BATCH", 50),
+  };
+}
+
+/** Host names the web app answers to: loopback always, plus WEIR_ALLOWED_HOSTS (`*` any). */
+export function allowedHosts(source: Readonly<Record<string, string | undefined>> = process.env): string[] {
+  const extra = (source.WEIR_ALLOWED_HOSTS ?? "")
+    .split(",")
+    .map((host) => host.trim().toLowerCase())
+    .filter((host) => host !== "");
+  return ["localhost", "127.0.0.1", "::1", ...extra];
+}

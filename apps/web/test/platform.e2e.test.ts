@@ -19,7 +19,8 @@ const startPlatform = (): Promise<Platform> => start({ dataDir, ports });
 
 async function trpc(procedure: string, input: unknown): Promise<unknown> {
   const url = new URL(`http://127.0.0.1:${ports.web}/api/trpc/${procedure}`);
-  url.searchParams.set("input", JSON.stringify(input));
+  // A procedure without input gets no `input` parameter (the API refuses `input=undefined`).
+  if (input !== undefined) url.searchParams.set("input", JSON.stringify(input));
   const body = (await (await fetch(url)).json()) as {
     result?: { data: unknown };
     error?: { message: string };

@@ -2,8 +2,9 @@
 // (`curl --data-binary @function.wasm -H 'content-type: application/wasm'`). The same check and
 // store as the tRPC `artifacts.upload`, without base64.
 import type { Db } from "@weir/db";
-import { WeirError } from "@weir/domain";
+import { WeirError, textProblem } from "@weir/domain";
 import { MAX_ARTIFACT_BYTES, uploadArtifact } from "./artifacts";
+import { readBodyCapped } from "./http-handler";
 
 const ACCEPTED_TYPES = ["application/wasm", "application/octet-stream"];
 
@@ -25,14 +26,18 @@ export async function handleArtifactUpload(req: Request, db: Db): Promise<Respon
       `send the component's bytes with content-type application/wasm (got '${type || "none"}')`,
     );
   }
+  const tooLarge = () =>
+    refuse(413, "PAYLOAD_TOO_LARGE", `at most ${MAX_ARTIFACT_BYTES} bytes (64 MiB) are accepted`);
   const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_ARTIFACT_BYTES) {
-    return refuse(413, "PAYLOAD_TOO_LARGE", `at most ${MAX_ARTIFACT_BYTES} bytes (64 MiB) are accepted`);
-  }
+  if (declared > MAX_ARTIFACT_BYTES) return tooLarge();
   const name = new URL(req.url).searchParams.get("name") ?? "";
   if (name.length > 256) return refuse(400, "BAD_REQUEST", "name: at most 256 characters");
+  const nameProblem = textProblem(name);
+  if (nameProblem) return refuse(400, "BAD_REQUEST", `name: ${nameProblem}`);
   try {
-    const bytes = new Uint8Array(await req.arrayBuffer());
+    // Counted as it arrives: a body without content-length (chunked) is held to the limit too.
+    const bytes = await readBodyCapped(req, MAX_ARTIFACT_BYTES);
+    if (bytes === null) return tooLarge();
     const stored = await uploadArtifact(db, bytes, name);
     return answer(stored.created ? 201 : 200, stored);
   } catch (error) {

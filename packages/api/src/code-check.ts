@@ -1,25 +1,57 @@
-// The one place the API checks flows: the registry's rules plus a compile of every function
-// node's code, so broken code can be neither saved nor deployed. Compiling (TypeScript's
-// transpiler) only reads the code; the web process never runs it.
+// The one place the API checks flows: the size limits, the registry's rules and a compile of
+// every function node's code, so broken code can be neither saved nor deployed. Compiling
+// (TypeScript's transpiler) only reads the code; it runs on a worker thread with a time limit,
+// so a big or slow compile never stalls other requests, and only after the size limits passed.
 import { builtinRegistry } from "@weir/connectors/definitions";
-import { validateFlow } from "@weir/domain";
+import { checkFlowLimits, validateFlow } from "@weir/domain";
 import type { CodeProblem, FlowSpec, FunctionSource, ValidationResult } from "@weir/domain";
-import { compile } from "@weir/runtime-js/compile";
+import { compileOffThread } from "@weir/runtime-js/compile-off-thread";
 import { FlowValidationError } from "./errors";
 
+/** Longest one function's compile may take (code is at most LIMITS.codeBytes). */
+export const COMPILE_TIMEOUT_MS = 10_000;
+
 /** Syntax problems in one function's code, with 1-based line and column in that code. */
-export function checkCode(source: FunctionSource): CodeProblem[] {
-  return compile(source).problems;
+export function checkCode(source: FunctionSource): Promise<CodeProblem[]> {
+  return compileOffThread(source, { timeoutMs: COMPILE_TIMEOUT_MS });
+}
+
+const sourceKey = (source: FunctionSource): string => `${source.language}\n${source.code}`;
+
+/** The function sources a raw flow spec holds, as validateFlow will ask to check them. */
+function functionSources(spec: unknown): FunctionSource[] {
+  const nodes = (spec as { nodes?: unknown } | null)?.nodes;
+  if (!Array.isArray(nodes)) return [];
+  const sources: FunctionSource[] = [];
+  for (const node of nodes as unknown[]) {
+    const config = (node as { config?: unknown } | null)?.config as
+      { code?: unknown; language?: unknown } | undefined;
+    if (typeof config?.code !== "string" || config.code.trim() === "") continue;
+    sources.push({
+      code: config.code,
+      language: config.language === "javascript" ? "javascript" : "typescript",
+    });
+  }
+  return sources;
 }
 
 /** Every problem of a flow, its functions' code included. */
-export function checkFlow(spec: unknown): ValidationResult {
-  return validateFlow(spec, builtinRegistry, { checkCode });
+export async function checkFlow(spec: unknown): Promise<ValidationResult> {
+  const limits = checkFlowLimits(spec);
+  if (limits.length > 0) return { ok: false, problems: limits };
+  const compiled = new Map<string, CodeProblem[]>();
+  for (const source of functionSources(spec)) {
+    const key = sourceKey(source);
+    if (!compiled.has(key)) compiled.set(key, await checkCode(source));
+  }
+  return validateFlow(spec, builtinRegistry, {
+    checkCode: (source) => compiled.get(sourceKey(source)) ?? [],
+  });
 }
 
 /** The parsed flow (defaults filled in), or a FlowValidationError listing every problem. */
-export function validFlowOrThrow(spec: unknown): FlowSpec {
-  const result = checkFlow(spec);
+export async function validFlowOrThrow(spec: unknown): Promise<FlowSpec> {
+  const result = await checkFlow(spec);
   if (!result.ok) throw new FlowValidationError(result.problems);
   return result.flow;
 }

@@ -1,5 +1,7 @@
 // The only place the API talks to an engine: requests that need user code run (a trigger), which
 // the web process must never do itself. Everything else still goes through Postgres.
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import type { EngineInstance } from "@weir/db";
@@ -35,11 +37,42 @@ function codeForEngineStatus(status: number): TRPC_ERROR_CODE_KEY {
   return "BAD_GATEWAY";
 }
 
-function describeFetchFailure(error: unknown): string {
-  // undici reports "fetch failed" and keeps the reason (ECONNREFUSED, …) as the cause.
-  const cause = error instanceof Error ? error.cause : undefined;
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  return typeof code === "string" ? code : errorMessage(cause ?? error);
+function describeFailure(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" ? code : errorMessage(error);
+}
+
+/**
+ * One POST on a connection of its own (no keep-alive pool): a socket the engine closed after
+ * refusing an earlier request can never be picked up again by the next call.
+ */
+function post(url: URL, body: string, signal: AbortSignal): Promise<{ status: number; text: string }> {
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: "POST",
+        agent: false,
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json",
+          "content-length": Buffer.byteLength(body),
+        },
+        signal,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.once("error", reject);
+        res.once("end", () => {
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") });
+        });
+      },
+    );
+    req.once("error", reject);
+    req.end(body);
+  });
 }
 
 /**
@@ -58,14 +91,7 @@ export async function postToEngine(
   let status: number;
   let text: string;
   try {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify(body),
-      signal,
-    });
-    status = response.status;
-    text = await response.text();
+    ({ status, text } = await post(new URL(url), JSON.stringify(body), signal));
   } catch (error) {
     if (signal.aborted) {
       throw new TRPCError({
@@ -75,7 +101,7 @@ export async function postToEngine(
     }
     throw new TRPCError({
       code: "BAD_GATEWAY",
-      message: `engine ${engine.id} at ${engine.ingestUrl} is not reachable (${describeFetchFailure(error)})`,
+      message: `engine ${engine.id} at ${engine.ingestUrl} is not reachable (${describeFailure(error)})`,
     });
   }
   let json: unknown;

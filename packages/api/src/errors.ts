@@ -19,6 +19,22 @@ export class FlowValidationError extends WeirError {
   }
 }
 
+/**
+ * A request's input breaks a limit (size, depth, a number beyond its column) or holds text that
+ * Postgres cannot store; `problems` name each field and the limit. Oversized requests are
+ * TOO_LARGE (413), the rest INVALID_INPUT (400).
+ */
+export class InputError extends WeirError {
+  readonly problems: Problem[];
+
+  constructor(problems: Problem[], code: "INVALID_INPUT" | "TOO_LARGE" = "INVALID_INPUT") {
+    const summary = problems.map((p) => `${formatPath(p.path)}: ${p.message}`).join("; ");
+    super("user", code, `invalid input: ${summary}`, problems);
+    this.name = "InputError";
+    this.problems = problems;
+  }
+}
+
 export const notFound = (message: string): WeirError => userError("NOT_FOUND", message);
 
 /** A problem as clients receive it in `error.data.problems`. */
@@ -38,7 +54,8 @@ export function viewProblems(problems: readonly Problem[]): ProblemView[] {
 
 /** The problems behind a validation failure (a flow, or a procedure's input), else null. */
 export function problemsOf(cause: unknown): ProblemView[] | null {
-  if (cause instanceof FlowValidationError) return viewProblems(cause.problems);
+  if (cause instanceof FlowValidationError || cause instanceof InputError)
+    return viewProblems(cause.problems);
   if (cause instanceof z.ZodError) return zodProblems(cause);
   return null;
 }
@@ -54,9 +71,12 @@ function trpcCodeOf(code: WeirErrorCode): TRPC_ERROR_CODE_KEY {
   switch (code) {
     case "INVALID_FLOW":
     case "INVALID_ARTIFACT":
+    case "INVALID_INPUT":
     case "FUNCTION_ERROR":
     case "FUNCTION_TIMEOUT":
       return "BAD_REQUEST";
+    case "TOO_LARGE":
+      return "PAYLOAD_TOO_LARGE";
     case "NOT_FOUND":
       return "NOT_FOUND";
     case "CONFLICT":

@@ -8,8 +8,11 @@ export { appRouter, type AppRouter } from "./root";
 export { createContext, type Context } from "./trpc";
 export { FlowValidationError, type ProblemView } from "./errors";
 export { handleArtifactUpload } from "./artifact-route";
+export { DEFAULT_HTTP_LIMITS, handleApiRequest, type HttpLimits } from "./http-handler";
+export { handleRestRequest, type RestHandlerOptions } from "./rest/handler";
+export { openApiDocument } from "./rest/openapi";
 export { MAX_ARTIFACT_BYTES, type ArtifactView } from "./artifacts";
-export type { HistogramSummary, NodeMetrics, NodeStatsView } from "./node-stats";
+export type { HistogramSummary, NodeAccounting, NodeMetrics, NodeStatsView } from "./node-stats";
 export type { TriggerLogLine, TriggerResult } from "./router/functions";
 
 /** Calls procedures in-process, e.g. from a server component: `createCaller({ db }).flow.list()`. */

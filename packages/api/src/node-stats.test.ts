@@ -61,3 +61,34 @@ describe("sumNodeStats lag", () => {
     expect(sumNodeStats(["fn"], rows, now)[0]).not.toHaveProperty("partitionLag");
   });
 });
+
+describe("sumNodeStats accounting", () => {
+  it("sums where each engine's records went, and reads rows without it as zeros", () => {
+    const now = new Date("2026-11-21T12:00:00Z");
+    const row = (engineId: string, metrics: unknown): NodeStatsRow => ({
+      deploymentId: "d",
+      nodeId: "fn",
+      engineId,
+      recordsIn: 10n,
+      recordsOut: 8n,
+      errors: 2n,
+      rate: 0,
+      lastError: null,
+      lastErrorAt: null,
+      metrics: metrics as NodeStatsRow["metrics"],
+      lag: null,
+      partitionLag: null,
+      updatedAt: now,
+    });
+    const [fn] = sumNodeStats(
+      ["fn"],
+      [
+        row("a", { accounting: { completed: 7, deadLettered: 2, inFlight: 1 } }),
+        row("b", { counters: {}, accounting: { completed: 3, deadLettered: 0, inFlight: 0 } }),
+        row("old", {}),
+      ],
+      now,
+    );
+    expect(fn?.accounting).toEqual({ completed: 10, deadLettered: 2, inFlight: 1 });
+  });
+});

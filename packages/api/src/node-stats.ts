@@ -17,8 +17,22 @@ export interface NodeMetrics {
   histograms: Record<string, HistogramSummary>;
 }
 
+/**
+ * Where the records a node took in went, summed over engines (issue 10): for every node
+ * `recordsIn = completed + deadLettered + inFlight`, and records on its input edges are its `lag`.
+ */
+export interface NodeAccounting {
+  /** Outputs sent on (a function, filtered records included) or written (a sink). */
+  completed: number;
+  /** Records of this node that went to the dead-letter store. */
+  deadLettered: number;
+  /** Taken in, not yet acked. */
+  inFlight: number;
+}
+
 export interface NodeStatsView extends NodeStats {
   metrics: NodeMetrics;
+  accounting: NodeAccounting;
   /** Only when asked for: the lag by `topic/partition`, from the engine that reported it last. */
   partitionLag?: Record<string, number>;
 }
@@ -31,6 +45,12 @@ const histogramSchema = z.object({
   sum: z.number(),
   min: z.number().nullish(),
   max: z.number().nullish(),
+});
+
+const accountingSchema = z.object({
+  completed: z.number(),
+  deadLettered: z.number(),
+  inFlight: z.number(),
 });
 
 function entriesOf(value: unknown): [string, unknown][] {
@@ -91,6 +111,7 @@ export function sumNodeStats(
         lastErrorAt: null,
         lag: null,
         metrics: { counters: {}, histograms: {} },
+        accounting: { completed: 0, deadLettered: 0, inFlight: 0 },
         ...(options.partitions ? { partitionLag: {} } : {}),
       },
     ]),
@@ -118,6 +139,15 @@ export function sumNodeStats(
       }
     }
     reports.set(row.nodeId, [...(reports.get(row.nodeId) ?? []), row.metrics]);
+    // Engines write the accounting beside the user metrics, in the same column.
+    const accounting = accountingSchema.safeParse(
+      (row.metrics as { accounting?: unknown } | null)?.accounting,
+    );
+    if (accounting.success) {
+      stats.accounting.completed += accounting.data.completed;
+      stats.accounting.deadLettered += accounting.data.deadLettered;
+      stats.accounting.inFlight += accounting.data.inFlight;
+    }
     const errorAt = row.lastErrorAt?.getTime();
     if (
       row.lastError !== null &&

@@ -1,7 +1,8 @@
 // tRPC setup shared by every router: the context, the error shape and the base procedure.
 import { initTRPC } from "@trpc/server";
 import type { Db } from "@weir/db";
-import { problemsOf, toTRPCError } from "./errors";
+import { LIMITS, checkJsonValue } from "@weir/domain";
+import { InputError, problemsOf, toTRPCError } from "./errors";
 
 export interface Context {
   db: Db;
@@ -16,10 +17,11 @@ export function createContext(opts: { db: Db }): Context {
 
 // No transformer: plain JSON on the wire, so curl and scripts can call every procedure.
 const t = initTRPC.context<Context>().create({
-  errorFormatter: ({ shape, error }) => ({
-    ...shape,
-    data: { ...shape.data, problems: problemsOf(error.cause) },
-  }),
+  // No stack in any answer (tRPC adds one outside production): the server logs it instead.
+  errorFormatter: ({ shape, error }) => {
+    const { stack: _stack, ...data } = shape.data;
+    return { ...shape, data: { ...data, problems: problemsOf(error.cause) } };
+  },
 });
 
 const errorBoundary = t.middleware(async ({ next }) => {
@@ -27,6 +29,18 @@ const errorBoundary = t.middleware(async ({ next }) => {
   return result.ok ? result : { ...result, error: toTRPCError(result.error) };
 });
 
+/**
+ * Runs before any procedure's input parser: the raw input, however nested, is walked once
+ * without recursion, and text Postgres cannot store (NUL, lone surrogates), keys over the key
+ * limit and nesting over the depth limit are refused with their paths.
+ */
+const inputGuard = t.middleware(async ({ getRawInput, next }) => {
+  const raw = await getRawInput();
+  const { problems } = checkJsonValue(raw, { maxDepth: LIMITS.inputDepth });
+  if (problems.length > 0) throw new InputError(problems);
+  return next();
+});
+
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(errorBoundary);
+export const publicProcedure = t.procedure.use(errorBoundary).use(inputGuard);

@@ -1,6 +1,8 @@
 // Calls the API as curl and the web app's route handler do: plain JSON over HTTP, no transformer.
 import type { Db } from "@weir/db";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { handleApiRequest } from "../src/http-handler";
+import type { HttpLimits } from "../src/http-handler";
 import { appRouter, createContext } from "../src/index";
 
 export interface HttpAnswer {
@@ -20,14 +22,23 @@ export async function callHttp(db: Db, path: string, init?: { body: unknown }): 
         body: JSON.stringify(init.body),
       })
     : new Request(url);
-  const res = await fetchRequestHandler({
-    endpoint: "/api/trpc",
-    req,
-    router: appRouter,
-    createContext: () => createContext({ db }),
-  });
+  return answerOf(await handleApiRequest(req, { db }));
+}
+
+/** Sends `req` through the handler the web app mounts (limits included) and reads the answer. */
+export async function sendHttp(db: Db, req: Request, limits?: Partial<HttpLimits>): Promise<HttpAnswer> {
+  return answerOf(await handleApiRequest(req, limits ? { db, limits } : { db }));
+}
+
+async function answerOf(res: Response): Promise<HttpAnswer> {
   const text = await res.text();
-  return { status: res.status, text, json: JSON.parse(text) as unknown };
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text) as unknown;
+  } catch {
+    json = null;
+  }
+  return { status: res.status, text, json };
 }
 
 /** `path?input=…` for a GET. */

@@ -4,6 +4,8 @@ export { sourcePlugins, sinkPlugins, findSource, findSink } from "./registry";
 export type { RegisteredSource, RegisteredSink } from "./registry";
 export { recordsFromBody } from "./http-ingest/parse";
 export { renderTemplate } from "./generator/template";
+// The outbound policy for URLs users configure (webhooks); the engine configures it from its env.
+export * from "./net-policy";
 // The engine's Kafka transport reads Kafka sources and writes Kafka sinks itself (see kafka-direct.ts).
 export { kafkaSinkWriter, kafkaSourceReader } from "./kafka-direct";
 export type { KafkaSinkWriter, KafkaSourceReader } from "./kafka-direct";

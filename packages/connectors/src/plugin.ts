@@ -40,8 +40,11 @@ export interface SourceContext extends ConnectorContext {
 }
 
 export interface SinkContext extends ConnectorContext {
-  /** Keeps records for inspection through the API, at most `keep` per node. */
-  retain(records: readonly WeirRecord[], keep: number): void;
+  /**
+   * Keeps records for inspection through the API, at most `keep` per node. Resolves once they are
+   * stored: a sink's write is done (and its input acked) only then.
+   */
+  retain(records: readonly WeirRecord[], keep: number): Promise<void>;
 }
 
 export interface SourcePlugin<Config = unknown> {

@@ -67,6 +67,7 @@ export function fakeSinkContext(): FakeSinkContext {
     },
     retain: (records) => {
       ctx.retained.push(...records);
+      return Promise.resolve();
     },
   };
   return ctx;

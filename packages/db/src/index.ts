@@ -20,3 +20,13 @@ export {
   type SourceCheckpoint,
   type EngineInstance,
 } from "./generated/prisma/client";
+export {
+  STORABLE_JSON_MARK,
+  toStorableJson,
+  fromStorableJson,
+  isStorableWrapper,
+  isUnstorableText,
+  isInexactNumber,
+  storableText,
+  type StorableJson,
+} from "./storable-json";

@@ -9,6 +9,10 @@ export type WeirErrorKind = "user" | "retryable" | "fatal";
 export type WeirErrorCode =
   | "INVALID_FLOW"
   | "INVALID_ARTIFACT"
+  /** A request's input breaks a limit or holds text that cannot be stored (problems say where). */
+  | "INVALID_INPUT"
+  /** A request is larger than its limit. */
+  | "TOO_LARGE"
   | "NOT_FOUND"
   | "CONFLICT"
   | "FUNCTION_ERROR"

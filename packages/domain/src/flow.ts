@@ -16,7 +16,7 @@ export const portNameSchema = idSchema;
 export const flowNodeSchema = z.object({
   id: idSchema,
   kind: nodeKindSchema,
-  type: z.string().min(1, "must not be empty"),
+  type: z.string().min(1, "must not be empty").max(100, "must be at most 100 characters"),
   name: z.string().max(200).optional(),
   config: z.record(z.string(), jsonValueSchema).default({}),
   position: z.object({ x: z.number(), y: z.number() }).default({ x: 0, y: 0 }),

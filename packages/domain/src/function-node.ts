@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LIMITS } from "./limits";
 import type { NodeTypeDefinition } from "./node-type";
 import { DEFAULT_PORT } from "./record";
 
@@ -19,7 +20,10 @@ export const functionConfigSchema = z.object({
   runtime: z.enum(functionRuntimes).default("js"),
   language: z.enum(["typescript", "javascript"]).default("typescript"),
   /** May be empty while a flow is drafted; validateFlow reports it, and deploy refuses it. */
-  code: z.string().max(1_000_000).default(""),
+  code: z
+    .string()
+    .max(LIMITS.codeBytes, `must be at most ${LIMITS.codeBytes} characters (and bytes of UTF-8)`)
+    .default(""),
   /** An uploaded component (`artifacts.upload`), for `runtime: "wasm"` instead of `code`. */
   artifact: artifactHashSchema.optional(),
   /** Values the function reads as ctx.params. */
@@ -36,7 +40,13 @@ export const functionConfigSchema = z.object({
   retryBackoffMs: z.number().int().min(0).max(60_000).default(100),
   /** Names of secrets this function may read as ctx.secrets.NAME, resolved at deploy time. */
   secrets: z
-    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a secret name is letters, digits and '_'"))
+    .array(
+      z
+        .string()
+        .max(256, "a secret name is at most 256 characters")
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a secret name is letters, digits and '_'"),
+    )
+    .max(100, "a function reads at most 100 secrets")
     .default([]),
 });
 export type FunctionConfig = z.infer<typeof functionConfigSchema>;

@@ -10,3 +10,4 @@ export * from "./deployment";
 export * from "./stats";
 export * from "./errors";
 export * from "./function-runtime";
+export * from "./limits";

@@ -25,7 +25,13 @@ export type ProblemCode =
   | "missing_port"
   | "source_has_input"
   | "sink_has_output"
-  | "cycle";
+  | "cycle"
+  /** Text Postgres cannot store: a NUL character or a lone UTF-16 surrogate. */
+  | "invalid_text"
+  /** Over a size limit (see LIMITS). */
+  | "too_large"
+  /** Nested deeper than a depth limit. */
+  | "too_deep";
 
 /** `nodes[2].config.intervalMs`: the form editors and humans read paths in. */
 export function formatPath(path: readonly (string | number)[]): string {

@@ -1,6 +1,7 @@
 import type { FlowEdge, FlowNode, FlowSpec } from "./flow";
 import type { CodeProblem, FunctionSource } from "./function-runtime";
 import { flowSpecSchema } from "./flow";
+import { checkFlowLimits } from "./limits";
 import { portsOf } from "./node-type";
 import type { Problem } from "./problem";
 import type { NodeTypeRegistry } from "./registry";
@@ -24,6 +25,9 @@ export function validateFlow(
   registry: NodeTypeRegistry,
   options: ValidateOptions = {},
 ): ValidationResult {
+  // Sizes first: nothing below (schema, graph, compiler) sees a flow over a limit.
+  const limits = checkFlowLimits(input);
+  if (limits.length > 0) return { ok: false, problems: limits };
   const parsed = flowSpecSchema.safeParse(input);
   if (!parsed.success) {
     return {
@@ -272,30 +276,43 @@ function checkCycles(flow: FlowSpec): Problem[] {
     outgoing.set(edge.from.node, list);
   });
   const state = new Map<string, "visiting" | "done">();
-  const stack: string[] = [];
+  const path: string[] = [];
   const problems: Problem[] = [];
 
-  const visit = (nodeId: string): void => {
-    state.set(nodeId, "visiting");
-    stack.push(nodeId);
-    for (const { edge, index } of outgoing.get(nodeId) ?? []) {
+  // Depth-first with an explicit stack (a flow may chain thousands of nodes): each frame is a
+  // node on the current path and the index of the next outgoing edge to follow from it.
+  for (const root of flow.nodes) {
+    if (state.has(root.id)) continue;
+    const frames: { nodeId: string; next: number }[] = [{ nodeId: root.id, next: 0 }];
+    state.set(root.id, "visiting");
+    path.push(root.id);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1] as { nodeId: string; next: number };
+      const edges = outgoing.get(frame.nodeId) ?? [];
+      if (frame.next >= edges.length) {
+        frames.pop();
+        path.pop();
+        state.set(frame.nodeId, "done");
+        continue;
+      }
+      const { edge, index } = edges[frame.next] as { edge: FlowEdge; index: number };
+      frame.next += 1;
       const next = edge.to.node;
       const nextState = state.get(next);
       if (nextState === "visiting") {
-        const cycle = [...stack.slice(stack.indexOf(next)), next];
+        const cycle = [...path.slice(path.indexOf(next)), next];
         problems.push({
           path: ["edges", index],
           message: `edge closes a cycle: ${cycle.join(" → ")}`,
           code: "cycle",
         });
       } else if (nextState === undefined) {
-        visit(next);
+        state.set(next, "visiting");
+        path.push(next);
+        frames.push({ nodeId: next, next: 0 });
       }
     }
-    stack.pop();
-    state.set(nodeId, "done");
-  };
-  for (const node of flow.nodes) if (!state.has(node.id)) visit(node.id);
+  }
   return problems;
 }
 

@@ -172,6 +172,7 @@ export class FlowRunner {
             connection,
             retain: (records, keep) => {
               this.services.retained.add(this.deployment, node.id, records, keep);
+              return this.services.retained.persisted(this.deployment, node.id);
             },
           });
           const inputs = await this.transport.inputOf(node, instance);
@@ -257,13 +258,12 @@ export class FlowRunner {
   /** On a forced stop, records still held in memory go to the dead-letter store of the node they were headed for. */
   private deadLetterStranded(): void {
     for (const { nodeId, record } of this.transport.stranded()) {
-      this.services.deadLetters.add({
-        deployment: this.deployment,
-        nodeId,
-        record,
-        error: `deployment stopped before this record was processed (drain timed out after ${this.options.drainTimeoutMs} ms)`,
-        attempts: 0,
-      });
+      const error = `deployment stopped before this record was processed (drain timed out after ${this.options.drainTimeoutMs} ms)`;
+      // It waited on the node's input edge: it comes in now, and goes straight to the dead letters.
+      const counters = this.services.counters(this.deployment.id, nodeId, "in");
+      counters.recordsIn++;
+      counters.deadLetter(error);
+      this.services.deadLetters.add({ deployment: this.deployment, nodeId, record, error, attempts: 0 });
     }
   }
 }

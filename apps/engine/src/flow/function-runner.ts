@@ -57,6 +57,7 @@ export async function runFunction(
   try {
     for (let batch = await inputs.take(batchSize); batch !== null; batch = await inputs.take(batchSize)) {
       counters.recordsIn += batch.length;
+      counters.inFlight += batch.length;
       const outcomes = await processBatch(batch);
       const sent: PortRecord[][] = [];
       const sentFrom: WeirRecord[] = [];
@@ -81,6 +82,7 @@ export async function runFunction(
       try {
         await outputs.send(all);
         counters.recordsOut += all.length;
+        counters.completed += sentFrom.length;
       } catch (error) {
         // The transport refused the outputs for good (e.g. a record larger than Kafka takes):
         // the inputs that made them are dead-lettered with the reason, and the stream goes on.
@@ -91,6 +93,7 @@ export async function runFunction(
       // A failed record is done once its dead letter is stored; only then may the input move on.
       await services.deadLetters.persisted();
       await inputs.ack();
+      counters.inFlight -= batch.length;
     }
   } finally {
     outputs.close();
@@ -117,7 +120,7 @@ function fail(
   attempts: number,
 ): void {
   const message = describe(error);
-  counters.error(message);
+  counters.deadLetter(message);
   services.deadLetters.add({ deployment, nodeId, record, error: message, attempts });
 }
 

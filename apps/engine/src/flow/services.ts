@@ -32,6 +32,8 @@ export interface FlowServices {
   deadLetters: { add(entry: DeadLetterEntry): void; persisted(): Promise<void> };
   retained: {
     add(deployment: DeploymentRef, nodeId: string, records: readonly WeirRecord[], keep: number): void;
+    /** Resolves once the node's records added so far are stored (or dead-lettered). */
+    persisted(deployment: DeploymentRef, nodeId: string): Promise<void>;
   };
   checkpoints: {
     load(flowId: string, nodeId: string): Promise<JsonValue | null>;

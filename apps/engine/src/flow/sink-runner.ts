@@ -23,11 +23,16 @@ export async function runSink(
   try {
     for (let batch = await inputs.take(SINK_BATCH); batch !== null; batch = await inputs.take(SINK_BATCH)) {
       counters.recordsIn += batch.length;
+      counters.inFlight += batch.length;
       if (sink.writeBatch) {
         try {
           await sink.writeBatch(batch);
           counters.recordsOut += batch.length;
+          counters.completed += batch.length;
+          // A log-sink record the database refused is dead-lettered during the write; ack after that.
+          await services.deadLetters.persisted();
           await inputs.ack();
+          counters.inFlight -= batch.length;
           continue;
         } catch (error) {
           // Fall back to one write per record, so only the records that fail are dead-lettered.
@@ -38,9 +43,10 @@ export async function runSink(
         try {
           await sink.write(record);
           counters.recordsOut++;
+          counters.completed++;
         } catch (error) {
           const message = errorMessage(error);
-          counters.error(message);
+          counters.deadLetter(message);
           const attempts = error instanceof DeliveryError ? error.attempts : 1;
           services.deadLetters.add({ deployment, nodeId: node.id, record, error: message, attempts });
         }
@@ -48,6 +54,7 @@ export async function runSink(
       // A failed record is done once its dead letter is stored; only then may the input move on.
       await services.deadLetters.persisted();
       await inputs.ack();
+      counters.inFlight -= batch.length;
     }
   } finally {
     await sink.close().catch((error: unknown) => {

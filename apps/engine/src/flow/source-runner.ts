@@ -38,7 +38,7 @@ export async function runSource(
         services.ingest.register(deployment.flowId, node.id, handler, options);
       },
       deadLetter: (record, error) => {
-        counters.error(error);
+        counters.deadLetter(error);
         services.deadLetters.add({ deployment, nodeId: node.id, record, error, attempts: 1 });
         // The source may move past the record (commit its offset) once this resolves.
         return services.deadLetters.persisted();

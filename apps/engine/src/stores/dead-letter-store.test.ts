@@ -53,3 +53,27 @@ describe("DeadLetterStore.persisted", () => {
     expect(stored).toHaveLength(1);
   });
 });
+
+describe("DeadLetterStore with a poison entry", () => {
+  it("writes the others, stores the poison in the safe encoding and resolves persisted()", async () => {
+    const stored: { record: unknown }[] = [];
+    // Refuses any batch holding the poison as given, as Postgres refuses NUL in jsonb.
+    const db = {
+      deadLetter: {
+        createMany: ({ data }: { data: { record: unknown }[] }) =>
+          data.some((row) => JSON.stringify(row.record).includes('"poison"'))
+            ? Promise.reject(new Error("unsupported Unicode escape sequence"))
+            : Promise.resolve(stored.push(...data)),
+      },
+    } as unknown as Db;
+    const store = new DeadLetterStore(db);
+    store.add(entry(1));
+    store.add({ ...entry(2), record: { key: null, value: "poison", headers: {}, timestamp: 0 } });
+    store.add(entry(3));
+    await store.persisted();
+    expect(stored).toHaveLength(3);
+    expect(stored[1]?.record).toEqual({
+      "$weir:json": JSON.stringify({ key: null, value: "poison", headers: {}, timestamp: 0 }),
+    });
+  });
+});

@@ -1,4 +1,5 @@
 import type { Db } from "@weir/db";
+import { fromStorableJson, storableText, toStorableJson } from "@weir/db";
 import type { FunctionStateStore, JsonValue, StateWrite } from "@weir/domain";
 
 /**
@@ -20,9 +21,9 @@ export class NodeStateStore implements FunctionStateStore {
   async get(key: string): Promise<JsonValue | undefined> {
     if (this.cache.has(key)) return this.cache.get(key);
     const row = await this.db.functionState.findUnique({
-      where: { flowId_nodeId_key: { flowId: this.flowId, nodeId: this.nodeId, key } },
+      where: { flowId_nodeId_key: { flowId: this.flowId, nodeId: this.nodeId, key: storableText(key) } },
     });
-    const value = row === null ? undefined : (row.value as JsonValue);
+    const value = row === null ? undefined : (fromStorableJson(row.value) as JsonValue);
     // A write that landed while we were reading wins.
     if (!this.cache.has(key)) this.cache.set(key, value);
     return this.cache.get(key);
@@ -36,34 +37,45 @@ export class NodeStateStore implements FunctionStateStore {
     return Promise.resolve();
   }
 
-  /** Writes what apply() collected since the last flush, last write per key winning. */
+  /**
+   * Writes what apply() collected since the last flush, last write per key winning. Values are
+   * stored with `toStorableJson` (NUL and lone surrogates survive); if the batch still fails it
+   * is tried once more with every value in the wrapper encoding before it waits for the next flush.
+   */
   async flush(): Promise<void> {
     if (this.pending.size === 0) return;
     const writes = [...this.pending.values()];
     this.pending = new Map();
-    const where = (key: string) => ({ flowId_nodeId_key: { flowId: this.flowId, nodeId: this.nodeId, key } });
     try {
-      await this.db.$transaction(
-        writes.map((write) =>
-          "delete" in write
-            ? this.db.functionState.deleteMany({
-                where: { flowId: this.flowId, nodeId: this.nodeId, key: write.key },
-              })
-            : this.db.functionState.upsert({
-                where: where(write.key),
-                create: {
-                  flowId: this.flowId,
-                  nodeId: this.nodeId,
-                  key: write.key,
-                  value: write.value ?? {},
-                },
-                update: { value: write.value ?? {} },
-              }),
-        ),
-      );
+      await this.write(writes, false).catch(() => this.write(writes, true));
     } catch (error) {
       for (const write of writes) if (!this.pending.has(write.key)) this.pending.set(write.key, write);
       throw error;
     }
+  }
+
+  private async write(writes: readonly StateWrite[], force: boolean): Promise<void> {
+    // Keys are text columns: a NUL or lone surrogate in a key is stored escaped (`storableText`).
+    const where = (key: string) => ({
+      flowId_nodeId_key: { flowId: this.flowId, nodeId: this.nodeId, key: storableText(key) },
+    });
+    await this.db.$transaction(
+      writes.map((write) =>
+        "delete" in write
+          ? this.db.functionState.deleteMany({
+              where: { flowId: this.flowId, nodeId: this.nodeId, key: storableText(write.key) },
+            })
+          : this.db.functionState.upsert({
+              where: where(write.key),
+              create: {
+                flowId: this.flowId,
+                nodeId: this.nodeId,
+                key: storableText(write.key),
+                value: toStorableJson(write.value, { force }),
+              },
+              update: { value: toStorableJson(write.value, { force }) },
+            }),
+      ),
+    );
   }
 }

@@ -1,5 +1,7 @@
 import type { Db } from "@weir/db";
+import { toStorableJson } from "@weir/db";
 import type { WeirRecord } from "@weir/domain";
+import { errorMessage } from "@weir/domain";
 import type { DeploymentRef } from "../flow/services";
 
 interface Pending {
@@ -7,47 +9,222 @@ interface Pending {
   nodeId: string;
   keep: number;
   records: WeirRecord[];
+  /** Flushes in a row in which none of this entry's records could be written while others could. */
+  failedFlushes: number;
 }
+
+/** Per node: records added, and records done with (stored, trimmed away or handed on), oldest first. */
+interface Progress {
+  added: number;
+  done: number;
+  waiters: { upTo: number; resolve: () => void }[];
+}
+
+/** After this many such flushes an entry's records are handed to `undeliverable`. */
+export const RETAINED_MAX_FAILED_FLUSHES = 3;
+
+/** A record the database refused even in the always-storable encoding while it accepted others. */
+export type Undeliverable = (
+  deployment: DeploymentRef,
+  nodeId: string,
+  record: WeirRecord,
+  error: string,
+) => void;
 
 /**
  * The records `log` sinks keep, written in batches and trimmed to each node's `keep` so the
- * table holds only the last N per node.
+ * table holds only the last N per node. Records are stored with `toStorableJson` (a record with
+ * NUL or a lone surrogate is kept in a wrapper and decoded by the API). A failing write is
+ * isolated: the node's batch is retried record by record, a record that fails alone is retried
+ * in the wrapper encoding, and only if that fails while the database takes other writes is it
+ * handed to `undeliverable` (the engine dead-letters it). Writes that fail because the database
+ * is away stay pending for the next flush; an entry none of whose records can be written while
+ * the database takes other writes is given up after RETAINED_MAX_FAILED_FLUSHES flushes. One node's failure never touches another node's entries.
  */
 export class RetainedStore {
   private pending = new Map<string, Pending>();
+  private readonly progress = new Map<string, Progress>();
+  /** Flushes run one after another: the engine's loop and `persisted` both start them. */
+  private flushing: Promise<void> = Promise.resolve();
+  private flushScheduled = false;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly undeliverable: Undeliverable = () => undefined,
+  ) {}
 
   add(deployment: DeploymentRef, nodeId: string, records: readonly WeirRecord[], keep: number): void {
     const key = `${deployment.id}/${nodeId}`;
-    const entry = this.pending.get(key) ?? { deployment, nodeId, keep, records: [] };
+    const entry = this.pending.get(key) ?? { deployment, nodeId, keep, records: [], failedFlushes: 0 };
     entry.records.push(...records);
+    const progress = this.progressOf(key);
+    progress.added += records.length;
     // Only the newest `keep` can survive the trim, so older ones need not be written at all.
-    if (entry.records.length > keep) entry.records.splice(0, entry.records.length - keep);
+    if (entry.records.length > keep)
+      this.markDone(key, entry.records.splice(0, entry.records.length - keep).length);
     this.pending.set(key, entry);
   }
 
-  async flush(): Promise<void> {
+  /**
+   * Resolves once every record added so far for this node is stored (or was trimmed away, or
+   * handed to `undeliverable`). A log sink acks its input only then, so on the Kafka transport a
+   * crash cannot commit the offset of a record that was still only in this buffer.
+   */
+  persisted(deployment: DeploymentRef, nodeId: string): Promise<void> {
+    const progress = this.progress.get(`${deployment.id}/${nodeId}`);
+    if (!progress || progress.done >= progress.added) return Promise.resolve();
+    const upTo = progress.added;
+    const done = new Promise<void>((resolve) => progress.waiters.push({ upTo, resolve }));
+    this.flushSoon();
+    return done;
+  }
+
+  /** Writes every pending entry; throws (after trying them all) the first error of a write left pending. */
+  flush(): Promise<void> {
+    const run = this.flushing.then(() => this.flushOnce());
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  /** One flush for everything added in this turn of the event loop; a failure waits for the engine's next. */
+  private flushSoon(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush().catch(() => undefined);
+    });
+  }
+
+  private progressOf(key: string): Progress {
+    let progress = this.progress.get(key);
+    if (!progress) {
+      progress = { added: 0, done: 0, waiters: [] };
+      this.progress.set(key, progress);
+    }
+    return progress;
+  }
+
+  private markDone(key: string, count: number): void {
+    const progress = this.progress.get(key);
+    if (!progress || count === 0) return;
+    progress.done += count;
+    const ready = progress.waiters.filter((w) => w.upTo <= progress.done);
+    progress.waiters = progress.waiters.filter((w) => w.upTo > progress.done);
+    for (const waiter of ready) waiter.resolve();
+    if (progress.done >= progress.added && progress.waiters.length === 0) this.progress.delete(key);
+  }
+
+  private async flushOnce(): Promise<void> {
     if (this.pending.size === 0) return;
     const batch = [...this.pending.values()];
     this.pending = new Map();
+    let firstError: Error | undefined;
+    let anyWritten = false;
+    const stuck: { entry: Pending; left: WeirRecord[]; error: unknown }[] = [];
     for (const entry of batch) {
-      const { flowId } = entry.deployment;
-      await this.db.$transaction([
-        this.db.sinkLogEntry.createMany({
-          data: entry.records.map((record) => ({
-            flowId,
-            deploymentId: entry.deployment.id,
-            nodeId: entry.nodeId,
-            record,
-          })),
-        }),
-        this.db.$executeRaw`
-          DELETE FROM sink_log_entries
-          WHERE flow_id = ${flowId}::uuid AND node_id = ${entry.nodeId}
-            AND id <= (SELECT id FROM sink_log_entries WHERE flow_id = ${flowId}::uuid AND node_id = ${entry.nodeId}
-                       ORDER BY id DESC OFFSET ${entry.keep} LIMIT 1)`,
-      ]);
+      try {
+        await this.write(entry, entry.records, false);
+        anyWritten = true;
+        this.markDone(keyOf(entry), entry.records.length);
+      } catch (error) {
+        const { left, written } = await this.writeOneByOne(entry);
+        anyWritten ||= written;
+        if (left.length > 0) stuck.push({ entry, left, error });
+      }
     }
+    // Whether the database is up (then the stuck entries are the problem) or away (then wait).
+    if (stuck.length > 0 && !anyWritten)
+      anyWritten = await this.db.$queryRaw`SELECT 1`.then(
+        () => true,
+        () => false,
+      );
+    for (const { entry, left, error } of stuck) {
+      const failedFlushes = anyWritten ? entry.failedFlushes + 1 : entry.failedFlushes;
+      if (failedFlushes >= RETAINED_MAX_FAILED_FLUSHES) {
+        for (const record of left)
+          this.undeliverable(
+            entry.deployment,
+            entry.nodeId,
+            record,
+            `the log sink could not store this record: ${errorMessage(error)}`,
+          );
+        this.markDone(keyOf(entry), left.length);
+        continue;
+      }
+      firstError ??= error instanceof Error ? error : new Error(errorMessage(error));
+      this.requeue({ ...entry, failedFlushes }, left);
+    }
+    if (firstError !== undefined) throw firstError;
   }
+
+  /** Returns the records still to write (the database is away), oldest first, and whether any was written. */
+  private async writeOneByOne(entry: Pending): Promise<{ left: WeirRecord[]; written: boolean }> {
+    const left: WeirRecord[] = [];
+    let reachable = false;
+    const refused: { record: WeirRecord; error: unknown }[] = [];
+    for (const [index, record] of entry.records.entries()) {
+      try {
+        await this.write(entry, [record], false);
+        reachable = true;
+        this.markDone(keyOf(entry), 1);
+        continue;
+      } catch {
+        // Retried below in the encoding that is always storable.
+      }
+      try {
+        await this.write(entry, [record], true);
+        reachable = true;
+        this.markDone(keyOf(entry), 1);
+      } catch (error) {
+        if (!reachable) {
+          // Nothing went through yet: most likely the database is away, so keep the rest for later.
+          left.push(...entry.records.slice(index));
+          break;
+        }
+        refused.push({ record, error });
+      }
+    }
+    for (const { record, error } of refused)
+      this.undeliverable(
+        entry.deployment,
+        entry.nodeId,
+        record,
+        `the log sink could not store this record: ${errorMessage(error)}`,
+      );
+    this.markDone(keyOf(entry), refused.length);
+    return { left, written: reachable };
+  }
+
+  private requeue(entry: Pending, records: WeirRecord[]): void {
+    const key = keyOf(entry);
+    const newer = this.pending.get(key);
+    const merged = { ...entry, records: [...records, ...(newer?.records ?? [])] };
+    if (merged.records.length > entry.keep)
+      this.markDone(key, merged.records.splice(0, merged.records.length - entry.keep).length);
+    this.pending.set(key, merged);
+  }
+
+  private async write(entry: Pending, records: readonly WeirRecord[], force: boolean): Promise<void> {
+    const { flowId } = entry.deployment;
+    await this.db.$transaction([
+      this.db.sinkLogEntry.createMany({
+        data: records.map((record) => ({
+          flowId,
+          deploymentId: entry.deployment.id,
+          nodeId: entry.nodeId,
+          record: toStorableJson(record, { force }),
+        })),
+      }),
+      this.db.$executeRaw`
+        DELETE FROM sink_log_entries
+        WHERE flow_id = ${flowId}::uuid AND node_id = ${entry.nodeId}
+          AND id <= (SELECT id FROM sink_log_entries WHERE flow_id = ${flowId}::uuid AND node_id = ${entry.nodeId}
+                     ORDER BY id DESC OFFSET ${entry.keep} LIMIT 1)`,
+    ]);
+  }
+}
+
+function keyOf(entry: Pending): string {
+  return `${entry.deployment.id}/${entry.nodeId}`;
 }

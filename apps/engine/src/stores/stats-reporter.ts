@@ -1,6 +1,13 @@
 import type { Db } from "@weir/db";
-import { Prisma } from "@weir/db";
+import { Prisma, storableText } from "@weir/db";
 import { NodeCounters } from "../stats";
+
+/** User metric names are user text: a NUL or lone surrogate in one is written escaped. */
+function storableMetrics(metrics: ReturnType<NodeCounters["metricsJson"]>): typeof metrics {
+  const names = <T>(values: Record<string, T>): Record<string, T> =>
+    Object.fromEntries(Object.entries(values).map(([name, value]) => [storableText(name), value]));
+  return { counters: names(metrics.counters), histograms: names(metrics.histograms) };
+}
 
 /**
  * Owns every node's counters on this engine and writes them to `node_stats` once per tick,
@@ -40,9 +47,10 @@ export class StatsReporter {
           recordsOut: BigInt(c.recordsOut),
           errors: BigInt(c.errors),
           rate: c.takeRate(now),
-          lastError: c.lastError,
+          lastError: c.lastError === null ? null : storableText(c.lastError),
           lastErrorAt: c.lastErrorAt,
-          metrics: c.metricsJson(),
+          // The accounting rides in the metrics column (no schema change); the API reads it from there.
+          metrics: { ...storableMetrics(c.metricsJson()), accounting: c.accountingJson() },
         };
         return this.db.nodeStats.upsert({
           where: {

@@ -1,5 +1,7 @@
 "use client";
-// Notices after actions. Errors stay until closed (nothing fails silently); successes fade.
+// Notices after actions. Errors stay until closed (nothing fails silently); successes fade. A
+// notice may name its topic ("save"): a later notice on the same topic replaces it, so an old
+// "Not saved" does not linger beside "Saved as v3".
 import type { ReactNode } from "react";
 import { createContext, useCallback, useContext, useMemo, useRef, useState } from "react";
 
@@ -8,11 +10,12 @@ interface Toast {
   id: number;
   tone: Tone;
   message: string;
+  topic: string | undefined;
 }
 
 interface ToastApi {
-  success: (message: string) => void;
-  error: (message: string) => void;
+  success: (message: string, topic?: string) => void;
+  error: (message: string, topic?: string) => void;
 }
 
 const ToastContext = createContext<ToastApi | null>(null);
@@ -30,9 +33,12 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     setToasts((all) => all.filter((t) => t.id !== id));
   }, []);
   const show = useCallback(
-    (tone: Tone, message: string) => {
+    (tone: Tone, message: string, topic: string | undefined) => {
       const id = nextId.current++;
-      setToasts((all) => [...all.slice(-4), { id, tone, message }]);
+      setToasts((all) => [
+        ...all.filter((t) => topic === undefined || t.topic !== topic).slice(-4),
+        { id, tone, message, topic },
+      ]);
       if (tone === "success")
         setTimeout(() => {
           close(id);
@@ -42,11 +48,11 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   );
   const api = useMemo<ToastApi>(
     () => ({
-      success: (m) => {
-        show("success", m);
+      success: (m, topic) => {
+        show("success", m, topic);
       },
-      error: (m) => {
-        show("error", m);
+      error: (m, topic) => {
+        show("error", m, topic);
       },
     }),
     [show],

@@ -34,6 +34,30 @@ describe("placeProblems", () => {
     expect(placed.flow.map((p) => p.message)).toEqual(["must not be empty", "out of range"]);
     expect(placed.all).toHaveLength(5);
   });
+
+  it("says where a problem is by the node's name, not its index", () => {
+    const named = {
+      ...sent,
+      nodes: sent.nodes.map((n) => (n.id === "double" ? { ...n, name: "transform" } : n)),
+    };
+    const placed = placeProblems(
+      [
+        { path: ["nodes", 1, "config", "code"], message: "no code" },
+        { path: ["nodes", 0, "type"], message: "unknown type" },
+        { path: ["nodes", 1, "outputs", 1], message: "duplicate port" },
+        { path: ["edges", 0, "from", "port"], message: "no such port" },
+        { path: ["name"], message: "empty" },
+      ],
+      named,
+    );
+    expect(placed.all.map((p) => p.where)).toEqual([
+      "transform › code",
+      "ticks › type",
+      "transform › outputs[1]",
+      "edge ticks › out → transform",
+      "flow › name",
+    ]);
+  });
 });
 
 describe("problemsOfError", () => {

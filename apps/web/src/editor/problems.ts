@@ -17,6 +17,8 @@ export interface PlacedProblem extends ApiProblem {
   edgeId?: string;
   /** The config key inside the node (`intervalMs`) when the problem is about one field. */
   field?: string;
+  /** Where it is, as a person reads it: `transform › code`, `edge gen › out → transform`, `flow › name`. */
+  where: string;
 }
 
 export interface PlacedProblems {
@@ -25,6 +27,15 @@ export interface PlacedProblems {
   byEdge: Map<string, PlacedProblem[]>;
   /** About the flow as a whole (its name, …). */
   flow: PlacedProblem[];
+}
+
+const nodeLabel = (node: FlowNode): string =>
+  node.name !== undefined && node.name !== "" ? node.name : node.id;
+
+/** The rest of a path inside a node or edge (`config.code` → `code`, `outputs[1]` stays). */
+function restOf(path: readonly (string | number)[]): string {
+  const parts = path[0] === "config" ? path.slice(1) : path;
+  return parts.map((p, i) => (typeof p === "number" ? `[${String(p)}]` : i === 0 ? p : `.${p}`)).join("");
 }
 
 const push = <V>(map: Map<string, V[]>, key: string, value: V): void => {
@@ -38,16 +49,24 @@ export function placeProblems(
   const placed: PlacedProblems = { all: [], byNode: new Map(), byEdge: new Map(), flow: [] };
   for (const problem of problems) {
     const [collection, index, part, key] = problem.path;
-    const item: PlacedProblem = { ...problem };
+    const item: PlacedProblem = { ...problem, where: problem.pathString ?? problem.path.join(".") };
     if (collection === "nodes" && typeof index === "number" && sent.nodes[index]) {
-      item.nodeId = sent.nodes[index].id;
+      const node = sent.nodes[index];
+      item.nodeId = node.id;
+      const rest = restOf(problem.path.slice(2));
+      item.where = rest === "" ? nodeLabel(node) : `${nodeLabel(node)} › ${rest}`;
       if (part === "config" && typeof key === "string") item.field = key;
       push(placed.byNode, item.nodeId, item);
     } else if (collection === "edges" && typeof index === "number" && sent.edges[index]) {
       const edge = sent.edges[index];
       item.edgeId = edge.id;
+      const from = sent.nodes.find((n) => n.id === edge.from.node);
+      const to = sent.nodes.find((n) => n.id === edge.to.node);
+      item.where = `edge ${from ? nodeLabel(from) : edge.from.node} › ${edge.from.port} → ${to ? nodeLabel(to) : edge.to.node}`;
       push(placed.byEdge, item.edgeId, item);
     } else {
+      const rest = restOf(problem.path);
+      item.where = rest === "" ? "flow" : `flow › ${rest}`;
       placed.flow.push(item);
     }
     placed.all.push(item);

@@ -7,5 +7,6 @@ export const keys = {
   deadLetters: (id: string) => ["flow", id, "dead-letters"] as const,
   logs: (id: string, nodeId: string) => ["flow", id, "logs", nodeId] as const,
   nodeTypes: ["node-types"] as const,
+  engines: ["engines"] as const,
   secrets: ["secrets"] as const,
 };

@@ -3,7 +3,15 @@
 // Through the UI only.
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser";
-import { byTestId, connect, createFlow, dropFromPalette, numberIn, typeCode } from "./editor-actions";
+import {
+  byTestId,
+  connect,
+  createFlow,
+  dropFromPalette,
+  numberIn,
+  typeCode,
+  typeInto,
+} from "./editor-actions";
 
 const b = useBrowser();
 
@@ -29,7 +37,7 @@ describe("build and run a flow", () => {
 
     // A brisk generator so the counters move within a second or two.
     await byTestId(page, `node-${gen}`).click();
-    await byTestId(page, "field-intervalMs").fill("100");
+    await typeInto(page, "field-intervalMs", "100");
 
     await connect(page, gen, "out", fn);
     await connect(page, fn, "out", out);
@@ -41,7 +49,7 @@ describe("build and run a flow", () => {
     await b.shot("code typed");
 
     await byTestId(page, "tab-test").click();
-    await byTestId(page, "test-input").fill('[{ "value": { "seq": 21 } }]');
+    await typeInto(page, "test-input", '[{ "value": { "seq": 21 } }]');
     await byTestId(page, "test-run").click();
     await expect
       .poll(async () => (await byTestId(page, "test-output-0-out").textContent()) ?? "", { timeout: 15_000 })

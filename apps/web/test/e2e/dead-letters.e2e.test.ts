@@ -3,7 +3,15 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser";
-import { byTestId, connect, createFlow, dropFromPalette, numberIn, typeCode } from "./editor-actions";
+import {
+  byTestId,
+  connect,
+  createFlow,
+  dropFromPalette,
+  numberIn,
+  typeCode,
+  typeInto,
+} from "./editor-actions";
 
 const b = useBrowser();
 
@@ -23,8 +31,8 @@ describe("dead letters", () => {
     await connect(page, gen, "out", fn);
     await connect(page, fn, "out", out);
     await byTestId(page, `node-${gen}`).click();
-    await byTestId(page, "field-intervalMs").fill("50");
-    await byTestId(page, "field-count").fill("3");
+    await typeInto(page, "field-intervalMs", "50");
+    await typeInto(page, "field-count", "3");
     await byTestId(page, `node-${fn}`).click();
     await typeCode(
       page,

@@ -7,7 +7,8 @@ export const byTestId = (page: Page, id: string): Locator => page.locator(`[data
 /** Creates a flow from the flows list and waits for the editor; returns the new flow's id. */
 export async function createFlow(page: Page, baseUrl: string, name: string): Promise<string> {
   await page.goto(baseUrl);
-  await byTestId(page, "flow-create-name").fill(name);
+  await byTestId(page, "flow-create-name").click();
+  await page.keyboard.type(name, { delay: 5 });
   await byTestId(page, "flow-create-submit").click();
   await page.waitForURL(/\/flows\/[0-9a-f-]{36}$/);
   await byTestId(page, "canvas").waitFor();
@@ -59,28 +60,100 @@ export async function connect(page: Page, from: string, port: string, to: string
   await page.mouse.up();
 }
 
+/** Monaco's suggestion list, when it is open. */
+const suggestWidget = (page: Page): Locator => page.locator(".monaco-editor .suggest-widget.visible");
+
 /**
- * Replaces the code in the Monaco editor of the selected function node: click into it, select
- * all, delete, and enter the code in one input (as an input method or a paste does, so Monaco's
- * completion list cannot swallow keys). Monaco still closes the first bracket it sees opened and
- * re-indents, as it would for a person; whatever it added after the code is deleted, and the text
- * Monaco then shows is compared with what was meant (whitespace aside).
+ * The code Monaco shows, as lines of the model: view lines in screen order, a wrapped line's
+ * continuations (the view lines without a line number in the gutter) joined back onto it.
  */
-export async function typeCode(page: Page, code: string): Promise<void> {
+async function shownCode(page: Page): Promise<string> {
+  const editor = byTestId(page, "code-editor").locator(".monaco-editor");
+  return editor.evaluate((root) => {
+    const top = (el: HTMLElement): number => parseFloat(el.style.top);
+    const numbered = new Set(
+      [...root.querySelectorAll<HTMLElement>(".margin-view-overlays > div")]
+        .filter((row) => (row.querySelector(".line-numbers")?.textContent ?? "").trim() !== "")
+        .map(top),
+    );
+    const lines = [...root.querySelectorAll<HTMLElement>(".view-lines .view-line")].sort(
+      (a, b) => top(a) - top(b),
+    );
+    let text = "";
+    for (const [i, line] of lines.entries()) {
+      const shown = line.innerText.replaceAll("\u00a0", " ");
+      if (i === 0) text = shown;
+      else if (numbered.has(top(line))) text += `\n${shown}`;
+      else text += shown.trimStart();
+    }
+    return text;
+  });
+}
+
+/** Words and spaces as written, indentation and line breaks aside (a lost space shows). */
+const spaced = (text: string): string => text.replace(/\s+/g, " ").trim();
+
+/** In typed code, `⏎` marks where a person accepts Monaco's first suggestion with Enter. */
+export const ACCEPT = "\u23ce";
+
+/**
+ * Types code into the Monaco editor of the selected function node key by key, as a person does:
+ * click, select all, Delete, then `page.keyboard.type` one line at a time and Enter. Monaco
+ * closes brackets and quotes and indents new lines itself (left on: that is what people expect
+ * of a code editor), so, like a person, this types no indentation, types over the closers Monaco
+ * added on the same line, and for a line that starts with closers (`}`, `});`, `} else {`) moves
+ * onto the closers Monaco already put there and types the rest. Where `typed` has `⏎` (as in
+ * `ctx.lo⏎.info(…)`) it waits for the suggestion list and accepts the first one with Enter; when
+ * the list is open at the end of a line it is closed with Escape first, so Enter makes a new
+ * line. Then the text Monaco shows is compared with `meant`, spaces kept (indentation and
+ * wrapping aside), so a lost space fails.
+ */
+export async function typeCode(page: Page, typed: string, meant: string = typed): Promise<void> {
   const editor = byTestId(page, "code-editor").locator(".monaco-editor");
   await editor.waitFor();
   await editor.locator(".view-lines").click();
   await page.keyboard.press("ControlOrMeta+A");
   await page.keyboard.press("Delete");
-  await page.keyboard.insertText(code);
-  await page.keyboard.press("Escape");
-  await page.keyboard.press("ControlOrMeta+Shift+End");
-  await page.keyboard.press("Delete");
-  const squash = (text: string): string => text.replace(/\s+/g, "");
-  const shown = await editor.locator(".view-lines").evaluate((el) => (el as HTMLElement).innerText);
-  if (squash(shown) !== squash(code)) {
-    throw new Error(`Monaco shows other code than was typed:\n${shown}\n--- meant ---\n${code}`);
+  const lines = typed.split("\n").map((line) => line.trim());
+  const closersOf = (line: string): string => /^[}\])]+/.exec(line)?.[0] ?? "";
+  for (const [i, line] of lines.entries()) {
+    const closers = closersOf(line);
+    if (closers !== "") {
+      await page.keyboard.press("ArrowDown");
+      await page.keyboard.press("End");
+    }
+    await typeLine(page, line.slice(closers.length));
+    const next = lines[i + 1];
+    if (next !== undefined && closersOf(next) === "") {
+      if (await suggestWidget(page).isVisible()) await page.keyboard.press("Escape");
+      await page.keyboard.press("Enter");
+    }
   }
+  if (await suggestWidget(page).isVisible()) await page.keyboard.press("Escape");
+  const shown = await shownCode(page);
+  if (spaced(shown) !== spaced(meant)) {
+    throw new Error(`Monaco shows other code than was typed:\n${shown}\n--- meant ---\n${meant}`);
+  }
+}
+
+async function typeLine(page: Page, line: string): Promise<void> {
+  const parts = line.split(ACCEPT);
+  for (const [i, part] of parts.entries()) {
+    await page.keyboard.type(part, { delay: 40 });
+    if (i < parts.length - 1) {
+      await suggestWidget(page).waitFor();
+      await page.keyboard.press("Enter");
+      await suggestWidget(page).waitFor({ state: "hidden" });
+    }
+  }
+}
+
+/** Types into a text field key by key, replacing what it held (select all first, as a person does). */
+export async function typeInto(page: Page, testId: string, text: string): Promise<void> {
+  await byTestId(page, testId).click();
+  await page.keyboard.press("ControlOrMeta+A");
+  await page.keyboard.press("Delete");
+  await page.keyboard.type(text, { delay: 5 });
 }
 
 /** The number in an element's text (e.g. a counter "1,234" or "in 12"). */

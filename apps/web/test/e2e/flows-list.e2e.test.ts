@@ -2,7 +2,7 @@
 // its version and deployment status. Through the UI only.
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser";
-import { byTestId, connect, createFlow, dropFromPalette } from "./editor-actions";
+import { byTestId, connect, createFlow, dropFromPalette, typeInto } from "./editor-actions";
 
 const b = useBrowser();
 
@@ -18,7 +18,7 @@ describe("flows list", () => {
     await b.shot("created");
 
     await byTestId(page, `flow-rename-${id}`).click();
-    await byTestId(page, "flow-rename-input").fill("e2e list renamed");
+    await typeInto(page, "flow-rename-input", "e2e list renamed");
     await b.shot("renaming");
     await byTestId(page, "flow-rename-submit").click();
     await expect.poll(() => byTestId(page, `flow-open-${id}`).textContent()).toContain("e2e list renamed");

@@ -2,7 +2,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser";
-import { byTestId, connect, createFlow, dropFromPalette } from "./editor-actions";
+import { byTestId, connect, createFlow, dropFromPalette, typeInto } from "./editor-actions";
 
 const b = useBrowser();
 
@@ -21,11 +21,11 @@ describe("rollback", () => {
     const out = await dropFromPalette(page, "log", 450, 250);
     await connect(page, gen, "out", out);
     await byTestId(page, `node-${gen}`).click();
-    await byTestId(page, "field-intervalMs").fill("250");
+    await typeInto(page, "field-intervalMs", "250");
     await saveAs(page, "v2");
 
     await byTestId(page, `node-${gen}`).click();
-    await byTestId(page, "field-intervalMs").fill("4000");
+    await typeInto(page, "field-intervalMs", "4000");
     await saveAs(page, "v3");
 
     await byTestId(page, "tab-versions").click();
@@ -38,6 +38,9 @@ describe("rollback", () => {
     await byTestId(page, "confirm-ok").click();
     await expect.poll(async () => byTestId(page, "editor-version").textContent()).toBe("v4");
     await byTestId(page, "version-4").waitFor();
+    await expect.poll(() => byTestId(page, "version-message-4").textContent()).toBe("rollback to v2");
+    expect(await byTestId(page, "version-summary-4").textContent()).toBe("~1 node");
+    expect(await byTestId(page, "version-summary-3").textContent()).toBe("~1 node");
     await byTestId(page, `node-${gen}`).click();
     expect(await byTestId(page, "field-intervalMs").inputValue()).toBe("250");
     await b.shot("rolled back to v2 as v4");

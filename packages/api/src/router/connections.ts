@@ -2,9 +2,9 @@ import { TRPCError } from "@trpc/server";
 import { connectionKinds, connectionNameSchema } from "@weir/connectors";
 import type { ConnectionKindName } from "@weir/connectors";
 import type { Prisma } from "@weir/db";
-import { formatPath } from "@weir/domain";
+import { LIMITS, checkJsonValue, formatPath } from "@weir/domain";
 import { z } from "zod";
-import { notFound } from "../errors";
+import { InputError, notFound } from "../errors";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 import { iso } from "../views";
 
@@ -95,6 +95,20 @@ export const connectionsRouter = createTRPCRouter({
       }),
     )
     .mutation(async ({ ctx, input }) => {
+      // Credentials and addresses are short: a 10 MB password is a mistake or an attack.
+      const limits = [
+        ...checkJsonValue(input.config, {
+          maxDepth: 8,
+          maxStringChars: LIMITS.connectionStringChars,
+          path: ["config"],
+        }).problems,
+        ...checkJsonValue(input.secrets ?? {}, {
+          maxDepth: 8,
+          maxStringChars: LIMITS.connectionStringChars,
+          path: ["secrets"],
+        }).problems,
+      ];
+      if (limits.length > 0) throw new InputError(limits);
       const kind = connectionKinds[input.kind];
       const stored = await ctx.db.connectionProfile.findUnique({
         where: { name: input.name },

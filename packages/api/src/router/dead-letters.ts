@@ -1,4 +1,5 @@
 import type { Prisma } from "@weir/db";
+import { fromStorableJson } from "@weir/db";
 import { idSchema } from "@weir/domain";
 import { z } from "zod";
 import { requireFlow } from "../lookups";
@@ -51,7 +52,8 @@ export const deadLettersRouter = createTRPCRouter({
         deploymentId: row.deploymentId,
         flowVersionId: row.flowVersionId,
         nodeId: row.nodeId,
-        record: row.record,
+        // Stored wrapped when Postgres could not hold it as given (`toStorableJson`).
+        record: fromStorableJson(row.record) as typeof row.record,
         error: row.error,
         attempts: row.attempts,
         createdAt: iso(row.createdAt),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { validFlowOrThrow } from "../code-check";
 import { FlowValidationError, notFound } from "../errors";
+import { versionNumber } from "../inputs";
 import type { DbClient } from "../lookups";
 import { findDeployment, requireFlow, requireVersion, withVersion } from "../lookups";
 import { createTRPCRouter, publicProcedure } from "../trpc";
@@ -19,12 +20,12 @@ async function lockFlow(tx: DbClient, flowId: string): Promise<void> {
 
 export const deploymentRouter = createTRPCRouter({
   deploy: publicProcedure
-    .input(byFlow.extend({ version: z.number().int().positive().optional() }))
+    .input(byFlow.extend({ version: versionNumber.optional() }))
     .mutation(async ({ ctx, input }) => {
       // Node types and the compiler evolve; a version saved under older rules must still pass
       // today's before it runs. Versions never change, so this runs before the flow is locked.
       const version = await requireVersion(ctx.db, input.flowId, input.version);
-      const flow = validFlowOrThrow(version.spec);
+      const flow = await validFlowOrThrow(version.spec);
       const unset = await missingReferences(ctx.db, flow);
       if (unset.length > 0) throw new FlowValidationError(unset);
       const row = await ctx.db.$transaction(async (tx) => {

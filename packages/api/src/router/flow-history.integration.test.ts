@@ -63,7 +63,11 @@ describe("flow.duplicate", () => {
 describe("flow.rollback", () => {
   it("saves an earlier version's spec as the next version and keeps the history", async () => {
     const { id } = await t.api.flow.create(demoFlowWithCode("export default (r) => r", "rb"));
-    await t.api.flow.update({ id, spec: demoFlowWithCode("export default () => []", "rb") });
+    await t.api.flow.update({
+      id,
+      spec: demoFlowWithCode("export default () => []", "rb"),
+      message: "  drop everything ",
+    });
 
     expect(await t.api.flow.rollback({ id, version: 1 })).toEqual({
       id,
@@ -74,7 +78,17 @@ describe("flow.rollback", () => {
     const [v1, v3] = [await t.api.flow.get({ id, version: 1 }), await t.api.flow.get({ id })];
     expect(v3.version).toBe(3);
     expect(v3.spec).toEqual(v1.spec);
-    expect((await t.api.flow.versions({ id })).map((v) => v.version)).toEqual([3, 2, 1]);
+    const versions = await t.api.flow.versions({ id });
+    expect(versions.map((v) => v.version)).toEqual([3, 2, 1]);
+    // Each says why it was saved and what changed against the one before.
+    expect(versions.map((v) => v.message)).toEqual(["rollback to v1", "drop everything", "created"]);
+    const changedOne = {
+      nodes: { added: 0, removed: 0, changed: 1 },
+      edges: { added: 0, removed: 0, changed: 0 },
+    };
+    expect(versions[0]?.summary).toMatchObject(changedOne);
+    expect(versions[1]?.summary).toMatchObject(changedOne);
+    expect(versions[2]?.summary.nodes.removed).toBe(0);
 
     // Deploying the rolled-back version runs version 3.
     expect(await t.api.deployment.deploy({ flowId: id })).toMatchObject({ version: 3 });

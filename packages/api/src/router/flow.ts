@@ -2,43 +2,53 @@ import { flowSpecSchema } from "@weir/domain";
 import type { FlowSpec, FlowSpecInput } from "@weir/domain";
 import { z } from "zod";
 import { checkFlow, validFlowOrThrow } from "../code-check";
+import { versionNumber } from "../inputs";
 import { notFound, viewProblems } from "../errors";
 import type { DbClient } from "../lookups";
 import { requireFlow, requireVersion, withVersion } from "../lookups";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 import { iso, isoOrNull } from "../views";
+import { summarizeChange } from "../version-summary";
 
 // The spec's shape is checked by validateFlow rather than by the input parser, so a malformed
 // node, a bad config and code that does not compile come back the same way: one
 // FlowValidationError with JSON paths (and line/column for code).
 const flowSpecInput = z.custom<FlowSpecInput>();
 const flowId = z.uuid();
-const versionNumber = z.number().int().positive();
+/** Why a version was saved, as the person says it at Save (optional). */
+const versionMessage = z.string().trim().max(500);
 
 /**
  * Stores `spec` (already validated) as the flow's next version. One UPDATE … SET latest_version =
  * latest_version + 1 RETURNING: concurrent saves queue on the row lock and each gets its own
  * number; (flow_id, version) is unique as a backstop.
  */
-async function saveNextVersion(tx: DbClient, id: string, spec: FlowSpec) {
+async function saveNextVersion(tx: DbClient, id: string, spec: FlowSpec, message?: string) {
   await requireFlow(tx, id);
   const flow = await tx.flow.update({
     where: { id },
     data: { name: spec.name, description: spec.description, latestVersion: { increment: 1 } },
   });
-  await tx.flowVersion.create({ data: { flowId: flow.id, version: flow.latestVersion, spec } });
+  await tx.flowVersion.create({
+    data: {
+      flowId: flow.id,
+      version: flow.latestVersion,
+      spec,
+      message: message === "" ? undefined : message,
+    },
+  });
   return { id: flow.id, name: flow.name, version: flow.latestVersion };
 }
 
 export const flowRouter = createTRPCRouter({
   create: publicProcedure.input(flowSpecInput).mutation(async ({ ctx, input }) => {
-    const spec = validFlowOrThrow(input);
+    const spec = await validFlowOrThrow(input);
     const flow = await ctx.db.flow.create({
       data: {
         name: spec.name,
         description: spec.description,
         latestVersion: 1,
-        versions: { create: { version: 1, spec } },
+        versions: { create: { version: 1, spec, message: "created" } },
       },
     });
     return { id: flow.id, name: flow.name, version: 1 };
@@ -75,7 +85,7 @@ export const flowRouter = createTRPCRouter({
   }),
 
   get: publicProcedure
-    .input(z.object({ id: flowId, version: z.number().int().positive().optional() }))
+    .input(z.object({ id: flowId, version: versionNumber.optional() }))
     .query(async ({ ctx, input }) => {
       const { flow, ...version } = await requireVersion(ctx.db, input.id, input.version);
       return {
@@ -91,10 +101,10 @@ export const flowRouter = createTRPCRouter({
     }),
 
   update: publicProcedure
-    .input(z.object({ id: flowId, spec: flowSpecInput }))
+    .input(z.object({ id: flowId, spec: flowSpecInput, message: versionMessage.optional() }))
     .mutation(async ({ ctx, input }) => {
-      const spec = validFlowOrThrow(input.spec);
-      return ctx.db.$transaction((tx) => saveNextVersion(tx, input.id, spec));
+      const spec = await validFlowOrThrow(input.spec);
+      return ctx.db.$transaction((tx) => saveNextVersion(tx, input.id, spec, input.message));
     }),
 
   // --- editor additions (issue #6): rename, duplicate, rollback --------------------------------
@@ -107,8 +117,8 @@ export const flowRouter = createTRPCRouter({
     .input(z.object({ id: flowId, name: flowSpecSchema.shape.name }))
     .mutation(async ({ ctx, input }) => {
       const latest = await requireVersion(ctx.db, input.id);
-      const spec = validFlowOrThrow({ ...latest.spec, name: input.name });
-      return ctx.db.$transaction((tx) => saveNextVersion(tx, input.id, spec));
+      const spec = await validFlowOrThrow({ ...latest.spec, name: input.name });
+      return ctx.db.$transaction((tx) => saveNextVersion(tx, input.id, spec, `renamed to ${spec.name}`));
     }),
 
   /**
@@ -122,13 +132,15 @@ export const flowRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => {
       const source = await requireVersion(ctx.db, input.id, input.version);
       const name = input.name ?? `${source.flow.name} (copy)`.slice(0, 200);
-      const spec = validFlowOrThrow({ ...source.spec, name });
+      const spec = await validFlowOrThrow({ ...source.spec, name });
       const flow = await ctx.db.flow.create({
         data: {
           name: spec.name,
           description: spec.description,
           latestVersion: 1,
-          versions: { create: { version: 1, spec } },
+          versions: {
+            create: { version: 1, spec, message: `duplicated from ${source.flow.name} v${source.version}` },
+          },
         },
       });
       return { id: flow.id, name: flow.name, version: 1 };
@@ -142,8 +154,10 @@ export const flowRouter = createTRPCRouter({
     .input(z.object({ id: flowId, version: versionNumber }))
     .mutation(async ({ ctx, input }) => {
       const earlier = await requireVersion(ctx.db, input.id, input.version);
-      const spec = validFlowOrThrow(earlier.spec);
-      const saved = await ctx.db.$transaction((tx) => saveNextVersion(tx, input.id, spec));
+      const spec = await validFlowOrThrow(earlier.spec);
+      const saved = await ctx.db.$transaction((tx) =>
+        saveNextVersion(tx, input.id, spec, `rollback to v${earlier.version}`),
+      );
       return { ...saved, rolledBackTo: earlier.version };
     }),
 
@@ -152,9 +166,15 @@ export const flowRouter = createTRPCRouter({
     const rows = await ctx.db.flowVersion.findMany({
       where: { flowId: input.id },
       orderBy: { version: "desc" },
-      select: { version: true, createdAt: true },
+      select: { version: true, createdAt: true, message: true, spec: true },
     });
-    return rows.map((row) => ({ version: row.version, createdAt: iso(row.createdAt) }));
+    // Newest first; each version's summary is against the one below it.
+    return rows.map((row, i) => ({
+      version: row.version,
+      createdAt: iso(row.createdAt),
+      message: row.message,
+      summary: summarizeChange((rows[i + 1]?.spec ?? null) as never, row.spec as never),
+    }));
   }),
 
   delete: publicProcedure.input(z.object({ id: flowId })).mutation(async ({ ctx, input }) => {
@@ -174,8 +194,8 @@ export const flowRouter = createTRPCRouter({
   }),
 
   // A mutation although it saves nothing: specs carry code and are too big for a GET URL.
-  validate: publicProcedure.input(flowSpecInput).mutation(({ input }) => {
-    const result = checkFlow(input);
+  validate: publicProcedure.input(flowSpecInput).mutation(async ({ input }) => {
+    const result = await checkFlow(input);
     return result.ok ? { ok: true, problems: [] } : { ok: false, problems: viewProblems(result.problems) };
   }),
 });

@@ -1,9 +1,10 @@
+import { Buffer } from "node:buffer";
 import { TRPCError } from "@trpc/server";
-import { functionConfigSchema, jsonValueSchema, portNameSchema } from "@weir/domain";
+import { LIMITS, functionConfigSchema, jsonValueSchema, portNameSchema } from "@weir/domain";
 import type { JsonValue, WeirRecord } from "@weir/domain";
 import { z } from "zod";
 import { checkCode } from "../code-check";
-import { notFound } from "../errors";
+import { InputError, notFound } from "../errors";
 import { postToEngine, requireLiveEngine } from "../engine-client";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 
@@ -12,8 +13,8 @@ const config = functionConfigSchema.shape;
 /** A test record; the engine fills in what is left out (key null, no headers, now). */
 const triggerRecord = z.object({
   value: jsonValueSchema,
-  key: z.string().nullable().optional(),
-  headers: z.record(z.string(), z.string()).optional(),
+  key: z.string().max(1000, "must be at most 1000 characters").nullable().optional(),
+  headers: z.record(z.string().max(256), z.string().max(8192)).optional(),
   timestamp: z.number().int().nonnegative().optional(),
 });
 
@@ -94,7 +95,17 @@ export const functionsRouter = createTRPCRouter({
       const stored = await ctx.db.wasmArtifact.count({ where: { sha256: input.artifact } });
       if (stored === 0) throw notFound(`artifact ${input.artifact} not found`);
     } else {
-      const problems = checkCode({ code: input.code ?? "", language: input.language ?? "typescript" });
+      const code = input.code ?? "";
+      if (Buffer.byteLength(code, "utf8") > LIMITS.codeBytes) {
+        throw new InputError([
+          {
+            path: ["code"],
+            message: `code is larger than the limit of ${LIMITS.codeBytes} bytes (${LIMITS.codeBytes / 1024} KiB)`,
+            code: "too_large",
+          },
+        ]);
+      }
+      const problems = await checkCode({ code: input.code ?? "", language: input.language ?? "typescript" });
       if (problems.length > 0) return { ok: false, problems, logs: [] };
     }
     const engine = await requireLiveEngine(ctx.db);

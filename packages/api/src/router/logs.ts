@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { logSinkNodeType } from "@weir/connectors/definitions";
+import { fromStorableJson } from "@weir/db";
 import { idSchema } from "@weir/domain";
 import type { NodeKind } from "@weir/domain";
 import { z } from "zod";
@@ -66,7 +67,12 @@ export const logsRouter = createTRPCRouter({
     const { newestFirst, ...query } = page(input);
     const rows = await ctx.db.sinkLogEntry.findMany(query);
     if (newestFirst) rows.reverse();
-    return rows.map((row) => ({ id: Number(row.id), record: row.record, createdAt: iso(row.createdAt) }));
+    // A record Postgres could not hold as given was stored wrapped (`toStorableJson`): give it back as sent.
+    return rows.map((row) => ({
+      id: Number(row.id),
+      record: fromStorableJson(row.record) as typeof row.record,
+      createdAt: iso(row.createdAt),
+    }));
   }),
 
   /** The newest lines a function node wrote with ctx.log (on any engine), oldest first. */

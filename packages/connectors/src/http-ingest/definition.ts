@@ -9,7 +9,8 @@ export const httpIngestConfigSchema = z.object({
     .int()
     .positive()
     .max(64 * 1024 * 1024)
-    .default(1024 * 1024),
+    .default(1024 * 1024)
+    .describe("Largest request body accepted, in bytes; a larger POST is refused with 413."),
 });
 export type HttpIngestConfig = z.infer<typeof httpIngestConfigSchema>;
 

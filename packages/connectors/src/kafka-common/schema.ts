@@ -22,9 +22,9 @@ export const connectionNameSchema = z
   );
 
 export const kafkaSaslSchema = z.object({
-  mechanism: z.enum(["plain", "scram-sha-256", "scram-sha-512"]),
-  username: z.string().min(1, "a SASL username is needed"),
-  password: z.string(),
+  mechanism: z.enum(["plain", "scram-sha-256", "scram-sha-512"]).describe("The SASL mechanism."),
+  username: z.string().min(1, "a SASL username is needed").describe("The SASL user name."),
+  password: z.string().describe("The SASL password (a secret: write-only, never shown)."),
 });
 
 /**
@@ -32,10 +32,15 @@ export const kafkaSaslSchema = z.object({
  * merged), and what the client builder takes.
  */
 export const kafkaConnectionSchema = z.object({
-  brokers: brokerListSchema,
+  brokers: brokerListSchema.describe('Bootstrap brokers, "host:port", at least one.'),
   /** TLS to the brokers, verified against the system's CA certificates. */
-  ssl: z.boolean().default(false),
-  sasl: kafkaSaslSchema.optional(),
+  ssl: z
+    .boolean()
+    .default(false)
+    .describe("TLS to the brokers, verified against the system's CA certificates."),
+  sasl: kafkaSaslSchema
+    .optional()
+    .describe('SASL: { mechanism: "plain" | "scram-sha-256" | "scram-sha-512", username, password }.'),
 });
 export type KafkaConnection = z.infer<typeof kafkaConnectionSchema>;
 
@@ -47,9 +52,13 @@ export const kafkaSecretFields = ["sasl.password"] as const;
  * `brokers` or the name of a connection profile, exactly one of them.
  */
 export const kafkaEndpointShape = {
-  brokers: brokerListSchema.optional(),
+  brokers: brokerListSchema
+    .optional()
+    .describe('Bootstrap brokers, "host:port", at least one; or instead a connection profile.'),
   /** Name of a connection profile of kind "kafka" (brokers, TLS, SASL defined once). */
-  connection: connectionNameSchema.optional(),
+  connection: connectionNameSchema
+    .optional()
+    .describe('The name of a "kafka" connection profile (brokers, TLS and SASL defined once).'),
 };
 
 export function checkKafkaEndpoint(

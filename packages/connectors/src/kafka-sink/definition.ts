@@ -17,15 +17,28 @@ export type KafkaKeyConfig = z.infer<typeof kafkaKeySchema>;
 export const kafkaSinkConfigSchema = z
   .object({
     ...kafkaEndpointShape,
-    topic: topicNameSchema,
-    key: kafkaKeySchema.default({ from: "record" }),
+    topic: topicNameSchema.describe("The topic to produce to."),
+    key: kafkaKeySchema
+      .default({ from: "record" })
+      .describe(
+        'The Kafka key: { from: "record" } (the record\'s key), { from: "field", path: "a.b" } (a field of the value) or { from: "none" }.',
+      ),
     /** -1: every in-sync replica; 1: the leader only; 0: no acknowledgement. */
-    acks: z.union([z.literal(-1), z.literal(0), z.literal(1)]).default(-1),
-    compression: z.enum(["none", "gzip"]).default("none"),
+    acks: z
+      .union([z.literal(-1), z.literal(0), z.literal(1)])
+      .default(-1)
+      .describe("-1: every in-sync replica acknowledges; 1: the leader only; 0: no acknowledgement."),
+    compression: z.enum(["none", "gzip"]).default("none").describe("Batch compression: none or gzip."),
     /** Retries cannot duplicate or reorder records; needs acks -1. */
-    idempotent: z.boolean().default(true),
+    idempotent: z
+      .boolean()
+      .default(true)
+      .describe("Retries cannot duplicate or reorder records; needs acks -1."),
     /** `utf8` writes string values as they are; anything else is written as JSON. */
-    valueFormat: z.enum(["json", "utf8"]).default("json"),
+    valueFormat: z
+      .enum(["json", "utf8"])
+      .default("json")
+      .describe("json writes the value as JSON; utf8 writes string values as they are."),
   })
   .refine((config) => !config.idempotent || config.acks === -1, {
     message: "an idempotent producer needs acks -1; set idempotent to false for acks 0 or 1",

@@ -6,13 +6,31 @@ import { checkKafkaEndpoint, kafkaEndpointShape, topicNameSchema } from "../kafk
 export const kafkaSourceConfigSchema = z
   .object({
     ...kafkaEndpointShape,
-    topics: z.array(topicNameSchema).min(1, "at least one topic is needed"),
+    topics: z
+      .array(topicNameSchema)
+      .min(1, "at least one topic is needed")
+      .describe("Topics to consume, at least one."),
     /** Consumer group; by default one per flow and node, so two flows never share a group. */
-    groupId: z.string().min(1).max(255).optional(),
+    groupId: z
+      .string()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe("Consumer group; by default weir-<flowId>-<nodeId>, so two flows never share a group."),
     /** Where a group with no committed offset starts: the oldest retained record or only new ones. */
-    fromBeginning: z.enum(["earliest", "latest"]).default("latest"),
+    fromBeginning: z
+      .enum(["earliest", "latest"])
+      .default("latest")
+      .describe(
+        "Where a group without committed offsets starts: the oldest retained record or only new ones.",
+      ),
     /** `bytes` carries the value base64-encoded in a string, with header `content-encoding: base64`. */
-    valueFormat: z.enum(["json", "utf8", "bytes"]).default("json"),
+    valueFormat: z
+      .enum(["json", "utf8", "bytes"])
+      .default("json")
+      .describe(
+        'json: parsed; utf8: a string; bytes: a base64 string with header "content-encoding: base64".',
+      ),
   })
   .superRefine(checkKafkaEndpoint);
 export type KafkaSourceConfig = z.infer<typeof kafkaSourceConfigSchema>;

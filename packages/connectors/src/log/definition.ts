@@ -3,7 +3,13 @@ import type { NodeTypeDefinition } from "@weir/domain";
 
 export const logSinkConfigSchema = z.object({
   /** How many of the most recent records to keep for reading through the API. */
-  keep: z.number().int().min(1).max(10_000).default(100),
+  keep: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(100)
+    .describe("How many of the most recent records to keep for reading in the editor and through the API."),
 });
 export type LogSinkConfig = z.infer<typeof logSinkConfigSchema>;
 

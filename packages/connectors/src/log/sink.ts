@@ -6,10 +6,9 @@ export const logSink: SinkPlugin<LogSinkConfig> = {
   definition: logSinkNodeType,
   open(config, ctx) {
     return Promise.resolve({
-      write(record) {
-        ctx.retain([record], config.keep);
-        return Promise.resolve();
-      },
+      // Done once stored, so the input is acked (its Kafka offset committed) only after that.
+      write: (record) => ctx.retain([record], config.keep),
+      writeBatch: (records) => ctx.retain(records, config.keep),
       close: () => Promise.resolve(),
     });
   },

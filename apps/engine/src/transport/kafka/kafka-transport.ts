@@ -219,6 +219,7 @@ export class KafkaTransport implements EdgeTransport {
       delivered: (count) => {
         counters.recordsIn += count;
         counters.recordsOut += count;
+        counters.completed += count;
       },
     };
   }

@@ -28,6 +28,15 @@ const nodeTypes = { weir: WeirNode };
 const edgeTypes = { weir: WeirEdge };
 const NO_PROBLEMS: never[] = [];
 
+/**
+ * Fitting leaves room at the bottom for the minimap (168×112 px in the lower-right corner, see
+ * editor.css), so it never covers the counters of the lowest, rightmost node.
+ */
+export const FIT_VIEW_OPTIONS = {
+  padding: { top: "48px", left: "48px", right: "48px", bottom: "150px" },
+  maxZoom: 1.2,
+} as const;
+
 interface Props {
   state: EditorState;
   types: NodeTypeIndex;
@@ -250,7 +259,7 @@ export function Canvas({ state, types, live, onInit }: Props) {
         selectionKeyCode="Shift"
         multiSelectionKeyCode={["Meta", "Control"]}
         fitView={fitOnOpen}
-        fitViewOptions={{ padding: 0.25, maxZoom: 1.2 }}
+        fitViewOptions={FIT_VIEW_OPTIONS}
         minZoom={0.2}
         maxZoom={2.5}
         snapToGrid

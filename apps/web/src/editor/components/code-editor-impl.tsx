@@ -83,6 +83,10 @@ export default function CodeEditorImpl({
       }
       options={{
         automaticLayout: true,
+        // Monaco's input through the EditContext API is marked experimental; typed fast, with the
+        // suggestion list opening, keys landed in the wrong place (the browser tests saw it), so
+        // it uses its hidden textarea. (Were EditContext on, `.nokey` on the pane keeps Space.)
+        editContext: false,
         wordWrap: "on",
         minimap: { enabled: false },
         fontSize: 13,

@@ -12,9 +12,13 @@ const CodeEditorImpl = dynamic(() => import("./code-editor-impl"), {
   ),
 });
 
+// `nokey`: React Flow listens for its pan key (Space) on the whole document and lets it through
+// only from INPUT, SELECT, TEXTAREA, [contenteditable] or an element inside `.nokey`
+// (@xyflow/system isInputDOMNode). Monaco types into a plain <div class="native-edit-context">
+// (the EditContext API), so without this every Space typed in the code was preventDefault()ed.
 export function CodeEditor(props: CodeEditorProps) {
   return (
-    <div className="code-editor" data-testid="code-editor">
+    <div className="code-editor nokey" data-testid="code-editor">
       <CodeEditorImpl {...props} />
     </div>
   );

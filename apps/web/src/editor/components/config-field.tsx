@@ -67,7 +67,10 @@ export function ConfigField({ field, value, serverError, onValue, onValidity }: 
     id,
     "data-testid": id,
     "aria-invalid": message !== undefined,
-    "aria-describedby": message ? `${id}-error` : undefined,
+    "aria-describedby":
+      [message ? `${id}-error` : "", field.description ? `${id}-help` : ""]
+        .filter((x) => x !== "")
+        .join(" ") || undefined,
     className: `input${message ? " input-invalid" : ""}`,
   };
 
@@ -173,7 +176,11 @@ export function ConfigField({ field, value, serverError, onValue, onValidity }: 
         {field.required ? <span className="field-required"> *</span> : null}
       </label>
       {control}
-      {field.description ? <div className="field-help">{field.description}</div> : null}
+      {field.description ? (
+        <div className="field-help" id={`${id}-help`} data-testid={`field-help-${field.key}`}>
+          {field.description}
+        </div>
+      ) : null}
       {message ? (
         <div className="field-error" id={`${id}-error`} data-testid={`field-error-${field.key}`} role="alert">
           {message}

@@ -19,6 +19,9 @@ interface Props {
   onRedo: () => void;
   onFit: () => void;
   onSave: () => void;
+  /** What the person says about this change; saved with the version. */
+  saveMessage: string;
+  onSaveMessage: (message: string) => void;
   onDeploy: () => void;
   onStop: () => void;
 }
@@ -99,6 +102,22 @@ export function EditorHeader(props: Props) {
             ⤢
           </button>
         </div>
+        {props.dirty ? (
+          <input
+            className="input save-message"
+            data-testid="save-message"
+            aria-label="What changed (optional, saved with the version)"
+            placeholder="What changed? (optional)"
+            maxLength={500}
+            value={props.saveMessage}
+            onChange={(e) => {
+              props.onSaveMessage(e.target.value);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === "Enter") props.onSave();
+            }}
+          />
+        ) : null}
         <button
           type="button"
           className="btn"

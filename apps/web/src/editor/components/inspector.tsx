@@ -11,6 +11,7 @@ import { CodeEditor } from "./code-editor";
 import type { CodeMarker } from "./code-editor-impl";
 import { ConfigField } from "./config-field";
 import { FunctionSettings } from "./function-settings";
+import { IngestUrl } from "./ingest-url";
 import { NodeIcon } from "./node-icon";
 import { useCoalescedEdit } from "./use-coalesced-edit";
 import type { EditorState } from "./use-editor-state";
@@ -25,6 +26,8 @@ interface Props {
   contract: string;
   codeMarkers: readonly CodeMarker[];
   onValidity: (nodeId: string, key: string, error: string | null) => void;
+  /** The flow is running; nodes of the saved version are deployed. */
+  running: boolean;
 }
 
 function setConfigKey(node: FlowNode, key: string, value: JsonValue | undefined): FlowNode {
@@ -34,7 +37,7 @@ function setConfigKey(node: FlowNode, key: string, value: JsonValue | undefined)
   return { ...node, config };
 }
 
-export function Inspector({ flowId, state, types, contract, codeMarkers, onValidity }: Props) {
+export function Inspector({ flowId, state, types, contract, codeMarkers, onValidity, running }: Props) {
   const [tab, setTab] = useState<"code" | "settings">("code");
   const editBurst = useCoalescedEdit(state);
   const selectedIds = [...state.selection.nodes];
@@ -150,6 +153,13 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
             }}
           />
         ))}
+      {node.type === "http-ingest" ? (
+        <IngestUrl
+          flowId={flowId}
+          nodeId={nodeId}
+          deployed={running && state.saved.nodes.some((n) => n.id === nodeId && n.type === node.type)}
+        />
+      ) : null}
       {fields.length === 0 && !isFunction ? (
         <p className="muted small">This node type has no settings.</p>
       ) : null}
@@ -187,7 +197,7 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
         <ul className="inspector-problems" data-testid="inspector-problems">
           {otherProblems.map((p, i) => (
             <li key={i}>
-              <code>{p.pathString ?? p.path.join(".")}</code> {p.message}
+              <code>{p.where}</code> {p.message}
             </li>
           ))}
         </ul>

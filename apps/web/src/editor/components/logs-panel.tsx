@@ -39,6 +39,7 @@ interface Props {
 }
 
 export function LogsPanel({ flowId, node, saved }: Props) {
+  const label = node?.name !== undefined && node.name !== "" ? node.name : (node?.id ?? "");
   const readable = node !== undefined && saved && (node.kind === "function" || node.type === "log");
   const logs = useQuery({
     queryKey: keys.logs(flowId, node?.id ?? ""),
@@ -62,15 +63,15 @@ export function LogsPanel({ flowId, node, saved }: Props) {
   if (!saved)
     return (
       <div className="panel-state" data-testid="logs-panel">
-        <span data-testid="logs-no-node">Save the flow first: {node.id} is not in a saved version yet.</span>
+        <span data-testid="logs-no-node">Save the flow first: {label} is not in a saved version yet.</span>
       </div>
     );
   if (!readable)
     return (
       <div className="panel-state" data-testid="logs-panel">
         <span data-testid="logs-no-node">
-          {node.id} is a {node.type} {node.kind}: only function nodes (ctx.log) and log sinks keep logs. See
-          its counters on the canvas.
+          {label} is a {node.type} {node.kind}: only function nodes (ctx.log) and log sinks keep logs. See its
+          counters on the canvas.
         </span>
       </div>
     );
@@ -78,7 +79,7 @@ export function LogsPanel({ flowId, node, saved }: Props) {
     <div className="logs-panel" data-testid="logs-panel">
       {logs.isPending ? (
         <div className="panel-state" data-testid="logs-loading">
-          Loading the log of {node.id}…
+          Loading the log of {label}…
         </div>
       ) : logs.isError ? (
         <div className="panel-error" data-testid="logs-error" role="alert">
@@ -86,11 +87,14 @@ export function LogsPanel({ flowId, node, saved }: Props) {
         </div>
       ) : logs.data.length === 0 ? (
         <div className="panel-state" data-testid="logs-empty">
-          Nothing logged by {node.id} yet{node.kind === "function" ? " (ctx.log, console)" : ""}. Deploy the
+          Nothing logged by {label} yet{node.kind === "function" ? " (ctx.log, console)" : ""}. Deploy the
           flow and lines appear here as they come.
         </div>
       ) : (
         <div className="log-lines">
+          <div className="log-of muted small" data-testid="logs-node-label">
+            {node.kind === "function" ? "Log of" : "Records kept by"} {label}
+          </div>
           {logs.data.map((line) => (
             <div key={line.id} className={`log-line log-${line.level}`} data-testid="logs-line">
               <time className="log-time">{line.at.slice(11, 23)}</time>

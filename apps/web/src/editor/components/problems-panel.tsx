@@ -27,14 +27,13 @@ export function ProblemsPanel({
               if (p.nodeId !== undefined) onSelectNode(p.nodeId);
             }}
           >
-            <span className="problem-where">
-              {p.nodeId !== undefined
-                ? `node ${p.nodeId}`
-                : p.edgeId !== undefined
-                  ? `edge ${p.edgeId}`
-                  : "flow"}
+            <span
+              className="problem-where"
+              data-testid={`problem-${i}-where`}
+              title={p.pathString ?? p.path.join(".")}
+            >
+              {p.where}
             </span>
-            <code className="problem-path">{p.pathString ?? p.path.join(".")}</code>
             <span>{p.message}</span>
           </button>
         </li>

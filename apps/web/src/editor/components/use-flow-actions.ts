@@ -26,7 +26,7 @@ interface Options {
 
 export interface FlowActions {
   busy: Busy;
-  save: () => Promise<number | null>;
+  save: (message?: string) => Promise<number | null>;
   deploy: () => Promise<void>;
   stop: () => Promise<void>;
   openVersion: (version: number) => Promise<void>;
@@ -55,41 +55,50 @@ export function useFlowActions({
   }, [queryClient, flowId]);
 
   /** Saves the document as a new version; the version, or null when it was refused (and why is shown). */
-  const save = useCallback(async (): Promise<number | null> => {
-    const nodeIds = new Set(state.doc.nodes.map((n) => n.id));
-    const invalid = [...fieldErrors.current.entries()].find(([where]) =>
-      nodeIds.has(where.split(".")[0] ?? ""),
-    );
-    if (invalid) {
-      toast.error(`Not saved: fix the highlighted field first (${invalid[0]}: ${invalid[1]})`);
-      return null;
-    }
-    const doc = state.doc;
-    setBusy("save");
-    try {
-      const saved = await api.flow.update.mutate({ id: flowId, spec: doc });
-      state.markSaved(doc, saved.version);
-      setShownVersion(saved.version);
-      state.setProblems(null);
-      toast.success(`Saved as v${saved.version}`);
-      await invalidateFlow();
-      return saved.version;
-    } catch (error) {
-      const problems = problemsOfError(error);
-      if (problems && problems.length > 0) {
-        state.setProblems(placeProblems(problems, doc));
-        onProblems();
-        toast.error(
-          `Not saved: ${problems.length} problem${problems.length === 1 ? "" : "s"}, marked on the canvas`,
-        );
-      } else {
-        toast.error(`Not saved: ${errorMessage(error)}`);
+  const save = useCallback(
+    async (message?: string): Promise<number | null> => {
+      const nodeIds = new Set(state.doc.nodes.map((n) => n.id));
+      const invalid = [...fieldErrors.current.entries()].find(([where]) =>
+        nodeIds.has(where.split(".")[0] ?? ""),
+      );
+      if (invalid) {
+        toast.error(`Not saved: fix the highlighted field first (${invalid[0]}: ${invalid[1]})`, "save");
+        return null;
       }
-      return null;
-    } finally {
-      setBusy(null);
-    }
-  }, [state, flowId, toast, invalidateFlow]);
+      const doc = state.doc;
+      setBusy("save");
+      try {
+        const text = message?.trim() ?? "";
+        const saved = await api.flow.update.mutate({
+          id: flowId,
+          spec: doc,
+          ...(text === "" ? {} : { message: text }),
+        });
+        state.markSaved(doc, saved.version);
+        setShownVersion(saved.version);
+        state.setProblems(null);
+        toast.success(`Saved as v${saved.version}`, "save");
+        await invalidateFlow();
+        return saved.version;
+      } catch (error) {
+        const problems = problemsOfError(error);
+        if (problems && problems.length > 0) {
+          state.setProblems(placeProblems(problems, doc));
+          onProblems();
+          toast.error(
+            `Not saved: ${problems.length} problem${problems.length === 1 ? "" : "s"}, marked on the canvas`,
+            "save",
+          );
+        } else {
+          toast.error(`Not saved: ${errorMessage(error)}`, "save");
+        }
+        return null;
+      } finally {
+        setBusy(null);
+      }
+    },
+    [state, flowId, toast, invalidateFlow],
+  );
 
   const deploy = useCallback(async () => {
     let target = state.savedVersion;
@@ -101,15 +110,15 @@ export function useFlowActions({
     setBusy("deploy");
     try {
       const result = await api.deployment.deploy.mutate({ flowId, version: target });
-      toast.success(`Deploying v${result.version}`);
+      toast.success(`Deploying v${result.version}`, "deploy");
       await invalidateFlow();
     } catch (error) {
       const problems = problemsOfError(error);
       if (problems && problems.length > 0) {
         state.setProblems(placeProblems(problems, state.saved));
         onProblems();
-        toast.error(`Not deployed: ${problems.map((p) => p.message).join("; ")}`);
-      } else toast.error(`Not deployed: ${errorMessage(error)}`);
+        toast.error(`Not deployed: ${problems.map((p) => p.message).join("; ")}`, "deploy");
+      } else toast.error(`Not deployed: ${errorMessage(error)}`, "deploy");
     } finally {
       setBusy(null);
     }

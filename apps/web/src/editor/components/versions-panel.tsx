@@ -4,6 +4,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
+import { summaryText } from "../version-summary";
 
 interface Props {
   flowId: string;
@@ -47,6 +48,8 @@ export function VersionsPanel({
           <tr>
             <th>Version</th>
             <th>Saved</th>
+            <th>Message</th>
+            <th>Changes</th>
             <th />
             <th aria-label="Actions" />
           </tr>
@@ -66,6 +69,12 @@ export function VersionsPanel({
                   dateStyle: "medium",
                   timeStyle: "medium",
                 })}
+              </td>
+              <td data-testid={`version-message-${v.version}`}>{v.message ?? ""}</td>
+              <td className="muted small" data-testid={`version-summary-${v.version}`}>
+                {v.version === 1 && summaryText(v.summary) === "no change"
+                  ? "empty flow"
+                  : summaryText(v.summary)}
               </td>
               <td>
                 {v.version === latestVersion ? <span className="tag">latest</span> : null}

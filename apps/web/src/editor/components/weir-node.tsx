@@ -3,8 +3,8 @@
 // output port (none on sinks), problems from the last save, and live counters while it runs.
 import type { FlowNode } from "@weir/domain";
 import type { Node, NodeProps } from "@xyflow/react";
-import { Handle, Position } from "@xyflow/react";
-import { memo } from "react";
+import { Handle, Position, useUpdateNodeInternals } from "@xyflow/react";
+import { memo, useEffect } from "react";
 import type { NodeTypeInfo } from "../graph";
 import type { LiveNode } from "../live";
 import { formatCount, formatRate } from "../live";
@@ -21,19 +21,21 @@ export interface WeirNodeData extends Record<string, unknown> {
 
 export type WeirFlowNode = Node<WeirNodeData, "weir">;
 
-function LiveCounters({ nodeId, live }: { nodeId: string; live: LiveNode }) {
+function LiveCounters({ nodeId, live, sink }: { nodeId: string; live: LiveNode; sink: boolean }) {
   return (
     <div className="node-stats" data-testid={`node-${nodeId}-stats`}>
       <span title="records in (total)" data-testid={`node-${nodeId}-stat-in`} data-rate={live.inPerSec ?? ""}>
         in {formatCount(live.recordsIn)} · {formatRate(live.inPerSec)}
       </span>
-      <span
-        title="records out (total)"
-        data-testid={`node-${nodeId}-stat-out`}
-        data-rate={live.outPerSec ?? ""}
-      >
-        out {formatCount(live.recordsOut)} · {formatRate(live.outPerSec)}
-      </span>
+      {sink ? null : (
+        <span
+          title="records out (total)"
+          data-testid={`node-${nodeId}-stat-out`}
+          data-rate={live.outPerSec ?? ""}
+        >
+          out {formatCount(live.recordsOut)} · {formatRate(live.outPerSec)}
+        </span>
+      )}
       <span
         className={live.errors > 0 ? "stat-bad" : undefined}
         title={live.lastError ?? "errors (total)"}
@@ -51,8 +53,15 @@ function LiveCounters({ nodeId, live }: { nodeId: string; live: LiveNode }) {
   );
 }
 
-function WeirNodeView({ data, selected }: NodeProps<WeirFlowNode>) {
+function WeirNodeView({ id, data, selected }: NodeProps<WeirFlowNode>) {
   const { node, info, ports, problems, live } = data;
+  // React Flow measures a node's handles once; ports typed in Settings add handles it would not
+  // know to connect from until a reload, so it is told to measure again when they change.
+  const updateNodeInternals = useUpdateNodeInternals();
+  const portKey = ports.join("\n");
+  useEffect(() => {
+    updateNodeInternals(id);
+  }, [id, portKey, updateNodeInternals]);
   const title = node.name !== undefined && node.name !== "" ? node.name : node.id;
   return (
     <div
@@ -104,7 +113,7 @@ function WeirNodeView({ data, selected }: NodeProps<WeirFlowNode>) {
           ))}
         </div>
       ) : null}
-      {live ? <LiveCounters nodeId={node.id} live={live} /> : null}
+      {live ? <LiveCounters nodeId={node.id} live={live} sink={node.kind === "sink"} /> : null}
     </div>
   );
 }

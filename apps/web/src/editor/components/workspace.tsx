@@ -12,7 +12,7 @@ import { addNode, copySelection, freeSpot, outputPorts, paste, removeElements } 
 import { starterConfig } from "../starter";
 import { BottomPanel } from "./bottom-panel";
 import type { BottomTab } from "./bottom-panel";
-import { Canvas } from "./canvas";
+import { Canvas, FIT_VIEW_OPTIONS } from "./canvas";
 import type { CodeMarker } from "./code-editor-impl";
 import { DeadLettersPanel } from "./dead-letters-panel";
 import { EditorHeader } from "./editor-header";
@@ -45,6 +45,7 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
   const [shownVersion, setShownVersion] = useState(version);
   const [testMarkers, setTestMarkers] = useState<ReadonlyMap<string, CodeMarker[]>>(new Map());
   const [rollingBack, setRollingBack] = useState<number | null>(null);
+  const [saveMessage, setSaveMessage] = useState("");
   const fieldErrors = useRef(new Map<string, string>());
   const clipboard = useRef<Clipboard | null>(null);
   const pasteCount = useRef(0);
@@ -105,6 +106,11 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
     },
   });
 
+  const saveWithMessage = useCallback(async () => {
+    const saved = await save(saveMessage);
+    if (saved !== null) setSaveMessage("");
+  }, [save, saveMessage]);
+
   const deleteSelection = useCallback(() => {
     if (state.selection.nodes.size === 0 && state.selection.edges.size === 0) return;
     state.edit((doc) => removeElements(doc, state.selection.nodes, state.selection.edges));
@@ -112,7 +118,7 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
   }, [state]);
 
   useShortcuts({
-    save: () => void save(),
+    save: () => void saveWithMessage(),
     undo: state.undo,
     redo: state.redo,
     deleteSelection,
@@ -171,8 +177,10 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
         canRedo={state.canRedo}
         onUndo={state.undo}
         onRedo={state.redo}
-        onFit={() => void flowInstance.current?.fitView({ padding: 0.25, maxZoom: 1.2, duration: 250 })}
-        onSave={() => void save()}
+        onFit={() => void flowInstance.current?.fitView({ ...FIT_VIEW_OPTIONS, duration: 250 })}
+        onSave={() => void saveWithMessage()}
+        saveMessage={saveMessage}
+        onSaveMessage={setSaveMessage}
         onDeploy={() => void deploy()}
         onStop={() => void stop()}
       />
@@ -227,6 +235,7 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
           contract={contract}
           codeMarkers={codeMarkers}
           onValidity={onValidity}
+          running={running}
         />
       </div>
       {rollingBack !== null ? (

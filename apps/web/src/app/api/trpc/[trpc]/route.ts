@@ -1,14 +1,14 @@
 // Mounts the Weir API at /api/trpc: queries by GET (?input=<json>), mutations by POST (JSON body).
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { appRouter, createContext } from "@weir/api";
+// Body size and batch length are limited before tRPC reads anything (WEIR_API_MAX_BODY_BYTES,
+// WEIR_API_MAX_BATCH; see packages/api/README.md, "Limits").
+import { handleApiRequest } from "@weir/api";
+import { apiLimits } from "~/env";
 import { getDb } from "~/server/db";
 
 function handler(req: Request): Promise<Response> {
-  return fetchRequestHandler({
-    endpoint: "/api/trpc",
-    req,
-    router: appRouter,
-    createContext: () => createContext({ db: getDb() }),
+  return handleApiRequest(req, {
+    db: getDb(),
+    limits: apiLimits(),
     onError: ({ path, error }) => {
       if (error.code === "INTERNAL_SERVER_ERROR")
         console.error(`tRPC ${path ?? "(no path)"} failed:`, error.cause ?? error);

@@ -1,0 +1,463 @@
+// `weir`: the command line for a Weir server's REST API (/api/v1). main() parses the arguments,
+// runs one command and answers its exit code (see errors.ts); bin/weir.js calls it.
+import { writeFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import type { FlowSpec } from "@weir/domain";
+import { ApiError, createClient } from "./client";
+import type { Client } from "./client";
+import { loadConfig, normaliseUrl, resolveServer, saveConfig } from "./config";
+import { readCliEnv } from "./env";
+import { CliError, EXIT } from "./errors";
+import type { ExitCode } from "./errors";
+import { canonical, diffSpecs } from "./flow-diff";
+import { formatFlowFile, formatForPath, loadFlowFile } from "./flow-file";
+import { flowFileJsonSchema } from "./flow-schema";
+import { unifiedDiff } from "./line-diff";
+import { addAdminCommands } from "./admin-commands";
+import { addTriggerCommand } from "./trigger-command";
+import { addCompletionCommand } from "./completion";
+import { json, resolveFlow, table } from "./output";
+import type { FlowSummary } from "./output";
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+interface FlowView {
+  id: string;
+  name: string;
+  version: number;
+  latestVersion: number;
+  spec: FlowSpec;
+}
+
+interface DeploymentView {
+  id: string;
+  version: number;
+  desiredState: string;
+  actualState: string;
+  error: string | null;
+  startedAt: string | null;
+}
+
+interface NodeStatsView {
+  nodeId: string;
+  recordsIn: number;
+  recordsOut: number;
+  errors: number;
+  lastError: string | null;
+}
+
+interface LogEntry {
+  id: number;
+  createdAt: string;
+  level?: string;
+  message?: string;
+  record?: unknown;
+}
+
+function logLine(e: LogEntry): string {
+  return e.level !== undefined
+    ? `${e.createdAt} ${e.level} ${e.message ?? ""}`
+    : `${e.createdAt} ${JSON.stringify(e.record)}`;
+}
+
+function deploymentLine(d: DeploymentView | null): string {
+  if (!d) return "not deployed";
+  const error = d.error ? ` (error: ${d.error})` : "";
+  return `version ${d.version}: desired ${d.desiredState}, actual ${d.actualState}${error}`;
+}
+
+/** Builds the program; commands write through `io` and throw CliErrors. */
+export function buildProgram(io: Io, env = readCliEnv()): Command {
+  const program = new Command("weir")
+    .description("Command line for Weir: flows as code, deployments, stats and logs over the REST API")
+    .option("--context <name>", "use this context instead of the current one")
+    .option("--server <url>", "talk to this server, ignoring contexts")
+    .showSuggestionAfterError()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride()
+    .addHelpText(
+      "after",
+      `
+Examples:
+  weir context add local --url http://localhost:3000
+  weir flows apply -f flows/demo.yaml
+  weir deploy demo && weir status demo
+  weir flows export demo -o flows/demo.yaml
+  weir logs demo out --json
+
+Exit codes: 0 ok, 1 refused by the server, 2 bad usage or bad flow file (nothing sent), 3 server unreachable.
+Contexts live in ${env.configFile} (WEIR_CONFIG overrides).`,
+    );
+
+  const client = (): Client => {
+    const { context: name, server } = program.opts<{ context?: string; server?: string }>();
+    return createClient(resolveServer(loadConfig(env.configFile), { context: name, url: server }).url);
+  };
+
+  const context = program.command("context").description("named servers: add, use, list");
+  context
+    .command("add <name>")
+    .description("add (or replace) a context; the first one becomes current")
+    .requiredOption("--url <url>", "the server's URL, e.g. http://localhost:3000")
+    .action((name: string, options: { url: string }) => {
+      const config = loadConfig(env.configFile);
+      config.contexts[name] = { url: normaliseUrl(options.url) };
+      config.current ??= name;
+      saveConfig(env.configFile, config);
+      io.out(
+        `context ${name} → ${config.contexts[name].url}${config.current === name ? " (current)" : ""}\n`,
+      );
+    });
+  context
+    .command("use <name>")
+    .description("make a context current")
+    .action((name: string) => {
+      const config = loadConfig(env.configFile);
+      if (!config.contexts[name])
+        throw new CliError(EXIT.usage, `no context named ${name} (see \`weir context list\`)`);
+      config.current = name;
+      saveConfig(env.configFile, config);
+      io.out(`using context ${name}\n`);
+    });
+  context
+    .command("list")
+    .description("list contexts; * marks the current one")
+    .option("--json", "print JSON")
+    .action((options: { json?: boolean }) => {
+      const config = loadConfig(env.configFile);
+      if (options.json) {
+        io.out(json(config));
+        return;
+      }
+      const rows = Object.entries(config.contexts).map(([name, c]) => [
+        config.current === name ? "*" : " ",
+        name,
+        c.url,
+      ]);
+      io.out(rows.length === 0 ? "no contexts\n" : table([["", "NAME", "URL"], ...rows]));
+    });
+
+  const flows = program.command("flows").description("list, get, apply, export and delete flows");
+  flows
+    .command("list")
+    .option("--json", "print JSON")
+    .action(async (options: { json?: boolean }) => {
+      const list = await client().request<FlowSummary[]>("GET", "/flows");
+      if (options.json) {
+        io.out(json(list));
+        return;
+      }
+      const rows = list.map((f) => [
+        f.id,
+        f.name,
+        String(f.latestVersion),
+        f.deployment ? `${f.deployment.actualState} (v${f.deployment.version})` : "-",
+      ]);
+      io.out(table([["ID", "NAME", "VERSION", "DEPLOYMENT"], ...rows]));
+    });
+  flows
+    .command("get <flow>")
+    .description("a flow (id or name) and its latest or given version")
+    .option("--version <n>", "a version number")
+    .option("--json", "print JSON")
+    .action(async (ref: string, options: { version?: string; json?: boolean }) => {
+      const c = client();
+      const id = await resolveFlow(c, ref);
+      const suffix = options.version ? `/versions/${encodeURIComponent(options.version)}` : "";
+      const flow = await c.request<FlowView>("GET", `/flows/${id}${suffix}`);
+      if (options.json) {
+        io.out(json(flow));
+        return;
+      }
+      io.out(`${flow.name} (${flow.id}) version ${flow.version} of ${flow.latestVersion}\n`);
+      io.out(table([["NODE", "KIND", "TYPE"], ...flow.spec.nodes.map((n) => [n.id, n.kind, n.type])]));
+    });
+  flows
+    .command("apply")
+    .description("create or update the flow a file describes; no new version when nothing changed")
+    .requiredOption("-f, --file <file>", "a flow file (.yaml, .yml or .json)")
+    .option("--json", "print the outcome as JSON")
+    .action(async (options: { file: string; json?: boolean }) => {
+      const loaded = loadFlowFile(options.file);
+      const c = client();
+      const send = async <T>(method: "POST", path: string, body: unknown): Promise<T> => {
+        try {
+          return await c.request<T>(method, path, body);
+        } catch (error) {
+          // The server's problems point into what was sent, which is this file.
+          if (error instanceof ApiError && error.problems.length > 0) {
+            throw new CliError(
+              error.exitCode,
+              error.message,
+              error.problems.map(
+                (p) =>
+                  `${loaded.locate(p.path)}: ${p.message}${p.line !== undefined ? ` (code line ${p.line}, column ${p.column ?? 0})` : ""}`,
+              ),
+            );
+          }
+          throw error;
+        }
+      };
+      const list = await c.request<FlowSummary[]>("GET", "/flows");
+      const named = list.filter((f) => f.name === loaded.spec.name);
+      if (named.length > 1)
+        throw new CliError(EXIT.refused, `${named.length} flows are named ${loaded.spec.name}; rename one`);
+      const existing = named[0];
+      let outcome: {
+        id: string;
+        name: string;
+        version: number;
+        action: "created" | "updated" | "unchanged";
+        changes: string[];
+      };
+      if (!existing) {
+        const created = await send<{ id: string; version: number }>("POST", "/flows", loaded.spec);
+        outcome = {
+          id: created.id,
+          name: loaded.spec.name,
+          version: created.version,
+          action: "created",
+          changes: [],
+        };
+      } else {
+        const current = await c.request<FlowView>("GET", `/flows/${existing.id}`);
+        const changes = diffSpecs(current.spec, loaded.spec);
+        if (changes.length === 0 && canonical(current.spec) === canonical(loaded.spec)) {
+          outcome = {
+            id: current.id,
+            name: current.name,
+            version: current.version,
+            action: "unchanged",
+            changes,
+          };
+        } else {
+          const saved = await send<{ version: number }>("POST", `/flows/${existing.id}/versions`, {
+            spec: loaded.spec,
+            message: `applied from ${options.file}`.slice(0, 500),
+          });
+          outcome = {
+            id: current.id,
+            name: loaded.spec.name,
+            version: saved.version,
+            action: "updated",
+            changes,
+          };
+        }
+      }
+      if (options.json) {
+        io.out(json(outcome));
+        return;
+      }
+      io.out(`flow ${outcome.name} (${outcome.id}) ${outcome.action}: version ${outcome.version}\n`);
+      for (const line of outcome.changes) io.out(`  ${line}\n`);
+    });
+  flows
+    .command("diff")
+    .description("what `apply -f FILE` would change, without changing it")
+    .requiredOption("-f, --file <file>", "a flow file (.yaml, .yml or .json)")
+    .action(async (options: { file: string }) => {
+      const loaded = loadFlowFile(options.file);
+      const c = client();
+      const named = (await c.request<FlowSummary[]>("GET", "/flows")).filter(
+        (f) => f.name === loaded.spec.name,
+      );
+      const existing = named[0];
+      if (!existing) {
+        io.out(`flow ${loaded.spec.name} does not exist yet: apply would create it\n`);
+        return;
+      }
+      const current = await c.request<FlowView>("GET", `/flows/${existing.id}`);
+      const changes = diffSpecs(current.spec, loaded.spec);
+      if (changes.length === 0) io.out(`flow ${current.name} is up to date (version ${current.version})\n`);
+      for (const line of changes) io.out(`${line}\n`);
+      for (const node of loaded.spec.nodes) {
+        const before = current.spec.nodes.find((n) => n.id === node.id)?.config.code;
+        const after = node.config.code;
+        if (typeof before !== "string" || typeof after !== "string" || before === after) continue;
+        io.out(`--- ${node.id} code (version ${current.version})\n+++ ${node.id} code (${options.file})\n`);
+        for (const line of unifiedDiff(before, after)) io.out(`${line}\n`);
+      }
+    });
+  flows
+    .command("schema")
+    .description("print the JSON Schema of a flow file (the published one is apps/cli/flow.schema.json)")
+    .action(() => {
+      io.out(json(flowFileJsonSchema()));
+    });
+  flows
+    .command("export <flow>")
+    .description("write a flow (id or name) as a flow file; apply of it changes nothing")
+    .option("-o, --output <file>", "write here (YAML, or JSON for .json) instead of stdout")
+    .addOption(new Option("--format <format>", "format on stdout").choices(["yaml", "json"]).default("yaml"))
+    .option("--version <n>", "a version number")
+    .action(async (ref: string, options: { output?: string; format: "yaml" | "json"; version?: string }) => {
+      const c = client();
+      const id = await resolveFlow(c, ref);
+      const suffix = options.version ? `/versions/${encodeURIComponent(options.version)}` : "";
+      const flow = await c.request<FlowView>("GET", `/flows/${id}${suffix}`);
+      const text = formatFlowFile(flow.spec, options.output ? formatForPath(options.output) : options.format);
+      if (!options.output) {
+        io.out(text);
+        return;
+      }
+      writeFileSync(options.output, text);
+      io.out(`wrote ${flow.name} version ${flow.version} to ${options.output}\n`);
+    });
+  flows
+    .command("delete <flow>")
+    .description("delete a flow (id or name) with its versions, deployments, logs and dead letters")
+    .action(async (ref: string) => {
+      const c = client();
+      const id = await resolveFlow(c, ref);
+      await c.request("DELETE", `/flows/${id}`);
+      io.out(`deleted flow ${id}\n`);
+    });
+
+  program
+    .command("deploy <flow>")
+    .description("deploy a flow's latest (or given) version")
+    .option("--version <n>", "a version number (a rollback)")
+    .action(async (ref: string, options: { version?: string }) => {
+      const c = client();
+      const id = await resolveFlow(c, ref);
+      let body: { version?: number } = {};
+      if (options.version !== undefined) {
+        if (!/^\d+$/.test(options.version))
+          throw new CliError(EXIT.usage, `--version must be a number, not ${options.version}`);
+        body = { version: Number(options.version) };
+      }
+      const d = await c.request<DeploymentView>("POST", `/flows/${id}/deployments`, body);
+      io.out(`deployed ${deploymentLine(d)}\n`);
+    });
+  program
+    .command("stop <flow>")
+    .description("stop a flow's running deployment")
+    .action(async (ref: string) => {
+      const c = client();
+      const id = await resolveFlow(c, ref);
+      const d = await c.request<DeploymentView | null>("DELETE", `/flows/${id}/deployment`);
+      io.out(`stopped: ${deploymentLine(d)}\n`);
+    });
+  program
+    .command("status <flow>")
+    .description("a flow's newest deployment")
+    .option("--json", "print JSON")
+    .action(async (ref: string, options: { json?: boolean }) => {
+      const c = client();
+      const id = await resolveFlow(c, ref);
+      const d = await c.request<DeploymentView | null>("GET", `/flows/${id}/deployment`);
+      io.out(options.json ? json(d) : `${deploymentLine(d)}\n`);
+    });
+  program
+    .command("stats <flow>")
+    .description("per-node records in and out, errors and the last error")
+    .option("--json", "print JSON")
+    .action(async (ref: string, options: { json?: boolean }) => {
+      const c = client();
+      const id = await resolveFlow(c, ref);
+      const stats = await c.request<{ deployment: DeploymentView | null; nodes: NodeStatsView[] }>(
+        "GET",
+        `/flows/${id}/stats`,
+      );
+      if (options.json) {
+        io.out(json(stats));
+        return;
+      }
+      if (!stats.deployment) {
+        io.out("not deployed\n");
+        return;
+      }
+      const rows = stats.nodes.map((n) => [
+        n.nodeId,
+        String(n.recordsIn),
+        String(n.recordsOut),
+        String(n.errors),
+        n.lastError ?? "",
+      ]);
+      io.out(table([["NODE", "IN", "OUT", "ERRORS", "LAST ERROR"], ...rows]));
+    });
+  program
+    .command("logs <flow> <node>")
+    .description("a log sink's records or a function's log lines, oldest first")
+    .option("--limit <n>", "at most this many (1-1000)", "100")
+    .option("-f, --follow", "keep printing new entries as they arrive (Ctrl-C stops)")
+    .option("--interval <ms>", "with --follow: how often to ask (ms)", "1000")
+    .option("--json", "print JSON (with --follow: one entry per line)")
+    .action(
+      async (
+        ref: string,
+        nodeId: string,
+        options: { limit: string; follow?: boolean; interval: string; json?: boolean },
+      ) => {
+        const c = client();
+        const id = await resolveFlow(c, ref);
+        const flow = await c.request<FlowView>("GET", `/flows/${id}`);
+        const node = flow.spec.nodes.find((n) => n.id === nodeId);
+        if (!node)
+          throw new CliError(
+            EXIT.refused,
+            `flow ${flow.name} has no node ${nodeId} (nodes: ${flow.spec.nodes.map((n) => n.id).join(", ")})`,
+          );
+        const interval = Number(options.interval);
+        if (!Number.isInteger(interval) || interval < 100) {
+          throw new CliError(
+            EXIT.usage,
+            `--interval must be a whole number of ms, at least 100 (got ${options.interval})`,
+          );
+        }
+        const path = `/flows/${id}/nodes/${encodeURIComponent(nodeId)}/${node.kind === "function" ? "logs" : "records"}`;
+        const read = (query: string): Promise<LogEntry[]> => c.request<LogEntry[]>("GET", `${path}?${query}`);
+        const print = (entries: readonly LogEntry[]): void => {
+          for (const e of entries) io.out(options.json ? `${JSON.stringify(e)}\n` : `${logLine(e)}\n`);
+        };
+        const first = await read(`limit=${encodeURIComponent(options.limit)}`);
+        if (!options.follow) {
+          if (options.json) io.out(json(first));
+          else print(first);
+          return;
+        }
+        print(first);
+        let last = first.at(-1)?.id ?? 0;
+        // Tails as the editor's logs panel does: ask for what came after the last id seen.
+        for (;;) {
+          await new Promise((resolve) => setTimeout(resolve, interval));
+          const next = await read(`afterId=${last}&limit=1000`);
+          print(next);
+          last = next.at(-1)?.id ?? last;
+        }
+      },
+    );
+  addAdminCommands(program, client, io);
+  addTriggerCommand(program, client, io);
+  addCompletionCommand(program, io.out);
+  return program;
+}
+
+/** Runs one command line (without `node weir`) and answers the exit code. */
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<ExitCode> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not failures; commander has already printed what it had to say.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof CliError) {
+      io.err(`error: ${error.message}\n`);
+      for (const line of error.details) io.err(`  ${line}\n`);
+      return error.exitCode;
+    }
+    io.err(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.refused;
+  }
+}

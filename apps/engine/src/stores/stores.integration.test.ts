@@ -1,0 +1,149 @@
+// The engine's batched writers on real Postgres (issue 10): a write that fails never takes other
+// entries with it, and what the database refuses as given is stored in another encoding.
+import { randomUUID } from "node:crypto";
+import { fromStorableJson, isStorableWrapper } from "@weir/db";
+import type { WeirRecord } from "@weir/domain";
+import { describe, expect, it } from "vitest";
+import type { DeploymentRef } from "../flow/services";
+import { useTestDatabase } from "../../test/test-database";
+import { DeadLetterStore } from "./dead-letter-store";
+import { FunctionLogStore } from "./function-log-store";
+import { NodeStateStore } from "./function-state-store";
+import { RETAINED_MAX_FAILED_FLUSHES, RetainedStore } from "./retained-store";
+
+const t = useTestDatabase();
+
+function deployment(flowId = randomUUID()): DeploymentRef {
+  return { id: randomUUID(), flowId, flowVersionId: randomUUID(), version: 1 };
+}
+
+const record = (value: unknown): WeirRecord => ({
+  key: null,
+  value: value as never,
+  headers: {},
+  timestamp: 1,
+});
+
+async function logged(flowId: string, nodeId: string): Promise<unknown[]> {
+  const rows = await t.db.sinkLogEntry.findMany({ where: { flowId, nodeId }, orderBy: { id: "asc" } });
+  return rows.map((row) => (fromStorableJson(row.record) as WeirRecord).value);
+}
+
+describe("RetainedStore", () => {
+  it("writes every node's records when one node's write always fails, and gives that one up with a reason", async () => {
+    const undeliverable: { nodeId: string; value: unknown; error: string }[] = [];
+    const store = new RetainedStore(t.db, (_, nodeId, r, error) =>
+      undeliverable.push({ nodeId, value: r.value, error }),
+    );
+    const good = deployment();
+    // Not a uuid: Postgres refuses every write of this entry, in any encoding.
+    const broken = { ...deployment(), flowId: "not-a-uuid" };
+    store.add(broken, "bad", [record("lost?")], 10);
+    store.add(good, "a", [record("a\u0000b"), record(1)], 10);
+    store.add(good, "b", [record({ "\ud800": [0.1 + 0.2] })], 10);
+
+    for (let flush = 1; flush < RETAINED_MAX_FAILED_FLUSHES; flush++)
+      await expect(store.flush()).rejects.toThrow();
+    expect(await logged(good.flowId, "a")).toEqual(["a\u0000b", 1]);
+    expect(await logged(good.flowId, "b")).toEqual([{ "\ud800": [0.1 + 0.2] }]);
+    expect(undeliverable).toEqual([]);
+
+    await store.flush(); // the last try: the broken entry is handed over, not retried forever
+    expect(undeliverable).toMatchObject([{ nodeId: "bad", value: "lost?" }]);
+    expect(undeliverable[0]?.error).toMatch(/^the log sink could not store this record: /);
+    await store.flush();
+    expect(undeliverable).toHaveLength(1);
+  });
+});
+
+describe("RetainedStore.persisted", () => {
+  // Regression (compose test, issue 12): a log sink acked its input as soon as its records were in
+  // this buffer, so on the Kafka transport a SIGKILL could commit offsets of records never stored.
+  it("resolves only once the node's records are in Postgres, counting trimmed ones as done", async () => {
+    const store = new RetainedStore(t.db);
+    const d = deployment();
+    store.add(d, "p", [record(1), record(2), record(3)], 2);
+    await store.persisted(d, "p");
+    expect(await logged(d.flowId, "p")).toEqual([2, 3]);
+    await expect(store.persisted(d, "p")).resolves.toBeUndefined();
+  });
+
+  it("keeps waiting while the node's write fails, and resolves once the record is handed on", async () => {
+    const handed: unknown[] = [];
+    const store = new RetainedStore(t.db, (_, __, r) => handed.push(r.value));
+    const broken = { ...deployment(), flowId: "not-a-uuid" };
+    store.add(broken, "bad", [record("x")], 10);
+    let settled = false;
+    const done = store.persisted(broken, "bad").then(() => {
+      settled = true;
+    });
+    // persisted() starts a flush of its own (on the next turn): with it, MAX - 1 flushes fail here.
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let flush = 2; flush < RETAINED_MAX_FAILED_FLUSHES; flush++)
+      await store.flush().catch(() => undefined);
+    expect(settled).toBe(false);
+    expect(handed).toEqual([]);
+    await store.flush().catch(() => undefined);
+    await done;
+    expect(handed).toEqual(["x"]);
+  });
+});
+
+describe("RetainedStore with values Postgres refuses for their shape", () => {
+  it("stores a record nested deeper than the database takes (3,000 levels) wrapped, with its neighbours", async () => {
+    const store = new RetainedStore(t.db);
+    const d = deployment();
+    let deep: unknown = "bottom";
+    for (let level = 0; level < 3000; level++) deep = [deep];
+    store.add(d, "n", [record("before"), record(deep), record("after")], 10);
+    await store.flush();
+    const values = await logged(d.flowId, "n");
+    expect(values[0]).toBe("before");
+    expect(JSON.stringify(values[1])).toBe(JSON.stringify(deep));
+    expect(values[2]).toBe("after");
+    const rows = await t.db.sinkLogEntry.findMany({ where: { flowId: d.flowId }, orderBy: { id: "asc" } });
+    // The batch failed, was split, and only the deep record went to the wrapper encoding.
+    expect(rows.map((row) => isStorableWrapper(row.record))).toEqual([false, true, false]);
+  });
+});
+
+describe("DeadLetterStore", () => {
+  it("stores dead letters whose record, error and node hold NUL or lone surrogates, and resolves persisted()", async () => {
+    const store = new DeadLetterStore(t.db);
+    const d = deployment();
+    const values = ["a\u0000b", { "\ud800": "\udc00" }, "clean"];
+    for (const [index, value] of values.entries())
+      store.add({
+        deployment: d,
+        nodeId: "fn",
+        record: record(value),
+        error: `failed \u0000 ${index} \ud800`,
+        attempts: 1,
+      });
+    await store.persisted();
+    const rows = await t.db.deadLetter.findMany({ where: { flowId: d.flowId }, orderBy: { id: "asc" } });
+    expect(rows.map((row) => (fromStorableJson(row.record) as WeirRecord).value)).toEqual(values);
+    expect(rows.map((row) => row.error)).toEqual(values.map((_, index) => `failed \\u0000 ${index} \\ud800`));
+  });
+});
+
+describe("FunctionLogStore and NodeStateStore", () => {
+  it("keeps function log lines with NUL (escaped) and state values with NUL (exactly)", async () => {
+    const d = deployment();
+    const logs = new FunctionLogStore(t.db);
+    logs.add({ deployment: d, nodeId: "fn", instance: "fn#1", level: "info", message: "x\u0000y\ud800" });
+    await logs.flush();
+    const lines = await t.db.functionLogEntry.findMany({ where: { flowId: d.flowId } });
+    expect(lines.map((line) => line.message)).toEqual(["x\\u0000y\\ud800"]);
+
+    const state = new NodeStateStore(t.db, d.flowId, "fn");
+    await state.apply([
+      { key: "v", value: { "a\u0000": "\ud800" } },
+      { key: "n", value: null },
+    ]);
+    await state.flush();
+    const fresh = new NodeStateStore(t.db, d.flowId, "fn");
+    expect(await fresh.get("v")).toEqual({ "a\u0000": "\ud800" });
+    expect(await fresh.get("n")).toBeNull();
+  });
+});

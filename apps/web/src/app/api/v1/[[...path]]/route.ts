@@ -1,0 +1,18 @@
+// Mounts the REST face of the Weir API at /api/v1 (OpenAPI document: /api/v1/openapi.json). Every
+// route calls a procedure of the same router /api/trpc serves; see packages/api/README.md.
+import { handleRestRequest } from "@weir/api";
+import { apiLimits } from "~/env";
+import { getDb } from "~/server/db";
+
+function handler(req: Request): Promise<Response> {
+  return handleRestRequest(req, {
+    db: getDb(),
+    limits: apiLimits(),
+    onError: ({ procedure, error }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR")
+        console.error(`REST ${procedure ?? "(no procedure)"} failed:`, error.cause ?? error);
+    },
+  });
+}
+
+export { handler as GET, handler as POST, handler as PUT, handler as DELETE, handler as PATCH };

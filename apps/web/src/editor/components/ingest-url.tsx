@@ -1,0 +1,105 @@
+"use client";
+// Where to send records to an http-ingest node: the engine's public URL (as it registered in the
+// engines table) + /ingest/<flowId>/<nodeId>, with a copy button and a curl line to try it. Shown
+// once the flow is deployed, since only then does an engine accept records for it.
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { keys } from "~/lib/query-keys";
+import { api, errorMessage } from "~/lib/trpc";
+import { ingestUrl } from "../ingest";
+
+interface Props {
+  flowId: string;
+  nodeId: string;
+  /** The flow runs and this node is in the saved version. */
+  deployed: boolean;
+}
+
+export function IngestUrl({ flowId, nodeId, deployed }: Props) {
+  const [copied, setCopied] = useState<string | null>(null);
+  const engines = useQuery({
+    queryKey: keys.engines,
+    queryFn: () => api.engine.list.query(),
+    enabled: deployed,
+    refetchInterval: 10_000,
+  });
+  if (!deployed)
+    return (
+      <div className="field ingest" data-testid="ingest-url-pending">
+        <div className="field-label">Ingest URL</div>
+        <p className="field-help">Deploy the flow to get the URL that accepts records for this node.</p>
+      </div>
+    );
+  if (engines.isPending)
+    return (
+      <div className="field ingest" data-testid="ingest-url-loading">
+        Looking up the engine…
+      </div>
+    );
+  if (engines.isError)
+    return (
+      <div className="field ingest panel-error" data-testid="ingest-url-error" role="alert">
+        Could not read the engines: {errorMessage(engines.error)}
+      </div>
+    );
+  const engine = engines.data.find((e) => e.alive) ?? engines.data[0];
+  if (!engine)
+    return (
+      <div className="field ingest panel-error" data-testid="ingest-url-error" role="alert">
+        No engine has registered: start one (npm start runs one) to receive records.
+      </div>
+    );
+  const url = ingestUrl(engine.ingestUrl, flowId, nodeId);
+  const curl = `curl -X POST '${url}' -H 'content-type: application/json' -d '{"hello":"weir"}'`;
+  const copy = (what: string, text: string): void => {
+    void navigator.clipboard.writeText(text).then(
+      () => {
+        setCopied(what);
+      },
+      () => {
+        setCopied(`${what}-failed`);
+      },
+    );
+  };
+  return (
+    <div className="field ingest" data-testid="ingest-url-panel">
+      <div className="field-label">Ingest URL</div>
+      <div className="ingest-row">
+        <code className="ingest-url" data-testid="ingest-url">
+          {url}
+        </code>
+        <button
+          type="button"
+          className="btn btn-small"
+          data-testid="ingest-url-copy"
+          onClick={() => {
+            copy("url", url);
+          }}
+        >
+          {copied === "url" ? "Copied" : "Copy"}
+        </button>
+      </div>
+      <p className="field-help">POST one JSON value or a JSON array of them, for example:</p>
+      <div className="ingest-row">
+        <code className="ingest-curl" data-testid="ingest-curl">
+          {curl}
+        </code>
+        <button
+          type="button"
+          className="btn btn-small"
+          data-testid="ingest-curl-copy"
+          onClick={() => {
+            copy("curl", curl);
+          }}
+        >
+          {copied === "curl" ? "Copied" : "Copy"}
+        </button>
+      </div>
+      {copied?.endsWith("-failed") ? (
+        <p className="field-error" role="alert">
+          The browser refused the clipboard; select the text and copy it.
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+// The API's calls to an engine (issue 10, finding 4): an engine that refuses a request and
+// closes the connection must not leave a half-read socket that the next call picks up.
+import { createServer } from "node:http";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { postToEngine } from "./engine-client";
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(
+    servers.splice(0).map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => {
+            resolve();
+          });
+        }),
+    ),
+  );
+});
+
+/** A fake engine: 413 without reading the body for anything over `limit` bytes, else 200. */
+async function fakeEngine(limit: number): Promise<{ url: string; sockets: Set<unknown> }> {
+  const sockets = new Set<unknown>();
+  const server = createServer((req, res) => {
+    sockets.add(req.socket);
+    if (Number(req.headers["content-length"]) > limit) {
+      res.statusCode = 413;
+      res.end(JSON.stringify({ error: `body larger than ${limit} bytes` }));
+      return;
+    }
+    req.resume();
+    req.on("end", () => {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ ok: true }));
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sockets };
+}
+
+describe("postToEngine", () => {
+  it("passes the engine's 413 reason on and answers the next call on a fresh connection", async () => {
+    const engine = await fakeEngine(1000);
+    const target = { id: "e1", ingestUrl: engine.url };
+    await expect(postToEngine(target, "/trigger", { code: "x".repeat(100_000) }, 5000)).rejects.toMatchObject(
+      {
+        code: "PAYLOAD_TOO_LARGE",
+        message: "engine e1: body larger than 1000 bytes",
+      },
+    );
+    for (let i = 0; i < 3; i++) {
+      await expect(postToEngine(target, "/trigger", { code: "ok" }, 5000)).resolves.toEqual({ ok: true });
+    }
+    // One connection per call: none is ever reused after the engine refused a body unread.
+    expect(engine.sockets.size).toBe(4);
+  });
+});

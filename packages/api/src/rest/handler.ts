@@ -1,0 +1,209 @@
+// Serves /api/v1: matches a REST route, assembles the procedure's input from the path, the query
+// string and the JSON body, and calls that procedure in-process through a tRPC caller, so the
+// middlewares (input guard, error boundary) and the implementation are the ones /api/trpc runs.
+// Errors leave as `{ error: { code, message, problems } }` with the HTTP status of their tRPC code.
+import { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import type { Db } from "@weir/db";
+import type { ProblemCode } from "@weir/domain";
+import { problemsOf, viewProblems } from "../errors";
+import type { ProblemView } from "../errors";
+import { DEFAULT_HTTP_LIMITS, readBodyCapped } from "../http-handler";
+import type { HttpLimits } from "../http-handler";
+import { appRouter } from "../root";
+import { createCallerFactory, createContext } from "../trpc";
+import { openApiDocument } from "./openapi";
+import { referencePage } from "./reference-page";
+import { matchRoute } from "./routes";
+import type { QueryKind, RestRoute } from "./routes";
+
+export interface RestHandlerOptions {
+  db: Db;
+  /** Mount point, `/api/v1` unless given. */
+  basePath?: string;
+  limits?: Partial<HttpLimits>;
+  engineTimeoutMs?: number;
+  onError?: (info: { procedure: string | undefined; error: { code: string; cause?: unknown } }) => void;
+}
+
+const createCaller = createCallerFactory(appRouter);
+type Procedure = (input?: unknown) => Promise<unknown>;
+
+export interface RestError {
+  code: string;
+  message: string;
+  problems: ProblemView[] | null;
+}
+
+function errorResponse(status: number, error: RestError, headers?: Record<string, string>): Response {
+  return Response.json({ error }, { status, headers });
+}
+
+const problem = (path: (string | number)[], message: string, code: ProblemCode): ProblemView[] =>
+  viewProblems([{ path, message, code }]);
+
+function bodyMode(route: RestRoute): "fields" | "input" | "none" {
+  return route.body ?? (route.method === "POST" || route.method === "PUT" ? "fields" : "none");
+}
+
+function readQuery(route: RestRoute, url: URL): { input: Record<string, unknown>; problems: ProblemView[] } {
+  const input: Record<string, unknown> = {};
+  const problems: ProblemView[] = [];
+  const kinds: Readonly<Record<string, QueryKind>> = route.query ?? {};
+  for (const [name, kind] of Object.entries(kinds)) {
+    const raw = url.searchParams.get(name);
+    if (raw === null) continue;
+    if (kind === "integer") {
+      if (!/^-?\d{1,16}$/.test(raw)) problems.push(...problem([name], "must be an integer", "invalid_shape"));
+      else input[name] = Number(raw);
+    } else if (kind === "boolean") {
+      if (raw !== "true" && raw !== "false")
+        problems.push(...problem([name], "must be true or false", "invalid_shape"));
+      else input[name] = raw === "true";
+    } else {
+      input[name] = raw;
+    }
+  }
+  return { input, problems };
+}
+
+/** A path value that the procedure reads as a number (a version) is sent as one. */
+function pathValue(name: string, value: string): unknown {
+  return name === "version" && /^\d{1,16}$/.test(value) ? Number(value) : value;
+}
+
+/** Serves one request below the mount point. */
+export async function handleRestRequest(req: Request, options: RestHandlerOptions): Promise<Response> {
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
+  const base = options.basePath ?? "/api/v1";
+  const url = new URL(req.url);
+  if (req.url.length > limits.maxUrlBytes) {
+    return errorResponse(413, {
+      code: "PAYLOAD_TOO_LARGE",
+      message: `the URL is longer than the limit of ${limits.maxUrlBytes} bytes`,
+      problems: problem([], `the URL is longer than the limit of ${limits.maxUrlBytes} bytes`, "too_large"),
+    });
+  }
+  const rest = url.pathname.startsWith(base) ? url.pathname.slice(base.length) : url.pathname;
+  const path = rest.length > 1 && rest.endsWith("/") ? rest.slice(0, -1) : rest;
+  if (req.method === "GET" && path === "/openapi.json") {
+    return Response.json(openApiDocument({ serverUrl: base }));
+  }
+  if (req.method === "GET" && path === "/docs") {
+    return new Response(referencePage(openApiDocument({ serverUrl: base }), `${base}/openapi.json`), {
+      headers: {
+        "content-type": "text/html; charset=utf-8",
+        // Nothing on the page is fetched or run: no script, no remote style, image or font.
+        "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'",
+      },
+    });
+  }
+  const { match, allowed } = matchRoute(req.method, path);
+  if (!match) {
+    if (allowed.length > 0) {
+      return errorResponse(
+        405,
+        {
+          code: "METHOD_NOT_SUPPORTED",
+          message: `${req.method} ${path} is not served; use ${allowed.join(", ")}`,
+          problems: null,
+        },
+        { allow: allowed.join(", ") },
+      );
+    }
+    return errorResponse(404, {
+      code: "NOT_FOUND",
+      message: `no route ${req.method} ${base}${path}`,
+      problems: null,
+    });
+  }
+  const { route, values } = match;
+
+  const query = readQuery(route, url);
+  if (query.problems.length > 0) {
+    return errorResponse(400, {
+      code: "BAD_REQUEST",
+      message: "invalid query string",
+      problems: query.problems,
+    });
+  }
+  let body: unknown = undefined;
+  const mode = bodyMode(route);
+  if (mode !== "none") {
+    const limit = limits.routeBodyBytes[route.procedure] ?? limits.maxBodyBytes;
+    const contentType = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+    const bytes = await readBodyCapped(req, limit);
+    if (bytes === null) {
+      const message = `the request body is larger than the limit of ${limit} bytes`;
+      return errorResponse(413, {
+        code: "PAYLOAD_TOO_LARGE",
+        message,
+        problems: problem([], message, "too_large"),
+      });
+    }
+    if (bytes.byteLength > 0 || mode === "input") {
+      if (contentType !== "application/json") {
+        return errorResponse(415, {
+          code: "UNSUPPORTED_MEDIA_TYPE",
+          message: `the body must be application/json (got ${contentType === "" ? "no content-type" : contentType})`,
+          problems: null,
+        });
+      }
+      try {
+        body = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown;
+      } catch (error) {
+        const message = `the body is not JSON: ${error instanceof Error ? error.message : String(error)}`;
+        return errorResponse(400, {
+          code: "BAD_REQUEST",
+          message,
+          problems: problem([], message, "invalid_shape"),
+        });
+      }
+    }
+  }
+
+  let input: unknown;
+  if (mode === "input") {
+    input = body;
+  } else {
+    if (body !== undefined && (typeof body !== "object" || body === null || Array.isArray(body))) {
+      const message = "the body must be a JSON object";
+      return errorResponse(400, {
+        code: "BAD_REQUEST",
+        message,
+        problems: problem([], message, "invalid_shape"),
+      });
+    }
+    const fields: Record<string, unknown> = {
+      ...(body as Record<string, unknown> | undefined),
+      ...query.input,
+    };
+    for (const [name, field] of Object.entries(route.params ?? {})) {
+      const value = values[name];
+      if (value !== undefined) fields[field] = pathValue(name, value);
+    }
+    input = Object.keys(fields).length === 0 && !route.params && !route.query ? undefined : fields;
+  }
+
+  const context = createContext({ db: options.db });
+  if (options.engineTimeoutMs !== undefined) context.engineTimeoutMs = options.engineTimeoutMs;
+  const [router, name] = route.procedure.split(".") as [string, string];
+  const caller = createCaller(context) as unknown as Record<string, Record<string, Procedure>>;
+  const procedure = caller[router]?.[name];
+  if (!procedure) throw new Error(`REST route ${route.path} names no procedure ${route.procedure}`);
+  try {
+    const result = await procedure(input);
+    if (route.status === 204) return new Response(null, { status: 204 });
+    return Response.json(result ?? null, { status: route.status ?? 200 });
+  } catch (cause) {
+    const error =
+      cause instanceof TRPCError ? cause : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause });
+    options.onError?.({ procedure: route.procedure, error });
+    const internal = error.code === "INTERNAL_SERVER_ERROR";
+    return errorResponse(getHTTPStatusCodeFromError(error), {
+      code: error.code,
+      message: internal ? "internal error" : error.message,
+      problems: problemsOf(error.cause),
+    });
+  }
+}

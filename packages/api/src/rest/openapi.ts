@@ -1,0 +1,154 @@
+// The OpenAPI 3.1 document of /api/v1, generated from REST_ROUTES and each procedure's zod input
+// schema (z.toJSONSchema, draft 2020-12, which OpenAPI 3.1 uses as is). A flow spec's procedures
+// take it unparsed (validateFlow checks it, with paths), so their body is documented with the
+// domain's flowSpecSchema instead.
+import { flowSpecSchema } from "@weir/domain";
+import { z } from "zod";
+import { appRouter } from "../root";
+import { REST_ROUTES } from "./routes";
+import type { QueryKind, RestRoute } from "./routes";
+
+type JsonSchema = Record<string, unknown>;
+
+interface ProcedureDef {
+  _def: { type: string; inputs: unknown[] };
+}
+
+const procedures = appRouter._def.procedures as unknown as Record<string, ProcedureDef | undefined>;
+
+/** Procedures whose input is a flow spec (or holds one under `spec`). */
+const SPEC_INPUT = new Set(["flow.create", "flow.validate"]);
+
+function toSchema(schema: unknown): JsonSchema {
+  if (!(schema instanceof z.ZodType)) return {};
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+  return rest;
+}
+
+function inputSchema(route: RestRoute): JsonSchema {
+  const procedure = procedures[route.procedure];
+  if (!procedure)
+    throw new Error(`REST route ${route.method} ${route.path} names no procedure ${route.procedure}`);
+  if (SPEC_INPUT.has(route.procedure)) return { $ref: "#/components/schemas/FlowSpec" };
+  const schema = toSchema(procedure._def.inputs[0]);
+  if (route.procedure === "flow.update") {
+    const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+    properties.spec = { $ref: "#/components/schemas/FlowSpec" };
+    schema.properties = properties;
+  }
+  return schema;
+}
+
+const QUERY_TYPE: Record<QueryKind, string> = { string: "string", integer: "integer", boolean: "boolean" };
+
+const problemSchema: JsonSchema = {
+  type: "object",
+  properties: {
+    path: { type: "array", items: { anyOf: [{ type: "string" }, { type: "integer" }] } },
+    pathString: { type: "string" },
+    message: { type: "string" },
+    code: { type: "string" },
+    line: { type: "integer" },
+    column: { type: "integer" },
+  },
+  required: ["path", "pathString", "message", "code"],
+};
+
+const errorSchema: JsonSchema = {
+  type: "object",
+  properties: {
+    error: {
+      type: "object",
+      properties: {
+        code: { type: "string", description: "tRPC error code, e.g. BAD_REQUEST, NOT_FOUND, CONFLICT" },
+        message: { type: "string" },
+        problems: {
+          anyOf: [{ type: "array", items: { $ref: "#/components/schemas/Problem" } }, { type: "null" }],
+          description: "every fault with its JSON path (validation failures), else null",
+        },
+      },
+      required: ["code", "message", "problems"],
+    },
+  },
+  required: ["error"],
+};
+
+const errorResponse = (description: string): JsonSchema => ({
+  description,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+});
+
+function operation(route: RestRoute): JsonSchema {
+  const input = inputSchema(route);
+  const inputProps = (input.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((input.required ?? []) as string[]);
+  const consumed = new Set<string>();
+  const parameters: JsonSchema[] = [];
+  for (const [name, field] of Object.entries(route.params ?? {})) {
+    consumed.add(field);
+    parameters.push({ name, in: "path", required: true, schema: inputProps[field] ?? { type: "string" } });
+  }
+  for (const [name, kind] of Object.entries(route.query ?? {})) {
+    consumed.add(name);
+    const schema = inputProps[name] ?? { type: QUERY_TYPE[kind] };
+    parameters.push({ name, in: "query", required: required.has(name), schema });
+  }
+  const op: JsonSchema = {
+    operationId: `${route.procedure.replace(".", "_")}_${route.method.toLowerCase()}`,
+    summary: route.summary,
+    description: `Calls the tRPC procedure \`${route.procedure}\`.`,
+    tags: [route.tag],
+    parameters,
+  };
+  const mode = route.body ?? (route.method === "POST" || route.method === "PUT" ? "fields" : "none");
+  if (mode === "input") {
+    op.requestBody = { required: true, content: { "application/json": { schema: input } } };
+  } else if (mode === "fields") {
+    const properties = Object.fromEntries(Object.entries(inputProps).filter(([k]) => !consumed.has(k)));
+    const bodyRequired = [...required].filter((k) => !consumed.has(k));
+    const schema: JsonSchema = { type: "object", properties };
+    if (bodyRequired.length > 0) schema.required = bodyRequired;
+    op.requestBody = { required: bodyRequired.length > 0, content: { "application/json": { schema } } };
+  }
+  const status = String(route.status ?? 200);
+  const responses: JsonSchema = {
+    [status]:
+      status === "204"
+        ? { description: "done; no body" }
+        : { description: "the procedure's answer", content: { "application/json": { schema: {} } } },
+    "400": errorResponse("invalid input: `error.problems` lists each fault with its path"),
+    "404": errorResponse("no such flow, version, node, secret, profile or artifact"),
+    "409": errorResponse("changed concurrently by another request; retry"),
+    "500": errorResponse("internal error (details only in the server's log)"),
+  };
+  if (mode !== "none") {
+    responses["413"] = errorResponse("the body is larger than the limit");
+    responses["415"] = errorResponse("the body is not application/json");
+  }
+  op.responses = responses;
+  return op;
+}
+
+/** The document served at /api/v1/openapi.json; `serverUrl` is the mount point. */
+export function openApiDocument(options: { serverUrl?: string } = {}): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const route of REST_ROUTES) {
+    const item = (paths[route.path] ??= {});
+    item[route.method.toLowerCase()] = operation(route);
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Weir admin API",
+      version: "1.0.0",
+      description:
+        "REST over Weir's tRPC router: each operation calls one procedure (named in its description). " +
+        "Errors are { error: { code, message, problems } }.",
+    },
+    servers: [{ url: options.serverUrl ?? "/api/v1" }],
+    paths,
+    components: {
+      schemas: { FlowSpec: toSchema(flowSpecSchema), Problem: problemSchema, Error: errorSchema },
+    },
+  };
+}

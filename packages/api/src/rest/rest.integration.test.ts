@@ -1,0 +1,228 @@
+// /api/v1 over HTTP as curl would call it: resource paths, verbs, status codes and the error
+// shape, against a real Postgres; and the OpenAPI document, checked against the routes served.
+import { describe, expect, it } from "vitest";
+import { demoFlow, useTestApi } from "../../test/db";
+import { handleRestRequest } from "./handler";
+import { REST_ROUTES } from "./routes";
+
+const t = useTestApi();
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: unknown;
+}
+
+async function rest(
+  method: string,
+  path: string,
+  body?: unknown,
+  init: { contentType?: string; raw?: string } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  let payload: string | undefined;
+  if (init.raw !== undefined || body !== undefined) {
+    payload = init.raw ?? JSON.stringify(body);
+    headers["content-type"] = init.contentType ?? "application/json";
+  }
+  const res = await handleRestRequest(
+    new Request(`http://localhost/api/v1${path}`, { method, headers, body: payload }),
+    { db: t.db, limits: { maxBodyBytes: 64 * 1024 } },
+  );
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text) as unknown;
+  } catch {
+    json = null;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+type ErrorBody = {
+  error: { code: string; message: string; problems: { pathString: string; code: string }[] | null };
+};
+
+describe("REST /api/v1", () => {
+  it("creates, reads, versions, deploys, stops and deletes a flow with resource paths", async () => {
+    const created = await rest("POST", "/flows", demoFlow("rest demo"));
+    expect(created.status).toBe(201);
+    const { id, version } = created.json as { id: string; version: number };
+    expect(version).toBe(1);
+
+    const listed = await rest("GET", "/flows");
+    expect(listed.status).toBe(200);
+    expect((listed.json as { id: string }[]).map((f) => f.id)).toContain(id);
+
+    const got = await rest("GET", `/flows/${id}`);
+    expect(got.status).toBe(200);
+    expect(got.json).toMatchObject({ id, name: "rest demo", version: 1, spec: { name: "rest demo" } });
+
+    const spec = { ...demoFlow("rest demo"), description: "changed" };
+    const saved = await rest("POST", `/flows/${id}/versions`, { spec, message: "edit" });
+    expect(saved.status).toBe(201);
+    expect(saved.json).toMatchObject({ id, version: 2 });
+
+    const v1 = await rest("GET", `/flows/${id}/versions/1`);
+    expect(v1.json).toMatchObject({ version: 1, spec: { description: "doubles a counter" } });
+    const byQuery = await rest("GET", `/flows/${id}?version=2`);
+    expect(byQuery.json).toMatchObject({ version: 2, spec: { description: "changed" } });
+    const versions = await rest("GET", `/flows/${id}/versions`);
+    expect((versions.json as { version: number }[]).map((v) => v.version)).toEqual([2, 1]);
+
+    const noDeployment = await rest("GET", `/flows/${id}/deployment`);
+    expect(noDeployment.status).toBe(200);
+    expect(noDeployment.json).toBeNull();
+
+    const deployed = await rest("POST", `/flows/${id}/deployments`, { version: 1 });
+    expect(deployed.status).toBe(201);
+    expect(deployed.json).toMatchObject({ version: 1, desiredState: "running" });
+    const status = await rest("GET", `/flows/${id}/deployment`);
+    expect(status.json).toMatchObject({ version: 1, desiredState: "running" });
+    const stopped = await rest("DELETE", `/flows/${id}/deployment`);
+    expect(stopped.status).toBe(200);
+    expect(stopped.json).toMatchObject({ desiredState: "stopped" });
+    const deployments = await rest("GET", `/flows/${id}/deployments`);
+    expect(deployments.json).toHaveLength(1);
+
+    const stats = await rest("GET", `/flows/${id}/stats`);
+    expect(stats.status).toBe(200);
+    expect(stats.json).toMatchObject({ nodes: expect.any(Array) as unknown });
+    const records = await rest("GET", `/flows/${id}/nodes/out/records?limit=5`);
+    expect(records.status).toBe(200);
+    expect(records.json).toEqual([]);
+    const letters = await rest("GET", `/flows/${id}/dead-letters?status=pending`);
+    expect(letters.json).toEqual([]);
+
+    const deleted = await rest("DELETE", `/flows/${id}`);
+    expect(deleted.status).toBe(204);
+    expect(deleted.text).toBe("");
+    const gone = await rest("GET", `/flows/${id}`);
+    expect(gone.status).toBe(404);
+    expect((gone.json as ErrorBody).error.code).toBe("NOT_FOUND");
+  });
+
+  it("refuses an invalid flow with 400 and every problem's path, saving nothing", async () => {
+    const before = await t.db.flow.count();
+    const spec = demoFlow("bad");
+    spec.nodes = spec.nodes?.map((n) => (n.id === "double" ? { ...n, config: {} } : n));
+    const answer = await rest("POST", "/flows", spec);
+    expect(answer.status).toBe(400);
+    const { error } = answer.json as ErrorBody;
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(error.problems?.map((p) => p.pathString)).toContain("nodes[1].config.code");
+    expect(await t.db.flow.count()).toBe(before);
+  });
+
+  it("answers 400 for a malformed id or query value, with the path", async () => {
+    const badId = await rest("GET", "/flows/not-a-uuid");
+    expect(badId.status).toBe(400);
+    expect((badId.json as ErrorBody).error.problems?.[0]?.pathString).toBe("id");
+    const badQuery = await rest("GET", "/flows/00000000-0000-4000-8000-000000000000?version=two");
+    expect(badQuery.status).toBe(400);
+    expect((badQuery.json as ErrorBody).error.problems?.[0]?.pathString).toBe("version");
+  });
+
+  it("answers 415 for a body that is not JSON, 400 for broken JSON and 413 over the limit", async () => {
+    const text = await rest("POST", "/flows", undefined, { raw: "name: x", contentType: "text/yaml" });
+    expect(text.status).toBe(415);
+    const broken = await rest("POST", "/flows", undefined, { raw: "{ nope" });
+    expect(broken.status).toBe(400);
+    expect((broken.json as ErrorBody).error.message).toMatch(/not JSON/);
+    const big = await rest("POST", "/flows", { ...demoFlow("big"), description: "x".repeat(70 * 1024) });
+    expect(big.status).toBe(413);
+    expect((big.json as ErrorBody).error.code).toBe("PAYLOAD_TOO_LARGE");
+  });
+
+  it("answers 404 for an unknown route and 405 with Allow for a wrong verb", async () => {
+    expect((await rest("GET", "/nothing-here")).status).toBe(404);
+    const wrongVerb = await rest("PATCH", "/flows");
+    expect(wrongVerb.status).toBe(405);
+    expect(wrongVerb.headers.get("allow")).toBe("GET, POST");
+  });
+
+  it("keeps secret values write-only and deletes with 204, then 404", async () => {
+    const set = await rest("PUT", "/secrets/REST_TOKEN", { value: "hunter2-rest" });
+    expect(set.status).toBe(200);
+    expect(set.text).not.toContain("hunter2-rest");
+    const list = await rest("GET", "/secrets");
+    expect(list.text).toContain("REST_TOKEN");
+    expect(list.text).not.toContain("hunter2-rest");
+    expect((await rest("DELETE", "/secrets/REST_TOKEN")).status).toBe(204);
+    expect((await rest("DELETE", "/secrets/REST_TOKEN")).status).toBe(404);
+  });
+
+  it("serves connection profiles and node types", async () => {
+    const put = await rest("PUT", "/connections/rest-kafka", {
+      kind: "kafka",
+      config: { brokers: ["127.0.0.1:9092"] },
+    });
+    expect(put.status).toBe(200);
+    expect((await rest("GET", "/connections/rest-kafka")).json).toMatchObject({
+      name: "rest-kafka",
+      kind: "kafka",
+    });
+    expect((await rest("DELETE", "/connections/rest-kafka")).status).toBe(204);
+    expect((await rest("GET", "/connections/rest-kafka")).status).toBe(404);
+    const types = await rest("GET", "/node-types");
+    expect((types.json as { type: string }[]).map((n) => n.type)).toEqual(
+      expect.arrayContaining(["generator", "function", "log"]),
+    );
+  });
+
+  it("answers a trigger of code that does not compile with its line, asking no engine", async () => {
+    const answer = await rest("POST", "/functions/trigger", {
+      code: "export default (r) => {\n  return r +;\n}",
+      records: [{ value: 1 }],
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({ ok: false, problems: [{ line: 2 }] });
+  });
+
+  it("documents every served route in an OpenAPI 3.1 document", async () => {
+    const doc = await rest("GET", "/openapi.json");
+    expect(doc.status).toBe(200);
+    const spec = doc.json as {
+      openapi: string;
+      paths: Record<
+        string,
+        Record<string, { parameters: { name: string; in: string }[]; requestBody?: unknown }>
+      >;
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(spec.openapi).toBe("3.1.0");
+    for (const route of REST_ROUTES) {
+      const op = spec.paths[route.path]?.[route.method.toLowerCase()];
+      expect(op, `${route.method} ${route.path}`).toBeDefined();
+      for (const name of Object.keys(route.params ?? {}))
+        expect(op?.parameters).toContainEqual(expect.objectContaining({ name, in: "path" }));
+    }
+    const create = spec.paths["/flows"]?.post as {
+      requestBody: { content: Record<string, { schema: unknown }> };
+    };
+    expect(create.requestBody.content["application/json"]?.schema).toEqual({
+      $ref: "#/components/schemas/FlowSpec",
+    });
+    expect(spec.components.schemas.FlowSpec).toMatchObject({
+      type: "object",
+      properties: { nodes: { type: "array" } },
+    });
+    const deploy = spec.paths["/flows/{id}/deployments"]?.post as {
+      requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> };
+    };
+    expect(Object.keys(deploy.requestBody.content["application/json"]?.schema.properties ?? {})).toEqual([
+      "version",
+    ]);
+  });
+
+  it("serves a self-contained reference page listing every route", async () => {
+    const page = await rest("GET", "/docs");
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
+    for (const route of REST_ROUTES) expect(page.text).toContain(`<code>${route.path}</code>`);
+    expect(page.text).not.toMatch(/<script|https?:\/\/(?!json-schema\.org)/);
+    expect(page.text).toContain('href="/api/v1/openapi.json"');
+  });
+});
