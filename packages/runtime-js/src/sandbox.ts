@@ -230,9 +230,8 @@ function warnAboutNodeSnapshot(): void {
   snapshotWarningShown = true;
   const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
   if (!flags.includes("--no-node-snapshot")) {
-    process.emitWarning(
-      "the js function runtime (isolated-vm) should run under `node --no-node-snapshot`",
-      { code: "WEIR_NO_NODE_SNAPSHOT" },
-    );
+    process.emitWarning("the js function runtime (isolated-vm) should run under `node --no-node-snapshot`", {
+      code: "WEIR_NO_NODE_SNAPSHOT",
+    });
   }
 }
