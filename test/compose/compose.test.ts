@@ -191,5 +191,28 @@ describe("docker compose stack", () => {
       return all.find((e) => e.record.value.seq === TOTAL);
     });
     expect(after.record.value.count).toBeGreaterThan(countBefore);
+
+    // Each engine's Prometheus counters (since its restart) add up to what the sink stored since.
+    const lastIdBefore = Math.max(...before.map((e) => e.id));
+    const storedSince = (await allLogEntries(flowId, "out")).filter((e) => e.id > lastIdBefore).length;
+    const { deployment } = await stack.call<{ deployment: { id: string } }>("stats.get", { flowId }, "GET");
+    const written = await eventually("the engines' metrics to count the records", 30_000, async () => {
+      let sum = 0;
+      for (const engine of ["engine-1", "engine-2"]) {
+        const text = await stack.fetchInside(`http://${engine}:4100/metrics`);
+        for (const line of text.split("\n"))
+          if (
+            line.startsWith("weir_node_records_out_total{") &&
+            line.includes(`deployment="${deployment.id}"`) &&
+            line.includes('node="out"')
+          )
+            sum += Number(line.slice(line.lastIndexOf(" ") + 1));
+      }
+      return sum === storedSince ? sum : undefined;
+    });
+    process.stdout.write(
+      `[compose] /metrics: the sink wrote ${written} records since the restart, as stored\n`,
+    );
+    expect(written).toBeGreaterThan(0);
   });
 });

@@ -86,6 +86,26 @@ export class Stack {
     return body.result.data;
   }
 
+  /** GETs a URL from inside the stack's network (from the web container); answers the body. */
+  async fetchInside(url: string): Promise<string> {
+    const script = `fetch(${JSON.stringify(url)}).then(async (r) => { if (!r.ok) process.exit(1); process.stdout.write(await r.text()); }, () => process.exit(2))`;
+    const result = await run("docker", [
+      "compose",
+      "-p",
+      this.project,
+      "--env-file",
+      this.envFile,
+      "exec",
+      "-T",
+      "web",
+      "node",
+      "-e",
+      script,
+    ]);
+    if (result.code !== 0) throw new Error(`GET ${url} from inside the stack failed (${result.code})`);
+    return result.stdout;
+  }
+
   /**
    * POSTs records to an http-ingest node from inside the stack's network (engines publish no
    * port), through whichever engine runs the node; answers the engine that took them.

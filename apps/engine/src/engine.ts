@@ -7,6 +7,7 @@ import { FlowRunner } from "./flow/flow-runner";
 import type { RunnerRole } from "./flow/flow-runner";
 import type { DeploymentRef, FlowServices } from "./flow/services";
 import { IngestServer } from "./ingest-server";
+import { createMetrics } from "./metrics";
 import type { Logger } from "./logger";
 import type { ClaimedDeployment } from "./reconciler";
 import { DeploymentLeases } from "./reconciler";
@@ -93,6 +94,19 @@ export class Engine {
       (names) => resolveSecrets(db, names),
       (sha256) => artifacts.load(sha256),
     );
+    this.ingest.observe({
+      metrics: createMetrics(options.engineId, () => this.stats.all()),
+      notReady: async () => {
+        if (this.loop === undefined) return "starting";
+        if (this.closing) return "shutting down";
+        try {
+          await db.$queryRaw`SELECT 1`;
+          return null;
+        } catch (error) {
+          return `the database is unreachable: ${errorMessage(error)}`;
+        }
+      },
+    });
     this.replays = new ReplayPoller(db, log.child("replay"));
     const checkpoints = new CheckpointStore(db);
     this.services = {

@@ -1,4 +1,5 @@
 import { createServer } from "node:http";
+import type { Registry } from "prom-client";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { IngestHandler } from "@weir/connectors";
@@ -30,11 +31,20 @@ interface Route {
  * The engine's HTTP endpoint: `POST /ingest/<flowId>/<nodeId>` feeds a running `http-ingest`
  * source, answering with how many records were accepted once they are queued in the flow;
  * `POST /trigger` runs code on sample records (the API's functions.trigger calls it, because
- * the web process never runs user code); `GET /healthz`. Every request passes http-guard.ts
+ * the web process never runs user code); `GET /health` (live), `/ready` (database reachable,
+ * loop running) and `/metrics` (Prometheus). Every request passes http-guard.ts
  * first: an allowed Host, no foreign Origin, `application/json`, a body within the limit.
  */
+/** What `/metrics` and `/ready` report; given by the engine once it has made them. */
+export interface Observability {
+  metrics: Registry;
+  /** Null when ready, else why not (e.g. the database is unreachable). */
+  notReady: () => Promise<string | null>;
+}
+
 export class IngestServer {
   private readonly routes = new Map<string, Route>();
+  private observability: Observability | undefined;
   private server: Server | undefined;
   private listenHost = "127.0.0.1";
 
@@ -47,6 +57,10 @@ export class IngestServer {
 
   register(flowId: string, nodeId: string, handler: IngestHandler, options: { maxBodyBytes: number }): void {
     this.routes.set(`${flowId}/${nodeId}`, { handler, maxBodyBytes: options.maxBodyBytes });
+  }
+
+  observe(observability: Observability): void {
+    this.observability = observability;
   }
 
   unregister(flowId: string, nodeId: string): void {
@@ -164,8 +178,23 @@ export class IngestServer {
       res.end();
       return;
     }
-    if (req.method === "GET" && url.pathname === "/healthz") {
+    // Liveness: the process serves HTTP. (`/healthz` is the name older setups probe.)
+    if (req.method === "GET" && (url.pathname === "/health" || url.pathname === "/healthz")) {
       reply(req, res, policy, 200, { ok: true });
+      return;
+    }
+    // Readiness: the engine reaches its database and runs its reconcile loop.
+    if (req.method === "GET" && url.pathname === "/ready") {
+      const reason = this.observability ? await this.observability.notReady() : "starting";
+      if (reason === null) reply(req, res, policy, 200, { ready: true });
+      else refuse(req, res, policy, 503, `not ready: ${reason}`);
+      return;
+    }
+    if (req.method === "GET" && url.pathname === "/metrics" && this.observability) {
+      const { metrics } = this.observability;
+      res.statusCode = 200;
+      res.setHeader("content-type", metrics.contentType);
+      res.end(await metrics.metrics());
       return;
     }
     if (req.method === "POST" && url.pathname === "/trigger") {

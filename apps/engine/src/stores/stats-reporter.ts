@@ -67,6 +67,11 @@ export class StatsReporter {
     );
   }
 
+  /** Every node's counters on this engine (for `GET /metrics`). */
+  all(): readonly NodeCounters[] {
+    return [...this.counters.values()];
+  }
+
   /** Drops a stopped deployment's counters after their final flush. */
   forget(deploymentId: string): void {
     for (const [key, counters] of this.counters)

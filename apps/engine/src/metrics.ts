@@ -1,0 +1,69 @@
+// Prometheus metrics of one engine (`GET /metrics`), read from the same per-node counters that
+// are flushed to Postgres for the editor; prom-client adds the process's own metrics.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import type { NodeCounters } from "./stats";
+
+const LABELS = ["deployment", "node"] as const;
+
+/** Registers the engine's metrics; `nodes` returns the counters of every node this engine runs. */
+export function createMetrics(engineId: string, nodes: () => readonly NodeCounters[]): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ engine: engineId });
+  collectDefaultMetrics({ register: registry, prefix: "weir_engine_" });
+
+  // Counters owned by the node loops: each scrape copies their current totals (since this process
+  // started), which is what a Prometheus counter is.
+  const counter = (name: string, help: string, read: (c: NodeCounters) => number): void => {
+    new Counter({
+      name,
+      help,
+      labelNames: LABELS,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const c of nodes()) this.inc({ deployment: c.deploymentId, node: c.nodeId }, read(c));
+      },
+    });
+  };
+  counter("weir_node_records_in_total", "Records a node took from its inputs.", (c) => c.recordsIn);
+  counter(
+    "weir_node_records_out_total",
+    "Records a node emitted (sources, functions) or wrote (sinks).",
+    (c) => c.recordsOut,
+  );
+  counter(
+    "weir_node_errors_total",
+    "Records a node failed on, counting every failed attempt that was not retried.",
+    (c) => c.errors,
+  );
+  counter(
+    "weir_node_dead_lettered_total",
+    "Records a node gave up on and stored as dead letters.",
+    (c) => c.deadLettered,
+  );
+
+  new Gauge({
+    name: "weir_node_in_flight",
+    help: "Records a node has taken but not finished (written, emitted or dead-lettered).",
+    labelNames: LABELS,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const c of nodes()) this.set({ deployment: c.deploymentId, node: c.nodeId }, c.inFlight);
+    },
+  });
+  new Gauge({
+    name: "weir_node_consumer_lag",
+    help: "Kafka transport: records waiting in a node's input topics for this engine's consumers.",
+    labelNames: LABELS,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const c of nodes()) {
+        const lag = c.lagJson();
+        if (lag !== null) this.set({ deployment: c.deploymentId, node: c.nodeId }, lag.total);
+      }
+    },
+  });
+  return registry;
+}
