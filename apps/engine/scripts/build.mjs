@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 
 const engineDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = path.join(engineDir, "dist");
+const repoRoot = path.resolve(engineDir, "../..");
 
 /** Keeps each module's own `import.meta.url` (see above). */
 const ownImportMetaUrl = {
@@ -35,13 +36,32 @@ const ownImportMetaUrl = {
   },
 };
 
-/** npm packages stay external; the workspace's own packages (TypeScript source) are bundled. */
+/**
+ * npm packages stay external; the workspace's own packages (TypeScript source) are bundled. A
+ * package a workspace gets from its own nested node_modules (a version pinned apart from the
+ * hoisted one, like runtime-wasm's jco) is imported by its path relative to the bundle, so the
+ * bundle loads the same copy the source does.
+ */
 const externalNpmPackages = {
   name: "external-npm-packages",
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => {
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.path.startsWith("@weir/") || args.path.startsWith("node:")) return undefined;
-      return { path: args.path, external: true };
+      if (args.pluginData === "resolving") return undefined;
+      const resolved = await b.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        pluginData: "resolving",
+      });
+      const rootModules = path.join(repoRoot, "node_modules") + path.sep;
+      if (
+        resolved.errors.length > 0 ||
+        resolved.path.startsWith(rootModules) ||
+        !resolved.path.includes(`${path.sep}node_modules${path.sep}`)
+      )
+        return { path: args.path, external: true };
+      const relative = path.relative(outdir, resolved.path).split(path.sep).join("/");
+      return { path: relative.startsWith(".") ? relative : `./${relative}`, external: true };
     });
   },
 };
