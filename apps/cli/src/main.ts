@@ -1,6 +1,7 @@
 // `weir`: the command line for a Weir server's REST API (/api/v1). main() parses the arguments,
 // runs one command and answers its exit code (see errors.ts); bin/weir.js calls it.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import type { FlowSpec } from "@weir/domain";
 import { ApiError, createClient } from "./client";
@@ -10,7 +11,7 @@ import { readCliEnv } from "./env";
 import { CliError, EXIT } from "./errors";
 import type { ExitCode } from "./errors";
 import { canonical, diffSpecs } from "./flow-diff";
-import { formatFlowFile, formatForPath, loadFlowFile } from "./flow-file";
+import { formatFlowFile, formatForPath, loadFlowFile, withCodeFiles } from "./flow-file";
 import { flowFileJsonSchema } from "./flow-schema";
 import { unifiedDiff } from "./line-diff";
 import { addAdminCommands } from "./admin-commands";
@@ -297,20 +298,39 @@ Contexts live in ${env.configFile} (WEIR_CONFIG overrides).`,
     .description("write a flow (id or name) as a flow file; apply of it changes nothing")
     .option("-o, --output <file>", "write here (YAML, or JSON for .json) instead of stdout")
     .addOption(new Option("--format <format>", "format on stdout").choices(["yaml", "json"]).default("yaml"))
+    .option("--code-dir <dir>", "with -o: write each function's code to <dir>/<node>.ts and refer to it")
     .option("--version <n>", "a version number")
-    .action(async (ref: string, options: { output?: string; format: "yaml" | "json"; version?: string }) => {
-      const c = client();
-      const id = await resolveFlow(c, ref);
-      const suffix = options.version ? `/versions/${encodeURIComponent(options.version)}` : "";
-      const flow = await c.request<FlowView>("GET", `/flows/${id}${suffix}`);
-      const text = formatFlowFile(flow.spec, options.output ? formatForPath(options.output) : options.format);
-      if (!options.output) {
-        io.out(text);
-        return;
-      }
-      writeFileSync(options.output, text);
-      io.out(`wrote ${flow.name} version ${flow.version} to ${options.output}\n`);
-    });
+    .action(
+      async (
+        ref: string,
+        options: { output?: string; format: "yaml" | "json"; codeDir?: string; version?: string },
+      ) => {
+        const c = client();
+        const id = await resolveFlow(c, ref);
+        const suffix = options.version ? `/versions/${encodeURIComponent(options.version)}` : "";
+        const flow = await c.request<FlowView>("GET", `/flows/${id}${suffix}`);
+        if (options.codeDir !== undefined && !options.output) {
+          throw new CliError(
+            EXIT.usage,
+            "--code-dir needs -o FILE (code files are referred to relative to it)",
+          );
+        }
+        const written: string[] = [];
+        const spec =
+          options.codeDir !== undefined && options.output
+            ? withCodeFiles(flow.spec, options.output, options.codeDir, written)
+            : flow.spec;
+        const text = formatFlowFile(spec, options.output ? formatForPath(options.output) : options.format);
+        if (!options.output) {
+          io.out(text);
+          return;
+        }
+        mkdirSync(dirname(options.output), { recursive: true });
+        writeFileSync(options.output, text);
+        const also = written.length > 0 ? ` (code: ${written.join(", ")})` : "";
+        io.out(`wrote ${flow.name} version ${flow.version} to ${options.output}${also}\n`);
+      },
+    );
   flows
     .command("delete <flow>")
     .description("delete a flow (id or name) with its versions, deployments, logs and dead letters")

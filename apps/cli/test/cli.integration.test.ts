@@ -130,6 +130,21 @@ describe("weir against a live server", () => {
     const asJson = await run("flows", "export", id, "-o", "exported.json");
     expect(asJson.code).toBe(0);
     expect((await run("flows", "apply", "-f", "exported.json")).stdout).toContain("unchanged: version 1");
+    const split = await run(
+      "flows",
+      "export",
+      "cli demo",
+      "-o",
+      "split/flow.yaml",
+      "--code-dir",
+      "split/code",
+    );
+    expect(split.code).toBe(0);
+    expect(readFileSync(join(dir, "split", "code", "double.ts"), "utf8")).toBe(CODE);
+    expect(readFileSync(join(dir, "split", "flow.yaml"), "utf8")).toContain(
+      "code:\n        file: ./code/double.ts",
+    );
+    expect((await run("flows", "apply", "-f", "split/flow.yaml")).stdout).toContain("unchanged: version 1");
     expect(await versionsOf("cli demo")).toBe(1);
 
     write("double.ts", "export default (r) => ({ value: { n: r.value.seq * 3 } });\n");
