@@ -69,6 +69,31 @@ function logLine(e: LogEntry): string {
     : `${e.createdAt} ${JSON.stringify(e.record)}`;
 }
 
+/** The stats table; with an earlier frame, records per second in and out since it. */
+function statsTable(
+  deployment: DeploymentView | null,
+  nodes: readonly NodeStatsView[],
+  before: readonly NodeStatsView[] | null,
+  seconds: number,
+): string {
+  if (!deployment) return "not deployed\n";
+  const rate = (now: number, then: number | undefined): string =>
+    then === undefined || seconds <= 0 ? "-" : ((now - then) / seconds).toFixed(1);
+  const rows = nodes.map((n) => {
+    const old = before?.find((b) => b.nodeId === n.nodeId);
+    return [
+      n.nodeId,
+      String(n.recordsIn),
+      String(n.recordsOut),
+      rate(n.recordsIn, old?.recordsIn),
+      rate(n.recordsOut, old?.recordsOut),
+      String(n.errors),
+      n.lastError ?? "",
+    ];
+  });
+  return `${deploymentLine(deployment)}\n${table([["NODE", "IN", "OUT", "IN/S", "OUT/S", "ERRORS", "LAST ERROR"], ...rows])}`;
+}
+
 function deploymentLine(d: DeploymentView | null): string {
   if (!d) return "not deployed";
   const error = d.error ? ` (error: ${d.error})` : "";
@@ -380,29 +405,38 @@ Contexts live in ${env.configFile} (WEIR_CONFIG overrides).`,
     .command("stats <flow>")
     .description("per-node records in and out, errors and the last error")
     .option("--json", "print JSON")
-    .action(async (ref: string, options: { json?: boolean }) => {
+    .option("-w, --watch", "redraw every --interval ms with rates since the last frame (Ctrl-C stops)")
+    .option("--interval <ms>", "with --watch: how often to ask (ms)", "2000")
+    .action(async (ref: string, options: { json?: boolean; watch?: boolean; interval: string }) => {
       const c = client();
       const id = await resolveFlow(c, ref);
-      const stats = await c.request<{ deployment: DeploymentView | null; nodes: NodeStatsView[] }>(
-        "GET",
-        `/flows/${id}/stats`,
-      );
-      if (options.json) {
-        io.out(json(stats));
+      const read = () =>
+        c.request<{ deployment: DeploymentView | null; nodes: NodeStatsView[] }>("GET", `/flows/${id}/stats`);
+      if (!options.watch) {
+        const stats = await read();
+        if (options.json) io.out(json(stats));
+        else io.out(statsTable(stats.deployment, stats.nodes, null, 0));
         return;
       }
-      if (!stats.deployment) {
-        io.out("not deployed\n");
-        return;
+      const interval = Number(options.interval);
+      if (!Number.isInteger(interval) || interval < 200) {
+        throw new CliError(
+          EXIT.usage,
+          `--interval must be a whole number of ms, at least 200 (got ${options.interval})`,
+        );
       }
-      const rows = stats.nodes.map((n) => [
-        n.nodeId,
-        String(n.recordsIn),
-        String(n.recordsOut),
-        String(n.errors),
-        n.lastError ?? "",
-      ]);
-      io.out(table([["NODE", "IN", "OUT", "ERRORS", "LAST ERROR"], ...rows]));
+      const tty = process.stdout.isTTY;
+      let previous: { at: number; nodes: NodeStatsView[] } | null = null;
+      for (;;) {
+        const stats = await read();
+        const at = Date.now();
+        const frame = options.json
+          ? `${JSON.stringify({ at: new Date(at).toISOString(), ...stats })}\n`
+          : `${new Date(at).toISOString()}\n${statsTable(stats.deployment, stats.nodes, previous?.nodes ?? null, (at - (previous?.at ?? at)) / 1000)}\n`;
+        io.out(tty && !options.json ? `\x1b[2J\x1b[H${frame}` : frame);
+        previous = { at, nodes: stats.nodes };
+        await new Promise((resolve) => setTimeout(resolve, interval));
+      }
     });
   program
     .command("logs <flow> <node>")
