@@ -78,6 +78,14 @@ const errorResponse = (description: string): JsonSchema => ({
   content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
 });
 
+/** Unique per route (a procedure may serve two paths): `get_flows_id_versions_version`. */
+function operationId(route: RestRoute): string {
+  const words = route.path
+    .split("/")
+    .flatMap((part) => (part === "" ? [] : [part.replace(/[{}]/g, "").replace(/-/g, "_")]));
+  return [route.method.toLowerCase(), ...words].join("_");
+}
+
 function operation(route: RestRoute): JsonSchema {
   const input = inputSchema(route);
   const inputProps = (input.properties ?? {}) as Record<string, JsonSchema>;
@@ -94,7 +102,7 @@ function operation(route: RestRoute): JsonSchema {
     parameters.push({ name, in: "query", required: required.has(name), schema });
   }
   const op: JsonSchema = {
-    operationId: `${route.procedure.replace(".", "_")}_${route.method.toLowerCase()}`,
+    operationId: operationId(route),
     summary: route.summary,
     description: `Calls the tRPC procedure \`${route.procedure}\`.`,
     tags: [route.tag],

@@ -192,6 +192,11 @@ describe("REST /api/v1", () => {
       components: { schemas: Record<string, unknown> };
     };
     expect(spec.openapi).toBe("3.1.0");
+    const ids = Object.values(spec.paths).flatMap((item) =>
+      Object.values(item).map((op) => (op as unknown as { operationId: string }).operationId),
+    );
+    expect(ids).toHaveLength(REST_ROUTES.length);
+    expect(new Set(ids).size).toBe(ids.length);
     for (const route of REST_ROUTES) {
       const op = spec.paths[route.path]?.[route.method.toLowerCase()];
       expect(op, `${route.method} ${route.path}`).toBeDefined();
