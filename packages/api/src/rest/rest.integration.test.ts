@@ -1,5 +1,6 @@
 // /api/v1 over HTTP as curl would call it: resource paths, verbs, status codes and the error
 // shape, against a real Postgres; and the OpenAPI document, checked against the routes served.
+import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { demoFlow, useTestApi } from "../../test/db";
 import { handleRestRequest } from "./handler";
@@ -229,5 +230,14 @@ describe("REST /api/v1", () => {
     for (const route of REST_ROUTES) expect(page.text).toContain(`<code>${route.path}</code>`);
     expect(page.text).not.toMatch(/<script|https?:\/\/(?!json-schema\.org)/);
     expect(page.text).toContain('href="/api/v1/openapi.json"');
+  });
+
+  it("is a valid OpenAPI 3.1 document by the OpenAPI Initiative's schema", async () => {
+    const doc = await rest("GET", "/openapi.json");
+    const validator = new Validator();
+    const result = await validator.validate(doc.json as Record<string, unknown>);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe("3.1");
   });
 });
