@@ -5,6 +5,7 @@
 import { flowSpecSchema } from "@weir/domain";
 import { z } from "zod";
 import { appRouter } from "../root";
+import { RESPONSES } from "./responses";
 import { REST_ROUTES } from "./routes";
 import type { QueryKind, RestRoute } from "./routes";
 
@@ -54,6 +55,11 @@ class SharedDefs {
 function toSchema(schema: unknown, defs: SharedDefs): JsonSchema {
   if (!(schema instanceof z.ZodType)) return {};
   return defs.lift(z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }));
+}
+
+function outputSchema(schema: z.ZodType | undefined, defs: SharedDefs): JsonSchema {
+  if (!schema) return {};
+  return defs.lift(z.toJSONSchema(schema, { io: "output", unrepresentable: "any" }));
 }
 
 function inputSchema(route: RestRoute, defs: SharedDefs): JsonSchema {
@@ -154,7 +160,14 @@ function operation(route: RestRoute, defs: SharedDefs): JsonSchema {
     [status]:
       status === "204"
         ? { description: "done; no body" }
-        : { description: "the procedure's answer", content: { "application/json": { schema: {} } } },
+        : {
+            description: "the procedure's answer",
+            content: {
+              "application/json": {
+                schema: outputSchema(RESPONSES[route.procedure], defs),
+              },
+            },
+          },
     "400": errorResponse("invalid input: `error.problems` lists each fault with its path"),
     "404": errorResponse("no such flow, version, node, secret, profile or artifact"),
     "409": errorResponse("changed concurrently by another request; retry"),

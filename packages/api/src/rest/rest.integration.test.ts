@@ -4,6 +4,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { demoFlow, useTestApi } from "../../test/db";
 import { handleRestRequest } from "./handler";
+import { RESPONSES } from "./responses";
 import { REST_ROUTES } from "./routes";
 
 const t = useTestApi();
@@ -41,6 +42,16 @@ async function rest(
   return { status: res.status, headers: res.headers, text, json };
 }
 
+/**
+ * The answer is exactly what the OpenAPI document says (its schema is closed: a field the
+ * document does not name would be stripped, and the comparison would fail).
+ */
+function documented(procedure: string, answer: Answer): void {
+  const schema = RESPONSES[procedure];
+  if (!schema) throw new Error(`no documented response for ${procedure}`);
+  expect(schema.parse(answer.json)).toEqual(answer.json);
+}
+
 type ErrorBody = {
   error: { code: string; message: string; problems: { pathString: string; code: string }[] | null };
 };
@@ -51,12 +62,15 @@ describe("REST /api/v1", () => {
     expect(created.status).toBe(201);
     const { id, version } = created.json as { id: string; version: number };
     expect(version).toBe(1);
+    documented("flow.create", created);
 
     const listed = await rest("GET", "/flows");
+    documented("flow.list", listed);
     expect(listed.status).toBe(200);
     expect((listed.json as { id: string }[]).map((f) => f.id)).toContain(id);
 
     const got = await rest("GET", `/flows/${id}`);
+    documented("flow.get", got);
     expect(got.status).toBe(200);
     expect(got.json).toMatchObject({ id, name: "rest demo", version: 1, spec: { name: "rest demo" } });
 
@@ -64,28 +78,35 @@ describe("REST /api/v1", () => {
     const saved = await rest("POST", `/flows/${id}/versions`, { spec, message: "edit" });
     expect(saved.status).toBe(201);
     expect(saved.json).toMatchObject({ id, version: 2 });
+    documented("flow.update", saved);
 
     const v1 = await rest("GET", `/flows/${id}/versions/1`);
     expect(v1.json).toMatchObject({ version: 1, spec: { description: "doubles a counter" } });
     const byQuery = await rest("GET", `/flows/${id}?version=2`);
     expect(byQuery.json).toMatchObject({ version: 2, spec: { description: "changed" } });
     const versions = await rest("GET", `/flows/${id}/versions`);
+    documented("flow.versions", versions);
     expect((versions.json as { version: number }[]).map((v) => v.version)).toEqual([2, 1]);
 
     const noDeployment = await rest("GET", `/flows/${id}/deployment`);
     expect(noDeployment.status).toBe(200);
     expect(noDeployment.json).toBeNull();
+    documented("deployment.status", noDeployment);
 
     const deployed = await rest("POST", `/flows/${id}/deployments`, { version: 1 });
     expect(deployed.status).toBe(201);
     expect(deployed.json).toMatchObject({ version: 1, desiredState: "running" });
+    documented("deployment.deploy", deployed);
     const status = await rest("GET", `/flows/${id}/deployment`);
     expect(status.json).toMatchObject({ version: 1, desiredState: "running" });
+    documented("deployment.status", status);
     const stopped = await rest("DELETE", `/flows/${id}/deployment`);
     expect(stopped.status).toBe(200);
     expect(stopped.json).toMatchObject({ desiredState: "stopped" });
+    documented("deployment.stop", stopped);
     const deployments = await rest("GET", `/flows/${id}/deployments`);
     expect(deployments.json).toHaveLength(1);
+    documented("deployment.list", deployments);
 
     const stats = await rest("GET", `/flows/${id}/stats`);
     expect(stats.status).toBe(200);
@@ -147,9 +168,11 @@ describe("REST /api/v1", () => {
     const set = await rest("PUT", "/secrets/REST_TOKEN", { value: "hunter2-rest" });
     expect(set.status).toBe(200);
     expect(set.text).not.toContain("hunter2-rest");
+    documented("secrets.set", set);
     const list = await rest("GET", "/secrets");
     expect(list.text).toContain("REST_TOKEN");
     expect(list.text).not.toContain("hunter2-rest");
+    documented("secrets.list", list);
     expect((await rest("DELETE", "/secrets/REST_TOKEN")).status).toBe(204);
     expect((await rest("DELETE", "/secrets/REST_TOKEN")).status).toBe(404);
   });
