@@ -149,6 +149,27 @@ describe("REST /api/v1", () => {
   it("answers 415 for a body that is not JSON, 400 for broken JSON and 413 over the limit", async () => {
     const text = await rest("POST", "/flows", undefined, { raw: "name: x", contentType: "text/yaml" });
     expect(text.status).toBe(415);
+    // An empty POST from another site's page (a form, a no-cors fetch) is refused before it acts.
+    const flowId = (await t.api.flow.create(demoFlow("csrf"))).id;
+    for (const contentType of [undefined, "text/plain", "application/x-www-form-urlencoded"]) {
+      const res = await handleRestRequest(
+        new Request(`http://localhost/api/v1/flows/${flowId}/deployments`, {
+          method: "POST",
+          headers: contentType === undefined ? {} : { "content-type": contentType },
+        }),
+        { db: t.db },
+      );
+      expect(res.status).toBe(415);
+    }
+    expect(await t.db.deployment.count({ where: { flowId } })).toBe(0);
+    const empty = await handleRestRequest(
+      new Request(`http://localhost/api/v1/flows/${flowId}/deployments`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+      }),
+      { db: t.db },
+    );
+    expect(empty.status).toBe(201);
     const broken = await rest("POST", "/flows", undefined, { raw: "{ nope" });
     expect(broken.status).toBe(400);
     expect((broken.json as ErrorBody).error.message).toMatch(/not JSON/);
