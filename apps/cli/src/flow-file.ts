@@ -2,8 +2,8 @@
 // code from a file next to it (`code: { file: ./double.ts }`). Loading checks the file the way the
 // server would (shape, unknown fields, node types, graph) and locates every problem by file, line
 // and JSON path; export writes the same format back, so export → apply changes nothing.
-import { readFileSync } from "node:fs";
-import { dirname, extname, resolve } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { builtinRegistry } from "@weir/connectors/definitions";
 import { flowEdgeSchema, flowNodeSchema, flowSpecSchema, formatPath, validateFlow } from "@weir/domain";
 import type { FlowSpec } from "@weir/domain";
@@ -184,4 +184,31 @@ export function formatFlowFile(spec: FlowSpec, format: "yaml" | "json"): string 
 /** The format to write for an output path (YAML unless it ends in .json). */
 export function formatForPath(path: string | undefined): "yaml" | "json" {
   return path !== undefined && extname(path).toLowerCase() === ".json" ? "json" : "yaml";
+}
+
+/**
+ * The spec with each function's inline code written to `<codeDir>/<node id>.ts` (`.js` for
+ * JavaScript) and replaced by `{ file }` relative to the flow file; `written` gets the paths.
+ */
+export function withCodeFiles(
+  spec: FlowSpec,
+  flowFile: string,
+  codeDir: string,
+  written: string[],
+): FlowSpec {
+  mkdirSync(codeDir, { recursive: true });
+  return {
+    ...spec,
+    nodes: spec.nodes.map((node) => {
+      const code = node.config.code;
+      if (node.kind !== "function" || typeof code !== "string") return node;
+      const target = join(codeDir, `${node.id}.${node.config.language === "javascript" ? "js" : "ts"}`);
+      writeFileSync(target, code);
+      written.push(target);
+      const rel = relative(dirname(resolve(flowFile)), resolve(target))
+        .split(sep)
+        .join("/");
+      return { ...node, config: { ...node.config, code: { file: rel.startsWith(".") ? rel : `./${rel}` } } };
+    }),
+  };
 }

@@ -1,6 +1,7 @@
 // `weir`: the command line for a Weir server's REST API (/api/v1). main() parses the arguments,
 // runs one command and answers its exit code (see errors.ts); bin/weir.js calls it.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import type { FlowSpec } from "@weir/domain";
 import { ApiError, createClient } from "./client";
@@ -10,7 +11,7 @@ import { readCliEnv } from "./env";
 import { CliError, EXIT } from "./errors";
 import type { ExitCode } from "./errors";
 import { canonical, diffSpecs } from "./flow-diff";
-import { formatFlowFile, formatForPath, loadFlowFile } from "./flow-file";
+import { formatFlowFile, formatForPath, loadFlowFile, withCodeFiles } from "./flow-file";
 import { flowFileJsonSchema } from "./flow-schema";
 import { unifiedDiff } from "./line-diff";
 import { addAdminCommands } from "./admin-commands";
@@ -66,6 +67,31 @@ function logLine(e: LogEntry): string {
   return e.level !== undefined
     ? `${e.createdAt} ${e.level} ${e.message ?? ""}`
     : `${e.createdAt} ${JSON.stringify(e.record)}`;
+}
+
+/** The stats table; with an earlier frame, records per second in and out since it. */
+function statsTable(
+  deployment: DeploymentView | null,
+  nodes: readonly NodeStatsView[],
+  before: readonly NodeStatsView[] | null,
+  seconds: number,
+): string {
+  if (!deployment) return "not deployed\n";
+  const rate = (now: number, then: number | undefined): string =>
+    then === undefined || seconds <= 0 ? "-" : ((now - then) / seconds).toFixed(1);
+  const rows = nodes.map((n) => {
+    const old = before?.find((b) => b.nodeId === n.nodeId);
+    return [
+      n.nodeId,
+      String(n.recordsIn),
+      String(n.recordsOut),
+      rate(n.recordsIn, old?.recordsIn),
+      rate(n.recordsOut, old?.recordsOut),
+      String(n.errors),
+      n.lastError ?? "",
+    ];
+  });
+  return `${deploymentLine(deployment)}\n${table([["NODE", "IN", "OUT", "IN/S", "OUT/S", "ERRORS", "LAST ERROR"], ...rows])}`;
 }
 
 function deploymentLine(d: DeploymentView | null): string {
@@ -297,20 +323,39 @@ Contexts live in ${env.configFile} (WEIR_CONFIG overrides).`,
     .description("write a flow (id or name) as a flow file; apply of it changes nothing")
     .option("-o, --output <file>", "write here (YAML, or JSON for .json) instead of stdout")
     .addOption(new Option("--format <format>", "format on stdout").choices(["yaml", "json"]).default("yaml"))
+    .option("--code-dir <dir>", "with -o: write each function's code to <dir>/<node>.ts and refer to it")
     .option("--version <n>", "a version number")
-    .action(async (ref: string, options: { output?: string; format: "yaml" | "json"; version?: string }) => {
-      const c = client();
-      const id = await resolveFlow(c, ref);
-      const suffix = options.version ? `/versions/${encodeURIComponent(options.version)}` : "";
-      const flow = await c.request<FlowView>("GET", `/flows/${id}${suffix}`);
-      const text = formatFlowFile(flow.spec, options.output ? formatForPath(options.output) : options.format);
-      if (!options.output) {
-        io.out(text);
-        return;
-      }
-      writeFileSync(options.output, text);
-      io.out(`wrote ${flow.name} version ${flow.version} to ${options.output}\n`);
-    });
+    .action(
+      async (
+        ref: string,
+        options: { output?: string; format: "yaml" | "json"; codeDir?: string; version?: string },
+      ) => {
+        const c = client();
+        const id = await resolveFlow(c, ref);
+        const suffix = options.version ? `/versions/${encodeURIComponent(options.version)}` : "";
+        const flow = await c.request<FlowView>("GET", `/flows/${id}${suffix}`);
+        if (options.codeDir !== undefined && !options.output) {
+          throw new CliError(
+            EXIT.usage,
+            "--code-dir needs -o FILE (code files are referred to relative to it)",
+          );
+        }
+        const written: string[] = [];
+        const spec =
+          options.codeDir !== undefined && options.output
+            ? withCodeFiles(flow.spec, options.output, options.codeDir, written)
+            : flow.spec;
+        const text = formatFlowFile(spec, options.output ? formatForPath(options.output) : options.format);
+        if (!options.output) {
+          io.out(text);
+          return;
+        }
+        mkdirSync(dirname(options.output), { recursive: true });
+        writeFileSync(options.output, text);
+        const also = written.length > 0 ? ` (code: ${written.join(", ")})` : "";
+        io.out(`wrote ${flow.name} version ${flow.version} to ${options.output}${also}\n`);
+      },
+    );
   flows
     .command("delete <flow>")
     .description("delete a flow (id or name) with its versions, deployments, logs and dead letters")
@@ -360,29 +405,38 @@ Contexts live in ${env.configFile} (WEIR_CONFIG overrides).`,
     .command("stats <flow>")
     .description("per-node records in and out, errors and the last error")
     .option("--json", "print JSON")
-    .action(async (ref: string, options: { json?: boolean }) => {
+    .option("-w, --watch", "redraw every --interval ms with rates since the last frame (Ctrl-C stops)")
+    .option("--interval <ms>", "with --watch: how often to ask (ms)", "2000")
+    .action(async (ref: string, options: { json?: boolean; watch?: boolean; interval: string }) => {
       const c = client();
       const id = await resolveFlow(c, ref);
-      const stats = await c.request<{ deployment: DeploymentView | null; nodes: NodeStatsView[] }>(
-        "GET",
-        `/flows/${id}/stats`,
-      );
-      if (options.json) {
-        io.out(json(stats));
+      const read = () =>
+        c.request<{ deployment: DeploymentView | null; nodes: NodeStatsView[] }>("GET", `/flows/${id}/stats`);
+      if (!options.watch) {
+        const stats = await read();
+        if (options.json) io.out(json(stats));
+        else io.out(statsTable(stats.deployment, stats.nodes, null, 0));
         return;
       }
-      if (!stats.deployment) {
-        io.out("not deployed\n");
-        return;
+      const interval = Number(options.interval);
+      if (!Number.isInteger(interval) || interval < 200) {
+        throw new CliError(
+          EXIT.usage,
+          `--interval must be a whole number of ms, at least 200 (got ${options.interval})`,
+        );
       }
-      const rows = stats.nodes.map((n) => [
-        n.nodeId,
-        String(n.recordsIn),
-        String(n.recordsOut),
-        String(n.errors),
-        n.lastError ?? "",
-      ]);
-      io.out(table([["NODE", "IN", "OUT", "ERRORS", "LAST ERROR"], ...rows]));
+      const tty = process.stdout.isTTY;
+      let previous: { at: number; nodes: NodeStatsView[] } | null = null;
+      for (;;) {
+        const stats = await read();
+        const at = Date.now();
+        const frame = options.json
+          ? `${JSON.stringify({ at: new Date(at).toISOString(), ...stats })}\n`
+          : `${new Date(at).toISOString()}\n${statsTable(stats.deployment, stats.nodes, previous?.nodes ?? null, (at - (previous?.at ?? at)) / 1000)}\n`;
+        io.out(tty && !options.json ? `\x1b[2J\x1b[H${frame}` : frame);
+        previous = { at, nodes: stats.nodes };
+        await new Promise((resolve) => setTimeout(resolve, interval));
+      }
     });
   program
     .command("logs <flow> <node>")

@@ -130,6 +130,21 @@ describe("weir against a live server", () => {
     const asJson = await run("flows", "export", id, "-o", "exported.json");
     expect(asJson.code).toBe(0);
     expect((await run("flows", "apply", "-f", "exported.json")).stdout).toContain("unchanged: version 1");
+    const split = await run(
+      "flows",
+      "export",
+      "cli demo",
+      "-o",
+      "split/flow.yaml",
+      "--code-dir",
+      "split/code",
+    );
+    expect(split.code).toBe(0);
+    expect(readFileSync(join(dir, "split", "code", "double.ts"), "utf8")).toBe(CODE);
+    expect(readFileSync(join(dir, "split", "flow.yaml"), "utf8")).toContain(
+      "code:\n        file: ./code/double.ts",
+    );
+    expect((await run("flows", "apply", "-f", "split/flow.yaml")).stdout).toContain("unchanged: version 1");
     expect(await versionsOf("cli demo")).toBe(1);
 
     write("double.ts", "export default (r) => ({ value: { n: r.value.seq * 3 } });\n");
@@ -247,6 +262,46 @@ describe("more commands", () => {
         '{"value":{"n":2}}',
         '{"value":{"n":3}}',
       ]);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it("redraws stats with --watch, with rates since the last frame", async () => {
+    write("watch.yaml", FLOW_YAML.replace("cli demo", "watch demo"));
+    const id =
+      /\(([0-9a-f-]{36})\)/.exec((await run("flows", "apply", "-f", "watch.yaml")).stdout)?.[1] ?? "";
+    expect((await run("deploy", id)).code).toBe(0);
+    const deployment = await database.db.deployment.findFirstOrThrow({ where: { flowId: id } });
+    const key = { deploymentId: deployment.id, nodeId: "double", engineId: "e1" };
+    await database.db.nodeStats.create({ data: { ...key, recordsIn: 10n, recordsOut: 10n } });
+    const child = spawn(process.execPath, [BIN, "stats", id, "--watch", "--interval", "300"], {
+      env: { ...process.env, ...env },
+      cwd: dir,
+    });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8");
+    });
+    const waitFor = async (pattern: RegExp): Promise<RegExpExecArray> => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const match = pattern.exec(stdout);
+        if (match) return match;
+        if (Date.now() > deadline)
+          throw new Error(`stats --watch never printed ${String(pattern)}; got: ${stdout}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    try {
+      await waitFor(/double +10 +10 +- +- +0/);
+      await database.db.nodeStats.updateMany({ where: key, data: { recordsIn: 70n, recordsOut: 40n } });
+      const frame = await waitFor(/double +70 +40 +(\d+\.\d) +(\d+\.\d) +0/);
+      // 60 more in and 30 more out over one interval or so (300 ms plus a request): positive, in ratio.
+      const inRate = Number(frame[1]);
+      const outRate = Number(frame[2]);
+      expect(inRate).toBeGreaterThan(0);
+      expect(inRate / outRate).toBeCloseTo(2, 1);
     } finally {
       child.kill();
     }

@@ -136,8 +136,19 @@ describe("transport=kafka", () => {
     );
     expect(new Set(shared.map((row) => row.engineId)).size).toBe(2);
 
-    // The generator runs on one engine only: the lease holder.
-    const generators = (await nodeRows(deployment.id, "gen")).filter((row) => row.recordsOut > 0n);
+    // The generator runs on one engine at a time: the lease holder. (Under heavy load a lease can
+    // lapse and move, leaving the old holder's row behind, so look at whose count grows now.)
+    const before = await nodeRows(deployment.id, "gen");
+    const generators = await eventually(
+      async () => {
+        const grew = (await nodeRows(deployment.id, "gen")).filter(
+          (row) => row.recordsOut > (before.find((b) => b.engineId === row.engineId)?.recordsOut ?? 0n),
+        );
+        return grew.length > 0 ? grew : undefined;
+      },
+      "the generator producing",
+      10_000,
+    );
     expect(generators).toHaveLength(1);
     const holderId = generators[0]?.engineId;
     const holder = holderId?.startsWith("a-") ? first : second;

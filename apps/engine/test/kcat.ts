@@ -34,6 +34,27 @@ export async function kcatConsume(brokers: string, topic: string): Promise<Consu
     });
 }
 
+/**
+ * Like kcatConsume, but a null Kafka value (a tombstone, which is how the kafka-sink writes a
+ * record whose value is JSON null) reads as null instead of failing to parse.
+ */
+export async function kcatConsumeWithTombstones(brokers: string, topic: string): Promise<Consumed[]> {
+  const { stdout } = await run(
+    "kcat",
+    ["-C", "-b", brokers, "-t", topic, "-o", "beginning", "-e", "-q", "-Z", "-f", "%k\t%s\n"],
+    { maxBuffer: 256 * 1024 * 1024 },
+  );
+  return stdout
+    .split("\n")
+    .filter((line) => line.length > 0)
+    .map((line) => {
+      const tab = line.indexOf("\t");
+      const value = line.slice(tab + 1);
+      // JSON text is never the bare word NULL: kcat -Z prints that for a null value only.
+      return { key: line.slice(0, tab), value: value === "NULL" ? null : (JSON.parse(value) as unknown) };
+    });
+}
+
 /** `count` lines over `keys` keys; `seq` counts per key, so order per key can be checked. */
 export function inputLines(
   count: number,

@@ -50,7 +50,13 @@ export async function runFunction(
       const message = `function instance failed: ${errorMessage(error)}`;
       log.error(message);
       handle.instance = await handle.recreate();
-      return batch.map(() => ({ ok: false, error: { message, instanceReset: true } }));
+      if (batch.length === 1) return [{ ok: false, error: { message, instanceReset: true } }];
+      // One record can bring the instance down for its whole batch (a value nested too deep for
+      // the runtime, say): each record runs again on its own, so only the culprit fails, even
+      // with maxAttempts 1. That first run alone counts as the record's first attempt.
+      const outcomes: RecordOutcome[] = [];
+      for (const record of batch) outcomes.push(...(await processBatch([record])));
+      return outcomes;
     }
   };
 

@@ -1,4 +1,4 @@
-import type { FlowNode } from "@weir/domain";
+import type { FlowNode, WeirRecord } from "@weir/domain";
 import { DEFAULT_PORT, errorMessage } from "@weir/domain";
 import type { RegisteredSource } from "@weir/connectors";
 import type { NodeOutput } from "../transport/edge-transport";
@@ -18,6 +18,13 @@ export async function runSource(
 ): Promise<void> {
   const counters = services.counters(deployment.id, node.id, "out");
   const log = services.log.child(node.id);
+  // A record the source took but could not pass on counts as in, so that for a source too
+  // records in = completed + dead-lettered + in flight.
+  const deadLetter = (record: WeirRecord, error: string): void => {
+    counters.recordsIn++;
+    counters.deadLetter(error);
+    services.deadLetters.add({ deployment, nodeId: node.id, record, error, attempts: 1 });
+  };
   try {
     await plugin.run(node.config, {
       flowId: deployment.flowId,
@@ -26,8 +33,26 @@ export async function runSource(
       log,
       connection,
       emit: async (records) => {
-        await outputs.sendToPort(DEFAULT_PORT, records);
-        counters.recordsOut += records.length;
+        let sending = records;
+        try {
+          await outputs.sendToPort(DEFAULT_PORT, sending);
+        } catch (error) {
+          // A record no transport can encode (JSON.stringify overflows on a value nested tens of
+          // thousands deep) failed the whole send before anything left: it is dead-lettered with
+          // the reason and the rest are sent, instead of failing the source on every restart.
+          const unencodable = records.filter((record) => encodeProblem(record) !== null);
+          if (unencodable.length === 0) throw error;
+          for (const record of unencodable) {
+            deadLetter(
+              record,
+              `the record cannot be encoded for the next node: ${String(encodeProblem(record))}`,
+            );
+          }
+          await services.deadLetters.persisted();
+          sending = records.filter((record) => !unencodable.includes(record));
+          await outputs.sendToPort(DEFAULT_PORT, sending);
+        }
+        counters.recordsOut += sending.length;
         await yieldToEventLoop();
       },
       checkpoint: {
@@ -38,8 +63,7 @@ export async function runSource(
         services.ingest.register(deployment.flowId, node.id, handler, options);
       },
       deadLetter: (record, error) => {
-        counters.deadLetter(error);
-        services.deadLetters.add({ deployment, nodeId: node.id, record, error, attempts: 1 });
+        deadLetter(record, error);
         // The source may move past the record (commit its offset) once this resolves.
         return services.deadLetters.persisted();
       },
@@ -50,5 +74,15 @@ export async function runSource(
   } finally {
     services.ingest.unregister(deployment.flowId, node.id);
     outputs.close();
+  }
+}
+
+/** Why a record's value cannot be written as JSON text, or null when it can. */
+function encodeProblem(record: { value: unknown }): string | null {
+  try {
+    JSON.stringify(record.value);
+    return null;
+  } catch (error) {
+    return errorMessage(error);
   }
 }

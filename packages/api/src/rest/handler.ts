@@ -141,14 +141,17 @@ export async function handleRestRequest(req: Request, options: RestHandlerOption
         problems: problem([], message, "too_large"),
       });
     }
+    // Every POST and PUT must say application/json, even without a body: that makes each one a
+    // request a browser preflights, so no other site's page can send it (a form, or a no-cors
+    // fetch with an empty body, which would otherwise deploy or stop a flow named in the path).
+    if (contentType !== "application/json") {
+      return errorResponse(415, {
+        code: "UNSUPPORTED_MEDIA_TYPE",
+        message: `the body must be application/json (got ${contentType === "" ? "no content-type" : contentType})`,
+        problems: null,
+      });
+    }
     if (bytes.byteLength > 0 || mode === "input") {
-      if (contentType !== "application/json") {
-        return errorResponse(415, {
-          code: "UNSUPPORTED_MEDIA_TYPE",
-          message: `the body must be application/json (got ${contentType === "" ? "no content-type" : contentType})`,
-          problems: null,
-        });
-      }
       try {
         body = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown;
       } catch (error) {

@@ -5,6 +5,7 @@
 import { flowSpecSchema } from "@weir/domain";
 import { z } from "zod";
 import { appRouter } from "../root";
+import { RESPONSES } from "./responses";
 import { REST_ROUTES } from "./routes";
 import type { QueryKind, RestRoute } from "./routes";
 
@@ -19,18 +20,54 @@ const procedures = appRouter._def.procedures as unknown as Record<string, Proced
 /** Procedures whose input is a flow spec (or holds one under `spec`). */
 const SPEC_INPUT = new Set(["flow.create", "flow.validate"]);
 
-function toSchema(schema: unknown): JsonSchema {
-  if (!(schema instanceof z.ZodType)) return {};
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
-  return rest;
+/**
+ * Shared definitions lifted out of generated schemas: z.toJSONSchema puts a recursive or reused
+ * schema (a JSON value) under the schema's own `$defs`, whose `#/$defs/…` refs would resolve
+ * against the document root once embedded. Each one moves to components.schemas under a name of
+ * its own, and its refs are rewritten to point there.
+ */
+class SharedDefs {
+  readonly schemas: Record<string, JsonSchema> = {};
+
+  lift(generated: JsonSchema): JsonSchema {
+    const { $schema: _drop, $defs, ...rest } = generated;
+    const renamed = new Map<string, string>();
+    const defs = Object.entries(($defs ?? {}) as Record<string, JsonSchema>);
+    for (const [name] of defs) renamed.set(name, `Def${Object.keys(this.schemas).length + renamed.size + 1}`);
+    const rewrite = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(rewrite);
+      if (typeof value !== "object" || value === null) return value;
+      return Object.fromEntries(
+        Object.entries(value).map(([key, v]) => {
+          if (key === "$ref" && typeof v === "string" && v.startsWith("#/$defs/")) {
+            const target = renamed.get(v.slice("#/$defs/".length));
+            return [key, target === undefined ? v : `#/components/schemas/${target}`];
+          }
+          return [key, rewrite(v)];
+        }),
+      );
+    };
+    for (const [name, def] of defs) this.schemas[renamed.get(name) ?? name] = rewrite(def) as JsonSchema;
+    return rewrite(rest) as JsonSchema;
+  }
 }
 
-function inputSchema(route: RestRoute): JsonSchema {
+function toSchema(schema: unknown, defs: SharedDefs): JsonSchema {
+  if (!(schema instanceof z.ZodType)) return {};
+  return defs.lift(z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }));
+}
+
+function outputSchema(schema: z.ZodType | undefined, defs: SharedDefs): JsonSchema {
+  if (!schema) return {};
+  return defs.lift(z.toJSONSchema(schema, { io: "output", unrepresentable: "any" }));
+}
+
+function inputSchema(route: RestRoute, defs: SharedDefs): JsonSchema {
   const procedure = procedures[route.procedure];
   if (!procedure)
     throw new Error(`REST route ${route.method} ${route.path} names no procedure ${route.procedure}`);
   if (SPEC_INPUT.has(route.procedure)) return { $ref: "#/components/schemas/FlowSpec" };
-  const schema = toSchema(procedure._def.inputs[0]);
+  const schema = toSchema(procedure._def.inputs[0], defs);
   if (route.procedure === "flow.update") {
     const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
     properties.spec = { $ref: "#/components/schemas/FlowSpec" };
@@ -78,8 +115,16 @@ const errorResponse = (description: string): JsonSchema => ({
   content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
 });
 
-function operation(route: RestRoute): JsonSchema {
-  const input = inputSchema(route);
+/** Unique per route (a procedure may serve two paths): `get_flows_id_versions_version`. */
+function operationId(route: RestRoute): string {
+  const words = route.path
+    .split("/")
+    .flatMap((part) => (part === "" ? [] : [part.replace(/[{}]/g, "").replace(/-/g, "_")]));
+  return [route.method.toLowerCase(), ...words].join("_");
+}
+
+function operation(route: RestRoute, defs: SharedDefs): JsonSchema {
+  const input = inputSchema(route, defs);
   const inputProps = (input.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((input.required ?? []) as string[]);
   const consumed = new Set<string>();
@@ -94,7 +139,7 @@ function operation(route: RestRoute): JsonSchema {
     parameters.push({ name, in: "query", required: required.has(name), schema });
   }
   const op: JsonSchema = {
-    operationId: `${route.procedure.replace(".", "_")}_${route.method.toLowerCase()}`,
+    operationId: operationId(route),
     summary: route.summary,
     description: `Calls the tRPC procedure \`${route.procedure}\`.`,
     tags: [route.tag],
@@ -115,7 +160,14 @@ function operation(route: RestRoute): JsonSchema {
     [status]:
       status === "204"
         ? { description: "done; no body" }
-        : { description: "the procedure's answer", content: { "application/json": { schema: {} } } },
+        : {
+            description: "the procedure's answer",
+            content: {
+              "application/json": {
+                schema: outputSchema(RESPONSES[route.procedure], defs),
+              },
+            },
+          },
     "400": errorResponse("invalid input: `error.problems` lists each fault with its path"),
     "404": errorResponse("no such flow, version, node, secret, profile or artifact"),
     "409": errorResponse("changed concurrently by another request; retry"),
@@ -131,11 +183,13 @@ function operation(route: RestRoute): JsonSchema {
 
 /** The document served at /api/v1/openapi.json; `serverUrl` is the mount point. */
 export function openApiDocument(options: { serverUrl?: string } = {}): JsonSchema {
+  const defs = new SharedDefs();
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of REST_ROUTES) {
     const item = (paths[route.path] ??= {});
-    item[route.method.toLowerCase()] = operation(route);
+    item[route.method.toLowerCase()] = operation(route, defs);
   }
+  const flowSpec = toSchema(flowSpecSchema, defs);
   return {
     openapi: "3.1.0",
     info: {
@@ -148,7 +202,7 @@ export function openApiDocument(options: { serverUrl?: string } = {}): JsonSchem
     servers: [{ url: options.serverUrl ?? "/api/v1" }],
     paths,
     components: {
-      schemas: { FlowSpec: toSchema(flowSpecSchema), Problem: problemSchema, Error: errorSchema },
+      schemas: { FlowSpec: flowSpec, Problem: problemSchema, Error: errorSchema, ...defs.schemas },
     },
   };
 }

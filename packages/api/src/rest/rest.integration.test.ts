@@ -1,8 +1,10 @@
 // /api/v1 over HTTP as curl would call it: resource paths, verbs, status codes and the error
 // shape, against a real Postgres; and the OpenAPI document, checked against the routes served.
+import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { demoFlow, useTestApi } from "../../test/db";
 import { handleRestRequest } from "./handler";
+import { RESPONSES } from "./responses";
 import { REST_ROUTES } from "./routes";
 
 const t = useTestApi();
@@ -40,6 +42,16 @@ async function rest(
   return { status: res.status, headers: res.headers, text, json };
 }
 
+/**
+ * The answer is exactly what the OpenAPI document says (its schema is closed: a field the
+ * document does not name would be stripped, and the comparison would fail).
+ */
+function documented(procedure: string, answer: Answer): void {
+  const schema = RESPONSES[procedure];
+  if (!schema) throw new Error(`no documented response for ${procedure}`);
+  expect(schema.parse(answer.json)).toEqual(answer.json);
+}
+
 type ErrorBody = {
   error: { code: string; message: string; problems: { pathString: string; code: string }[] | null };
 };
@@ -50,12 +62,15 @@ describe("REST /api/v1", () => {
     expect(created.status).toBe(201);
     const { id, version } = created.json as { id: string; version: number };
     expect(version).toBe(1);
+    documented("flow.create", created);
 
     const listed = await rest("GET", "/flows");
+    documented("flow.list", listed);
     expect(listed.status).toBe(200);
     expect((listed.json as { id: string }[]).map((f) => f.id)).toContain(id);
 
     const got = await rest("GET", `/flows/${id}`);
+    documented("flow.get", got);
     expect(got.status).toBe(200);
     expect(got.json).toMatchObject({ id, name: "rest demo", version: 1, spec: { name: "rest demo" } });
 
@@ -63,28 +78,35 @@ describe("REST /api/v1", () => {
     const saved = await rest("POST", `/flows/${id}/versions`, { spec, message: "edit" });
     expect(saved.status).toBe(201);
     expect(saved.json).toMatchObject({ id, version: 2 });
+    documented("flow.update", saved);
 
     const v1 = await rest("GET", `/flows/${id}/versions/1`);
     expect(v1.json).toMatchObject({ version: 1, spec: { description: "doubles a counter" } });
     const byQuery = await rest("GET", `/flows/${id}?version=2`);
     expect(byQuery.json).toMatchObject({ version: 2, spec: { description: "changed" } });
     const versions = await rest("GET", `/flows/${id}/versions`);
+    documented("flow.versions", versions);
     expect((versions.json as { version: number }[]).map((v) => v.version)).toEqual([2, 1]);
 
     const noDeployment = await rest("GET", `/flows/${id}/deployment`);
     expect(noDeployment.status).toBe(200);
     expect(noDeployment.json).toBeNull();
+    documented("deployment.status", noDeployment);
 
     const deployed = await rest("POST", `/flows/${id}/deployments`, { version: 1 });
     expect(deployed.status).toBe(201);
     expect(deployed.json).toMatchObject({ version: 1, desiredState: "running" });
+    documented("deployment.deploy", deployed);
     const status = await rest("GET", `/flows/${id}/deployment`);
     expect(status.json).toMatchObject({ version: 1, desiredState: "running" });
+    documented("deployment.status", status);
     const stopped = await rest("DELETE", `/flows/${id}/deployment`);
     expect(stopped.status).toBe(200);
     expect(stopped.json).toMatchObject({ desiredState: "stopped" });
+    documented("deployment.stop", stopped);
     const deployments = await rest("GET", `/flows/${id}/deployments`);
     expect(deployments.json).toHaveLength(1);
+    documented("deployment.list", deployments);
 
     const stats = await rest("GET", `/flows/${id}/stats`);
     expect(stats.status).toBe(200);
@@ -127,6 +149,27 @@ describe("REST /api/v1", () => {
   it("answers 415 for a body that is not JSON, 400 for broken JSON and 413 over the limit", async () => {
     const text = await rest("POST", "/flows", undefined, { raw: "name: x", contentType: "text/yaml" });
     expect(text.status).toBe(415);
+    // An empty POST from another site's page (a form, a no-cors fetch) is refused before it acts.
+    const flowId = (await t.api.flow.create(demoFlow("csrf"))).id;
+    for (const contentType of [undefined, "text/plain", "application/x-www-form-urlencoded"]) {
+      const res = await handleRestRequest(
+        new Request(`http://localhost/api/v1/flows/${flowId}/deployments`, {
+          method: "POST",
+          headers: contentType === undefined ? {} : { "content-type": contentType },
+        }),
+        { db: t.db },
+      );
+      expect(res.status).toBe(415);
+    }
+    expect(await t.db.deployment.count({ where: { flowId } })).toBe(0);
+    const empty = await handleRestRequest(
+      new Request(`http://localhost/api/v1/flows/${flowId}/deployments`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+      }),
+      { db: t.db },
+    );
+    expect(empty.status).toBe(201);
     const broken = await rest("POST", "/flows", undefined, { raw: "{ nope" });
     expect(broken.status).toBe(400);
     expect((broken.json as ErrorBody).error.message).toMatch(/not JSON/);
@@ -146,9 +189,11 @@ describe("REST /api/v1", () => {
     const set = await rest("PUT", "/secrets/REST_TOKEN", { value: "hunter2-rest" });
     expect(set.status).toBe(200);
     expect(set.text).not.toContain("hunter2-rest");
+    documented("secrets.set", set);
     const list = await rest("GET", "/secrets");
     expect(list.text).toContain("REST_TOKEN");
     expect(list.text).not.toContain("hunter2-rest");
+    documented("secrets.list", list);
     expect((await rest("DELETE", "/secrets/REST_TOKEN")).status).toBe(204);
     expect((await rest("DELETE", "/secrets/REST_TOKEN")).status).toBe(404);
   });
@@ -192,6 +237,11 @@ describe("REST /api/v1", () => {
       components: { schemas: Record<string, unknown> };
     };
     expect(spec.openapi).toBe("3.1.0");
+    const ids = Object.values(spec.paths).flatMap((item) =>
+      Object.values(item).map((op) => (op as unknown as { operationId: string }).operationId),
+    );
+    expect(ids).toHaveLength(REST_ROUTES.length);
+    expect(new Set(ids).size).toBe(ids.length);
     for (const route of REST_ROUTES) {
       const op = spec.paths[route.path]?.[route.method.toLowerCase()];
       expect(op, `${route.method} ${route.path}`).toBeDefined();
@@ -224,5 +274,14 @@ describe("REST /api/v1", () => {
     for (const route of REST_ROUTES) expect(page.text).toContain(`<code>${route.path}</code>`);
     expect(page.text).not.toMatch(/<script|https?:\/\/(?!json-schema\.org)/);
     expect(page.text).toContain('href="/api/v1/openapi.json"');
+  });
+
+  it("is a valid OpenAPI 3.1 document by the OpenAPI Initiative's schema", async () => {
+    const doc = await rest("GET", "/openapi.json");
+    const validator = new Validator();
+    const result = await validator.validate(doc.json as Record<string, unknown>);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe("3.1");
   });
 });

@@ -21,6 +21,19 @@ describe("recordsFromBody", () => {
       { key: null, value: { value: 2, extra: true }, headers: {}, timestamp: 9 },
     ]);
   });
+
+  // Regression (issue 10): zod's record schema rebuilt each object by assignment, so a "__proto__"
+  // key, which JSON.parse keeps as an own property, silently vanished at ingest.
+  it("keeps __proto__ keys of the posted JSON, in a bare value and in an envelope", () => {
+    const body = JSON.parse(
+      '[{"__proto__":{"a":1},"b":[{"__proto__":null}]},{"value":{"__proto__":"x"},"key":"k"}]',
+    ) as unknown;
+    const records = recordsFromBody(body, 1);
+    expect(records.map((record) => JSON.stringify(record.value))).toEqual([
+      '{"__proto__":{"a":1},"b":[{"__proto__":null}]}',
+      '{"__proto__":"x"}',
+    ]);
+  });
 });
 
 describe("http ingest source", () => {

@@ -3,11 +3,28 @@ import type { Message } from "kafkajs";
 import type { JsonValue, WeirRecord } from "@weir/domain";
 import type { KafkaKeyConfig, KafkaSinkConfig } from "./definition";
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Kafka carries keys, header values and utf8 values as UTF-8 bytes, and a lone UTF-16 surrogate
+ * has no UTF-8 form (Buffer.from would write U+FFFD instead): such a record is refused, so the
+ * sink dead-letters it with this reason rather than alter it. A JSON value escapes it (`\ud800`).
+ */
+function utf8Text<T extends string | null>(text: T, where: string): T {
+  if (text !== null && LONE_SURROGATE.test(text))
+    throw new Error(`${where} contains a lone UTF-16 surrogate, which has no UTF-8 form for Kafka`);
+  return text;
+}
+
+/** Throws when a key, a header or a utf8 value holds text that has no UTF-8 form. */
 export function encodeRecord(
   record: WeirRecord,
   config: Pick<KafkaSinkConfig, "key" | "valueFormat">,
 ): Message {
-  const headers = { ...record.headers };
+  // fromEntries, not assignment, so a header named "__proto__" stays a header.
+  const headers = Object.fromEntries(
+    Object.entries(record.headers).map(([name, text]) => [name, utf8Text(text, `header '${name}'`)]),
+  );
   let value: Buffer | string | null;
   if (headers["content-encoding"] === "base64" && typeof record.value === "string") {
     // Binary travels base64-encoded inside Weir; Kafka gets the bytes back.
@@ -16,11 +33,12 @@ export function encodeRecord(
   } else if (record.value === null) {
     value = null;
   } else if (config.valueFormat === "utf8" && typeof record.value === "string") {
-    value = record.value;
+    value = utf8Text(record.value, "value");
   } else {
     value = JSON.stringify(record.value);
   }
-  return { key: keyOf(record, config.key), value, headers, timestamp: String(record.timestamp) };
+  const key = utf8Text(keyOf(record, config.key), "key");
+  return { key, value, headers, timestamp: String(record.timestamp) };
 }
 
 function keyOf(record: WeirRecord, key: KafkaKeyConfig): string | null {

@@ -72,3 +72,26 @@ describe("encodeRecord", () => {
     expect(encodeRecord({ ...record, value: null }, json).value).toBeNull();
   });
 });
+
+// Regression (issue 10): Kafka keys, headers and utf8 values are UTF-8 bytes, and a lone UTF-16
+// surrogate has no UTF-8 form; Buffer.from turned it into U+FFFD, so the record was silently
+// altered. Such a record is refused, so the sink dead-letters it with the reason.
+describe("kafka-sink encoding of text that is not valid Unicode", () => {
+  const lone = "a\ud800b";
+  it("refuses a lone surrogate in a utf8 value, the key or a header, naming where", () => {
+    const utf8 = { key: { from: "record" as const }, valueFormat: "utf8" as const };
+    expect(() => encodeRecord({ ...record, value: lone }, utf8)).toThrow(/value .*lone UTF-16 surrogate/);
+    expect(() => encodeRecord({ ...record, key: lone }, utf8)).toThrow(/key .*lone UTF-16 surrogate/);
+    expect(() => encodeRecord({ ...record, headers: { h: lone } }, utf8)).toThrow(
+      /header 'h' .*lone UTF-16 surrogate/,
+    );
+  });
+
+  it("still writes such a value as JSON, which escapes it, and keeps NUL and paired surrogates", () => {
+    const json = { key: { from: "record" as const }, valueFormat: "json" as const };
+    expect(encodeRecord({ ...record, value: lone }, json).value).toBe('"a\\ud800b"');
+    const text = "a\u0000😀";
+    const message = encodeRecord({ ...record, value: text, key: text }, { ...json, valueFormat: "utf8" });
+    expect([message.value, message.key]).toEqual([text, text]);
+  });
+});
