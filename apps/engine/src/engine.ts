@@ -128,7 +128,14 @@ export class Engine {
       this.workers = new WorkerPool(
         db,
         async (deployment) =>
-          this.startRunner(deployment, "workers", this.log.child(`workers ${deployment.id.slice(0, 8)}`)),
+          this.startRunner(
+            deployment,
+            "workers",
+            this.log.child(`workers ${deployment.id.slice(0, 8)}`, {
+              flow: deployment.flowId,
+              deployment: deployment.id,
+            }),
+          ),
         (id) => this.afterStop(id),
         log,
       );
@@ -198,7 +205,10 @@ export class Engine {
   }
 
   private async startDeployment(claimed: ClaimedDeployment): Promise<void> {
-    const log = this.log.child(`deployment ${claimed.id.slice(0, 8)}`);
+    const log = this.log.child(`deployment ${claimed.id.slice(0, 8)}`, {
+      flow: claimed.flowId,
+      deployment: claimed.id,
+    });
     try {
       // On Kafka the lease holder runs only the sources that cannot be shared; WorkerPool the rest,
       // here and on every other engine once the deployment is running.
@@ -267,7 +277,10 @@ export class Engine {
     const runner = this.running.get(id);
     if (!runner || this.stopping.has(id)) return;
     this.running.delete(id);
-    const log = this.log.child(`deployment ${id.slice(0, 8)}`);
+    const log = this.log.child(`deployment ${id.slice(0, 8)}`, {
+      flow: runner.deployment.flowId,
+      deployment: id,
+    });
     const done = (async () => {
       if (mode === "stop") await this.leases.markStopping(id).catch(() => undefined);
       const { drained } = await runner.stop();

@@ -5,6 +5,7 @@ import type { OutboundPolicy } from "@weir/connectors";
 import { parseAllowList } from "@weir/connectors";
 import { errorMessage } from "@weir/domain";
 import type { HttpPolicy } from "./http-guard";
+import type { LoggerOptions } from "./logger";
 import { LOCAL_HOST_NAMES, hostNameOf } from "./http-guard";
 import type { KafkaTransportSettings } from "./transport/kafka/kafka-transport";
 
@@ -69,6 +70,19 @@ const schema = z.object({
 });
 
 export type EngineEnv = z.infer<typeof schema> & { WEIR_ENGINE_ID: string };
+
+/**
+ * How the engine logs, read before anything else so even a bad environment is reported in the
+ * chosen format: WEIR_LOG_FORMAT `text` (default) or `json` (one object per line with the flow,
+ * deployment and node ids, for log collectors); WEIR_DEBUG set for debug lines.
+ */
+export function readLogOptions(source: NodeJS.ProcessEnv = process.env): LoggerOptions {
+  const format = source.WEIR_LOG_FORMAT?.trim().toLowerCase() || "text";
+  if (format !== "text" && format !== "json") {
+    throw new Error(`WEIR_LOG_FORMAT must be text or json, not '${format}'`);
+  }
+  return { format, debug: Boolean(source.WEIR_DEBUG) };
+}
 
 /** Reads and checks the engine's environment once, at start. */
 export function readEngineEnv(source: NodeJS.ProcessEnv = process.env): EngineEnv {

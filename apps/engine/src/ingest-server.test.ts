@@ -13,7 +13,7 @@ const ingested: unknown[] = [];
 
 beforeAll(async () => {
   server = new IngestServer(
-    createLogger("test", true),
+    createLogger("test", { quiet: true }),
     new Map(),
     () => Promise.resolve({}),
     () => Promise.reject(new Error("no artifacts here")),

@@ -1,18 +1,33 @@
 import type { FunctionLogger } from "@weir/domain";
 
-export type Logger = FunctionLogger & { child(scope: string): Logger };
+/** Ids a log line is about; JSON logs carry them as fields (`flow`, `deployment`, `node`). */
+export type LogFields = Readonly<Record<string, string>>;
 
-/** Line-per-event logs on stdout/stderr, prefixed with the scope they come from. */
-export function createLogger(scope: string, quiet = false): Logger {
+export type Logger = FunctionLogger & { child(scope: string, fields?: LogFields): Logger };
+
+export interface LoggerOptions {
+  /** Only errors (tests that start many engines). */
+  quiet?: boolean;
+  /** `text` (default): a line for people; `json`: one object per line, for log collectors. */
+  format?: "text" | "json";
+  debug?: boolean;
+}
+
+/** Line-per-event logs on stdout/stderr, with the scope (and, as JSON, the ids) they come from. */
+export function createLogger(scope: string, options: LoggerOptions = {}, fields: LogFields = {}): Logger {
   const write = (level: string, message: string): void => {
-    if (quiet && level !== "error") return;
-    const line = `${new Date().toISOString()} ${level.padEnd(5)} [${scope}] ${message}\n`;
+    if (options.quiet && level !== "error") return;
+    const time = new Date().toISOString();
+    const line =
+      options.format === "json"
+        ? `${JSON.stringify({ time, level, scope, ...fields, msg: message })}\n`
+        : `${time} ${level.padEnd(5)} [${scope}] ${message}\n`;
     if (level === "error" || level === "warn") process.stderr.write(line);
     else process.stdout.write(line);
   };
   return {
     debug: (message) => {
-      if (process.env.WEIR_DEBUG) write("debug", message);
+      if (options.debug) write("debug", message);
     },
     info: (message) => {
       write("info", message);
@@ -23,6 +38,6 @@ export function createLogger(scope: string, quiet = false): Logger {
     error: (message) => {
       write("error", message);
     },
-    child: (child) => createLogger(`${scope}/${child}`, quiet),
+    child: (child, more = {}) => createLogger(`${scope}/${child}`, options, { ...fields, ...more }),
   };
 }

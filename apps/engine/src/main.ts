@@ -7,11 +7,17 @@ import { errorMessage } from "@weir/domain";
 import { jsRuntime } from "@weir/runtime-js";
 import { wasmRuntime } from "@weir/runtime-wasm";
 import { Engine } from "./engine";
-import { httpPolicySettings, kafkaTransportSettings, outboundPolicySettings, readEngineEnv } from "./env";
+import {
+  httpPolicySettings,
+  kafkaTransportSettings,
+  outboundPolicySettings,
+  readEngineEnv,
+  readLogOptions,
+} from "./env";
 import { configureHttpPolicy } from "./http-guard";
 import { createLogger } from "./logger";
 
-const log = createLogger("engine");
+const log = createLogger("engine", readLogOptions());
 
 async function main(): Promise<void> {
   const env = readEngineEnv();

@@ -168,7 +168,7 @@ export class FlowRunner {
             flowId: this.deployment.flowId,
             nodeId: node.id,
             signal: this.hardStop.signal,
-            log: this.services.log.child(node.id),
+            log: this.services.log.child(node.id, { node: node.id }),
             connection,
             retain: (records, keep) => {
               this.services.retained.add(this.deployment, node.id, records, keep);

@@ -41,7 +41,7 @@ export async function runFunction(
   stop: AbortSignal,
 ): Promise<void> {
   const counters = services.counters(deployment.id, node.id, "in");
-  const log = services.log.child(node.id);
+  const log = services.log.child(node.id, { node: node.id });
 
   const processBatch = async (batch: readonly WeirRecord[]): Promise<RecordOutcome[]> => {
     try {

@@ -19,7 +19,7 @@ export async function runSink(
   services: FlowServices,
 ): Promise<void> {
   const counters = services.counters(deployment.id, node.id, "in");
-  const log = services.log.child(node.id);
+  const log = services.log.child(node.id, { node: node.id });
   try {
     for (let batch = await inputs.take(SINK_BATCH); batch !== null; batch = await inputs.take(SINK_BATCH)) {
       counters.recordsIn += batch.length;

@@ -17,7 +17,7 @@ export async function runSource(
   connection: ConnectionResolver,
 ): Promise<void> {
   const counters = services.counters(deployment.id, node.id, "out");
-  const log = services.log.child(node.id);
+  const log = services.log.child(node.id, { node: node.id });
   // A record the source took but could not pass on counts as in, so that for a source too
   // records in = completed + dead-lettered + in flight.
   const deadLetter = (record: WeirRecord, error: string): void => {

@@ -11,7 +11,7 @@ import { kcatProduce } from "../../../test/kcat";
 import { transportClient } from "./client";
 import { KafkaNodeInput } from "./kafka-input";
 
-const log = createLogger("test", true);
+const log = createLogger("test", { quiet: true });
 
 function input(brokers: string, topic: string, groupId: string): KafkaNodeInput {
   return new KafkaNodeInput(transportClient([brokers], "weir-test", log), {
