@@ -94,8 +94,9 @@ export class Engine {
       (names) => resolveSecrets(db, names),
       (sha256) => artifacts.load(sha256),
     );
+    const metrics = createMetrics(options.engineId, () => this.stats.all());
     this.ingest.observe({
-      metrics: createMetrics(options.engineId, () => this.stats.all()),
+      metrics: metrics.registry,
       notReady: async () => {
         if (this.loop === undefined) return "starting";
         if (this.closing) return "shutting down";
@@ -122,6 +123,7 @@ export class Engine {
       artifact: (sha256) => artifacts.load(sha256),
       connection: (name) => resolveConnection(db, name),
       functionLogs: this.functionLogs,
+      metrics: metrics.observe,
     };
     if (options.kafka) {
       this.topics = new TopicCollector(db, options.kafka.brokers, log.child("topics"));

@@ -1,12 +1,21 @@
 // Prometheus metrics of one engine (`GET /metrics`), read from the same per-node counters that
 // are flushed to Postgres for the editor; prom-client adds the process's own metrics.
-import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { NodeCounters } from "./stats";
 
 const LABELS = ["deployment", "node"] as const;
 
+export interface EngineMetrics {
+  registry: Registry;
+  /** What the node loops report beyond counts (FlowServices.metrics). */
+  observe: {
+    batch(deploymentId: string, nodeId: string, seconds: number): void;
+    sandboxRestarts(deploymentId: string, nodeId: string, count: number): void;
+  };
+}
+
 /** Registers the engine's metrics; `nodes` returns the counters of every node this engine runs. */
-export function createMetrics(engineId: string, nodes: () => readonly NodeCounters[]): Registry {
+export function createMetrics(engineId: string, nodes: () => readonly NodeCounters[]): EngineMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ engine: engineId });
   collectDefaultMetrics({ register: registry, prefix: "weir_engine_" });
@@ -65,5 +74,28 @@ export function createMetrics(engineId: string, nodes: () => readonly NodeCounte
       }
     },
   });
-  return registry;
+  const batchSeconds = new Histogram({
+    name: "weir_function_batch_seconds",
+    help: "Wall time of one call into a function runtime with a batch of records.",
+    labelNames: LABELS,
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+    registers: [registry],
+  });
+  const restarts = new Counter({
+    name: "weir_function_sandbox_restarts_total",
+    help: "Function sandboxes (isolates, wasm instances) thrown away and made anew after a crash or a limit.",
+    labelNames: LABELS,
+    registers: [registry],
+  });
+  return {
+    registry,
+    observe: {
+      batch: (deployment, node, seconds) => {
+        batchSeconds.observe({ deployment, node }, seconds);
+      },
+      sandboxRestarts: (deployment, node, count) => {
+        restarts.inc({ deployment, node }, count);
+      },
+    },
+  };
 }

@@ -47,8 +47,15 @@ describe("engine observability", () => {
           kind: "function",
           type: "function",
           config: {
-            code: 'export default (r) => { if (r.value.seq % 3 === 0) throw new Error("every third"); return r; }',
+            code: [
+              "export default (r) => {",
+              '  if (r.value.seq % 3 === 0) throw new Error("every third");',
+              "  if (r.value.seq === 7) for (;;);",
+              "  return r;",
+              "};",
+            ].join("\n"),
             maxAttempts: 1,
+            timeoutMs: 200,
           },
         },
         { id: "out", kind: "sink", type: "log", config: { keep: 1000 } },
@@ -68,15 +75,18 @@ describe("engine observability", () => {
       const response = await fetch(`${url}/metrics`);
       const body = await response.text();
       const written = sample(body, "weir_node_records_out_total", { deployment: deployment.id, node: "out" });
-      return written === 200 ? body : undefined;
-    }, "200 records written by the sink, in /metrics");
+      return written === 199 ? body : undefined;
+    }, "199 records written by the sink, in /metrics");
     const of = (metric: string, node: string): number | undefined =>
       sample(text, metric, { deployment: deployment.id, node });
     expect(of("weir_node_records_out_total", "gen")).toBe(300);
     expect(of("weir_node_records_in_total", "fn")).toBe(300);
-    expect(of("weir_node_dead_lettered_total", "fn")).toBe(100);
-    expect(of("weir_node_records_out_total", "fn")).toBe(200);
-    expect(of("weir_node_records_in_total", "out")).toBe(200);
+    // Every third record throws, and record 7 loops forever: its sandbox is thrown away.
+    expect(of("weir_node_dead_lettered_total", "fn")).toBe(101);
+    expect(of("weir_node_records_out_total", "fn")).toBe(199);
+    expect(of("weir_node_records_in_total", "out")).toBe(199);
+    expect(of("weir_function_sandbox_restarts_total", "fn")).toBeGreaterThanOrEqual(1);
+    expect(of("weir_function_batch_seconds_count", "fn")).toBeGreaterThanOrEqual(1);
     expect(text).toMatch(/^weir_engine_process_resident_memory_bytes\{engine="[^"]+"\} \d+/m);
     await t.api.deployment.stop({ flowId: flow.id });
   });

@@ -44,11 +44,18 @@ export async function runFunction(
   const log = services.log.child(node.id, { node: node.id });
 
   const processBatch = async (batch: readonly WeirRecord[]): Promise<RecordOutcome[]> => {
+    const started = performance.now();
     try {
-      return await handle.instance.process(batch);
+      const outcomes = await handle.instance.process(batch);
+      services.metrics?.batch(deployment.id, node.id, (performance.now() - started) / 1000);
+      // The runtime recreated its sandbox for a record past its time or memory limit.
+      const resets = outcomes.filter((outcome) => !outcome.ok && outcome.error.instanceReset === true).length;
+      if (resets > 0) services.metrics?.sandboxRestarts(deployment.id, node.id, resets);
+      return outcomes;
     } catch (error) {
       const message = `function instance failed: ${errorMessage(error)}`;
       log.error(message);
+      services.metrics?.sandboxRestarts(deployment.id, node.id, 1);
       handle.instance = await handle.recreate();
       if (batch.length === 1) return [{ ok: false, error: { message, instanceReset: true } }];
       // One record can bring the instance down for its whole batch (a value nested too deep for

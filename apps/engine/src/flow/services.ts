@@ -49,6 +49,13 @@ export interface FlowServices {
   artifact(sha256: string): Promise<Uint8Array>;
   /** A connection profile with its config and secrets merged; rejects when there is none. */
   connection(name: string): Promise<StoredConnection>;
+  /** Prometheus observations that are not counts (optional: tests may leave them out). */
+  metrics?: {
+    /** One call into a function runtime: its batch's wall time. */
+    batch(deploymentId: string, nodeId: string, seconds: number): void;
+    /** Function sandboxes thrown away and made anew (a crash, a time or memory limit). */
+    sandboxRestarts(deploymentId: string, nodeId: string, count: number): void;
+  };
   functionLogs: {
     add(entry: {
       deployment: DeploymentRef;
