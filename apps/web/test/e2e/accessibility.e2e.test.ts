@@ -55,8 +55,14 @@ describe("accessibility", () => {
     await byTestId(page, "version-2").waitFor();
     expect(await seriousViolations(page), "editor: a form and the versions").toEqual([]);
 
+    // Deployed, so the list shows a "running" badge too (its colours once fell short of 4.5:1).
+    await byTestId(page, "deploy-button").click();
+    await byTestId(page, "deployment-status").and(page.locator('[data-state="running"]')).waitFor();
     await page.goto(b.url);
-    await byTestId(page, `flow-row-${flowId}`).waitFor();
-    expect(await seriousViolations(page), "flows list").toEqual([]);
+    await byTestId(page, `flow-status-${flowId}`).and(page.locator('[data-state="running"]')).waitFor();
+    expect(await seriousViolations(page), "flows list with a running flow").toEqual([]);
+    await page.goto(`${b.url}/flows/${flowId}`);
+    await byTestId(page, "stop-button").click();
+    await byTestId(page, "deployment-status").and(page.locator('[data-state="stopped"]')).waitFor();
   });
 });
