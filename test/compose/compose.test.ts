@@ -14,6 +14,7 @@ interface LogEntry {
 }
 
 let stack: Stack;
+let images: Record<string, string> = {};
 const timings: Record<string, number> = {};
 
 async function timed<T>(name: string, step: () => Promise<T>): Promise<T> {
@@ -69,7 +70,7 @@ describe("docker compose stack", () => {
   beforeAll(async () => {
     const standin = await timed("stand-in base images", () => run("bash", ["test/compose/standin/build.sh"]));
     if (standin.code !== 0) throw new Error(`stand-in images failed:\n${standin.stderr.slice(-4000)}`);
-    const images = Object.fromEntries(
+    images = Object.fromEntries(
       standin.stdout
         .trim()
         .split("\n")
@@ -161,6 +162,28 @@ describe("docker compose stack", () => {
       const letters = await stack.call<unknown[]>("deadLetters.list", { flowId }, "GET");
       return letters.length > 0 ? letters : undefined;
     });
+  });
+
+  it("runs the small install: no Kafka, one engine on the in-process transport", async () => {
+    const small = new Stack(
+      "weir-compose-small",
+      freePort(),
+      images,
+      ["docker-compose.yml", "docker-compose.small.yml"],
+      stack.project,
+    );
+    try {
+      await timed("small up --wait", () => small.compose("up", "-d", "--wait"));
+      const running = await small.compose("ps", "--services", "--status", "running");
+      expect(running.trim().split("\n").sort()).toEqual(["engine-1", "postgres", "web"]);
+      const result = await run(process.execPath, [path.join(root, "examples/quickstart.mjs"), small.url]);
+      expect(result.stderr).toBe("");
+      expect(result.stdout).toMatch(/deployment running/);
+      const engines = await small.call<{ alive: boolean }[]>("engine.list", {}, "GET");
+      expect(engines.filter((e) => e.alive)).toHaveLength(1);
+    } finally {
+      await small.compose("down", "-v", "--remove-orphans").catch(() => undefined);
+    }
   });
 
   it("keeps flows, deployments, state, dead letters and Kafka data across down and up", async () => {

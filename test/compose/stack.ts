@@ -40,6 +40,10 @@ export class Stack {
     readonly project: string,
     readonly webPort: number,
     images: Record<string, string>,
+    /** Compose files, as `-f` takes them; the repository's own file by default. */
+    private readonly files: readonly string[] = ["docker-compose.yml"],
+    /** Prefix of the Weir image names (`<prefix>-engine:test`), so two stacks can share images. */
+    imagePrefix = project,
   ) {
     const dir = path.join(root, ".weir/compose-test");
     mkdirSync(dir, { recursive: true });
@@ -48,8 +52,8 @@ export class Stack {
       ...images,
       POSTGRES_PASSWORD: "compose-test-password",
       WEIR_WEB_PORT: String(webPort),
-      WEIR_ENGINE_IMAGE: `${project}-engine:test`,
-      WEIR_WEB_IMAGE: `${project}-web:test`,
+      WEIR_ENGINE_IMAGE: `${imagePrefix}-engine:test`,
+      WEIR_WEB_IMAGE: `${imagePrefix}-web:test`,
     };
     writeFileSync(
       this.envFile,
@@ -59,9 +63,20 @@ export class Stack {
     );
   }
 
+  private composeArgs(): string[] {
+    return [
+      "compose",
+      "-p",
+      this.project,
+      "--env-file",
+      this.envFile,
+      ...this.files.flatMap((f) => ["-f", f]),
+    ];
+  }
+
   /** `docker compose …` for this project; throws with its output when it fails. */
   async compose(...args: string[]): Promise<string> {
-    const result = await run("docker", ["compose", "-p", this.project, "--env-file", this.envFile, ...args]);
+    const result = await run("docker", [...this.composeArgs(), ...args]);
     if (result.code !== 0) {
       throw new Error(
         `docker compose ${args.join(" ")} exited ${result.code}:\n${result.stderr.slice(-4000)}`,
@@ -89,19 +104,7 @@ export class Stack {
   /** GETs a URL from inside the stack's network (from the web container); answers the body. */
   async fetchInside(url: string): Promise<string> {
     const script = `fetch(${JSON.stringify(url)}).then(async (r) => { if (!r.ok) process.exit(1); process.stdout.write(await r.text()); }, () => process.exit(2))`;
-    const result = await run("docker", [
-      "compose",
-      "-p",
-      this.project,
-      "--env-file",
-      this.envFile,
-      "exec",
-      "-T",
-      "web",
-      "node",
-      "-e",
-      script,
-    ]);
+    const result = await run("docker", [...this.composeArgs(), "exec", "-T", "web", "node", "-e", script]);
     if (result.code !== 0) throw new Error(`GET ${url} from inside the stack failed (${result.code})`);
     return result.stdout;
   }
@@ -116,19 +119,7 @@ export class Stack {
       const script = `fetch("http://${engine}:4100/ingest/${flowId}/${nodeId}", { method: "POST", headers: { "content-type": "application/json" }, body: require("fs").readFileSync(0, "utf8") }).then(async (r) => { process.stdout.write(r.status + " " + (await r.text())); }, (e) => { process.stdout.write("000 " + e.message); })`;
       const result = await run(
         "docker",
-        [
-          "compose",
-          "-p",
-          this.project,
-          "--env-file",
-          this.envFile,
-          "exec",
-          "-T",
-          "web",
-          "node",
-          "-e",
-          script,
-        ],
+        [...this.composeArgs(), "exec", "-T", "web", "node", "-e", script],
         JSON.stringify(records),
       );
       if (result.stdout.startsWith("200 ")) return engine;
