@@ -1,4 +1,5 @@
 // Shared pieces of the commands: plain tables, JSON output and finding a flow by id or name.
+import type { FlowSpec } from "@weir/domain";
 import type { Client } from "./client";
 import { CliError, EXIT } from "./errors";
 
@@ -37,4 +38,13 @@ export async function resolveFlow(client: Client, ref: string): Promise<string> 
   if (named.length === 1 && named[0]) return named[0].id;
   if (named.length === 0) throw new CliError(EXIT.refused, `no flow named ${ref}`);
   throw new CliError(EXIT.refused, `${named.length} flows are named ${ref}; give an id instead`);
+}
+
+/** A flow as `GET /flows/{id}` answers it. */
+export interface FlowView {
+  id: string;
+  name: string;
+  version: number;
+  latestVersion: number;
+  spec: FlowSpec;
 }
