@@ -64,42 +64,40 @@ export function IngestUrl({ flowId, nodeId, deployed }: Props) {
   return (
     <div className="field ingest" data-testid="ingest-url-panel">
       <div className="field-label">Ingest URL</div>
-      <div className="ingest-row">
-        <code className="ingest-url" data-testid="ingest-url">
-          {url}
-        </code>
-        <button
-          type="button"
-          className="btn btn-small"
-          data-testid="ingest-url-copy"
-          onClick={() => {
-            copy("url", url);
-          }}
-        >
-          {copied === "url" ? "Copied" : "Copy"}
-        </button>
-      </div>
+      <CopyRow what="url" text={url} copied={copied === "url"} onCopy={copy} />
       <p className="field-help">POST one JSON value or a JSON array of them, for example:</p>
-      <div className="ingest-row">
-        <code className="ingest-curl" data-testid="ingest-curl">
-          {curl}
-        </code>
-        <button
-          type="button"
-          className="btn btn-small"
-          data-testid="ingest-curl-copy"
-          onClick={() => {
-            copy("curl", curl);
-          }}
-        >
-          {copied === "curl" ? "Copied" : "Copy"}
-        </button>
-      </div>
+      <CopyRow what="curl" text={curl} copied={copied === "curl"} onCopy={copy} />
       {copied?.endsWith("-failed") ? (
         <p className="field-error" role="alert">
           The browser refused the clipboard; select the text and copy it.
         </p>
       ) : null}
+    </div>
+  );
+}
+
+/** One copyable line: `ingest-<what>` holds the text, `ingest-<what>-copy` copies it. */
+function CopyRow(props: {
+  what: string;
+  text: string;
+  copied: boolean;
+  onCopy: (what: string, text: string) => void;
+}) {
+  return (
+    <div className="ingest-row">
+      <code className={`ingest-${props.what}`} data-testid={`ingest-${props.what}`}>
+        {props.text}
+      </code>
+      <button
+        type="button"
+        className="btn btn-small"
+        data-testid={`ingest-${props.what}-copy`}
+        onClick={() => {
+          props.onCopy(props.what, props.text);
+        }}
+      >
+        {props.copied ? "Copied" : "Copy"}
+      </button>
     </div>
   );
 }
