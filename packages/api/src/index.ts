@@ -14,6 +14,7 @@ export { openApiDocument } from "./rest/openapi";
 export { MAX_ARTIFACT_BYTES, type ArtifactView } from "./artifacts";
 export type { HistogramSummary, NodeAccounting, NodeMetrics, NodeStatsView } from "./node-stats";
 export type { TriggerLogLine, TriggerResult } from "./router/functions";
+export type { VersionSummary } from "./version-summary";
 
 /** Calls procedures in-process, e.g. from a server component: `createCaller({ db }).flow.list()`. */
 export const createCaller = createCallerFactory(appRouter);

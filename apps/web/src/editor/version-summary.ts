@@ -1,16 +1,5 @@
 // A version's change summary (from flow.versions) as a person reads it in the Versions tab.
-
-export interface ChangeCount {
-  added: number;
-  removed: number;
-  changed: number;
-}
-
-export interface VersionSummary {
-  nodes: ChangeCount;
-  edges: ChangeCount;
-  renamed: boolean;
-}
+import type { VersionSummary } from "@weir/api";
 
 /** `+2 nodes, ~1 node, −1 edge` (added, changed, removed); `no change`, or `empty flow` for a first version. */
 export function summaryText(summary: VersionSummary, first = false): string {
