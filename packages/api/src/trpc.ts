@@ -44,3 +44,9 @@ const inputGuard = t.middleware(async ({ getRawInput, next }) => {
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.use(errorBoundary).use(inputGuard);
+
+// The role each procedure needs (issue 13). Gates are attached where authentication lands; every
+// procedure already names the least role that may call it so the matrix test can cover them all.
+export const viewerProcedure = publicProcedure;
+export const editorProcedure = publicProcedure;
+export const adminProcedure = publicProcedure;
