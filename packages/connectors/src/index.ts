@@ -9,3 +9,6 @@ export * from "./net-policy";
 // The engine's Kafka transport reads Kafka sources and writes Kafka sinks itself (see kafka-direct.ts).
 export { kafkaSinkWriter, kafkaSourceReader } from "./kafka-direct";
 export type { KafkaSinkWriter, KafkaSourceReader } from "./kafka-direct";
+// "Test connection" on a Kafka connection profile (the API's connections.test).
+export { classifyKafkaError, probeKafka } from "./kafka-common/probe";
+export type { KafkaProbeFailure, KafkaProbeResult } from "./kafka-common/probe";

@@ -4,7 +4,7 @@ import type { SASLOptions, logCreator } from "kafkajs";
 import type { FunctionLogger } from "@weir/domain";
 import type { KafkaConnection } from "./schema";
 
-function saslOptions(sasl: NonNullable<KafkaConnection["sasl"]>): SASLOptions {
+export function saslOptions(sasl: NonNullable<KafkaConnection["sasl"]>): SASLOptions {
   const { username, password } = sasl;
   switch (sasl.mechanism) {
     case "plain":
