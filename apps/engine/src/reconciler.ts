@@ -1,4 +1,7 @@
 import type { Db } from "@weir/db";
+import { Prisma } from "@weir/db";
+import type { DeploymentEvent, DeploymentTransition, Holder } from "@weir/domain";
+import { deploymentTransitions } from "@weir/domain";
 
 /** A deployment this engine has just claimed and must start. */
 export interface ClaimedDeployment {
@@ -7,11 +10,15 @@ export interface ClaimedDeployment {
   flowVersionId: string;
 }
 
+/** Which deployments a transition applies to: one by id, or up to `limit` of those it fits. */
+type Scope = { id: string } | { except: readonly string[]; limit: number | null };
+
 /**
  * The SQL side of reconciliation. Ownership is a lease: the engine that claims a deployment
  * renews `lease_expires_at` while it runs it; when an engine dies its leases lapse and another
- * engine claims the deployment. `FOR UPDATE SKIP LOCKED` keeps two engines from claiming the
- * same row at once.
+ * engine claims the deployment. Every change of a deployment's actual state goes through
+ * `transition`, whose guard comes from `deploymentTransitions` in @weir/domain; a call that does
+ * not fit the table (wrong state, desired state or holder) changes nothing.
  */
 export class DeploymentLeases {
   constructor(
@@ -29,21 +36,7 @@ export class DeploymentLeases {
   }
 
   async claim(running: readonly string[], limit = 10): Promise<ClaimedDeployment[]> {
-    return this.db.$queryRaw<ClaimedDeployment[]>`
-      UPDATE deployments
-      SET engine_id = ${this.engineId}, actual_state = 'starting', error = NULL,
-          lease_expires_at = now() + ${this.leaseMs} * interval '1 millisecond', updated_at = now()
-      WHERE id IN (
-        SELECT id FROM deployments
-        WHERE desired_state = 'running'
-          AND NOT (id = ANY(${running}::uuid[]))
-          AND (actual_state = 'pending'
-               OR (actual_state IN ('starting', 'running', 'stopping')
-                   AND (engine_id = ${this.engineId} OR lease_expires_at IS NULL OR lease_expires_at < now())))
-        ORDER BY created_at
-        LIMIT ${limit}
-        FOR UPDATE SKIP LOCKED)
-      RETURNING id, flow_id AS "flowId", flow_version_id AS "flowVersionId"`;
+    return this.transition("claim", { except: running, limit }, Prisma.sql`error = NULL`);
   }
 
   /**
@@ -53,59 +46,122 @@ export class DeploymentLeases {
   async renew(running: readonly string[]): Promise<Set<string>> {
     if (running.length === 0) return new Set();
     const rows = await this.db.$queryRaw<{ id: string }[]>`
-      UPDATE deployments
-      SET lease_expires_at = now() + ${this.leaseMs} * interval '1 millisecond'
-      WHERE id = ANY(${running}::uuid[]) AND engine_id = ${this.engineId} AND desired_state = 'running'
+      UPDATE deployments SET lease_expires_at = ${this.leaseExpiry()}
+      WHERE id = ANY(${running}::uuid[]) AND ${this.holderGuard("self")} AND desired_state = 'running'
       RETURNING id`;
     return new Set(rows.map((row) => row.id));
   }
 
   async markRunning(id: string): Promise<void> {
-    await this.db.$executeRaw`
-      UPDATE deployments SET actual_state = 'running', started_at = now(), updated_at = now()
-      WHERE id = ${id}::uuid AND engine_id = ${this.engineId}`;
+    await this.transition("started", { id }, Prisma.sql`started_at = now()`);
   }
 
   async markFailed(id: string, error: string): Promise<void> {
-    await this.db.$executeRaw`
-      UPDATE deployments
-      SET actual_state = 'failed', error = ${error}, engine_id = NULL, lease_expires_at = NULL, updated_at = now()
-      WHERE id = ${id}::uuid AND engine_id = ${this.engineId}`;
+    await this.transition("failed", { id }, Prisma.sql`error = ${error}`);
   }
 
   async markStopping(id: string): Promise<void> {
-    await this.db.$executeRaw`
-      UPDATE deployments SET actual_state = 'stopping', updated_at = now()
-      WHERE id = ${id}::uuid AND engine_id = ${this.engineId} AND actual_state = 'running'`;
+    await this.transition("stopping", { id });
   }
 
   async markStopped(id: string, error: string | null): Promise<void> {
-    await this.db.$executeRaw`
-      UPDATE deployments
-      SET actual_state = 'stopped', stopped_at = now(), engine_id = NULL, lease_expires_at = NULL,
-          error = COALESCE(${error}, error), updated_at = now()
-      WHERE id = ${id}::uuid AND engine_id = ${this.engineId}`;
+    await this.transition(
+      "stopped",
+      { id },
+      Prisma.sql`stopped_at = now(), error = COALESCE(${error}, error)`,
+    );
   }
 
   /** Hands a still-wanted deployment back on shutdown, so the next engine starts it at once. */
   async release(id: string): Promise<void> {
-    await this.db.$executeRaw`
-      UPDATE deployments
-      SET actual_state = 'pending', engine_id = NULL, lease_expires_at = NULL, updated_at = now()
-      WHERE id = ${id}::uuid AND engine_id = ${this.engineId} AND desired_state = 'running'`;
+    await this.transition("released", { id });
   }
 
   /** Marks stopped the deployments asked to stop that no live engine is running. */
   async settleUnowned(): Promise<void> {
-    await this.db.$executeRaw`
-      UPDATE deployments
-      SET actual_state = 'stopped', stopped_at = COALESCE(stopped_at, now()), engine_id = NULL,
-          lease_expires_at = NULL, updated_at = now()
-      WHERE desired_state = 'stopped' AND actual_state <> 'stopped'
-        AND (engine_id IS NULL OR lease_expires_at IS NULL OR lease_expires_at < now())`;
+    await this.transition(
+      "settled",
+      { except: [], limit: null },
+      Prisma.sql`stopped_at = COALESCE(stopped_at, now())`,
+    );
   }
 
   async unregister(): Promise<void> {
     await this.db.engineInstance.deleteMany({ where: { id: this.engineId } });
+  }
+
+  /**
+   * The one place a deployment's actual state changes. A batch (`except`/`limit`) locks the rows
+   * it takes with `FOR UPDATE SKIP LOCKED`, so two engines never claim the same one; a single row
+   * is updated in place, and Postgres re-checks the guard against the row's latest version.
+   */
+  private async transition(
+    event: DeploymentEvent,
+    scope: Scope,
+    extra?: Prisma.Sql,
+  ): Promise<ClaimedDeployment[]> {
+    const rule: DeploymentTransition = deploymentTransitions[event];
+    const guard = this.guardOf(rule);
+    const set = Prisma.join(
+      [
+        Prisma.sql`actual_state = ${rule.to}::actual_state`,
+        Prisma.sql`updated_at = now()`,
+        ...this.leaseSet(rule),
+        ...(extra ? [extra] : []),
+      ],
+      ", ",
+    );
+    const returning = Prisma.sql`RETURNING id, flow_id AS "flowId", flow_version_id AS "flowVersionId"`;
+    if ("id" in scope) {
+      return this.db.$queryRaw<ClaimedDeployment[]>`
+        UPDATE deployments SET ${set} WHERE id = ${scope.id}::uuid AND ${guard} ${returning}`;
+    }
+    const limit = scope.limit === null ? Prisma.empty : Prisma.sql`LIMIT ${scope.limit}`;
+    return this.db.$queryRaw<ClaimedDeployment[]>`
+      UPDATE deployments SET ${set}
+      WHERE id IN (
+        SELECT id FROM deployments
+        WHERE ${guard} AND NOT (id = ANY(${scope.except}::uuid[]))
+        ORDER BY created_at ${limit}
+        FOR UPDATE SKIP LOCKED)
+      ${returning}`;
+  }
+
+  private guardOf(rule: DeploymentTransition): Prisma.Sql {
+    const states = Prisma.join(rule.from.map((state) => Prisma.sql`${state}::actual_state`));
+    const conditions = [Prisma.sql`actual_state IN (${states})`, this.holderGuard(rule.holder)];
+    if (rule.desired) conditions.push(Prisma.sql`desired_state = ${rule.desired}::desired_state`);
+    return Prisma.join(conditions, " AND ");
+  }
+
+  private holderGuard(holder: Holder): Prisma.Sql {
+    const self = Prisma.sql`engine_id = ${this.engineId}`;
+    const nobody = Prisma.sql`(engine_id IS NULL OR lease_expires_at IS NULL OR lease_expires_at < now())`;
+    switch (holder) {
+      case "self":
+        return self;
+      case "nobody":
+        return nobody;
+      case "self-or-nobody":
+        return Prisma.sql`(${self} OR ${nobody})`;
+    }
+  }
+
+  private leaseSet(rule: DeploymentTransition): Prisma.Sql[] {
+    switch (rule.lease) {
+      case "take":
+        return [
+          Prisma.sql`engine_id = ${this.engineId}`,
+          Prisma.sql`lease_expires_at = ${this.leaseExpiry()}`,
+        ];
+      case "keep":
+        return [];
+      case "drop":
+        return [Prisma.sql`engine_id = NULL`, Prisma.sql`lease_expires_at = NULL`];
+    }
+  }
+
+  private leaseExpiry(): Prisma.Sql {
+    return Prisma.sql`now() + ${this.leaseMs} * interval '1 millisecond'`;
   }
 }
