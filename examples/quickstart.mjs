@@ -1,13 +1,20 @@
 // Creates the generator → js → log flow in generator-js-log.json, deploys it, waits for output
 // and prints the last records and the per-node stats. Usage: node examples/quickstart.mjs [URL]
+// It authenticates with an API token: WEIR_TOKEN, else the admin token `npm start` keeps in its
+// data directory (WEIR_DATA_DIR, .weir by default).
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 
 const base = (process.argv[2] ?? process.env.WEIR_URL ?? "http://localhost:3000").replace(/\/$/, "");
 const flow = JSON.parse(await readFile(new URL("./generator-js-log.json", import.meta.url), "utf8"));
 
+const token =
+  process.env.WEIR_TOKEN ??
+  (await readFile(path.join(process.env.WEIR_DATA_DIR ?? ".weir", "admin-token"), "utf8")).trim();
+
 async function call(procedure, input, method = "POST") {
   const url = new URL(`${base}/api/trpc/${procedure}`);
-  const init = { method, headers: { "content-type": "application/json" } };
+  const init = { method, headers: { "content-type": "application/json", authorization: `Bearer ${token}` } };
   if (method === "GET") url.searchParams.set("input", JSON.stringify(input));
   else init.body = JSON.stringify(input);
   const response = await fetch(url, init);

@@ -15,14 +15,15 @@ const config: NextConfig = {
       }
     : {}),
   // Internal packages ship TypeScript source (their "exports" point at src/*.ts).
-  // (@weir/runtime-js only for its "./compile" entry: the API checks code on save, never runs it;
+  // (@weir/function-contract for the compiler: the API checks code on save, never runs it;
   // @weir/runtime-wasm only for "./inspect": the API checks uploaded components, never runs them.)
   transpilePackages: [
     "@weir/api",
+    "@weir/auth",
     "@weir/connectors",
     "@weir/db",
     "@weir/domain",
-    "@weir/runtime-js",
+    "@weir/function-contract",
     "@weir/runtime-wasm",
   ],
   // Loaded by Node at run time rather than bundled: the Prisma runtime, the Postgres driver and the

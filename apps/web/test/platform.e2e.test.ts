@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { exampleComponent } from "@weir/testkit/function-examples";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Platform, PlatformPorts } from "./support/platform";
-import { freePorts, repoRoot as root, startPlatform as start } from "./support/platform";
+import { adminTokenOf, freePorts, repoRoot as root, startPlatform as start } from "./support/platform";
 
 let dataDir: string;
 let ports: PlatformPorts;
@@ -21,7 +21,8 @@ async function trpc(procedure: string, input: unknown): Promise<unknown> {
   const url = new URL(`http://127.0.0.1:${ports.web}/api/trpc/${procedure}`);
   // A procedure without input gets no `input` parameter (the API refuses `input=undefined`).
   if (input !== undefined) url.searchParams.set("input", JSON.stringify(input));
-  const body = (await (await fetch(url)).json()) as {
+  const headers = { authorization: `Bearer ${adminTokenOf(dataDir)}` };
+  const body = (await (await fetch(url, { headers })).json()) as {
     result?: { data: unknown };
     error?: { message: string };
   };
@@ -54,7 +55,7 @@ describe("npm start", () => {
       const { stdout } = await promisify(execFile)(
         process.execPath,
         ["examples/quickstart.mjs", `http://127.0.0.1:${ports.web}`],
-        { cwd: root },
+        { cwd: root, env: { ...process.env, WEIR_DATA_DIR: dataDir } },
       );
       expect(stdout).toMatch(/log: \{"seq":\d+,"doubled":\d+\}/);
       expect(stdout).toContain("deployment running");
@@ -65,7 +66,7 @@ describe("npm start", () => {
       const upload = (body: Uint8Array) =>
         fetch(`http://127.0.0.1:${ports.web}/api/artifacts?name=go-example`, {
           method: "POST",
-          headers: { "content-type": "application/wasm" },
+          headers: { "content-type": "application/wasm", authorization: `Bearer ${adminTokenOf(dataDir)}` },
           body: Buffer.from(body),
         });
       const refused = await upload(Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PlatformPorts } from "./support/platform";
-import { freePorts, startPlatform } from "./support/platform";
+import { adminTokenOf, freePorts, startPlatform } from "./support/platform";
 
 let dataDir: string;
 let ports: PlatformPorts;
@@ -26,11 +26,12 @@ afterAll(async () => {
 async function trpc(procedure: string, input: unknown, method: "GET" | "POST" = "GET"): Promise<unknown> {
   const url = new URL(`http://127.0.0.1:${ports.web}/api/trpc/${procedure}`);
   if (method === "GET") url.searchParams.set("input", JSON.stringify(input));
+  const authorization = `Bearer ${adminTokenOf(dataDir)}`;
   const response = await fetch(url, {
     method,
     ...(method === "POST"
-      ? { headers: { "content-type": "application/json" }, body: JSON.stringify(input) }
-      : {}),
+      ? { headers: { "content-type": "application/json", authorization }, body: JSON.stringify(input) }
+      : { headers: { authorization } }),
   });
   const body = (await response.json()) as { result?: { data: unknown }; error?: { message: string } };
   if (body.error) throw new Error(body.error.message);
@@ -115,7 +116,8 @@ describe("npm start supervision", () => {
       const rebound = await getWithHost(ports.web, `rebind.attacker.example:${ports.web}`);
       expect(rebound.status).toBe(421);
       expect(rebound.body).toContain("add it to WEIR_ALLOWED_HOSTS");
-      expect((await getWithHost(ports.web, `localhost:${ports.web}`)).status).toBe(200);
+      // A known host reaches the API, which then asks who is calling.
+      expect((await getWithHost(ports.web, `localhost:${ports.web}`)).status).toBe(401);
 
       const flow = (await trpc(
         "flow.create",

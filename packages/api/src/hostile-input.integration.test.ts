@@ -9,6 +9,8 @@ import { z } from "zod";
 import { demoFlow, useTestApi } from "../test/db";
 import { handleApiRequest } from "./http-handler";
 import { appRouter } from "./root";
+import { testAuth } from "../test/auth";
+import { asTestAdmin } from "../test/principals";
 
 const t = useTestApi();
 
@@ -263,7 +265,11 @@ describe("no input gives a 5xx or a stack, through every procedure", () => {
         fc.constantFrom<Shape>("plain", "plain", "plain", "batch", "malformed"),
         async (input, shape) => {
           const abort = new AbortController();
-          const res = await handleApiRequest(requestFor(info, input, shape, abort.signal), { db: t.db });
+          const res = await handleApiRequest(requestFor(info, input, shape, abort.signal), {
+            authenticate: asTestAdmin,
+            auth: testAuth(t.db),
+            db: t.db,
+          });
           const text = await firstPart(res, abort);
           expect(res.status, `${info.path} ${shape}: ${text.slice(0, 300)}`).toBeLessThan(500);
           expect(text).not.toMatch(STACK);

@@ -6,6 +6,9 @@ import type { Db } from "@weir/db";
 import { MAX_ARTIFACT_BYTES } from "./artifacts";
 import { viewProblems } from "./errors";
 import type { ProblemView } from "./errors";
+import type { WeirAuth } from "@weir/auth";
+import { callerOf } from "./request-auth";
+import type { Authenticate } from "./request-auth";
 import { appRouter } from "./root";
 import { createContext } from "./trpc";
 
@@ -30,6 +33,10 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
 
 export interface HttpHandlerOptions {
   db: Db;
+  /** Who the request comes from (session cookie or bearer token); see @weir/auth. */
+  authenticate: Authenticate;
+  /** The accounts service, for first-run setup and user management. */
+  auth?: WeirAuth;
   /** Mount point, `/api/trpc` unless given. */
   endpoint?: string;
   limits?: Partial<HttpLimits>;
@@ -128,13 +135,20 @@ export async function handleApiRequest(req: Request, options: HttpHandlerOptions
     if (body === null) return refuse(413, path, tooLarge("the request body", limit));
     request = new Request(req.url, { method: req.method, headers: req.headers, body });
   }
+  const caller = await callerOf(req, options.db, options.authenticate);
+  if ("refused" in caller) return caller.refused;
   return fetchRequestHandler({
     endpoint,
     req: request,
     router: appRouter,
     maxBatchSize: limits.maxBatchSize,
     createContext: () => {
-      const context = createContext({ db: options.db });
+      const context = createContext({
+        db: options.db,
+        principal: caller.principal,
+        ...(caller.refusal !== undefined ? { authRefusal: caller.refusal } : {}),
+        ...(options.auth ? { auth: options.auth } : {}),
+      });
       if (options.engineTimeoutMs !== undefined) context.engineTimeoutMs = options.engineTimeoutMs;
       return context;
     },

@@ -6,11 +6,13 @@ import { createCallerFactory } from "./trpc";
 
 export { appRouter, type AppRouter } from "./root";
 export { createContext, type Context } from "./trpc";
+export { recordAudit, recordSignIn } from "./audit";
 export { FlowValidationError, type ProblemView } from "./errors";
 export { handleArtifactUpload } from "./artifact-route";
 export { DEFAULT_HTTP_LIMITS, handleApiRequest, type HttpLimits } from "./http-handler";
 export { handleRestRequest, type RestHandlerOptions } from "./rest/handler";
 export { openApiDocument } from "./rest/openapi";
+export { REST_ROUTES, type RestRoute } from "./rest/routes";
 export { MAX_ARTIFACT_BYTES, type ArtifactView } from "./artifacts";
 export type { HistogramSummary, NodeAccounting, NodeMetrics, NodeStatsView } from "./node-stats";
 export type { TriggerLogLine, TriggerResult } from "./router/functions";

@@ -7,6 +7,7 @@ import { callHttp, sendHttp, withInput } from "../test/http";
 import type { HttpAnswer } from "../test/http";
 import { handleArtifactUpload } from "./artifact-route";
 import { DEFAULT_HTTP_LIMITS } from "./http-handler";
+import { asTestAdmin } from "../test/principals";
 
 const t = useTestApi();
 
@@ -97,6 +98,7 @@ describe("text Postgres cannot store is a 400 naming the field", () => {
         body: new Uint8Array([0, 97, 115, 109]),
       }),
       t.db,
+      asTestAdmin,
     );
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("NUL");

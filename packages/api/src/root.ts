@@ -1,4 +1,7 @@
+import { accountRouter } from "./router/account";
+import { activityRouter } from "./router/activity";
 import { artifactsRouter } from "./router/artifacts";
+import { auditRouter } from "./router/audit";
 import { connectionsRouter } from "./router/connections";
 import { deadLettersRouter } from "./router/dead-letters";
 import { deploymentRouter } from "./router/deployment";
@@ -9,15 +12,22 @@ import { logsRouter } from "./router/logs";
 import { nodeTypesRouter } from "./router/node-types";
 import { secretsRouter } from "./router/secrets";
 import { statsRouter } from "./router/stats";
+import { tokensRouter } from "./router/tokens";
+import { usersRouter } from "./router/users";
 import { createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
+  account: accountRouter,
+  users: usersRouter,
+  tokens: tokensRouter,
+  audit: auditRouter,
   flow: flowRouter,
   deployment: deploymentRouter,
   stats: statsRouter,
   logs: logsRouter,
   deadLetters: deadLettersRouter,
   engine: engineRouter,
+  activity: activityRouter,
   nodeTypes: nodeTypesRouter,
   secrets: secretsRouter,
   connections: connectionsRouter,

@@ -4,6 +4,8 @@ import type { FlowSpecInput } from "@weir/domain";
 import { useTestDatabase } from "@weir/testkit/test-database";
 import { beforeAll } from "vitest";
 import { createCaller } from "../src/index";
+import { testAuth } from "./auth";
+import { testAdmin } from "./principals";
 
 export interface TestApi {
   db: Db;
@@ -16,7 +18,7 @@ export function useTestApi(): TestApi {
   const handle = {} as TestApi;
   beforeAll(() => {
     handle.db = database.db;
-    handle.api = createCaller({ db: database.db });
+    handle.api = createCaller({ principal: testAdmin, db: database.db, auth: testAuth(database.db) });
   });
   return handle;
 }

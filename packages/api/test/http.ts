@@ -4,6 +4,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { handleApiRequest } from "../src/http-handler";
 import type { HttpLimits } from "../src/http-handler";
 import { appRouter, createContext } from "../src/index";
+import { asTestAdmin, testAdmin } from "./principals";
 
 export interface HttpAnswer {
   status: number;
@@ -22,12 +23,17 @@ export async function callHttp(db: Db, path: string, init?: { body: unknown }): 
         body: JSON.stringify(init.body),
       })
     : new Request(url);
-  return answerOf(await handleApiRequest(req, { db }));
+  return answerOf(await handleApiRequest(req, { authenticate: asTestAdmin, db }));
 }
 
 /** Sends `req` through the handler the web app mounts (limits included) and reads the answer. */
 export async function sendHttp(db: Db, req: Request, limits?: Partial<HttpLimits>): Promise<HttpAnswer> {
-  return answerOf(await handleApiRequest(req, limits ? { db, limits } : { db }));
+  return answerOf(
+    await handleApiRequest(
+      req,
+      limits ? { authenticate: asTestAdmin, db, limits } : { authenticate: asTestAdmin, db },
+    ),
+  );
 }
 
 async function answerOf(res: Response): Promise<HttpAnswer> {
@@ -68,7 +74,7 @@ export async function openSse(
       signal: abort.signal,
     }),
     router: appRouter,
-    createContext: () => createContext({ db }),
+    createContext: () => createContext({ db, principal: testAdmin }),
   });
   const reader = res.body?.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";

@@ -14,3 +14,10 @@ export {
   type TokenRefusal,
 } from "./tokens";
 export { createFirstAdmin, createUser, needsSetup, type NewUser } from "./users";
+export {
+  dataDirAuthSecret,
+  ensureLocalAdminToken,
+  AUTH_SECRET_FILE,
+  ADMIN_TOKEN_FILE,
+  LOCAL_SERVICE_USER,
+} from "./local-setup";

@@ -11,8 +11,12 @@ export interface NewUser {
   role: Role;
 }
 
+// Counted by password accounts, not users: the local service account of `npm start` (tokens only,
+// no password) does not make setup done.
+const signInAccounts = { where: { providerId: "credential" } } as const;
+
 export async function needsSetup(db: Db): Promise<boolean> {
-  return (await db.user.count()) === 0;
+  return (await db.account.count(signInAccounts)) === 0;
 }
 
 export async function createUser(auth: WeirAuth, user: NewUser): Promise<{ id: string; email: string }> {
@@ -39,7 +43,7 @@ export async function createFirstAdmin(
   return db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SETUP_LOCK})`;
-      if ((await tx.user.count()) > 0) return null;
+      if ((await tx.account.count(signInAccounts)) > 0) return null;
       return createUser(auth, { ...user, role: "admin" });
     },
     { timeout: 30_000 },

@@ -3,6 +3,8 @@ import type { ReactNode } from "react";
 import "@xyflow/react/dist/style.css";
 import "./globals.css";
 import "./editor.css";
+import "./manage.css";
+import "./auth.css";
 import { Providers } from "./providers";
 
 export const metadata: Metadata = {

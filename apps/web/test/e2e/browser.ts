@@ -29,6 +29,8 @@ export interface BrowserTest {
 /** Call at the top of an e2e file; the returned object is valid inside tests. */
 export function useBrowser(): BrowserTest {
   const url = inject("weirUrl");
+  const token = inject("weirToken");
+  const storageState = inject("weirStorageState");
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
   let page: Page | undefined;
@@ -66,7 +68,8 @@ export function useBrowser(): BrowserTest {
     pageErrors = [];
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    // Signed in as the run's admin (see global-setup.ts); auth.e2e.test.ts starts signed out.
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, storageState });
     context.setDefaultTimeout(STEP_TIMEOUT_MS);
     page = await context.newPage();
     page.on("pageerror", (error) => pageErrors.push(error.stack ?? error.message));
@@ -95,11 +98,11 @@ export function useBrowser(): BrowserTest {
       let res: Response;
       if (method === "GET") {
         if (input !== undefined) target.searchParams.set("input", JSON.stringify(input));
-        res = await fetch(target);
+        res = await fetch(target, { headers: { authorization: `Bearer ${token}` } });
       } else {
         res = await fetch(target, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
           body: JSON.stringify(input ?? null),
         });
       }

@@ -2,6 +2,7 @@
 // embedded Postgres, the engine and the built editor) on free ports, for the tests that need it
 // all. Needs `next build` first (turbo runs it before this package's tests).
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import type { ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
@@ -22,6 +23,13 @@ export interface Platform {
   output: () => string;
   /** SIGTERM, as Ctrl-C would; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** The admin API token `npm start` wrote into the data directory (what scripts use). */
+  token(): string;
+}
+
+/** The admin token `npm start` keeps in a data directory. */
+export function adminTokenOf(dataDir: string): string {
+  return readFileSync(path.join(dataDir, "admin-token"), "utf8").trim();
 }
 
 export async function freePort(): Promise<number> {
@@ -84,6 +92,7 @@ export async function startPlatform(options: {
   return {
     child,
     output: () => output,
+    token: () => adminTokenOf(options.dataDir),
     stop: () => {
       if (child.exitCode === null) child.kill("SIGTERM");
       return exited;

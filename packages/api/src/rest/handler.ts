@@ -10,7 +10,11 @@ import { problemsOf, viewProblems } from "../errors";
 import type { ProblemView } from "../errors";
 import { DEFAULT_HTTP_LIMITS, readBodyCapped } from "../http-handler";
 import type { HttpLimits } from "../http-handler";
+import { DEFAULT_PAGE_LIMIT, toPage } from "../pagination";
 import { appRouter } from "../root";
+import type { WeirAuth } from "@weir/auth";
+import { callerOf } from "../request-auth";
+import type { Authenticate } from "../request-auth";
 import { createCallerFactory, createContext } from "../trpc";
 import { openApiDocument } from "./openapi";
 import { referencePage } from "./reference-page";
@@ -19,6 +23,9 @@ import type { QueryKind, RestRoute } from "./routes";
 
 export interface RestHandlerOptions {
   db: Db;
+  /** Who the request comes from (session cookie or bearer token); see @weir/auth. */
+  authenticate: Authenticate;
+  auth?: WeirAuth;
   /** Mount point, `/api/v1` unless given. */
   basePath?: string;
   limits?: Partial<HttpLimits>;
@@ -70,6 +77,22 @@ function readQuery(route: RestRoute, url: URL): { input: Record<string, unknown>
 /** A path value that the procedure reads as a number (a version) is sent as one. */
 function pathValue(name: string, value: string): unknown {
   return name === "version" && /^\d{1,16}$/.test(value) ? Number(value) : value;
+}
+
+interface PageInput {
+  limit: number;
+  afterId?: number;
+}
+
+/**
+ * A list's answer as `{ items, nextCursor }`. For a `tail` (logs) the cursor is the id of the
+ * newest entry returned (ask `?afterId=` it for what came after), or the one asked after.
+ */
+function pageOf(route: RestRoute, input: PageInput, result: unknown): unknown {
+  const items = result as Record<string, unknown>[];
+  if (route.page === "cursor") return toPage(route.procedure, items, input.limit);
+  const last = (items.at(-1) as { id?: number } | undefined)?.id ?? input.afterId;
+  return { items, nextCursor: last === undefined ? null : String(last) };
 }
 
 /** Serves one request below the mount point. */
@@ -185,10 +208,19 @@ export async function handleRestRequest(req: Request, options: RestHandlerOption
       const value = values[name];
       if (value !== undefined) fields[field] = pathValue(name, value);
     }
+    // REST lists always page: `?limit=` defaults to DEFAULT_PAGE_LIMIT.
+    if (route.page && fields.limit === undefined) fields.limit = DEFAULT_PAGE_LIMIT;
     input = Object.keys(fields).length === 0 && !route.params && !route.query ? undefined : fields;
   }
 
-  const context = createContext({ db: options.db });
+  const who = await callerOf(req, options.db, options.authenticate);
+  if ("refused" in who) return who.refused;
+  const context = createContext({
+    db: options.db,
+    principal: who.principal,
+    ...(who.refusal !== undefined ? { authRefusal: who.refusal } : {}),
+    ...(options.auth ? { auth: options.auth } : {}),
+  });
   if (options.engineTimeoutMs !== undefined) context.engineTimeoutMs = options.engineTimeoutMs;
   const [router, name] = route.procedure.split(".") as [string, string];
   const caller = createCaller(context) as unknown as Record<string, Record<string, Procedure>>;
@@ -197,7 +229,8 @@ export async function handleRestRequest(req: Request, options: RestHandlerOption
   try {
     const result = await procedure(input);
     if (route.status === 204) return new Response(null, { status: 204 });
-    return Response.json(result ?? null, { status: route.status ?? 200 });
+    const body = route.page ? pageOf(route, input as PageInput, result) : result;
+    return Response.json(body ?? null, { status: route.status ?? 200 });
   } catch (cause) {
     const error =
       cause instanceof TRPCError ? cause : new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause });

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { demoFlow, useTestApi } from "../../test/db";
 import { handleRestRequest } from "./handler";
 import { REST_ROUTES } from "./routes";
+import { asTestAdmin } from "../../test/principals";
 
 const t = useTestApi();
 let flowId = "";
@@ -87,7 +88,7 @@ describe("REST hostile input", () => {
               headers: hasBody ? { "content-type": "application/json" } : {},
               body: hasBody ? JSON.stringify(json) : undefined,
             }),
-            { db: t.db, engineTimeoutMs: 1000 },
+            { authenticate: asTestAdmin, db: t.db, engineTimeoutMs: 1000 },
           );
           const text = await res.text();
           seen.set(res.status, (seen.get(res.status) ?? 0) + 1);
@@ -117,7 +118,7 @@ describe("REST hostile input", () => {
           headers: { "content-type": "application/json" },
           body: JSON.stringify({ value }),
         }),
-        { db: t.db },
+        { authenticate: asTestAdmin, db: t.db },
       );
       expect(res.status).toBe(400);
       const answer = (await res.json()) as { error: { problems: { code: string; pathString: string }[] } };

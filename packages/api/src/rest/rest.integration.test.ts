@@ -4,8 +4,9 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { demoFlow, useTestApi } from "../../test/db";
 import { handleRestRequest } from "./handler";
-import { RESPONSES } from "./responses";
+import { responseOf } from "./responses";
 import { REST_ROUTES } from "./routes";
+import { asTestAdmin } from "../../test/principals";
 
 const t = useTestApi();
 
@@ -30,7 +31,7 @@ async function rest(
   }
   const res = await handleRestRequest(
     new Request(`http://localhost/api/v1${path}`, { method, headers, body: payload }),
-    { db: t.db, limits: { maxBodyBytes: 64 * 1024 } },
+    { authenticate: asTestAdmin, db: t.db, limits: { maxBodyBytes: 64 * 1024 } },
   );
   const text = await res.text();
   let json: unknown = null;
@@ -47,10 +48,14 @@ async function rest(
  * document does not name would be stripped, and the comparison would fail).
  */
 function documented(procedure: string, answer: Answer): void {
-  const schema = RESPONSES[procedure];
+  const route = REST_ROUTES.find((r) => r.procedure === procedure);
+  const schema = route && responseOf(route);
   if (!schema) throw new Error(`no documented response for ${procedure}`);
   expect(schema.parse(answer.json)).toEqual(answer.json);
 }
+
+/** A list's items (REST answers a list as `{ items, nextCursor }`). */
+const items = <T = unknown>(answer: Answer): T[] => (answer.json as { items: T[] }).items;
 
 type ErrorBody = {
   error: { code: string; message: string; problems: { pathString: string; code: string }[] | null };
@@ -67,7 +72,7 @@ describe("REST /api/v1", () => {
     const listed = await rest("GET", "/flows");
     documented("flow.list", listed);
     expect(listed.status).toBe(200);
-    expect((listed.json as { id: string }[]).map((f) => f.id)).toContain(id);
+    expect(items<{ id: string }>(listed).map((f) => f.id)).toContain(id);
 
     const got = await rest("GET", `/flows/${id}`);
     documented("flow.get", got);
@@ -86,7 +91,7 @@ describe("REST /api/v1", () => {
     expect(byQuery.json).toMatchObject({ version: 2, spec: { description: "changed" } });
     const versions = await rest("GET", `/flows/${id}/versions`);
     documented("flow.versions", versions);
-    expect((versions.json as { version: number }[]).map((v) => v.version)).toEqual([2, 1]);
+    expect(items<{ version: number }>(versions).map((v) => v.version)).toEqual([2, 1]);
 
     const noDeployment = await rest("GET", `/flows/${id}/deployment`);
     expect(noDeployment.status).toBe(200);
@@ -105,17 +110,20 @@ describe("REST /api/v1", () => {
     expect(stopped.json).toMatchObject({ desiredState: "stopped" });
     documented("deployment.stop", stopped);
     const deployments = await rest("GET", `/flows/${id}/deployments`);
-    expect(deployments.json).toHaveLength(1);
+    expect(items(deployments)).toHaveLength(1);
     documented("deployment.list", deployments);
 
     const stats = await rest("GET", `/flows/${id}/stats`);
     expect(stats.status).toBe(200);
     expect(stats.json).toMatchObject({ nodes: expect.any(Array) as unknown });
+    documented("stats.get", stats);
     const records = await rest("GET", `/flows/${id}/nodes/out/records?limit=5`);
     expect(records.status).toBe(200);
-    expect(records.json).toEqual([]);
+    expect(records.json).toEqual({ items: [], nextCursor: null });
+    documented("logs.read", records);
     const letters = await rest("GET", `/flows/${id}/dead-letters?status=pending`);
-    expect(letters.json).toEqual([]);
+    expect(letters.json).toEqual({ items: [], nextCursor: null });
+    documented("deadLetters.list", letters);
 
     const deleted = await rest("DELETE", `/flows/${id}`);
     expect(deleted.status).toBe(204);
@@ -157,7 +165,7 @@ describe("REST /api/v1", () => {
           method: "POST",
           headers: contentType === undefined ? {} : { "content-type": contentType },
         }),
-        { db: t.db },
+        { authenticate: asTestAdmin, db: t.db },
       );
       expect(res.status).toBe(415);
     }
@@ -167,7 +175,7 @@ describe("REST /api/v1", () => {
         method: "POST",
         headers: { "content-type": "application/json" },
       }),
-      { db: t.db },
+      { authenticate: asTestAdmin, db: t.db },
     );
     expect(empty.status).toBe(201);
     const broken = await rest("POST", "/flows", undefined, { raw: "{ nope" });
@@ -204,6 +212,8 @@ describe("REST /api/v1", () => {
       config: { brokers: ["127.0.0.1:9092"] },
     });
     expect(put.status).toBe(200);
+    documented("connections.set", put);
+    documented("connections.list", await rest("GET", "/connections"));
     expect((await rest("GET", "/connections/rest-kafka")).json).toMatchObject({
       name: "rest-kafka",
       kind: "kafka",
@@ -211,7 +221,8 @@ describe("REST /api/v1", () => {
     expect((await rest("DELETE", "/connections/rest-kafka")).status).toBe(204);
     expect((await rest("GET", "/connections/rest-kafka")).status).toBe(404);
     const types = await rest("GET", "/node-types");
-    expect((types.json as { type: string }[]).map((n) => n.type)).toEqual(
+    documented("nodeTypes.list", types);
+    expect(items<{ type: string }>(types).map((n) => n.type)).toEqual(
       expect.arrayContaining(["generator", "function", "log"]),
     );
   });
@@ -223,6 +234,48 @@ describe("REST /api/v1", () => {
     });
     expect(answer.status).toBe(200);
     expect(answer.json).toMatchObject({ ok: false, problems: [{ line: 2 }] });
+    documented("functions.trigger", answer);
+  });
+
+  it("pages every list by limit and cursor: each item once, in order, then nextCursor null", async () => {
+    const made: string[] = [];
+    for (const n of [1, 2, 3, 4, 5]) {
+      const created = await rest("POST", "/flows", demoFlow(`paged ${n}`));
+      made.push((created.json as { id: string }).id);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`;
+      const page = await rest("GET", `/flows?limit=2${query}`);
+      expect(page.status).toBe(200);
+      documented("flow.list", page);
+      const body = page.json as { items: { id: string }[]; nextCursor: string | null };
+      expect(body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...body.items.map((f) => f.id));
+      cursor = body.nextCursor;
+      pages++;
+    } while (cursor !== null && pages < 20);
+    expect(cursor).toBeNull();
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(expect.arrayContaining(made));
+
+    const id = made[0] ?? "";
+    for (const n of [2, 3, 4]) {
+      await rest("POST", `/flows/${id}/versions`, { spec: { ...demoFlow(`paged 1`), description: `v${n}` } });
+    }
+    const first = await rest("GET", `/flows/${id}/versions?limit=3`);
+    const firstBody = first.json as { items: { version: number }[]; nextCursor: string };
+    expect(firstBody.items.map((v) => v.version)).toEqual([4, 3, 2]);
+    const rest2 = await rest("GET", `/flows/${id}/versions?limit=3&cursor=${firstBody.nextCursor}`);
+    expect(rest2.json).toMatchObject({ items: [{ version: 1 }], nextCursor: null });
+
+    const bad = await rest("GET", "/flows?cursor=not-a-cursor");
+    expect(bad.status).toBe(400);
+    expect((bad.json as ErrorBody).error.problems?.[0]?.pathString).toBe("cursor");
+    const tooMany = await rest("GET", "/flows?limit=1001");
+    expect(tooMany.status).toBe(400);
   });
 
   it("documents every served route in an OpenAPI 3.1 document", async () => {
@@ -245,6 +298,12 @@ describe("REST /api/v1", () => {
     for (const route of REST_ROUTES) {
       const op = spec.paths[route.path]?.[route.method.toLowerCase()];
       expect(op, `${route.method} ${route.path}`).toBeDefined();
+      // Every answer is documented by a schema (a 204 has no body).
+      const ok = (
+        op as unknown as { responses: Record<string, { content?: Record<string, { schema: object }> }> }
+      ).responses[String(route.status ?? 200)];
+      if (route.status !== 204)
+        expect(Object.keys(ok?.content?.["application/json"]?.schema ?? {})).not.toEqual([]);
       for (const name of Object.keys(route.params ?? {}))
         expect(op?.parameters).toContainEqual(expect.objectContaining({ name, in: "path" }));
     }

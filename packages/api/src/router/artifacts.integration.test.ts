@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { handleArtifactUpload } from "../artifact-route";
 import { caught, demoFlow, useTestApi } from "../../test/db";
 import { anyString, containing } from "../../test/match";
+import { asTestAdmin } from "../../test/principals";
 
 const t = useTestApi();
 
@@ -44,6 +45,7 @@ function post(body: Uint8Array, type = "application/wasm", query = ""): Promise<
       body: Buffer.from(body),
     }),
     t.db,
+    asTestAdmin,
   );
 }
 
@@ -93,7 +95,7 @@ describe("artifacts", () => {
     expect(Buffer.from(row.bytes).equals(Buffer.from(component))).toBe(true);
 
     const { created: _created, ...view } = first;
-    expect(await t.api.artifacts.list()).toContainEqual(view);
+    expect(await t.api.artifacts.list()).toContainEqual({ ...view, flows: [] });
     expect(await t.api.artifacts.get({ sha256 })).toEqual(view);
     await expect(t.api.artifacts.get({ sha256: "0".repeat(64) })).rejects.toMatchObject({
       code: "NOT_FOUND",

@@ -3,7 +3,8 @@ import { fromStorableJson } from "@weir/db";
 import { idSchema } from "@weir/domain";
 import { z } from "zod";
 import { requireFlow } from "../lookups";
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { bigintKey, decodeCursor, pageFields } from "../pagination";
+import { createTRPCRouter, editorProcedure, viewerProcedure } from "../trpc";
 import { iso, isoOrNull } from "../views";
 
 /**
@@ -27,20 +28,23 @@ const deadLetterId = z.union([
 
 export const deadLettersRouter = createTRPCRouter({
   /** Records the flow's nodes gave up on, newest first. */
-  list: publicProcedure
+  list: viewerProcedure
     .input(
       z.object({
         flowId: z.uuid(),
         nodeId: idSchema.optional(),
         status: deadLetterStatus.optional(),
         limit: z.number().int().min(1).max(1000).default(100),
+        cursor: pageFields.cursor,
       }),
     )
     .query(async ({ ctx, input }) => {
       await requireFlow(ctx.db, input.flowId);
+      const before = input.cursor === undefined ? undefined : decodeCursor(input.cursor, bigintKey)[0];
       const rows = await ctx.db.deadLetter.findMany({
         where: {
           flowId: input.flowId,
+          ...(before === undefined ? {} : { id: { lt: BigInt(before) } }),
           ...(input.nodeId === undefined ? {} : { nodeId: input.nodeId }),
           ...(input.status === undefined ? {} : statusFilter[input.status]),
         },
@@ -67,7 +71,7 @@ export const deadLettersRouter = createTRPCRouter({
    * other flows and letters already replayed are skipped; `requested` counts the rest. Asking
    * again for a letter still waiting just renews its request time.
    */
-  replay: publicProcedure
+  replay: editorProcedure
     .input(z.object({ flowId: z.uuid(), ids: z.array(deadLetterId).min(1).max(1000) }))
     .mutation(async ({ ctx, input }) => {
       await requireFlow(ctx.db, input.flowId);

@@ -2,9 +2,10 @@ import { z } from "zod";
 import { validFlowOrThrow } from "../code-check";
 import { FlowValidationError, notFound } from "../errors";
 import { versionNumber } from "../inputs";
+import { afterTimeAndId, pageFields } from "../pagination";
 import type { DbClient } from "../lookups";
 import { findDeployment, requireFlow, requireVersion, withVersion } from "../lookups";
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { createTRPCRouter, editorProcedure, viewerProcedure } from "../trpc";
 import { toDeploymentStatus } from "../views";
 import { missingReferences } from "../reference-check";
 
@@ -19,7 +20,7 @@ async function lockFlow(tx: DbClient, flowId: string): Promise<void> {
 }
 
 export const deploymentRouter = createTRPCRouter({
-  deploy: publicProcedure
+  deploy: editorProcedure
     .input(byFlow.extend({ version: versionNumber.optional() }))
     .mutation(async ({ ctx, input }) => {
       // Node types and the compiler evolve; a version saved under older rules must still pass
@@ -47,7 +48,7 @@ export const deploymentRouter = createTRPCRouter({
       return toDeploymentStatus(row);
     }),
 
-  stop: publicProcedure.input(byFlow).mutation(async ({ ctx, input }) => {
+  stop: editorProcedure.input(byFlow).mutation(async ({ ctx, input }) => {
     await ctx.db.$transaction(async (tx) => {
       await lockFlow(tx, input.flowId);
       await tx.deployment.updateMany({
@@ -59,17 +60,22 @@ export const deploymentRouter = createTRPCRouter({
     return latest ? toDeploymentStatus(latest) : null;
   }),
 
-  status: publicProcedure.input(byFlow).query(async ({ ctx, input }) => {
+  status: viewerProcedure.input(byFlow).query(async ({ ctx, input }) => {
     await requireFlow(ctx.db, input.flowId);
     const latest = await findDeployment(ctx.db, input.flowId);
     return latest ? toDeploymentStatus(latest) : null;
   }),
 
-  list: publicProcedure.input(byFlow).query(async ({ ctx, input }) => {
+  /** Newest first; `limit` + `cursor` page through them. */
+  list: viewerProcedure.input(byFlow.extend(pageFields)).query(async ({ ctx, input }) => {
     await requireFlow(ctx.db, input.flowId);
     const rows = await ctx.db.deployment.findMany({
-      where: { flowId: input.flowId },
-      orderBy: { createdAt: "desc" },
+      where: {
+        flowId: input.flowId,
+        ...afterTimeAndId(input.cursor, { time: "createdAt", id: "id" }, "desc"),
+      },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: input.limit,
       include: withVersion,
     });
     return rows.map(toDeploymentStatus);

@@ -3,10 +3,11 @@ import type { FlowSpec, FlowSpecInput } from "@weir/domain";
 import { z } from "zod";
 import { checkFlow, validFlowOrThrow } from "../code-check";
 import { versionNumber } from "../inputs";
+import { afterTimeAndId, decodeCursor, integerKey, pageFields, pageInput } from "../pagination";
 import { notFound, viewProblems } from "../errors";
 import type { DbClient } from "../lookups";
 import { requireFlow, requireVersion, withVersion } from "../lookups";
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { createTRPCRouter, editorProcedure, viewerProcedure } from "../trpc";
 import { iso, isoOrNull } from "../views";
 import { summarizeChange } from "../version-summary";
 
@@ -41,7 +42,7 @@ async function saveNextVersion(tx: DbClient, id: string, spec: FlowSpec, message
 }
 
 export const flowRouter = createTRPCRouter({
-  create: publicProcedure.input(flowSpecInput).mutation(async ({ ctx, input }) => {
+  create: editorProcedure.input(flowSpecInput).mutation(async ({ ctx, input }) => {
     const spec = await validFlowOrThrow(input);
     const flow = await ctx.db.flow.create({
       data: {
@@ -54,9 +55,12 @@ export const flowRouter = createTRPCRouter({
     return { id: flow.id, name: flow.name, version: 1 };
   }),
 
-  list: publicProcedure.query(async ({ ctx }) => {
+  /** Newest change first (then by id); `limit` + `cursor` page through it. */
+  list: viewerProcedure.input(pageInput).query(async ({ ctx, input }) => {
     const flows = await ctx.db.flow.findMany({
-      orderBy: { updatedAt: "desc" },
+      where: afterTimeAndId(input.cursor, { time: "updatedAt", id: "id" }, "desc"),
+      orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
+      take: input.limit,
       include: {
         deployments: { orderBy: { createdAt: "desc" }, take: 1, include: withVersion },
       },
@@ -84,7 +88,7 @@ export const flowRouter = createTRPCRouter({
     });
   }),
 
-  get: publicProcedure
+  get: viewerProcedure
     .input(z.object({ id: flowId, version: versionNumber.optional() }))
     .query(async ({ ctx, input }) => {
       const { flow, ...version } = await requireVersion(ctx.db, input.id, input.version);
@@ -100,7 +104,7 @@ export const flowRouter = createTRPCRouter({
       };
     }),
 
-  update: publicProcedure
+  update: editorProcedure
     .input(z.object({ id: flowId, spec: flowSpecInput, message: versionMessage.optional() }))
     .mutation(async ({ ctx, input }) => {
       const spec = await validFlowOrThrow(input.spec);
@@ -113,7 +117,7 @@ export const flowRouter = createTRPCRouter({
    * The name is part of the versioned spec, so a rename saves the latest spec under the new name
    * as the next version: an editor holding the spec and a later rollback both see the name it had.
    */
-  rename: publicProcedure
+  rename: editorProcedure
     .input(z.object({ id: flowId, name: flowSpecSchema.shape.name }))
     .mutation(async ({ ctx, input }) => {
       const latest = await requireVersion(ctx.db, input.id);
@@ -125,7 +129,7 @@ export const flowRouter = createTRPCRouter({
    * A new flow whose version 1 is the given version (the latest by default) of another; named
    * `<name> (copy)` unless a name is given. Deployments, state, logs and dead letters stay behind.
    */
-  duplicate: publicProcedure
+  duplicate: editorProcedure
     .input(
       z.object({ id: flowId, version: versionNumber.optional(), name: flowSpecSchema.shape.name.optional() }),
     )
@@ -150,7 +154,7 @@ export const flowRouter = createTRPCRouter({
    * Saves an earlier version's spec, unchanged, as the next version (history is never rewritten).
    * It is checked against today's rules like any save. Deploying it is a separate step.
    */
-  rollback: publicProcedure
+  rollback: editorProcedure
     .input(z.object({ id: flowId, version: versionNumber }))
     .mutation(async ({ ctx, input }) => {
       const earlier = await requireVersion(ctx.db, input.id, input.version);
@@ -161,15 +165,18 @@ export const flowRouter = createTRPCRouter({
       return { ...saved, rolledBackTo: earlier.version };
     }),
 
-  versions: publicProcedure.input(z.object({ id: flowId })).query(async ({ ctx, input }) => {
+  versions: viewerProcedure.input(z.object({ id: flowId, ...pageFields })).query(async ({ ctx, input }) => {
     await requireFlow(ctx.db, input.id);
+    const before = input.cursor === undefined ? undefined : decodeCursor(input.cursor, integerKey)[0];
     const rows = await ctx.db.flowVersion.findMany({
-      where: { flowId: input.id },
+      where: { flowId: input.id, ...(before === undefined ? {} : { version: { lt: before } }) },
       orderBy: { version: "desc" },
+      // One more than the page: the last version's summary is against the one below it.
+      take: input.limit === undefined ? undefined : input.limit + 1,
       select: { version: true, createdAt: true, message: true, spec: true },
     });
     // Newest first; each version's summary is against the one below it.
-    return rows.map((row, i) => ({
+    return rows.slice(0, input.limit ?? rows.length).map((row, i) => ({
       version: row.version,
       createdAt: iso(row.createdAt),
       message: row.message,
@@ -177,7 +184,7 @@ export const flowRouter = createTRPCRouter({
     }));
   }),
 
-  delete: publicProcedure.input(z.object({ id: flowId })).mutation(async ({ ctx, input }) => {
+  delete: editorProcedure.input(z.object({ id: flowId })).mutation(async ({ ctx, input }) => {
     await ctx.db.$transaction(async (tx) => {
       const deployments = await tx.deployment.findMany({ where: { flowId: input.id }, select: { id: true } });
       const { count } = await tx.flow.deleteMany({ where: { id: input.id } });
@@ -194,7 +201,7 @@ export const flowRouter = createTRPCRouter({
   }),
 
   // A mutation although it saves nothing: specs carry code and are too big for a GET URL.
-  validate: publicProcedure.input(flowSpecInput).mutation(async ({ input }) => {
+  validate: viewerProcedure.input(flowSpecInput).mutation(async ({ input }) => {
     const result = await checkFlow(input);
     return result.ok ? { ok: true, problems: [] } : { ok: false, problems: viewProblems(result.problems) };
   }),

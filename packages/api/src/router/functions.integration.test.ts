@@ -5,6 +5,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BROKEN_CODE, useTestApi } from "../../test/db";
+import { testAdmin } from "../../test/principals";
 import { createCaller } from "../index";
 
 const t = useTestApi();
@@ -178,7 +179,7 @@ describe("functions.trigger", () => {
     await t.db.engineInstance.deleteMany();
     const slow = await fakeEngine(() => "hang");
     await register("slow", slow.url);
-    const impatient = createCaller({ db: t.db, engineTimeoutMs: 200 });
+    const impatient = createCaller({ principal: testAdmin, db: t.db, engineTimeoutMs: 200 });
     await expect(impatient.functions.trigger(trigger)).rejects.toMatchObject({
       code: "GATEWAY_TIMEOUT",
       message: "engine slow did not answer within 200 ms",

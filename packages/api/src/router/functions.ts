@@ -6,7 +6,7 @@ import { z } from "zod";
 import { checkCode } from "../code-check";
 import { InputError, notFound } from "../errors";
 import { postToEngine, requireLiveEngine } from "../engine-client";
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { createTRPCRouter, editorProcedure } from "../trpc";
 
 const config = functionConfigSchema.shape;
 
@@ -90,7 +90,7 @@ export const functionsRouter = createTRPCRouter({
    * the code is compiled here (so syntax problems come back without an engine) and then sent to
    * the live engine that reported last.
    */
-  trigger: publicProcedure.input(triggerInput).mutation(async ({ ctx, input }): Promise<TriggerResult> => {
+  trigger: editorProcedure.input(triggerInput).mutation(async ({ ctx, input }): Promise<TriggerResult> => {
     if (input.artifact !== undefined) {
       const stored = await ctx.db.wasmArtifact.count({ where: { sha256: input.artifact } });
       if (stored === 0) throw notFound(`artifact ${input.artifact} not found`);

@@ -6,7 +6,7 @@ import type { NodeKind } from "@weir/domain";
 import { z } from "zod";
 import type { DbClient } from "../lookups";
 import { requireVersion } from "../lookups";
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { createTRPCRouter, viewerProcedure } from "../trpc";
 import { iso } from "../views";
 
 const byNode = z.object({
@@ -58,7 +58,7 @@ async function requireNode(
 
 export const logsRouter = createTRPCRouter({
   /** The newest records a `log` sink kept, oldest first so they read like a log. */
-  read: publicProcedure.input(byNode).query(async ({ ctx, input }) => {
+  read: viewerProcedure.input(byNode).query(async ({ ctx, input }) => {
     await requireNode(ctx.db, input.flowId, input.nodeId, {
       kind: "sink",
       type: logSinkNodeType.type,
@@ -76,7 +76,7 @@ export const logsRouter = createTRPCRouter({
   }),
 
   /** The newest lines a function node wrote with ctx.log (on any engine), oldest first. */
-  function: publicProcedure.input(byNode).query(async ({ ctx, input }) => {
+  function: viewerProcedure.input(byNode).query(async ({ ctx, input }) => {
     await requireNode(ctx.db, input.flowId, input.nodeId, {
       kind: "function",
       keeps: "only function nodes write function logs",

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { LiveStatsSnapshot } from "../live-stats";
 import { createCaller } from "../index";
 import { demoFlow, useTestApi } from "../../test/db";
+import { testAdmin } from "../../test/principals";
 import { openSse, withInput } from "../../test/http";
 
 const t = useTestApi();
@@ -42,7 +43,7 @@ describe("stats.live", () => {
     await flush(deploymentId, 100, new Date(start - 1000));
 
     const abort = new AbortController();
-    const caller = createCaller({ db: t.db }, { signal: abort.signal });
+    const caller = createCaller({ principal: testAdmin, db: t.db }, { signal: abort.signal });
     const live = await caller.stats.live({ flowId, intervalMs: 200 });
     const seen: LiveStatsSnapshot[] = [];
     for await (const snapshot of live) {
@@ -71,7 +72,7 @@ describe("stats.live", () => {
   it("follows a redeploy and shows a stopped deployment with zero rates", async () => {
     const { flowId, deploymentId } = await runningFlow("live-redeploy");
     const abort = new AbortController();
-    const live = await createCaller({ db: t.db }, { signal: abort.signal }).stats.live({
+    const live = await createCaller({ principal: testAdmin, db: t.db }, { signal: abort.signal }).stats.live({
       flowId,
       intervalMs: 200,
     });
@@ -97,7 +98,9 @@ describe("stats.live", () => {
   it("yields an empty snapshot for a flow never deployed, and refuses an unknown flow", async () => {
     const { id: flowId } = await t.api.flow.create(demoFlow("never"));
     const abort = new AbortController();
-    const live = await createCaller({ db: t.db }, { signal: abort.signal }).stats.live({ flowId });
+    const live = await createCaller({ principal: testAdmin, db: t.db }, { signal: abort.signal }).stats.live({
+      flowId,
+    });
     for await (const snapshot of live) {
       expect(snapshot).toMatchObject({ deployment: null, nodes: [], edges: [] });
       break;

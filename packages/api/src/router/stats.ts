@@ -7,7 +7,7 @@ import { LiveStatsTracker } from "../live-stats";
 import type { DbClient } from "../lookups";
 import { findDeployment, requireFlow } from "../lookups";
 import { sumNodeStats } from "../node-stats";
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { createTRPCRouter, viewerProcedure } from "../trpc";
 import { readSpec, toDeploymentStatus } from "../views";
 
 /** The newest deployment of a flow with its spec and stats rows; specs are cached, versions never change. */
@@ -37,7 +37,7 @@ export const statsRouter = createTRPCRouter({
    * given one), summed over engines. On the Kafka transport each node has its consumer `lag`;
    * `partitions: true` adds the lag by topic partition.
    */
-  get: publicProcedure
+  get: viewerProcedure
     .input(
       z.object({ flowId: z.uuid(), deploymentId: z.uuid().optional(), partitions: z.boolean().optional() }),
     )
@@ -71,7 +71,7 @@ export const statsRouter = createTRPCRouter({
    * served as server-sent events (tRPC's httpSubscriptionLink, or EventSource on
    * `GET /api/trpc/stats.live?input=…`).
    */
-  live: publicProcedure
+  live: viewerProcedure
     .input(z.object({ flowId: z.uuid(), intervalMs: z.number().int().min(200).max(10_000).default(1000) }))
     .subscription(async function* ({ ctx, input, signal }): AsyncGenerator<LiveStatsSnapshot> {
       await requireFlow(ctx.db, input.flowId);

@@ -1,6 +1,7 @@
 "use client";
 // The editor's top bar: where you are, the flow's name, what is saved and deployed, and the actions.
 import Link from "next/link";
+import { useSession } from "~/auth/session";
 import { DeploymentBadge } from "~/components/deployment-badge";
 import type { LiveDeployment } from "./use-live-stats";
 
@@ -12,6 +13,8 @@ interface Props {
   dirty: boolean;
   deployment: LiveDeployment | null;
   liveError: string | null;
+  /** Why this tab shows no live stats for now (other editor tabs hold the live streams). */
+  livePaused: string | null;
   busy: string | null;
   canUndo: boolean;
   canRedo: boolean;
@@ -29,6 +32,11 @@ interface Props {
 export function EditorHeader(props: Props) {
   const { deployment, busy } = props;
   const running = deployment !== null && deployment.desiredState === "running";
+  // A viewer sees every control, disabled, with the reason on hover (and read by screen readers).
+  const session = useSession();
+  const saveBlocked = session.whyNot("editor", "Saving");
+  const deployBlocked = session.whyNot("editor", "Deploying");
+  const stopBlocked = session.whyNot("editor", "Stopping");
   return (
     <header className="editor-header">
       <div className="editor-header-left">
@@ -64,9 +72,19 @@ export function EditorHeader(props: Props) {
           </span>
         ) : null}
         <DeploymentBadge deployment={deployment} testId="deployment-status" />
+        {deployBlocked !== undefined ? (
+          <span className="tag" data-testid="read-only" title={deployBlocked}>
+            read-only: {deployBlocked}
+          </span>
+        ) : null}
         {props.liveError !== null ? (
           <span className="tag tag-bad" data-testid="live-error" title={props.liveError}>
             live stats reconnecting…
+          </span>
+        ) : null}
+        {props.livePaused !== null ? (
+          <span className="tag" data-testid="live-paused" title={props.livePaused}>
+            live stats paused
           </span>
         ) : null}
       </div>
@@ -122,8 +140,8 @@ export function EditorHeader(props: Props) {
           type="button"
           className="btn"
           data-testid="save-button"
-          title="Validate and save a new version (Ctrl+S)"
-          disabled={busy !== null}
+          title={saveBlocked ?? "Validate and save a new version (Ctrl+S)"}
+          disabled={busy !== null || saveBlocked !== undefined}
           onClick={props.onSave}
         >
           {busy === "save" ? "Saving…" : "Save"}
@@ -132,8 +150,11 @@ export function EditorHeader(props: Props) {
           type="button"
           className="btn btn-primary"
           data-testid="deploy-button"
-          title={props.dirty ? "Saves, then deploys the new version" : "Deploys the latest saved version"}
-          disabled={busy !== null}
+          title={
+            deployBlocked ??
+            (props.dirty ? "Saves, then deploys the new version" : "Deploys the latest saved version")
+          }
+          disabled={busy !== null || deployBlocked !== undefined}
           onClick={props.onDeploy}
         >
           {busy === "deploy" ? "Deploying…" : running ? "Redeploy" : "Deploy"}
@@ -142,7 +163,8 @@ export function EditorHeader(props: Props) {
           type="button"
           className="btn btn-danger"
           data-testid="stop-button"
-          disabled={busy !== null || !running}
+          title={stopBlocked}
+          disabled={busy !== null || !running || stopBlocked !== undefined}
           onClick={props.onStop}
         >
           {busy === "stop" ? "Stopping…" : "Stop"}

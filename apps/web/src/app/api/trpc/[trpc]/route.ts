@@ -3,11 +3,14 @@
 // WEIR_API_MAX_BATCH; see packages/api/README.md, "Limits").
 import { handleApiRequest } from "@weir/api";
 import { apiLimits } from "~/env";
+import { authenticate, getAuth } from "~/server/auth";
 import { getDb } from "~/server/db";
 
 function handler(req: Request): Promise<Response> {
   return handleApiRequest(req, {
     db: getDb(),
+    authenticate,
+    auth: getAuth(),
     limits: apiLimits(),
     onError: ({ path, error }) => {
       if (error.code === "INTERNAL_SERVER_ERROR")

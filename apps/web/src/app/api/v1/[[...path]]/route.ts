@@ -2,11 +2,14 @@
 // route calls a procedure of the same router /api/trpc serves; see packages/api/README.md.
 import { handleRestRequest } from "@weir/api";
 import { apiLimits } from "~/env";
+import { authenticate, getAuth } from "~/server/auth";
 import { getDb } from "~/server/db";
 
 function handler(req: Request): Promise<Response> {
   return handleRestRequest(req, {
     db: getDb(),
+    authenticate,
+    auth: getAuth(),
     limits: apiLimits(),
     onError: ({ procedure, error }) => {
       if (error.code === "INTERNAL_SERVER_ERROR")

@@ -1,0 +1,5 @@
+import { AccountPage } from "~/auth/account-page";
+
+export default function Page() {
+  return <AccountPage />;
+}

@@ -1,0 +1,5 @@
+import { AuditPage } from "~/auth/audit-page";
+
+export default function Page() {
+  return <AuditPage />;
+}

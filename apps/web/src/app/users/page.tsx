@@ -1,0 +1,5 @@
+import { UsersPage } from "~/auth/users-page";
+
+export default function Page() {
+  return <UsersPage />;
+}

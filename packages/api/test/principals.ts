@@ -1,0 +1,13 @@
+// Who API tests call as. Most tests are about what a procedure does, not who may call it, and run
+// as an admin; the authorization matrix (src/authorization.integration.test.ts) covers the roles.
+import type { Authentication, Principal } from "@weir/auth";
+
+export const testAdmin: Principal = {
+  userId: "test-admin",
+  email: "admin@test.invalid",
+  role: "admin",
+  via: "session",
+};
+
+/** What the HTTP handlers' `authenticate` option returns for a test that calls as the admin. */
+export const asTestAdmin = (): Promise<Authentication> => Promise.resolve({ principal: testAdmin });
