@@ -14,6 +14,7 @@ import { createDb } from "@weir/db";
 import { startKafka } from "@weir/testkit/kafka";
 import { startTestPostgres } from "@weir/testkit";
 import { startKafkaEngine } from "../test/kafka-engines";
+import { engineTestAdmin } from "../test/test-principal";
 
 const PARTITIONS = 4;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
   const brokers = process.env.KAFKA_BROKERS ?? kafkaHandle?.brokers ?? "";
   const postgres = await startTestPostgres();
   const db = createDb(postgres.databaseUrl);
-  const api = createCaller({ db });
+  const api = createCaller({ db, principal: engineTestAdmin });
   const engine = await startKafkaEngine(postgres.databaseUrl, brokers, "bench-engine", {
     WEIR_RECONCILE_MS: "200",
   });

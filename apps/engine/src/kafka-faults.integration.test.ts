@@ -1,5 +1,7 @@
-// Faults on the Kafka transport: an engine SIGKILLed mid-stream and a broker restarted
-// mid-stream; no input record may be missing from the output.
+// Faults on the Kafka transport: an engine SIGKILLed mid-stream, a broker restarted mid-stream
+// and a broker frozen (SIGSTOP) for longer than the session timeout. No input record may be
+// missing from the output, and the duplicates stay within the bound the fetch-ahead window sets:
+// a member that loses or re-reads its partitions processes at most MAX_UNCOMMITTED records again.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { FlowSpecInput } from "@weir/domain";
@@ -9,9 +11,10 @@ import type { KafkaHandle } from "@weir/testkit/kafka";
 import type {} from "@weir/testkit/kafka-setup";
 import { eventually } from "../test/engine-process";
 import type { EngineProcess } from "../test/engine-process";
-import { createTopic, startKafkaEngine } from "../test/kafka-engines";
+import { createTopic, startKafkaEngine, testAdmin } from "../test/kafka-engines";
 import { inputLines, kcatConsume, kcatProduce } from "../test/kcat";
 import { useTestDatabase } from "../test/test-database";
+import { MAX_UNCOMMITTED } from "./transport/kafka/kafka-input";
 
 const t = useTestDatabase();
 const engines: EngineProcess[] = [];
@@ -28,6 +31,7 @@ function passThrough(
   brokers: string,
   input: string,
   output: string,
+  groupId: string,
   busyMs = 0,
 ): FlowSpecInput {
   const code = `export default (r) => {
@@ -42,7 +46,7 @@ function passThrough(
         id: "src",
         kind: "source",
         type: "kafka-source",
-        config: { brokers: [brokers], topics: [input], fromBeginning: "earliest" },
+        config: { brokers: [brokers], topics: [input], fromBeginning: "earliest", groupId },
       },
       { id: "fn", kind: "function", type: "function", config: { code } },
       { id: "out", kind: "sink", type: "kafka-sink", config: { brokers: [brokers], topic: output } },
@@ -75,6 +79,25 @@ async function untilAllSeen(brokers: string, topic: string, total: number, timeo
   );
 }
 
+/** Waits until the group has `members` members and is not rebalancing. */
+async function untilGroupStable(brokers: string, groupId: string, members: number): Promise<void> {
+  const admin = testAdmin(brokers);
+  await admin.connect();
+  try {
+    await eventually(
+      async () => {
+        const { groups } = await admin.describeGroups([groupId]);
+        const group = groups[0];
+        return group?.state === "Stable" && group.members.length === members ? true : undefined;
+      },
+      `consumer group ${groupId} stable with ${String(members)} member(s)`,
+      60_000,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 function duplicatesOf(counts: Map<number, number>): number {
   let duplicates = 0;
   for (const count of counts.values()) duplicates += count - 1;
@@ -88,12 +111,18 @@ describe("transport=kafka under faults", () => {
     const input = `weir-in-${randomUUID()}`;
     const output = `weir-out-${randomUUID()}`;
     await createTopic(brokers, input, 4);
-    const first = await startKafkaEngine(t.url, brokers, `victim-${randomUUID().slice(0, 6)}`);
-    const second = await startKafkaEngine(t.url, brokers, `survivor-${randomUUID().slice(0, 6)}`);
+    const [first, second] = await Promise.all([
+      startKafkaEngine(t.url, brokers, `victim-${randomUUID().slice(0, 6)}`),
+      startKafkaEngine(t.url, brokers, `survivor-${randomUUID().slice(0, 6)}`),
+    ]);
     engines.push(first, second);
 
-    const flow = await t.api.flow.create(passThrough("sigkill", brokers, input, output, 1));
+    const started = Date.now();
+    const groupId = `weir-fault-${randomUUID()}`;
+    const flow = await t.api.flow.create(passThrough("sigkill", brokers, input, output, groupId, 1));
     const deployment = await t.api.deployment.deploy({ flowId: flow.id });
+    // Both members in before the stream starts, so the kill is the only event that moves partitions.
+    await untilGroupStable(brokers, groupId, 2);
 
     // The input arrives as a stream (200 records every 150 ms, about 10 s), and the victim is
     // killed once it has processed records of its own while input is still arriving.
@@ -123,11 +152,15 @@ describe("transport=kafka under faults", () => {
     const missing = [...Array(total).keys()].filter((n) => !counts.has(n));
     expect(missing).toEqual([]);
     const duplicates = duplicatesOf(counts);
+    // The victim's member leaves at most its window uncommitted; the survivor's member rejoins
+    // once (the victim's session times out) and re-reads at most its own window.
+    const bound = 2 * MAX_UNCOMMITTED;
     console.log(
       `SIGKILL fault test: ${String(total)} input records, one engine killed after ${String(producedAtKill)} were produced; ` +
-        `all ${String(counts.size)} in the output, ${String(duplicates)} duplicate(s) ` +
-        `(${String([...counts.values()].filter((c) => c > 1).length)} records seen more than once)`,
+        `all ${String(counts.size)} in the output, ${String(duplicates)} duplicate(s) (bound ${String(bound)}), ` +
+        `${String(Math.round((Date.now() - started) / 1000))} s`,
     );
+    expect(duplicates).toBeLessThanOrEqual(bound);
     expect(second.child.exitCode).toBeNull();
     await t.api.deployment.stop({ flowId: flow.id });
   }, 240_000);
@@ -142,6 +175,7 @@ describe("transport=kafka under faults", () => {
     });
 
     it("resumes after the broker restarts mid-stream, without losing records", async () => {
+      const started = Date.now();
       const brokers = kafka.brokers;
       const total = 4_000;
       const input = `weir-in-${randomUUID()}`;
@@ -151,7 +185,9 @@ describe("transport=kafka under faults", () => {
       engines.push(engine);
       const lines = inputLines(total, 16).map((r) => r.line);
       await kcatProduce(brokers, input, lines.slice(0, total / 2));
-      const flow = await t.api.flow.create(passThrough("broker restart", brokers, input, output));
+      const flow = await t.api.flow.create(
+        passThrough("broker restart", brokers, input, output, `weir-fault-${randomUUID()}`),
+      );
       await t.api.deployment.deploy({ flowId: flow.id });
       await eventually(
         async () => ((await countsOn(brokers, output)).size > 0 ? true : undefined),
@@ -164,10 +200,58 @@ describe("transport=kafka under faults", () => {
 
       const counts = await untilAllSeen(brokers, output, total, 120_000);
       expect([...Array(total).keys()].filter((n) => !counts.has(n))).toEqual([]);
+      // One member, which rejoins once the broker is back and re-reads at most its window.
+      const duplicates = duplicatesOf(counts);
       console.log(
-        `broker restart test: all ${String(total)} records through, ${String(duplicatesOf(counts))} duplicate(s)`,
+        `broker restart test: all ${String(total)} records through, ${String(duplicates)} duplicate(s) ` +
+          `(bound ${String(MAX_UNCOMMITTED)}), ${String(Math.round((Date.now() - started) / 1000))} s`,
       );
+      expect(duplicates).toBeLessThanOrEqual(MAX_UNCOMMITTED);
       expect(engine.child.exitCode).toBeNull();
+      await t.api.deployment.stop({ flowId: flow.id });
+    }, 240_000);
+
+    it("recovers from a broker frozen for longer than the session timeout, without losing records", async () => {
+      const started = Date.now();
+      const brokers = kafka.brokers;
+      const total = 4_000;
+      const sessionTimeoutMs = 6_000;
+      const input = `weir-in-${randomUUID()}`;
+      const output = `weir-out-${randomUUID()}`;
+      await createTopic(brokers, input, 2);
+      const engine = await startKafkaEngine(t.url, brokers, `stall-${randomUUID().slice(0, 6)}`, {
+        WEIR_KAFKA_SESSION_TIMEOUT_MS: String(sessionTimeoutMs),
+      });
+      engines.push(engine);
+      const lines = inputLines(total, 16).map((r) => r.line);
+      await kcatProduce(brokers, input, lines.slice(0, total / 2));
+      const flow = await t.api.flow.create(
+        passThrough("broker stall", brokers, input, output, `weir-fault-${randomUUID()}`),
+      );
+      await t.api.deployment.deploy({ flowId: flow.id });
+      await eventually(
+        async () => ((await countsOn(brokers, output)).size > 0 ? true : undefined),
+        "the first records through",
+        40_000,
+      );
+
+      // Every connection stays open and nothing answers: the engine's requests and heartbeats
+      // hang, and once the broker goes on its group session has expired.
+      await kafka.pause(sessionTimeoutMs + 2_000);
+      await kcatProduce(brokers, input, lines.slice(total / 2));
+
+      const counts = await untilAllSeen(brokers, output, total, 120_000);
+      expect([...Array(total).keys()].filter((n) => !counts.has(n))).toEqual([]);
+      // One member: its session expired, so it rejoins and re-reads at most its window.
+      const duplicates = duplicatesOf(counts);
+      console.log(
+        `broker stall test: all ${String(total)} records through, ${String(duplicates)} duplicate(s) ` +
+          `(bound ${String(MAX_UNCOMMITTED)}), ${String(Math.round((Date.now() - started) / 1000))} s`,
+      );
+      expect(duplicates).toBeLessThanOrEqual(MAX_UNCOMMITTED);
+      expect(engine.child.exitCode).toBeNull();
+      const status = await t.api.deployment.status({ flowId: flow.id });
+      expect(status?.actualState).toBe("running");
       await t.api.deployment.stop({ flowId: flow.id });
     }, 240_000);
   });

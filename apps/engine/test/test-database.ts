@@ -1,5 +1,6 @@
 import type { Db } from "@weir/db";
 import { createCaller } from "@weir/api";
+import { engineTestAdmin } from "./test-principal";
 import { useTestDatabase as useDatabase } from "@weir/testkit/test-database";
 import { beforeAll } from "vitest";
 
@@ -16,7 +17,7 @@ export function useTestDatabase(): TestDatabase {
   beforeAll(() => {
     handle.url = database.url;
     handle.db = database.db;
-    handle.api = createCaller({ db: database.db });
+    handle.api = createCaller({ db: database.db, principal: engineTestAdmin });
   });
   return handle;
 }

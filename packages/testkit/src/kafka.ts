@@ -1,6 +1,6 @@
 // Real single-node Kafka for tests, driven through scripts/kafka.sh so dev and tests share one setup.
 import { execFile } from "node:child_process";
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -12,6 +12,11 @@ export interface KafkaHandle {
   stop: () => Promise<void>;
   /** Stops the broker and starts it again on the same port and data, as after a crash or upgrade. */
   restart: (downMs?: number) => Promise<void>;
+  /**
+   * Freezes the broker process (SIGSTOP) for `ms`, then lets it go on (SIGCONT): to its clients
+   * a network stall, with every connection open and nothing answered.
+   */
+  pause: (ms: number) => Promise<void>;
 }
 
 function kafkaSh(args: string[], timeoutMs: number): Promise<string> {
@@ -77,6 +82,15 @@ export async function startKafka(opts: { port?: number } = {}): Promise<KafkaHan
       await kafkaSh(["stop", ...portArgs], 60_000);
       await new Promise((resolve) => setTimeout(resolve, downMs));
       await kafkaSh(["start", ...portArgs, "--keep"], 120_000);
+    },
+    pause: async (ms) => {
+      const pid = Number((await readFile(`${repoRoot}.weir/kafka/data-${port}/kafka.pid`, "utf8")).trim());
+      process.kill(pid, "SIGSTOP");
+      try {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+      } finally {
+        process.kill(pid, "SIGCONT");
+      }
     },
     stop: async () => {
       if (stopped) return;

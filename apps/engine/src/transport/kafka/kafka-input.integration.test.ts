@@ -9,7 +9,7 @@ import { createLogger } from "../../logger";
 import { createTopic } from "../../../test/kafka-engines";
 import { kcatProduce } from "../../../test/kcat";
 import { transportClient } from "./client";
-import { KafkaNodeInput } from "./kafka-input";
+import { KafkaNodeInput, MAX_UNCOMMITTED } from "./kafka-input";
 
 const log = createLogger("test", { quiet: true });
 
@@ -74,5 +74,41 @@ describe("KafkaNodeInput", () => {
     await third.start();
     expect(await takeAtLeast(third, 1)).toEqual([10]);
     await third.close();
+  }, 90_000);
+
+  it(`hands on at most MAX_UNCOMMITTED (${String(MAX_UNCOMMITTED)}) records that are not committed`, async () => {
+    const brokers = inject("kafkaBrokers");
+    const topic = `weir-input-${randomUUID()}`;
+    await createTopic(brokers, topic, 1);
+    const total = 2 * MAX_UNCOMMITTED + 100;
+    await kcatProduce(
+      brokers,
+      topic,
+      [...Array(total).keys()].map((n) => `k\t${JSON.stringify({ n })}`),
+    );
+    const member = input(brokers, topic, `weir-input-${randomUUID()}`);
+    await member.start();
+    try {
+      // Taken and not acked: the window is full, and nothing more comes however long we wait.
+      const first = await takeAtLeast(member, MAX_UNCOMMITTED);
+      expect(first).toEqual([...Array(MAX_UNCOMMITTED).keys()]);
+      const pending = member.take(MAX_UNCOMMITTED);
+      const more = await Promise.race([
+        pending,
+        new Promise<"none">((resolve) => {
+          setTimeout(() => {
+            resolve("none");
+          }, 3_000);
+        }),
+      ]);
+      expect(more).toBe("none");
+      // Acked and committed: the window opens again, in order.
+      await member.ack();
+      const next = ((await pending) ?? []).map((record) => (record.value as { n: number }).n);
+      next.push(...(await takeAtLeast(member, MAX_UNCOMMITTED - next.length)));
+      expect(next).toEqual([...Array(MAX_UNCOMMITTED).keys()].map((n) => n + MAX_UNCOMMITTED));
+    } finally {
+      await member.close();
+    }
   }, 90_000);
 });

@@ -6,9 +6,15 @@ import type { NodeInput } from "../edge-transport";
 import { decodeRecord } from "./record-codec";
 
 /** Messages handed on at a time; a chunk's offset is committed once all of it (and all before it) is acked. */
-const CHUNK = 500;
-/** Records fetched ahead of the node; fetching waits beyond this (backpressure). */
-const MAX_BUFFERED = 4 * CHUNK;
+export const CHUNK = 500;
+/**
+ * The fetch-ahead window: messages one member has handed on to its node and not yet seen
+ * committed by the broker (buffered, being processed, or acked with the commit on its way).
+ * Fetching waits beyond it. A member that loses its partitions (its engine dies, or a rebalance)
+ * leaves at most this many records to be read again, so it bounds the duplicates of
+ * at-least-once delivery: at most MAX_UNCOMMITTED per member per such event.
+ */
+export const MAX_UNCOMMITTED = 4 * CHUNK;
 const HEARTBEAT_MS = 1_000;
 
 /** The records of one chunk of one partition still waiting for their ack. */
@@ -18,8 +24,12 @@ interface Chunk {
   partitionNumber: number;
   /** The offset to commit once this chunk and every earlier one of its partition are acked. */
   next: string;
+  /** Its messages, decodable or not: what it adds to the uncommitted window. */
+  size: number;
   remaining: number;
   highWatermark: number;
+  /** Handed on before the member rejoined its group: it is never committed (the group reads it again). */
+  orphan: boolean;
 }
 
 export type Decoded = { ok: true; record: WeirRecord } | { ok: false; record: WeirRecord; error: string };
@@ -47,12 +57,13 @@ export interface KafkaInputOptions {
 }
 
 /**
- * One member of a node's consumer group. kafkajs fetches ahead (up to MAX_BUFFERED records);
+ * One member of a node's consumer group. kafkajs fetches ahead (within MAX_UNCOMMITTED);
  * each partition's batch is cut into chunks, and a chunk's offset is committed only once the
  * node acked every record of it and of the chunks before it (their outputs are in Kafka, or they
  * were dead-lettered). A crash therefore replays from the last committed chunk: at least once,
- * in order per partition. A rebalance may also repeat records: what this member had fetched for
- * a partition it lost is still processed here.
+ * in order per partition. A rebalance may also repeat records: what the node holds when its
+ * member rejoins is still processed, and read again from the last commit (here or elsewhere).
+ * Either way at most MAX_UNCOMMITTED records per member come twice.
  */
 export class KafkaNodeInput implements NodeInput {
   private readonly consumer: Consumer;
@@ -64,6 +75,12 @@ export class KafkaNodeInput implements NodeInput {
   private readonly open = new Map<string, Chunk[]>();
   /** Offsets to commit, by partition; a commit loop sends them. */
   private readonly toCommit = new Map<string, { topic: string; partition: number; offset: string }>();
+  /** Per partition, settled chunks whose commit the broker has not confirmed yet, oldest first. */
+  private readonly committingChunks = new Map<string, Chunk[]>();
+  /** Messages handed on and not yet committed (see MAX_UNCOMMITTED). */
+  private uncommitted = 0;
+  /** Counts the member's joins: a batch from before the last one hands nothing more on. */
+  private generation = 0;
   private committing: Promise<void> | undefined;
   private stopped = false;
 
@@ -77,8 +94,9 @@ export class KafkaNodeInput implements NodeInput {
       heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
       allowAutoTopicCreation: false,
     });
-    // A partition this member no longer owns is someone else's to report.
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      this.rejoined();
+      // A partition this member no longer owns is someone else's to report.
       const owned = new Set<string>();
       for (const [topic, partitions] of Object.entries(event.payload.memberAssignment))
         for (const partition of partitions) owned.add(`${topic}/${String(partition)}`);
@@ -127,6 +145,10 @@ export class KafkaNodeInput implements NodeInput {
   ack(): Promise<void> {
     const touched = new Set<string>();
     for (const chunk of this.taken) {
+      if (chunk.orphan) {
+        this.uncommitted--;
+        continue;
+      }
       chunk.remaining--;
       touched.add(chunk.partition);
     }
@@ -155,11 +177,13 @@ export class KafkaNodeInput implements NodeInput {
     const { batch } = payload;
     const where = `${batch.topic}/${String(batch.partition)}`;
     const highWatermark = Number(batch.highWatermark);
+    const generation = this.generation;
     for (let start = 0; start < batch.messages.length; start += CHUNK) {
-      if (!(await this.roomOrStop(payload)) || !payload.isRunning() || payload.isStale()) return;
       const messages = batch.messages.slice(start, start + CHUNK);
       const last = messages.at(-1);
       if (!last) return;
+      if (!(await this.roomOrStop(payload, messages.length, generation))) return;
+      if (!payload.isRunning() || payload.isStale()) return;
       const records: WeirRecord[] = [];
       const deadLettered: Promise<void>[] = [];
       for (const message of messages) {
@@ -169,15 +193,19 @@ export class KafkaNodeInput implements NodeInput {
       }
       // The chunk may be committed once its records are acked, and its undecodable ones stored.
       await Promise.all(deadLettered);
+      if (generation !== this.generation) return;
       this.options.handedOn?.(records.length);
       const chunk: Chunk = {
         partition: where,
         topic: batch.topic,
         partitionNumber: batch.partition,
         next: String(Number(last.offset) + 1),
+        size: messages.length,
         remaining: records.length,
         highWatermark,
+        orphan: false,
       };
+      this.uncommitted += chunk.size;
       const open = this.open.get(where) ?? [];
       open.push(chunk);
       this.open.set(where, open);
@@ -191,24 +219,57 @@ export class KafkaNodeInput implements NodeInput {
     }
   }
 
-  /** Waits while the buffer is full, heartbeating; false when this input stopped. */
-  private async roomOrStop(payload: EachBatchPayload): Promise<boolean> {
-    while (!this.stopped && this.buffer.length >= MAX_BUFFERED) {
+  /**
+   * Waits, heartbeating, until `count` more messages fit in the uncommitted window; false when
+   * this input stopped or the member rejoined meanwhile (the group reads the rest again). A
+   * window with nothing in it takes any chunk, so a chunk larger than the window still moves.
+   */
+  private async roomOrStop(payload: EachBatchPayload, count: number, generation: number): Promise<boolean> {
+    while (
+      !this.stopped &&
+      generation === this.generation &&
+      this.uncommitted > 0 &&
+      this.uncommitted + count > MAX_UNCOMMITTED
+    ) {
       await new Promise<void>((resolve) => {
         this.spaceWaiters.push(resolve);
         setTimeout(resolve, HEARTBEAT_MS);
       });
       await payload.heartbeat().catch(() => undefined);
     }
-    return !this.stopped;
+    return !this.stopped && generation === this.generation;
+  }
+
+  /**
+   * After a (re)join kafkajs reads every assigned partition again from its committed offset, so
+   * what was fetched before and not taken is dropped here rather than handed on twice, and the
+   * chunks of the old assignment are never committed (their records come again). What the node
+   * holds now is still processed; it counts in the window until acked.
+   */
+  private rejoined(): void {
+    this.generation++;
+    for (const chunks of [...this.open.values(), ...this.committingChunks.values()])
+      for (const chunk of chunks) chunk.orphan = true;
+    this.open.clear();
+    this.committingChunks.clear();
+    // Not handed on after all: they will be counted when they come again.
+    if (this.buffer.length > 0) this.options.handedOn?.(-this.buffer.length);
+    this.buffer = [];
+    this.uncommitted = this.taken.length;
+    this.wakeAll("space");
   }
 
   /** Moves the partition's commit point past the leading chunks that are fully acked. */
   private settle(partition: string): void {
     const open = this.open.get(partition);
     let done: Chunk | undefined;
-    while (open?.[0]?.remaining === 0) done = open.shift();
+    const committing = this.committingChunks.get(partition) ?? [];
+    while (open?.[0]?.remaining === 0) {
+      done = open.shift();
+      if (done) committing.push(done);
+    }
     if (!done) return;
+    this.committingChunks.set(partition, committing);
     this.toCommit.set(partition, { topic: done.topic, partition: done.partitionNumber, offset: done.next });
     this.options.lag.set(partition, Math.max(0, done.highWatermark - Number(done.next)));
   }
@@ -221,6 +282,7 @@ export class KafkaNodeInput implements NodeInput {
         this.toCommit.clear();
         try {
           await this.consumer.commitOffsets(offsets);
+          this.committed(offsets);
         } catch (error) {
           // Keep the offsets unless newer ones came meanwhile; the next ack sends them again.
           for (const o of offsets) {
@@ -236,6 +298,17 @@ export class KafkaNodeInput implements NodeInput {
     })().finally(() => {
       this.committing = undefined;
     });
+  }
+
+  /** The broker confirmed these offsets: their chunks leave the uncommitted window. */
+  private committed(offsets: readonly { topic: string; partition: number; offset: string }[]): void {
+    for (const { topic, partition, offset } of offsets) {
+      const chunks = this.committingChunks.get(`${topic}/${String(partition)}`);
+      while (chunks?.[0] && !chunks[0].orphan && Number(chunks[0].next) <= Number(offset)) {
+        this.uncommitted -= chunks.shift()?.size ?? 0;
+      }
+    }
+    this.wakeAll("space");
   }
 
   private decode(message: KafkaMessage, where: { topic: string; partition: number }): Decoded {
