@@ -11,9 +11,9 @@ import os from "node:os";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FunctionHost, FunctionInstance, FunctionSpec, WeirRecord } from "@weir/domain";
-import { compile, jsRuntime } from "@weir/runtime-js";
-import { wasmRuntime } from "../src/index";
-import { componentizeJs } from "../src/js-component";
+import { compile } from "@weir/function-contract";
+import { jsRuntime } from "@weir/runtime-js";
+import { componentizeJs, wasmRuntime } from "@weir/runtime-wasm";
 
 /** An order of a web shop: about 335 bytes of JSON (the js runtime benchmark's record). */
 function order(i: number): WeirRecord {

@@ -5,7 +5,7 @@
 import { builtinRegistry } from "@weir/connectors/definitions";
 import { checkFlowLimits, validateFlow } from "@weir/domain";
 import type { CodeProblem, FlowSpec, FunctionSource, ValidationResult } from "@weir/domain";
-import { compileOffThread } from "@weir/runtime-js/compile-off-thread";
+import { compileOffThread } from "@weir/function-contract/compile-off-thread";
 import { FlowValidationError } from "./errors";
 
 /** Longest one function's compile may take (code is at most LIMITS.codeBytes). */

@@ -1,9 +1,10 @@
 import type { FunctionFailure, RecordOutcome, StateWrite } from "@weir/domain";
-import type { LogLevel } from "./sandbox";
-import { USER_FILE } from "./sandbox";
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /**
- * The JSON string one sandbox call returns (built by bootstrap.js). Outcomes are final except
+ * The JSON text one guest call returns (built by the guest core, src/guest/core.js, or by the
+ * wasm runtime's worker from a `weir:function` component's outcomes). Outcomes are final except
  * for failures, whose stacks the host turns into a line of the user's source; state writes,
  * logs and metrics are handed to the host after the call.
  */
@@ -17,17 +18,19 @@ export interface CallResult {
   /** Counter totals of the call's successful records. */
   counters: Record<string, number>;
   histograms: [string, number][];
+  /** [outcome index, line] a component reported itself (`function-error.line`). */
+  lines?: [number, number][];
+  /** Set when the guest's engine ran out of memory: its state is not to be trusted. */
+  fatal?: "memory";
 }
+
+/** What loading the user's module answered. */
+export type LoadResult =
+  | { ok: true; mode: "handler" | "stream"; init: boolean }
+  | { ok: false; message: string; stack: string | null };
 
 export function parseCallResult(text: string): CallResult {
   return JSON.parse(text) as CallResult;
-}
-
-/** The first frame in the user's code, as a line of the user's source. */
-export function userLine(stack: string | null, lines: ReadonlyMap<number, number>): number | undefined {
-  if (stack === null) return undefined;
-  const match = new RegExp(`${USER_FILE.replace(".", "\\.")}:(\\d+)`).exec(stack);
-  return match?.[1] ? lines.get(Number(match[1])) : undefined;
 }
 
 export function failure(message: string, line: number | undefined, instanceReset = false): FunctionFailure {

@@ -1,5 +1,6 @@
 import ts from "typescript";
 import type { CodeProblem, FunctionSource } from "@weir/domain";
+import { userError } from "@weir/domain";
 import { moduleProblems } from "./module-shape";
 import { lineMapFrom } from "./source-map";
 
@@ -17,7 +18,7 @@ export interface CompileResult {
  * checked here, with line and column in the user's own source; transpiling keeps lines, so
  * runtime stack lines map back through `lines`.
  *
- * This file is also the `@weir/runtime-js/compile` entry point, used by the API to check code
+ * This file is also the `@weir/function-contract/compile` entry point, used by the API to check code
  * without loading the sandbox: it may import only `typescript`, `@weir/domain` and the pure
  * helpers beside it.
  */
@@ -60,4 +61,19 @@ export function compile(source: FunctionSource): CompileResult {
     : "";
   const js = output.outputText.replace(/\n\/\/# sourceMappingURL=.*$/, "");
   return { js, lines: lineMapFrom(mappings), problems };
+}
+
+/**
+ * compile, for a runtime about to run the code: rejects with a user error naming the first
+ * problem's line and column (and carrying all of them) when the code cannot run.
+ */
+export function compileForRun(source: FunctionSource): CompileResult {
+  const compiled = compile(source);
+  const first = compiled.problems[0];
+  if (first) {
+    throw userError("FUNCTION_ERROR", `line ${first.line}, column ${first.column}: ${first.message}`, {
+      problems: compiled.problems,
+    });
+  }
+  return compiled;
 }

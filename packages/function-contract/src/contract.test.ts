@@ -1,9 +1,8 @@
 import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { createMemoryHost } from "@weir/runtime-conformance";
 import { CONTRACT_MODULE, contractDeclarations } from "./contract";
-import { jsRuntime } from "./index";
+import { CONTRACT_SAMPLE } from "./contract-sample";
 
 const CONTRACT_FILE = `/node_modules/${CONTRACT_MODULE}/index.d.ts`;
 
@@ -43,38 +42,9 @@ function typeErrors(code: string): string[] {
     .map((d) => `${d.file?.fileName ?? ""}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
 }
 
-const SAMPLE = `import type { Handler, Init, JsonValue } from "${CONTRACT_MODULE}";
-
-interface Order {
-  id: string;
-  items: { price: number; qty: number }[];
-}
-
-let threshold = 0;
-
-export const init: Init<{ threshold: number }> = async (ctx) => {
-  threshold = ctx.params.threshold;
-  ctx.log.info("threshold", threshold);
-};
-
-const handle: Handler<Order, { threshold: number }> = async (record, ctx) => {
-  const total = record.value.items.reduce((sum, item) => sum + item.price * item.qty, 0);
-  const seen = ((await ctx.state.get<number>("seen")) ?? 0) + 1;
-  ctx.state.put("seen", seen);
-  ctx.metrics.counter("orders");
-  ctx.metrics.histogram("total", total);
-  console.log("order", record.value.id, ctx.record.key);
-  if (total > threshold) ctx.emit("alerts", { value: { id: record.value.id, total } });
-  if (total === 0) return;
-  const out: JsonValue = { id: record.value.id, total, seen, token: ctx.secrets.TOKEN ?? null };
-  return { value: out, headers: { ...record.headers, checked: "yes" } };
-};
-export default handle;
-`;
-
 describe("contract declarations", () => {
   it("type-check a function written against them", () => {
-    expect(typeErrors(SAMPLE)).toEqual([]);
+    expect(typeErrors(CONTRACT_SAMPLE)).toEqual([]);
   });
 
   it("type-check an ordered stream", () => {
@@ -106,40 +76,5 @@ export default handle;
     expect(all).toContain("Index signature in type 'ReadonlyJsonObject' only permits reading");
     expect(all).toContain("Cannot find name 'process'");
     expect(all).toContain("'{ val: JsonValue; }' is not assignable");
-  });
-
-  it("describe code the runtime accepts and runs", async () => {
-    await expect(jsRuntime.check({ code: SAMPLE, language: "typescript" })).resolves.toEqual([]);
-    const host = createMemoryHost({ secrets: { TOKEN: "t" } });
-    const instance = await jsRuntime.createInstance(
-      {
-        nodeId: "fn",
-        code: SAMPLE,
-        language: "typescript",
-        params: { threshold: 10 },
-        ports: ["out", "alerts"],
-        timeoutMs: 1_000,
-        memoryLimitMb: 32,
-      },
-      host,
-    );
-    const order = { id: "o1", items: [{ price: 4, qty: 3 }] };
-    const [outcome] = await instance.process([{ key: "o1", value: order, headers: {}, timestamp: 1 }]);
-    await instance.close();
-    expect(outcome).toEqual({
-      ok: true,
-      outputs: [
-        { port: "alerts", record: { key: "o1", value: { id: "o1", total: 12 }, headers: {}, timestamp: 1 } },
-        {
-          port: "out",
-          record: {
-            key: "o1",
-            value: { id: "o1", total: 12, seen: 1, token: "t" },
-            headers: { checked: "yes" },
-            timestamp: 1,
-          },
-        },
-      ],
-    });
   });
 });

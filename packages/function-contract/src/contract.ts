@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 /** The module name the contract's declarations stand for in the editor: `import type { Handler } from "@weir/function"`. */
 export const CONTRACT_MODULE = "@weir/function";
 
-/** Path of `contract/weir-function.d.ts` (also exported as `@weir/runtime-js/contract.d.ts`). */
+/** Path of `contract/weir-function.d.ts` (also exported as `@weir/function-contract/contract.d.ts`). */
 export const contractDeclarationsPath = fileURLToPath(
   new URL("../contract/weir-function.d.ts", import.meta.url),
 );

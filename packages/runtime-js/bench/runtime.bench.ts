@@ -2,7 +2,8 @@
 // in-process call of the same compiled function, for several batch sizes. Not part of `npm test`.
 import os from "node:os";
 import type { FunctionHost, WeirRecord } from "@weir/domain";
-import { compile, jsRuntime } from "../src/index";
+import { compile } from "@weir/function-contract";
+import { jsRuntime } from "../src/index";
 
 /** An order of a web shop: about 335 bytes of JSON. */
 function order(i: number): WeirRecord {

@@ -1,5 +1,5 @@
 import type { FunctionRuntime } from "@weir/domain";
-import { compile } from "./compile";
+import { compile } from "@weir/function-contract/compile";
 import { createJsInstance } from "./instance";
 
 /**

@@ -1,13 +1,30 @@
 import { readFileSync } from "node:fs";
 import ivm from "isolated-vm";
 import { errorMessage } from "@weir/domain";
+import type { LoadResult, LogLevel } from "@weir/function-contract";
+import { guestCoreExpression, moduleAsExpression } from "@weir/function-contract/guest";
+import { GuestDied } from "@weir/function-contract/instance";
 
-/** The runtime's in-isolate half, evaluated before the user's module; see bootstrap.js. */
-const BOOTSTRAP = readFileSync(new URL("./sandbox/bootstrap.js", import.meta.url), "utf8");
 /** The file name V8 gives the user's code in stack traces; lines map back through compile's line map. */
 export const USER_FILE = "function.js";
 
-export type LogLevel = "debug" | "info" | "warn" | "error";
+let bootstrap: string | undefined;
+
+/**
+ * The runtime's in-isolate half, evaluated before the user's module: the guest core and its
+ * isolate adapter (sandbox/isolate-guest.js). The script's value is the function sandbox.ts calls.
+ */
+function bootstrapScript(): string {
+  bootstrap ??= `(function () {
+  "use strict";
+  const core = ${guestCoreExpression()};
+  const adapter = ${moduleAsExpression(readFileSync(new URL("./sandbox/isolate-guest.js", import.meta.url), "utf8"), "isolate-guest.js")};
+  return function weirBootstrap(configJson, hostGet, hostLog, progressBuffer) {
+    return adapter.isolateGuest(core.createGuest, configJson, hostGet, hostLog, progressBuffer);
+  };
+})()`;
+  return bootstrap;
+}
 
 export interface SandboxOptions {
   /** The user's module as CommonJS (compile's output). */
@@ -21,23 +38,6 @@ export interface SandboxOptions {
   log(level: LogLevel, message: string): void;
   /** Host state as JSON text, or undefined when the key has no value. */
   getState(key: string): Promise<string | undefined>;
-}
-
-export type LoadResult =
-  | { ok: true; mode: "handler" | "stream"; init: boolean }
-  | { ok: false; message: string; stack: string | null };
-
-export type DeathKind = "timeout" | "memory" | "crash";
-
-/** The isolate stopped in the middle of a call and was disposed: nothing the call did survives. */
-export class SandboxDied extends Error {
-  readonly kind: DeathKind;
-
-  constructor(kind: DeathKind, message: string) {
-    super(message);
-    this.name = "SandboxDied";
-    this.kind = kind;
-  }
 }
 
 type Dispatch = (operation: string, argument: ivm.Transferable) => string | Promise<string>;
@@ -60,7 +60,7 @@ let snapshotWarningShown = false;
  * into a small shared buffer, and a timer on the host disposes the isolate as soon as one record
  * (or module load, or init) has run longer than `timeoutMs`, whether it is spinning, stuck in
  * a microtask loop or awaiting a promise that never settles. isolated-vm disposes the isolate
- * itself when the heap limit is hit. Either way the call rejects with SandboxDied.
+ * itself when the heap limit is hit. Either way the call rejects with GuestDied.
  */
 export class Sandbox {
   private readonly isolate: ivm.Isolate;
@@ -95,7 +95,7 @@ export class Sandbox {
     });
     try {
       const context = await isolate.createContext();
-      const script = await isolate.compileScript(BOOTSTRAP, { filename: "weir-runtime.js" });
+      const script = await isolate.compileScript(bootstrapScript(), { filename: "weir-runtime.js" });
       const factory = (await script.run(context, { reference: true })) as ivm.Reference<Bootstrap>;
       const progressBuffer = new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT);
       const config = JSON.stringify({
@@ -151,15 +151,14 @@ export class Sandbox {
 
   /**
    * One crossing: `operation` with its string argument in, one JSON string out. Rejects with
-   * SandboxDied (and leaves this sandbox disposed) when the call times out or the isolate dies.
+   * GuestDied (and leaves this sandbox disposed) when the call times out or the isolate dies.
    */
   async call(
     operation: "init" | "batch" | "single" | "load",
     argument: ivm.Transferable,
     records: number,
   ): Promise<string> {
-    if (this.isolate.isDisposed)
-      throw new SandboxDied("crash", "the function's sandbox was already disposed");
+    if (this.isolate.isDisposed) throw new GuestDied("crash", "the function's sandbox was already disposed");
     const { timeoutMs } = this.options;
     this.progress[0] = -1;
     this.progress[1] = Date.now();
@@ -196,20 +195,20 @@ export class Sandbox {
     if (!this.isolate.isDisposed) this.isolate.dispose();
   }
 
-  private died(error: unknown, timedOut: boolean): SandboxDied {
+  private died(error: unknown, timedOut: boolean): GuestDied {
     const message = errorMessage(error);
     this.dispose();
     const { timeoutMs, memoryLimitMb } = this.options;
     if (timedOut || /timed out/i.test(message)) {
-      return new SandboxDied("timeout", `timed out: did not finish within ${timeoutMs} ms`);
+      return new GuestDied("timeout", `timed out: did not finish within ${timeoutMs} ms`);
     }
     if (/memory limit/i.test(message)) {
-      return new SandboxDied(
+      return new GuestDied(
         "memory",
         `out of memory: the function went over its ${memoryLimitMb} MiB heap limit`,
       );
     }
-    return new SandboxDied("crash", `the function's sandbox crashed: ${this.crashed ?? message}`);
+    return new GuestDied("crash", `the function's sandbox crashed: ${this.crashed ?? message}`);
   }
 }
 

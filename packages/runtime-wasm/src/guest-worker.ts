@@ -1,20 +1,8 @@
 import { Worker } from "node:worker_threads";
 import { errorMessage } from "@weir/domain";
+import type { LogLevel } from "@weir/function-contract";
+import { GuestDied } from "@weir/function-contract/instance";
 import type { LoadedComponent } from "./component-cache";
-
-export type LogLevel = "debug" | "info" | "warn" | "error";
-export type DeathKind = "timeout" | "memory" | "crash";
-
-/** The worker stopped in the middle of a call and was ended: nothing the call did survives. */
-export class GuestDied extends Error {
-  readonly kind: DeathKind;
-
-  constructor(kind: DeathKind, message: string) {
-    super(message);
-    this.name = "GuestDied";
-    this.kind = kind;
-  }
-}
 
 export interface GuestWorkerOptions {
   component: LoadedComponent;

@@ -1,50 +1,26 @@
 import type {
-  FunctionFailure,
   FunctionHost,
   FunctionInstance,
   FunctionSpec,
   PortRecord,
-  RecordOutcome,
   StateWrite,
-  WeirError,
   WeirRecord,
 } from "@weir/domain";
-import { errorMessage, userError } from "@weir/domain";
-import { compile } from "@weir/runtime-js/compile";
+import { userError } from "@weir/domain";
+import type { CallResult, LoadResult } from "@weir/function-contract";
+import { compileForRun, parseCallResult } from "@weir/function-contract";
+import { encodeBatch } from "@weir/function-contract/guest";
+import type { Guest, GuestDriver } from "@weir/function-contract/instance";
+import { startBatchedInstance } from "@weir/function-contract/instance";
 import type { LoadedComponent } from "./component-cache";
 import { loadComponent, sha256 } from "./component-cache";
 import { jsGuestComponent } from "./guest-build";
-import type { LogLevel } from "./guest-worker";
-import { GuestDied, GuestWorker } from "./guest-worker";
+import { GuestWorker } from "./guest-worker";
 import type { ComponentInspection } from "./inspect";
 import { inspectComponent } from "./inspect";
-import { secretRedactor } from "@weir/runtime-js/redact";
-
-/**
- * The JSON text one guest call returns (guest.js builds it for functions written in JS; the
- * worker builds the same shape from a `weir:function` component's outcomes).
- */
-interface CallResult {
-  outcomes: RecordOutcome[];
-  /** [outcome index, stack or null] for every failed outcome. */
-  failures: [number, string | null][];
-  /** [outcome index, writes] for every successful record that wrote state, in record order. */
-  writes: [number, StateWrite[]][];
-  logs: [LogLevel, string][];
-  counters: Record<string, number>;
-  histograms: [string, number][];
-  /** [outcome index, line] the component itself reported (`function-error.line`). */
-  lines?: [number, number][];
-  /** Set by the JS guest when the engine ran out of memory: its state is not to be trusted. */
-  fatal?: "memory";
-}
-
-type LoadResult =
-  | { ok: true; mode: "handler" | "stream"; init: boolean }
-  | { ok: false; message: string; stack: string | null };
 
 /** What runs: the JS guest with the user's compiled code, or a prebuilt component. */
-type Guest =
+type Runnable =
   | { kind: "js-guest"; component: LoadedComponent; js: string; lines: ReadonlyMap<number, number> }
   | { kind: "function"; component: LoadedComponent };
 
@@ -54,9 +30,7 @@ type Guest =
  * component is not a Weir component, the module throws while loading, or init fails.
  */
 export async function createWasmInstance(spec: FunctionSpec, host: FunctionHost): Promise<FunctionInstance> {
-  const instance = new WasmInstance(spec, host, await prepare(spec));
-  await instance.start();
-  return instance;
+  return startBatchedInstance(spec, host, workerDriver(spec, host, await prepare(spec)));
 }
 
 /** Inspections by component hash: every instance of a node checks the same bytes. */
@@ -72,7 +46,7 @@ function inspectOnce(bytes: Uint8Array): Promise<ComponentInspection> {
   return inspection;
 }
 
-async function prepare(spec: FunctionSpec): Promise<Guest> {
+async function prepare(spec: FunctionSpec): Promise<Runnable> {
   if (spec.component) {
     const inspection = await inspectOnce(spec.component);
     if (!inspection.ok) {
@@ -82,22 +56,9 @@ async function prepare(spec: FunctionSpec): Promise<Guest> {
     }
     return { kind: "function", component: await loadComponent(spec.component) };
   }
-  const compiled = compile(spec);
-  const first = compiled.problems[0];
-  if (first) {
-    throw userError("FUNCTION_ERROR", `line ${first.line}, column ${first.column}: ${first.message}`, {
-      problems: compiled.problems,
-    });
-  }
+  const compiled = compileForRun(spec);
   const component = await loadComponent(await jsGuestComponent());
   return { kind: "js-guest", component, js: compiled.js, lines: compiled.lines };
-}
-
-/** "<count>\n<record JSON>\n…": the JS guest parses records one at a time. */
-function encodeBatch(batch: readonly WeirRecord[]): string {
-  let text = String(batch.length);
-  for (const record of batch) text += `\n${JSON.stringify(record)}`;
-  return text;
 }
 
 const NO_HEADERS: [string, string][] = [];
@@ -220,225 +181,40 @@ function userLine(stack: string | null, lines: ReadonlyMap<number, number>): num
   return match?.[1] ? lines.get(Number(match[1]) - 2) : undefined;
 }
 
-function failure(message: string, line: number | undefined, instanceReset = false): FunctionFailure {
+/** Guests of the `wasm` runtime: one worker thread each, running the component (guest-worker.ts). */
+function workerDriver(spec: FunctionSpec, host: FunctionHost, guest: Runnable): GuestDriver {
   return {
-    message,
-    ...(line === undefined ? {} : { line }),
-    ...(instanceReset ? { instanceReset } : {}),
-  };
-}
-
-/**
- * One function instance on the host side, as the `js` runtime's: a batch crosses into the
- * worker as one call. When that call dies (a record ran past `timeoutMs`, the memory cap was
- * hit, the component trapped) nothing it did has reached the host, so a new worker is started
- * and the batch's records run again one call each, with the same limit: only the culprit fails,
- * with `instanceReset`, and no state write or metric is counted twice.
- */
-class WasmInstance implements FunctionInstance {
-  private readonly spec: FunctionSpec;
-  private readonly host: FunctionHost;
-  private readonly guest: Guest;
-  private readonly redact: (text: string) => string;
-  private worker: GuestWorker | undefined;
-  private tail: Promise<unknown> = Promise.resolve();
-  private closed = false;
-
-  constructor(spec: FunctionSpec, host: FunctionHost, guest: Guest) {
-    this.spec = spec;
-    this.host = host;
-    this.guest = guest;
-    this.redact = secretRedactor(host.secrets);
-  }
-
-  async start(): Promise<void> {
-    this.worker = await this.boot();
-  }
-
-  process(batch: readonly WeirRecord[]): Promise<RecordOutcome[]> {
-    const run = this.tail.then(() => this.run(batch));
-    this.tail = run.catch(() => undefined);
-    return run;
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.worker?.dispose();
-    this.worker = undefined;
-    await this.tail;
-  }
-
-  private async run(batch: readonly WeirRecord[]): Promise<RecordOutcome[]> {
-    this.checkOpen();
-    if (batch.length === 0) return [];
-    const worker = this.worker;
-    if (!worker) return this.oneByOne(batch);
-    let result: CallResult;
-    try {
-      result = await this.call(worker, "batch", batch);
-    } catch (error) {
-      if (!(error instanceof GuestDied)) throw error;
-      this.worker = undefined;
-      this.checkOpen();
-      return this.oneByOne(batch);
-    }
-    return this.settle(result);
-  }
-
-  /** One batch call; a guest that ran out of memory is ended like one that trapped. */
-  private async call(
-    worker: GuestWorker,
-    operation: "batch" | "single",
-    batch: readonly WeirRecord[],
-  ): Promise<CallResult> {
-    const result =
-      this.guest.kind === "function"
-        ? decodeComponentResult(await worker.call(operation, encodeComponentBatch(batch), batch.length))
-        : (JSON.parse(await worker.call(operation, encodeBatch(batch), batch.length)) as CallResult);
-    if (result.fatal === "memory") {
-      worker.dispose();
-      throw new GuestDied(
-        "memory",
-        `out of memory: the function went over its ${this.spec.memoryLimitMb} MiB memory limit`,
-      );
-    }
-    return result;
-  }
-
-  private async oneByOne(batch: readonly WeirRecord[]): Promise<RecordOutcome[]> {
-    const outcomes: RecordOutcome[] = [];
-    let restartFailed: string | undefined;
-    for (const record of batch) {
-      this.checkOpen();
-      if (!this.worker && restartFailed === undefined) {
-        try {
-          this.worker = await this.boot();
-        } catch (error) {
-          restartFailed = errorMessage(error);
-        }
-      }
-      const worker = this.worker;
-      if (!worker) {
-        const message = `the function could not be restarted: ${restartFailed ?? "unknown error"}`;
-        outcomes.push({ ok: false, error: failure(this.redact(message), undefined, true) });
-        continue;
-      }
-      try {
-        outcomes.push(...(await this.settle(await this.call(worker, "single", [record]))));
-      } catch (error) {
-        if (!(error instanceof GuestDied)) throw error;
-        this.worker = undefined;
-        outcomes.push({ ok: false, error: failure(this.redact(error.message), undefined, true) });
-      }
-    }
-    return outcomes;
-  }
-
-  /** Hands a call's logs, state writes and metrics to the host and finishes its outcomes. */
-  private async settle(result: CallResult): Promise<RecordOutcome[]> {
-    for (const [level, message] of result.logs) this.log(level, message);
-    const reported = new Map(result.lines ?? []);
-    for (const [index, stack] of result.failures) {
-      const outcome = result.outcomes[index];
-      if (outcome && !outcome.ok) {
-        const line =
-          reported.get(index) ??
-          (this.guest.kind === "js-guest" ? userLine(stack, this.guest.lines) : undefined);
-        outcome.error = failure(this.redact(outcome.error.message), line);
-      }
-    }
-    for (const [, writes] of result.writes) await this.host.state.apply(writes);
-    for (const [name, total] of Object.entries(result.counters)) this.host.metrics.counter(name, total);
-    for (const [name, value] of result.histograms) this.host.metrics.histogram(name, value);
-    return result.outcomes;
-  }
-
-  private async boot(): Promise<GuestWorker> {
-    let worker: GuestWorker;
-    try {
-      worker = await GuestWorker.start({
-        component: this.guest.component,
-        kind: this.guest.kind,
-        ports: this.spec.ports,
-        params: this.spec.params,
-        secrets: this.host.secrets,
-        timeoutMs: this.spec.timeoutMs,
-        memoryLimitMb: this.spec.memoryLimitMb,
-        log: (level, message) => {
-          this.log(level, message);
-        },
-        getState: async (key) => {
-          const value = await this.host.state.get(key);
-          return value === undefined ? undefined : JSON.stringify(value);
-        },
+    async start(io): Promise<Guest> {
+      const worker = await GuestWorker.start({
+        component: guest.component,
+        kind: guest.kind,
+        ports: spec.ports,
+        params: spec.params,
+        secrets: host.secrets,
+        timeoutMs: spec.timeoutMs,
+        memoryLimitMb: spec.memoryLimitMb,
+        log: io.log,
+        getState: io.getState,
       });
-    } catch (error) {
-      throw userError("FUNCTION_ERROR", `the function failed to start: ${this.redact(errorMessage(error))}`);
-    }
-    try {
-      let hasInit = true;
-      if (this.guest.kind === "js-guest") {
-        await worker.call(
-          "configure",
-          JSON.stringify({ ports: this.spec.ports, params: this.spec.params, secrets: this.host.secrets }),
-          1,
-        );
-        const loaded = JSON.parse(await worker.call("load", this.guest.js, 1)) as LoadResult;
-        if (!loaded.ok) {
-          throw this.startError(
-            "the module failed to load",
-            loaded.message,
-            userLine(loaded.stack, this.guest.lines),
-          );
-        }
-        hasInit = loaded.init;
-      }
-      if (hasInit) {
-        const [outcome] = await this.settle(JSON.parse(await worker.call("init", "", 1)) as CallResult);
-        if (outcome && !outcome.ok)
-          throw this.startError("init failed", outcome.error.message, outcome.error.line);
-      }
-      return worker;
-    } catch (error) {
-      worker.dispose();
-      if (error instanceof GuestDied) {
-        throw userError(
-          error.kind === "timeout" ? "FUNCTION_TIMEOUT" : "FUNCTION_ERROR",
-          `the function failed to start: ${this.redact(error.message)}`,
-        );
-      }
-      throw error;
-    }
-  }
-
-  private startError(what: string, message: string, line: number | undefined): WeirError {
-    return userError(
-      "FUNCTION_ERROR",
-      `${what}${line === undefined ? "" : ` at line ${line}`}: ${this.redact(message)}`,
-      line === undefined ? undefined : { line },
-    );
-  }
-
-  private log(level: LogLevel, message: string): void {
-    const logger = this.host.log;
-    const text = this.redact(message);
-    switch (level) {
-      case "debug":
-        logger.debug(text);
-        break;
-      case "warn":
-        logger.warn(text);
-        break;
-      case "error":
-        logger.error(text);
-        break;
-      case "info":
-        logger.info(text);
-        break;
-    }
-  }
-
-  private checkOpen(): void {
-    if (this.closed) throw new Error("the function instance is closed");
-  }
+      return {
+        load: async (): Promise<LoadResult> => {
+          // A prebuilt component has nothing to load; its `init` is always called.
+          if (guest.kind === "function") return { ok: true, mode: "handler", init: true };
+          const config = { ports: spec.ports, params: spec.params, secrets: host.secrets };
+          await worker.call("configure", JSON.stringify(config), 1);
+          return JSON.parse(await worker.call("load", guest.js, 1)) as LoadResult;
+        },
+        call: async (operation, batch) => {
+          if (operation === "init") return parseCallResult(await worker.call("init", "", 1));
+          return guest.kind === "function"
+            ? decodeComponentResult(await worker.call(operation, encodeComponentBatch(batch), batch.length))
+            : parseCallResult(await worker.call(operation, encodeBatch(batch), batch.length));
+        },
+        dispose: () => {
+          worker.dispose();
+        },
+      };
+    },
+    userLine: (stack) => (guest.kind === "js-guest" ? userLine(stack, guest.lines) : undefined),
+  };
 }

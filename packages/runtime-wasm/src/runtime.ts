@@ -1,5 +1,5 @@
 import type { FunctionRuntime } from "@weir/domain";
-import { compile } from "@weir/runtime-js/compile";
+import { compile } from "@weir/function-contract/compile";
 import { createWasmInstance } from "./instance";
 
 /**

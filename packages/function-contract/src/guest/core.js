@@ -1,7 +1,13 @@
-// The runtime's half inside each function's isolate. sandbox.ts evaluates this file (as text,
-// never imported by Node) before the user's module and keeps only the `dispatch` function it
-// returns. Everything the function can reach comes from here: ctx, console and the language's
-// own builtins; nothing of Node.
+// @ts-check
+// The function contract inside a sandbox, written once for every runtime that runs JavaScript:
+// the `js` runtime evaluates it in each function's V8 isolate (runtime-js/src/sandbox), the
+// `wasm` runtime componentizes it into its JS guest (runtime-wasm/guest). Each gives it a
+// GuestHost, a thin adapter for its plumbing (how state is read, how logs and progress reach
+// the host, how the user's module becomes a function); everything the function can reach comes
+// from here: ctx, console and the language's own builtins.
+//
+// Sandboxes load this file as text (guest/index.ts turns it into a script), never import it:
+// it must stay one module with no imports, whose only export is `createGuest`.
 //
 // Records arrive as one JSON string per call and outcomes leave as one JSON string, built by
 // concatenation; logs, state writes and metrics travel inside that string, so a batch costs one
@@ -13,10 +19,42 @@
 // uses intrinsics captured before user code runs, objects without prototypes, class fields
 // (defined, never assigned through the prototype chain), index loops and string building, and
 // never calls a method reachable from user code.
-//
-// The script's completion value is this function expression: sandbox.ts runs the script and calls it.
-// eslint-disable-next-line @typescript-eslint/no-unused-expressions -- see the line above
-(function weirBootstrap(configJson, hostGet, hostLog, progressBuffer) {
+
+/** @typedef {"debug" | "info" | "warn" | "error"} LogLevel */
+/** @typedef {(exports: object, module: { exports: unknown }) => void} ModuleFunction */
+
+/**
+ * What a sandbox gives the core: its adapter to the host.
+ * @typedef {object} GuestHost
+ * @property {(key: string) => string | undefined | Promise<string | undefined>} readState
+ *   Host state of a key as JSON text, undefined when it has none.
+ * @property {(level: LogLevel, message: string) => void} log A log line, as it is written.
+ * @property {(index: number, single: boolean) => void} progress
+ *   Record `index` of the call starts now (-1: between records); `single` when the call is a
+ *   one-record retry, init or load.
+ * @property {(argument: unknown) => ModuleFunction} moduleFunction
+ *   The user's CommonJS module as a function, from what the host sent with `load`; throws a
+ *   syntax error as the user's.
+ */
+
+/** @typedef {(operation: string, argument: unknown) => string | Promise<string>} Dispatch */
+
+/**
+ * Anything the function's code produced or replaced (records it returns, values it throws,
+ * objects whose getters it wrote): read defensively, never trusted to have a shape.
+ * @typedef {any} Untrusted
+ */
+/** @typedef {(records: AsyncIterable<Untrusted>, ctx: object) => Untrusted} StreamFunction */
+
+/**
+ * Builds one function instance's guest: configuration (ports, params, secrets as JSON) in,
+ * the `dispatch` the host calls out: `load` (the module), `init`, `batch` and `single`
+ * (records as "<count>\n<record JSON>\n…"), each answering one JSON text.
+ * @param {string} configJson
+ * @param {GuestHost} host
+ * @returns {Dispatch}
+ */
+export function createGuest(configJson, host) {
   "use strict";
 
   const globalObject = globalThis;
@@ -35,7 +73,6 @@
   const StringCtor = String;
   const StringSlice = String.prototype.slice;
   const StringIndexOf = String.prototype.indexOf;
-  const DateNow = Date.now;
   const PromiseCtor = Promise;
   const PromisePrototype = Promise.prototype;
   const PromiseThen = Promise.prototype.then;
@@ -43,28 +80,41 @@
   const PromiseReject = Promise.reject.bind(Promise);
   const ErrorCtor = Error;
   const TypeErrorCtor = TypeError;
+  /** @type {typeof Symbol.asyncIterator} */
   const AsyncIteratorSymbol = Symbol.asyncIterator;
-  const hostGetApply = hostGet.apply;
-  const HOST_GET_OPTIONS = { __proto__: null, result: { __proto__: null, promise: true } };
-
-  /** [0]: index of the record being handled (-1 outside records), [1]: when it started (ms). */
-  const progress = new Float64Array(progressBuffer);
+  const ReflectDeleteProperty = Reflect.deleteProperty;
+  // The adapter's functions, taken before user code runs and called without a receiver.
+  const hostReadState = host.readState;
+  const hostLog = host.log;
+  const hostProgress = host.progress;
+  const hostModuleFunction = host.moduleFunction;
 
   const MAX_MESSAGE = 8192;
   const MAX_STACK = 16384;
   const MAX_LOG_LINES = 10000;
   const MAX_LOG_BYTES = 4 * 1024 * 1024;
+  /** @typedef {string | typeof DELETED | typeof ABSENT} StateEntry */
+  /** @type {Readonly<{ deleted: true }>} */
   const DELETED = ObjectFreeze(ObjectCreate(null));
+  /** @type {Readonly<{ absent: true }>} */
   const ABSENT = ObjectFreeze(ObjectCreate(null));
+  /** @type {Record<string, string>} */
+  const NO_HEADERS = ObjectFreeze(ObjectCreate(null));
 
+  /**
+   * @template T
+   * @returns {Record<string, T>}
+   */
   const dict = () => ObjectCreate(null);
+  /** @type {(text: string, max: number) => string} */
   const clip = (text, max) =>
     text.length > max ? ReflectApply(StringSlice, text, [0, max]) + "… (truncated)" : text;
 
+  /** @param {Untrusted} value */
   function deepFreeze(value) {
     if (value !== null && typeof value === "object") {
       const keys = ObjectKeys(value);
-      for (let i = 0; i < keys.length; i++) deepFreeze(value[keys[i]]);
+      for (let i = 0; i < keys.length; i++) deepFreeze(value[/** @type {string} */ (keys[i])]);
       ObjectFreeze(value);
     }
     return value;
@@ -72,11 +122,13 @@
 
   // ---- configuration -------------------------------------------------------------------------
 
+  /** @type {{ ports: string[]; params: unknown; secrets: Record<string, string> }} */
   const config = JSONParse(configJson);
+  /** @type {Record<string, boolean>} */
   const portSet = dict();
   let portList = "";
   for (let i = 0; i < config.ports.length; i++) {
-    portSet[config.ports[i]] = true;
+    portSet[/** @type {string} */ (config.ports[i])] = true;
     portList += (i > 0 ? ", " : "") + config.ports[i];
   }
   const defaultPortJson = JSONStringify(config.ports.length > 0 ? config.ports[0] : "out");
@@ -96,17 +148,22 @@
   let logCount = 0;
   let logBytes = 0;
   let droppedLogs = 0;
+  /** @type {Record<string, number>} */
   let counters = dict();
   let histograms = "";
   let histogramCount = 0;
   /** Writes of this call's successful records: key → JSON text or DELETED. */
+  /** @type {Record<string, StateEntry>} */
   let committed = dict();
   /** Host state read during this call: key → JSON text or ABSENT. */
+  /** @type {Record<string, StateEntry>} */
   let hostCache = dict();
   let callSerial = 0;
   /** The record being handled: ctx calls act on it. */
+  /** @type {Acc | null} */
   let cur = null;
 
+  /** @param {boolean} logsToHost */
   function beginCall(logsToHost) {
     streamLogs = logsToHost;
     outcomes = "";
@@ -126,13 +183,11 @@
     hostCache = dict();
     callSerial++;
     cur = null;
-    progress[0] = -1;
-    progress[1] = DateNow();
+    hostProgress(-1, logsToHost);
   }
 
   function endCall() {
     cur = null;
-    progress[0] = -1;
     if (droppedLogs > 0) {
       const note = droppedLogs + " log lines were dropped (over the limit of one call)";
       droppedLogs = 0;
@@ -160,7 +215,10 @@
       countersJson +
       '},"histograms":[' +
       histograms +
-      "]}";
+      "]" +
+      (outOfMemory ? ',"fatal":"memory"' : "") +
+      "}";
+    outOfMemory = false;
     beginCall(false);
     return result;
   }
@@ -171,26 +229,37 @@
   class Acc {
     index = 0;
     inInit = false;
+    /** @type {Untrusted} */
     record = null;
+    /** @type {Untrusted} */
     key = null;
+    /** @type {Untrusted} */
     headers = null;
+    /** @type {Untrusted} */
     timestamp = 0;
+    /** @type {object | null} */
     meta = null;
     outputs = "";
     outputCount = 0;
+    /** @type {Record<string, StateEntry> | null} */
     writes = null;
     writeLog = "";
     writeCount = 0;
+    /** @type {Record<string, number> | null} */
     counters = null;
     histograms = "";
     histogramCount = 0;
     failed = false;
+    /** @type {Untrusted} */
     error = undefined;
   }
 
+  /**
+   * @param {number} index
+   * @param {Untrusted} record
+   */
   function begin(index, record) {
-    progress[0] = index;
-    progress[1] = DateNow();
+    hostProgress(index, streamLogs);
     const acc = new Acc();
     acc.index = index;
     if (record !== null && typeof record === "object") {
@@ -207,17 +276,20 @@
     return acc;
   }
 
+  /** @param {Acc} acc */
   function commit(acc) {
     if (cur === acc) cur = null;
     outcomes += (outcomeCount++ > 0 ? "," : "") + '{"ok":true,"outputs":[' + acc.outputs + "]}";
     if (acc.writeCount > 0) {
       const own = acc.writes;
-      for (const key in own) committed[key] = own[key];
+      for (const key in own) committed[key] = /** @type {StateEntry} */ (own[key]);
       writes += (writeCount++ > 0 ? "," : "") + "[" + acc.index + ",[" + acc.writeLog + "]]";
     }
     if (acc.counters !== null) {
       const own = acc.counters;
-      for (const name in own) counters[name] = (name in counters ? counters[name] : 0) + own[name];
+      for (const name in own)
+        counters[name] =
+          (name in counters ? /** @type {number} */ (counters[name]) : 0) + /** @type {number} */ (own[name]);
     }
     if (acc.histogramCount > 0) {
       histograms += (histogramCount > 0 ? "," : "") + acc.histograms;
@@ -225,6 +297,10 @@
     }
   }
 
+  /**
+   * @param {Acc} acc
+   * @param {Untrusted} thrown
+   */
   function fail(acc, thrown) {
     if (cur === acc) cur = null;
     const failure = describeThrown(thrown);
@@ -242,6 +318,10 @@
       "]";
   }
 
+  /**
+   * @param {Acc} acc
+   * @param {Untrusted} returned
+   */
   function succeed(acc, returned) {
     try {
       addReturned(acc, returned, "returned value");
@@ -252,6 +332,11 @@
     commit(acc);
   }
 
+  /**
+   * @param {Acc} acc
+   * @param {Untrusted} returned
+   * @param {string} what
+   */
   function addReturned(acc, returned, what) {
     if (returned === undefined || returned === null) return;
     if (ArrayIsArray(returned)) {
@@ -264,13 +349,20 @@
     }
   }
 
+  /**
+   * @param {Acc} acc
+   * @param {string} portJson
+   * @param {string} recordJson
+   */
   function addOutput(acc, portJson, recordJson) {
     acc.outputs +=
       (acc.outputCount++ > 0 ? "," : "") + '{"port":' + portJson + ',"record":' + recordJson + "}";
   }
 
+  /** @param {string} what */
   const notARecord = (what) =>
     new ErrorCtor(what + " is not a record: expected an object with a 'value' field");
+  /** @type {(what: string, reason: string) => Error} */
   const invalid = (what, reason) => new ErrorCtor(what + " is not a valid record: " + reason);
 
   /**
@@ -278,15 +370,24 @@
    * toJSON on it even when the function has put one on Object.prototype.
    */
   class RecordJson {
+    /** @type {string | null} */
     key = null;
+    /** @type {Untrusted} */
     value = null;
-    headers = null;
+    /** @type {Record<string, string>} */
+    headers = NO_HEADERS;
+    /** @type {number} */
     timestamp = 0;
   }
   ObjectSetPrototypeOf(RecordJson.prototype, null);
-  const NO_HEADERS = ObjectFreeze(ObjectCreate(null));
 
   /** A returned, yielded or emitted record as JSON; omitted key, headers and timestamp come from the input. */
+  /**
+   * @param {Untrusted} item
+   * @param {Acc} acc
+   * @param {string} what
+   * @returns {string}
+   */
   function encodeRecord(item, acc, what) {
     if (item === null || typeof item !== "object" || ArrayIsArray(item)) throw notARecord(what);
     const value = item.value;
@@ -330,6 +431,11 @@
   }
 
   /** Headers checked to be strings, copied into an object JSON.stringify cannot be tricked by. */
+  /**
+   * @param {Untrusted} headers
+   * @param {string} what
+   * @returns {Record<string, string>}
+   */
   function copyHeaders(headers, what) {
     if (typeof headers !== "object" || ArrayIsArray(headers)) {
       throw invalid(what, "headers must be an object of strings");
@@ -337,9 +443,10 @@
     const names = ObjectKeys(headers);
     const count = names.length;
     if (count === 0) return NO_HEADERS;
+    /** @type {Record<string, string>} */
     const copy = ObjectCreate(null);
     for (let i = 0; i < count; i++) {
-      const name = names[i];
+      const name = /** @type {string} */ (names[i]);
       const value = headers[name];
       if (typeof value !== "string") throw invalid(what, "header '" + name + "' must be a string");
       copy[name] = value;
@@ -347,14 +454,23 @@
     return copy;
   }
 
+  /**
+   * Set when the engine ran out of memory during this call (SpiderMonkey throws the string
+   * "out of memory"; V8 ends the isolate instead): the host then resets the instance.
+   */
+  let outOfMemory = false;
+
   class Failure {
     message = "";
+    /** @type {string | null} */
     stack = null;
   }
 
   /** Message (and stack, for the host to find the user's line) of anything thrown or rejected. */
+  /** @param {Untrusted} thrown */
   function describeThrown(thrown) {
     const failure = new Failure();
+    if (thrown === "out of memory") outOfMemory = true;
     try {
       if (thrown !== null && (typeof thrown === "object" || typeof thrown === "function")) {
         const message = thrown.message;
@@ -362,6 +478,8 @@
           const name = thrown.name;
           failure.message =
             typeof name === "string" && name !== "" && name !== "Error" ? name + ": " + message : message;
+          // SpiderMonkey's words for a stack overflow; V8 says "Maximum call stack size exceeded".
+          if (message === "too much recursion") failure.message += " (the call stack is exhausted)";
           const stack = thrown.stack;
           if (typeof stack === "string") failure.stack = clip(stack, MAX_STACK);
           failure.message = clip(failure.message, MAX_MESSAGE);
@@ -376,6 +494,10 @@
     return failure;
   }
 
+  /**
+   * @param {Untrusted} value
+   * @returns {string}
+   */
   function describeValue(value) {
     switch (typeof value) {
       case "string":
@@ -404,6 +526,7 @@
 
   // ---- ctx -----------------------------------------------------------------------------------
 
+  /** @param {string} what */
   function activeAcc(what) {
     const acc = cur;
     if (acc === null) {
@@ -415,6 +538,10 @@
     return acc;
   }
 
+  /**
+   * @param {Untrusted} value
+   * @returns {string}
+   */
   function formatArg(value) {
     switch (typeof value) {
       case "string":
@@ -442,6 +569,10 @@
     return "[object]";
   }
 
+  /**
+   * @param {LogLevel} level
+   * @param {Untrusted[]} args
+   */
   function log(level, args) {
     let message = "";
     const count = args.length;
@@ -461,17 +592,30 @@
   }
 
   const logger = ObjectFreeze({
+    /** @param {Untrusted[]} args */
     debug: (...args) => log("debug", args),
+    /** @param {Untrusted[]} args */
     info: (...args) => log("info", args),
+    /** @param {Untrusted[]} args */
     warn: (...args) => log("warn", args),
+    /** @param {Untrusted[]} args */
     error: (...args) => log("error", args),
   });
 
+  /**
+   * @param {Untrusted} key
+   * @param {string} what
+   * @returns {asserts key is string}
+   */
   function checkKey(key, what) {
     if (typeof key !== "string") throw new TypeErrorCtor(what + ": the key must be a string");
   }
 
   /** What this call knows about a key: JSON text, DELETED, ABSENT, or undefined (ask the host). */
+  /**
+   * @param {string} key
+   * @returns {StateEntry | undefined}
+   */
   function known(key) {
     const acc = cur;
     if (acc !== null && acc.writes !== null && key in acc.writes) return acc.writes[key];
@@ -480,31 +624,40 @@
     return undefined;
   }
 
+  /**
+   * @param {Untrusted} key
+   * @returns {Promise<Untrusted>}
+   */
   async function stateGet(key) {
     checkKey(key, "ctx.state.get");
     let entry = known(key);
     if (entry === undefined) {
       const serial = callSerial;
-      let json = await ReflectApply(hostGetApply, hostGet, [undefined, [key], HOST_GET_OPTIONS]);
-      // isolated-vm settles this promise with another promise, adopted through `.then`; if the
-      // function has replaced Promise.prototype.then that adoption yields the inner promise.
-      while (json !== null && typeof json === "object" && ObjectGetPrototypeOf(json) === PromisePrototype) {
-        json = await json;
-      }
+      const json = await hostReadState(key);
       const fetched = typeof json === "string" ? json : ABSENT;
       if (serial === callSerial && !(key in hostCache)) hostCache[key] = fetched;
       entry = known(key);
       if (entry === undefined) entry = fetched;
     }
-    return entry === DELETED || entry === ABSENT ? undefined : JSONParse(entry);
+    return typeof entry === "string" ? JSONParse(entry) : undefined;
   }
 
+  /**
+   * @param {Acc} acc
+   * @param {string} key
+   * @param {StateEntry} json
+   * @param {string} logEntry
+   */
   function addWrite(acc, key, json, logEntry) {
     if (acc.writes === null) acc.writes = dict();
     acc.writes[key] = json;
     acc.writeLog += (acc.writeCount++ > 0 ? "," : "") + logEntry;
   }
 
+  /**
+   * @param {Untrusted} key
+   * @param {Untrusted} value
+   */
   function statePut(key, value) {
     checkKey(key, "ctx.state.put");
     const acc = activeAcc("ctx.state.put");
@@ -530,12 +683,19 @@
     addWrite(acc, key, json, '{"key":' + JSONStringify(key) + ',"value":' + json + "}");
   }
 
+  /** @param {Untrusted} key */
   function stateDelete(key) {
     checkKey(key, "ctx.state.delete");
     const acc = activeAcc("ctx.state.delete");
     addWrite(acc, key, DELETED, '{"key":' + JSONStringify(key) + ',"delete":true}');
   }
 
+  /**
+   * @param {Untrusted} name
+   * @param {Untrusted} amount
+   * @param {string} what
+   * @returns {asserts amount is number}
+   */
   function checkMetric(name, amount, what) {
     if (typeof name !== "string" || name === "")
       throw new TypeErrorCtor(what + ": the name must be a non-empty string");
@@ -544,21 +704,33 @@
     }
   }
 
+  /**
+   * @param {Untrusted} name
+   * @param {Untrusted} increment
+   */
   function counter(name, increment) {
     const amount = increment === undefined ? 1 : increment;
     checkMetric(name, amount, "ctx.metrics.counter");
     const acc = activeAcc("ctx.metrics.counter");
     if (acc.counters === null) acc.counters = dict();
     const own = acc.counters;
-    own[name] = (name in own ? own[name] : 0) + amount;
+    own[name] = (name in own ? /** @type {number} */ (own[name]) : 0) + amount;
   }
 
+  /**
+   * @param {Untrusted} name
+   * @param {Untrusted} value
+   */
   function histogram(name, value) {
     checkMetric(name, value, "ctx.metrics.histogram");
     const acc = activeAcc("ctx.metrics.histogram");
     acc.histograms += (acc.histogramCount++ > 0 ? "," : "") + "[" + JSONStringify(name) + "," + value + "]";
   }
 
+  /**
+   * @param {Untrusted} port
+   * @param {Untrusted} record
+   */
   function emit(port, record) {
     const acc = activeAcc("ctx.emit");
     if (acc.inInit) throw new ErrorCtor("ctx.emit is not available in init: there is no record yet");
@@ -601,15 +773,42 @@
     configurable: true,
     enumerable: false,
   });
-  // Not part of the contract, and WebAssembly memories are allocated outside the heap limit.
-  delete globalObject.WebAssembly;
+  // Not part of the contract: WebAssembly memories live outside the heap limit, timers and web
+  // APIs would keep work alive between calls, and the function reaches the world only through
+  // ctx. (Most are absent from a bare V8 isolate; an engine embedded in a component has some.)
+  /** @type {string[]} */
+  const REMOVED_GLOBALS = [
+    "WebAssembly",
+    "setTimeout",
+    "setInterval",
+    "clearTimeout",
+    "clearInterval",
+    "setImmediate",
+    "queueMicrotask",
+    "fetch",
+    "Request",
+    "Response",
+    "Headers",
+    "XMLHttpRequest",
+    "WebSocket",
+    "process",
+    "require",
+    "module",
+    "Buffer",
+  ];
+  for (let i = 0; i < REMOVED_GLOBALS.length; i++)
+    ReflectDeleteProperty(globalObject, /** @type {string} */ (REMOVED_GLOBALS[i]));
 
   // ---- the user's module ---------------------------------------------------------------------
 
+  /** @type {((record: Untrusted, ctx: object) => Untrusted) | null} */
   let handler = null;
+  /** @type {StreamFunction | null} */
   let streamFunction = null;
+  /** @type {((ctx: object) => Untrusted) | null} */
   let initFunction = null;
 
+  /** @param {Untrusted} error */
   function loadFailure(error) {
     const failure = describeThrown(error);
     return (
@@ -621,13 +820,20 @@
     );
   }
 
-  function load(moduleFunction) {
+  /** @param {unknown} argument what the host sent: the module, as its adapter understands it */
+  function load(argument) {
     beginCall(true);
+    let moduleFunction;
+    try {
+      moduleFunction = hostModuleFunction(argument);
+    } catch (error) {
+      return loadFailure(error);
+    }
     const exportsObject = dict();
     const moduleObject = dict();
     moduleObject.exports = exportsObject;
     try {
-      moduleFunction(exportsObject, moduleObject);
+      moduleFunction(exportsObject, /** @type {{ exports: unknown }} */ (moduleObject));
     } catch (error) {
       return loadFailure(error);
     }
@@ -654,7 +860,7 @@
     } catch (error) {
       return loadFailure(error);
     } finally {
-      progress[0] = -1;
+      hostProgress(-1, true);
     }
     return (
       '{"ok":true,"mode":"' +
@@ -666,6 +872,10 @@
   }
 
   /** A promise (recognised even when the user has replaced Promise.prototype.then) or a thenable. */
+  /**
+   * @param {Untrusted} value
+   * @returns {boolean}
+   */
   function isThenable(value) {
     return (
       value !== null &&
@@ -714,6 +924,7 @@
     count = 0;
   }
 
+  /** @param {string} text */
   function openBatch(text) {
     const batch = new Batch();
     const end = ReflectApply(StringIndexOf, text, ["\n"]);
@@ -723,6 +934,10 @@
     return batch;
   }
 
+  /**
+   * @param {Batch} batch
+   * @returns {Untrusted}
+   */
   function readRecord(batch) {
     const text = batch.text;
     let end = ReflectApply(StringIndexOf, text, ["\n", batch.position]);
@@ -735,13 +950,18 @@
   // ---- handler mode --------------------------------------------------------------------------
 
   /** Runs records synchronously until a handler returns a promise, then continues asynchronously. */
+  /**
+   * @param {Batch} batch
+   * @returns {string | Promise<string>}
+   */
   function runHandlers(batch) {
+    const handle = /** @type {NonNullable<typeof handler>} */ (handler);
     const count = batch.count;
     for (let i = 0; i < count; i++) {
       const acc = begin(i, readRecord(batch));
       let result;
       try {
-        result = handler(acc.record, ctx);
+        result = handle(acc.record, ctx);
         if (isThenable(result)) return continueHandlers(batch, i, acc, result);
       } catch (error) {
         fail(acc, error);
@@ -752,7 +972,14 @@
     return endCall();
   }
 
+  /**
+   * @param {Batch} batch
+   * @param {number} start
+   * @param {Acc} firstAcc
+   * @param {Untrusted} firstPending
+   */
   async function continueHandlers(batch, start, firstAcc, firstPending) {
+    const handle = /** @type {NonNullable<typeof handler>} */ (handler);
     const count = batch.count;
     for (let i = start; i < count; i++) {
       let acc = firstAcc;
@@ -760,7 +987,7 @@
       if (i !== start) {
         acc = begin(i, readRecord(batch));
         try {
-          pending = handler(acc.record, ctx);
+          pending = handle(acc.record, ctx);
         } catch (error) {
           fail(acc, error);
           continue;
@@ -787,17 +1014,27 @@
   // what it yields or emits meanwhile belongs to the record read last. If the generator throws,
   // that record fails and a new generator is started for the records after it.
 
+  /** @typedef {(result: IteratorResult<Untrusted>) => void} ResolveRead */
+  /** @type {Untrusted} */
   let generator = null;
+  /** @type {Function | null} */
   let generatorNext = null;
   let generatorId = 0;
   let generatorRead = false;
   let stepInFlight = false;
+  /** @type {ResolveRead | null} */
   let waiter = null;
+  /** @type {Batch | null} */
   let records = null;
   let nextIndex = 0;
   let completed = 0;
+  /** @type {((text: string) => void) | null} */
   let finishCall = null;
 
+  /**
+   * @param {Batch} batch
+   * @returns {Promise<string>}
+   */
   function runStream(batch) {
     return new PromiseCtor((resolve) => {
       records = batch;
@@ -833,18 +1070,26 @@
     completed++;
   }
 
+  /** @param {ResolveRead} resolveRead */
   function handOut(resolveRead) {
     completeCurrent();
     const index = nextIndex++;
-    const acc = begin(index, readRecord(records));
+    const acc = begin(index, readRecord(/** @type {Batch} */ (records)));
     generatorRead = true;
     resolveRead({ value: acc.record, done: false });
   }
 
+  /**
+   * @param {number} id
+   * @returns {AsyncIterableIterator<Untrusted>}
+   */
   function makeSource(id) {
+    /** @type {IteratorReturnResult<undefined>} */
+    const DONE = { value: undefined, done: true };
+    /** @type {AsyncIterableIterator<Untrusted>} */
     const source = {
       next() {
-        if (id !== generatorId) return PromiseResolve({ value: undefined, done: true });
+        if (id !== generatorId) return PromiseResolve(DONE);
         return new PromiseCtor((resolveRead) => {
           if (records !== null && nextIndex < records.count) {
             handOut(resolveRead);
@@ -857,7 +1102,7 @@
         });
       },
       return() {
-        return PromiseResolve({ value: undefined, done: true });
+        return PromiseResolve(DONE);
       },
       [AsyncIteratorSymbol]() {
         return source;
@@ -867,6 +1112,7 @@
   }
 
   /** The generator failed: the record it was on (or, if it read none, the next one) fails. */
+  /** @param {Untrusted} error */
   function streamFailed(error) {
     generatorId++;
     generator = null;
@@ -894,7 +1140,8 @@
     stepInFlight = false;
     waiter = null;
     try {
-      const iterator = streamFunction(makeSource(generatorId), ctx);
+      const stream = /** @type {StreamFunction} */ (streamFunction);
+      const iterator = stream(makeSource(generatorId), ctx);
       const next = iterator !== null && typeof iterator === "object" ? iterator.next : undefined;
       if (typeof next !== "function") {
         throw new ErrorCtor(
@@ -920,13 +1167,17 @@
     const id = generatorId;
     let step;
     try {
-      step = PromiseResolve(ReflectApply(generatorNext, generator, []));
+      step = PromiseResolve(ReflectApply(/** @type {Function} */ (generatorNext), generator, []));
     } catch (error) {
       step = PromiseReject(error);
     }
     ReflectApply(PromiseThen, step, [(result) => onStep(id, result), (error) => onThrow(id, error)]);
   }
 
+  /**
+   * @param {number} id
+   * @param {Untrusted} result
+   */
   function onStep(id, result) {
     if (id !== generatorId) return;
     stepInFlight = false;
@@ -969,6 +1220,10 @@
     pump();
   }
 
+  /**
+   * @param {number} id
+   * @param {Untrusted} error
+   */
   function onThrow(id, error) {
     if (id !== generatorId) return;
     streamFailed(error);
@@ -976,6 +1231,10 @@
 
   // ---- entry point ---------------------------------------------------------------------------
 
+  /**
+   * @param {string} text
+   * @param {boolean} logsToHost
+   */
   function runBatch(text, logsToHost) {
     beginCall(logsToHost);
     const batch = openBatch(text);
@@ -985,9 +1244,9 @@
   return function dispatch(operation, argument) {
     switch (operation) {
       case "batch":
-        return runBatch(argument, false);
+        return runBatch(/** @type {string} */ (argument), false);
       case "single":
-        return runBatch(argument, true);
+        return runBatch(/** @type {string} */ (argument), true);
       case "load":
         return load(argument);
       case "init":
@@ -996,4 +1255,4 @@
         throw new ErrorCtor("unknown operation " + StringCtor(operation));
     }
   };
-});
+}

@@ -1,0 +1,220 @@
+// The guest core on its own, in a fresh realm (node:vm) as a sandbox would load it: its text
+// through guestCoreExpression, a host adapter made of plain functions, and the call-result JSON
+// it answers. The runtimes' conformance suite runs it again inside real isolates and components.
+import vm from "node:vm";
+import { describe, expect, it } from "vitest";
+import type { WeirRecord } from "@weir/domain";
+import type { CallResult, LoadResult } from "../call-result";
+import { compile } from "../compile";
+import type { createGuest, Dispatch, GuestHost } from "./core.js";
+import { encodeBatch, guestCoreExpression, moduleAsExpression } from "./index";
+
+interface Loaded {
+  dispatch: Dispatch;
+  context: vm.Context;
+  logs: [string, string][];
+  progress: [number, boolean][];
+  reads: string[];
+  load: LoadResult;
+}
+
+const rec = (value: unknown, key: string | null = "k"): WeirRecord =>
+  ({ key, value, headers: { h: "1" }, timestamp: 7 }) as WeirRecord;
+
+/** A guest in its own realm with `code` loaded; host state is `state`. */
+function guest(code: string, state: Record<string, unknown> = {}, ports = ["out"]): Loaded {
+  const context = vm.createContext({});
+  const core = vm.runInContext(guestCoreExpression(), context) as { createGuest: typeof createGuest };
+  const logs: [string, string][] = [];
+  const progress: [number, boolean][] = [];
+  const reads: string[] = [];
+  const host: GuestHost = {
+    readState: (key) => {
+      reads.push(key);
+      return key in state ? JSON.stringify(state[key]) : undefined;
+    },
+    log: (level, message) => logs.push([level, message]),
+    progress: (index, single) => progress.push([index, single]),
+    moduleFunction: (source) =>
+      vm.runInContext(`(function (exports, module) {${String(source)}\n})`, context) as ReturnType<
+        GuestHost["moduleFunction"]
+      >,
+  };
+  const dispatch = core.createGuest(JSON.stringify({ ports, params: { p: 1 }, secrets: { S: "x" } }), host);
+  const { js, problems } = compile({ code, language: "typescript" });
+  expect(problems).toEqual([]);
+  const load = JSON.parse(dispatch("load", js) as string) as LoadResult;
+  return { dispatch, context, logs, progress, reads, load };
+}
+
+async function batch(loaded: Loaded, records: WeirRecord[], operation = "batch"): Promise<CallResult> {
+  return JSON.parse(await loaded.dispatch(operation, encodeBatch(records))) as CallResult;
+}
+
+describe("the guest core", () => {
+  it("runs a batch: outputs take the input's key, headers and timestamp; logs stay in the result", async () => {
+    const g = guest(`export default (r: any, ctx: any) => {
+  ctx.log.info("n", r.value.n, { a: 1 });
+  if (r.value.n === 2) return null;
+  return [{ value: r.value.n * 10 }, { value: ctx.params.p, key: "other", timestamp: 9 }];
+};`);
+    expect(g.load).toEqual({ ok: true, mode: "handler", init: false });
+    const result = await batch(g, [rec({ n: 1 }), rec({ n: 2 })]);
+    expect(result.outcomes).toEqual([
+      {
+        ok: true,
+        outputs: [
+          { port: "out", record: { key: "k", value: 10, headers: { h: "1" }, timestamp: 7 } },
+          { port: "out", record: { key: "other", value: 1, headers: { h: "1" }, timestamp: 9 } },
+        ],
+      },
+      { ok: true, outputs: [] },
+    ]);
+    expect(result.logs).toEqual([
+      ["info", 'n 1 {"a":1}'],
+      ["info", 'n 2 {"a":1}'],
+    ]);
+    expect(g.logs).toEqual([]);
+    expect(g.progress.filter(([index]) => index >= 0)).toEqual([
+      [0, false],
+      [1, false],
+    ]);
+  });
+
+  it("keeps state writes and metrics only of records that succeed, and reads its own writes", async () => {
+    const g = guest(
+      `export default async (r: any, ctx: any) => {
+  const seen = ((await ctx.state.get("seen")) ?? 0) + 1;
+  ctx.state.put("seen", seen);
+  ctx.metrics.counter("records");
+  ctx.metrics.histogram("n", r.value);
+  if (r.value < 0) throw new RangeError("negative");
+  return { value: seen };
+};`,
+      { seen: 10 },
+    );
+    const result = await batch(g, [rec(1), rec(-1), rec(2)]);
+    expect(result.outcomes.map((o) => (o.ok ? o.outputs[0]?.record.value : o.error.message))).toEqual([
+      11,
+      "RangeError: negative",
+      12,
+    ]);
+    expect(result.writes).toEqual([
+      [0, [{ key: "seen", value: 11 }]],
+      [2, [{ key: "seen", value: 12 }]],
+    ]);
+    expect(result.counters).toEqual({ records: 2 });
+    expect(result.histograms).toEqual([
+      ["n", 1],
+      ["n", 2],
+    ]);
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0]?.[1]).toContain("RangeError: negative");
+    expect(g.reads).toEqual(["seen"]);
+  });
+
+  it("describes what is thrown, and flags an engine out of memory", async () => {
+    const g = guest(`export default (r: any) => { throw r.value === "oom" ? "out of memory" : r.value; };`);
+    const result = await batch(g, [rec("text"), rec(42), rec(null), rec("oom")]);
+    expect(result.outcomes.map((o) => !o.ok && o.error.message)).toEqual([
+      'threw a non-Error value: "text"',
+      "threw a non-Error value: 42",
+      "threw a non-Error value: null",
+      'threw a non-Error value: "out of memory"',
+    ]);
+    expect(result.fatal).toBe("memory");
+    expect((await batch(g, [rec("text")])).fatal).toBeUndefined();
+  });
+
+  it("refuses what is not a record, an unknown port and values that are not JSON", async () => {
+    const g = guest(`export default (r: any, ctx: any) => {
+  if (r.value === 1) return 5;
+  if (r.value === 2) ctx.emit("nope", { value: 1 });
+  if (r.value === 3) return { value: () => 1 };
+  if (r.value === 4) ctx.state.put("k", undefined);
+  return { value: r.value, headers: { n: 1 } };
+};`);
+    const result = await batch(g, [rec(1), rec(2), rec(3), rec(4), rec(5)]);
+    expect(result.outcomes.map((o) => !o.ok && o.error.message)).toEqual([
+      "returned value is not a record: expected an object with a 'value' field",
+      "ctx.emit: no output port 'nope' (ports: out)",
+      "returned value is not a valid record: its value is not JSON",
+      'TypeError: ctx.state.put("k"): the value is not JSON; use ctx.state.delete to remove a key',
+      "returned value is not a valid record: header 'n' must be a string",
+    ]);
+  });
+
+  it("runs an ordered stream across calls with one generator", async () => {
+    const g = guest(`let total = 0;
+export async function* stream(records: any, ctx: any) {
+  ctx.log.info("started");
+  for await (const r of records) {
+    total += r.value;
+    yield { value: total };
+  }
+}`);
+    expect(g.load).toEqual({ ok: true, mode: "stream", init: false });
+    const first = await batch(g, [rec(1), rec(2)]);
+    const second = await batch(g, [rec(3)]);
+    const values = (result: CallResult): unknown[] =>
+      result.outcomes.map((o) => (o.ok ? o.outputs.map((out) => out.record.value) : o.error.message));
+    expect(values(first)).toEqual([[1], [3]]);
+    expect(values(second)).toEqual([[6]]);
+    expect([...first.logs, ...second.logs]).toEqual([["info", "started"]]);
+  });
+
+  it("runs init with ctx but no record, and sends logs of single calls to the host as written", async () => {
+    const g =
+      guest(`export async function init(ctx: any) { ctx.log.warn("init", ctx.record); ctx.state.put("ready", true); }
+export default (r: any, ctx: any) => { console.log("one", ctx.secrets.S); return r; };`);
+    expect(g.load).toEqual({ ok: true, mode: "handler", init: true });
+    const init = JSON.parse(await g.dispatch("init", undefined)) as CallResult;
+    expect(init.outcomes).toEqual([{ ok: true, outputs: [] }]);
+    expect(init.writes).toEqual([[0, [{ key: "ready", value: true }]]]);
+    expect(g.logs).toEqual([["warn", "init null"]]);
+    const single = await batch(g, [rec(1)], "single");
+    expect(single.logs).toEqual([]);
+    expect(g.logs.at(-1)).toEqual(["info", "one x"]);
+    expect(g.progress).toContainEqual([0, true]);
+  });
+
+  it("answers a module that fails to load with its message and stack", () => {
+    const g = guest(`const x: any = undefined;\nx.boom();\nexport default (r: any) => r;`);
+    expect(g.load).toMatchObject({ ok: false, message: expect.stringContaining("TypeError") as unknown });
+  });
+
+  it("removes globals outside the contract and survives prototype tampering", async () => {
+    const g = guest(`export default (r: any) => {
+  Object.defineProperty(Object.prototype, "headers", { set() { throw new Error("trap"); }, configurable: true });
+  (Array.prototype as any).push = null;
+  JSON.stringify = () => "nope";
+  return { value: { wasm: typeof WebAssembly, n: r.value } };
+};`);
+    const result = await batch(g, [rec(1), rec(2)]);
+    expect(result.outcomes.map((o) => o.ok && o.outputs[0]?.record.value)).toEqual([
+      { wasm: "undefined", n: 1 },
+      { wasm: "undefined", n: 2 },
+    ]);
+    expect(vm.runInContext("typeof WebAssembly", g.context)).toBe("undefined");
+  });
+});
+
+describe("moduleAsExpression", () => {
+  it("turns exported functions into the value of an expression", () => {
+    const text =
+      "const a = 2;\nexport function double(x) { return x * a; }\nexport async function later() { return a; }";
+    const value = vm.runInNewContext(moduleAsExpression(text)) as {
+      double(x: number): number;
+      later: unknown;
+    };
+    expect(value.double(4)).toBe(8);
+    expect(typeof value.later).toBe("function");
+  });
+
+  it("refuses a module that imports or exports anything else", () => {
+    expect(() => moduleAsExpression('import x from "y";\nexport function f() {}', "m.js")).toThrow(
+      "m.js: only `export function` declarations can be loaded as a guest script, found import",
+    );
+    expect(() => moduleAsExpression("export const f = 1;", "m.js")).toThrow("found export");
+  });
+});

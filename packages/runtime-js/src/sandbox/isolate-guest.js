@@ -1,0 +1,55 @@
+// @ts-check
+// The guest core's adapter inside a V8 isolate (isolated-vm). sandbox.ts loads this module and
+// the core as text into the isolate, before the user's module, and calls `isolateGuest` with
+// the host's references; everything else is the core's (function-contract/src/guest/core.js).
+// Like the core, it keeps intrinsics captured before user code runs.
+
+/** @typedef {import("@weir/function-contract/guest/core.js").GuestHost} GuestHost */
+/** @typedef {import("@weir/function-contract/guest/core.js").Dispatch} Dispatch */
+/** @typedef {typeof import("@weir/function-contract/guest/core.js").createGuest} CreateGuest */
+
+/**
+ * @param {CreateGuest} createGuest
+ * @param {string} configJson ports, params and secrets as JSON
+ * @param {{ apply: Function }} hostGet an ivm.Reference to the host's state read (key → Promise<JSON text | undefined>)
+ * @param {(level: string, message: string) => void} hostLog an ivm.Callback to the host's log
+ * @param {SharedArrayBuffer} progressBuffer [record index, start ms], read by the host's watchdog
+ * @returns {Dispatch}
+ */
+export function isolateGuest(createGuest, configJson, hostGet, hostLog, progressBuffer) {
+  "use strict";
+  const ReflectApply = Reflect.apply;
+  const ObjectGetPrototypeOf = Object.getPrototypeOf;
+  const PromisePrototype = Promise.prototype;
+  const DateNow = Date.now;
+  const hostGetApply = hostGet.apply;
+  const HOST_GET_OPTIONS = { __proto__: null, result: { __proto__: null, promise: true } };
+  /** [0]: index of the record being handled (-1 outside records), [1]: when it started (ms). */
+  const progress = new Float64Array(progressBuffer);
+
+  /** @type {GuestHost} */
+  const host = {
+    async readState(key) {
+      /** @type {unknown} */
+      let json = await ReflectApply(hostGetApply, hostGet, [undefined, [key], HOST_GET_OPTIONS]);
+      // isolated-vm settles this promise with another promise, adopted through `.then`; if the
+      // function has replaced Promise.prototype.then that adoption yields the inner promise.
+      while (json !== null && typeof json === "object" && ObjectGetPrototypeOf(json) === PromisePrototype) {
+        json = await json;
+      }
+      return typeof json === "string" ? json : undefined;
+    },
+    log: hostLog,
+    progress(index) {
+      progress[0] = index;
+      progress[1] = DateNow();
+    },
+    moduleFunction(argument) {
+      // The host compiled the module as its own script (file name function.js, for the stack
+      // lines) and sends the function itself.
+      if (typeof argument !== "function") throw new TypeError("the module did not compile to a function");
+      return /** @type {import("@weir/function-contract/guest/core.js").ModuleFunction} */ (argument);
+    },
+  };
+  return createGuest(configJson, host);
+}
