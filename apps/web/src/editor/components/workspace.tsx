@@ -172,6 +172,7 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
         dirty={state.dirty}
         deployment={deployment}
         liveError={live.error}
+        livePaused={live.paused}
         busy={busy}
         canUndo={state.canUndo}
         canRedo={state.canRedo}
