@@ -70,7 +70,7 @@ export function addAdminCommands(program: Command, client: () => Client, io: Io)
       if (options.node) query.set("nodeId", options.node);
       if (options.status) query.set("status", options.status);
       const suffix = query.size > 0 ? `?${query.toString()}` : "";
-      const letters = await c.request<DeadLetterView[]>("GET", `/flows/${id}/dead-letters${suffix}`);
+      const letters = await c.list<DeadLetterView>(`/flows/${id}/dead-letters${suffix}`);
       if (options.json) {
         io.out(json(letters));
         return;
@@ -112,7 +112,7 @@ export function addAdminCommands(program: Command, client: () => Client, io: Io)
     .command("list")
     .option("--json", "print JSON")
     .action(async (options: { json?: boolean }) => {
-      const list = await client().request<{ name: string; updatedAt: string }[]>("GET", "/secrets");
+      const list = await client().list<{ name: string; updatedAt: string }>("/secrets");
       if (options.json) {
         io.out(json(list));
         return;
@@ -131,7 +131,7 @@ export function addAdminCommands(program: Command, client: () => Client, io: Io)
     .command("list")
     .option("--json", "print JSON")
     .action(async (options: { json?: boolean }) => {
-      const list = await client().request<ConnectionView[]>("GET", "/connections");
+      const list = await client().list<ConnectionView>("/connections");
       if (options.json) {
         io.out(json(list));
         return;
@@ -203,10 +203,7 @@ export function addAdminCommands(program: Command, client: () => Client, io: Io)
     .command("list")
     .option("--json", "print JSON")
     .action(async (options: { json?: boolean }) => {
-      const list = await client().request<{ sha256: string; name: string | null; size: number }[]>(
-        "GET",
-        "/artifacts",
-      );
+      const list = await client().list<{ sha256: string; name: string | null; size: number }>("/artifacts");
       if (options.json) {
         io.out(json(list));
         return;

@@ -33,15 +33,43 @@ export function formatProblem(p: Problem): string {
 
 export interface Client {
   request<T>(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<T>;
+  /** Every item of a paged list (`{ items, nextCursor }`), following the cursors to the end. */
+  list<T>(path: string): Promise<T[]>;
   readonly url: string;
 }
+
+/** A page of a REST list. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Pages of 1000, the most the server gives; a list longer than this many pages is refused. */
+const PAGE_LIMIT = 1000;
+const MAX_PAGES = 1000;
 
 const TIMEOUT_MS = 30_000;
 
 export function createClient(url: string): Client {
   const base = `${url}/api/v1`;
-  return {
+  const client: Client = {
     url,
+    async list<T>(path: string): Promise<T[]> {
+      const items: T[] = [];
+      let cursor: string | null = null;
+      const join = path.includes("?") ? "&" : "?";
+      for (let pages = 0; pages < MAX_PAGES; pages++) {
+        const after = cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`;
+        const page: Page<T> = await client.request<Page<T>>(
+          "GET",
+          `${path}${join}limit=${PAGE_LIMIT}${after}`,
+        );
+        items.push(...page.items);
+        cursor = page.nextCursor;
+        if (cursor === null) return items;
+      }
+      throw new CliError(EXIT.refused, `${path} has more than ${MAX_PAGES * PAGE_LIMIT} items`);
+    },
     async request<T>(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<T> {
       let res: Response;
       try {
@@ -83,4 +111,5 @@ export function createClient(url: string): Client {
       return json as T;
     },
   };
+  return client;
 }

@@ -20,7 +20,7 @@ export function addFlowCommands(program: Command, client: () => Client, io: Io):
     .command("list")
     .option("--json", "print JSON")
     .action(async (options: { json?: boolean }) => {
-      const list = await client().request<FlowSummary[]>("GET", "/flows");
+      const list = await client().list<FlowSummary>("/flows");
       if (options.json) {
         io.out(json(list));
         return;
@@ -76,7 +76,7 @@ export function addFlowCommands(program: Command, client: () => Client, io: Io):
           throw error;
         }
       };
-      const list = await c.request<FlowSummary[]>("GET", "/flows");
+      const list = await c.list<FlowSummary>("/flows");
       const named = list.filter((f) => f.name === loaded.spec.name);
       if (named.length > 1)
         throw new CliError(EXIT.refused, `${named.length} flows are named ${loaded.spec.name}; rename one`);
@@ -136,9 +136,7 @@ export function addFlowCommands(program: Command, client: () => Client, io: Io):
     .action(async (options: { file: string }) => {
       const loaded = loadFlowFile(options.file);
       const c = client();
-      const named = (await c.request<FlowSummary[]>("GET", "/flows")).filter(
-        (f) => f.name === loaded.spec.name,
-      );
+      const named = (await c.list<FlowSummary>("/flows")).filter((f) => f.name === loaded.spec.name);
       const existing = named[0];
       if (!existing) {
         io.out(`flow ${loaded.spec.name} does not exist yet: apply would create it\n`);

@@ -2,7 +2,7 @@
 // runs one command and answers its exit code (see errors.ts); bin/weir.js calls it.
 import { Command, CommanderError } from "commander";
 import { createClient } from "./client";
-import type { Client } from "./client";
+import type { Client, Page } from "./client";
 import { loadConfig, normaliseUrl, resolveServer, saveConfig } from "./config";
 import { readCliEnv } from "./env";
 import { CliError, EXIT } from "./errors";
@@ -261,7 +261,8 @@ Contexts live in ${env.configFile} (WEIR_CONFIG overrides).`,
           );
         }
         const path = `/flows/${id}/nodes/${encodeURIComponent(nodeId)}/${node.kind === "function" ? "logs" : "records"}`;
-        const read = (query: string): Promise<LogEntry[]> => c.request<LogEntry[]>("GET", `${path}?${query}`);
+        const read = async (query: string): Promise<LogEntry[]> =>
+          (await c.request<Page<LogEntry>>("GET", `${path}?${query}`)).items;
         const print = (entries: readonly LogEntry[]): void => {
           for (const e of entries) io.out(options.json ? `${JSON.stringify(e)}\n` : `${logLine(e)}\n`);
         };

@@ -33,7 +33,7 @@ export const json = (value: unknown): string => `${JSON.stringify(value, null, 2
 /** A flow by id, or by name when exactly one flow has it. */
 export async function resolveFlow(client: Client, ref: string): Promise<string> {
   if (UUID.test(ref)) return ref;
-  const flows = await client.request<FlowSummary[]>("GET", "/flows");
+  const flows = await client.list<FlowSummary>("/flows");
   const named = flows.filter((f) => f.name === ref);
   if (named.length === 1 && named[0]) return named[0].id;
   if (named.length === 0) throw new CliError(EXIT.refused, `no flow named ${ref}`);

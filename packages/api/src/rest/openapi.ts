@@ -5,7 +5,7 @@
 import { flowSpecSchema } from "@weir/domain";
 import { z } from "zod";
 import { appRouter } from "../root";
-import { RESPONSES } from "./responses";
+import { responseOf } from "./responses";
 import { REST_ROUTES } from "./routes";
 import type { QueryKind, RestRoute } from "./routes";
 
@@ -164,7 +164,7 @@ function operation(route: RestRoute, defs: SharedDefs): JsonSchema {
             description: "the procedure's answer",
             content: {
               "application/json": {
-                schema: outputSchema(RESPONSES[route.procedure], defs),
+                schema: outputSchema(responseOf(route), defs),
               },
             },
           },

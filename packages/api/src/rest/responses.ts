@@ -4,6 +4,7 @@
 // change of a procedure's answer that is not made here fails a test.
 import { flowSpecSchema } from "@weir/domain";
 import { z } from "zod";
+import type { RestRoute } from "./routes";
 
 const isoDate = z.string().describe("ISO 8601 timestamp");
 const deploymentState = z.string().describe("pending, running, stopping, stopped or failed");
@@ -25,7 +26,92 @@ const savedFlow = z.object({ id: z.uuid(), name: z.string(), version: z.number()
 
 const secretMetadata = z.object({ name: z.string(), createdAt: isoDate, updatedAt: isoDate });
 
-/** Response body schemas by procedure; procedures not listed are documented as any JSON. */
+const json = z.unknown().describe("any JSON value");
+const problem = z.object({
+  path: z.array(z.union([z.string(), z.number().int()])),
+  pathString: z.string(),
+  message: z.string(),
+  code: z.string(),
+  line: z.number().int().optional(),
+  column: z.number().int().optional(),
+});
+const changeCount = z.object({
+  added: z.number().int(),
+  removed: z.number().int(),
+  changed: z.number().int(),
+});
+const nodeStats = z.object({
+  nodeId: z.string(),
+  recordsIn: z.number(),
+  recordsOut: z.number(),
+  errors: z.number(),
+  rate: z.number().describe("records per second over the engines' last reporting window"),
+  lastError: z.string().nullable(),
+  lastErrorAt: isoDate.nullable(),
+  lag: z.number().nullable(),
+  metrics: z.object({
+    counters: z.record(z.string(), z.number()),
+    histograms: z.record(
+      z.string(),
+      z.object({
+        count: z.number(),
+        sum: z.number(),
+        min: z.number().nullable(),
+        max: z.number().nullable(),
+      }),
+    ),
+  }),
+  accounting: z.object({ completed: z.number(), deadLettered: z.number(), inFlight: z.number() }),
+  partitionLag: z.record(z.string(), z.number()).optional(),
+});
+const connectionProfile = z.object({
+  name: z.string(),
+  kind: z.string(),
+  config: json,
+  secrets: z.record(z.string(), z.object({ set: z.boolean() })),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+});
+const artifact = z.object({
+  sha256: z.string(),
+  name: z.string(),
+  size: z.number().int(),
+  world: z.string(),
+  metadata: json,
+  createdAt: isoDate,
+});
+const logLine = z.object({ level: z.string(), message: z.string() });
+const triggerResult = z.union([
+  z.object({
+    ok: z.literal(true),
+    results: z.array(
+      z.object({
+        outputs: z.record(z.string(), z.array(json)),
+        error: z.object({ message: z.string(), line: z.number().int().optional() }).nullable(),
+      }),
+    ),
+    logs: z.array(logLine),
+    state: z.record(z.string(), json),
+    metrics: z.object({
+      counters: z.record(z.string(), z.number()),
+      histograms: z.record(z.string(), z.array(z.number())),
+    }),
+    timing: z.object({ instanceMs: z.number(), processMs: z.number(), perRecordUs: z.number() }),
+  }),
+  z.object({
+    ok: z.literal(false),
+    problems: z.array(
+      z.object({
+        message: z.string(),
+        line: z.number().int().optional(),
+        column: z.number().int().optional(),
+      }),
+    ),
+    logs: z.array(logLine),
+  }),
+]);
+
+/** Response body schemas by procedure (a list's items; REST wraps them in a page). */
 export const RESPONSES: Readonly<Record<string, z.ZodType>> = {
   "flow.create": savedFlow,
   "flow.update": savedFlow,
@@ -66,10 +152,10 @@ export const RESPONSES: Readonly<Record<string, z.ZodType>> = {
       version: z.number().int(),
       createdAt: isoDate,
       message: z.string().nullable(),
-      summary: z.unknown(),
+      summary: z.object({ nodes: changeCount, edges: changeCount, renamed: z.boolean() }),
     }),
   ),
-  "flow.validate": z.object({ ok: z.boolean(), problems: z.array(z.unknown()) }),
+  "flow.validate": z.object({ ok: z.boolean(), problems: z.array(problem) }),
   "deployment.deploy": deploymentStatus,
   "deployment.stop": deploymentStatus.nullable(),
   "deployment.status": deploymentStatus.nullable(),
@@ -77,4 +163,82 @@ export const RESPONSES: Readonly<Record<string, z.ZodType>> = {
   "secrets.set": secretMetadata,
   "secrets.list": z.array(secretMetadata),
   "deadLetters.replay": z.object({ requested: z.number().int() }),
+  "deadLetters.list": z.array(
+    z.object({
+      id: z.number().int(),
+      deploymentId: z.uuid(),
+      flowVersionId: z.uuid(),
+      nodeId: z.string(),
+      record: json,
+      error: z.string(),
+      attempts: z.number().int(),
+      createdAt: isoDate,
+      replayRequestedAt: isoDate.nullable(),
+      replayedAt: isoDate.nullable(),
+    }),
+  ),
+  "stats.get": z.object({ deployment: deploymentStatus.nullable(), nodes: z.array(nodeStats) }),
+  "logs.read": z.array(z.object({ id: z.number().int(), record: json, createdAt: isoDate })),
+  "logs.function": z.array(
+    z.object({
+      id: z.number().int(),
+      instance: z.string(),
+      level: z.string(),
+      message: z.string(),
+      createdAt: isoDate,
+    }),
+  ),
+  "connections.set": connectionProfile,
+  "connections.get": connectionProfile,
+  "connections.list": z.array(connectionProfile),
+  "nodeTypes.list": z.array(
+    z.object({
+      type: z.string(),
+      kind: z.enum(["source", "function", "sink"]),
+      name: z.string(),
+      description: z.string(),
+      icon: z.string(),
+      version: z.number().int(),
+      ports: z.union([
+        z.object({ fixed: z.array(z.string()) }),
+        z.object({ userDefined: z.object({ default: z.array(z.string()) }) }),
+      ]),
+      configJsonSchema: z.record(z.string(), json).describe("the config's JSON Schema"),
+    }),
+  ),
+  "functions.trigger": triggerResult,
+  "artifacts.upload": artifact.extend({ created: z.boolean() }),
+  "artifacts.get": artifact,
+  "artifacts.list": z.array(artifact),
+  "engine.list": z.array(
+    z.object({
+      id: z.string(),
+      ingestUrl: z.string(),
+      startedAt: isoDate,
+      heartbeatAt: isoDate,
+      alive: z.boolean(),
+    }),
+  ),
 };
+
+/**
+ * What a route answers: the procedure's answer, or for a list a page of them (`nextCursor` null
+ * when the list ended); undefined for a 204.
+ */
+export function responseOf(route: RestRoute): z.ZodType | undefined {
+  if (route.status === 204) return undefined;
+  const schema = RESPONSES[route.procedure];
+  if (!schema) throw new Error(`REST route ${route.method} ${route.path}: no documented response`);
+  if (!route.page) return schema;
+  return z.object({
+    items: schema,
+    nextCursor: z
+      .string()
+      .nullable()
+      .describe(
+        route.page === "tail"
+          ? "the id of the newest entry returned (or the one asked after): ask ?afterId= it for newer ones"
+          : "pass as ?cursor= for the next page; null when this page was the last",
+      ),
+  });
+}

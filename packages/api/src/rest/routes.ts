@@ -23,6 +23,11 @@ export interface RestRoute {
    * for POST and PUT); `input`: the body is the procedure's whole input (a flow spec); `none`.
    */
   body?: "fields" | "input" | "none";
+  /**
+   * A list: `cursor` pages by the procedure's own cursor (`?limit=&cursor=`), `tail` by the id
+   * of the last entry (`?limit=&afterId=`, logs). The answer is `{ items, nextCursor }`.
+   */
+  page?: "cursor" | "tail";
   /** 200 unless given; 201 for creations, 204 for deletions (the procedure's answer is dropped). */
   status?: 200 | 201 | 204;
   summary: string;
@@ -32,13 +37,16 @@ export interface RestRoute {
 const flowId = { id: "id" } as const;
 const byFlow = { id: "flowId" } as const;
 const byNode = { id: "flowId", nodeId: "nodeId" } as const;
-const page = { limit: "integer", afterId: "integer" } as const;
+const tail = { limit: "integer", afterId: "integer" } as const;
+const page = { limit: "integer", cursor: "string" } as const;
 
 export const REST_ROUTES: readonly RestRoute[] = [
   {
     method: "GET",
     path: "/flows",
     procedure: "flow.list",
+    query: page,
+    page: "cursor",
     summary: "List flows with their newest deployment",
     tag: "flows",
   },
@@ -99,6 +107,8 @@ export const REST_ROUTES: readonly RestRoute[] = [
     path: "/flows/{id}/versions",
     procedure: "flow.versions",
     params: flowId,
+    query: page,
+    page: "cursor",
     summary: "A flow's versions, newest first",
     tag: "versions",
   },
@@ -133,6 +143,8 @@ export const REST_ROUTES: readonly RestRoute[] = [
     path: "/flows/{id}/deployments",
     procedure: "deployment.list",
     params: byFlow,
+    query: page,
+    page: "cursor",
     summary: "A flow's deployments, newest first",
     tag: "deployments",
   },
@@ -176,7 +188,8 @@ export const REST_ROUTES: readonly RestRoute[] = [
     path: "/flows/{id}/nodes/{nodeId}/records",
     procedure: "logs.read",
     params: byNode,
-    query: page,
+    query: tail,
+    page: "tail",
     summary: "The records a log sink kept, oldest first",
     tag: "logs",
   },
@@ -185,7 +198,8 @@ export const REST_ROUTES: readonly RestRoute[] = [
     path: "/flows/{id}/nodes/{nodeId}/logs",
     procedure: "logs.function",
     params: byNode,
-    query: page,
+    query: tail,
+    page: "tail",
     summary: "A function's ctx.log lines, oldest first",
     tag: "logs",
   },
@@ -194,7 +208,8 @@ export const REST_ROUTES: readonly RestRoute[] = [
     path: "/flows/{id}/dead-letters",
     procedure: "deadLetters.list",
     params: byFlow,
-    query: { nodeId: "string", status: "string", limit: "integer" },
+    query: { nodeId: "string", status: "string", ...page },
+    page: "cursor",
     summary: "Dead letters, newest first",
     tag: "dead letters",
   },
@@ -210,6 +225,8 @@ export const REST_ROUTES: readonly RestRoute[] = [
     method: "GET",
     path: "/secrets",
     procedure: "secrets.list",
+    query: page,
+    page: "cursor",
     summary: "Secret names (never values)",
     tag: "secrets",
   },
@@ -234,6 +251,8 @@ export const REST_ROUTES: readonly RestRoute[] = [
     method: "GET",
     path: "/connections",
     procedure: "connections.list",
+    query: page,
+    page: "cursor",
     summary: "Connection profiles (secret fields only as { set })",
     tag: "connections",
   },
@@ -266,6 +285,8 @@ export const REST_ROUTES: readonly RestRoute[] = [
     method: "GET",
     path: "/node-types",
     procedure: "nodeTypes.list",
+    query: page,
+    page: "cursor",
     summary: "Node types with their config JSON Schema",
     tag: "node types",
   },
@@ -281,6 +302,8 @@ export const REST_ROUTES: readonly RestRoute[] = [
     method: "GET",
     path: "/artifacts",
     procedure: "artifacts.list",
+    query: page,
+    page: "cursor",
     summary: "Uploaded WebAssembly components",
     tag: "artifacts",
   },
@@ -305,6 +328,8 @@ export const REST_ROUTES: readonly RestRoute[] = [
     method: "GET",
     path: "/engines",
     procedure: "engine.list",
+    query: page,
+    page: "cursor",
     summary: "Engines and whether each is alive",
     tag: "engines",
   },

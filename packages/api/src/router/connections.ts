@@ -6,6 +6,7 @@ import { LIMITS, checkJsonValue, formatPath } from "@weir/domain";
 import { z } from "zod";
 import { InputError, notFound } from "../errors";
 import { createTRPCRouter, publicProcedure } from "../trpc";
+import { decodeCursor, nameKey, pageInput } from "../pagination";
 import { iso } from "../views";
 
 type JsonObject = Record<string, unknown>;
@@ -158,8 +159,13 @@ export const connectionsRouter = createTRPCRouter({
     }),
 
   /** Every profile by name, with its config and which secret fields are set. */
-  list: publicProcedure.query(async ({ ctx }) => {
-    const rows = await ctx.db.connectionProfile.findMany({ orderBy: { name: "asc" } });
+  list: publicProcedure.input(pageInput).query(async ({ ctx, input }) => {
+    const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor, nameKey)[0];
+    const rows = await ctx.db.connectionProfile.findMany({
+      where: after === undefined ? {} : { name: { gt: after } },
+      orderBy: { name: "asc" },
+      take: input.limit,
+    });
     return rows.map(toView);
   }),
 

@@ -1,10 +1,15 @@
 import { createTRPCRouter, publicProcedure } from "../trpc";
+import { afterTimeAndId, pageInput } from "../pagination";
 import { LIVENESS_WINDOW_MS, iso } from "../views";
 
 export const engineRouter = createTRPCRouter({
   /** Engine processes that have registered; `alive` when one heartbeat arrived recently. */
-  list: publicProcedure.query(async ({ ctx }) => {
-    const rows = await ctx.db.engineInstance.findMany({ orderBy: { startedAt: "asc" } });
+  list: publicProcedure.input(pageInput).query(async ({ ctx, input }) => {
+    const rows = await ctx.db.engineInstance.findMany({
+      where: afterTimeAndId(input.cursor, { time: "startedAt", id: "id" }, "asc"),
+      orderBy: [{ startedAt: "asc" }, { id: "asc" }],
+      take: input.limit,
+    });
     const now = Date.now();
     return rows.map((row) => ({
       id: row.id,

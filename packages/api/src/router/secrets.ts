@@ -1,6 +1,7 @@
 import { Buffer } from "node:buffer";
 import { z } from "zod";
 import { notFound } from "../errors";
+import { decodeCursor, nameKey, pageInput } from "../pagination";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 import { iso } from "../views";
 
@@ -43,8 +44,14 @@ export const secretsRouter = createTRPCRouter({
     }),
 
   /** Every secret's name and dates, by name; never a value. */
-  list: publicProcedure.query(async ({ ctx }) => {
-    const rows = await ctx.db.secret.findMany({ orderBy: { name: "asc" }, select: metadata });
+  list: publicProcedure.input(pageInput).query(async ({ ctx, input }) => {
+    const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor, nameKey)[0];
+    const rows = await ctx.db.secret.findMany({
+      where: after === undefined ? {} : { name: { gt: after } },
+      orderBy: { name: "asc" },
+      take: input.limit,
+      select: metadata,
+    });
     return rows.map(toView);
   }),
 
