@@ -73,6 +73,65 @@ describe("accounts", () => {
     expect(signIns).toContain(email);
   });
 
+  it("issues a fresh session at sign-in: a session id planted beforehand is neither kept nor honoured", async () => {
+    const email = (await database.db.user.findFirstOrThrow({ where: { role: "admin" } })).email;
+    const planted = "weir.session_token=attacker-chosen-value";
+    const response = await auth.handler(
+      new Request(`${BASE}/api/auth/sign-in/email`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          origin: BASE,
+          cookie: planted,
+          "x-forwarded-for": "10.0.0.4",
+        },
+        body: JSON.stringify({ email, password: "correct horse battery" }),
+      }),
+    );
+    expect(response.status).toBe(200);
+    const issued = cookieOf(response);
+    expect(issued).toMatch(/weir\.session_token=/);
+    expect(issued).not.toContain("attacker-chosen-value");
+    expect((await authenticate(auth, database.db, new Headers({ cookie: planted }))).principal).toBeNull();
+    // Signing out ends the session for good: the same cookie no longer authenticates.
+    const out = await auth.handler(
+      new Request(`${BASE}/api/auth/sign-out`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: BASE, cookie: issued },
+        body: "{}",
+      }),
+    );
+    expect(out.status).toBe(200);
+    expect((await authenticate(auth, database.db, new Headers({ cookie: issued }))).principal).toBeNull();
+  });
+
+  it("refuses a sign-in posted from another site's page (login CSRF), by fetch or by form", async () => {
+    const email = (await database.db.user.findFirstOrThrow({ where: { role: "admin" } })).email;
+    for (const headers of [
+      { "content-type": "application/json", origin: "https://evil.example" },
+      {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: "https://evil.example",
+        "sec-fetch-site": "cross-site",
+        "sec-fetch-mode": "navigate",
+        "sec-fetch-dest": "document",
+      },
+    ]) {
+      const form = headers["content-type"].includes("form");
+      const response = await auth.handler(
+        new Request(`${BASE}/api/auth/sign-in/email`, {
+          method: "POST",
+          headers: { ...headers, "x-forwarded-for": "10.0.0.5" },
+          body: form
+            ? `email=${encodeURIComponent(email)}&password=correct+horse+battery`
+            : JSON.stringify({ email, password: "correct horse battery" }),
+        }),
+      );
+      expect(response.status, JSON.stringify(headers)).toBe(403);
+      expect(response.headers.getSetCookie()).toEqual([]);
+    }
+  });
+
   it("says clearly that the email or password is wrong, the same for an unknown email", async () => {
     const wrong = await signIn("admin@example.com", "not the password", "10.0.0.2");
     const unknown = await signIn("nobody@example.com", "not the password", "10.0.0.2");

@@ -66,6 +66,10 @@ export function createAuth(options: AuthOptions) {
       },
     },
     advanced: {
+      // Explicit: better-auth turns both checks off by default when NODE_ENV is "test", and the
+      // tests must see what production does.
+      disableOriginCheck: false,
+      disableCSRFCheck: false,
       cookiePrefix: "weir",
       useSecureCookies: secure,
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax", secure },
