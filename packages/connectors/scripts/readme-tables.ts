@@ -4,6 +4,7 @@
 // `npm run readme -w @weir/connectors` rewrites them, and readme-tables.test.ts fails when one is stale.
 import { z } from "zod";
 import { kafkaConnectionSchema } from "../src/kafka-common/schema";
+import { registryConnectionSchema, sinkSchemaSchema } from "../src/schema-registry/schema";
 import { builtinNodeTypes } from "../src/definitions";
 
 /** Every table the README may hold, by the name its marker uses. */
@@ -12,6 +13,8 @@ export const tableSchemas: ReadonlyMap<string, z.ZodType> = new Map<string, z.Zo
     .filter((t) => t.type !== "function")
     .map((t): [string, z.ZodType] => [t.type, t.configSchema]),
   ["kafka-connection", kafkaConnectionSchema],
+  ["schema-registry-connection", registryConnectionSchema],
+  ["kafka-sink-schema", sinkSchemaSchema],
 ]);
 
 interface JsonSchemaField {

@@ -2,6 +2,7 @@
 // profiles with them and hides their secret fields; connectors parse resolved profiles with them.
 import type { z } from "zod";
 import { connectionNameSchema, kafkaConnectionSchema, kafkaSecretFields } from "./kafka-common/schema";
+import { registryConnectionSchema, registrySecretFields } from "./schema-registry/schema";
 
 export interface ConnectionKind {
   /** Validates a profile's config and secrets merged into one object. */
@@ -12,9 +13,12 @@ export interface ConnectionKind {
 
 export const connectionKinds = {
   kafka: { schema: kafkaConnectionSchema, secretFields: kafkaSecretFields },
+  "schema-registry": { schema: registryConnectionSchema, secretFields: registrySecretFields },
 } as const satisfies Record<string, ConnectionKind>;
 
 export type ConnectionKindName = keyof typeof connectionKinds;
 
 export { connectionNameSchema, kafkaConnectionSchema, kafkaSecretFields };
+export { registryConnectionSchema, registrySecretFields };
+export type { RegistryConnectionConfig } from "./schema-registry/schema";
 export type { KafkaConnection } from "./kafka-common/schema";

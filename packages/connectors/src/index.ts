@@ -12,3 +12,6 @@ export type { KafkaSinkWriter, KafkaSourceReader } from "./kafka-direct";
 // "Test connection" on a Kafka connection profile (the API's connections.test).
 export { classifyKafkaError, probeKafka } from "./kafka-common/probe";
 export type { KafkaProbeFailure, KafkaProbeResult } from "./kafka-common/probe";
+// "Test connection" on a schema-registry profile: lists its subjects.
+export { classifyRegistryError, probeRegistry } from "./schema-registry/probe";
+export type { RegistryProbeResult } from "./schema-registry/probe";

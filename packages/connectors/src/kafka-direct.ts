@@ -13,6 +13,7 @@ import { decodeMessage } from "./kafka-source/decode";
 import type { Decoded } from "./kafka-source/decode";
 import { kafkaSourceConfigSchema } from "./kafka-source/definition";
 import { defaultGroupId } from "./kafka-source/source";
+import { registryDecoderFor, registryEncoderFor } from "./schema-registry/resolve";
 
 export interface KafkaSourceReader {
   kafka: Kafka;
@@ -20,17 +21,24 @@ export interface KafkaSourceReader {
   topics: readonly string[];
   fromBeginning: boolean;
   decode: (message: KafkaMessage, where: { topic: string; partition: number }) => Decoded;
+  /**
+   * valueFormat "registry": fetches the schemas these messages name; await it before `decode`.
+   * It throws when the registry does not answer (retry the batch; dead-letter nothing).
+   */
+  prepare?: (messages: readonly KafkaMessage[]) => Promise<void>;
 }
 
 export async function kafkaSourceReader(config: unknown, ctx: ConnectorContext): Promise<KafkaSourceReader> {
   const parsed = kafkaSourceConfigSchema.parse(config);
   const connection = await resolveKafkaConnection(parsed, ctx);
+  const registry = await registryDecoderFor(parsed, ctx);
   return {
     kafka: kafkaClient(connection, clientIdOf(ctx.flowId, ctx.nodeId), ctx.log),
     groupId: parsed.groupId ?? defaultGroupId(ctx),
     topics: parsed.topics,
     fromBeginning: parsed.fromBeginning === "earliest",
-    decode: (message, where) => decodeMessage(message, parsed.valueFormat, where),
+    decode: (message, where) => decodeMessage(message, parsed.valueFormat, where, registry),
+    ...(registry ? { prepare: (messages) => registry.prepare(messages.map((m) => m.value)) } : {}),
   };
 }
 
@@ -46,6 +54,7 @@ export interface KafkaSinkWriter {
 export async function kafkaSinkWriter(config: unknown, ctx: ConnectorContext): Promise<KafkaSinkWriter> {
   const parsed = kafkaSinkConfigSchema.parse(config);
   const connection = await resolveKafkaConnection(parsed, ctx);
+  const encodeValue = await registryEncoderFor(parsed, ctx);
   return {
     kafka: kafkaClient(connection, clientIdOf(ctx.flowId, ctx.nodeId), ctx.log),
     topic: parsed.topic,
@@ -57,6 +66,6 @@ export async function kafkaSinkWriter(config: unknown, ctx: ConnectorContext): P
       createPartitioner: Partitioners.DefaultPartitioner,
       retry: { retries: 5 },
     },
-    encode: (record) => encodeRecord(record, parsed),
+    encode: (record) => encodeRecord(record, parsed, encodeValue),
   };
 }

@@ -10,6 +10,14 @@ import { WireFormatError, unframe } from "./wire";
 
 export type DecodeResult = { ok: true; value: JsonValue; schemaId: number } | { ok: false; error: string };
 
+/** `decodeSync` met a schema id `prepare` had not fetched; it is being fetched: retry the batch. */
+export class SchemaNotFetchedError extends Error {
+  override name = "SchemaNotFetchedError";
+  constructor(readonly schemaId: number) {
+    super(`schema id ${String(schemaId)} is being fetched from the registry; retry the batch`);
+  }
+}
+
 type Entry = { codec: PayloadCodec } | { error: string };
 
 export class RegistryDecoder {
@@ -32,6 +40,7 @@ export class RegistryDecoder {
     await Promise.all([...missing].map((id) => this.load(id)));
   }
 
+  /** Throws SchemaNotFetchedError for an id `prepare` did not see (and starts fetching it). */
   decodeSync(bytes: Buffer): DecodeResult {
     let schemaId: number;
     let payload: Buffer;
@@ -41,7 +50,11 @@ export class RegistryDecoder {
       return { ok: false, error: errorText(error) };
     }
     const entry = this.codecs.get(schemaId);
-    if (!entry) return { ok: false, error: `schema id ${String(schemaId)} was not fetched (prepare first)` };
+    if (!entry) {
+      // Never a reason to dead-letter: fetch it now and let the caller retry the batch.
+      this.load(schemaId).catch(() => undefined);
+      throw new SchemaNotFetchedError(schemaId);
+    }
     if ("error" in entry) return { ok: false, error: entry.error };
     try {
       return { ok: true, value: entry.codec.decode(payload), schemaId };

@@ -7,7 +7,7 @@ export type {
   SchemaType,
   SubjectVersion,
 } from "./client";
-export { RegistryDecoder } from "./decoder";
+export { RegistryDecoder, SchemaNotFetchedError } from "./decoder";
 export type { DecodeResult } from "./decoder";
 export { openEncoder, recordNameOf, subjectFor } from "./encoder";
 export type { EncoderOptions, RegistryEncoder, SubjectStrategy } from "./encoder";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient, RegistryError } from "./client";
-import { RegistryDecoder } from "./decoder";
+import { RegistryDecoder, SchemaNotFetchedError } from "./decoder";
 import { openEncoder } from "./encoder";
 import { SchemaCompatibilityError } from "./errors";
 import { frame } from "./wire";
@@ -164,6 +164,22 @@ describe("registry client, decoder and encoder", () => {
       ok: false,
       error: expect.stringMatching(/^payload does not decode with schema id \d+: /) as unknown,
     });
+  });
+
+  it("throws, and fetches meanwhile, for an id prepare did not see: a retry then decodes", async () => {
+    const encoder = await openEncoder(client, {
+      format: "avro",
+      topic: "users",
+      strategy: "topic-name",
+      schema: v1,
+      autoRegister: true,
+    });
+    const decoder = new RegistryDecoder(client);
+    const bytes = encoder.encode({ name: "Ada" });
+    expect(() => decoder.decodeSync(bytes)).toThrow(SchemaNotFetchedError);
+    await expect
+      .poll(() => decoder.decodeSync(bytes), { timeout: 5000 })
+      .toMatchObject({ ok: true, value: { name: "Ada" } });
   });
 
   it("reports wrong credentials as a 401 with a hint, and an unreachable registry as no answer", async () => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { NodeTypeDefinition } from "@weir/domain";
 import { checkKafkaEndpoint, kafkaEndpointShape, topicNameSchema } from "../kafka-common/schema";
+import { checkRegistryFormat, registryProfileField, sinkSchemaSchema } from "../schema-registry/schema";
 
 export const kafkaKeySchema = z.discriminatedUnion("from", [
   /** The record's own key. */
@@ -36,15 +37,28 @@ export const kafkaSinkConfigSchema = z
       .describe("Retries cannot duplicate or reorder records; needs acks -1."),
     /** `utf8` writes string values as they are; anything else is written as JSON. */
     valueFormat: z
-      .enum(["json", "utf8"])
+      .enum(["json", "utf8", "registry"])
       .default("json")
-      .describe("json writes the value as JSON; utf8 writes string values as they are."),
+      .describe(
+        "json writes the value as JSON; utf8 writes string values as they are; registry encodes it against a registry subject (see schema).",
+      ),
+    registry: registryProfileField.optional(),
+    schema: sinkSchemaSchema
+      .optional()
+      .describe(
+        'With valueFormat "registry": the schema type, subject strategy, schema text and whether to register it.',
+      ),
   })
   .refine((config) => !config.idempotent || config.acks === -1, {
     message: "an idempotent producer needs acks -1; set idempotent to false for acks 0 or 1",
     path: ["acks"],
   })
-  .superRefine(checkKafkaEndpoint);
+  .superRefine(checkKafkaEndpoint)
+  .superRefine(checkRegistryFormat)
+  .refine((config) => config.valueFormat !== "registry" || config.schema !== undefined, {
+    message: 'valueFormat "registry" needs schema: { format, ... }',
+    path: ["schema"],
+  });
 export type KafkaSinkConfig = z.infer<typeof kafkaSinkConfigSchema>;
 
 export const kafkaSinkNodeType: NodeTypeDefinition<KafkaSinkConfig> = {

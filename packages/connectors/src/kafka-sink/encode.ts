@@ -16,17 +16,24 @@ function utf8Text<T extends string | null>(text: T, where: string): T {
   return text;
 }
 
-/** Throws when a key, a header or a utf8 value holds text that has no UTF-8 form. */
+/**
+ * Throws when a key, a header or a utf8 value holds text that has no UTF-8 form, or when
+ * `encodeValue` (valueFormat "registry") refuses the value.
+ */
 export function encodeRecord(
   record: WeirRecord,
   config: Pick<KafkaSinkConfig, "key" | "valueFormat">,
+  encodeValue?: (value: JsonValue) => Buffer,
 ): Message {
   // fromEntries, not assignment, so a header named "__proto__" stays a header.
   const headers = Object.fromEntries(
     Object.entries(record.headers).map(([name, text]) => [name, utf8Text(text, `header '${name}'`)]),
   );
   let value: Buffer | string | null;
-  if (headers["content-encoding"] === "base64" && typeof record.value === "string") {
+  if (config.valueFormat === "registry" && record.value !== null) {
+    if (!encodeValue) throw new Error('valueFormat "registry" needs a registry encoder');
+    value = encodeValue(record.value);
+  } else if (headers["content-encoding"] === "base64" && typeof record.value === "string") {
     // Binary travels base64-encoded inside Weir; Kafka gets the bytes back.
     value = Buffer.from(record.value, "base64");
     delete headers["content-encoding"];

@@ -4,6 +4,7 @@ import type { WeirRecord } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import { clientIdOf, kafkaClient } from "../kafka-common/client";
 import { resolveKafkaConnection } from "../kafka-common/connection";
+import { registryEncoderFor } from "../schema-registry/resolve";
 import { DeliveryError } from "../plugin";
 import type { SinkPlugin } from "../plugin";
 import { kafkaSinkNodeType } from "./definition";
@@ -17,6 +18,8 @@ export const kafkaSink: SinkPlugin<KafkaSinkConfig> = {
   definition: kafkaSinkNodeType,
   async open(config, ctx) {
     const connection = await resolveKafkaConnection(config, ctx);
+    // Before the producer connects: an incompatible schema fails the deploy here.
+    const encodeValue = await registryEncoderFor(config, ctx);
     const kafka = kafkaClient(connection, clientIdOf(ctx.flowId, ctx.nodeId), ctx.log);
     const producer = kafka.producer({
       idempotent: config.idempotent,
@@ -38,9 +41,9 @@ export const kafkaSink: SinkPlugin<KafkaSinkConfig> = {
       }
     };
     return {
-      write: (record) => send([encodeRecord(record, config)]),
+      write: (record) => send([encodeRecord(record, config, encodeValue)]),
       writeBatch: (records: readonly WeirRecord[]) =>
-        send(records.map((record) => encodeRecord(record, config))),
+        send(records.map((record) => encodeRecord(record, config, encodeValue))),
       close: () => producer.disconnect(),
     };
   },

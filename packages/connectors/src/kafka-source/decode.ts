@@ -2,6 +2,7 @@
 import type { IHeaders } from "kafkajs";
 import type { JsonValue, WeirRecord } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
+import type { RegistryDecoder } from "@weir/schema-registry";
 import type { KafkaSourceConfig } from "./definition";
 
 /** The fields of a kafkajs message this connector reads. */
@@ -19,6 +20,8 @@ export function decodeMessage(
   message: KafkaMessageLike,
   format: KafkaSourceConfig["valueFormat"],
   where: { topic: string; partition: number },
+  /** For valueFormat "registry": a decoder whose `prepare` has seen this message's value. */
+  registry?: RegistryDecoder,
 ): Decoded {
   const headers = decodeHeaders(message.headers);
   const base = {
@@ -39,6 +42,21 @@ export function decodeMessage(
       };
     case "utf8":
       return { ok: true, record: { ...base, value: message.value.toString("utf8") } };
+    case "registry": {
+      if (!registry) throw new Error('valueFormat "registry" needs a registry decoder');
+      const decoded = registry.decodeSync(message.value);
+      if (decoded.ok) return { ok: true, record: { ...base, value: decoded.value } };
+      return {
+        ok: false,
+        // The raw bytes, base64 as the bytes format carries them, so the dead letter keeps them whole.
+        record: {
+          ...base,
+          value: message.value.toString("base64"),
+          headers: { ...headers, "content-encoding": "base64" },
+        },
+        error: `undecodable value at ${where.topic}/${String(where.partition)}@${message.offset}: ${decoded.error}`,
+      };
+    }
     case "json": {
       const text = message.value.toString("utf8");
       try {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DEFAULT_PORT } from "@weir/domain";
 import type { NodeTypeDefinition } from "@weir/domain";
 import { checkKafkaEndpoint, kafkaEndpointShape, topicNameSchema } from "../kafka-common/schema";
+import { checkRegistryFormat, registryProfileField } from "../schema-registry/schema";
 
 export const kafkaSourceConfigSchema = z
   .object({
@@ -26,13 +27,15 @@ export const kafkaSourceConfigSchema = z
       ),
     /** `bytes` carries the value base64-encoded in a string, with header `content-encoding: base64`. */
     valueFormat: z
-      .enum(["json", "utf8", "bytes"])
+      .enum(["json", "utf8", "bytes", "registry"])
       .default("json")
       .describe(
-        'json: parsed; utf8: a string; bytes: a base64 string with header "content-encoding: base64".',
+        'json: parsed; utf8: a string; bytes: a base64 string with header "content-encoding: base64"; registry: Confluent wire format (Avro, Protobuf or JSON Schema, as the registry says) decoded to JSON.',
       ),
+    registry: registryProfileField.optional(),
   })
-  .superRefine(checkKafkaEndpoint);
+  .superRefine(checkKafkaEndpoint)
+  .superRefine(checkRegistryFormat);
 export type KafkaSourceConfig = z.infer<typeof kafkaSourceConfigSchema>;
 
 export const kafkaSourceNodeType: NodeTypeDefinition<KafkaSourceConfig> = {

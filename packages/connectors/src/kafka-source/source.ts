@@ -1,6 +1,7 @@
 import type { WeirRecord } from "@weir/domain";
 import { clientIdOf, kafkaClient } from "../kafka-common/client";
 import { resolveKafkaConnection } from "../kafka-common/connection";
+import { registryDecoderFor } from "../schema-registry/resolve";
 import { reportUndecodable } from "../plugin";
 import type { SourceContext, SourcePlugin } from "../plugin";
 import { decodeMessage } from "./decode";
@@ -23,6 +24,7 @@ export const kafkaSource: SourcePlugin<KafkaSourceConfig> = {
     if (ctx.signal.aborted) return;
     const connection = await resolveKafkaConnection(config, ctx);
     const kafka = kafkaClient(connection, clientIdOf(ctx.flowId, ctx.nodeId), ctx.log);
+    const registry = await registryDecoderFor(config, ctx);
     const consumer = kafka.consumer({ groupId: config.groupId ?? defaultGroupId(ctx) });
     // Settles when the deployment stops, or rejects when the consumer crashed for good
     // (kafkajs restarts itself after retriable errors).
@@ -53,8 +55,11 @@ export const kafkaSource: SourcePlugin<KafkaSourceConfig> = {
             if (!payload.isRunning() || payload.isStale() || ctx.signal.aborted) return;
             const chunk = batch.messages.slice(start, start + EMIT_CHUNK);
             const records: WeirRecord[] = [];
+            // Fetches the chunk's unknown schema ids; a registry that does not answer throws, and
+            // kafkajs retries the batch (nothing resolved, nothing dead-lettered).
+            await registry?.prepare(chunk.map((message) => message.value));
             for (const message of chunk) {
-              const decoded = decodeMessage(message, config.valueFormat, where);
+              const decoded = decodeMessage(message, config.valueFormat, where, registry);
               if (decoded.ok) records.push(decoded.record);
               else await reportUndecodable(ctx, decoded.record, decoded.error);
             }
