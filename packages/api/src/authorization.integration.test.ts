@@ -59,6 +59,7 @@ const REQUIRED: Record<string, Required> = {
   "connections.delete": "admin",
   "connections.test": "admin",
   "functions.trigger": "editor",
+  "dryRun.run": "editor",
   "artifacts.upload": "editor",
   "artifacts.list": "viewer",
   "artifacts.get": "viewer",
@@ -112,10 +113,7 @@ async function statusOf(res: Response, type: string): Promise<number> {
   let text = "";
   const deadline = Date.now() + 3000;
   // The first event is always `connected`; the gate's verdict (an error) or data comes next.
-  const decided = () =>
-    /serialized-error|UNAUTHORIZED|FORBIDDEN|data: /.test(
-      text.replace(/event: connected\ndata: \{[^\n]*\}\n\n?/, ""),
-    );
+  const decided = () => /data: [^\n]*\n/.test(text.replace(/event: connected\ndata: \{[^\n]*\}\n\n?/, ""));
   while (reader && Date.now() < deadline && !decided()) {
     const chunk = await Promise.race([
       reader.read(),
