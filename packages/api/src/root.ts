@@ -5,6 +5,7 @@ import { auditRouter } from "./router/audit";
 import { connectionsRouter } from "./router/connections";
 import { deadLettersRouter } from "./router/dead-letters";
 import { deploymentRouter } from "./router/deployment";
+import { dryRunRouter } from "./router/dry-run";
 import { engineRouter } from "./router/engine";
 import { flowRouter } from "./router/flow";
 import { functionsRouter } from "./router/functions";
@@ -32,6 +33,7 @@ export const appRouter = createTRPCRouter({
   secrets: secretsRouter,
   connections: connectionsRouter,
   functions: functionsRouter,
+  dryRun: dryRunRouter,
   artifacts: artifactsRouter,
 });
 
