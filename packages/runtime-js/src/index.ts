@@ -1,1 +1,2 @@
-export { jsRuntime } from "./runtime";
+export { createJsRuntime, jsRuntime } from "./runtime";
+export type { BatchesOnThread, JsRuntimeOptions } from "./runtime";

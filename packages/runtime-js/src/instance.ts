@@ -4,6 +4,7 @@ import { compileForRun, parseCallResult } from "@weir/function-contract";
 import { encodeBatch } from "@weir/function-contract/guest";
 import type { GuestDriver } from "@weir/function-contract/instance";
 import { startBatchedInstance } from "@weir/function-contract/instance";
+import type { BatchesOnThread } from "./sandbox";
 import { Sandbox, USER_FILE } from "./sandbox";
 
 /**
@@ -11,12 +12,21 @@ import { Sandbox, USER_FILE } from "./sandbox";
  * Rejects with a user error carrying the line when the code does not compile, the module throws
  * while loading, or init fails. Batching and recovery are function-contract's BatchedInstance.
  */
-export async function createJsInstance(spec: FunctionSpec, host: FunctionHost): Promise<FunctionInstance> {
-  return startBatchedInstance(spec, host, isolateDriver(spec, host, compileForRun(spec)));
+export async function createJsInstance(
+  spec: FunctionSpec,
+  host: FunctionHost,
+  batchesOnThread: BatchesOnThread,
+): Promise<FunctionInstance> {
+  return startBatchedInstance(spec, host, isolateDriver(spec, host, compileForRun(spec), batchesOnThread));
 }
 
 /** Guests of the `js` runtime: one V8 isolate each (sandbox.ts). */
-function isolateDriver(spec: FunctionSpec, host: FunctionHost, compiled: CompileResult): GuestDriver {
+function isolateDriver(
+  spec: FunctionSpec,
+  host: FunctionHost,
+  compiled: CompileResult,
+  batchesOnThread: BatchesOnThread,
+): GuestDriver {
   return {
     async start(io) {
       const sandbox = await Sandbox.create({
@@ -28,6 +38,7 @@ function isolateDriver(spec: FunctionSpec, host: FunctionHost, compiled: Compile
         memoryLimitMb: spec.memoryLimitMb,
         log: io.log,
         getState: io.getState,
+        batchesOnThread,
       });
       return {
         load: () => sandbox.load(),

@@ -45,6 +45,31 @@ describe("js runtime (isolated-vm)", () => {
     expect(ticks).toBeGreaterThan(10);
   });
 
+  it("runs quick batches on the engine's thread, and sends one that turns slow off it within 50 ms", async () => {
+    const { instance, host } = await start(
+      `export function init(ctx: any) { ctx.log.info("init"); }
+export default (r: any, ctx: any) => { ${BUSY} ctx.state.put("last", r.value); ctx.metrics.counter("records"); return { value: r.value }; }`,
+      { timeoutMs: 5_000 },
+    );
+    for (let i = 0; i < 20; i++) expect(values(await instance.process([rec(0)]))).toEqual([[0]]);
+    // The next batch runs on the thread (applySync) and spins for 600 ms: it is stopped at the
+    // thread's limit and run again off the thread, in a new isolate (init again), counted once.
+    let longestGapMs = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      longestGapMs = Math.max(longestGapMs, now - last);
+      last = now;
+    }, 5);
+    const outcomes = await instance.process([rec(600)]);
+    clearInterval(timer);
+    expect(values(outcomes)).toEqual([[600]]);
+    expect(host.messages().filter((m) => m === "init")).toHaveLength(2);
+    expect(longestGapMs).toBeLessThan(400);
+    expect(host.store.get("last")).toBe(600);
+    expect(host.counters.get("records")).toBe(21);
+  });
+
   it("applies the time limit to each record, not to the whole batch", async () => {
     const { instance, host } = await start(
       `export function init(ctx: any) { ctx.log.info("started"); }\nexport default (r: any) => { ${BUSY} return { value: r.value }; }`,

@@ -38,9 +38,18 @@ export interface SandboxOptions {
   log(level: LogLevel, message: string): void;
   /** Host state as JSON text, or undefined when the key has no value. */
   getState(key: string): Promise<string | undefined>;
+  /**
+   * Where batches run: `adaptive` on the engine's thread once the function has shown it is
+   * quick (see callOnThread), `always` there first (for tests of that path), `never` off it.
+   */
+  batchesOnThread: BatchesOnThread;
 }
 
+export type BatchesOnThread = "adaptive" | "always" | "never";
+
 type Dispatch = (operation: string, argument: ivm.Transferable) => string | Promise<string>;
+/** What `batch-on-thread` and `collect` answer while the batch is still waiting (isolate-guest.js). */
+const PENDING = "";
 type Bootstrap = (
   config: string,
   getState: ivm.Reference<(key: unknown) => Promise<string | undefined>>,
@@ -49,6 +58,12 @@ type Bootstrap = (
 ) => Dispatch;
 
 const MAX_TIMER_MS = 2_147_483_647;
+/** A batch runs on the engine's thread only when it is predicted to take less than this. */
+const SYNC_PREDICTED_MS = 1;
+/** …and it is stopped (and run again off the thread) once it takes this long. */
+const SYNC_LIMIT_MS = 50;
+/** Calls observed before a sandbox is trusted to be quick. */
+const SYNC_AFTER_CALLS = 3;
 let snapshotWarningShown = false;
 
 /**
@@ -69,6 +84,9 @@ export class Sandbox {
   private readonly progress: Float64Array;
   private readonly options: SandboxOptions;
   private crashed: string | undefined;
+  /** Batch calls measured so far, and the slowest recent time per record (ms, decaying). */
+  private observedCalls = 0;
+  private msPerRecord = Number.POSITIVE_INFINITY;
 
   private constructor(
     isolate: ivm.Isolate,
@@ -159,9 +177,79 @@ export class Sandbox {
     records: number,
   ): Promise<string> {
     if (this.isolate.isDisposed) throw new GuestDied("crash", "the function's sandbox was already disposed");
+    if (operation !== "batch") return this.callOffThread(operation, argument, records, true);
+    const started = performance.now();
+    const text = this.onThread(records)
+      ? this.callOnThread(argument, records)
+      : this.callOffThread("batch", argument, records, true);
+    const result = typeof text === "string" ? text : await text;
+    this.observe((performance.now() - started) / records);
+    return result;
+  }
+
+  private onThread(records: number): boolean {
+    switch (this.options.batchesOnThread) {
+      case "always":
+        return true;
+      case "never":
+        return false;
+      case "adaptive":
+        return this.observedCalls >= SYNC_AFTER_CALLS && this.msPerRecord * records < SYNC_PREDICTED_MS;
+    }
+  }
+
+  /**
+   * Keeps a recent slow time per record: it rises at once with a slow call and halves with each
+   * quicker one, so one slow record sends the next batches off the thread again for a while.
+   */
+  private observe(msPerRecord: number): void {
+    this.observedCalls++;
+    this.msPerRecord = Math.max(
+      msPerRecord,
+      this.msPerRecord === Number.POSITIVE_INFINITY ? 0 : this.msPerRecord / 2,
+    );
+  }
+
+  /**
+   * A batch on the engine's own thread (applySync): an asynchronous call costs a hop to
+   * isolated-vm's thread pool and back, far more than a small batch of a quick function. Only
+   * batches predicted to take well under a millisecond come here, and each is stopped after
+   * SYNC_LIMIT_MS (or the node's limit, if shorter): the isolate is then disposed and the batch
+   * runs again record by record off the thread (nothing it did has reached the host), so a
+   * function that turns slow blocks the engine once, for at most that long. Microtasks run
+   * before applySync returns, so async handlers finish here too; a batch still waiting (a state
+   * read the host must answer) is awaited off the thread.
+   */
+  private callOnThread(argument: ivm.Transferable, records: number): string | Promise<string> {
     const { timeoutMs } = this.options;
-    this.progress[0] = -1;
-    this.progress[1] = Date.now();
+    const limit = Math.min(timeoutMs, SYNC_LIMIT_MS);
+    let result: unknown;
+    try {
+      this.progress[0] = -1;
+      this.progress[1] = Date.now();
+      result = this.dispatch.applySync(undefined, ["batch-on-thread", argument], { timeout: limit });
+      if (result === PENDING)
+        result = this.dispatch.applySync(undefined, ["collect", undefined], { timeout: limit });
+    } catch (error) {
+      throw this.died(error, false, limit < timeoutMs);
+    }
+    if (result === PENDING) return this.callOffThread("await", undefined, records, false);
+    if (typeof result !== "string") throw new Error(`the sandbox returned ${typeof result} to 'batch'`);
+    return result;
+  }
+
+  /** A call on isolated-vm's thread pool, watched by the per-record watchdog. */
+  private async callOffThread(
+    operation: "init" | "batch" | "single" | "load" | "await",
+    argument: ivm.Transferable,
+    records: number,
+    startClock: boolean,
+  ): Promise<string> {
+    const { timeoutMs } = this.options;
+    if (startClock) {
+      this.progress[0] = -1;
+      this.progress[1] = Date.now();
+    }
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
     const watch = (): void => {
@@ -195,10 +283,14 @@ export class Sandbox {
     if (!this.isolate.isDisposed) this.isolate.dispose();
   }
 
-  private died(error: unknown, timedOut: boolean): GuestDied {
+  private died(error: unknown, timedOut: boolean, preempted = false): GuestDied {
     const message = errorMessage(error);
     this.dispose();
     const { timeoutMs, memoryLimitMb } = this.options;
+    if (preempted && /timed out/i.test(message)) {
+      // Not the function's fault: the batch ran longer than a batch on the engine's thread may.
+      return new GuestDied("crash", `a batch on the engine's thread ran past ${SYNC_LIMIT_MS} ms`);
+    }
     if (timedOut || /timed out/i.test(message)) {
       return new GuestDied("timeout", `timed out: did not finish within ${timeoutMs} ms`);
     }

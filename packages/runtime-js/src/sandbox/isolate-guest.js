@@ -51,5 +51,57 @@ export function isolateGuest(createGuest, configJson, hostGet, hostLog, progress
       return /** @type {import("@weir/function-contract/guest/core.js").ModuleFunction} */ (argument);
     },
   };
-  return createGuest(configJson, host);
+  const dispatch = createGuest(configJson, host);
+  const PromiseThen = Promise.prototype.then;
+
+  // A batch the host runs on its own thread (applySync) must answer a string. When it is still
+  // waiting as the call returns, it answers "" and the host asks for it again: `collect` (on the
+  // thread, after the microtasks that ran meanwhile) answers the text or "", `await` (off the
+  // thread) the promise of it.
+  /** @type {Promise<string> | null} */
+  let waiting = null;
+  /** @type {string | null} */
+  let settled = null;
+  let failed = false;
+  /** @type {unknown} */
+  let failure = undefined;
+
+  /** @type {Dispatch} */
+  return function isolateDispatch(operation, argument) {
+    if (operation === "batch-on-thread") {
+      const result = dispatch("batch", argument);
+      if (typeof result === "string") return result;
+      waiting = result;
+      settled = null;
+      failed = false;
+      ReflectApply(PromiseThen, result, [
+        /** @param {string} text */
+        (text) => {
+          settled = text;
+        },
+        /** @param {unknown} error */
+        (error) => {
+          failed = true;
+          failure = error;
+        },
+      ]);
+      return "";
+    }
+    if (operation === "collect" || operation === "await") {
+      if (settled !== null) {
+        const text = settled;
+        settled = null;
+        waiting = null;
+        return text;
+      }
+      if (failed) {
+        failed = false;
+        waiting = null;
+        throw failure;
+      }
+      if (operation === "collect" || waiting === null) return "";
+      return waiting;
+    }
+    return dispatch(operation, argument);
+  };
 }
