@@ -15,3 +15,5 @@ export type { KafkaProbeFailure, KafkaProbeResult } from "./kafka-common/probe";
 // "Test connection" on a schema-registry profile: lists its subjects.
 export { classifyRegistryError, probeRegistry } from "./schema-registry/probe";
 export type { RegistryProbeResult } from "./schema-registry/probe";
+export { probeConnection } from "./probe-connection";
+export type { ConnectionProbeResult } from "./probe-connection";

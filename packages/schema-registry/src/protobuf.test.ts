@@ -105,4 +105,17 @@ describe("Protobuf", () => {
     const bytes = withRef.encoder().encode({ amount: { cents: "5" } });
     expect(withRef.decode(bytes)).toEqual({ amount: { cents: "5" } });
   });
+
+  it("reads a schema registered as a base64 FileDescriptorProto, as Confluent's clients register it", () => {
+    // Written by Google's Python protobuf library: package acme; message Order { int64 order_id = 1;
+    // google.protobuf.Timestamp at = 2; } in weir/order.proto.
+    const descriptor =
+      "ChB3ZWlyL29yZGVyLnByb3RvEgRhY21lGh9nb29nbGUvcHJvdG9idWYvdGltZXN0YW1wLnByb3RvIkEKBU9yZGVyEhAKCG9yZGVyX2lkGAEgASgDEiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcGIGcHJvdG8z";
+    const codec = protobufCodec(descriptor);
+    const encoder = codec.encoder();
+    expect(encoder.messageName).toBe("acme.Order");
+    const bytes = encoder.encode({ order_id: "12", at: "2024-05-01T12:00:00Z" });
+    expect(bytes.toString("hex")).toBe("00080c120608c0ddc8b106");
+    expect(codec.decode(bytes)).toEqual({ order_id: "12", at: "2024-05-01T12:00:00Z" });
+  });
 });

@@ -2,6 +2,7 @@
 // "Mapping"). The schema file is parsed first on its own, so its top-level messages keep the order
 // Confluent's message indexes count in, before references and bundled google types join it.
 import protobuf from "protobufjs";
+import descriptor from "protobufjs/ext/descriptor.js";
 import type { Field, Type } from "protobufjs";
 import { SchemaMismatchError, isBase64, isJsonObject, preview } from "./json";
 import type { JsonObject, JsonValue } from "./json";
@@ -21,22 +22,9 @@ export interface NamedSchema {
 }
 
 export function protobufCodec(schema: string, references: readonly NamedSchema[] = []): ProtobufCodec {
-  const root = new protobuf.Root();
-  const parsed = protobuf.parse(schema, root, { keepCase: true });
-  const home = parsed.package ? (root.lookup(parsed.package) as protobuf.NamespaceBase) : root;
-  const topLevel = messagesOf(home);
-  for (const reference of references) protobuf.parse(reference.schema, root, { keepCase: true });
-  const given = new Set(references.map((r) => r.name));
-  for (const file of allImports(parsed, references))
-    if (!given.has(file)) {
-      const bundled = (protobuf.common as unknown as Record<string, protobuf.INamespace | undefined>)[file];
-      if (!bundled?.nested)
-        throw new Error(
-          `the schema imports '${file}', which is neither a reference nor a bundled google type`,
-        );
-      root.addJSON(bundled.nested);
-    }
-  root.resolveAll();
+  const { root, topLevel } = isDescriptor(schema)
+    ? fromDescriptors(schema, references)
+    : fromText(schema, references);
   const byIndexes = new Map<string, Type>();
   const typeAt = (indexes: readonly number[]): Type => {
     const key = indexes.join(".");
@@ -74,6 +62,81 @@ export function protobufCodec(schema: string, references: readonly NamedSchema[]
       };
     },
   };
+}
+
+/** A schema given as .proto text (Confluent's usual form), its references likewise. */
+function fromText(
+  schema: string,
+  references: readonly NamedSchema[],
+): { root: protobuf.Root; topLevel: Type[] } {
+  const root = new protobuf.Root();
+  const parsed = protobuf.parse(schema, root, { keepCase: true });
+  const home = parsed.package ? (root.lookup(parsed.package) as protobuf.NamespaceBase) : root;
+  const topLevel = messagesOf(home);
+  for (const reference of references) protobuf.parse(reference.schema, root, { keepCase: true });
+  const given = new Set(references.map((r) => r.name));
+  for (const file of allImports(parsed, references))
+    if (!given.has(file)) root.addJSON(bundledFile(file).nested ?? {});
+  root.resolveAll();
+  return { root, topLevel };
+}
+
+function bundledFile(file: string): protobuf.INamespace {
+  const bundled = (protobuf.common as unknown as Record<string, protobuf.INamespace | undefined>)[file];
+  if (!bundled?.nested)
+    throw new Error(`the schema imports '${file}', which is neither a reference nor a bundled google type`);
+  return bundled;
+}
+
+const BASE64_ONLY = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** Confluent's clients may register a base64 FileDescriptorProto instead of .proto text. */
+function isDescriptor(schema: string): boolean {
+  const text = schema.trim();
+  return BASE64_ONLY.test(text) && !/\b(message|syntax)\b/.test(text);
+}
+
+interface FileDescriptor {
+  name: string;
+  package: string;
+  dependency: string[];
+  messageType: { name: string }[];
+}
+
+interface DescriptorApi {
+  FileDescriptorProto: { decode: (bytes: Uint8Array) => FileDescriptor };
+  FileDescriptorSet: { create: (set: { file: unknown[] }) => unknown };
+}
+
+function fromDescriptors(
+  schema: string,
+  references: readonly NamedSchema[],
+): { root: protobuf.Root; topLevel: Type[] } {
+  const api = descriptor as unknown as DescriptorApi;
+  const decode = (text: string): FileDescriptor =>
+    api.FileDescriptorProto.decode(Buffer.from(text.trim(), "base64"));
+  const main = decode(schema);
+  const files: unknown[] = [];
+  const given = new Set(references.map((r) => r.name));
+  const bundled = new protobuf.Root();
+  for (const file of [
+    ...main.dependency,
+    ...references.flatMap((r) => (isDescriptor(r.schema) ? decode(r.schema).dependency : [])),
+  ])
+    if (!given.has(file)) bundled.addJSON(bundledFile(file).nested ?? {});
+  if (bundled.nestedArray.length > 0)
+    files.push(...(bundled.toDescriptor("proto3") as unknown as { file: unknown[] }).file);
+  for (const reference of references) {
+    if (!isDescriptor(reference.schema))
+      throw new Error(`reference '${reference.name}' is .proto text under a descriptor schema`);
+    files.push(decode(reference.schema));
+  }
+  files.push(main);
+  const root = (
+    protobuf.Root as unknown as { fromDescriptor: (set: unknown, context: unknown) => protobuf.Root }
+  ).fromDescriptor(api.FileDescriptorSet.create({ file: files }), { keepCase: true });
+  const prefix = main.package ? `${main.package}.` : "";
+  return { root, topLevel: main.messageType.map((m) => root.lookupType(`${prefix}${m.name}`)) };
 }
 
 function allImports(parsed: protobuf.IParserResult, references: readonly NamedSchema[]): Set<string> {
