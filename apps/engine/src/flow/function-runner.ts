@@ -27,7 +27,8 @@ export interface RetryPolicy {
  * Feeds a function node's input in batches through its runtime instance. A record whose call
  * fails is retried on its own with exponential backoff, up to `maxAttempts` tries, and then goes
  * to the dead-letter store; outputs leave in input order, after the batch's state is durable, in
- * one send per batch; the batch is acked once the transport holds them. Returns when the input ends.
+ * one send per batch; the batch is acked once the transport holds them, while the next batch is
+ * already being processed. Returns when the input ends.
  */
 export async function runFunction(
   node: FlowNode,
@@ -67,6 +68,10 @@ export async function runFunction(
     }
   };
 
+  // One batch's outputs are delivered (and its input acked) while the next batch is processed:
+  // the sandbox and the transport's round trip (a Kafka produce with acks=all) overlap.
+  // Deliveries stay one at a time and in order, so outputs keep their input order.
+  let delivering: Promise<void> = Promise.resolve();
   try {
     for (let batch = await inputs.take(batchSize); batch !== null; batch = await inputs.take(batchSize)) {
       counters.recordsIn += batch.length;
@@ -91,24 +96,34 @@ export async function runFunction(
         }
       }
       await handle.state.flush();
-      const all = sent.flat();
-      try {
-        await outputs.send(all);
-        counters.recordsOut += all.length;
-        counters.completed += sentFrom.length;
-      } catch (error) {
-        // The transport refused the outputs for good (e.g. a record larger than Kafka takes):
-        // the inputs that made them are dead-lettered with the reason, and the stream goes on.
-        if (stop.aborted) throw error;
-        const message = `sending its outputs failed: ${errorMessage(error)}`;
-        for (const record of sentFrom) fail(counters, services, deployment, node.id, record, { message }, 1);
-      }
-      // A failed record is done once its dead letter is stored; only then may the input move on.
-      await services.deadLetters.persisted();
-      await inputs.ack();
-      counters.inFlight -= batch.length;
+      const previous = delivering;
+      const size = batch.length;
+      delivering = (async () => {
+        await previous;
+        const all = sent.flat();
+        try {
+          await outputs.send(all);
+          counters.recordsOut += all.length;
+          counters.completed += sentFrom.length;
+        } catch (error) {
+          // The transport refused the outputs for good (e.g. a record larger than Kafka takes):
+          // the inputs that made them are dead-lettered with the reason, and the stream goes on.
+          if (stop.aborted) throw error;
+          const message = `sending its outputs failed: ${errorMessage(error)}`;
+          for (const record of sentFrom)
+            fail(counters, services, deployment, node.id, record, { message }, 1);
+        }
+        // A failed record is done once its dead letter is stored; only then may the input move on.
+        await services.deadLetters.persisted();
+        await inputs.ack();
+        counters.inFlight -= size;
+      })();
+      await previous;
     }
+    await delivering;
   } finally {
+    // Settled before the instance closes; an error it carries was thrown above already.
+    await delivering.catch(() => undefined);
     outputs.close();
     await handle.state.flush().catch((error: unknown) => {
       log.error(`saving function state failed: ${errorMessage(error)}`);

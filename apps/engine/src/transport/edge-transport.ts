@@ -2,8 +2,9 @@ import type { FlowNode, PortRecord, WeirRecord } from "@weir/domain";
 
 /**
  * What a node reads. `take` gives the next batch (null once the input has ended); `ack` says
- * every record of the batches taken so far has been fully handled (its outputs delivered, or
- * dead-lettered), which is when a durable transport may forget them.
+ * every record of the oldest batch taken and not yet acked has been fully handled (its outputs
+ * delivered, or dead-lettered), which is when a durable transport may forget them. A node may
+ * take its next batch before acking the last one; it acks them in the order it took them.
  */
 export interface NodeInput {
   take(max: number): Promise<WeirRecord[] | null>;

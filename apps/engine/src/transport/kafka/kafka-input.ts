@@ -41,6 +41,11 @@ export interface KafkaInputOptions {
   fromBeginning: boolean;
   /** Message → record; edge topics by default, a Kafka source's own mapping when reading its topics. */
   decode?: (message: KafkaMessage, where: { topic: string; partition: number }) => Decoded;
+  /**
+   * Before `decode` sees a chunk (a Kafka source with valueFormat "registry" fetches the schemas
+   * it names). A failure is retried, the chunk waiting: nothing is dead-lettered for it.
+   */
+  prepare?: (messages: readonly KafkaMessage[]) => Promise<void>;
   /** Called with the number of records handed on (a Kafka source's stats when reading its topics). */
   handedOn?: (count: number) => void;
   sessionTimeoutMs: number;
@@ -68,7 +73,8 @@ export interface KafkaInputOptions {
 export class KafkaNodeInput implements NodeInput {
   private readonly consumer: Consumer;
   private buffer: { record: WeirRecord; chunk: Chunk }[] = [];
-  private taken: Chunk[] = [];
+  /** Per batch taken and not yet acked, oldest first: each record's chunk. */
+  private taken: Chunk[][] = [];
   private waiters: (() => void)[] = [];
   private spaceWaiters: (() => void)[] = [];
   /** Per partition, its chunks handed on and not yet committed, oldest first. */
@@ -129,7 +135,7 @@ export class KafkaNodeInput implements NodeInput {
       if (this.stopped) return null;
       if (this.buffer.length > 0) {
         const items = this.buffer.splice(0, max);
-        for (const item of items) this.taken.push(item.chunk);
+        this.taken.push(items.map((item) => item.chunk));
         this.wakeAll("space");
         return items.map((item) => item.record);
       }
@@ -138,13 +144,13 @@ export class KafkaNodeInput implements NodeInput {
   }
 
   /**
-   * The records taken so far are handled: chunks whose records are all acked, and every chunk
+   * The oldest batch taken is handled: chunks whose records are all acked, and every chunk
    * before them in their partition, get their offsets committed (in the background; a commit that
    * fails is retried with the next one, and a lost commit only means records are read again).
    */
   ack(): Promise<void> {
     const touched = new Set<string>();
-    for (const chunk of this.taken) {
+    for (const chunk of this.taken.shift() ?? []) {
       if (chunk.orphan) {
         this.uncommitted--;
         continue;
@@ -152,7 +158,6 @@ export class KafkaNodeInput implements NodeInput {
       chunk.remaining--;
       touched.add(chunk.partition);
     }
-    this.taken = [];
     for (const partition of touched) this.settle(partition);
     this.flushCommits();
     return Promise.resolve();
@@ -184,6 +189,7 @@ export class KafkaNodeInput implements NodeInput {
       if (!last) return;
       if (!(await this.roomOrStop(payload, messages.length, generation))) return;
       if (!payload.isRunning() || payload.isStale()) return;
+      if (!(await this.prepared(payload, messages, generation))) return;
       const records: WeirRecord[] = [];
       const deadLettered: Promise<void>[] = [];
       for (const message of messages) {
@@ -240,6 +246,27 @@ export class KafkaNodeInput implements NodeInput {
     return !this.stopped && generation === this.generation;
   }
 
+  /** Runs `prepare` until it succeeds; false when this input stopped or rejoined meanwhile. */
+  private async prepared(
+    payload: EachBatchPayload,
+    messages: KafkaMessage[],
+    generation: number,
+  ): Promise<boolean> {
+    const prepare = this.options.prepare;
+    if (!prepare) return true;
+    for (;;) {
+      try {
+        await prepare(messages);
+        return true;
+      } catch (error) {
+        this.options.log.warn(`preparing records to decode failed (retrying): ${errorMessage(error)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, HEARTBEAT_MS));
+      await payload.heartbeat().catch(() => undefined);
+      if (this.stopped || generation !== this.generation) return false;
+    }
+  }
+
   /**
    * After a (re)join kafkajs reads every assigned partition again from its committed offset, so
    * what was fetched before and not taken is dropped here rather than handed on twice, and the
@@ -255,7 +282,7 @@ export class KafkaNodeInput implements NodeInput {
     // Not handed on after all: they will be counted when they come again.
     if (this.buffer.length > 0) this.options.handedOn?.(-this.buffer.length);
     this.buffer = [];
-    this.uncommitted = this.taken.length;
+    this.uncommitted = this.taken.reduce((sum, batch) => sum + batch.length, 0);
     this.wakeAll("space");
   }
 

@@ -123,6 +123,7 @@ export class KafkaTransport implements EdgeTransport {
         fromBeginning: reader.fromBeginning,
         concurrency: 8,
         decode: reader.decode,
+        ...(reader.prepare ? { prepare: reader.prepare } : {}),
         handedOn: (count) => {
           sourceCounters.recordsOut += count;
         },
