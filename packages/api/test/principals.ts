@@ -6,7 +6,9 @@ export const testAdmin: Principal = {
   userId: "test-admin",
   email: "admin@test.invalid",
   role: "admin",
-  via: "session",
+  // As a script's token: requests built by tests carry no Origin, which a session would need.
+  via: "token",
+  tokenId: "test-admin-token",
 };
 
 /** What the HTTP handlers' `authenticate` option returns for a test that calls as the admin. */
