@@ -131,11 +131,27 @@ async function supervise(): Promise<void> {
   const { applied } = await migrate(databaseUrl);
   say(applied.length > 0 ? `applied migrations: ${applied.join(", ")}` : "database schema is up to date");
 
+  // The installation's keys live in the data directory (made on the first start, mode 0600)
+  // unless given in the environment; engine and web get the same ones.
+  const { dataDirSecretKey } = await import("@weir/db/key-files");
+  mkdirSync(dataDir, { recursive: true });
+  let secretKey = process.env.WEIR_SECRET_KEY?.trim();
+  if (!secretKey) {
+    const made = dataDirSecretKey(dataDir);
+    secretKey = made.key;
+    if (made.created) {
+      say(
+        `made the key that encrypts secrets: ${path.relative(root, made.file)} (back it up; without it stored secrets are lost)`,
+      );
+    }
+  }
+
   // One engine id for every run of this launcher's engine: a restarted engine takes its
   // deployments back at once instead of waiting for its own lease to expire.
   const env = {
     ...process.env,
     DATABASE_URL: databaseUrl,
+    WEIR_SECRET_KEY: secretKey,
     WEIR_ENGINE_PORT: enginePort,
     WEIR_ENGINE_ID: process.env.WEIR_ENGINE_ID ?? `${hostname()}-start-${process.pid}`,
   };

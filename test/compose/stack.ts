@@ -1,6 +1,7 @@
 // Drives one docker compose project of the repository's own docker-compose.yml, on images built
 // from the repository's Dockerfiles over stand-in base images (standin/build.sh).
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,6 +52,8 @@ export class Stack {
     const vars = {
       ...images,
       POSTGRES_PASSWORD: "compose-test-password",
+      // Fresh per stack; kept in the env file, so a `down` and `up` again opens what was stored.
+      WEIR_SECRET_KEY: randomBytes(32).toString("base64"),
       WEIR_WEB_PORT: String(webPort),
       WEIR_ENGINE_IMAGE: `${imagePrefix}-engine:test`,
       WEIR_WEB_IMAGE: `${imagePrefix}-web:test`,

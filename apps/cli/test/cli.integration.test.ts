@@ -4,6 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openSecretValue } from "@weir/db";
 import { useTestDatabase } from "@weir/testkit/test-database";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile, spawn } from "node:child_process";
@@ -320,8 +321,10 @@ describe("more commands", () => {
       child.stdin?.end("s3cret-value\n");
     });
     expect(set.code).toBe(0);
+    // Stored sealed: the row holds only ciphertext, which opens to the value typed on stdin.
     const row = await database.db.secret.findUniqueOrThrow({ where: { name: "CLI_TOKEN" } });
-    expect(JSON.stringify(row)).toContain("s3cret-value");
+    expect(JSON.stringify(row)).not.toContain("s3cret-value");
+    expect(openSecretValue(database.db, row)).toBe("s3cret-value");
     const listed = await run("secrets", "list");
     expect(listed.stdout).toContain("CLI_TOKEN");
     expect(listed.stdout).not.toContain("s3cret-value");

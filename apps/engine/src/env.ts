@@ -2,8 +2,10 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { OutboundPolicy } from "@weir/connectors";
+import type { InstallationKeys } from "@weir/db";
 import { parseAllowList } from "@weir/connectors";
 import { errorMessage } from "@weir/domain";
+import { SecretBox } from "@weir/db";
 import type { HttpPolicy } from "./http-guard";
 import type { LoggerOptions } from "./logger";
 import { LOCAL_HOST_NAMES, hostNameOf } from "./http-guard";
@@ -16,8 +18,27 @@ const commaList = z.string().transform((text) =>
     .filter((item) => item !== ""),
 );
 
+/** An optional key setting: unset or blank is "not given"; a malformed one says how it should look. */
+const secretKey = z
+  .string()
+  .optional()
+  .transform((text, ctx) => {
+    if (text === undefined || text.trim() === "") return undefined;
+    try {
+      return SecretBox.fromText(text);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: errorMessage(error) });
+      return z.NEVER;
+    }
+  });
+
 const schema = z.object({
   DATABASE_URL: z.string().min(1, "DATABASE_URL is required: the Postgres that holds flows and deployments"),
+  /**
+   * 32 random bytes (base64 or hex) sealing secrets, connection-profile passwords and ingest
+   * tokens at rest. Needed once any is stored; the engine refuses to start without it then.
+   */
+  WEIR_SECRET_KEY: secretKey,
   /** Stable id of this engine; a restarted engine with the same id takes its deployments back at once. */
   WEIR_ENGINE_ID: z.string().min(1).optional(),
   WEIR_ENGINE_HOST: z.string().default("127.0.0.1"),
@@ -70,6 +91,11 @@ const schema = z.object({
 });
 
 export type EngineEnv = z.infer<typeof schema> & { WEIR_ENGINE_ID: string };
+
+/** The installation keys the engine opens its database with. */
+export function engineKeys(env: EngineEnv): InstallationKeys {
+  return { secretBox: env.WEIR_SECRET_KEY };
+}
 
 /**
  * How the engine logs, read before anything else so even a bad environment is reported in the

@@ -1,13 +1,14 @@
 // The engine process: `tsx src/main.ts`, configured by environment (see env.ts).
 import { networkInterfaces } from "node:os";
 import { configureOutboundPolicy } from "@weir/connectors";
-import { createDb, migrate } from "@weir/db";
+import { createDb, migrate, prepareSecretStore } from "@weir/db";
 import type { FunctionRuntime } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import { jsRuntime } from "@weir/runtime-js";
 import { wasmRuntime } from "@weir/runtime-wasm";
 import { Engine } from "./engine";
 import {
+  engineKeys,
   httpPolicySettings,
   kafkaTransportSettings,
   outboundPolicySettings,
@@ -31,7 +32,14 @@ async function main(): Promise<void> {
       log.info(message);
     },
   });
-  const db = createDb(env.DATABASE_URL);
+  const db = createDb(env.DATABASE_URL, engineKeys(env));
+  // Refuses to run without the key (or with another) once secrets are encrypted; seals old rows.
+  const secrets = await prepareSecretStore(db);
+  if (secrets.sealedNow > 0)
+    log.info(`encrypted ${secrets.sealedNow} secret value(s) stored before encryption`);
+  if (secrets.plain > 0) {
+    log.warn(`${secrets.plain} secret value(s) are stored unencrypted: set WEIR_SECRET_KEY to encrypt them`);
+  }
   const runtimes = new Map<string, FunctionRuntime>(
     [jsRuntime, wasmRuntime].map((runtime) => [runtime.name, runtime]),
   );

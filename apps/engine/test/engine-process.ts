@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { testKeyEnv } from "@weir/testkit/test-keys";
 import { ENGINE_NODE_FLAGS } from "../src/node-flags";
 
 const engineDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -26,6 +27,8 @@ export async function startEngine(
       DATABASE_URL: databaseUrl,
       WEIR_ENGINE_PORT: "0",
       WEIR_RECONCILE_MS: "100",
+      // The keys the test's own database handle carries (useTestDatabase), unless the test says otherwise.
+      ...testKeyEnv,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

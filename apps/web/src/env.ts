@@ -11,6 +11,18 @@ export function env(): Env {
   return cached;
 }
 
+/** Whether this process is `next build` (which runs no server and has no database). */
+export function isBuildPhase(source: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  return source.NEXT_PHASE === "phase-production-build";
+}
+
+/** Whether DATABASE_URL is set at all (the start-up check needs a database to look at). */
+export function databaseConfigured(
+  source: Readonly<Record<string, string | undefined>> = process.env,
+): boolean {
+  return (source.DATABASE_URL?.trim() ?? "") !== "";
+}
+
 /** Exported for tests; the app calls env(). */
 export function readEnv(source: Readonly<Record<string, string | undefined>>): Env {
   const databaseUrl = source.DATABASE_URL?.trim() ?? "";
@@ -68,4 +80,22 @@ export function allowedHosts(source: Readonly<Record<string, string | undefined>
     .map((host) => host.trim().toLowerCase())
     .filter((host) => host !== "");
   return ["localhost", "127.0.0.1", "::1", ...extra];
+}
+
+/**
+ * The installation's keys (see packages/db): WEIR_SECRET_KEY seals secrets at rest (32 random
+ * bytes, base64 or hex); WEIR_INTERNAL_KEY is shown to engines to call /trigger. Unset keys stay
+ * unset: storing a secret then fails with a message saying so.
+ */
+export interface KeysEnv {
+  secretKey: string | undefined;
+  internalKey: string | undefined;
+}
+
+export function readKeysEnv(source: Readonly<Record<string, string | undefined>> = process.env): KeysEnv {
+  const given = (name: string) => {
+    const value = source[name]?.trim() ?? "";
+    return value === "" ? undefined : value;
+  };
+  return { secretKey: given("WEIR_SECRET_KEY"), internalKey: given("WEIR_INTERNAL_KEY") };
 }

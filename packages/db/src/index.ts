@@ -1,6 +1,31 @@
 // @weir/db: the metadata database. Prisma client factory, migrations, and the generated types.
 export { createDb, type Db } from "./client";
 export {
+  SecretBox,
+  SecretBoxError,
+  generateSecretKey,
+  parseSecretKey,
+  sealedKeyId,
+  secretKeyId,
+} from "./secret-box";
+export {
+  attachInstallationKeys,
+  installationKeys,
+  secretBoxOf,
+  type InstallationKeys,
+} from "./installation-keys";
+export {
+  openConnectionSecrets,
+  openSecretValue,
+  prepareSecretStore,
+  rotateSecretKey,
+  sealConnectionSecrets,
+  sealContext,
+  sealSecretValue,
+  type RotationResult,
+  type SecretStoreStatus,
+} from "./sealed-secrets";
+export {
   migrate,
   migrationChecksum,
   defaultMigrationsDir,

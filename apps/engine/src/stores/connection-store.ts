@@ -1,4 +1,5 @@
 import type { Db } from "@weir/db";
+import { openConnectionSecrets } from "@weir/db";
 import type { JsonValue } from "@weir/domain";
 
 type JsonObject = { [key: string]: JsonValue };
@@ -28,5 +29,7 @@ export interface StoredConnection {
 export async function resolveConnection(db: Db, name: string): Promise<StoredConnection> {
   const row = await db.connectionProfile.findUnique({ where: { name } });
   if (!row) throw new Error(`connection profile '${name}' not found`);
-  return { kind: row.kind, value: mergeSecrets(row.config as JsonValue, row.secrets as JsonValue) };
+  // Opened with WEIR_SECRET_KEY here, in the engine that connects, and nowhere else.
+  const secrets = openConnectionSecrets(db, row) as JsonValue;
+  return { kind: row.kind, value: mergeSecrets(row.config as JsonValue, secrets) };
 }

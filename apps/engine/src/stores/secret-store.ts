@@ -1,10 +1,14 @@
 import type { Db } from "@weir/db";
+import { openSecretValue } from "@weir/db";
 
-/** Resolves the secrets a function node names, failing with the names that are not defined. */
+/**
+ * Resolves the secrets a function node names, opened with WEIR_SECRET_KEY, failing with the names
+ * that are not defined (or a key problem; never a value).
+ */
 export async function resolveSecrets(db: Db, names: readonly string[]): Promise<Record<string, string>> {
   if (names.length === 0) return {};
   const rows = await db.secret.findMany({ where: { name: { in: [...names] } } });
-  const found = new Map(rows.map((row) => [row.name, row.value]));
+  const found = new Map(rows.map((row) => [row.name, openSecretValue(db, row)]));
   const missing = names.filter((name) => !found.has(name));
   if (missing.length > 0) {
     throw new Error(

@@ -1,6 +1,7 @@
 // Connection profiles: secret fields are write-only, so every answer is checked for the value.
 import { describe, expect, it } from "vitest";
 import type { TRPCError } from "@trpc/server";
+import { openConnectionSecrets } from "@weir/db";
 import type { FlowSpecInput } from "@weir/domain";
 import { caught, useTestApi } from "../../test/db";
 import { callHttp, withInput } from "../../test/http";
@@ -45,7 +46,8 @@ describe("connections", () => {
     });
     const row = await t.db.connectionProfile.findUniqueOrThrow({ where: { name: "prod" } });
     expect(row.config).toEqual(saslConfig);
-    expect(row.secrets).toEqual({ sasl: { password: PASSWORD } });
+    expect(JSON.stringify(row)).not.toContain(PASSWORD);
+    expect(openConnectionSecrets(t.db, row)).toEqual({ sasl: { password: PASSWORD } });
 
     // Without secrets the stored password is kept; the config changes.
     const updated = await t.api.connections.set({
@@ -57,9 +59,8 @@ describe("connections", () => {
       config: { brokers: ["kafka-3:9093"] },
       secrets: { "sasl.password": { set: true } },
     });
-    expect((await t.db.connectionProfile.findUniqueOrThrow({ where: { name: "prod" } })).secrets).toEqual({
-      sasl: { password: PASSWORD },
-    });
+    const kept = await t.db.connectionProfile.findUniqueOrThrow({ where: { name: "prod" } });
+    expect(openConnectionSecrets(t.db, kept)).toEqual({ sasl: { password: PASSWORD } });
 
     await t.api.connections.set({ name: "local", kind: "kafka", config: { brokers: ["localhost:9092"] } });
     expect(await t.api.connections.get({ name: "local" })).toMatchObject({

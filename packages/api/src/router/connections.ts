@@ -1,10 +1,11 @@
 import { TRPCError } from "@trpc/server";
 import { connectionKinds, connectionNameSchema } from "@weir/connectors";
 import type { ConnectionKindName } from "@weir/connectors";
-import type { Prisma } from "@weir/db";
+import type { Db, Prisma } from "@weir/db";
 import { LIMITS, checkJsonValue, formatPath } from "@weir/domain";
 import { z } from "zod";
 import { InputError, notFound } from "../errors";
+import { openedConnectionSecrets, sealedConnectionSecrets } from "../sealing";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 import { decodeCursor, nameKey, pageInput } from "../pagination";
 import { iso } from "../views";
@@ -58,17 +59,19 @@ interface ProfileRow {
   name: string;
   kind: string;
   config: Prisma.JsonValue;
+  /** Sealed (a JSON string) when keyId is set; see @weir/db sealed-secrets.ts. */
   secrets: Prisma.JsonValue;
+  keyId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
-function toView(row: ProfileRow) {
+function toView(db: Db, row: ProfileRow) {
   return {
     name: row.name,
     kind: row.kind,
     config: row.config,
-    secrets: secretStatus(row.kind, row.secrets),
+    secrets: secretStatus(row.kind, openedConnectionSecrets(db, row)),
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };
@@ -113,15 +116,16 @@ export const connectionsRouter = createTRPCRouter({
       const kind = connectionKinds[input.kind];
       const stored = await ctx.db.connectionProfile.findUnique({
         where: { name: input.name },
-        select: { kind: true, secrets: true },
+        select: { name: true, kind: true, secrets: true, keyId: true },
       });
+      const storedSecrets = stored ? openedConnectionSecrets(ctx.db, stored) : undefined;
       const merged = structuredClone(input.config);
       for (const field of kind.secretFields) {
         if (input.secrets !== undefined) {
           const value = getPath(input.secrets, field);
           if (value !== undefined) setPath(merged, field, value, true);
         } else if (stored?.kind === input.kind && getPath(merged, field) === undefined) {
-          const value = getPath(stored.secrets, field);
+          const value = getPath(storedSecrets, field);
           if (value !== undefined) setPath(merged, field, value, false);
         }
       }
@@ -145,17 +149,18 @@ export const connectionsRouter = createTRPCRouter({
         deletePath(config, field);
         setPath(secrets, field, value, true);
       }
+      // The secret fields reach the database sealed only (packages/db secret-box.ts).
       const data = {
         kind: input.kind,
         config: config as Prisma.InputJsonObject,
-        secrets: secrets as Prisma.InputJsonObject,
+        ...sealedConnectionSecrets(ctx.db, input.name, secrets),
       };
       const row = await ctx.db.connectionProfile.upsert({
         where: { name: input.name },
         create: { name: input.name, ...data },
         update: data,
       });
-      return toView(row);
+      return toView(ctx.db, row);
     }),
 
   /** Every profile by name, with its config and which secret fields are set. */
@@ -166,13 +171,13 @@ export const connectionsRouter = createTRPCRouter({
       orderBy: { name: "asc" },
       take: input.limit,
     });
-    return rows.map(toView);
+    return rows.map((row) => toView(ctx.db, row));
   }),
 
   get: publicProcedure.input(byName).query(async ({ ctx, input }) => {
     const row = await ctx.db.connectionProfile.findUnique({ where: { name: input.name } });
     if (!row) throw notFound(`connection profile ${input.name} not found`);
-    return toView(row);
+    return toView(ctx.db, row);
   }),
 
   delete: publicProcedure.input(byName).mutation(async ({ ctx, input }) => {

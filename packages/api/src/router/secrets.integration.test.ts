@@ -1,5 +1,7 @@
 // Secrets are write-only through the API: every procedure is checked for leaking the value.
+import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
+import { openSecretValue } from "@weir/db";
 import { useTestApi } from "../../test/db";
 import { callHttp, withInput } from "../../test/http";
 import { anyString } from "../../test/match";
@@ -15,7 +17,9 @@ describe("secrets", () => {
     const replaced = await t.api.secrets.set({ name: "API_KEY", value: "v2" });
     expect(replaced.createdAt).toBe(first.createdAt);
     expect(Date.parse(replaced.updatedAt)).toBeGreaterThanOrEqual(Date.parse(first.updatedAt));
-    expect((await t.db.secret.findUniqueOrThrow({ where: { name: "API_KEY" } })).value).toBe("v2");
+    const stored = await t.db.secret.findUniqueOrThrow({ where: { name: "API_KEY" } });
+    expect(stored.keyId).not.toBeNull();
+    expect(openSecretValue(t.db, stored)).toBe("v2");
 
     const list = await t.api.secrets.list();
     expect(list.map((s) => s.name)).toEqual(["API_KEY", "_other2"]);
@@ -35,6 +39,18 @@ describe("secrets", () => {
     await expect(t.api.secrets.set({ name: "BIG", value: "€".repeat(22_000) })).rejects.toMatchObject({
       code: "BAD_REQUEST",
     });
+  });
+
+  it("stores only ciphertext: the value is nowhere in the secrets table read with plain SQL", async () => {
+    const value = "plain-SQL-must-not-see-this-9f3";
+    await t.api.secrets.set({ name: "AT_REST", value });
+    const rows = await t.db.$queryRaw<Record<string, unknown>[]>`SELECT * FROM secrets`;
+    const table = JSON.stringify(rows);
+    expect(table).toContain("AT_REST");
+    expect(table).not.toContain(value);
+    expect(table).not.toContain(Buffer.from(value).toString("base64"));
+    const row = rows.find((r) => r.name === "AT_REST");
+    expect(String(row?.value)).toMatch(/^wsb1\.[0-9a-f]{16}\./);
   });
 
   it("refuses bad names and deleting a secret that does not exist", async () => {

@@ -1,6 +1,7 @@
 import { Buffer } from "node:buffer";
 import { z } from "zod";
 import { notFound } from "../errors";
+import { sealedSecretValue } from "../sealing";
 import { decodeCursor, nameKey, pageInput } from "../pagination";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 import { iso } from "../views";
@@ -34,10 +35,12 @@ export const secretsRouter = createTRPCRouter({
   set: publicProcedure
     .input(z.object({ name: secretName, value: secretValue }))
     .mutation(async ({ ctx, input }) => {
+      // Only the sealed value reaches the database (packages/db secret-box.ts).
+      const sealed = sealedSecretValue(ctx.db, input.name, input.value);
       const row = await ctx.db.secret.upsert({
         where: { name: input.name },
-        create: { name: input.name, value: input.value },
-        update: { value: input.value },
+        create: { name: input.name, ...sealed },
+        update: sealed,
         select: metadata,
       });
       return toView(row);
