@@ -147,6 +147,47 @@ async function medianOf(process: Process, batch: readonly WeirRecord[]): Promise
 const format = (n: number, digits = 0): string =>
   n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
+const SPEC = {
+  nodeId: "bench",
+  language: "javascript" as const,
+  params: {},
+  ports: ["out"],
+  timeoutMs: 5_000,
+  memoryLimitMb: 128,
+};
+
+/**
+ * Deploy → first output of one function: compile, start (isolate, bootstrap, module, init) and
+ * the first record through it, against the same in-process (compile, evaluate, call). The first
+ * instance of a process is timed on its own: it also pays for loading the runtime.
+ */
+async function firstOutput(code: string, record: WeirRecord): Promise<{ isolated: number; direct: number }> {
+  const started = performance.now();
+  const instance = await jsRuntime.createInstance({ ...SPEC, code }, host);
+  await instance.process([record]);
+  const isolated = performance.now() - started;
+  await instance.close();
+  const directStarted = performance.now();
+  await directProcess(code)([record]);
+  return { isolated, direct: performance.now() - directStarted };
+}
+
+async function deployToFirstOutput(): Promise<void> {
+  const json = CASES[1] as Case;
+  // Each start compiles anew: a comment makes every source distinct.
+  const source = (n: number): string => `${json.code}\n// start ${n}`;
+  const cold = await firstOutput(source(0), json.record(0));
+  const warm: { isolated: number; direct: number }[] = [];
+  for (let i = 1; i <= 9; i++) warm.push(await firstOutput(source(i), json.record(i)));
+  const isolated = median(warm.map((run) => run.isolated));
+  const direct = median(warm.map((run) => run.direct));
+  globalThis.process.stdout.write(
+    `deploy → first output (json transform: compile, start, one record; target < 300 ms):\n` +
+      `  first in the process ${format(cold.isolated, 1)} ms (direct ${format(cold.direct, 1)} ms); ` +
+      `median of the next 9: ${format(isolated, 1)} ms (direct ${format(direct, 1)} ms, ratio ${format(isolated / direct, 1)}×)\n\n`,
+  );
+}
+
 async function main(): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? "unknown cpu";
   globalThis.process.stdout.write(
@@ -155,6 +196,7 @@ async function main(): Promise<void> {
       `identity and json transform: orders of ${JSON.stringify(order(0)).length} bytes of JSON; ` +
       `small transform: events of ${JSON.stringify(event(0)).length} bytes\n\n`,
   );
+  await deployToFirstOutput();
   const header = [
     "function".padEnd(15),
     "batch".padStart(6),
@@ -169,18 +211,7 @@ async function main(): Promise<void> {
   for (const { name, code, record } of CASES) {
     const records = Array.from({ length: Math.max(...BATCH_SIZES) }, (_, i) => record(i));
     const direct = directProcess(code);
-    const instance = await jsRuntime.createInstance(
-      {
-        nodeId: "bench",
-        code,
-        language: "javascript",
-        params: {},
-        ports: ["out"],
-        timeoutMs: 5_000,
-        memoryLimitMb: 128,
-      },
-      host,
-    );
+    const instance = await jsRuntime.createInstance({ ...SPEC, code }, host);
     for (const size of BATCH_SIZES) {
       const batch = records.slice(0, size);
       const baseline = await medianOf(direct, batch);

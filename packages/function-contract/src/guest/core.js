@@ -64,6 +64,8 @@ export function createGuest(configJson, host) {
   const ObjectDefineProperty = Object.defineProperty;
   const ObjectGetPrototypeOf = Object.getPrototypeOf;
   const ObjectSetPrototypeOf = Object.setPrototypeOf;
+  const ObjectHasOwn = Object.hasOwn;
+  const ObjectPrototype = Object.prototype;
   const ArrayIsArray = Array.isArray;
   const JSONParse = JSON.parse;
   const JSONStringify = JSON.stringify;
@@ -381,6 +383,21 @@ export function createGuest(configJson, host) {
   }
   ObjectSetPrototypeOf(RecordJson.prototype, null);
 
+  /**
+   * @param {string | null} key
+   * @param {Untrusted} value
+   * @param {Record<string, string>} headers
+   * @param {number} timestamp
+   */
+  function recordJson(key, value, headers, timestamp) {
+    const json = new RecordJson();
+    json.key = key;
+    json.value = value;
+    json.headers = headers;
+    json.timestamp = timestamp;
+    return json;
+  }
+
   /** A returned, yielded or emitted record as JSON; omitted key, headers and timestamp come from the input. */
   /**
    * @param {Untrusted} item
@@ -404,11 +421,7 @@ export function createGuest(configJson, host) {
     else if (typeof timestamp !== "number" || !NumberIsInteger(timestamp) || timestamp < 0) {
       throw invalid(what, "timestamp must be a non-negative integer (milliseconds since the epoch)");
     }
-    const json = new RecordJson();
-    json.key = key;
-    json.value = value;
-    json.headers = copyHeaders(headers, what);
-    json.timestamp = timestamp;
+    const headerCopy = copyHeaders(headers, what);
     // A value with a toJSON (a Date, or anything once Object.prototype.toJSON is set) may turn
     // into nothing, which would drop the field: it is serialised on its own and checked.
     const custom =
@@ -417,14 +430,21 @@ export function createGuest(configJson, host) {
       value.toJSON !== undefined;
     let valueJson;
     try {
-      if (!custom) return JSONStringify(json);
+      if (!custom) {
+        // A plain object literal is about twice as quick to serialise as the prototype-less
+        // RecordJson (V8's fast path); it is safe while Object.prototype has no toJSON of its own
+        // (a literal defines its fields, so setters there never run).
+        if (!ObjectHasOwn(ObjectPrototype, "toJSON")) {
+          return JSONStringify({ key, value, headers: headerCopy, timestamp });
+        }
+        return JSONStringify(recordJson(key, value, headerCopy, timestamp));
+      }
       valueJson = JSONStringify(value);
     } catch (error) {
       throw invalid(what, "its value is not JSON (" + describeThrown(error).message + ")");
     }
     if (valueJson === undefined) throw invalid(what, "its value is not JSON");
-    json.value = null;
-    const text = JSONStringify(json);
+    const text = JSONStringify(recordJson(key, null, headerCopy, timestamp));
     // {"key":…,"value":null,… → splice the value's JSON in place of the null.
     const at = 7 + (key === null ? 4 : JSONStringify(key).length) + 9;
     return ReflectApply(StringSlice, text, [0, at]) + valueJson + ReflectApply(StringSlice, text, [at + 4]);
