@@ -50,7 +50,8 @@ const MAX_PAGES = 1000;
 
 const TIMEOUT_MS = 30_000;
 
-export function createClient(url: string): Client {
+export function createClient(url: string, token?: string): Client {
+  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   const base = `${url}/api/v1`;
   const client: Client = {
     url,
@@ -75,7 +76,7 @@ export function createClient(url: string): Client {
       try {
         res = await fetch(`${base}${path}`, {
           method,
-          headers: body === undefined ? {} : { "content-type": "application/json" },
+          headers: body === undefined ? auth : { ...auth, "content-type": "application/json" },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(TIMEOUT_MS),
         });
@@ -96,6 +97,13 @@ export function createClient(url: string): Client {
         throw new CliError(
           res.ok ? EXIT.refused : EXIT.refused,
           `unexpected answer from ${url} (HTTP ${res.status}, not JSON): is this a Weir server?`,
+        );
+      }
+      if (res.status === 401) {
+        const message = (json as { error?: { message?: string } }).error?.message ?? "not signed in";
+        throw new CliError(
+          EXIT.refused,
+          `${message} (HTTP 401). Give a token: \`weir context add NAME --url URL --token weir_…\` or WEIR_TOKEN (make one on the editor's Account page)`,
         );
       }
       if (!res.ok) {

@@ -6,6 +6,8 @@ import { CliError, EXIT } from "./errors";
 
 export interface Context {
   url: string;
+  /** An API token (`weir_…`) sent as `Authorization: Bearer`; the config file is mode 0600. */
+  token?: string;
 }
 
 export interface CliConfig {
@@ -54,7 +56,7 @@ export function normaliseUrl(raw: string): string {
 export function resolveServer(
   config: CliConfig,
   options: { url?: string; context?: string },
-): { url: string; context: string | null } {
+): { url: string; context: string | null; token?: string } {
   if (options.url) return { url: normaliseUrl(options.url), context: null };
   const name = options.context ?? config.current;
   if (name === null) {
@@ -65,5 +67,7 @@ export function resolveServer(
   }
   const context = config.contexts[name];
   if (!context) throw new CliError(EXIT.usage, `no context named ${name} (see \`weir context list\`)`);
-  return { url: context.url, context: name };
+  return context.token
+    ? { url: context.url, context: name, token: context.token }
+    : { url: context.url, context: name };
 }

@@ -111,7 +111,8 @@ Contexts live in ${env.configFile} (WEIR_CONFIG overrides).`,
 
   const client = (): Client => {
     const { context: name, server } = program.opts<{ context?: string; server?: string }>();
-    return createClient(resolveServer(loadConfig(env.configFile), { context: name, url: server }).url);
+    const target = resolveServer(loadConfig(env.configFile), { context: name, url: server });
+    return createClient(target.url, env.token ?? target.token);
   };
 
   const context = program.command("context").description("named servers: add, use, list");
@@ -119,9 +120,14 @@ Contexts live in ${env.configFile} (WEIR_CONFIG overrides).`,
     .command("add <name>")
     .description("add (or replace) a context; the first one becomes current")
     .requiredOption("--url <url>", "the server's URL, e.g. http://localhost:3000")
-    .action((name: string, options: { url: string }) => {
+    .option(
+      "--token <token>",
+      "an API token (weir_…) from the editor's Account page; kept in the config file (mode 0600)",
+    )
+    .action((name: string, options: { url: string; token?: string }) => {
       const config = loadConfig(env.configFile);
-      config.contexts[name] = { url: normaliseUrl(options.url) };
+      const url = normaliseUrl(options.url);
+      config.contexts[name] = options.token ? { url, token: options.token.trim() } : { url };
       config.current ??= name;
       saveConfig(env.configFile, config);
       io.out(
@@ -145,16 +151,24 @@ Contexts live in ${env.configFile} (WEIR_CONFIG overrides).`,
     .option("--json", "print JSON")
     .action((options: { json?: boolean }) => {
       const config = loadConfig(env.configFile);
+      // A token is never printed: only that there is one, and how it starts.
+      const shown: Record<string, { url: string; token?: string }> = Object.fromEntries(
+        Object.entries(config.contexts).map(([name, c]) => [
+          name,
+          c.token ? { url: c.url, token: `${c.token.slice(0, 11)}…` } : { url: c.url },
+        ]),
+      );
       if (options.json) {
-        io.out(json(config));
+        io.out(json({ current: config.current, contexts: shown }));
         return;
       }
-      const rows = Object.entries(config.contexts).map(([name, c]) => [
+      const rows = Object.entries(shown).map(([name, c]) => [
         config.current === name ? "*" : " ",
         name,
         c.url,
+        c.token ?? "",
       ]);
-      io.out(rows.length === 0 ? "no contexts\n" : table([["", "NAME", "URL"], ...rows]));
+      io.out(rows.length === 0 ? "no contexts\n" : table([["", "NAME", "URL", "TOKEN"], ...rows]));
     });
 
   addFlowCommands(program, client, io);

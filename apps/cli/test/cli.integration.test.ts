@@ -60,7 +60,7 @@ const versionsOf = async (name: string): Promise<number> =>
 beforeAll(async () => {
   server = await startServer(database.db);
   dir = mkdtempSync(join(tmpdir(), "weir-cli-"));
-  env = { WEIR_CONFIG: join(dir, "config", "weir.json") };
+  env = { WEIR_CONFIG: join(dir, "config", "weir.json"), WEIR_TOKEN: server.token };
   write("double.ts", CODE);
   write("flow.yaml", FLOW_YAML);
   const added = await run("context", "add", "test", "--url", server.url);
@@ -83,6 +83,24 @@ describe("weir against a live server", () => {
     });
     expect((await run("context", "use", "nope")).code).toBe(2);
     expect(JSON.parse(readFileSync(env.WEIR_CONFIG ?? "", "utf8"))).toMatchObject({ current: "test" });
+  });
+
+  it("needs a token: without one it says how to get one; a context's token works and is never listed", async () => {
+    const bare = { WEIR_CONFIG: env.WEIR_CONFIG ?? "" };
+    const refused = await weir(["flows", "list"], bare);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/HTTP 401.*--token weir_/);
+    const added = await weir(
+      ["context", "add", "withtoken", "--url", server.url, "--token", server.token],
+      bare,
+    );
+    expect(added.code).toBe(0);
+    const listed = await weir(["--context", "withtoken", "flows", "list"], bare);
+    expect(listed.code).toBe(0);
+    const contexts = await weir(["context", "list", "--json"], bare);
+    expect(contexts.stdout).not.toContain(server.token);
+    expect(contexts.stdout).toContain(`${server.token.slice(0, 11)}…`);
+    expect(readFileSync(env.WEIR_CONFIG ?? "", "utf8")).toContain(server.token);
   });
 
   it("applies, deploys, reads, exports, re-applies without a new version, updates and deletes", async () => {

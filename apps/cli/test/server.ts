@@ -6,6 +6,7 @@ import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { handleRestRequest } from "@weir/api";
+import { authenticate, createAuth, createToken, createUser } from "@weir/auth";
 import type { Db } from "@weir/db";
 
 export const BIN = fileURLToPath(new URL("../bin/weir.js", import.meta.url));
@@ -23,15 +24,33 @@ async function toRequest(req: IncomingMessage, origin: string): Promise<Request>
 
 export interface RunningServer {
   url: string;
+  /** An admin API token of this server's database, for WEIR_TOKEN. */
+  token: string;
   close(): Promise<void>;
 }
 
 /** Serves /api/v1 (the web app's mount) on 127.0.0.1 at a free port. */
 export async function startServer(db: Db): Promise<RunningServer> {
   let origin = "";
+  const auth = createAuth({
+    db,
+    secret: "cli-test-secret-long-enough-for-better-auth",
+    baseURL: "http://127.0.0.1",
+  });
+  const email = `cli-${Math.random().toString(36).slice(2)}@test.invalid`;
+  const admin = await createUser(auth, { email, password: "cli admin password", role: "admin" });
+  const { token } = await createToken(db, {
+    name: "cli tests",
+    role: "admin",
+    userId: admin.id,
+    createdBy: admin.id,
+  });
   const server: Server = createServer((req, res) => {
     void (async () => {
-      const answer = await handleRestRequest(await toRequest(req, origin), { db });
+      const answer = await handleRestRequest(await toRequest(req, origin), {
+        db,
+        authenticate: (request) => authenticate(auth, db, request.headers),
+      });
       res.writeHead(answer.status, Object.fromEntries(answer.headers));
       res.end(Buffer.from(await answer.arrayBuffer()));
     })().catch((error: unknown) => {
@@ -43,6 +62,7 @@ export async function startServer(db: Db): Promise<RunningServer> {
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: origin,
+    token,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => {

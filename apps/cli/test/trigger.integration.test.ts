@@ -20,7 +20,7 @@ const run = (...args: string[]): Promise<CliRun> => weir(args, env, dir);
 beforeAll(async () => {
   server = await startServer(database.db);
   dir = mkdtempSync(join(tmpdir(), "weir-trigger-"));
-  env = { WEIR_CONFIG: join(dir, "config.json") };
+  env = { WEIR_CONFIG: join(dir, "config.json"), WEIR_TOKEN: server.token };
   writeFileSync(join(dir, "double.ts"), "export default (r) => ({ value: r.value.n * 2 });\n");
   writeFileSync(join(dir, "broken.ts"), "export default (r) => {\n  return r +;\n}\n");
   writeFileSync(join(dir, "records.yaml"), "- value: { n: 1 }\n- value: { n: 5 }\n");

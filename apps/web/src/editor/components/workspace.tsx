@@ -15,6 +15,8 @@ import type { BottomTab } from "./bottom-panel";
 import { Canvas, FIT_VIEW_OPTIONS } from "./canvas";
 import type { CodeMarker } from "./code-editor-impl";
 import { DeadLettersPanel } from "./dead-letters-panel";
+import { DryRunPanel } from "./dry-run-panel";
+import type { DryRunResult } from "./dry-run-panel";
 import { EditorHeader } from "./editor-header";
 import { Inspector } from "./inspector";
 import { LogsPanel } from "./logs-panel";
@@ -46,6 +48,11 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
   const [testMarkers, setTestMarkers] = useState<ReadonlyMap<string, CodeMarker[]>>(new Map());
   const [rollingBack, setRollingBack] = useState<number | null>(null);
   const [saveMessage, setSaveMessage] = useState("");
+  const [dryRun, setDryRun] = useState<DryRunResult | null>(null);
+  const dryRunCounts = useMemo(
+    () => (dryRun ? new Map(dryRun.edges.map((e) => [e.edgeId, e.records.length])) : undefined),
+    [dryRun],
+  );
   const fieldErrors = useRef(new Map<string, string>());
   const clipboard = useRef<Clipboard | null>(null);
   const pasteCount = useRef(0);
@@ -192,6 +199,7 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
             state={state}
             types={types}
             live={running ? live.view : null}
+            dryRunCounts={dryRunCounts}
             onInit={(instance) => {
               flowInstance.current = instance;
             }}
@@ -203,6 +211,16 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
                 ports={selectedNode ? outputPorts(selectedNode, types) : []}
                 onMarkers={(nodeId, markers) => {
                   setTestMarkers((all) => new Map(all).set(nodeId, markers));
+                }}
+              />
+            ) : tab === "dry-run" ? (
+              <DryRunPanel
+                doc={state.doc}
+                selectedEdge={state.selection.edges.size === 1 ? [...state.selection.edges][0] : undefined}
+                result={dryRun}
+                onResult={setDryRun}
+                onSelectEdge={(edgeId) => {
+                  state.select({ nodes: new Set(), edges: new Set([edgeId]) });
                 }}
               />
             ) : tab === "logs" ? (
