@@ -9,4 +9,7 @@ export const keys = {
   nodeTypes: ["node-types"] as const,
   engines: ["engines"] as const,
   secrets: ["secrets"] as const,
+  connections: ["connections"] as const,
+  artifacts: ["artifacts"] as const,
+  activity: ["activity"] as const,
 };

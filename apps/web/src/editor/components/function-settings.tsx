@@ -7,13 +7,16 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
+import { ComponentPicker } from "./component-picker";
 
 interface Props {
   node: FlowNode;
   ports: string[];
   runtimes: string[];
-  serverErrors: { outputs?: string; runtime?: string; secrets?: string };
+  serverErrors: { outputs?: string; runtime?: string; secrets?: string; artifact?: string };
   onRuntime: (runtime: string) => void;
+  /** A component's sha256 to run instead of code, or undefined to run the code again. */
+  onArtifact: (sha256: string | undefined) => void;
   onOutputs: (outputs: string[]) => void;
   onSecrets: (secrets: string[]) => void;
   onValidity: (key: string, error: string | null) => void;
@@ -44,6 +47,7 @@ export function FunctionSettings({
   runtimes,
   serverErrors,
   onRuntime,
+  onArtifact,
   onOutputs,
   onSecrets,
   onValidity,
@@ -101,6 +105,14 @@ export function FunctionSettings({
         ) : null}
       </div>
 
+      {runtime === "wasm" ? (
+        <ComponentPicker
+          artifact={typeof node.config.artifact === "string" ? node.config.artifact : ""}
+          serverError={serverErrors.artifact}
+          onArtifact={onArtifact}
+        />
+      ) : null}
+
       <div className="field">
         <label htmlFor="field-outputs" className="field-label">
           Output ports
@@ -145,7 +157,11 @@ export function FunctionSettings({
           </div>
         ) : secrets.data.length === 0 && chosen.length === 0 ? (
           <div className="muted small" data-testid="secrets-empty">
-            No secrets are set. Set one with the API (secrets.set); functions read them as ctx.secrets.NAME.
+            No secrets are set yet. Add one on the{" "}
+            <a href="/secrets" target="_blank" rel="noreferrer" data-testid="secrets-manage-link">
+              Secrets page
+            </a>{" "}
+            (opens beside this editor); functions read them as ctx.secrets.NAME.
           </div>
         ) : (
           <div className="checks">
@@ -167,6 +183,14 @@ export function FunctionSettings({
             ))}
           </div>
         )}
+        {secrets.isSuccess && (secrets.data.length > 0 || chosen.length > 0) ? (
+          <div className="field-help">
+            <a href="/secrets" target="_blank" rel="noreferrer" data-testid="secrets-manage-link">
+              Manage secrets
+            </a>{" "}
+            (opens beside this editor; come back and they are listed here)
+          </div>
+        ) : null}
         {serverErrors.secrets ? (
           <div className="field-error" data-testid="field-error-secrets">
             {serverErrors.secrets}

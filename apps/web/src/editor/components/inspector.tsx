@@ -17,7 +17,7 @@ import { useCoalescedEdit } from "./use-coalesced-edit";
 import type { EditorState } from "./use-editor-state";
 
 /** Config keys a function node edits outside the generic form. */
-const FUNCTION_OWN_KEYS = new Set(["code", "runtime", "secrets"]);
+const FUNCTION_OWN_KEYS = new Set(["code", "runtime", "secrets", "artifact"]);
 
 interface Props {
   flowId: string;
@@ -121,10 +121,23 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
           serverErrors={{
             runtime: fieldProblem("runtime"),
             secrets: fieldProblem("secrets"),
+            artifact: fieldProblem("artifact"),
             outputs: problems.find((p) => p.path[2] === "outputs")?.message,
           }}
           onRuntime={(runtime) => {
             state.edit((doc) => updateNode(doc, nodeId, (n) => setConfigKey(n, "runtime", runtime)));
+          }}
+          onArtifact={(sha256) => {
+            // A wasm node runs a component or its code, never both: picking one drops the code.
+            state.edit((doc) =>
+              updateNode(doc, nodeId, (n) =>
+                setConfigKey(
+                  setConfigKey(n, "artifact", sha256),
+                  "code",
+                  sha256 === undefined ? "" : undefined,
+                ),
+              ),
+            );
           }}
           onOutputs={(outputs) => {
             editBurst(`${nodeId}:outputs`, (doc) => setOutputs(doc, nodeId, outputs));

@@ -5,6 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { ReactFlowInstance } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ConfirmDialog } from "~/components/confirm-dialog";
+import { EngineBanner } from "~/components/engine-banner";
 import { keys } from "~/lib/query-keys";
 import { api } from "~/lib/trpc";
 import type { Clipboard, FlowDoc, NodeTypeInfo } from "../graph";
@@ -192,6 +193,7 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
         onDeploy={() => void deploy()}
         onStop={() => void stop()}
       />
+      <EngineBanner deployment={deployment} />
       <div className="editor-main">
         <Palette types={nodeTypes} onAdd={addAtCenter} />
         <div className="editor-center">

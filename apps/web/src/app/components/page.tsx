@@ -1,0 +1,5 @@
+import { ComponentsPage } from "~/manage/components-page";
+
+export default function Page() {
+  return <ComponentsPage />;
+}

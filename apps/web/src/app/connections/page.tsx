@@ -1,0 +1,5 @@
+import { ConnectionsPage } from "~/manage/connections-page";
+
+export default function Page() {
+  return <ConnectionsPage />;
+}

@@ -1,0 +1,5 @@
+import { EnginesPage } from "~/manage/engines-page";
+
+export default function Page() {
+  return <EnginesPage />;
+}

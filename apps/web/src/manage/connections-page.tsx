@@ -1,0 +1,279 @@
+"use client";
+// Connections: Kafka connection profiles that Kafka sources and sinks name in `connection`.
+// "Test connection" connects from the server with the stored profile and lists the topics, or
+// says which of unreachable / authentication / TLS failed and the client's own words.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { AppBar } from "~/components/app-bar";
+import { ConfirmDialog } from "~/components/confirm-dialog";
+import { FlowLinks, flowNames } from "~/components/flow-links";
+import { useToast } from "~/components/toasts";
+import { keys } from "~/lib/query-keys";
+import type { RouterOutputs } from "~/lib/trpc";
+import { api, errorMessage } from "~/lib/trpc";
+import type { ConnectionDraft, SaslMechanism } from "./connection-form";
+import { ConnectionForm, EMPTY_DRAFT, toProfile } from "./connection-form";
+
+type Profile = RouterOutputs["connections"]["list"][number];
+type TestResult = RouterOutputs["connections"]["test"];
+
+const FAILURE_TITLE: Record<string, string> = {
+  unreachable: "Unreachable",
+  auth: "Authentication failed",
+  tls: "TLS failed",
+  other: "Failed",
+};
+
+interface KafkaConfig {
+  brokers?: string[];
+  ssl?: boolean;
+  sasl?: { mechanism?: SaslMechanism; username?: string };
+}
+
+const configOf = (profile: Profile): KafkaConfig => (profile.config ?? {}) as KafkaConfig;
+
+function draftOf(profile: Profile): ConnectionDraft {
+  const config = configOf(profile);
+  return {
+    name: profile.name,
+    brokers: (config.brokers ?? []).join(", "),
+    ssl: config.ssl ?? false,
+    mechanism: config.sasl?.mechanism ?? "none",
+    username: config.sasl?.username ?? "",
+    password: "",
+  };
+}
+
+function TestOutcome({ name, result }: { name: string; result: TestResult }) {
+  if (result.ok) {
+    return (
+      <div
+        className="test-outcome test-outcome-ok"
+        data-testid={`connection-test-result-${name}`}
+        data-ok="true"
+      >
+        <strong>Connected</strong> to {result.brokers} broker{result.brokers === 1 ? "" : "s"} in {result.ms}{" "}
+        ms.{" "}
+        {result.topics.length === 0 ? (
+          "No topics yet."
+        ) : (
+          <>
+            {result.topics.length} topic{result.topics.length === 1 ? "" : "s"}:{" "}
+            <span data-testid={`connection-topics-${name}`}>{result.topics.join(", ")}</span>
+          </>
+        )}
+      </div>
+    );
+  }
+  return (
+    <div
+      className="test-outcome test-outcome-bad"
+      data-testid={`connection-test-result-${name}`}
+      data-ok="false"
+      data-failure={result.failure}
+      role="alert"
+    >
+      <strong>{FAILURE_TITLE[result.failure] ?? "Failed"}</strong>: {result.message}
+    </div>
+  );
+}
+
+export function ConnectionsPage() {
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const profiles = useQuery({ queryKey: keys.connections, queryFn: () => api.connections.list.query() });
+  const [editing, setEditing] = useState<Profile | "new" | null>(null);
+  const [deleting, setDeleting] = useState<Profile | null>(null);
+  const [results, setResults] = useState<Record<string, TestResult>>({});
+  const [testing, setTesting] = useState<string | null>(null);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: keys.connections });
+
+  const save = useMutation({
+    mutationFn: (draft: ConnectionDraft) => api.connections.set.mutate(toProfile(draft)),
+    onSuccess: async (saved) => {
+      toast.success(`Saved connection profile ${saved.name}`);
+      setEditing(null);
+      setResults(({ [saved.name]: _old, ...rest }) => rest);
+      await refresh();
+    },
+    onError: (error) => {
+      toast.error(`Could not save: ${errorMessage(error)}`);
+    },
+  });
+  const remove = useMutation({
+    mutationFn: (profile: Profile) => api.connections.delete.mutate({ name: profile.name }),
+    onSuccess: async (deleted) => {
+      toast.success(`Deleted connection profile ${deleted.name}`);
+      await refresh();
+    },
+    onError: (error) => {
+      toast.error(`Could not delete: ${errorMessage(error)}`);
+    },
+  });
+  const runTest = async (name: string) => {
+    setTesting(name);
+    try {
+      const result = await api.connections.test.mutate({ name });
+      setResults((all) => ({ ...all, [name]: result }));
+    } catch (error) {
+      toast.error(`Could not test ${name}: ${errorMessage(error)}`);
+    } finally {
+      setTesting(null);
+    }
+  };
+
+  return (
+    <>
+      <AppBar />
+      <main className="page">
+        <div className="page-head">
+          <div>
+            <h1>Connections</h1>
+            <p className="muted">
+              Kafka brokers, TLS and SASL defined once; Kafka sources and sinks name a profile in their{" "}
+              <code>connection</code> field. Passwords are write-only.
+            </p>
+          </div>
+          {editing === null ? (
+            <button
+              type="button"
+              className="btn btn-primary"
+              data-testid="connection-new"
+              onClick={() => {
+                setEditing("new");
+              }}
+            >
+              New profile
+            </button>
+          ) : null}
+        </div>
+
+        {editing !== null ? (
+          <ConnectionForm
+            key={editing === "new" ? "new" : editing.name}
+            initial={editing === "new" ? EMPTY_DRAFT : draftOf(editing)}
+            editing={editing !== "new"}
+            passwordStored={editing !== "new" && editing.secrets["sasl.password"]?.set === true}
+            busy={save.isPending}
+            onSave={(draft) => {
+              save.mutate(draft);
+            }}
+            onCancel={() => {
+              setEditing(null);
+            }}
+          />
+        ) : null}
+
+        {profiles.isPending ? (
+          <div className="panel-state" data-testid="connections-loading">
+            Loading connection profiles…
+          </div>
+        ) : profiles.isError ? (
+          <div className="panel-state panel-error" data-testid="connections-error" role="alert">
+            Could not load the connection profiles: {errorMessage(profiles.error)}
+          </div>
+        ) : profiles.data.length === 0 ? (
+          <div className="empty" data-testid="connections-empty">
+            <h2>No connection profiles yet</h2>
+            <p className="muted">Create one with New profile; test it before a flow uses it.</p>
+          </div>
+        ) : (
+          <table className="flows-table" data-testid="connections-list">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Brokers</th>
+                <th>Security</th>
+                <th>Used by</th>
+                <th aria-label="Actions" />
+              </tr>
+            </thead>
+            <tbody>
+              {profiles.data.map((profile) => {
+                const config = configOf(profile);
+                const result = results[profile.name];
+                return (
+                  <tr key={profile.name} data-testid={`connection-row-${profile.name}`}>
+                    <td>
+                      <strong>{profile.name}</strong>
+                      {result ? <TestOutcome name={profile.name} result={result} /> : null}
+                    </td>
+                    <td className="small" data-testid={`connection-brokers-${profile.name}`}>
+                      <code>{(config.brokers ?? []).join(", ")}</code>
+                    </td>
+                    <td className="small">
+                      {config.ssl ? (
+                        <span className="tag tag-info">TLS</span>
+                      ) : (
+                        <span className="tag">plaintext</span>
+                      )}
+                      {config.sasl ? (
+                        <span className="tag tag-info">
+                          SASL {config.sasl.mechanism} as {config.sasl.username}
+                        </span>
+                      ) : null}
+                    </td>
+                    <td>
+                      <FlowLinks flows={profile.flows} testId={`connection-flows-${profile.name}`} />
+                    </td>
+                    <td className="row-actions">
+                      <button
+                        type="button"
+                        className="btn btn-small"
+                        data-testid={`connection-test-${profile.name}`}
+                        disabled={testing !== null}
+                        onClick={() => void runTest(profile.name)}
+                      >
+                        {testing === profile.name ? "Testing…" : "Test connection"}
+                      </button>
+                      <button
+                        type="button"
+                        className="btn btn-small btn-ghost"
+                        data-testid={`connection-edit-${profile.name}`}
+                        onClick={() => {
+                          setEditing(profile);
+                        }}
+                      >
+                        Edit
+                      </button>
+                      <button
+                        type="button"
+                        className="btn btn-small btn-ghost btn-danger-text"
+                        data-testid={`connection-delete-${profile.name}`}
+                        onClick={() => {
+                          setDeleting(profile);
+                        }}
+                      >
+                        Delete
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+
+        {deleting ? (
+          <ConfirmDialog
+            title={`Delete connection profile ${deleting.name}?`}
+            message={
+              deleting.flows.length > 0
+                ? `${flowNames(deleting.flows)} ${deleting.flows.length === 1 ? "uses" : "use"} it: a deploy of ${deleting.flows.length === 1 ? "that flow" : "those flows"} will be refused until a profile of this name exists again. This cannot be undone.`
+                : "No flow uses it. This cannot be undone."
+            }
+            confirmLabel="Delete"
+            danger
+            onCancel={() => {
+              setDeleting(null);
+            }}
+            onConfirm={() => {
+              remove.mutate(deleting);
+              setDeleting(null);
+            }}
+          />
+        ) : null}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,28 @@
+// The "New from template" gallery: flow specs from examples/ (bundled at build time, so the
+// gallery works wherever the editor runs). Add a template by adding its JSON to
+// examples/templates and a line here; catalog.test.ts validates every one.
+import type { FlowSpecInput } from "@weir/domain";
+import quickstart from "../../../../examples/generator-js-log.json";
+import httpRouter from "../../../../examples/templates/http-router.json";
+import kafkaEnrich from "../../../../examples/templates/kafka-enrich.json";
+import wasmFunction from "../../../../examples/templates/wasm-function.json";
+
+export interface FlowTemplate {
+  id: string;
+  title: string;
+  /** What it needs before it runs, if anything. */
+  needs?: string;
+  spec: FlowSpecInput;
+}
+
+export const TEMPLATES: readonly FlowTemplate[] = [
+  { id: "quickstart", title: "Quickstart: generator → function → log", spec: quickstart as FlowSpecInput },
+  { id: "http-router", title: "HTTP router", spec: httpRouter as FlowSpecInput },
+  {
+    id: "kafka-enrich",
+    title: "Kafka enrich",
+    needs: "a connection profile named “kafka” and the topics orders and orders-enriched",
+    spec: kafkaEnrich as FlowSpecInput,
+  },
+  { id: "wasm-function", title: "WebAssembly function", spec: wasmFunction as FlowSpecInput },
+];
