@@ -1,14 +1,20 @@
 // `npm run bench:kafka` at the root: a deployed `kafka → js identity → kafka` flow on the Kafka
-// transport against a raw kafkajs consume→produce pass-through, on the same broker in the same
-// run, for 100-byte and 1 KB records: throughput (median of runs, and the ratio) and end-to-end
+// transport against a raw kafkajs consume→produce pass-through (and the same pass-through on
+// @platformatic/kafka, to compare the clients), on the same broker in the same run, for 100-byte and 1 KB records: throughput (median of runs, and the ratio) and end-to-end
 // latency (p50/p99) at half of the flow's maximum rate. Not part of `npm test`.
 //   KAFKA_BROKERS=host:port   use a running broker instead of starting one
 //   BENCH_RUNS=3              throughput runs per case (alternating raw and flow)
 //   BENCH_LATENCY_RATE=n      latency run at n records/s instead of half the flow's maximum
 import { randomUUID } from "node:crypto";
 import os from "node:os";
+import {
+  Consumer as PlatformaticConsumer,
+  ProduceAcks,
+  Producer as PlatformaticProducer,
+} from "@platformatic/kafka";
+import type { Message as PlatformaticMessage } from "@platformatic/kafka";
 import { Kafka, logLevel } from "kafkajs";
-import type { Admin, Producer } from "kafkajs";
+import type { Admin, Message, Producer } from "kafkajs";
 import { createCaller } from "@weir/api";
 import { createDb } from "@weir/db";
 import { startKafka } from "@weir/testkit/kafka";
@@ -50,7 +56,20 @@ async function fill(producer: Producer, topic: string, bytes: number, count: num
   for (let start = 0; start < count; start += 500) {
     const messages = [];
     for (let i = start; i < Math.min(count, start + 500); i++) messages.push({ key: `k${i % 1000}`, value });
-    await producer.send({ topic, acks: -1, messages });
+    await sendRetrying(producer, topic, messages);
+  }
+}
+
+/** A loaded broker may answer "not the leader" after kafkajs' own retries: this bench's input waits and retries. */
+async function sendRetrying(producer: Producer, topic: string, messages: Message[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await producer.send({ topic, acks: -1, messages });
+      return;
+    } catch (error) {
+      if (attempt >= 10 || (error as { retriable?: unknown }).retriable !== true) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
   }
 }
 
@@ -102,6 +121,54 @@ async function rawPassThrough(kafka: Kafka, input: string, output: string): Prom
   return async () => {
     await consumer.disconnect();
     await producer.disconnect();
+  };
+}
+
+/**
+ * The same pass-through on @platformatic/kafka (the maintained candidate to replace kafkajs): its
+ * stream consumer, up to 500 messages per produce (idempotent, acks=all), then the commit.
+ */
+async function platformaticPassThrough(
+  brokers: string[],
+  input: string,
+  output: string,
+): Promise<() => Promise<void>> {
+  const producer = new PlatformaticProducer({
+    clientId: "weir-bench-platformatic",
+    bootstrapBrokers: brokers,
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+  });
+  const consumer = new PlatformaticConsumer({
+    clientId: "weir-bench-platformatic",
+    groupId: `bench-platformatic-${randomUUID()}`,
+    bootstrapBrokers: brokers,
+  });
+  const stream = await consumer.consume({
+    topics: [input],
+    mode: "committed",
+    fallbackMode: "earliest",
+    autocommit: false,
+  });
+  const pump = (async () => {
+    let batch: PlatformaticMessage[] = [];
+    for await (const message of stream as AsyncIterable<PlatformaticMessage>) {
+      batch.push(message);
+      if (batch.length < 500 && stream.readableLength > 0) continue;
+      await producer.send({
+        messages: batch.map((m) => ({ topic: output, key: m.key, value: m.value, headers: m.headers })),
+      });
+      const last = new Map<number, PlatformaticMessage>();
+      for (const m of batch) last.set(m.partition, m);
+      for (const m of last.values()) await m.commit();
+      batch = [];
+    }
+  })();
+  return async () => {
+    await stream.close();
+    await pump.catch(() => undefined);
+    await consumer.close(true);
+    await producer.close();
   };
 }
 
@@ -208,7 +275,7 @@ async function main(): Promise<void> {
       const messages = [];
       for (; sent < upTo; sent++)
         messages.push({ key: `k${sent % 1000}`, value: payload(bytes, sent, Date.now()) });
-      if (messages.length > 0) await producer.send({ topic: input, acks: -1, messages });
+      if (messages.length > 0) await sendRetrying(producer, input, messages);
       await new Promise((resolve) => setTimeout(resolve, tickMs));
     }
     const deadline = Date.now() + 60_000;
@@ -235,6 +302,7 @@ async function main(): Promise<void> {
   );
   for (const c of CASES) {
     const raw: number[] = [];
+    const platformatic: number[] = [];
     const flow: number[] = [];
     // Run 0 warms both paths up (JIT, first deploy) and is not counted.
     for (let run = 0; run <= RUNS; run++) {
@@ -248,24 +316,35 @@ async function main(): Promise<void> {
       {
         const { input, output } = await topicPair();
         await fill(producer, input, c.bytes, c.records);
+        const stop = await platformaticPassThrough(brokers.split(","), input, output);
+        platformatic.push(await measureRate(admin, output, c.records));
+        await stop();
+      }
+      {
+        const { input, output } = await topicPair();
+        await fill(producer, input, c.bytes, c.records);
         const stop = await deployFlow(input, output);
         flow.push(await measureRate(admin, output, c.records));
         await stop();
       }
       if (run === 0) {
         raw.pop();
+        platformatic.pop();
         flow.pop();
         continue;
       }
       log(
-        `  ${c.name} run ${String(run)} (load ${load()}): raw ${raw.at(-1)?.toFixed(0)} rec/s, flow ${flow.at(-1)?.toFixed(0)} rec/s`,
+        `  ${c.name} run ${String(run)} (load ${load()}): raw kafkajs ${raw.at(-1)?.toFixed(0)} rec/s, ` +
+          `raw @platformatic/kafka ${platformatic.at(-1)?.toFixed(0)} rec/s, flow ${flow.at(-1)?.toFixed(0)} rec/s`,
       );
     }
     const rawRate = median(raw);
+    const platformaticRate = median(platformatic);
     const flowRate = median(flow);
     log(
-      `${c.name}: raw pass-through ${rawRate.toFixed(0)} rec/s, flow ${flowRate.toFixed(0)} rec/s (medians), ` +
-        `flow/raw ${(flowRate / rawRate).toFixed(2)}`,
+      `${c.name}: raw kafkajs pass-through ${rawRate.toFixed(0)} rec/s, raw @platformatic/kafka ${platformaticRate.toFixed(0)} rec/s ` +
+        `(${(platformaticRate / rawRate).toFixed(2)} of kafkajs), flow ${flowRate.toFixed(0)} rec/s (medians), ` +
+        `flow/raw kafkajs ${(flowRate / rawRate).toFixed(2)}`,
     );
     // BENCH_LATENCY_RATE pins the rate of the latency run (to compare runs, or look at low rates).
     const half = Number(process.env.BENCH_LATENCY_RATE ?? 0) || Math.floor(flowRate / 2);
