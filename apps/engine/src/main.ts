@@ -60,6 +60,12 @@ async function main(): Promise<void> {
     log,
   );
   await engine.start();
+  // The first compile and sandbox of a process are slow; pay for them now, not on the first deploy.
+  for (const runtime of runtimes.values()) {
+    runtime.warmUp?.().catch((error: unknown) => {
+      log.warn(`warming up the ${runtime.name} runtime failed: ${errorMessage(error)}`);
+    });
+  }
   // With WEIR_ENGINE_PORT=0 the port is known only now.
   const ingestPort = Number(new URL(engine.ingestUrl).port || "80");
   configureOutboundPolicy(outboundPolicySettings(env, ingestPort, ownAddresses));

@@ -11,6 +11,11 @@ export interface FunctionRuntime {
   /** Checks code without running it; problems carry 1-based line and column. */
   check(source: FunctionSource): Promise<CodeProblem[]>;
   createInstance(spec: FunctionSpec, host: FunctionHost): Promise<FunctionInstance>;
+  /**
+   * Loads and runs once what a first instance would (compiler, sandbox), so that the first
+   * deploy after a start does not pay for it. Engines call it at start, in the background.
+   */
+  warmUp?(): Promise<void>;
 }
 
 export interface FunctionSource {

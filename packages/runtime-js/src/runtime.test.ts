@@ -3,7 +3,7 @@ import type { FunctionInstance, FunctionSpec, RecordOutcome, WeirRecord } from "
 import { WeirError } from "@weir/domain";
 import type { MemoryHost } from "@weir/runtime-conformance";
 import { createMemoryHost } from "@weir/runtime-conformance";
-import { jsRuntime } from "./index";
+import { createJsRuntime, jsRuntime } from "./index";
 
 // What the shared conformance suite does not pin down: how this runtime uses isolated-vm.
 
@@ -68,6 +68,17 @@ export default (r: any, ctx: any) => { ${BUSY} ctx.state.put("last", r.value); c
     expect(longestGapMs).toBeLessThan(400);
     expect(host.store.get("last")).toBe(600);
     expect(host.counters.get("records")).toBe(21);
+  });
+
+  it("warms up once (compiler and first isolate), in the background of an engine's start", async () => {
+    const runtime = createJsRuntime();
+    const warming = runtime.warmUp?.();
+    expect(warming).toBeInstanceOf(Promise);
+    expect(runtime.warmUp?.()).toBe(warming);
+    await warming;
+    const instance = await runtime.createInstance(spec("export default (r: any) => r;"), createMemoryHost());
+    open.push(instance);
+    expect(values(await instance.process([rec(1)]))).toEqual([[1]]);
   });
 
   it("applies the time limit to each record, not to the whole batch", async () => {

@@ -1,4 +1,4 @@
-import type { FunctionRuntime } from "@weir/domain";
+import type { FunctionHost, FunctionRuntime } from "@weir/domain";
 import { compile } from "@weir/function-contract/compile";
 import { createJsInstance } from "./instance";
 import type { BatchesOnThread } from "./sandbox";
@@ -16,11 +16,47 @@ export interface JsRuntimeOptions {
  */
 export function createJsRuntime(options: JsRuntimeOptions = {}): FunctionRuntime {
   const batchesOnThread = options.batchesOnThread ?? "adaptive";
+  let warming: Promise<void> | undefined;
   return {
     name: "js",
     check: (source) => Promise.resolve(compile(source).problems),
     createInstance: (spec, host) => createJsInstance(spec, host, batchesOnThread),
+    warmUp: () => (warming ??= warmUp()),
   };
+}
+
+const quiet = (): void => undefined;
+const WARM_UP_HOST: FunctionHost = {
+  log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+  state: { get: () => Promise.resolve(undefined), apply: () => Promise.resolve() },
+  secrets: {},
+  metrics: { counter: quiet, histogram: quiet },
+};
+
+/**
+ * The first compile in a process costs a few hundred milliseconds (TypeScript's compiler warming
+ * up) and the first isolate about a hundred more: one throwaway function, compiled, started and
+ * given a record, pays for both before any deploy does.
+ */
+async function warmUp(): Promise<void> {
+  const instance = await createJsInstance(
+    {
+      nodeId: "warm-up",
+      code: "export default async (record: { value: unknown }) => ({ value: record.value });",
+      language: "typescript",
+      params: {},
+      ports: ["out"],
+      timeoutMs: 5_000,
+      memoryLimitMb: 16,
+    },
+    WARM_UP_HOST,
+    "never",
+  );
+  try {
+    await instance.process([{ key: null, value: 1, headers: {}, timestamp: 0 }]);
+  } finally {
+    await instance.close();
+  }
 }
 
 export const jsRuntime: FunctionRuntime = createJsRuntime();
