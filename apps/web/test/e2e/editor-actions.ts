@@ -163,3 +163,39 @@ export async function numberIn(locator: Locator): Promise<number> {
   if (!match) throw new Error(`no number in '${text}'`);
   return Number(match[0].replaceAll(",", ""));
 }
+
+/**
+ * Clicks on an edge's line a quarter of the way along it, as a person selects an edge (its
+ * middle carries the label). The point comes from the drawn SVG path, in screen coordinates,
+ * once it is inside the canvas and has stopped moving (the view may still be animating a fit).
+ */
+export async function clickEdge(page: Page, edgeId: string): Promise<void> {
+  const path = page.locator(`[data-testid="rf__edge-${edgeId}"] path.react-flow__edge-interaction`);
+  const canvas = await byTestId(page, "canvas").boundingBox();
+  if (!canvas) throw new Error("the canvas is not on screen");
+  const deadline = Date.now() + 5_000;
+  let last = { x: Number.NaN, y: Number.NaN };
+  for (;;) {
+    const point = await path.evaluate((element) => {
+      const line = element as SVGPathElement;
+      const at = line.getPointAtLength(line.getTotalLength() / 4);
+      const matrix = line.getScreenCTM();
+      if (!matrix) throw new Error("the edge is not on screen");
+      const screen = new DOMPoint(at.x, at.y).matrixTransform(matrix);
+      return { x: screen.x, y: screen.y };
+    });
+    const inside =
+      point.x > canvas.x &&
+      point.x < canvas.x + canvas.width &&
+      point.y > canvas.y &&
+      point.y < canvas.y + canvas.height;
+    if (inside && point.x === last.x && point.y === last.y) {
+      await page.mouse.click(point.x, point.y);
+      return;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`edge ${edgeId} is not still inside the canvas (at ${JSON.stringify(point)})`);
+    last = point;
+    await page.waitForTimeout(100);
+  }
+}

@@ -41,6 +41,8 @@ interface Props {
   state: EditorState;
   types: NodeTypeIndex;
   live: LiveView | null;
+  /** Records each edge carried in the last dry run, by edge id (shown on the edge). */
+  dryRunCounts?: ReadonlyMap<string, number> | undefined;
   onInit: (instance: ReactFlowInstance<WeirFlowNode, WeirFlowEdge>) => void;
 }
 
@@ -72,7 +74,7 @@ function toFlowNodes(
   });
 }
 
-export function Canvas({ state, types, live, onInit }: Props) {
+export function Canvas({ state, types, live, dryRunCounts, onInit }: Props) {
   const flow = useReactFlow<WeirFlowNode, WeirFlowEdge>();
   const [sizes, setSizes] = useState<Map<string, { width: number; height: number }>>(new Map());
   const [refused, setRefused] = useState<string | null>(null);
@@ -102,10 +104,11 @@ export function Canvas({ state, types, live, onInit }: Props) {
         markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
         data: {
           live: live?.edges.get(edge.id),
+          dryRun: dryRunCounts?.get(edge.id),
           problems: state.problems?.byEdge.get(edge.id) ?? NO_PROBLEMS,
         },
       })),
-    [state.doc.edges, state.selection.edges, state.problems, live],
+    [state.doc.edges, state.selection.edges, state.problems, live, dryRunCounts],
   );
 
   const showRefused = useCallback((reason: string) => {

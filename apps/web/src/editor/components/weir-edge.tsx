@@ -1,5 +1,6 @@
 "use client";
-// An edge with its live rate (while the flow runs) and a mark when the last save found a problem with it.
+// An edge with its live rate (while the flow runs), the records it carried in the last dry run,
+// and a mark when the last save found a problem with it.
 import type { Edge, EdgeProps } from "@xyflow/react";
 import { BaseEdge, EdgeLabelRenderer, getBezierPath } from "@xyflow/react";
 import type { LiveEdge } from "../live";
@@ -8,6 +9,8 @@ import type { PlacedProblem } from "../problems";
 
 export interface WeirEdgeData extends Record<string, unknown> {
   live: LiveEdge | undefined;
+  /** Records that crossed the edge in the last dry run. */
+  dryRun?: number | undefined;
   problems: PlacedProblem[];
 }
 
@@ -35,12 +38,13 @@ export function WeirEdge({
   });
   const problems = data?.problems ?? [];
   const live = data?.live;
+  const dryRun = data?.dryRun;
   const moving = live?.perSec !== undefined && live.perSec !== null && live.perSec > 0;
   const className = `wedge${selected ? " wedge-selected" : ""}${problems.length > 0 ? " wedge-invalid" : ""}${moving ? " wedge-moving" : ""}`;
   return (
     <>
       <BaseEdge id={id} path={path} markerEnd={markerEnd} className={className} />
-      {live || problems.length > 0 ? (
+      {live || dryRun !== undefined || problems.length > 0 ? (
         <EdgeLabelRenderer>
           <div
             className={`wedge-label${problems.length > 0 ? " wedge-label-invalid" : ""}`}
@@ -50,6 +54,11 @@ export function WeirEdge({
             title={problems.map((p) => p.message).join("\n") || undefined}
           >
             {live ? <span data-testid={`edge-${id}-rate`}>{formatRate(live.perSec)}</span> : null}
+            {dryRun !== undefined ? (
+              <span data-testid={`edge-${id}-dry-run`} title="records in the last dry run">
+                {dryRun} rec
+              </span>
+            ) : null}
             {problems.length > 0 ? <span>⚠ {problems.length}</span> : null}
           </div>
         </EdgeLabelRenderer>
