@@ -5,5 +5,8 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { checkSecretStore } = await import("./server/secret-store-check");
     await checkSecretStore();
+    // Headless installs (compose) name their first admin in WEIR_ADMIN_EMAIL/WEIR_ADMIN_PASSWORD.
+    const { seedAdminFromEnv } = await import("./server/auth");
+    await seedAdminFromEnv();
   }
 }

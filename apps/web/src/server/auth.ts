@@ -2,6 +2,7 @@
 // `authenticate` for the API routes: a bearer token first, else the session cookie.
 import { authenticate as authenticateWith, createAuth, createFirstAdmin, needsSetup } from "@weir/auth";
 import type { Authentication, WeirAuth } from "@weir/auth";
+import { databaseConfigured, isBuildPhase } from "~/env";
 import { getDb } from "~/server/db";
 
 const globalForAuth = globalThis as typeof globalThis & { weirAuth?: WeirAuth };
@@ -45,6 +46,13 @@ export function authenticate(req: Request): Promise<Authentication> {
  * WEIR_ADMIN_PASSWORD; it is created once, when no one can sign in yet, and never again.
  */
 export async function seedAdminFromEnv(): Promise<void> {
+  if (isBuildPhase() || !databaseConfigured()) return;
+  try {
+    getAuth();
+  } catch (error) {
+    console.error(`weir web: refusing to start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
   const email = process.env.WEIR_ADMIN_EMAIL?.trim();
   const password = process.env.WEIR_ADMIN_PASSWORD ?? "";
   if (!email) return;
