@@ -11,6 +11,8 @@ import type { JsonValue } from "./json";
 export interface ValueCodec {
   decode: (payload: Buffer) => JsonValue;
   encode: (value: JsonValue) => Buffer;
+  /** `header` then the encoded value, in one buffer (the wire format's 5 bytes go first). */
+  encodeAfter?: (header: Buffer, value: JsonValue) => Buffer;
 }
 
 /** One node of the schema: avro value → JSON, JSON → avro value, and whether JSON fits (for unions). */
@@ -118,9 +120,20 @@ export function avroCodec(schema: string, references: readonly string[] = []): V
   const parsed = JSON.parse(schema) as Schema;
   const type = avro.Type.forSchema(parsed as avro.Schema, options);
   const converter = compile(parsed, "", names);
+  let scratch = Buffer.allocUnsafe(16 * 1024);
   return {
     decode: (payload) => converter.toJson(type.fromBuffer(payload)),
     encode: (value) => type.toBuffer(converter.fromJson(value)),
+    encodeAfter: (header, value) => {
+      const converted = converter.fromJson(value);
+      // avsc writes into the scratch buffer after the header; one copy leaves with the result.
+      for (;;) {
+        header.copy(scratch, 0);
+        const end = type.encode(converted, scratch, header.length);
+        if (end >= 0) return Buffer.from(scratch.subarray(0, end));
+        scratch = Buffer.allocUnsafe(Math.max(scratch.length * 2, scratch.length - end));
+      }
+    },
   };
 }
 
@@ -363,13 +376,20 @@ function record(schema: Record<string, unknown>, outer: string, names: Map<strin
         const item = v[field.name];
         if (item !== undefined) {
           given++;
-          out[field.name] = at(field.segment, () => field.converter.fromJson(item));
+          // Inline rather than `at(...)`: no closure per field per record on the hot path.
+          try {
+            out[field.name] = field.converter.fromJson(item);
+          } catch (error) {
+            throw error instanceof SchemaMismatchError ? error.within(field.segment) : error;
+          }
         } else if (!field.hasDefault) {
           throw new SchemaMismatchError(`$${field.segment}`, "missing, and the field has no default");
         }
       }
       // Counting first keeps the common case (no unknown keys) free of a lookup per key.
-      if (Object.keys(v).length !== given)
+      let keys = 0;
+      for (const _key in v) keys++;
+      if (keys !== given)
         for (const key of Object.keys(v))
           if (!known.has(key) && v[key] !== undefined)
             throw new SchemaMismatchError(`$.${key}`, `record ${name} has no field '${key}'`);

@@ -100,5 +100,10 @@ export async function openEncoder(client: RegistryClient, options: EncoderOption
       );
   }
   const codec = payloadCodec(schema, await resolveReferences(client, schema.references), options.messageName);
-  return { subject, schemaId, encode: (value) => frame(schemaId, codec.encode(value)) };
+  const header = frame(schemaId, Buffer.alloc(0));
+  const encodeAfter = codec.encodeAfter;
+  const encode = encodeAfter
+    ? (value: JsonValue) => encodeAfter(header, value)
+    : (value: JsonValue) => frame(schemaId, codec.encode(value));
+  return { subject, schemaId, encode };
 }
