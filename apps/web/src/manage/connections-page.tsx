@@ -15,7 +15,7 @@ import type { ConnectionDraft, SaslMechanism } from "./connection-form";
 import { ConnectionForm, EMPTY_DRAFT, toProfile } from "./connection-form";
 
 type Profile = RouterOutputs["connections"]["list"][number];
-type TestResult = RouterOutputs["connections"]["test"];
+type TestResult = RouterOutputs["connections"]["test"] | RouterOutputs["connections"]["testRegistry"];
 
 const FAILURE_TITLE: Record<string, string> = {
   unreachable: "Unreachable",
@@ -45,6 +45,19 @@ function draftOf(profile: Profile): ConnectionDraft {
 }
 
 function TestOutcome({ name, result }: { name: string; result: TestResult }) {
+  if (result.ok && "subjects" in result) {
+    return (
+      <div
+        className="test-outcome test-outcome-ok"
+        data-testid={`connection-test-result-${name}`}
+        data-ok="true"
+      >
+        <strong>Connected</strong> in {result.ms} ms. {result.subjects.length} subject
+        {result.subjects.length === 1 ? "" : "s"}
+        {result.subjects.length > 0 ? `: ${result.subjects.join(", ")}` : "."}
+      </div>
+    );
+  }
   if (result.ok) {
     return (
       <div
@@ -110,10 +123,14 @@ export function ConnectionsPage() {
       toast.error(`Could not delete: ${errorMessage(error)}`);
     },
   });
-  const runTest = async (name: string) => {
+  const runTest = async (name: string, kind: string) => {
     setTesting(name);
     try {
-      const result = await api.connections.test.mutate({ name });
+      // Kafka profiles list topics; schema-registry profiles (made through the API) list subjects.
+      const result =
+        kind === "schema-registry"
+          ? await api.connections.testRegistry.mutate({ name })
+          : await api.connections.test.mutate({ name });
       setResults((all) => ({ ...all, [name]: result }));
     } catch (error) {
       toast.error(`Could not test ${name}: ${errorMessage(error)}`);
@@ -199,18 +216,26 @@ export function ConnectionsPage() {
                       {result ? <TestOutcome name={profile.name} result={result} /> : null}
                     </td>
                     <td className="small" data-testid={`connection-brokers-${profile.name}`}>
-                      <code>{(config.brokers ?? []).join(", ")}</code>
+                      {profile.kind === "kafka" ? (
+                        <code>{(config.brokers ?? []).join(", ")}</code>
+                      ) : (
+                        <span className="tag">{profile.kind}</span>
+                      )}
                     </td>
                     <td className="small">
-                      {config.ssl ? (
-                        <span className="tag tag-info">TLS</span>
-                      ) : (
-                        <span className="tag">plaintext</span>
-                      )}
-                      {config.sasl ? (
-                        <span className="tag tag-info">
-                          SASL {config.sasl.mechanism} as {config.sasl.username}
-                        </span>
+                      {profile.kind === "kafka" ? (
+                        <>
+                          {config.ssl ? (
+                            <span className="tag tag-info">TLS</span>
+                          ) : (
+                            <span className="tag">plaintext</span>
+                          )}
+                          {config.sasl ? (
+                            <span className="tag tag-info">
+                              SASL {config.sasl.mechanism} as {config.sasl.username}
+                            </span>
+                          ) : null}
+                        </>
                       ) : null}
                     </td>
                     <td>
@@ -222,13 +247,14 @@ export function ConnectionsPage() {
                         className="btn btn-small"
                         data-testid={`connection-test-${profile.name}`}
                         disabled={testing !== null}
-                        onClick={() => void runTest(profile.name)}
+                        onClick={() => void runTest(profile.name, profile.kind)}
                       >
                         {testing === profile.name ? "Testing…" : "Test connection"}
                       </button>
                       <button
                         type="button"
                         className="btn btn-small btn-ghost"
+                        hidden={profile.kind !== "kafka"}
                         data-testid={`connection-edit-${profile.name}`}
                         onClick={() => {
                           setEditing(profile);
