@@ -7,6 +7,7 @@ import { FlowRunner } from "./flow/flow-runner";
 import type { RunnerRole } from "./flow/flow-runner";
 import type { DeploymentRef, FlowServices } from "./flow/services";
 import { IngestServer } from "./ingest-server";
+import { RequestTracker } from "./requests/request-tracker";
 import { createMetrics } from "./metrics";
 import type { Logger } from "./logger";
 import type { ClaimedDeployment } from "./reconciler";
@@ -118,6 +119,12 @@ export class Engine {
       retained: this.retained,
       checkpoints,
       ingest: this.ingest,
+      requests: {
+        tracker: new RequestTracker(),
+        route: (flowId, nodeId, route) => {
+          this.ingest.registerStream(flowId, nodeId, route);
+        },
+      },
       state: (flowId, nodeId) => new NodeStateStore(db, flowId, nodeId),
       secrets: (names) => resolveSecrets(db, names),
       artifact: (sha256) => artifacts.load(sha256),

@@ -19,12 +19,15 @@ import {
 } from "./http-guard";
 import type { Logger } from "./logger";
 import { trigger } from "./trigger";
+import type { StreamRoute, StreamRouteOptions } from "./requests/request-routes";
 
 export const TRIGGER_MAX_BODY = 8 * 1024 * 1024;
 
 interface Route {
   handler: IngestHandler;
   maxBodyBytes: number;
+  /** An `http-request` source: answers the request itself, streaming (requests/request-routes.ts). */
+  serve?: StreamRoute;
 }
 
 /**
@@ -57,6 +60,16 @@ export class IngestServer {
 
   register(flowId: string, nodeId: string, handler: IngestHandler, options: { maxBodyBytes: number }): void {
     this.routes.set(`${flowId}/${nodeId}`, { handler, maxBodyBytes: options.maxBodyBytes });
+  }
+
+  /** Routes an `http-request` source: its POSTs pass the same checks, then `serve` answers them. */
+  registerStream(flowId: string, nodeId: string, options: StreamRouteOptions): void {
+    const handler = (): Promise<{ accepted: number }> => Promise.reject(new Error("a request route streams"));
+    this.routes.set(`${flowId}/${nodeId}`, {
+      handler,
+      maxBodyBytes: options.maxBodyBytes,
+      serve: options.serve,
+    });
   }
 
   observe(observability: Observability): void {
@@ -224,6 +237,10 @@ export class IngestServer {
     }
     const parsed = await this.jsonBody(req, res, policy, route.maxBodyBytes);
     if (!parsed.ok) return;
+    if (route.serve) {
+      await route.serve(req, res, parsed.body);
+      return;
+    }
     try {
       reply(req, res, policy, 200, await route.handler(parsed.body));
     } catch (error) {

@@ -3,6 +3,13 @@ export * from "./plugin";
 export { sourcePlugins, sinkPlugins, findSource, findSink } from "./registry";
 export type { RegisteredSource, RegisteredSink } from "./registry";
 export { recordsFromBody } from "./http-ingest/parse";
+// Request/response flows: what an engine adds to source and sink contexts to answer requests.
+export type {
+  RequestHandler,
+  RequestServeOptions,
+  RequestSourceContext,
+  ResponseSinkContext,
+} from "./http-request/capability";
 export { renderTemplate } from "./generator/template";
 // The outbound policy for URLs users configure (webhooks); the engine configures it from its env.
 export * from "./net-policy";

@@ -3,6 +3,8 @@
 import type { NodeTypeDefinition } from "@weir/domain";
 import { generatorSource } from "./generator/source";
 import { httpIngestSource } from "./http-ingest/source";
+import { httpRequestSource } from "./http-request/source";
+import { httpResponseSink } from "./http-response/sink";
 import { kafkaSink } from "./kafka-sink/sink";
 import { kafkaSource } from "./kafka-source/source";
 import { logSink } from "./log/sink";
@@ -36,9 +38,15 @@ function sink<C>(plugin: SinkPlugin<C>): RegisteredSink {
 export const sourcePlugins: readonly RegisteredSource[] = [
   source(generatorSource),
   source(httpIngestSource),
+  source(httpRequestSource),
   source(kafkaSource),
 ];
-export const sinkPlugins: readonly RegisteredSink[] = [sink(logSink), sink(webhookSink), sink(kafkaSink)];
+export const sinkPlugins: readonly RegisteredSink[] = [
+  sink(logSink),
+  sink(webhookSink),
+  sink(kafkaSink),
+  sink(httpResponseSink),
+];
 
 export function findSource(type: string): RegisteredSource | undefined {
   return sourcePlugins.find((plugin) => plugin.definition.type === type);

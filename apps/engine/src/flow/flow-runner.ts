@@ -4,12 +4,14 @@ import { builtinRegistry, findSink, findSource } from "@weir/connectors";
 import { runFunction } from "./function-runner";
 import type { FunctionNodeHandle } from "./function-runner";
 import { connectionsOf } from "./connections";
-import type { EdgeTransport, NodeInput } from "../transport/edge-transport";
+import type { EdgeTransport, NodeInput, NodeOutput } from "../transport/edge-transport";
 import { NodeInputs } from "./inputs";
 import type { DeploymentRef, FlowServices } from "./services";
 import { runSink } from "./sink-runner";
 import { runSource } from "./source-runner";
 import { redact } from "../stores/secret-store";
+import { responseSinkCapability } from "../requests/request-routes";
+import { TrackedInput, TrackedOutput } from "../requests/tracked-io";
 
 export interface FlowRunnerOptions {
   /** How long stop() waits for in-flight records to reach the sinks before giving up on them. */
@@ -118,7 +120,7 @@ export class FlowRunner {
         const plugin = findSource(node.type);
         if (!plugin) throw new Error(`node '${node.id}': no source implementation for type '${node.type}'`);
         const connection = await connectionsOf(node, this.services);
-        const outputs = await this.transport.outputOf(node);
+        const outputs = this.trackOutput(node, await this.transport.outputOf(node));
         return [
           () =>
             runSource(
@@ -126,7 +128,7 @@ export class FlowRunner {
               plugin,
               outputs,
               this.deployment,
-              this.services,
+              { ...this.services, requests: this.requests },
               this.sourcesStop.signal,
               connection,
             ),
@@ -136,19 +138,20 @@ export class FlowRunner {
         const config = functionConfigSchema.parse(node.config);
         const retry = { maxAttempts: config.maxAttempts, backoffMs: config.retryBackoffMs };
         const stop = this.hardStop.signal;
-        const outputs = await this.transport.outputOf(node);
+        const outputs = this.trackOutput(node, await this.transport.outputOf(node));
         const loops: (() => Promise<void>)[] = [];
         for (let instance = 0; instance < this.instancesOf(node); instance++) {
           const handle = await this.createFunction(node, config);
           const inputs = await this.transport.inputOf(node, instance);
           this.watchBacklog(node, instance, inputs);
+          const tracked = this.trackInput(node, inputs);
           loops.push(() =>
             runFunction(
               node,
               config.batchSize,
               retry,
               handle,
-              inputs,
+              tracked,
               outputs,
               this.deployment,
               this.services,
@@ -174,14 +177,45 @@ export class FlowRunner {
               this.services.retained.add(this.deployment, node.id, records, keep);
               return this.services.retained.persisted(this.deployment, node.id);
             },
+            ...responseSinkCapability(this.requests),
           });
           const inputs = await this.transport.inputOf(node, instance);
           this.watchBacklog(node, instance, inputs);
-          loops.push(() => runSink(node, sink, inputs, this.deployment, this.services));
+          const tracked = this.trackInput(node, inputs);
+          loops.push(() => runSink(node, sink, tracked, this.deployment, this.services));
         }
         return loops;
       }
     }
+  }
+
+  /**
+   * Request/response flows run where one engine holds every node (the in-process transport): the
+   * engine that keeps a request open must see all of its records leave the flow.
+   */
+  private get requests(): FlowServices["requests"] {
+    return this.role === "all" ? this.services.requests : undefined;
+  }
+
+  /** Only a flow that answers requests pays for counting them. */
+  private get tracksRequests(): boolean {
+    return this.requests !== undefined && this.spec.nodes.some((node) => node.type === "http-request");
+  }
+
+  private trackOutput(node: FlowNode, outputs: NodeOutput): NodeOutput {
+    const requests = this.requests;
+    if (!requests || !this.tracksRequests) return outputs;
+    return new TrackedOutput(outputs, node, this.spec, requests.tracker);
+  }
+
+  private trackInput(node: FlowNode, inputs: NodeInput): NodeInput {
+    const requests = this.requests;
+    if (!requests || !this.tracksRequests) return inputs;
+    return new TrackedInput(
+      inputs,
+      requests.tracker,
+      this.services.counters(this.deployment.id, node.id, "in"),
+    );
   }
 
   /** Inputs that can tell their queue depth (in memory) report it as the node's backlog. */

@@ -10,6 +10,7 @@ import { errorMessage } from "@weir/domain";
 import type { NodeCounters } from "../stats";
 import type { NodeInput, NodeOutput } from "../transport/edge-transport";
 import type { DeploymentRef, FlowServices, NodeState } from "./services";
+import { carryHeaders } from "./carried-headers";
 
 export interface FunctionNodeHandle {
   instance: FunctionInstance;
@@ -89,7 +90,7 @@ export async function runFunction(
           outcome = (await processBatch([record]))[0] ?? outcome;
         }
         if (outcome.ok) {
-          sent.push(outcome.outputs);
+          sent.push(carryHeaders(record, outcome.outputs));
           sentFrom.push(record);
         } else {
           fail(counters, services, deployment, node.id, record, outcome.error, attempts);

@@ -3,6 +3,7 @@ import type { IngestHandler } from "@weir/connectors";
 import type { Logger } from "../logger";
 import type { StoredConnection } from "../stores/connection-store";
 import type { NodeCounters } from "../stats";
+import type { RequestService } from "../requests/request-routes";
 
 export interface DeploymentRef {
   id: string;
@@ -43,6 +44,8 @@ export interface FlowServices {
     register(flowId: string, nodeId: string, handler: IngestHandler, options: { maxBodyBytes: number }): void;
     unregister(flowId: string, nodeId: string): void;
   };
+  /** Request/response flows (http-request → … → http-response); absent where they cannot run. */
+  requests?: RequestService;
   state(flowId: string, nodeId: string): NodeState;
   secrets(names: readonly string[]): Promise<Record<string, string>>;
   /** The bytes of an uploaded WebAssembly component; rejects when there is none. */

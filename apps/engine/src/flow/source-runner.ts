@@ -5,6 +5,7 @@ import type { NodeOutput } from "../transport/edge-transport";
 import type { ConnectionResolver } from "./connections";
 import type { DeploymentRef, FlowServices } from "./services";
 import { yieldToEventLoop } from "./yield";
+import { requestSourceCapability } from "../requests/request-routes";
 
 /** Runs one source node until it finishes or the deployment stops, then closes its edges. */
 export async function runSource(
@@ -67,6 +68,7 @@ export async function runSource(
         // The source may move past the record (commit its offset) once this resolves.
         return services.deadLetters.persisted();
       },
+      ...requestSourceCapability(services.requests, deployment.flowId, node.id),
     });
   } catch (error) {
     counters.error(errorMessage(error));

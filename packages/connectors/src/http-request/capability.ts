@@ -1,0 +1,33 @@
+import type { WeirRecord } from "@weir/domain";
+import type { SinkContext, SourceContext } from "../plugin";
+
+/**
+ * Takes a request's parsed body and the headers to stamp on each of its records (the request's
+ * correlation id, its trace context); resolves once its records are accepted downstream.
+ */
+export type RequestHandler = (body: unknown, headers: Readonly<Record<string, string>>) => Promise<void>;
+
+export interface RequestServeOptions {
+  maxBodyBytes: number;
+  timeoutMs: number;
+  /** Accept requests without the node's ingest token. */
+  public: boolean;
+}
+
+/**
+ * What an engine that can answer requests adds to a source's context: it routes
+ * `POST /ingest/<flowId>/<nodeId>` to the handler and keeps the request open for the answer.
+ * Optional: an engine (or transport) that cannot answer leaves it out.
+ */
+export interface RequestSourceContext extends SourceContext {
+  serveRequests?: (handler: RequestHandler, options: RequestServeOptions) => void;
+}
+
+/** What such an engine adds to a sink's context: writes a record to the answer of the request it belongs to. */
+export interface ResponseSinkContext extends SinkContext {
+  respond?: (record: WeirRecord) => void;
+}
+
+/** Why a request/response node cannot run here. */
+export const REQUESTS_UNAVAILABLE =
+  "this engine cannot answer requests here: request/response flows run on the in-process transport (WEIR_TRANSPORT=in-process); across engines on Kafka they are not supported yet";
