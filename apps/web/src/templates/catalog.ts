@@ -6,6 +6,7 @@ import quickstart from "../../../../examples/generator-js-log.json";
 import httpRouter from "../../../../examples/templates/http-router.json";
 import kafkaEnrich from "../../../../examples/templates/kafka-enrich.json";
 import wasmFunction from "../../../../examples/templates/wasm-function.json";
+import { withLayout } from "./layout";
 
 export interface FlowTemplate {
   id: string;
@@ -15,7 +16,7 @@ export interface FlowTemplate {
   spec: FlowSpecInput;
 }
 
-export const TEMPLATES: readonly FlowTemplate[] = [
+const TEMPLATE_LIST: readonly FlowTemplate[] = [
   { id: "quickstart", title: "Quickstart: generator → function → log", spec: quickstart as FlowSpecInput },
   { id: "http-router", title: "HTTP router", spec: httpRouter as FlowSpecInput },
   {
@@ -26,3 +27,9 @@ export const TEMPLATES: readonly FlowTemplate[] = [
   },
   { id: "wasm-function", title: "WebAssembly function", spec: wasmFunction as FlowSpecInput },
 ];
+
+/** Every template, its nodes laid out left to right when its JSON gives no positions. */
+export const TEMPLATES: readonly FlowTemplate[] = TEMPLATE_LIST.map((t) => ({
+  ...t,
+  spec: withLayout(t.spec),
+}));

@@ -32,16 +32,23 @@ afterEach(() => {
 const FAILING_INIT = {
   name: "e2e fails to start",
   nodes: [
-    { id: "gen", kind: "source", type: "generator", config: { intervalMs: 1000 } },
+    {
+      id: "gen",
+      kind: "source",
+      type: "generator",
+      position: { x: 40, y: 40 },
+      config: { intervalMs: 1000 },
+    },
     {
       id: "fn",
       kind: "function",
       type: "function",
+      position: { x: 340, y: 40 },
       config: {
         code: "export async function init() {\n  throw new Error('cannot load the model');\n}\nexport default (r) => r;",
       },
     },
-    { id: "out", kind: "sink", type: "log" },
+    { id: "out", kind: "sink", type: "log", position: { x: 640, y: 40 } },
   ],
   edges: [
     { id: "e1", from: { node: "gen", port: "out" }, to: { node: "fn" } },
