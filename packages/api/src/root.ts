@@ -12,6 +12,7 @@ import { functionsRouter } from "./router/functions";
 import { logsRouter } from "./router/logs";
 import { nodeTypesRouter } from "./router/node-types";
 import { secretsRouter } from "./router/secrets";
+import { stateRouter } from "./router/state";
 import { statsRouter } from "./router/stats";
 import { tokensRouter } from "./router/tokens";
 import { usersRouter } from "./router/users";
@@ -33,6 +34,7 @@ export const appRouter = createTRPCRouter({
   secrets: secretsRouter,
   connections: connectionsRouter,
   functions: functionsRouter,
+  state: stateRouter,
   dryRun: dryRunRouter,
   artifacts: artifactsRouter,
 });
