@@ -5,6 +5,14 @@
 import { flowSpecSchema } from "@weir/domain";
 import { z } from "zod";
 import { appRouter } from "../root";
+import {
+  ANY_JSON_REF,
+  BODY_RULES,
+  EXTRA_ERRORS,
+  NO_NUL_PATTERN,
+  anyJsonWithoutNul,
+  forbidNul,
+} from "./request-rules";
 import { responseOf } from "./responses";
 import { REST_ROUTES } from "./routes";
 import type { QueryKind, RestRoute } from "./routes";
@@ -52,9 +60,12 @@ class SharedDefs {
   }
 }
 
+/** A request-side schema (an input, a flow spec), with the NUL rule the input guard enforces. */
 function toSchema(schema: unknown, defs: SharedDefs): JsonSchema {
   if (!(schema instanceof z.ZodType)) return {};
-  return defs.lift(z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }));
+  const generated = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+  forbidNul(generated);
+  return defs.lift(generated);
 }
 
 function outputSchema(schema: z.ZodType | undefined, defs: SharedDefs): JsonSchema {
@@ -66,6 +77,10 @@ function inputSchema(route: RestRoute, defs: SharedDefs): JsonSchema {
   const procedure = procedures[route.procedure];
   if (!procedure)
     throw new Error(`REST route ${route.method} ${route.path} names no procedure ${route.procedure}`);
+  // Validation takes anything and answers what is wrong with it (200, `ok: false`).
+  if (route.procedure === "flow.validate") {
+    return { $ref: ANY_JSON_REF, description: "a flow spec to check; anything else comes back as problems" };
+  }
   if (SPEC_INPUT.has(route.procedure)) return { $ref: "#/components/schemas/FlowSpec" };
   const schema = toSchema(procedure._def.inputs[0], defs);
   if (route.procedure === "flow.update") {
@@ -131,7 +146,8 @@ function operation(route: RestRoute, defs: SharedDefs): JsonSchema {
   const parameters: JsonSchema[] = [];
   for (const [name, field] of Object.entries(route.params ?? {})) {
     consumed.add(field);
-    parameters.push({ name, in: "path", required: true, schema: inputProps[field] ?? { type: "string" } });
+    const schema = inputProps[field] ?? { type: "string", pattern: NO_NUL_PATTERN };
+    parameters.push({ name, in: "path", required: true, schema });
   }
   for (const [name, kind] of Object.entries(route.query ?? {})) {
     consumed.add(name);
@@ -146,14 +162,18 @@ function operation(route: RestRoute, defs: SharedDefs): JsonSchema {
     parameters,
   };
   const mode = route.body ?? (route.method === "POST" || route.method === "PUT" ? "fields" : "none");
+  // Every POST and PUT must be application/json, even without fields: the body is required.
   if (mode === "input") {
+    BODY_RULES[route.procedure]?.(input);
     op.requestBody = { required: true, content: { "application/json": { schema: input } } };
   } else if (mode === "fields") {
     const properties = Object.fromEntries(Object.entries(inputProps).filter(([k]) => !consumed.has(k)));
     const bodyRequired = [...required].filter((k) => !consumed.has(k));
     const schema: JsonSchema = { type: "object", properties };
     if (bodyRequired.length > 0) schema.required = bodyRequired;
-    op.requestBody = { required: bodyRequired.length > 0, content: { "application/json": { schema } } };
+    forbidNul(schema);
+    BODY_RULES[route.procedure]?.(schema);
+    op.requestBody = { required: true, content: { "application/json": { schema } } };
   }
   const status = String(route.status ?? 200);
   const responses: JsonSchema = {
@@ -169,10 +189,15 @@ function operation(route: RestRoute, defs: SharedDefs): JsonSchema {
             },
           },
     "400": errorResponse("invalid input: `error.problems` lists each fault with its path"),
+    "401": errorResponse("not signed in, or the API token is unknown, revoked or expired"),
+    "403": errorResponse("the caller's role does not allow this"),
     "404": errorResponse("no such flow, version, node, secret, profile or artifact"),
     "409": errorResponse("changed concurrently by another request; retry"),
     "500": errorResponse("internal error (details only in the server's log)"),
   };
+  for (const [status, why] of Object.entries(EXTRA_ERRORS[route.procedure] ?? {})) {
+    responses[status] = errorResponse(why);
+  }
   if (mode !== "none") {
     responses["413"] = errorResponse("the body is larger than the limit");
     responses["415"] = errorResponse("the body is not application/json");
@@ -200,9 +225,18 @@ export function openApiDocument(options: { serverUrl?: string } = {}): JsonSchem
         "Errors are { error: { code, message, problems } }.",
     },
     servers: [{ url: options.serverUrl ?? "/api/v1" }],
+    // An API token (`weir tokens`, or the admin token `npm start` writes) or the editor's session.
+    security: [{ bearer: [] }],
     paths,
     components: {
-      schemas: { FlowSpec: flowSpec, Problem: problemSchema, Error: errorSchema, ...defs.schemas },
+      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      schemas: {
+        FlowSpec: flowSpec,
+        JsonWithoutNul: anyJsonWithoutNul,
+        Problem: problemSchema,
+        Error: errorSchema,
+        ...defs.schemas,
+      },
     },
   };
 }

@@ -3,7 +3,7 @@ import { artifactHashSchema } from "@weir/domain";
 import { z } from "zod";
 import { artifactMetadata, toArtifactView, uploadArtifact } from "../artifacts";
 import { notFound } from "../errors";
-import { afterTimeAndId, pageInput } from "../pagination";
+import { afterTimeAndId, cursors, pageInput } from "../pagination";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 
 const bySha = z.object({ sha256: artifactHashSchema });
@@ -24,7 +24,7 @@ export const artifactsRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => uploadArtifact(ctx.db, Buffer.from(input.base64, "base64"), input.name)),
 
   /** Every artifact's metadata, newest first; never the bytes. */
-  list: publicProcedure.input(pageInput).query(async ({ ctx, input }) => {
+  list: publicProcedure.input(pageInput(cursors.timeAndSha256)).query(async ({ ctx, input }) => {
     const rows = await ctx.db.wasmArtifact.findMany({
       where: afterTimeAndId(input.cursor, { time: "createdAt", id: "sha256" }, "desc"),
       orderBy: [{ createdAt: "desc" }, { sha256: "desc" }],

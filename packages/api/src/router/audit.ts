@@ -1,6 +1,6 @@
 // The audit log for admins, newest first, filterable by user, flow and time.
 import { z } from "zod";
-import { bigintKey, decodeCursor, pageFields } from "../pagination";
+import { cursors, pageFields } from "../pagination";
 import { adminProcedure, createTRPCRouter } from "../trpc";
 import { iso } from "../views";
 
@@ -9,7 +9,7 @@ export const auditRouter = createTRPCRouter({
     .input(
       z
         .object({
-          ...pageFields,
+          ...pageFields(cursors.bigintId),
           /** A user's id or email. */
           user: z.string().max(254).optional(),
           flowId: z.string().max(100).optional(),
@@ -20,8 +20,7 @@ export const auditRouter = createTRPCRouter({
         .default({}),
     )
     .query(async ({ ctx, input }) => {
-      const before =
-        input.cursor === undefined ? undefined : BigInt(decodeCursor(input.cursor, bigintKey)[0]);
+      const before = input.cursor === undefined ? undefined : BigInt(input.cursor);
       const rows = await ctx.db.auditEvent.findMany({
         where: {
           ...(input.user ? { OR: [{ userId: input.user }, { email: input.user.toLowerCase() }] } : {}),

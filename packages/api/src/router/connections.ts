@@ -7,7 +7,7 @@ import { z } from "zod";
 import { InputError, notFound } from "../errors";
 import { openedConnectionSecrets, sealedConnectionSecrets } from "../sealing";
 import { createTRPCRouter, publicProcedure } from "../trpc";
-import { decodeCursor, nameKey, pageInput } from "../pagination";
+import { cursors, pageInput } from "../pagination";
 import { iso } from "../views";
 
 type JsonObject = Record<string, unknown>;
@@ -164,10 +164,9 @@ export const connectionsRouter = createTRPCRouter({
     }),
 
   /** Every profile by name, with its config and which secret fields are set. */
-  list: publicProcedure.input(pageInput).query(async ({ ctx, input }) => {
-    const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor, nameKey)[0];
+  list: publicProcedure.input(pageInput(cursors.name)).query(async ({ ctx, input }) => {
     const rows = await ctx.db.connectionProfile.findMany({
-      where: after === undefined ? {} : { name: { gt: after } },
+      where: input.cursor === undefined ? {} : { name: { gt: input.cursor } },
       orderBy: { name: "asc" },
       take: input.limit,
     });

@@ -3,7 +3,7 @@ import { fromStorableJson } from "@weir/db";
 import { idSchema } from "@weir/domain";
 import { z } from "zod";
 import { requireFlow } from "../lookups";
-import { bigintKey, decodeCursor, pageFields } from "../pagination";
+import { cursors } from "../pagination";
 import { createTRPCRouter, editorProcedure, viewerProcedure } from "../trpc";
 import { iso, isoOrNull } from "../views";
 
@@ -35,16 +35,15 @@ export const deadLettersRouter = createTRPCRouter({
         nodeId: idSchema.optional(),
         status: deadLetterStatus.optional(),
         limit: z.number().int().min(1).max(1000).default(100),
-        cursor: pageFields.cursor,
+        cursor: cursors.bigintId.optional(),
       }),
     )
     .query(async ({ ctx, input }) => {
       await requireFlow(ctx.db, input.flowId);
-      const before = input.cursor === undefined ? undefined : decodeCursor(input.cursor, bigintKey)[0];
       const rows = await ctx.db.deadLetter.findMany({
         where: {
           flowId: input.flowId,
-          ...(before === undefined ? {} : { id: { lt: BigInt(before) } }),
+          ...(input.cursor === undefined ? {} : { id: { lt: BigInt(input.cursor) } }),
           ...(input.nodeId === undefined ? {} : { nodeId: input.nodeId }),
           ...(input.status === undefined ? {} : statusFilter[input.status]),
         },

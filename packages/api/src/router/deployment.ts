@@ -2,7 +2,7 @@ import { z } from "zod";
 import { validFlowOrThrow } from "../code-check";
 import { FlowValidationError, notFound } from "../errors";
 import { versionNumber } from "../inputs";
-import { afterTimeAndId, pageFields } from "../pagination";
+import { afterTimeAndId, cursors, pageFields } from "../pagination";
 import type { DbClient } from "../lookups";
 import { findDeployment, requireFlow, requireVersion, withVersion } from "../lookups";
 import { createTRPCRouter, editorProcedure, viewerProcedure } from "../trpc";
@@ -67,17 +67,19 @@ export const deploymentRouter = createTRPCRouter({
   }),
 
   /** Newest first; `limit` + `cursor` page through them. */
-  list: viewerProcedure.input(byFlow.extend(pageFields)).query(async ({ ctx, input }) => {
-    await requireFlow(ctx.db, input.flowId);
-    const rows = await ctx.db.deployment.findMany({
-      where: {
-        flowId: input.flowId,
-        ...afterTimeAndId(input.cursor, { time: "createdAt", id: "id" }, "desc"),
-      },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      take: input.limit,
-      include: withVersion,
-    });
-    return rows.map(toDeploymentStatus);
-  }),
+  list: viewerProcedure
+    .input(byFlow.extend(pageFields(cursors.timeAndUuid)))
+    .query(async ({ ctx, input }) => {
+      await requireFlow(ctx.db, input.flowId);
+      const rows = await ctx.db.deployment.findMany({
+        where: {
+          flowId: input.flowId,
+          ...afterTimeAndId(input.cursor, { time: "createdAt", id: "id" }, "desc"),
+        },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        take: input.limit,
+        include: withVersion,
+      });
+      return rows.map(toDeploymentStatus);
+    }),
 });

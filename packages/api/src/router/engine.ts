@@ -1,10 +1,10 @@
 import { createTRPCRouter, publicProcedure } from "../trpc";
-import { afterTimeAndId, pageInput } from "../pagination";
+import { afterTimeAndId, cursors, pageInput } from "../pagination";
 import { LIVENESS_WINDOW_MS, iso } from "../views";
 
 export const engineRouter = createTRPCRouter({
   /** Engine processes that have registered; `alive` when one heartbeat arrived recently. */
-  list: publicProcedure.input(pageInput).query(async ({ ctx, input }) => {
+  list: publicProcedure.input(pageInput(cursors.timeAndText)).query(async ({ ctx, input }) => {
     const rows = await ctx.db.engineInstance.findMany({
       where: afterTimeAndId(input.cursor, { time: "startedAt", id: "id" }, "asc"),
       orderBy: [{ startedAt: "asc" }, { id: "asc" }],

@@ -3,7 +3,7 @@ import type { FlowSpec, FlowSpecInput } from "@weir/domain";
 import { z } from "zod";
 import { checkFlow, validFlowOrThrow } from "../code-check";
 import { versionNumber } from "../inputs";
-import { afterTimeAndId, decodeCursor, integerKey, pageFields, pageInput } from "../pagination";
+import { afterTimeAndId, cursors, pageFields, pageInput } from "../pagination";
 import { notFound, viewProblems } from "../errors";
 import type { DbClient } from "../lookups";
 import { requireFlow, requireVersion, withVersion } from "../lookups";
@@ -56,7 +56,7 @@ export const flowRouter = createTRPCRouter({
   }),
 
   /** Newest change first (then by id); `limit` + `cursor` page through it. */
-  list: viewerProcedure.input(pageInput).query(async ({ ctx, input }) => {
+  list: viewerProcedure.input(pageInput(cursors.timeAndUuid)).query(async ({ ctx, input }) => {
     const flows = await ctx.db.flow.findMany({
       where: afterTimeAndId(input.cursor, { time: "updatedAt", id: "id" }, "desc"),
       orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
@@ -165,24 +165,26 @@ export const flowRouter = createTRPCRouter({
       return { ...saved, rolledBackTo: earlier.version };
     }),
 
-  versions: viewerProcedure.input(z.object({ id: flowId, ...pageFields })).query(async ({ ctx, input }) => {
-    await requireFlow(ctx.db, input.id);
-    const before = input.cursor === undefined ? undefined : decodeCursor(input.cursor, integerKey)[0];
-    const rows = await ctx.db.flowVersion.findMany({
-      where: { flowId: input.id, ...(before === undefined ? {} : { version: { lt: before } }) },
-      orderBy: { version: "desc" },
-      // One more than the page: the last version's summary is against the one below it.
-      take: input.limit === undefined ? undefined : input.limit + 1,
-      select: { version: true, createdAt: true, message: true, spec: true },
-    });
-    // Newest first; each version's summary is against the one below it.
-    return rows.slice(0, input.limit ?? rows.length).map((row, i) => ({
-      version: row.version,
-      createdAt: iso(row.createdAt),
-      message: row.message,
-      summary: summarizeChange((rows[i + 1]?.spec ?? null) as never, row.spec as never),
-    }));
-  }),
+  versions: viewerProcedure
+    .input(z.object({ id: flowId, ...pageFields(cursors.version) }))
+    .query(async ({ ctx, input }) => {
+      await requireFlow(ctx.db, input.id);
+      const before = input.cursor === undefined ? undefined : Number(input.cursor);
+      const rows = await ctx.db.flowVersion.findMany({
+        where: { flowId: input.id, ...(before === undefined ? {} : { version: { lt: before } }) },
+        orderBy: { version: "desc" },
+        // One more than the page: the last version's summary is against the one below it.
+        take: input.limit === undefined ? undefined : input.limit + 1,
+        select: { version: true, createdAt: true, message: true, spec: true },
+      });
+      // Newest first; each version's summary is against the one below it.
+      return rows.slice(0, input.limit ?? rows.length).map((row, i) => ({
+        version: row.version,
+        createdAt: iso(row.createdAt),
+        message: row.message,
+        summary: summarizeChange((rows[i + 1]?.spec ?? null) as never, row.spec as never),
+      }));
+    }),
 
   delete: editorProcedure.input(z.object({ id: flowId })).mutation(async ({ ctx, input }) => {
     await ctx.db.$transaction(async (tx) => {

@@ -39,7 +39,10 @@ function page(input: z.infer<typeof byNode>): {
   };
 }
 
-/** Refuses a node the flow's latest version does not have, or has as something else. */
+/**
+ * A node the flow's latest version does not have, or has as another kind, has no such log:
+ * NOT_FOUND, like a flow that does not exist.
+ */
 async function requireNode(
   db: DbClient,
   flowId: string,
@@ -51,7 +54,7 @@ async function requireNode(
   if (node?.kind === wanted.kind && (wanted.type === undefined || node.type === wanted.type)) return;
   const what = node ? `a '${node.type}' node` : "not a node";
   throw new TRPCError({
-    code: "BAD_REQUEST",
+    code: "NOT_FOUND",
     message: `'${nodeId}' is ${what} in version ${latest.version} of flow ${flowId}; ${wanted.keeps}`,
   });
 }

@@ -1,19 +1,18 @@
 import { builtinRegistry } from "@weir/connectors/definitions";
 import { z } from "zod";
 import { createTRPCRouter, viewerProcedure } from "../trpc";
-import { InputError } from "../errors";
-import { decodeCursor, nameKey, pageInput } from "../pagination";
+import { cursors, pageInput } from "../pagination";
 
 export const nodeTypesRouter = createTRPCRouter({
   /** Every node type with the JSON Schema of its config (what a form may submit: io "input"). */
-  list: viewerProcedure.input(pageInput).query(({ input }) => {
-    const all = builtinRegistry.list();
-    const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor, nameKey)[0];
-    const start = after === undefined ? 0 : all.findIndex((d) => d.type === after) + 1;
-    if (start === 0 && after !== undefined) {
-      throw new InputError([{ path: ["cursor"], message: `no node type '${after}'`, code: "invalid_shape" }]);
-    }
-    const page = all.slice(start, input.limit === undefined ? undefined : start + input.limit);
+  list: viewerProcedure.input(pageInput(cursors.name)).query(({ input }) => {
+    // The registry's order (the editor's palette) unless paged; pages go by type name.
+    const paged = input.limit !== undefined || input.cursor !== undefined;
+    const all = paged
+      ? [...builtinRegistry.list()].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))
+      : builtinRegistry.list();
+    const after = input.cursor;
+    const page = all.filter((d) => after === undefined || d.type > after).slice(0, input.limit);
     return page.map((definition) => ({
       type: definition.type,
       kind: definition.kind,

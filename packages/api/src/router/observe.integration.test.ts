@@ -168,13 +168,13 @@ describe("logs", () => {
     expect(lastTwo.map((e) => e.record)).toEqual([{ value: { n: 4 } }, { value: { n: 5 } }]);
   });
 
-  it("refuses nodes that are not log sinks, and out-of-range limits", async () => {
+  it("answers NOT_FOUND for nodes that are not log sinks, BAD_REQUEST for out-of-range limits", async () => {
     const { flowId } = await deployedFlow("logs-reject");
     await expect(t.api.logs.read({ flowId, nodeId: "double" })).rejects.toMatchObject({
-      code: "BAD_REQUEST",
+      code: "NOT_FOUND",
       message: containing("'double' is a 'function' node in version 1"),
     });
-    await expect(t.api.logs.read({ flowId, nodeId: "ghost" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(t.api.logs.read({ flowId, nodeId: "ghost" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(t.api.logs.read({ flowId, nodeId: "out", limit: 1001 })).rejects.toMatchObject({
       code: "BAD_REQUEST",
     });
@@ -219,14 +219,14 @@ describe("function logs", () => {
     ]);
   });
 
-  it("refuses nodes that are not functions, missing flows and bad limits", async () => {
+  it("answers NOT_FOUND for nodes that are not functions and missing flows, BAD_REQUEST for bad limits", async () => {
     const { flowId } = await deployedFlow("fn-logs-reject");
     await expect(t.api.logs.function({ flowId, nodeId: "out" })).rejects.toMatchObject({
-      code: "BAD_REQUEST",
+      code: "NOT_FOUND",
       message: containing("'out' is a 'log' node in version 1"),
     });
     await expect(t.api.logs.function({ flowId, nodeId: "ghost" })).rejects.toMatchObject({
-      code: "BAD_REQUEST",
+      code: "NOT_FOUND",
       message: containing("'ghost' is not a node"),
     });
     await expect(t.api.logs.function({ flowId, nodeId: "double", limit: 0 })).rejects.toMatchObject({

@@ -2,7 +2,7 @@ import { Buffer } from "node:buffer";
 import { z } from "zod";
 import { notFound } from "../errors";
 import { sealedSecretValue } from "../sealing";
-import { decodeCursor, nameKey, pageInput } from "../pagination";
+import { cursors, pageInput } from "../pagination";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 import { iso } from "../views";
 
@@ -47,10 +47,9 @@ export const secretsRouter = createTRPCRouter({
     }),
 
   /** Every secret's name and dates, by name; never a value. */
-  list: publicProcedure.input(pageInput).query(async ({ ctx, input }) => {
-    const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor, nameKey)[0];
+  list: publicProcedure.input(pageInput(cursors.name)).query(async ({ ctx, input }) => {
     const rows = await ctx.db.secret.findMany({
-      where: after === undefined ? {} : { name: { gt: after } },
+      where: input.cursor === undefined ? {} : { name: { gt: input.cursor } },
       orderBy: { name: "asc" },
       take: input.limit,
       select: metadata,
