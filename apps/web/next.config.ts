@@ -15,8 +15,8 @@ const config: NextConfig = {
       }
     : {}),
   // Internal packages ship TypeScript source (their "exports" point at src/*.ts).
-  // (@weir/function-contract for the compiler: the API checks code on save, never runs it;
-  // @weir/runtime-wasm only for "./inspect": the API checks uploaded components, never runs them.)
+  // (@weir/function-contract: the API compiles code on save and inspects uploaded components,
+  // never runs them; no function runtime is part of the web app.)
   transpilePackages: [
     "@weir/api",
     "@weir/auth",
@@ -24,7 +24,6 @@ const config: NextConfig = {
     "@weir/db",
     "@weir/domain",
     "@weir/function-contract",
-    "@weir/runtime-wasm",
   ],
   // Loaded by Node at run time rather than bundled: the Prisma runtime, the Postgres driver and the
   // TypeScript compiler (9 MB of JavaScript that bundling would only slow down), and jco, which

@@ -1,10 +1,30 @@
-import { componentWit as jcoComponentWit } from "@bytecodealliance/jco";
+// Is this a Weir function component? Read from its types only (jco's `component wit`), nothing
+// runs: the API checks uploads with it, the `wasm` runtime before it starts one. Each passes the
+// `componentWit` of the jco it already has (the runtime pins an older one), so this package
+// brings no copy of its own.
 import { errorMessage } from "@weir/domain";
-import type { BinaryKind } from "./wasm-binary";
-import { binaryKind } from "./wasm-binary";
 
-/** jco 1.10's typings point at a file it does not ship; the function returns the WIT text. */
-const componentWit = jcoComponentWit as unknown as (bytes: Uint8Array) => Promise<string>;
+/** jco's `componentWit`: the component's world as WIT text. */
+export type ComponentWit = (bytes: Uint8Array) => Promise<string>;
+
+/**
+ * What the first eight bytes of a WebAssembly binary say: a core module (version 1) or a
+ * component (version 0x0d, layer 1), or neither.
+ */
+export type BinaryKind = "component" | "core-module" | "not-wasm";
+
+const MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+const byteAt = (bytes: Uint8Array, at: number): number => bytes[at] ?? 0;
+
+export function binaryKind(bytes: Uint8Array): BinaryKind {
+  if (bytes.length < 8 || MAGIC.some((byte, i) => bytes[i] !== byte)) return "not-wasm";
+  const version = byteAt(bytes, 4) | (byteAt(bytes, 5) << 8);
+  const layer = byteAt(bytes, 6) | (byteAt(bytes, 7) << 8);
+  if (version === 1 && layer === 0) return "core-module";
+  if (layer === 1) return "component";
+  return "not-wasm";
+}
 
 /** The WIT package and world a function component targets (`wit/weir-function.wit`). */
 export const WEIR_WORLD = "weir:function/function@0.1.0";
@@ -42,7 +62,10 @@ export interface ComponentInspection {
  * module rather than a component, an invalid component, a missing or mistyped export, an import
  * the host does not provide. Reads the component's type information only; runs nothing.
  */
-export async function inspectComponent(bytes: Uint8Array): Promise<ComponentInspection> {
+export async function inspectComponent(
+  bytes: Uint8Array,
+  componentWit: ComponentWit,
+): Promise<ComponentInspection> {
   const kind = binaryKind(bytes);
   if (kind === "not-wasm") {
     return {

@@ -1,6 +1,7 @@
 export { wasmRuntime } from "./runtime";
-export { inspectComponent, WEIR_WORLD } from "./inspect";
-export type { ComponentInspection } from "./inspect";
+export { WEIR_WORLD } from "@weir/function-contract/component-inspect";
+export { inspectComponent } from "./inspect";
+export type { ComponentInspection } from "@weir/function-contract/component-inspect";
 export { cacheDir, transpileCached } from "./component-cache";
 export type { Transpiled } from "./component-cache";
 export { jsGuestComponent } from "./guest-build";

@@ -16,7 +16,7 @@ import type { LoadedComponent } from "./component-cache";
 import { loadComponent, sha256 } from "./component-cache";
 import { jsGuestComponent } from "./guest-build";
 import { GuestWorker } from "./guest-worker";
-import type { ComponentInspection } from "./inspect";
+import type { ComponentInspection } from "@weir/function-contract/component-inspect";
 import { inspectComponent } from "./inspect";
 
 /** What runs: the JS guest with the user's compiled code, or a prebuilt component. */

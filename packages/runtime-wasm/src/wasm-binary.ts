@@ -1,21 +1,4 @@
-/**
- * What the first eight bytes of a WebAssembly binary say: a core module (version 1) or a
- * component (version 0x0d, layer 1), or neither.
- */
-export type BinaryKind = "component" | "core-module" | "not-wasm";
-
-const MAGIC = [0x00, 0x61, 0x73, 0x6d];
-
 const byteAt = (bytes: Uint8Array, at: number): number => bytes[at] ?? 0;
-
-export function binaryKind(bytes: Uint8Array): BinaryKind {
-  if (bytes.length < 8 || MAGIC.some((byte, i) => bytes[i] !== byte)) return "not-wasm";
-  const version = byteAt(bytes, 4) | (byteAt(bytes, 5) << 8);
-  const layer = byteAt(bytes, 6) | (byteAt(bytes, 7) << 8);
-  if (version === 1 && layer === 0) return "core-module";
-  if (layer === 1) return "component";
-  return "not-wasm";
-}
 
 const PAGE = 65_536;
 const MEMORY_SECTION = 5;
