@@ -3,9 +3,10 @@ for the interop tests: records Weir did not write, and a reader Weir did not wri
 
   confluent-client.py produce <format> <brokers> <registry-url> <topic>
       produces the fixed records of that format (avro, protobuf, json) and prints nothing
-  confluent-client.py consume <format> <brokers> <registry-url> <topic> <count>
+  confluent-client.py consume <format> <brokers> <registry-url> <topic> <count> [<idle-seconds>]
       prints the values of the first <count> records as one JSON array, in Weir's JSON mapping
-      for the types used here (timestamps ISO 8601 UTC, decimals as text, bytes as base64)
+      for the types used here (timestamps ISO 8601 UTC, decimals as text, bytes as base64); with
+      <idle-seconds>, stops early once that long passed without a record after the first one
 """
 
 import base64
@@ -145,6 +146,7 @@ def main():
             sys.exit("records were not delivered within 30 s")
         return
     count = int(sys.argv[6])
+    idle = float(sys.argv[7]) if len(sys.argv) > 7 else None
     if fmt == "avro":
         deserialize = AvroDeserializer(registry)
     elif fmt == "json":
@@ -161,11 +163,15 @@ def main():
     consumer.subscribe([topic])
     values = []
     deadline = datetime.datetime.now() + datetime.timedelta(seconds=60)
+    last = datetime.datetime.now()
     while len(values) < count and datetime.datetime.now() < deadline:
+        if idle is not None and values and (datetime.datetime.now() - last).total_seconds() > idle:
+            break
         message = consumer.poll(1.0)
         if message is None or message.error():
             continue
         values.append(deserialize(message.value(), context))
+        last = datetime.datetime.now()
     consumer.close()
     print(json.dumps(values, default=weir_json))
 
