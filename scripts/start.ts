@@ -133,7 +133,7 @@ async function supervise(): Promise<void> {
 
   // The installation's keys live in the data directory (made on the first start, mode 0600)
   // unless given in the environment; engine and web get the same ones.
-  const { dataDirSecretKey } = await import("@weir/db/key-files");
+  const { dataDirInternalKey, dataDirSecretKey } = await import("@weir/db/key-files");
   mkdirSync(dataDir, { recursive: true });
   let secretKey = process.env.WEIR_SECRET_KEY?.trim();
   if (!secretKey) {
@@ -145,6 +145,8 @@ async function supervise(): Promise<void> {
       );
     }
   }
+  // The web process shows this to the engine on every /trigger; the engine refuses anyone else.
+  const internalKey = process.env.WEIR_INTERNAL_KEY?.trim() || dataDirInternalKey(dataDir).key;
 
   // One engine id for every run of this launcher's engine: a restarted engine takes its
   // deployments back at once instead of waiting for its own lease to expire.
@@ -152,6 +154,7 @@ async function supervise(): Promise<void> {
     ...process.env,
     DATABASE_URL: databaseUrl,
     WEIR_SECRET_KEY: secretKey,
+    WEIR_INTERNAL_KEY: internalKey,
     WEIR_ENGINE_PORT: enginePort,
     WEIR_ENGINE_ID: process.env.WEIR_ENGINE_ID ?? `${hostname()}-start-${process.pid}`,
   };

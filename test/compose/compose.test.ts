@@ -46,7 +46,7 @@ async function allLogEntries(flowId: string, nodeId: string): Promise<LogEntry[]
 const COUNTING_FLOW = {
   name: "compose: ingest → count → log",
   nodes: [
-    { id: "in", kind: "source", type: "http-ingest", config: {} },
+    { id: "in", kind: "source", type: "http-ingest", config: { public: true } },
     {
       id: "count",
       kind: "function",

@@ -54,6 +54,7 @@ export class Stack {
       POSTGRES_PASSWORD: "compose-test-password",
       // Fresh per stack; kept in the env file, so a `down` and `up` again opens what was stored.
       WEIR_SECRET_KEY: randomBytes(32).toString("base64"),
+      WEIR_INTERNAL_KEY: randomBytes(32).toString("base64url"),
       WEIR_WEB_PORT: String(webPort),
       WEIR_ENGINE_IMAGE: `${imagePrefix}-engine:test`,
       WEIR_WEB_IMAGE: `${imagePrefix}-web:test`,

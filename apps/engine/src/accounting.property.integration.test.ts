@@ -36,7 +36,12 @@ const passThrough = "export default (record) => record;";
 const flow: FlowSpecInput = {
   name: "random JSON through both runtimes",
   nodes: [
-    { id: "in", kind: "source", type: "http-ingest", config: { maxBodyBytes: 16 * 1024 * 1024 } },
+    {
+      id: "in",
+      kind: "source",
+      type: "http-ingest",
+      config: { maxBodyBytes: 16 * 1024 * 1024, public: true },
+    },
     { id: "js", kind: "function", type: "function", config: { code: passThrough } },
     {
       id: "wasm",

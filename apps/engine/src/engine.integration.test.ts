@@ -159,7 +159,7 @@ describe("engine", () => {
     const flow = await t.api.flow.create({
       name: "ingest",
       nodes: [
-        { id: "in", kind: "source", type: "http-ingest" },
+        { id: "in", kind: "source", type: "http-ingest", config: { public: true } },
         {
           id: "fn",
           kind: "function",

@@ -1,4 +1,5 @@
 import type { Db } from "@weir/db";
+import { ingestToken, installationKeys } from "@weir/db";
 import type { FlowSpec, FunctionRuntime } from "@weir/domain";
 import { errorMessage, formatProblems, validateFlow } from "@weir/domain";
 import { builtinRegistry } from "@weir/connectors";
@@ -7,6 +8,7 @@ import { FlowRunner } from "./flow/flow-runner";
 import type { RunnerRole } from "./flow/flow-runner";
 import type { DeploymentRef, FlowServices } from "./flow/services";
 import { IngestServer } from "./ingest-server";
+import { IngestTokenCache } from "./endpoint-auth";
 import { RequestTracker } from "./requests/request-tracker";
 import { createMetrics } from "./metrics";
 import type { Logger } from "./logger";
@@ -89,11 +91,16 @@ export class Engine {
     });
     this.functionLogs = new FunctionLogStore(db, log.child("function-logs"));
     const artifacts = new ArtifactStore(db);
+    const ingestTokens = new IngestTokenCache((flowId, nodeId) => ingestToken(db, flowId, nodeId));
     this.ingest = new IngestServer(
       log.child("http"),
       runtimes,
       (names) => resolveSecrets(db, names),
       (sha256) => artifacts.load(sha256),
+      {
+        internalKey: installationKeys(db).internalKey,
+        ingestToken: (flowId, nodeId) => ingestTokens.get(flowId, nodeId),
+      },
     );
     const metrics = createMetrics(options.engineId, () => this.stats.all());
     this.ingest.observe({

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { httpPolicySettings, kafkaTransportSettings, outboundPolicySettings, readEngineEnv } from "./env";
+import {
+  engineKeys,
+  httpPolicySettings,
+  kafkaTransportSettings,
+  outboundPolicySettings,
+  readEngineEnv,
+} from "./env";
 
-const base = { DATABASE_URL: "postgres://localhost/weir" };
+const base = {
+  DATABASE_URL: "postgres://localhost/weir",
+  WEIR_INTERNAL_KEY: "an-internal-key-of-some-length",
+};
 
 describe("engine env", () => {
   it("runs the in-process transport unless told otherwise", () => {
@@ -21,6 +30,24 @@ describe("engine env", () => {
       replicationFactor: undefined,
       sessionTimeoutMs: 10_000,
     });
+  });
+
+  it("requires WEIR_INTERNAL_KEY, long enough, and gives it to the database handle", () => {
+    expect(() => readEngineEnv({ DATABASE_URL: base.DATABASE_URL })).toThrow(
+      /WEIR_INTERNAL_KEY: WEIR_INTERNAL_KEY is required/,
+    );
+    const short = "short-key";
+    const refused = (() => {
+      try {
+        readEngineEnv({ ...base, WEIR_INTERNAL_KEY: short });
+        return "accepted";
+      } catch (error) {
+        return String(error);
+      }
+    })();
+    expect(refused).toMatch(/WEIR_INTERNAL_KEY must be at least 16 characters/);
+    expect(refused).not.toContain(short);
+    expect(engineKeys(readEngineEnv(base)).internalKey).toBe(base.WEIR_INTERNAL_KEY);
   });
 
   it("says what is missing when the Kafka transport has no brokers", () => {

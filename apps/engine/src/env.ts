@@ -39,6 +39,14 @@ const schema = z.object({
    * tokens at rest. Needed once any is stored; the engine refuses to start without it then.
    */
   WEIR_SECRET_KEY: secretKey,
+  /**
+   * Shared with the web process, which shows it on every call to /trigger (header
+   * x-weir-internal-key). Required: `npm start` makes one in .weir/internal.key; compose needs it.
+   */
+  WEIR_INTERNAL_KEY: z
+    .string({ error: "WEIR_INTERNAL_KEY is required: the key the web app shows to call /trigger" })
+    .trim()
+    .min(16, "WEIR_INTERNAL_KEY must be at least 16 characters (e.g. openssl rand -base64 32)"),
   /** Stable id of this engine; a restarted engine with the same id takes its deployments back at once. */
   WEIR_ENGINE_ID: z.string().min(1).optional(),
   WEIR_ENGINE_HOST: z.string().default("127.0.0.1"),
@@ -94,7 +102,7 @@ export type EngineEnv = z.infer<typeof schema> & { WEIR_ENGINE_ID: string };
 
 /** The installation keys the engine opens its database with. */
 export function engineKeys(env: EngineEnv): InstallationKeys {
-  return { secretBox: env.WEIR_SECRET_KEY };
+  return { secretBox: env.WEIR_SECRET_KEY, internalKey: env.WEIR_INTERNAL_KEY };
 }
 
 /**

@@ -10,6 +10,8 @@ let server: IngestServer;
 let base: string;
 let port: number;
 const ingested: unknown[] = [];
+const INTERNAL_KEY = "internal-key-for-this-test-0123";
+let lockedToken = "wit_the-locked-nodes-token";
 
 beforeAll(async () => {
   server = new IngestServer(
@@ -17,6 +19,13 @@ beforeAll(async () => {
     new Map(),
     () => Promise.resolve({}),
     () => Promise.reject(new Error("no artifacts here")),
+    {
+      internalKey: INTERNAL_KEY,
+      ingestToken: (flowId, nodeId) =>
+        flowId === "flow" && nodeId === "locked"
+          ? Promise.resolve(lockedToken)
+          : Promise.reject(new Error("no key to open tokens")),
+    },
   );
   port = await server.listen(0, "127.0.0.1");
   base = `http://127.0.0.1:${port}`;
@@ -27,8 +36,19 @@ beforeAll(async () => {
       ingested.push(body);
       return Promise.resolve({ accepted: 1 });
     },
-    { maxBodyBytes: 1024 },
+    { maxBodyBytes: 1024, public: true },
   );
+  for (const nodeId of ["locked", "unreadable"]) {
+    server.register(
+      "flow",
+      nodeId,
+      (body) => {
+        ingested.push(body);
+        return Promise.resolve({ accepted: 1 });
+      },
+      { maxBodyBytes: 1024 },
+    );
+  }
 });
 afterAll(async () => {
   await server.close();
@@ -38,6 +58,7 @@ afterEach(() => {
 });
 
 const json = { "content-type": "application/json" };
+const trigger = { ...json, "x-weir-internal-key": INTERNAL_KEY };
 const validTrigger = JSON.stringify({ code: "export default (r) => r", records: [{ value: 1 }] });
 
 /** A raw request, so Host and Origin can be set as a browser or an attacker would. */
@@ -64,14 +85,14 @@ describe("engine HTTP server", () => {
   it("answers an oversized /trigger body with the limit, and the next call on the same client works", async () => {
     const big = await fetch(`${base}/trigger`, {
       method: "POST",
-      headers: json,
+      headers: trigger,
       body: JSON.stringify({ code: "x".repeat(TRIGGER_MAX_BODY), records: [{ value: 1 }] }),
     });
     expect(big.status).toBe(413);
     expect(await big.json()).toEqual({ error: `body larger than ${TRIGGER_MAX_BODY} bytes` });
     for (let i = 0; i < 3; i++) {
       const started = Date.now();
-      const next = await fetch(`${base}/trigger`, { method: "POST", headers: json, body: validTrigger });
+      const next = await fetch(`${base}/trigger`, { method: "POST", headers: trigger, body: validTrigger });
       // Answered by the engine (no runtime in this test server), not a reset socket.
       expect(next.status).toBe(400);
       expect(((await next.json()) as { error: string }).error).toContain("runtime 'js' is not available");
@@ -95,12 +116,13 @@ describe("engine HTTP server", () => {
   it("refuses text/plain and a missing content type on /trigger and ingest, saying why", async () => {
     const before = ingested.length;
     for (const path of ["/trigger", "/ingest/flow/in"]) {
-      const plain = await raw("POST", path, { "content-type": "text/plain" }, validTrigger);
+      const key = { "x-weir-internal-key": INTERNAL_KEY };
+      const plain = await raw("POST", path, { ...key, "content-type": "text/plain" }, validTrigger);
       expect(plain.status).toBe(415);
       expect(JSON.parse(plain.body)).toEqual({
         error: "content-type must be application/json (got text/plain)",
       });
-      const none = await raw("POST", path, {}, "[1]");
+      const none = await raw("POST", path, key, "[1]");
       expect(none.status).toBe(415);
     }
     expect(ingested.length).toBe(before);
@@ -159,5 +181,83 @@ describe("engine HTTP server", () => {
     const allowed = await raw("POST", "/ingest/flow/in", { ...json, origin }, "[3]");
     expect(allowed.status).toBe(200);
     expect(allowed.headers["access-control-allow-origin"]).toBe(origin);
+  });
+
+  it("runs /trigger only for the internal key: none 401, another 403, before reading the body", async () => {
+    const none = await raw("POST", "/trigger", json, validTrigger);
+    expect(none.status).toBe(401);
+    expect(none.headers["www-authenticate"]).toBe('Bearer realm="weir engine"');
+    expect(JSON.parse(none.body)).toEqual({
+      error: "this endpoint needs the x-weir-internal-key header (the web app's WEIR_INTERNAL_KEY)",
+    });
+    for (const wrong of [INTERNAL_KEY.slice(0, -1), `${INTERNAL_KEY}x`, "x".repeat(INTERNAL_KEY.length)]) {
+      const refused = await raw("POST", "/trigger", { ...json, "x-weir-internal-key": wrong }, validTrigger);
+      expect(refused.status).toBe(403);
+      expect(refused.body).not.toContain(INTERNAL_KEY);
+    }
+    const right = await raw("POST", "/trigger", trigger, validTrigger);
+    expect(right.status).toBe(400);
+    expect(right.body).toContain("runtime 'js' is not available");
+  });
+
+  it("feeds a node that is not public only with its ingest token, checked before the body", async () => {
+    const before = ingested.length;
+    const none = await raw("POST", "/ingest/flow/locked", json, "[1]");
+    expect(none.status).toBe(401);
+    expect(JSON.parse(none.body)).toEqual({
+      error:
+        "this node needs its ingest token: send Authorization: Bearer <token> (shown in the node's inspector), or make the node public",
+    });
+    const wrong = await raw(
+      "POST",
+      "/ingest/flow/locked",
+      { ...json, authorization: "Bearer wit_guess" },
+      "[1]",
+    );
+    expect(wrong.status).toBe(401);
+    expect(JSON.parse(wrong.body)).toEqual({ error: "wrong ingest token for this node" });
+    // The body is never read for a refused caller: an oversized one gets 401, not 413.
+    const big = await raw("POST", "/ingest/flow/locked", json, JSON.stringify(["z".repeat(5000)]));
+    expect(big.status).toBe(401);
+    expect(ingested.length).toBe(before);
+
+    const bearer = await raw(
+      "POST",
+      "/ingest/flow/locked",
+      { ...json, authorization: `Bearer ${lockedToken}` },
+      "[1]",
+    );
+    expect(bearer.status).toBe(200);
+    const header = await raw(
+      "POST",
+      "/ingest/flow/locked",
+      { ...json, "x-weir-ingest-token": lockedToken },
+      "[2]",
+    );
+    expect(header.status).toBe(200);
+    expect(ingested.slice(before)).toEqual([[1], [2]]);
+
+    const old = lockedToken;
+    lockedToken = "wit_rotated";
+    const stale = await raw(
+      "POST",
+      "/ingest/flow/locked",
+      { ...json, authorization: `Bearer ${old}` },
+      "[3]",
+    );
+    expect(stale.status).toBe(401);
+  });
+
+  it("answers 503 when a node's token cannot be read (no WEIR_SECRET_KEY)", async () => {
+    const refused = await raw(
+      "POST",
+      "/ingest/flow/unreadable",
+      { ...json, authorization: "Bearer wit_any" },
+      "[1]",
+    );
+    expect(refused.status).toBe(503);
+    expect(JSON.parse(refused.body)).toEqual({
+      error: "the node's ingest token cannot be read: the engine needs WEIR_SECRET_KEY",
+    });
   });
 });

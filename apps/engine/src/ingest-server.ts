@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { Registry } from "prom-client";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { IngestHandler } from "@weir/connectors";
+import type { IngestHandler, IngestOptions } from "@weir/connectors";
 import type { FunctionRuntime } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import { ZodError } from "zod";
@@ -17,6 +17,8 @@ import {
   refuse,
   reply,
 } from "./http-guard";
+import type { Refusal } from "./endpoint-auth";
+import { INTERNAL_KEY_HEADER, checkIngestToken, checkInternalKey } from "./endpoint-auth";
 import type { Logger } from "./logger";
 import { trigger } from "./trigger";
 import type { StreamRoute, StreamRouteOptions } from "./requests/request-routes";
@@ -26,17 +28,29 @@ export const TRIGGER_MAX_BODY = 8 * 1024 * 1024;
 interface Route {
   handler: IngestHandler;
   maxBodyBytes: number;
+  /** Accepts POSTs without the node's ingest token. */
+  public: boolean;
   /** An `http-request` source: answers the request itself, streaming (requests/request-routes.ts). */
   serve?: StreamRoute;
 }
 
+/** What the server checks callers against (endpoint-auth.ts). */
+export interface EndpointAuth {
+  /** WEIR_INTERNAL_KEY, which /trigger requires; undefined refuses every /trigger. */
+  internalKey: string | undefined;
+  /** A node's current ingest token, which its POSTs require unless it is public. */
+  ingestToken(flowId: string, nodeId: string): Promise<string>;
+}
+
 /**
  * The engine's HTTP endpoint: `POST /ingest/<flowId>/<nodeId>` feeds a running `http-ingest`
- * source, answering with how many records were accepted once they are queued in the flow;
- * `POST /trigger` runs code on sample records (the API's functions.trigger calls it, because
- * the web process never runs user code); `GET /health` (live), `/ready` (database reachable,
- * loop running) and `/metrics` (Prometheus). Every request passes http-guard.ts
- * first: an allowed Host, no foreign Origin, `application/json`, a body within the limit.
+ * source (with the node's ingest token unless it is public), answering with how many records
+ * were accepted once they are queued in the flow; `POST /trigger` runs code on sample records
+ * (only for the web process, which shows WEIR_INTERNAL_KEY: the API's functions.trigger calls it,
+ * because the web process never runs user code); `GET /health` (live), `/ready` (database
+ * reachable, loop running) and `/metrics` (Prometheus). Every request passes http-guard.ts
+ * first: an allowed Host, no foreign Origin, `application/json`, a body within the limit; the
+ * key or token is checked before the body is read.
  */
 /** What `/metrics` and `/ready` report; given by the engine once it has made them. */
 export interface Observability {
@@ -56,10 +70,15 @@ export class IngestServer {
     private readonly runtimes: ReadonlyMap<string, FunctionRuntime>,
     private readonly resolveSecrets: (names: readonly string[]) => Promise<Record<string, string>>,
     private readonly loadArtifact: (sha256: string) => Promise<Uint8Array>,
+    private readonly auth: EndpointAuth,
   ) {}
 
-  register(flowId: string, nodeId: string, handler: IngestHandler, options: { maxBodyBytes: number }): void {
-    this.routes.set(`${flowId}/${nodeId}`, { handler, maxBodyBytes: options.maxBodyBytes });
+  register(flowId: string, nodeId: string, handler: IngestHandler, options: IngestOptions): void {
+    this.routes.set(`${flowId}/${nodeId}`, {
+      handler,
+      maxBodyBytes: options.maxBodyBytes,
+      public: options.public === true,
+    });
   }
 
   /** Routes an `http-request` source: its POSTs pass the same checks, then `serve` answers them. */
@@ -68,6 +87,7 @@ export class IngestServer {
     this.routes.set(`${flowId}/${nodeId}`, {
       handler,
       maxBodyBytes: options.maxBodyBytes,
+      public: options.public,
       serve: options.serve,
     });
   }
@@ -156,6 +176,11 @@ export class IngestServer {
     }
   }
 
+  private refuseAuth(req: IncomingMessage, res: ServerResponse, policy: HttpPolicy, refusal: Refusal): void {
+    if (refusal.status === 401) res.setHeader("www-authenticate", 'Bearer realm="weir engine"');
+    refuse(req, res, policy, refusal.status, refusal.error);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse, policy: HttpPolicy): Promise<void> {
     if (!hostAllowed(policy, req.headers.host)) {
       const host = req.headers.host ?? "none";
@@ -184,7 +209,7 @@ export class IngestServer {
       // A CORS preflight from an allowed origin (any other was refused above).
       res.setHeader("access-control-allow-origin", origin);
       res.setHeader("access-control-allow-methods", "POST, GET");
-      res.setHeader("access-control-allow-headers", "content-type");
+      res.setHeader("access-control-allow-headers", `content-type, authorization, ${INTERNAL_KEY_HEADER}`);
       res.setHeader("access-control-max-age", "600");
       res.setHeader("vary", "Origin");
       res.statusCode = 204;
@@ -211,6 +236,11 @@ export class IngestServer {
       return;
     }
     if (req.method === "POST" && url.pathname === "/trigger") {
+      const refusal = checkInternalKey(req, this.auth.internalKey);
+      if (refusal) {
+        this.refuseAuth(req, res, policy, refusal);
+        return;
+      }
       await this.handleTrigger(req, res, policy);
       return;
     }
@@ -234,6 +264,13 @@ export class IngestServer {
         `no running http-ingest node '${nodeId}' of flow '${flowId}' on this engine`,
       );
       return;
+    }
+    if (!route.public) {
+      const refusal = await checkIngestToken(req, () => this.auth.ingestToken(flowId, nodeId));
+      if (refusal) {
+        this.refuseAuth(req, res, policy, refusal);
+        return;
+      }
     }
     const parsed = await this.jsonBody(req, res, policy, route.maxBodyBytes);
     if (!parsed.ok) return;

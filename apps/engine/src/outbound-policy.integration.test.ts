@@ -22,7 +22,7 @@ describe("outbound policy in the engine", () => {
     const victim = await t.api.flow.create({
       name: "victim",
       nodes: [
-        { id: "in", kind: "source", type: "http-ingest" },
+        { id: "in", kind: "source", type: "http-ingest", config: { public: true } },
         { id: "out", kind: "sink", type: "log", config: { keep: 100 } },
       ],
       edges: [{ id: "e", from: { node: "in", port: "out" }, to: { node: "out" } }],

@@ -25,7 +25,7 @@ function ingestFlow(name: string, code: string, fnConfig: Record<string, unknown
   return {
     name,
     nodes: [
-      { id: "in", kind: "source", type: "http-ingest" },
+      { id: "in", kind: "source", type: "http-ingest", config: { public: true } },
       { id: "fn", kind: "function", type: "function", config: { code, ...fnConfig } },
       { id: "out", kind: "sink", type: "log", config: { keep: 1000 } },
     ],

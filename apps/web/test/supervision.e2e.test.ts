@@ -124,7 +124,7 @@ describe("npm start supervision", () => {
         {
           name: "survives a killed engine",
           nodes: [
-            { id: "in", kind: "source", type: "http-ingest" },
+            { id: "in", kind: "source", type: "http-ingest", config: { public: true } },
             { id: "out", kind: "sink", type: "log", config: { keep: 1000 } },
           ],
           edges: [{ id: "e", from: { node: "in", port: "out" }, to: { node: "out" } }],

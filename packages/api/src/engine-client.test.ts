@@ -58,4 +58,26 @@ describe("postToEngine", () => {
     // One connection per call: none is ever reused after the engine refused a body unread.
     expect(engine.sockets.size).toBe(4);
   });
+
+  it("shows the internal key on every call, and reads the engine's 401/403 as the installation's problem", async () => {
+    const seen: (string | undefined)[] = [];
+    const server = createServer((req, res) => {
+      const key = req.headers["x-weir-internal-key"];
+      seen.push(Array.isArray(key) ? key[0] : key);
+      req.resume();
+      req.on("end", () => {
+        res.statusCode = key === "the-right-internal-key" ? 200 : key === undefined ? 401 : 403;
+        res.end(JSON.stringify(res.statusCode === 200 ? { ok: true } : { error: "refused" }));
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const ingestUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const call = (internalKey: string | undefined) =>
+      postToEngine({ id: "e2", ingestUrl, internalKey }, "/trigger", {}, 5000);
+    await expect(call("the-right-internal-key")).resolves.toEqual({ ok: true });
+    await expect(call("another-key")).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    await expect(call(undefined)).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    expect(seen).toEqual(["the-right-internal-key", "another-key", undefined]);
+  });
 });

@@ -1,10 +1,12 @@
 // The only place the API talks to an engine: requests that need user code run (a trigger), which
-// the web process must never do itself. Everything else still goes through Postgres.
+// the web process must never do itself. Everything else still goes through Postgres. Every call
+// carries WEIR_INTERNAL_KEY (x-weir-internal-key), which the engine requires of /trigger.
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import type { EngineInstance } from "@weir/db";
+import { installationKeys } from "@weir/db";
 import { errorMessage } from "@weir/domain";
 import type { DbClient } from "./lookups";
 import { LIVENESS_WINDOW_MS } from "./views";
@@ -12,8 +14,28 @@ import { LIVENESS_WINDOW_MS } from "./views";
 /** How long a call to an engine may take unless the context says otherwise. */
 export const ENGINE_TIMEOUT_MS = 30_000;
 
-/** The live engine that reported last, or PRECONDITION_FAILED when none is running. */
-export async function requireLiveEngine(db: DbClient, now = new Date()): Promise<EngineInstance> {
+/** The header engines read WEIR_INTERNAL_KEY from (apps/engine/src/endpoint-auth.ts). */
+export const INTERNAL_KEY_HEADER = "x-weir-internal-key";
+
+/** An engine to call, with the key it requires of the caller. */
+export type EngineTarget = Pick<EngineInstance, "id" | "ingestUrl"> & { internalKey?: string | undefined };
+
+/**
+ * The live engine that reported last, with this process's WEIR_INTERNAL_KEY to call it; or
+ * PRECONDITION_FAILED when none is running or the key is not set.
+ */
+export async function requireLiveEngine(
+  db: DbClient,
+  now = new Date(),
+): Promise<EngineInstance & { internalKey: string }> {
+  const internalKey = installationKeys(db).internalKey;
+  if (internalKey === undefined) {
+    throw new TRPCError({
+      code: "PRECONDITION_FAILED",
+      message:
+        "WEIR_INTERNAL_KEY is not set in the web process, so it cannot call an engine (npm start sets it)",
+    });
+  }
   const engine = await db.engineInstance.findFirst({
     where: { heartbeatAt: { gt: new Date(now.getTime() - LIVENESS_WINDOW_MS) } },
     orderBy: [{ heartbeatAt: "desc" }, { startedAt: "desc" }],
@@ -24,11 +46,13 @@ export async function requireLiveEngine(db: DbClient, now = new Date()): Promise
       message: "no engine is running: start one with npm start",
     });
   }
-  return engine;
+  return { ...engine, internalKey };
 }
 
 /** tRPC's meaning of an engine's error status, as seen by the API's caller. */
 function codeForEngineStatus(status: number): TRPC_ERROR_CODE_KEY {
+  // The engine refused this process's key: the installation is misconfigured, not the request.
+  if (status === 401 || status === 403) return "PRECONDITION_FAILED";
   if (status === 413) return "PAYLOAD_TOO_LARGE";
   if (status === 429) return "TOO_MANY_REQUESTS";
   if (status < 500) return "BAD_REQUEST";
@@ -46,7 +70,12 @@ function describeFailure(error: unknown): string {
  * One POST on a connection of its own (no keep-alive pool): a socket the engine closed after
  * refusing an earlier request can never be picked up again by the next call.
  */
-function post(url: URL, body: string, signal: AbortSignal): Promise<{ status: number; text: string }> {
+function post(
+  url: URL,
+  body: string,
+  signal: AbortSignal,
+  internalKey: string | undefined,
+): Promise<{ status: number; text: string }> {
   const send = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(
@@ -58,6 +87,7 @@ function post(url: URL, body: string, signal: AbortSignal): Promise<{ status: nu
           "content-type": "application/json",
           accept: "application/json",
           "content-length": Buffer.byteLength(body),
+          ...(internalKey === undefined ? {} : { [INTERNAL_KEY_HEADER]: internalKey }),
         },
         signal,
       },
@@ -81,7 +111,7 @@ function post(url: URL, body: string, signal: AbortSignal): Promise<{ status: nu
  * incoherent engine a BAD_GATEWAY or GATEWAY_TIMEOUT naming it.
  */
 export async function postToEngine(
-  engine: Pick<EngineInstance, "id" | "ingestUrl">,
+  engine: EngineTarget,
   path: string,
   body: unknown,
   timeoutMs: number = ENGINE_TIMEOUT_MS,
@@ -91,7 +121,7 @@ export async function postToEngine(
   let status: number;
   let text: string;
   try {
-    ({ status, text } = await post(new URL(url), JSON.stringify(body), signal));
+    ({ status, text } = await post(new URL(url), JSON.stringify(body), signal, engine.internalKey));
   } catch (error) {
     if (signal.aborted) {
       throw new TRPCError({

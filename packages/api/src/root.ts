@@ -9,6 +9,7 @@ import { dryRunRouter } from "./router/dry-run";
 import { engineRouter } from "./router/engine";
 import { flowRouter } from "./router/flow";
 import { functionsRouter } from "./router/functions";
+import { ingestRouter } from "./router/ingest";
 import { logsRouter } from "./router/logs";
 import { nodeTypesRouter } from "./router/node-types";
 import { secretsRouter } from "./router/secrets";
@@ -34,6 +35,7 @@ export const appRouter = createTRPCRouter({
   secrets: secretsRouter,
   connections: connectionsRouter,
   functions: functionsRouter,
+  ingest: ingestRouter,
   state: stateRouter,
   dryRun: dryRunRouter,
   artifacts: artifactsRouter,

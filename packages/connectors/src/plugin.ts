@@ -22,6 +22,12 @@ export interface Checkpoint {
   save(position: JsonValue): Promise<void>;
 }
 
+export interface IngestOptions {
+  maxBodyBytes: number;
+  /** Accept POSTs without the node's ingest token. */
+  public?: boolean;
+}
+
 /** Receives a parsed request body; resolves once the records are accepted downstream. */
 export type IngestHandler = (body: unknown) => Promise<{ accepted: number }>;
 
@@ -29,8 +35,11 @@ export interface SourceContext extends ConnectorContext {
   /** Sends records downstream; resolves once they are queued, so it waits under backpressure. */
   emit(records: readonly WeirRecord[]): Promise<void>;
   checkpoint: Checkpoint;
-  /** Routes the engine's `POST /ingest/<flowId>/<nodeId>` to this handler. */
-  serveIngest(handler: IngestHandler, options: { maxBodyBytes: number }): void;
+  /**
+   * Routes the engine's `POST /ingest/<flowId>/<nodeId>` to this handler; the engine checks the
+   * node's ingest token first unless `public`.
+   */
+  serveIngest(handler: IngestHandler, options: IngestOptions): void;
   /**
    * Stores a record the source received but cannot turn into a valid record (e.g. bad JSON),
    * with the reason, in the dead-letter store; the stream goes on. Optional while engines

@@ -14,6 +14,7 @@ export {
   secretBoxOf,
   type InstallationKeys,
 } from "./installation-keys";
+export { ingestContext, ingestToken, rotateIngestToken } from "./ingest-tokens";
 export {
   openConnectionSecrets,
   openSecretValue,

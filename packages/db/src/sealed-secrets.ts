@@ -2,6 +2,7 @@
 // operations: the start-up check and sealing of rows written before encryption, and rotation.
 // Every row names its key in `key_id`; null means the row predates encryption (plain text).
 import type { Db } from "./client";
+import { ingestContext } from "./ingest-tokens";
 import { installationKeys, secretBoxOf } from "./installation-keys";
 import type { SecretBox } from "./secret-box";
 
@@ -95,8 +96,34 @@ const connectionsTable: SealedTable = {
     ).count === 1,
 };
 
+/** Ingest tokens are sealed from the start (key_id is never null); ids are `<flowId>/<nodeId>`. */
+const ingestTokensTable: SealedTable = {
+  what: "ingest token",
+  rows: async (db) =>
+    (await db.ingestToken.findMany({ select: { flowId: true, nodeId: true, token: true, keyId: true } })).map(
+      (row) => ({ id: `${row.flowId}/${row.nodeId}`, text: row.token, keyId: row.keyId }),
+    ),
+  context: (id) => {
+    const slash = id.indexOf("/");
+    return ingestContext(id.slice(0, slash), id.slice(slash + 1));
+  },
+  write: async (db, id, sealed, keyId, expectedKeyId) => {
+    const slash = id.indexOf("/");
+    const where = { flowId: id.slice(0, slash), nodeId: id.slice(slash + 1) };
+    if (expectedKeyId === null) return false;
+    return (
+      (
+        await db.ingestToken.updateMany({
+          where: { ...where, keyId: expectedKeyId },
+          data: { token: sealed, keyId },
+        })
+      ).count === 1
+    );
+  },
+};
+
 /** Every table with sealed values; the start-up check and rotation walk all of them. */
-export const sealedTables: SealedTable[] = [secretsTable, connectionsTable];
+export const sealedTables: SealedTable[] = [secretsTable, connectionsTable, ingestTokensTable];
 
 export interface SecretStoreStatus {
   /** Rows sealed at this start (they were plain text). */

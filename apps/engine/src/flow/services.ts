@@ -1,5 +1,5 @@
 import type { FunctionRuntime, FunctionStateStore, JsonValue, WeirRecord } from "@weir/domain";
-import type { IngestHandler } from "@weir/connectors";
+import type { IngestHandler, IngestOptions } from "@weir/connectors";
 import type { Logger } from "../logger";
 import type { StoredConnection } from "../stores/connection-store";
 import type { NodeCounters } from "../stats";
@@ -41,7 +41,7 @@ export interface FlowServices {
     save(flowId: string, nodeId: string, position: JsonValue): Promise<void>;
   };
   ingest: {
-    register(flowId: string, nodeId: string, handler: IngestHandler, options: { maxBodyBytes: number }): void;
+    register(flowId: string, nodeId: string, handler: IngestHandler, options: IngestOptions): void;
     unregister(flowId: string, nodeId: string): void;
   };
   /** Request/response flows (http-request → … → http-response); absent where they cannot run. */

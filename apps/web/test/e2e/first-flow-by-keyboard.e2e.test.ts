@@ -87,6 +87,12 @@ describe("a first flow, typed", () => {
     const urlText = (await byTestId(page, "ingest-url").textContent()) ?? "";
     expect(urlText).toMatch(new RegExp(`^https?://.+/ingest/${flowId}/${ingest}$`));
     expect(await byTestId(page, "ingest-curl").textContent()).toContain(urlText);
+    // The node is not public: POSTs need the token the inspector shows (and puts in the curl line).
+    await expect
+      .poll(async () => (await byTestId(page, "ingest-token").textContent()) ?? "")
+      .toMatch(/^wit_/);
+    const token = (await byTestId(page, "ingest-token").textContent()) ?? "";
+    expect(await byTestId(page, "ingest-curl").textContent()).toContain(`authorization: Bearer ${token}`);
     await b.shot("ingest url");
 
     // The URL the page shows is the one that takes records.
@@ -94,7 +100,7 @@ describe("a first flow, typed", () => {
     for (;;) {
       const res = await fetch(urlText, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
         body: JSON.stringify([{ n: 3 }, { n: 30 }, { n: 7 }]),
       });
       if (res.ok) break;

@@ -11,6 +11,14 @@ export const httpIngestConfigSchema = z.object({
     .max(64 * 1024 * 1024)
     .default(1024 * 1024)
     .describe("Largest request body accepted, in bytes; a larger POST is refused with 413."),
+  /** Accept POSTs without the node's ingest token. */
+  public: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Accept POSTs from anyone who can reach the engine. Off: each POST needs the node's ingest token " +
+        "(`Authorization: Bearer <token>`, shown in the node's inspector; 401 without it).",
+    ),
 });
 export type HttpIngestConfig = z.infer<typeof httpIngestConfigSchema>;
 
@@ -20,7 +28,7 @@ export const httpIngestNodeType: NodeTypeDefinition<HttpIngestConfig> = {
   kind: "source",
   name: "HTTP ingest",
   description:
-    "Accepts records POSTed to the engine at /ingest/<flowId>/<nodeId>: one JSON value or a JSON array of them.",
+    "Accepts records POSTed to the engine at /ingest/<flowId>/<nodeId>: one JSON value or a JSON array of them, with the node's ingest token unless it is public.",
   icon: "download",
   configSchema: httpIngestConfigSchema,
   ports: { fixed: [DEFAULT_PORT] },

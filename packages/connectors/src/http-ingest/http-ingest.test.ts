@@ -39,8 +39,16 @@ describe("recordsFromBody", () => {
 describe("http ingest source", () => {
   it("registers a handler that emits the posted records and counts them", async () => {
     const ctx = fakeSourceContext();
-    const run = httpIngestSource.run({ maxBodyBytes: 1024 }, ctx);
+    const options: unknown[] = [];
+    const serve = ctx.serveIngest.bind(ctx);
+    ctx.serveIngest = (handler, given) => {
+      options.push(given);
+      serve(handler, given);
+    };
+    const run = httpIngestSource.run({ maxBodyBytes: 1024, public: false }, ctx);
     expect(ctx.ingest).toBeDefined();
+    // The engine is told to check the node's token (the node is not public).
+    expect(options).toEqual([{ maxBodyBytes: 1024, public: false }]);
     await expect(ctx.ingest?.([{ a: 1 }, { a: 2 }])).resolves.toEqual({ accepted: 2 });
     expect(ctx.emitted.map((r) => r.value)).toEqual([{ a: 1 }, { a: 2 }]);
     ctx.abort();

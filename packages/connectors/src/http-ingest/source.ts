@@ -12,7 +12,7 @@ export const httpIngestSource: SourcePlugin<HttpIngestConfig> = {
         await ctx.emit(records);
         return { accepted: records.length };
       },
-      { maxBodyBytes: config.maxBodyBytes },
+      { maxBodyBytes: config.maxBodyBytes, public: config.public },
     );
     // The source lives as long as its deployment; the engine unroutes it on stop.
     await new Promise<void>((resolve) => {

@@ -1,8 +1,9 @@
 "use client";
 // Where to send records to an http-ingest node: the engine's public URL (as it registered in the
-// engines table) + /ingest/<flowId>/<nodeId>, with a copy button and a curl line to try it. Shown
-// once the flow is deployed, since only then does an engine accept records for it.
-import { useQuery } from "@tanstack/react-query";
+// engines table) + /ingest/<flowId>/<nodeId>, with a copy button and a curl line to try it, and the
+// node's ingest token (which every POST needs unless the node is public) with a Rotate button.
+// Shown once the flow is deployed, since only then does an engine accept records for it.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
@@ -17,6 +18,19 @@ interface Props {
 
 export function IngestUrl({ flowId, nodeId, deployed }: Props) {
   const [copied, setCopied] = useState<string | null>(null);
+  const queryClient = useQueryClient();
+  const tokenKey = ["ingest-token", flowId, nodeId];
+  const token = useQuery({
+    queryKey: tokenKey,
+    queryFn: () => api.ingest.token.query({ flowId, nodeId }),
+    enabled: deployed,
+  });
+  const rotate = useMutation({
+    mutationFn: () => api.ingest.rotateToken.mutate({ flowId, nodeId }),
+    onSuccess: (answer) => {
+      queryClient.setQueryData(tokenKey, answer);
+    },
+  });
   const engines = useQuery({
     queryKey: keys.engines,
     queryFn: () => api.engine.list.query(),
@@ -50,7 +64,9 @@ export function IngestUrl({ flowId, nodeId, deployed }: Props) {
       </div>
     );
   const url = ingestUrl(engine.ingestUrl, flowId, nodeId);
-  const curl = `curl -X POST '${url}' -H 'content-type: application/json' -d '{"hello":"weir"}'`;
+  const secret = token.data && !token.data.public ? token.data.token : undefined;
+  const auth = secret === undefined ? "" : ` -H 'authorization: Bearer ${secret}'`;
+  const curl = `curl -X POST '${url}' -H 'content-type: application/json'${auth} -d '{"hello":"weir"}'`;
   const copy = (what: string, text: string): void => {
     void navigator.clipboard.writeText(text).then(
       () => {
@@ -67,6 +83,42 @@ export function IngestUrl({ flowId, nodeId, deployed }: Props) {
       <CopyRow what="url" text={url} copied={copied === "url"} onCopy={copy} />
       <p className="field-help">POST one JSON value or a JSON array of them, for example:</p>
       <CopyRow what="curl" text={curl} copied={copied === "curl"} onCopy={copy} />
+      <div className="field-label">Ingest token</div>
+      {token.isError ? (
+        <p className="field-help" data-testid="ingest-token-error">
+          The token is shown to editors: {errorMessage(token.error)}
+        </p>
+      ) : token.data?.public ? (
+        <p className="field-help" data-testid="ingest-token-public">
+          This node is public: anyone who can reach the engine may POST to it, without a token.
+        </p>
+      ) : secret !== undefined ? (
+        <>
+          <CopyRow what="token" text={secret} copied={copied === "token"} onCopy={copy} />
+          <p className="field-help">
+            Every POST needs it as <code>Authorization: Bearer …</code>.{" "}
+            <button
+              type="button"
+              className="btn btn-small"
+              data-testid="ingest-token-rotate"
+              disabled={rotate.isPending}
+              onClick={() => {
+                rotate.mutate();
+              }}
+            >
+              {rotate.isPending ? "Rotating…" : "Rotate"}
+            </button>{" "}
+            makes a new one; the old one stops working within a second.
+          </p>
+          {rotate.isError ? (
+            <p className="field-error" role="alert">
+              Could not rotate the token: {errorMessage(rotate.error)}
+            </p>
+          ) : null}
+        </>
+      ) : (
+        <p className="field-help">Reading the token…</p>
+      )}
       {copied?.endsWith("-failed") ? (
         <p className="field-error" role="alert">
           The browser refused the clipboard; select the text and copy it.
