@@ -60,6 +60,8 @@ const REQUIRED: Record<string, Required> = {
   "connections.test": "admin",
   "functions.trigger": "editor",
   "dryRun.run": "editor",
+  "ingest.token": "editor",
+  "ingest.rotateToken": "editor",
   "state.list": "viewer",
   "state.set": "editor",
   "state.delete": "editor",
