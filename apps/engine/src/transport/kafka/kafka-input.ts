@@ -102,6 +102,8 @@ export class KafkaNodeInput implements NodeInput {
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.rejoined();
+      // Said at info: each join after the first may repeat up to MAX_UNCOMMITTED records (the fault tests count them).
+      options.log.info(`joined consumer group ${options.groupId} (join ${String(this.generation)})`);
       // A partition this member no longer owns is someone else's to report.
       const owned = new Set<string>();
       for (const [topic, partitions] of Object.entries(event.payload.memberAssignment))

@@ -5,7 +5,7 @@ import type { Logger } from "../../logger";
 
 const RETRY_MAX_MS = 5_000;
 /** Messages per produce request, well under the broker's default 1 MB per partition batch for 1 KB records. */
-const MESSAGES_PER_REQUEST = 500;
+export const MESSAGES_PER_REQUEST = 500;
 
 /** Edge topics: a producer that cannot reorder or duplicate within a session, acks from every replica. */
 export const EDGE_PRODUCER: ProducerConfig = {
