@@ -58,6 +58,7 @@ const REQUIRED: Record<string, Required> = {
   "connections.get": "viewer",
   "connections.delete": "admin",
   "connections.test": "admin",
+  "connections.testRegistry": "admin",
   "functions.trigger": "editor",
   "dryRun.run": "editor",
   "ingest.token": "editor",

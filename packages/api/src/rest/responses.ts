@@ -26,6 +26,7 @@ const savedFlow = z.object({ id: z.uuid(), name: z.string(), version: z.number()
 
 const secretMetadata = z.object({ name: z.string(), createdAt: isoDate, updatedAt: isoDate });
 
+const flowRef = z.object({ id: z.uuid(), name: z.string() });
 const json = z.unknown().describe("any JSON value");
 const problem = z.object({
   path: z.array(z.union([z.string(), z.number().int()])),
@@ -161,7 +162,11 @@ export const RESPONSES: Readonly<Record<string, z.ZodType>> = {
   "deployment.status": deploymentStatus.nullable(),
   "deployment.list": z.array(deploymentStatus),
   "secrets.set": secretMetadata,
-  "secrets.list": z.array(secretMetadata),
+  "secrets.list": z.array(
+    secretMetadata.extend({
+      flows: z.array(z.object({ id: z.uuid(), name: z.string() })).describe("flows that read the secret"),
+    }),
+  ),
   "deadLetters.replay": z.object({ requested: z.number().int() }),
   "deadLetters.list": z.array(
     z.object({
@@ -190,7 +195,7 @@ export const RESPONSES: Readonly<Record<string, z.ZodType>> = {
   ),
   "connections.set": connectionProfile,
   "connections.get": connectionProfile,
-  "connections.list": z.array(connectionProfile),
+  "connections.list": z.array(connectionProfile.extend({ flows: z.array(flowRef) })),
   "nodeTypes.list": z.array(
     z.object({
       type: z.string(),
@@ -209,7 +214,7 @@ export const RESPONSES: Readonly<Record<string, z.ZodType>> = {
   "functions.trigger": triggerResult,
   "artifacts.upload": artifact.extend({ created: z.boolean() }),
   "artifacts.get": artifact,
-  "artifacts.list": z.array(artifact),
+  "artifacts.list": z.array(artifact.extend({ flows: z.array(flowRef) })),
   "engine.list": z.array(
     z.object({
       id: z.string(),
@@ -217,6 +222,16 @@ export const RESPONSES: Readonly<Record<string, z.ZodType>> = {
       startedAt: isoDate,
       heartbeatAt: isoDate,
       alive: z.boolean(),
+      recordsPerSec: z.number(),
+      deployments: z.array(
+        z.object({
+          id: z.uuid(),
+          flowId: z.uuid(),
+          flowName: z.string(),
+          version: z.number().int(),
+          actualState: deploymentState,
+        }),
+      ),
     }),
   ),
 };

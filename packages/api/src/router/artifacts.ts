@@ -4,7 +4,8 @@ import { z } from "zod";
 import { artifactMetadata, toArtifactView, uploadArtifact } from "../artifacts";
 import { notFound } from "../errors";
 import { afterTimeAndId, cursors, pageInput } from "../pagination";
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { createTRPCRouter, editorProcedure, viewerProcedure } from "../trpc";
+import { loadUsage } from "../usage";
 
 const bySha = z.object({ sha256: artifactHashSchema });
 
@@ -14,7 +15,7 @@ const bySha = z.object({ sha256: artifactHashSchema });
  */
 export const artifactsRouter = createTRPCRouter({
   /** Checks and stores a component given as base64; answers its sha256 and what it targets. */
-  upload: publicProcedure
+  upload: editorProcedure
     .input(
       z.object({
         base64: z.base64("must be the component's bytes in base64"),
@@ -23,18 +24,21 @@ export const artifactsRouter = createTRPCRouter({
     )
     .mutation(({ ctx, input }) => uploadArtifact(ctx.db, Buffer.from(input.base64, "base64"), input.name)),
 
-  /** Every artifact's metadata, newest first; never the bytes. */
-  list: publicProcedure.input(pageInput(cursors.timeAndSha256)).query(async ({ ctx, input }) => {
-    const rows = await ctx.db.wasmArtifact.findMany({
-      where: afterTimeAndId(input.cursor, { time: "createdAt", id: "sha256" }, "desc"),
-      orderBy: [{ createdAt: "desc" }, { sha256: "desc" }],
-      take: input.limit,
-      select: artifactMetadata,
-    });
-    return rows.map(toArtifactView);
+  /** Every artifact's metadata and the flows naming it, newest first; never the bytes. */
+  list: viewerProcedure.input(pageInput(cursors.timeAndSha256)).query(async ({ ctx, input }) => {
+    const [rows, usage] = await Promise.all([
+      ctx.db.wasmArtifact.findMany({
+        where: afterTimeAndId(input.cursor, { time: "createdAt", id: "sha256" }, "desc"),
+        orderBy: [{ createdAt: "desc" }, { sha256: "desc" }],
+        take: input.limit,
+        select: artifactMetadata,
+      }),
+      loadUsage(ctx.db),
+    ]);
+    return rows.map((row) => ({ ...toArtifactView(row), flows: usage.artifacts.get(row.sha256) ?? [] }));
   }),
 
-  get: publicProcedure.input(bySha).query(async ({ ctx, input }) => {
+  get: viewerProcedure.input(bySha).query(async ({ ctx, input }) => {
     const row = await ctx.db.wasmArtifact.findUnique({
       where: { sha256: input.sha256 },
       select: artifactMetadata,

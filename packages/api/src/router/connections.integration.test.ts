@@ -1,4 +1,6 @@
 // Connection profiles: secret fields are write-only, so every answer is checked for the value.
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import type { TRPCError } from "@trpc/server";
 import { openConnectionSecrets } from "@weir/db";
@@ -158,6 +160,25 @@ describe("connections", () => {
     expect(await t.api.deployment.list({ flowId: id })).toEqual([]);
     await t.api.connections.set({ name: "absent", kind: "kafka", config: { brokers: ["localhost:9092"] } });
     await expect(t.api.deployment.deploy({ flowId: id })).resolves.toMatchObject({ desiredState: "running" });
+  });
+
+  it("lists the flows naming each profile, and its test says a closed port is unreachable", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    await t.api.connections.set({
+      name: "nowhere",
+      kind: "kafka",
+      config: { brokers: [`127.0.0.1:${String(port)}`] },
+    });
+    const { id } = await t.api.flow.create(kafkaFlow({ connection: "nowhere" }, { connection: "nowhere" }));
+    const listed = (await t.api.connections.list()).find((p) => p.name === "nowhere");
+    expect(listed?.flows).toEqual([{ id, name: "kafka with profiles" }]);
+
+    const result = await t.api.connections.test({ name: "nowhere" });
+    expect(result).toMatchObject({ ok: false, failure: "unreachable" });
+    await expect(t.api.connections.test({ name: "never-made" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("refuses a node giving both brokers and a connection, at its path", async () => {

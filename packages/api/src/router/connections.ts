@@ -1,13 +1,21 @@
 import { TRPCError } from "@trpc/server";
-import { connectionKinds, connectionNameSchema } from "@weir/connectors";
+import {
+  connectionKinds,
+  connectionNameSchema,
+  kafkaConnectionSchema,
+  probeKafka,
+  probeRegistry,
+  registryConnectionSchema,
+} from "@weir/connectors";
 import type { ConnectionKindName } from "@weir/connectors";
 import type { Db, Prisma } from "@weir/db";
 import { LIMITS, checkJsonValue, formatPath } from "@weir/domain";
 import { z } from "zod";
 import { InputError, notFound } from "../errors";
 import { openedConnectionSecrets, sealedConnectionSecrets } from "../sealing";
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { adminProcedure, createTRPCRouter, viewerProcedure } from "../trpc";
 import { cursors, pageInput } from "../pagination";
+import { loadUsage } from "../usage";
 import { iso } from "../views";
 
 type JsonObject = Record<string, unknown>;
@@ -89,7 +97,7 @@ export const connectionsRouter = createTRPCRouter({
    * Creates the profile or replaces it. Without `secrets` the stored secret fields are kept
    * (where the config still has a place for them); with `secrets` they are replaced.
    */
-  set: publicProcedure
+  set: adminProcedure
     .input(
       z.object({
         name: connectionNameSchema,
@@ -163,25 +171,84 @@ export const connectionsRouter = createTRPCRouter({
       return toView(ctx.db, row);
     }),
 
-  /** Every profile by name, with its config and which secret fields are set. */
-  list: publicProcedure.input(pageInput(cursors.name)).query(async ({ ctx, input }) => {
-    const rows = await ctx.db.connectionProfile.findMany({
-      where: input.cursor === undefined ? {} : { name: { gt: input.cursor } },
-      orderBy: { name: "asc" },
-      take: input.limit,
-    });
-    return rows.map((row) => toView(ctx.db, row));
+  /** Every profile by name, with its config, which secret fields are set and the flows naming it. */
+  list: viewerProcedure.input(pageInput(cursors.name)).query(async ({ ctx, input }) => {
+    const [rows, usage] = await Promise.all([
+      ctx.db.connectionProfile.findMany({
+        where: input.cursor === undefined ? {} : { name: { gt: input.cursor } },
+        orderBy: { name: "asc" },
+        take: input.limit,
+      }),
+      loadUsage(ctx.db),
+    ]);
+    return rows.map((row) => ({ ...toView(ctx.db, row), flows: usage.connections.get(row.name) ?? [] }));
   }),
 
-  get: publicProcedure.input(byName).query(async ({ ctx, input }) => {
+  get: viewerProcedure.input(byName).query(async ({ ctx, input }) => {
     const row = await ctx.db.connectionProfile.findUnique({ where: { name: input.name } });
     if (!row) throw notFound(`connection profile ${input.name} not found`);
     return toView(ctx.db, row);
   }),
 
-  delete: publicProcedure.input(byName).mutation(async ({ ctx, input }) => {
+  delete: adminProcedure.input(byName).mutation(async ({ ctx, input }) => {
     const { count } = await ctx.db.connectionProfile.deleteMany({ where: { name: input.name } });
     if (count === 0) throw notFound(`connection profile ${input.name} not found`);
     return { name: input.name };
+  }),
+
+  /**
+   * "Test connection": connects with the stored profile (secrets included) from this server and
+   * lists the topics, or answers which of unreachable / auth / tls / other failed and why. The
+   * answer is not an error: a failing test is a result the page shows.
+   */
+  test: adminProcedure.input(byName).mutation(async ({ ctx, input }) => {
+    const row = await ctx.db.connectionProfile.findUnique({ where: { name: input.name } });
+    if (!row) throw notFound(`connection profile ${input.name} not found`);
+    const merged = isObject(row.config) ? structuredClone(row.config) : {};
+    const secrets = openedConnectionSecrets(ctx.db, row);
+    for (const field of connectionKinds.kafka.secretFields) {
+      const value = getPath(secrets, field);
+      if (value !== undefined) setPath(merged, field, value, true);
+    }
+    const parsed = kafkaConnectionSchema.safeParse(merged);
+    if (!parsed.success) {
+      return {
+        ok: false as const,
+        failure: "other" as const,
+        message: "the stored profile is not a valid kafka connection: save it again",
+        ms: 0,
+      };
+    }
+    return probeKafka(parsed.data, { timeoutMs: 5_000 });
+  }),
+
+  /**
+   * "Test connection" for a schema-registry profile: lists the registry's subjects with the stored
+   * profile (secrets included), or answers which of unreachable / auth / tls / other failed.
+   */
+  testRegistry: adminProcedure.input(byName).mutation(async ({ ctx, input }) => {
+    const row = await ctx.db.connectionProfile.findUnique({ where: { name: input.name } });
+    if (!row) throw notFound(`connection profile ${input.name} not found`);
+    if (row.kind !== "schema-registry")
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: `connection profile ${input.name} is a ${row.kind} profile, not schema-registry`,
+      });
+    const merged = isObject(row.config) ? structuredClone(row.config) : {};
+    const secrets = openedConnectionSecrets(ctx.db, row);
+    for (const field of connectionKinds["schema-registry"].secretFields) {
+      const value = getPath(secrets, field);
+      if (value !== undefined) setPath(merged, field, value, true);
+    }
+    const parsed = registryConnectionSchema.safeParse(merged);
+    if (!parsed.success) {
+      return {
+        ok: false as const,
+        failure: "other" as const,
+        message: "the stored profile is not a valid schema-registry connection: save it again",
+        ms: 0,
+      };
+    }
+    return probeRegistry(parsed.data, { timeoutMs: 5_000 });
   }),
 });

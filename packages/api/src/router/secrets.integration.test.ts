@@ -2,7 +2,7 @@
 import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
 import { openSecretValue } from "@weir/db";
-import { useTestApi } from "../../test/db";
+import { demoFlow, useTestApi } from "../../test/db";
 import { callHttp, withInput } from "../../test/http";
 import { anyString } from "../../test/match";
 
@@ -23,7 +23,12 @@ describe("secrets", () => {
 
     const list = await t.api.secrets.list();
     expect(list.map((s) => s.name)).toEqual(["API_KEY", "_other2"]);
-    expect(list[0]).toEqual({ name: "API_KEY", createdAt: first.createdAt, updatedAt: replaced.updatedAt });
+    expect(list[0]).toEqual({
+      name: "API_KEY",
+      createdAt: first.createdAt,
+      updatedAt: replaced.updatedAt,
+      flows: [],
+    });
 
     expect(await t.api.secrets.delete({ name: "_other2" })).toEqual({ name: "_other2" });
     expect((await t.api.secrets.list()).map((s) => s.name)).toEqual(["API_KEY"]);
@@ -62,6 +67,25 @@ describe("secrets", () => {
       message: "secret NEVER_SET not found",
     });
     await expect(t.api.secrets.delete({ name: "bad-name" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+
+  it("lists the flows whose newest version reads each secret", async () => {
+    await t.api.secrets.set({ name: "USED_KEY", value: "v" });
+    const spec = demoFlow("uses a secret");
+    const withSecret = {
+      ...spec,
+      nodes: spec.nodes?.map((n) =>
+        n.id === "double" ? { ...n, config: { ...n.config, secrets: ["USED_KEY"] } } : n,
+      ),
+    };
+    const flow = await t.api.flow.create(withSecret);
+    const listed = await t.api.secrets.list();
+    expect(listed.find((s) => s.name === "USED_KEY")?.flows).toEqual([
+      { id: flow.id, name: "uses a secret" },
+    ]);
+    // A newer version that no longer reads it: the flow is no longer listed.
+    await t.api.flow.update({ id: flow.id, spec });
+    expect((await t.api.secrets.list()).find((s) => s.name === "USED_KEY")?.flows).toEqual([]);
   });
 
   it("never returns a value, in any answer or error, over HTTP", async () => {

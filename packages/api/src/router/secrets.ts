@@ -3,7 +3,8 @@ import { z } from "zod";
 import { notFound } from "../errors";
 import { sealedSecretValue } from "../sealing";
 import { cursors, pageInput } from "../pagination";
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { adminProcedure, createTRPCRouter, viewerProcedure } from "../trpc";
+import { loadUsage } from "../usage";
 import { iso } from "../views";
 
 /** The names function nodes list in `config.secrets` and read as `ctx.secrets.NAME`. */
@@ -32,7 +33,7 @@ function toView(row: { name: string; createdAt: Date; updatedAt: Date }) {
  */
 export const secretsRouter = createTRPCRouter({
   /** Creates the secret or replaces its value. */
-  set: publicProcedure
+  set: adminProcedure
     .input(z.object({ name: secretName, value: secretValue }))
     .mutation(async ({ ctx, input }) => {
       // Only the sealed value reaches the database (packages/db secret-box.ts).
@@ -46,18 +47,21 @@ export const secretsRouter = createTRPCRouter({
       return toView(row);
     }),
 
-  /** Every secret's name and dates, by name; never a value. */
-  list: publicProcedure.input(pageInput(cursors.name)).query(async ({ ctx, input }) => {
-    const rows = await ctx.db.secret.findMany({
-      where: input.cursor === undefined ? {} : { name: { gt: input.cursor } },
-      orderBy: { name: "asc" },
-      take: input.limit,
-      select: metadata,
-    });
-    return rows.map(toView);
+  /** Every secret's name and dates, by name, with the flows that read it; never a value. */
+  list: viewerProcedure.input(pageInput(cursors.name)).query(async ({ ctx, input }) => {
+    const [rows, usage] = await Promise.all([
+      ctx.db.secret.findMany({
+        where: input.cursor === undefined ? {} : { name: { gt: input.cursor } },
+        orderBy: { name: "asc" },
+        take: input.limit,
+        select: metadata,
+      }),
+      loadUsage(ctx.db),
+    ]);
+    return rows.map((row) => ({ ...toView(row), flows: usage.secrets.get(row.name) ?? [] }));
   }),
 
-  delete: publicProcedure.input(z.object({ name: secretName })).mutation(async ({ ctx, input }) => {
+  delete: adminProcedure.input(z.object({ name: secretName })).mutation(async ({ ctx, input }) => {
     const { count } = await ctx.db.secret.deleteMany({ where: { name: input.name } });
     if (count === 0) throw notFound(`secret ${input.name} not found`);
     return { name: input.name };
