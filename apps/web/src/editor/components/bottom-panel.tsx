@@ -1,13 +1,14 @@
 "use client";
-// Tabs under the canvas: Test, Run flow, Logs, Dead letters, Versions, Problems.
+// Tabs under the canvas: Test, Run flow, Logs, State, Dead letters, Versions, Problems.
 import type { ReactNode } from "react";
 
-export type BottomTab = "test" | "dry-run" | "logs" | "dead-letters" | "versions" | "problems";
+export type BottomTab = "test" | "dry-run" | "logs" | "state" | "dead-letters" | "versions" | "problems";
 
 const TABS: { id: BottomTab; label: string }[] = [
   { id: "test", label: "Test" },
   { id: "dry-run", label: "Run flow" },
   { id: "logs", label: "Logs" },
+  { id: "state", label: "State" },
   { id: "dead-letters", label: "Dead letters" },
   { id: "versions", label: "Versions" },
   { id: "problems", label: "Problems" },

@@ -23,6 +23,7 @@ import { Inspector } from "./inspector";
 import { LogsPanel } from "./logs-panel";
 import { Palette } from "./palette";
 import { ProblemsPanel } from "./problems-panel";
+import { StatePanel } from "./state-panel";
 import { TestPanel } from "./test-panel";
 import { useEditorState } from "./use-editor-state";
 import { useLiveStats } from "./use-live-stats";
@@ -227,6 +228,8 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
               />
             ) : tab === "logs" ? (
               <LogsPanel flowId={flowId} node={selectedNode} saved={savedHasSelected} />
+            ) : tab === "state" ? (
+              <StatePanel flowId={flowId} node={selectedNode} saved={savedHasSelected} running={running} />
             ) : tab === "dead-letters" ? (
               <DeadLettersPanel flowId={flowId} />
             ) : tab === "versions" ? (
