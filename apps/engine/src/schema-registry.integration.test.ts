@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { FlowSpecInput } from "@weir/domain";
+import { RegistryClient } from "@weir/schema-registry";
 import { startStandInRegistry } from "@weir/schema-registry/testing";
 import type { StandInRegistry } from "@weir/schema-registry/testing";
 // Brings in the ProvidedContext augmentation that types inject("kafkaBrokers").
@@ -148,5 +149,37 @@ describe.each([
       },
     ]);
     await t.api.deployment.stop({ flowId: flow.id });
+  });
+
+  it("fails the deployment with the registry's reason when the sink's schema is incompatible", async () => {
+    const output = `weir-out-${randomUUID()}`;
+    await new RegistryClient({ url: registry.url }).register(`${output}-value`, {
+      schemaType: "AVRO",
+      schema: paymentSchema,
+      references: [],
+    });
+    const profile = `registry-${randomUUID()}`;
+    await t.api.connections.set({ name: profile, kind: "schema-registry", config: { url: registry.url } });
+    // payer becomes an int: data written with the latest version cannot be read with it.
+    const incompatible = paymentSchema.replace(
+      '{"name":"payer","type":"string"}',
+      '{"name":"payer","type":"int"}',
+    );
+    expect(incompatible).not.toBe(paymentSchema);
+    const spec = registryFlow(`weir-in-${randomUUID()}`, output, profile);
+    const nodes = spec.nodes?.map((node) =>
+      node.id === "out"
+        ? { ...node, config: { ...node.config, schema: { format: "avro", text: incompatible } } }
+        : node,
+    );
+    const flow = await t.api.flow.create({ ...spec, nodes });
+    await t.api.deployment.deploy({ flowId: flow.id });
+    const status = await eventually(async () => {
+      const latest = await t.api.deployment.status({ flowId: flow.id });
+      return latest?.actualState === "failed" ? latest : undefined;
+    }, "a failed deployment");
+    expect(status.error).toContain(
+      `node 'out': the schema is not compatible with the latest version of subject '${output}-value'`,
+    );
   });
 });
