@@ -10,6 +10,7 @@ import type { DeploymentRef, FlowServices } from "./flow/services";
 import { IngestServer } from "./ingest-server";
 import { IngestTokenCache } from "./endpoint-auth";
 import { RequestTracker } from "./requests/request-tracker";
+import { createTracing } from "./tracing/tracing";
 import { createMetrics } from "./metrics";
 import type { Logger } from "./logger";
 import type { ClaimedDeployment } from "./reconciler";
@@ -126,6 +127,7 @@ export class Engine {
       retained: this.retained,
       checkpoints,
       ingest: this.ingest,
+      tracing: createTracing(options.engineId),
       requests: {
         tracker: new RequestTracker(),
         route: (flowId, nodeId, route) => {
@@ -179,6 +181,9 @@ export class Engine {
     await this.flushAll();
     await this.leases.unregister().catch(() => undefined);
     await this.ingest.close();
+    await this.services.tracing?.shutdown().catch((error: unknown) => {
+      this.log.warn(`exporting the last spans failed: ${errorMessage(error)}`);
+    });
     this.log.info("engine stopped");
   }
 

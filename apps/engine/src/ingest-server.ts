@@ -22,6 +22,7 @@ import { INTERNAL_KEY_HEADER, checkIngestToken, checkInternalKey } from "./endpo
 import type { Logger } from "./logger";
 import { trigger } from "./trigger";
 import type { StreamRoute, StreamRouteOptions } from "./requests/request-routes";
+import { withIncomingTrace } from "./tracing/trace-context";
 
 export const TRIGGER_MAX_BODY = 8 * 1024 * 1024;
 
@@ -279,7 +280,9 @@ export class IngestServer {
       return;
     }
     try {
-      reply(req, res, policy, 200, await route.handler(parsed.body));
+      // The records it emits continue the caller's trace (an incoming `traceparent`).
+      const accepted = await withIncomingTrace(req.headers.traceparent, () => route.handler(parsed.body));
+      reply(req, res, policy, 200, accepted);
     } catch (error) {
       reply(req, res, policy, 400, { error: errorMessage(error) });
     }

@@ -12,6 +12,8 @@ import { runSource } from "./source-runner";
 import { redact } from "../stores/secret-store";
 import { responseSinkCapability } from "../requests/request-routes";
 import { TrackedInput, TrackedOutput } from "../requests/tracked-io";
+import type { NodeTracing } from "../tracing/traced-io";
+import { TracedInput, TracedOutput, markDeadLettered } from "../tracing/traced-io";
 
 export interface FlowRunnerOptions {
   /** How long stop() waits for in-flight records to reach the sinks before giving up on them. */
@@ -120,7 +122,7 @@ export class FlowRunner {
         const plugin = findSource(node.type);
         if (!plugin) throw new Error(`node '${node.id}': no source implementation for type '${node.type}'`);
         const connection = await connectionsOf(node, this.services);
-        const outputs = this.trackOutput(node, await this.transport.outputOf(node));
+        const outputs = this.traceOutput(node, this.trackOutput(node, await this.transport.outputOf(node)));
         return [
           () =>
             runSource(
@@ -144,7 +146,7 @@ export class FlowRunner {
           const handle = await this.createFunction(node, config);
           const inputs = await this.transport.inputOf(node, instance);
           this.watchBacklog(node, instance, inputs);
-          const tracked = this.trackInput(node, inputs);
+          const tracked = this.traceInput(node, this.trackInput(node, inputs));
           loops.push(() =>
             runFunction(
               node,
@@ -154,7 +156,7 @@ export class FlowRunner {
               tracked,
               outputs,
               this.deployment,
-              this.services,
+              this.servicesOf(node),
               stop,
             ),
           );
@@ -181,8 +183,8 @@ export class FlowRunner {
           });
           const inputs = await this.transport.inputOf(node, instance);
           this.watchBacklog(node, instance, inputs);
-          const tracked = this.trackInput(node, inputs);
-          loops.push(() => runSink(node, sink, tracked, this.deployment, this.services));
+          const tracked = this.traceInput(node, this.trackInput(node, inputs));
+          loops.push(() => runSink(node, sink, tracked, this.deployment, this.servicesOf(node)));
         }
         return loops;
       }
@@ -216,6 +218,58 @@ export class FlowRunner {
       requests.tracker,
       this.services.counters(this.deployment.id, node.id, "in"),
     );
+  }
+
+  /** With tracing on: what this node's spans are named and say (made once per node). */
+  private readonly nodeTracing = new Map<string, NodeTracing>();
+
+  private tracingOf(node: FlowNode): NodeTracing | undefined {
+    const tracing = this.services.tracing;
+    if (!tracing) return undefined;
+    let traced = this.nodeTracing.get(node.id);
+    if (!traced) {
+      traced = {
+        tracer: tracing.tracer,
+        name: `${node.kind} ${node.id}`,
+        attributes: {
+          "weir.flow.id": this.deployment.flowId,
+          "weir.flow.version": this.deployment.version,
+          "weir.deployment.id": this.deployment.id,
+          "weir.node.id": node.id,
+          "weir.node.type": node.type,
+        },
+        spans: new WeakMap(),
+      };
+      this.nodeTracing.set(node.id, traced);
+    }
+    return traced;
+  }
+
+  private traceOutput(node: FlowNode, outputs: NodeOutput): NodeOutput {
+    const traced = this.tracingOf(node);
+    return traced ? new TracedOutput(outputs, traced) : outputs;
+  }
+
+  private traceInput(node: FlowNode, inputs: NodeInput): NodeInput {
+    const traced = this.tracingOf(node);
+    return traced ? new TracedInput(inputs, traced) : inputs;
+  }
+
+  /** The services a node's loop gets: with tracing on, a dead letter also marks its record's span. */
+  private servicesOf(node: FlowNode): FlowServices {
+    const traced = this.tracingOf(node);
+    if (!traced) return this.services;
+    const deadLetters = this.services.deadLetters;
+    return {
+      ...this.services,
+      deadLetters: {
+        add: (entry) => {
+          markDeadLettered(traced, entry.record, entry.error, entry.attempts);
+          deadLetters.add(entry);
+        },
+        persisted: () => deadLetters.persisted(),
+      },
+    };
   }
 
   /** Inputs that can tell their queue depth (in memory) report it as the node's backlog. */

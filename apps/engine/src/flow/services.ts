@@ -4,6 +4,7 @@ import type { Logger } from "../logger";
 import type { StoredConnection } from "../stores/connection-store";
 import type { NodeCounters } from "../stats";
 import type { RequestService } from "../requests/request-routes";
+import type { Tracing } from "../tracing/tracing";
 
 export interface DeploymentRef {
   id: string;
@@ -46,6 +47,8 @@ export interface FlowServices {
   };
   /** Request/response flows (http-request → … → http-response); absent where they cannot run. */
   requests?: RequestService;
+  /** Spans per node per record, exported over OTLP; absent when tracing is off. */
+  tracing?: Tracing;
   state(flowId: string, nodeId: string): NodeState;
   secrets(names: readonly string[]): Promise<Record<string, string>>;
   /** The bytes of an uploaded WebAssembly component; rejects when there is none. */

@@ -1,0 +1,100 @@
+// Tracing through a real engine process into a real OpenTelemetry Collector (built from upstream
+// modules by the collector's builder, test/otel-collector.ts): a POST to HTTP ingest carrying a
+// `traceparent` continues that trace through the source, a js function and a log sink, one span
+// per node per record, each the child of the one before; a dead-lettered record's span says so.
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, startEngine } from "../test/engine-process";
+import type { EngineProcess } from "../test/engine-process";
+import { startCollector } from "../test/otel-collector";
+import type { Collector, ExportedSpan } from "../test/otel-collector";
+import { useTestDatabase } from "../test/test-database";
+
+const t = useTestDatabase();
+let collector: Collector;
+let engine: EngineProcess;
+
+beforeAll(async () => {
+  collector = await startCollector();
+  engine = await startEngine(t.url, {
+    OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
+    OTEL_BSP_SCHEDULE_DELAY: "100",
+    OTEL_SERVICE_NAME: "weir-engine-test",
+  });
+}, 600_000);
+afterAll(async () => {
+  await engine.stop();
+  await collector.stop();
+});
+
+describe("tracing", () => {
+  it("continues an incoming traceparent through every node, one span per node per record", async () => {
+    const flow = await t.api.flow.create({
+      name: "traced",
+      nodes: [
+        { id: "in", kind: "source", type: "http-ingest", config: { public: true } },
+        {
+          id: "fn",
+          kind: "function",
+          type: "function",
+          // A function that sets its own headers: the engine still carries the trace on.
+          config: {
+            code: `export default (r) => { if (r.value.bad) throw new Error("bad record"); return { value: r.value, headers: { mine: "yes" } }; }`,
+            maxAttempts: 1,
+          },
+        },
+        { id: "out", kind: "sink", type: "log", config: { keep: 10 } },
+      ],
+      edges: [
+        { id: "e1", from: { node: "in", port: "out" }, to: { node: "fn" } },
+        { id: "e2", from: { node: "fn", port: "out" }, to: { node: "out" } },
+      ],
+    });
+    await t.api.deployment.deploy({ flowId: flow.id });
+    await eventually(
+      async () =>
+        (await t.api.deployment.status({ flowId: flow.id }))?.actualState === "running" ? true : undefined,
+      "running",
+    );
+    const [instance] = await t.api.engine.list();
+    const traceId = randomBytes(16).toString("hex");
+    const callerSpan = randomBytes(8).toString("hex");
+    const response = await fetch(`${instance?.ingestUrl ?? ""}/ingest/${flow.id}/in`, {
+      method: "POST",
+      headers: { "content-type": "application/json", traceparent: `00-${traceId}-${callerSpan}-01` },
+      body: JSON.stringify([{ n: 1 }, { bad: true }]),
+    });
+    expect(response.status).toBe(200);
+
+    const spans = await eventually(() => {
+      const ours = collector.spans().filter((span) => span.traceId === traceId);
+      return Promise.resolve(ours.length >= 5 ? ours : undefined);
+    }, "5 spans of the trace at the collector");
+    const named = (name: string): ExportedSpan[] => spans.filter((span) => span.name === name);
+    expect(spans).toHaveLength(5);
+
+    // Both records' source spans are children of the caller's span.
+    const sources = named("source in");
+    expect(sources.map((span) => span.parentId)).toEqual([callerSpan, callerSpan]);
+    expect(sources[0]?.kind).toBe("Producer");
+    expect(sources[0]?.attributes).toMatchObject({
+      "weir.flow.id": flow.id,
+      "weir.node.id": "in",
+      "weir.node.type": "http-ingest",
+    });
+
+    // Each function span is the child of one source span; the good one sends the sink its record.
+    const functions = named("function fn");
+    expect(functions.map((span) => span.parentId).sort()).toEqual(sources.map((span) => span.id).sort());
+    const failed = functions.find((span) => span.status === "Error");
+    const passed = functions.find((span) => span.status !== "Error");
+    expect(failed?.attributes).toMatchObject({ "weir.dead_lettered": "true", "weir.attempts": "1" });
+    expect(failed?.events).toContain("dead-lettered");
+    expect(passed?.attributes["weir.batch.size"]).toBe("2");
+
+    const [sink] = named("sink out");
+    expect(sink?.parentId).toBe(passed?.id);
+    expect(sink?.attributes["weir.node.type"]).toBe("log");
+    await t.api.deployment.stop({ flowId: flow.id });
+  });
+});
