@@ -1,0 +1,75 @@
+// Schema-registry connection profiles: stored like Kafka profiles (secret fields write-only), and
+// their test lists the registry's subjects. The registry is the stand-in from
+// @weir/schema-registry (no real registry installs here; that package's README says what was tried).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RegistryClient } from "@weir/schema-registry";
+import { startStandInRegistry } from "@weir/schema-registry/testing";
+import type { StandInRegistry } from "@weir/schema-registry/testing";
+import { caught, useTestApi } from "../../test/db";
+
+const t = useTestApi();
+const PASSWORD = "registry-pa55-that-must-not-leak";
+const auth = { kind: "basic" as const, username: "weir", password: PASSWORD };
+let registry: StandInRegistry;
+
+beforeAll(async () => {
+  registry = await startStandInRegistry({ basicAuth: auth });
+  const client = new RegistryClient({ url: registry.url, auth });
+  for (const subject of ["payments-value", "orders-value"])
+    await client.register(subject, { schemaType: "AVRO", schema: '"string"', references: [] });
+});
+afterAll(() => registry.close());
+
+describe("schema-registry connection profiles", () => {
+  it("stores the password apart and never answers it; the test lists the subjects", async () => {
+    const saved = await t.api.connections.set({
+      name: "registry",
+      kind: "schema-registry",
+      config: { url: registry.url, auth: { kind: "basic", username: "weir" } },
+      secrets: { auth: { password: PASSWORD } },
+    });
+    expect(saved).toMatchObject({
+      kind: "schema-registry",
+      config: { url: registry.url, auth: { kind: "basic", username: "weir" } },
+      secrets: { "auth.password": { set: true }, "auth.token": { set: false }, "tls.key": { set: false } },
+    });
+    const listed = await t.api.connections.list();
+    expect(JSON.stringify([saved, listed, await t.api.connections.get({ name: "registry" })])).not.toContain(
+      PASSWORD,
+    );
+
+    expect(await t.api.connections.testRegistry({ name: "registry" })).toMatchObject({
+      ok: true,
+      subjects: ["orders-value", "payments-value"],
+    });
+  });
+
+  it("says auth when the stored password is wrong, and refuses a profile of another kind", async () => {
+    await t.api.connections.set({
+      name: "registry-wrong",
+      kind: "schema-registry",
+      config: { url: registry.url, auth: { kind: "basic", username: "weir" } },
+      secrets: { auth: { password: "nope" } },
+    });
+    expect(await t.api.connections.testRegistry({ name: "registry-wrong" })).toMatchObject({
+      ok: false,
+      failure: "auth",
+    });
+    await t.api.connections.set({ name: "brokers", kind: "kafka", config: { brokers: ["localhost:9092"] } });
+    const error = await caught(() => t.api.connections.testRegistry({ name: "brokers" }));
+    expect(error).toMatchObject({
+      code: "BAD_REQUEST",
+      message: "connection profile brokers is a kafka profile, not schema-registry",
+    });
+  });
+
+  it("refuses a profile that is not a registry connection, at its path", async () => {
+    const error = await caught(() =>
+      t.api.connections.set({ name: "bad", kind: "schema-registry", config: { url: "ftp://registry" } }),
+    );
+    expect(error).toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("url: the registry URL is http(s)://") as unknown,
+    });
+  });
+});
