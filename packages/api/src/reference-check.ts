@@ -27,8 +27,12 @@ export async function missingReferences(db: Db, flow: FlowSpec): Promise<Problem
       if (config.data.runtime === "wasm" && config.data.artifact !== undefined) {
         artifacts.push({ path: ["nodes", index, "config", "artifact"], name: config.data.artifact });
       }
-    } else if (typeof node.config.connection === "string") {
-      connections.push({ path: ["nodes", index, "config", "connection"], name: node.config.connection });
+    } else {
+      // `connection`: a Kafka profile; `registry`: the schema-registry profile of a Kafka node.
+      for (const field of ["connection", "registry"] as const) {
+        const name = node.config[field];
+        if (typeof name === "string") connections.push({ path: ["nodes", index, "config", field], name });
+      }
     }
   });
   const [definedSecrets, definedConnections, storedArtifacts] = await Promise.all([

@@ -43,6 +43,8 @@ export function usageOf(specs: readonly { flow: FlowRef; spec: unknown }[]): Usa
         for (const name of config.secrets) if (typeof name === "string") add(secrets, name, flow);
       }
       if (typeof config.connection === "string") add(connections, config.connection, flow);
+      // A Kafka node names its schema registry profile in `registry`.
+      if (typeof config.registry === "string") add(connections, config.registry, flow);
       if (typeof config.artifact === "string") add(artifacts, config.artifact, flow);
     }
   }

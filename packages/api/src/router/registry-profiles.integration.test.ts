@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "@weir/schema-registry";
 import { startStandInRegistry } from "@weir/schema-registry/testing";
 import type { StandInRegistry } from "@weir/schema-registry/testing";
+import type { TRPCError } from "@trpc/server";
 import { caught, useTestApi } from "../../test/db";
+import type { FlowValidationError } from "../errors";
 
 const t = useTestApi();
 const PASSWORD = "registry-pa55-that-must-not-leak";
@@ -71,5 +73,40 @@ describe("schema-registry connection profiles", () => {
       code: "BAD_REQUEST",
       message: expect.stringContaining("url: the registry URL is http(s)://") as unknown,
     });
+  });
+
+  it("refuses to deploy a flow naming a registry profile that does not exist, and lists the flows naming one", async () => {
+    const kafka = { brokers: ["localhost:9092"], valueFormat: "registry" };
+    const flow = await t.api.flow.create({
+      name: "registry flow",
+      nodes: [
+        {
+          id: "src",
+          kind: "source",
+          type: "kafka-source",
+          config: { ...kafka, topics: ["in"], registry: "registry" },
+        },
+        {
+          id: "out",
+          kind: "sink",
+          type: "kafka-sink",
+          config: { ...kafka, topic: "out", registry: "never-made", schema: { format: "avro" } },
+        },
+      ],
+      edges: [{ id: "e1", from: { node: "src", port: "out" }, to: { node: "out" } }],
+    });
+    const error = (await caught(() => t.api.deployment.deploy({ flowId: flow.id }))) as TRPCError & {
+      cause: FlowValidationError;
+    };
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(error.cause.problems).toEqual([
+      {
+        path: ["nodes", 1, "config", "registry"],
+        message: "connection profile 'never-made' not found (create it with connections.set)",
+        code: "missing_connection",
+      },
+    ]);
+    const listed = (await t.api.connections.list()).find((p) => p.name === "registry");
+    expect(listed?.flows).toEqual([{ id: flow.id, name: "registry flow" }]);
   });
 });
