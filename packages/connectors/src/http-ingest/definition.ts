@@ -17,7 +17,7 @@ export const httpIngestConfigSchema = z.object({
     .default(false)
     .describe(
       "Accept POSTs from anyone who can reach the engine. Off: each POST needs the node's ingest token " +
-        "(`Authorization: Bearer <token>`, shown in the node's inspector; 401 without it).",
+        "(Authorization: Bearer <token>, shown in the node's inspector; 401 without it).",
     ),
 });
 export type HttpIngestConfig = z.infer<typeof httpIngestConfigSchema>;
