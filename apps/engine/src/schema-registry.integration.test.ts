@@ -93,8 +93,8 @@ function registryFlow(input: string, output: string, profile: string): FlowSpecI
   };
 }
 
-// In process, and on the Kafka transport (its reader's decode meets schema ids before `prepare`
-// has fetched them, and the batch is consumed again: the test also asserts no duplicate).
+// In process, and on the Kafka transport (its input awaits the reader's `prepare` before decoding);
+// the output is read one past its count, so a duplicate would show.
 describe.each([
   ["in-process", () => startEngine(t.url)],
   ["kafka", () => startKafkaEngine(t.url, brokers, `registry-${randomUUID()}`)],
