@@ -117,7 +117,12 @@ start() {
     write_configs
     # Kafka's Uuid format: 16 random bytes, base64url without padding.
     local cluster_id
+    # Base64url of 16 random bytes, never starting with '-' (the storage tool would read it as an
+    # option: "expected one argument").
     cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    while [[ "$cluster_id" == -* ]]; do
+      cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    done
     java_cmd kafka.tools.StorageTool format -t "$cluster_id" -c "$DIR/server.properties"
     "${JAVA[@]}" >"$DIR/format.log" 2>&1 || { cat "$DIR/format.log" >&2; die "storage format failed"; }
   fi
