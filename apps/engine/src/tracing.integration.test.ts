@@ -2,10 +2,14 @@
 // modules by the collector's builder, test/otel-collector.ts): a POST to HTTP ingest carrying a
 // `traceparent` continues that trace through the source, a js function and a log sink, one span
 // per node per record, each the child of the one before; a dead-lettered record's span says so.
-import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomBytes, randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { FlowSpecInput } from "@weir/domain";
+// Brings in the ProvidedContext augmentation that types inject("kafkaBrokers").
+import type {} from "@weir/testkit/kafka-setup";
 import { eventually, startEngine } from "../test/engine-process";
 import type { EngineProcess } from "../test/engine-process";
+import { startKafkaEngine } from "../test/kafka-engines";
 import { startCollector } from "../test/otel-collector";
 import type { Collector, ExportedSpan } from "../test/otel-collector";
 import { useTestDatabase } from "../test/test-database";
@@ -96,5 +100,64 @@ describe("tracing", () => {
     expect(sink?.parentId).toBe(passed?.id);
     expect(sink?.attributes["weir.node.type"]).toBe("log");
     await t.api.deployment.stop({ flowId: flow.id });
+  });
+
+  it("carries the trace across Kafka edge topics, between engines", async () => {
+    const otel = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: "100",
+    };
+    const brokers = inject("kafkaBrokers");
+    const engines = await Promise.all(
+      ["a", "b"].map((id) =>
+        startKafkaEngine(t.url, brokers, `trace-${id}-${randomUUID().slice(0, 6)}`, otel),
+      ),
+    );
+    try {
+      const spec: FlowSpecInput = {
+        name: "traced over kafka",
+        nodes: [
+          { id: "in", kind: "source", type: "http-ingest", config: { public: true } },
+          { id: "fn", kind: "function", type: "function", config: { code: "export default (r) => r" } },
+          { id: "out", kind: "sink", type: "log", config: { keep: 10 } },
+        ],
+        edges: [
+          { id: "e1", from: { node: "in", port: "out" }, to: { node: "fn" } },
+          { id: "e2", from: { node: "fn", port: "out" }, to: { node: "out" } },
+        ],
+      };
+      const flow = await t.api.flow.create(spec);
+      await t.api.deployment.deploy({ flowId: flow.id });
+      const status = await eventually(async () => {
+        const deployment = await t.api.deployment.status({ flowId: flow.id });
+        return deployment?.actualState === "running" ? deployment : undefined;
+      }, "running");
+      const holder = (await t.api.engine.list()).find((engine) => engine.id === status.engineId);
+      const traceId = randomBytes(16).toString("hex");
+      const callerSpan = randomBytes(8).toString("hex");
+      // Retried while the workers join their groups (ingest answers once Kafka holds the record).
+      const response = await fetch(`${holder?.ingestUrl ?? ""}/ingest/${flow.id}/in`, {
+        method: "POST",
+        headers: { "content-type": "application/json", traceparent: `00-${traceId}-${callerSpan}-01` },
+        body: JSON.stringify({ n: 1 }),
+      });
+      expect(response.status).toBe(200);
+      const spans = await eventually(
+        () => {
+          const ours = collector.spans().filter((span) => span.traceId === traceId);
+          return Promise.resolve(ours.length >= 3 ? ours : undefined);
+        },
+        "3 spans of the trace at the collector",
+        60_000,
+      );
+      const byName = new Map(spans.map((span) => [span.name, span]));
+      expect([...byName.keys()].sort()).toEqual(["function fn", "sink out", "source in"]);
+      expect(byName.get("source in")?.parentId).toBe(callerSpan);
+      expect(byName.get("function fn")?.parentId).toBe(byName.get("source in")?.id);
+      expect(byName.get("sink out")?.parentId).toBe(byName.get("function fn")?.id);
+      await t.api.deployment.stop({ flowId: flow.id });
+    } finally {
+      await Promise.all(engines.map((engine) => engine.stop()));
+    }
   });
 });

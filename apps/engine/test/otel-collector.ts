@@ -59,11 +59,16 @@ async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
   return port;
 }
 
-export async function startCollector(): Promise<Collector> {
+/** `basic` prints only counts (for benchmarks that send many spans); `detailed` every span. */
+export async function startCollector(verbosity: "basic" | "detailed" = "detailed"): Promise<Collector> {
   const binary = collectorBinary();
   const port = await freePort();
   const config = path.join(tmpdir(), `weir-otelcol-${process.pid}-${port}.yaml`);
@@ -77,7 +82,7 @@ export async function startCollector(): Promise<Collector> {
       `        endpoint: 127.0.0.1:${port}`,
       "exporters:",
       "  debug:",
-      "    verbosity: detailed",
+      `    verbosity: ${verbosity}`,
       "service:",
       "  telemetry:",
       "    metrics:",
@@ -93,7 +98,11 @@ export async function startCollector(): Promise<Collector> {
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => { resolve(); }));
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      resolve();
+    }),
+  );
   const deadline = Date.now() + 30_000;
   while (!output.includes("Everything is ready")) {
     if (child.exitCode !== null || Date.now() > deadline)

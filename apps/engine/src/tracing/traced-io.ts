@@ -18,9 +18,22 @@ function parentOf(header: string | undefined) {
   return parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
 }
 
+/**
+ * A traceparent whose flags say "not sampled": the record passes through untouched, no span is
+ * made, and its descendants keep that decision (checked on the text, so it costs no parse).
+ */
+function unsampled(header: string | undefined): boolean {
+  return header !== undefined && header.length === 55 && header.endsWith("-00");
+}
+
 /** A copy of the record whose traceparent is the span (the record object may be on other edges too). */
 function stamped(record: WeirRecord, span: Span): WeirRecord {
-  return { ...record, headers: { ...record.headers, [TRACEPARENT]: formatTraceparent(span.spanContext()) } };
+  return withHeader(record, formatTraceparent(span.spanContext()));
+}
+
+function withHeader(record: WeirRecord, traceparent: string | undefined): WeirRecord {
+  if (traceparent === undefined) return record;
+  return { ...record, headers: { ...record.headers, [TRACEPARENT]: traceparent } };
 }
 
 /**
@@ -35,7 +48,10 @@ export class TracedOutput implements NodeOutput {
   ) {}
 
   private stamp(record: WeirRecord): WeirRecord {
-    const parent = parentOf(record.headers[TRACEPARENT] ?? incomingTraceparent());
+    const header = record.headers[TRACEPARENT] ?? incomingTraceparent();
+    if (unsampled(header))
+      return header === record.headers[TRACEPARENT] ? record : withHeader(record, header);
+    const parent = parentOf(header);
     const span = this.node.tracer.startSpan(
       this.node.name,
       { kind: SpanKind.PRODUCER, attributes: this.node.attributes },
@@ -82,6 +98,7 @@ export class TracedInput implements NodeInput {
     const batchId = ++this.batches;
     const spans: Span[] = [];
     const records = batch.map((record) => {
+      if (unsampled(record.headers[TRACEPARENT])) return record;
       const span = this.node.tracer.startSpan(
         this.node.name,
         {
