@@ -1,7 +1,7 @@
 // Secrets at rest on real Postgres: sealed rows, start-up sealing of plain rows, the refusal to
 // start without the key or with another one, and rotation (as the npm script runs it).
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +10,7 @@ import pg from "pg";
 import { useTestDatabase } from "@weir/testkit/test-database";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb } from "./client";
+import { migrate } from "./migrate";
 import type { Db } from "./client";
 import { SecretBox, generateSecretKey } from "./secret-box";
 import {
@@ -158,5 +159,51 @@ describe("secrets at rest", () => {
       rotateSecretKey(t.db, SecretBox.fromText(TEST_SECRET_KEY), SecretBox.fromText(generateSecretKey())),
     ).rejects.toThrow(/secret THEIRS is encrypted with key .* nothing was changed/);
     expect(await rawRows()).toBe(before);
+  });
+
+  it("rotates an npm start install (no DATABASE_URL): its own Postgres, .weir/secret.key replaced by the new key", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "weir-rotate-local-"));
+    // As root, Postgres runs as the "postgres" user, which must be able to enter the folder.
+    chmodSync(dataDir, 0o755);
+    const { startEmbeddedPostgres } = await import("./embedded");
+    const old = generateSecretKey();
+    const server = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pgdata"), persistent: true });
+    const port = server.port;
+    try {
+      await migrate(server.databaseUrl);
+      const local = createDb(server.databaseUrl, { secretBox: SecretBox.fromText(old) });
+      await local.secret.create({
+        data: { name: "LOCAL", ...sealSecretValue(local, "LOCAL", "local-value") },
+      });
+      await local.$disconnect();
+    } finally {
+      await server.stop();
+    }
+    writeFileSync(path.join(dataDir, "secret.key"), `${old}\n`);
+    const env: NodeJS.ProcessEnv = { ...process.env, WEIR_DATA_DIR: dataDir, WEIR_PG_PORT: String(port) };
+    delete env.DATABASE_URL;
+    const { stdout } = await promisify(execFile)("npx", ["tsx", "scripts/rotate-secret-key.ts"], {
+      cwd: packageDir,
+      env,
+    });
+    expect(stdout).toContain("re-encrypted 1 value(s)");
+    const next = readFileSync(path.join(dataDir, "secret.key"), "utf8").trim();
+    expect(next).not.toBe(old);
+    expect(existsSync(path.join(dataDir, "secret.key.next"))).toBe(false);
+    expect(stdout).not.toContain(next);
+    const again = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, "pgdata"),
+      port,
+      persistent: true,
+    });
+    try {
+      const reopened = createDb(again.databaseUrl, { secretBox: SecretBox.fromText(next) });
+      const row = await reopened.secret.findUniqueOrThrow({ where: { name: "LOCAL" } });
+      expect(openSecretValue(reopened, row)).toBe("local-value");
+      await reopened.$disconnect();
+    } finally {
+      await again.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
