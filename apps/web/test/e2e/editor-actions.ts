@@ -199,3 +199,27 @@ export async function clickEdge(page: Page, edgeId: string): Promise<void> {
     await page.waitForTimeout(100);
   }
 }
+
+/** The data-testid of the element that has the keyboard focus ("" when none has one). */
+export const focusedTestId = (page: Page): Promise<string> =>
+  page.evaluate(() => document.activeElement?.getAttribute("data-testid") ?? "");
+
+/**
+ * Presses Tab (or Shift+Tab) until the element with `testId` has the focus, as a keyboard user
+ * moves through the page; fails after `max` presses.
+ */
+export async function tabTo(
+  page: Page,
+  testId: string,
+  options: { back?: boolean; max?: number } = {},
+): Promise<void> {
+  const max = options.max ?? 80;
+  for (let i = 0; i < max; i++) {
+    if ((await focusedTestId(page)) === testId) return;
+    await page.keyboard.press(options.back === true ? "Shift+Tab" : "Tab");
+  }
+  if ((await focusedTestId(page)) !== testId)
+    throw new Error(
+      `${String(max)} presses of Tab did not reach ${testId} (focus on '${await focusedTestId(page)}')`,
+    );
+}

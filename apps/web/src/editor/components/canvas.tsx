@@ -74,6 +74,16 @@ function toFlowNodes(
   });
 }
 
+/** `ids` with each of `changes` applied (selected or not). */
+function toggled(ids: ReadonlySet<string>, changes: readonly [string, boolean][]): Set<string> {
+  const next = new Set(ids);
+  for (const [id, selected] of changes) {
+    if (selected) next.add(id);
+    else next.delete(id);
+  }
+  return next;
+}
+
 export function Canvas({ state, types, live, dryRunCounts, onInit }: Props) {
   const flow = useReactFlow<WeirFlowNode, WeirFlowEdge>();
   const [sizes, setSizes] = useState<Map<string, { width: number; height: number }>>(new Map());
@@ -123,8 +133,7 @@ export function Canvas({ state, types, live, dryRunCounts, onInit }: Props) {
     (changes: NodeChange<WeirFlowNode>[]) => {
       const moved = new Map<string, { x: number; y: number }>();
       let dragEnded = false;
-      let selectionChanged = false;
-      const selected = new Set(state.selection.nodes);
+      const selecting: [string, boolean][] = [];
       const measured: [string, { width: number; height: number }][] = [];
       for (const change of changes) {
         switch (change.type) {
@@ -133,9 +142,7 @@ export function Canvas({ state, types, live, dryRunCounts, onInit }: Props) {
             if (change.dragging === false) dragEnded = true;
             break;
           case "select":
-            selectionChanged = true;
-            if (change.selected) selected.add(change.id);
-            else selected.delete(change.id);
+            selecting.push([change.id, change.selected]);
             break;
           case "dimensions":
             if (change.dimensions) measured.push([change.id, change.dimensions]);
@@ -153,7 +160,10 @@ export function Canvas({ state, types, live, dryRunCounts, onInit }: Props) {
         dragging.current = true;
       }
       if (dragEnded) dragging.current = false;
-      if (selectionChanged) state.select({ nodes: selected, edges: state.selection.edges });
+      // Changes of the current selection, not of this render's copy: selecting an edge reports the
+      // edge, then the nodes it deselects, and the second report must not undo the first.
+      if (selecting.length > 0)
+        state.select((current) => ({ nodes: toggled(current.nodes, selecting), edges: current.edges }));
       if (measured.length > 0)
         setSizes((previous) => {
           const next = new Map(previous);
@@ -166,15 +176,11 @@ export function Canvas({ state, types, live, dryRunCounts, onInit }: Props) {
 
   const onEdgesChange = useCallback(
     (changes: EdgeChange<WeirFlowEdge>[]) => {
-      const selected = new Set(state.selection.edges);
-      let changed = false;
-      for (const change of changes) {
-        if (change.type !== "select") continue;
-        changed = true;
-        if (change.selected) selected.add(change.id);
-        else selected.delete(change.id);
-      }
-      if (changed) state.select({ nodes: state.selection.nodes, edges: selected });
+      const selecting: [string, boolean][] = [];
+      for (const change of changes)
+        if (change.type === "select") selecting.push([change.id, change.selected]);
+      if (selecting.length > 0)
+        state.select((current) => ({ nodes: current.nodes, edges: toggled(current.edges, selecting) }));
     },
     [state],
   );

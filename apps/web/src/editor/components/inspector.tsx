@@ -4,12 +4,13 @@
 import type { FlowNode, JsonValue } from "@weir/domain";
 import { useMemo, useState } from "react";
 import type { NodeTypeIndex } from "../graph";
-import { outputPorts, removeElements, setOutputs, updateNode } from "../graph";
+import { connect, outputPorts, removeElements, setOutputs, updateNode } from "../graph";
 import type { PlacedProblem } from "../problems";
 import { fieldsOf } from "../schema-form";
 import { CodeEditor } from "./code-editor";
 import type { CodeMarker } from "./code-editor-impl";
 import { ConfigField } from "./config-field";
+import { ConnectControl } from "./connect-control";
 import { FunctionSettings } from "./function-settings";
 import { IngestUrl } from "./ingest-url";
 import { NodeIcon } from "./node-icon";
@@ -113,6 +114,14 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
           }}
         />
       </div>
+      <ConnectControl
+        doc={state.doc}
+        types={types}
+        node={node}
+        onConnect={(port, target) => {
+          state.edit((doc) => connect(doc, types, { node: nodeId, port }, target).doc);
+        }}
+      />
       {isFunction ? (
         <FunctionSettings
           node={node}

@@ -30,7 +30,8 @@ export interface EditorState {
   amend(change: (doc: FlowDoc) => FlowDoc): void;
   undo: () => void;
   redo: () => void;
-  select: (selection: Selection) => void;
+  /** A new selection, or a change of the current one (React Flow reports node and edge selection one after the other). */
+  select: (selection: Selection | ((current: Selection) => Selection)) => void;
   /** A document from the server: the saved state, with a fresh history. */
   load: (doc: FlowDoc, version: number) => void;
   markSaved: (doc: FlowDoc, version: number) => void;
