@@ -114,7 +114,7 @@ describe("engine endpoints, real engine process", () => {
   it("refuses ingest.token for a node that is not http-ingest or a flow that does not exist", async () => {
     await expect(t.api.ingest.token({ flowId, nodeId: "out" })).rejects.toMatchObject({
       code: "BAD_REQUEST",
-      message: "node out is a log node, not http-ingest",
+      message: "node out is a log node, not http-ingest or http-request",
     });
     await expect(t.api.ingest.rotateToken({ flowId, nodeId: "missing" })).rejects.toMatchObject({
       code: "NOT_FOUND",

@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { httpIngestNodeType } from "@weir/connectors";
+import { builtinRegistry } from "@weir/connectors";
 import type { Db } from "@weir/db";
 import { ingestToken, rotateIngestToken } from "@weir/db";
 import { errorMessage } from "@weir/domain";
@@ -10,19 +10,25 @@ import { createTRPCRouter, editorProcedure } from "../trpc";
 
 const byNode = z.object({ flowId: z.uuid(), nodeId: z.string().min(1).max(256) });
 
-/** The node in the flow's newest version, which must be an http-ingest node; whether it is public. */
+/** The node types whose POSTs to the engine need the node's token unless the node is public. */
+const TOKEN_NODE_TYPES: readonly string[] = ["http-ingest", "http-request"];
+
+/** The node in the flow's newest version, which must take POSTs (see above); whether it is public. */
 async function requireIngestNode(db: Db, flowId: string, nodeId: string): Promise<{ public: boolean }> {
   const { spec, version } = await requireVersion(db, flowId);
   const node = spec.nodes.find((n) => n.id === nodeId);
   if (!node) throw notFound(`flow ${flowId} v${version} has no node ${nodeId}`);
-  if (node.type !== "http-ingest") {
+  if (!TOKEN_NODE_TYPES.includes(node.type)) {
     throw new TRPCError({
       code: "BAD_REQUEST",
-      message: `node ${nodeId} is a ${node.type} node, not http-ingest`,
+      message: `node ${nodeId} is a ${node.type} node, not ${TOKEN_NODE_TYPES.join(" or ")}`,
     });
   }
-  const config = httpIngestNodeType.configSchema.safeParse(node.config);
-  return { public: config.success && config.data.public };
+  const config = builtinRegistry.get(node.type)?.configSchema.safeParse(node.config);
+  const data: unknown = config?.success ? config.data : undefined;
+  return {
+    public: typeof data === "object" && data !== null && (data as { public?: unknown }).public === true,
+  };
 }
 
 /** A token read or made with WEIR_SECRET_KEY; a missing or wrong key is said as such. */
@@ -35,7 +41,7 @@ async function withKey(work: () => Promise<string>): Promise<string> {
 }
 
 /**
- * The tokens `http-ingest` nodes require of every POST (`Authorization: Bearer <token>`) unless
+ * The tokens `http-ingest` and `http-request` nodes require of every POST (`Authorization: Bearer <token>`) unless
  * the node is `public`. Editors see and rotate them; a rotation reaches the engine within a second.
  */
 export const ingestRouter = createTRPCRouter({
