@@ -170,7 +170,17 @@ async function supervise(): Promise<void> {
   const web = new Supervised("web", () => {
     const child = spawn(
       process.execPath,
-      [nextBin, dev ? "dev" : "start", "-p", String(webPort), "-H", "127.0.0.1"],
+      // refuse-methods.mjs answers TRACE, QUERY and other unserved methods with 405 (Next: 500 or 400).
+      [
+        "--import",
+        path.join(root, "apps/web/refuse-methods.mjs"),
+        nextBin,
+        dev ? "dev" : "start",
+        "-p",
+        String(webPort),
+        "-H",
+        "127.0.0.1",
+      ],
       { cwd: path.join(root, "apps/web"), env, stdio: ["ignore", "pipe", "inherit"] },
     );
     let ready = false;
