@@ -121,6 +121,15 @@ export async function handleRestRequest(req: Request, options: RestHandlerOption
       },
     });
   }
+  // OPTIONS names exactly the methods the path has (the document's), before any sign-in.
+  if (req.method === "OPTIONS") {
+    const methods =
+      path === "/openapi.json" || path === "/docs" ? ["GET"] : matchRoute("OPTIONS", path).allowed;
+    if (methods.length === 0) {
+      return errorResponse(404, { code: "NOT_FOUND", message: `no route ${base}${path}`, problems: null });
+    }
+    return new Response(null, { status: 204, headers: { allow: [...methods, "OPTIONS"].join(", ") } });
+  }
   const { match, allowed } = matchRoute(req.method, path);
   if (!match) {
     if (allowed.length > 0) {

@@ -193,6 +193,16 @@ describe("REST /api/v1", () => {
     expect(wrongVerb.headers.get("allow")).toBe("GET, POST");
   });
 
+  it("answers OPTIONS with exactly the path's methods, and 404 for an unknown path", async () => {
+    const flows = await rest("OPTIONS", "/flows");
+    expect(flows.status).toBe(204);
+    expect(flows.headers.get("allow")).toBe("GET, POST, OPTIONS");
+    const flow = await rest("OPTIONS", "/flows/00000000-0000-4000-8000-000000000000");
+    expect(flow.headers.get("allow")).toBe("GET, DELETE, OPTIONS");
+    expect((await rest("OPTIONS", "/openapi.json")).headers.get("allow")).toBe("GET, OPTIONS");
+    expect((await rest("OPTIONS", "/nothing-here")).status).toBe(404);
+  });
+
   it("keeps secret values write-only and deletes with 204, then 404", async () => {
     const set = await rest("PUT", "/secrets/REST_TOKEN", { value: "hunter2-rest" });
     expect(set.status).toBe(200);

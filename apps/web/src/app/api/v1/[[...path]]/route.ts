@@ -18,4 +18,12 @@ function handler(req: Request): Promise<Response> {
   });
 }
 
-export { handler as GET, handler as POST, handler as PUT, handler as DELETE, handler as PATCH };
+// OPTIONS too, so its Allow names the path's own methods rather than every one exported here.
+export {
+  handler as GET,
+  handler as POST,
+  handler as PUT,
+  handler as DELETE,
+  handler as PATCH,
+  handler as OPTIONS,
+};
