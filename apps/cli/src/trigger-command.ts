@@ -1,11 +1,13 @@
-// `weir trigger`: runs function code (a file, or a node of a stored flow) on sample records in a
-// live engine without deploying, and prints what came out per record and port.
+// `weir trigger` and `weir test`: run function code (a file, a node of a stored flow, or a node of
+// a flow file) on sample records in a live engine without deploying, and print what came out per
+// record and port.
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { parse } from "yaml";
 import type { Client } from "./client";
 import { CliError, EXIT } from "./errors";
 import type { Io } from "./main";
+import { loadFlowFile } from "./flow-file";
 import { json, resolveFlow } from "./output";
 
 type TriggerAnswer =
@@ -46,6 +48,51 @@ function readRecords(file: string): unknown[] {
   return records;
 }
 
+/** Sends a trigger request and prints what came out per record; exit 1 when a record failed. */
+async function sendTrigger(
+  c: Client,
+  request: Record<string, unknown>,
+  io: Io,
+  asJson: boolean,
+): Promise<void> {
+  const answer = await c.request<TriggerAnswer>("POST", "/functions/trigger", request);
+  if (asJson) io.out(json(answer));
+  if (!answer.ok) {
+    const where = (p: { line?: number; column?: number }): string =>
+      p.line === undefined ? "" : `line ${p.line}, column ${p.column ?? 0}: `;
+    throw new CliError(
+      EXIT.refused,
+      "the code does not compile",
+      answer.problems.map((p) => `${where(p)}${p.message}`),
+    );
+  }
+  let failed = 0;
+  answer.results.forEach((result, i) => {
+    if (result.error) {
+      failed++;
+      const line = result.error.line === undefined ? "" : ` (line ${result.error.line})`;
+      if (!asJson) io.out(`record ${i}: error: ${result.error.message}${line}\n`);
+      return;
+    }
+    if (asJson) return;
+    const ports = Object.entries(result.outputs);
+    if (ports.every(([, out]) => out.length === 0)) io.out(`record ${i}: no output\n`);
+    for (const [port, out] of ports)
+      for (const record of out) io.out(`record ${i} → ${port}: ${JSON.stringify(record)}\n`);
+  });
+  if (!asJson) {
+    for (const log of answer.logs) io.out(`log ${log.level}: ${log.message}\n`);
+    io.out(`${answer.results.length} record(s) in ${answer.timing.processMs} ms\n`);
+  }
+  if (failed > 0) throw new CliError(EXIT.refused, `${failed} of ${answer.results.length} record(s) failed`);
+}
+
+/** The trigger request for a function node's config (code or artifact, and how it runs). */
+function requestFor(config: Record<string, unknown>, records: unknown[]): Record<string, unknown> {
+  const { code, language, runtime, artifact, params, secrets, timeoutMs, memoryLimitMb } = config;
+  return { code, language, runtime, artifact, params, secrets, timeoutMs, memoryLimitMb, records };
+}
+
 export function addTriggerCommand(program: Command, client: () => Client, io: Io): void {
   program
     .command("trigger")
@@ -82,43 +129,38 @@ export function addTriggerCommand(program: Command, client: () => Client, io: Io
           const node = flow.spec.nodes.find((n) => n.id === options.node && n.kind === "function");
           if (!node)
             throw new CliError(EXIT.refused, `flow ${options.flow} has no function node ${options.node}`);
-          const { code, language, runtime, artifact, params, secrets, timeoutMs, memoryLimitMb } =
-            node.config;
-          request = { code, language, runtime, artifact, params, secrets, timeoutMs, memoryLimitMb, records };
+          request = requestFor(node.config, records);
         } else {
           throw new CliError(EXIT.usage, "give --code-file FILE, or --flow FLOW --node NODE");
         }
-        const answer = await c.request<TriggerAnswer>("POST", "/functions/trigger", request);
-        if (options.json) io.out(json(answer));
-        if (!answer.ok) {
-          const where = (p: { line?: number; column?: number }): string =>
-            p.line === undefined ? "" : `line ${p.line}, column ${p.column ?? 0}: `;
-          throw new CliError(
-            EXIT.refused,
-            "the code does not compile",
-            answer.problems.map((p) => `${where(p)}${p.message}`),
-          );
-        }
-        let failed = 0;
-        answer.results.forEach((result, i) => {
-          if (result.error) {
-            failed++;
-            const line = result.error.line === undefined ? "" : ` (line ${result.error.line})`;
-            if (!options.json) io.out(`record ${i}: error: ${result.error.message}${line}\n`);
-            return;
-          }
-          if (options.json) return;
-          const ports = Object.entries(result.outputs);
-          if (ports.every(([, out]) => out.length === 0)) io.out(`record ${i}: no output\n`);
-          for (const [port, out] of ports)
-            for (const record of out) io.out(`record ${i} → ${port}: ${JSON.stringify(record)}\n`);
-        });
-        if (!options.json) {
-          for (const log of answer.logs) io.out(`log ${log.level}: ${log.message}\n`);
-          io.out(`${answer.results.length} record(s) in ${answer.timing.processMs} ms\n`);
-        }
-        if (failed > 0)
-          throw new CliError(EXIT.refused, `${failed} of ${answer.results.length} record(s) failed`);
+        await sendTrigger(c, request, io, options.json === true);
       },
     );
+
+  program
+    .command("test <flow-file>")
+    .description(
+      "run a function node of a flow file (YAML or JSON, code files read in) on sample records in a live engine, without saving or deploying; exit 1 if any record fails",
+    )
+    .requiredOption("--node <id>", "the function node")
+    .requiredOption("--records <file>", "a JSON or YAML list of records, each { value, key?, headers? }")
+    .option("--json", "print the engine's answer as JSON")
+    .addHelpText(
+      "after",
+      "\nExample:\n  weir test examples/flows/generator-js-log.yaml --node double --records samples.yaml",
+    )
+    .action(async (file: string, options: { node: string; records: string; json?: boolean }) => {
+      const flow = loadFlowFile(file);
+      const records = readRecords(options.records);
+      const functions = flow.spec.nodes.filter((n) => n.kind === "function");
+      const node = functions.find((n) => n.id === options.node);
+      if (!node) {
+        const known = functions.map((n) => n.id).join(", ") || "none";
+        throw new CliError(
+          EXIT.usage,
+          `${file}: no function node ${options.node} (function nodes: ${known})`,
+        );
+      }
+      await sendTrigger(client(), requestFor(node.config, records), io, options.json === true);
+    });
 }
