@@ -1,12 +1,13 @@
 "use client";
 // Engines: every engine process that registered, whether it is alive (a heartbeat in the last
-// 15 s), how long it has been up, when it last reported, what it runs and how busy it is.
+// 15 s), how long it has been up, when it last reported, what it runs, how busy it is and its
+// resident memory (from its /metrics).
 // Polled every 2 s so a stopped engine turns dead here without a reload.
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { AppBar } from "~/components/app-bar";
-import { formatDuration, formatRate } from "~/lib/format";
+import { formatBytes, formatDuration, formatRate } from "~/lib/format";
 import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
 
@@ -81,6 +82,7 @@ export function EnginesPage() {
                 <th>Last heartbeat</th>
                 <th>Runs</th>
                 <th>Records/s</th>
+                <th>Memory</th>
               </tr>
             </thead>
             <tbody>
@@ -127,6 +129,9 @@ export function EnginesPage() {
                   </td>
                   <td className="small" data-testid={`engine-rate-${engine.id}`}>
                     {formatRate(engine.recordsPerSec)}
+                  </td>
+                  <td className="small" data-testid={`engine-memory-${engine.id}`}>
+                    {engine.memoryBytes === null ? "—" : formatBytes(engine.memoryBytes)}
                   </td>
                 </tr>
               ))}

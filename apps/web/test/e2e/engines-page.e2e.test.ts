@@ -68,6 +68,8 @@ describe("engines page and banner", () => {
     const state = byTestId(page, `engine-state-${engine.id}`);
     expect(await state.getAttribute("data-state")).toBe("alive");
     expect(await byTestId(page, `engine-heartbeat-${engine.id}`).textContent()).toMatch(/^\d+ s ago$/);
+    // Resident memory from the engine's /metrics: a live Node process holds tens of MiB at least.
+    expect(await byTestId(page, `engine-memory-${engine.id}`).textContent()).toMatch(/^\d+\.\d MiB$/);
     await b.shot("engine alive");
 
     // A deployment whose init throws: the editor names the reason.

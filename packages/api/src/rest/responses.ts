@@ -223,6 +223,7 @@ export const RESPONSES: Readonly<Record<string, z.ZodType>> = {
       heartbeatAt: isoDate,
       alive: z.boolean(),
       recordsPerSec: z.number(),
+      memoryBytes: z.number().nullable(),
       deployments: z.array(
         z.object({
           id: z.uuid(),

@@ -1,3 +1,4 @@
+import { readEngineMemory } from "../engine-memory";
 import { STALE_AFTER_MS } from "../live-rates";
 import { createTRPCRouter, viewerProcedure } from "../trpc";
 import { afterTimeAndId, cursors, pageInput } from "../pagination";
@@ -39,7 +40,15 @@ export const engineRouter = createTRPCRouter({
         flowVersion: { select: { version: true } },
       },
     });
-    return rows.map((row) => {
+    // Resident memory from each live engine's /metrics, asked in parallel, 1 s at most.
+    const memory = await Promise.all(
+      rows.map((row) =>
+        now - row.heartbeatAt.getTime() < LIVENESS_WINDOW_MS
+          ? readEngineMemory(row.ingestUrl)
+          : Promise.resolve(null),
+      ),
+    );
+    return rows.map((row, i) => {
       const mine = stats.filter((s) => s.engineId === row.id);
       const reported = new Set(mine.map((s) => s.deploymentId));
       return {
@@ -49,6 +58,8 @@ export const engineRouter = createTRPCRouter({
         heartbeatAt: iso(row.heartbeatAt),
         alive: now - row.heartbeatAt.getTime() < LIVENESS_WINDOW_MS,
         recordsPerSec: mine.reduce((sum, s) => sum + s.rate, 0),
+        /** Resident memory in bytes, or null when the engine's /metrics did not answer. */
+        memoryBytes: memory[i] ?? null,
         deployments: deployments
           .filter((d) => d.engineId === row.id || reported.has(d.id))
           .map((d) => ({
