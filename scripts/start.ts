@@ -148,6 +148,20 @@ async function supervise(): Promise<void> {
   // The web process shows this to the engine on every /trigger; the engine refuses anyone else.
   const internalKey = process.env.WEIR_INTERNAL_KEY?.trim() || dataDirInternalKey(dataDir).key;
 
+  // Accounts: the key that signs session cookies, and an admin token for scripts on this machine
+  // (examples/quickstart.mjs reads it). The editor itself starts at its setup page.
+  const { dataDirAuthSecret, ensureLocalAdminToken } = await import("@weir/auth/local-setup");
+  const authSecret = process.env.WEIR_AUTH_SECRET?.trim() || dataDirAuthSecret(dataDir).key;
+  const { createDb } = await import("@weir/db");
+  const tokenDb = createDb(databaseUrl);
+  try {
+    const token = await ensureLocalAdminToken(tokenDb, dataDir);
+    if (token.created)
+      say(`wrote an admin API token for scripts on this machine: ${path.relative(root, token.file)}`);
+  } finally {
+    await tokenDb.$disconnect();
+  }
+
   // One engine id for every run of this launcher's engine: a restarted engine takes its
   // deployments back at once instead of waiting for its own lease to expire.
   const env = {
@@ -155,6 +169,8 @@ async function supervise(): Promise<void> {
     DATABASE_URL: databaseUrl,
     WEIR_SECRET_KEY: secretKey,
     WEIR_INTERNAL_KEY: internalKey,
+    WEIR_AUTH_SECRET: authSecret,
+    WEIR_PUBLIC_URL: process.env.WEIR_PUBLIC_URL ?? `http://localhost:${webPort}`,
     WEIR_ENGINE_PORT: enginePort,
     WEIR_ENGINE_ID: process.env.WEIR_ENGINE_ID ?? `${hostname()}-start-${process.pid}`,
   };

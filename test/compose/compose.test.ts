@@ -120,7 +120,14 @@ describe("docker compose stack", () => {
   it("answers the README quickstart through the published port", async () => {
     const health = await fetch(`${stack.url}/api/health`);
     expect(health.status).toBe(200);
-    const result = await run(process.execPath, [path.join(root, "examples/quickstart.mjs"), stack.url]);
+    const result = await run(
+      process.execPath,
+      [path.join(root, "examples/quickstart.mjs"), stack.url],
+      undefined,
+      {
+        WEIR_TOKEN: await stack.token(),
+      },
+    );
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/log: \{"seq":\d+,"doubled":\d+\}/);
@@ -188,7 +195,14 @@ describe("docker compose stack", () => {
       await timed("small up --wait", 180, () => small.compose("up", "-d", "--wait"));
       const running = await small.compose("ps", "--services", "--status", "running");
       expect(running.trim().split("\n").sort()).toEqual(["engine-1", "postgres", "web"]);
-      const result = await run(process.execPath, [path.join(root, "examples/quickstart.mjs"), small.url]);
+      const result = await run(
+        process.execPath,
+        [path.join(root, "examples/quickstart.mjs"), small.url],
+        undefined,
+        {
+          WEIR_TOKEN: await small.token(),
+        },
+      );
       expect(result.stderr).toBe("");
       expect(result.stdout).toMatch(/deployment running/);
       const engines = await small.call<{ alive: boolean }[]>("engine.list", {}, "GET");

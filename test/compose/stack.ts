@@ -15,9 +15,21 @@ export interface RunResult {
 }
 
 /** Runs a command to its end, streaming nothing; the caller decides what to show. */
-export function run(command: string, args: readonly string[], input?: string): Promise<RunResult> {
+/** The first admin compose creates from WEIR_ADMIN_EMAIL / WEIR_ADMIN_PASSWORD. */
+export const STACK_ADMIN = { email: "admin@compose.test", password: "compose admin password" } as const;
+
+export function run(
+  command: string,
+  args: readonly string[],
+  input?: string,
+  env?: Record<string, string>,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(command, args, {
+      cwd: root,
+      stdio: ["pipe", "pipe", "pipe"],
+      env: env ? { ...process.env, ...env } : process.env,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -55,6 +67,10 @@ export class Stack {
       // Fresh per stack; kept in the env file, so a `down` and `up` again opens what was stored.
       WEIR_SECRET_KEY: randomBytes(32).toString("base64"),
       WEIR_INTERNAL_KEY: randomBytes(32).toString("base64url"),
+      WEIR_AUTH_SECRET: randomBytes(32).toString("base64url"),
+      WEIR_ADMIN_EMAIL: STACK_ADMIN.email,
+      WEIR_ADMIN_PASSWORD: STACK_ADMIN.password,
+      WEIR_PUBLIC_URL: `http://127.0.0.1:${webPort}`,
       WEIR_WEB_PORT: String(webPort),
       WEIR_ENGINE_IMAGE: `${imagePrefix}-engine:test`,
       WEIR_WEB_IMAGE: `${imagePrefix}-web:test`,
@@ -93,9 +109,42 @@ export class Stack {
     return `http://127.0.0.1:${this.webPort}`;
   }
 
+  private apiToken: string | undefined;
+
+  /**
+   * An admin API token, made as a person would: sign in as the admin compose seeded from
+   * WEIR_ADMIN_EMAIL/WEIR_ADMIN_PASSWORD, then create a token with that session.
+   */
+  async token(): Promise<string> {
+    if (this.apiToken) return this.apiToken;
+    const origin = this.url;
+    const signIn = await fetch(`${origin}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin },
+      body: JSON.stringify(STACK_ADMIN),
+    });
+    if (!signIn.ok) throw new Error(`sign-in as the seeded admin: ${signIn.status} ${await signIn.text()}`);
+    const cookie = signIn.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const made = await fetch(`${origin}/api/trpc/tokens.create`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin, cookie },
+      body: JSON.stringify({ name: "compose test", role: "admin" }),
+    });
+    const body = (await made.json()) as { result?: { data: { token: string } } };
+    if (!body.result) throw new Error(`tokens.create: ${made.status} ${JSON.stringify(body)}`);
+    this.apiToken = body.result.data.token;
+    return this.apiToken;
+  }
+
   async call<T>(procedure: string, input: unknown, method: "GET" | "POST" = "POST"): Promise<T> {
     const url = new URL(`${this.url}/api/trpc/${procedure}`);
-    const init: RequestInit = { method, headers: { "content-type": "application/json" } };
+    const init: RequestInit = {
+      method,
+      headers: { "content-type": "application/json", authorization: `Bearer ${await this.token()}` },
+    };
     if (method === "GET") url.searchParams.set("input", JSON.stringify(input));
     else init.body = JSON.stringify(input);
     const response = await fetch(url, init);
