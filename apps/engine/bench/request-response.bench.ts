@@ -117,12 +117,25 @@ async function ingestUrl(): Promise<string> {
   });
   const flowUrl = `${await ingestUrl()}/ingest/${flowId}/req`;
   const direct = await startDirect();
-  // Warm both (JIT, sandbox), then measure the direct call first and the flow second.
+  // Warm both (JIT, sandbox), then alternate them, RUNS each, and take the medians.
   await load(direct.url);
   await load(flowUrl);
-  const baseline = await load(direct.url);
-  const flow = await load(flowUrl);
-  log(`request/response at ${RATE} req/s for ${SECONDS} s (autocannon, 32 connections, loopback):`);
+  const runs: Record<"direct" | "flow", Awaited<ReturnType<typeof load>>[]> = { direct: [], flow: [] };
+  for (let run = 0; run < RUNS; run++) {
+    runs.direct.push(await load(direct.url));
+    runs.flow.push(await load(flowUrl));
+  }
+  const summary = (all: Awaited<ReturnType<typeof load>>[]) => ({
+    p50: median(all.map((r) => r.p50)),
+    p99: median(all.map((r) => r.p99)),
+    rps: median(all.map((r) => r.rps)),
+    errors: all.reduce((sum, r) => sum + r.errors, 0),
+  });
+  const baseline = summary(runs.direct);
+  const flow = summary(runs.flow);
+  log(
+    `request/response at ${RATE} req/s, ${RUNS} alternated runs of ${SECONDS} s each, medians (autocannon, 32 connections, loopback):`,
+  );
   log(
     `  direct call   p50 ${baseline.p50} ms  p99 ${baseline.p99} ms  (${baseline.rps.toFixed(0)} req/s, ${baseline.errors} errors)`,
   );

@@ -97,16 +97,14 @@ export class TracedInput implements NodeInput {
     if (batch === null) return null;
     const batchId = ++this.batches;
     const spans: Span[] = [];
+    // One options object per batch: the span copies the attributes it is given.
+    const options = {
+      kind: SpanKind.CONSUMER,
+      attributes: { ...this.node.attributes, "weir.batch": batchId, "weir.batch.size": batch.length },
+    };
     const records = batch.map((record) => {
       if (unsampled(record.headers[TRACEPARENT])) return record;
-      const span = this.node.tracer.startSpan(
-        this.node.name,
-        {
-          kind: SpanKind.CONSUMER,
-          attributes: { ...this.node.attributes, "weir.batch": batchId, "weir.batch.size": batch.length },
-        },
-        parentOf(record.headers[TRACEPARENT]),
-      );
+      const span = this.node.tracer.startSpan(this.node.name, options, parentOf(record.headers[TRACEPARENT]));
       spans.push(span);
       const copy = stamped(record, span);
       this.node.spans.set(copy, span);

@@ -28,8 +28,11 @@ export interface Tracing {
  * traceparent says not sampled); an unsampled record still carries its traceparent, costing no span.
  */
 export function createTracing(engineId: string, env: NodeJS.ProcessEnv = process.env): Tracing | undefined {
-  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  if (endpoint === undefined || endpoint.trim() === "") return undefined;
+  // As the OTLP exporter spec says: the traces endpoint as given, or the base endpoint + /v1/traces.
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  const url = traces || (base ? `${base.replace(/\/+$/, "")}/v1/traces` : undefined);
+  if (url === undefined) return undefined;
   const delay = Number(env.OTEL_BSP_SCHEDULE_DELAY ?? "1000");
   const provider = new TracerProvider({
     sampler: samplerOf(env.OTEL_TRACES_SAMPLER, env.OTEL_TRACES_SAMPLER_ARG),
@@ -39,7 +42,7 @@ export function createTracing(engineId: string, env: NodeJS.ProcessEnv = process
     }),
     spanProcessors: [
       new BatchSpanProcessor({
-        exporter: new OTLPTraceExporter(),
+        exporter: new OTLPTraceExporter({ url }),
         scheduledDelayMillis: Number.isFinite(delay) && delay > 0 ? delay : 1000,
         // Under load, spans beyond this wait are dropped rather than held: tracing never blocks a flow.
         maxQueueSize: 8192,
