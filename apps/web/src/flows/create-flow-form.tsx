@@ -3,8 +3,10 @@ import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { useToast } from "~/components/toasts";
 import { api, errorMessage } from "~/lib/trpc";
+import { useSession } from "~/auth/session";
 
 export function CreateFlowForm({ onCreated }: { onCreated: (id: string) => void }) {
+  const blocked = useSession().whyNot("editor", "Creating a flow");
   const toast = useToast();
   const [name, setName] = useState("");
   const create = useMutation({
@@ -40,7 +42,8 @@ export function CreateFlowForm({ onCreated }: { onCreated: (id: string) => void 
         type="submit"
         className="btn btn-primary"
         data-testid="flow-create-submit"
-        disabled={trimmed === "" || create.isPending}
+        title={blocked}
+        disabled={trimmed === "" || create.isPending || blocked !== undefined}
       >
         {create.isPending ? "Creating…" : "Create flow"}
       </button>

@@ -20,6 +20,7 @@ import type { StatusFilter } from "./filter";
 import { STATUS_FILTERS, filterFlows } from "./filter";
 import { RenameFlowForm } from "./rename-flow-form";
 import { TemplateGallery } from "./template-gallery";
+import { useSession } from "~/auth/session";
 
 type FlowRow = RouterOutputs["flow"]["list"][number];
 
@@ -28,6 +29,7 @@ function formatTime(iso: string): string {
 }
 
 export function FlowsList() {
+  const deleteBlocked = useSession().whyNot("editor", "Deleting a flow");
   const toast = useToast();
   const router = useRouter();
   const queryClient = useQueryClient();
@@ -236,6 +238,8 @@ export function FlowsList() {
                         type="button"
                         className="btn btn-small btn-ghost btn-danger-text"
                         data-testid={`flow-delete-${flow.id}`}
+                        title={deleteBlocked}
+                        disabled={deleteBlocked !== undefined}
                         onClick={() => {
                           setDeleting(flow);
                         }}

@@ -6,6 +6,7 @@ import { useToast } from "~/components/toasts";
 import { api, errorMessage } from "~/lib/trpc";
 import type { FlowTemplate } from "~/templates/catalog";
 import { TEMPLATES } from "~/templates/catalog";
+import { useSession } from "~/auth/session";
 
 export function TemplateGallery({
   onCreated,
@@ -14,6 +15,7 @@ export function TemplateGallery({
   onCreated: (id: string) => void;
   onClose: () => void;
 }) {
+  const blocked = useSession().whyNot("editor", "Creating a flow");
   const toast = useToast();
   const create = useMutation({
     mutationFn: (template: FlowTemplate) => api.flow.create.mutate(template.spec),
@@ -54,7 +56,8 @@ export function TemplateGallery({
               type="button"
               className="btn btn-small btn-primary"
               data-testid={`template-use-${template.id}`}
-              disabled={create.isPending}
+              title={blocked}
+              disabled={create.isPending || blocked !== undefined}
               onClick={() => {
                 create.mutate(template);
               }}

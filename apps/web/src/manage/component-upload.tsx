@@ -4,6 +4,7 @@
 // accepted component, or why it was refused (nothing is stored then).
 import { useRef, useState } from "react";
 import type { RouterOutputs } from "~/lib/trpc";
+import { useSession } from "~/auth/session";
 
 type Artifact = Omit<RouterOutputs["artifacts"]["list"][number], "flows">;
 
@@ -71,13 +72,14 @@ export function Verdict({ verdict }: { verdict: UploadVerdict }) {
 }
 
 export function ComponentUpload({ onUploaded }: { onUploaded: (verdict: UploadVerdict) => void }) {
+  const blocked = useSession().whyNot("editor", "Uploading a component");
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
 
   const send = async (files: FileList | null) => {
     const file = files?.[0];
-    if (!file) return;
+    if (!file || blocked !== undefined) return;
     setBusy(file.name);
     const verdict = await upload(file);
     setBusy(null);
@@ -107,6 +109,7 @@ export function ComponentUpload({ onUploaded }: { onUploaded: (verdict: UploadVe
       ) : (
         <>
           <span>Drop a WebAssembly component (.wasm) here, or </span>
+          {blocked !== undefined ? <span className="field-help">{blocked}</span> : null}
           <label htmlFor="component-file" className="btn btn-small">
             choose a file
           </label>
@@ -117,6 +120,7 @@ export function ComponentUpload({ onUploaded }: { onUploaded: (verdict: UploadVe
             type="file"
             accept=".wasm,application/wasm"
             className="visually-hidden"
+            disabled={blocked !== undefined}
             onChange={(e) => void send(e.target.files)}
           />
         </>

@@ -13,6 +13,7 @@ import type { RouterOutputs } from "~/lib/trpc";
 import { api, errorMessage } from "~/lib/trpc";
 import type { ConnectionDraft, SaslMechanism } from "./connection-form";
 import { ConnectionForm, EMPTY_DRAFT, toProfile } from "./connection-form";
+import { useSession } from "~/auth/session";
 
 type Profile = RouterOutputs["connections"]["list"][number];
 type TestResult = RouterOutputs["connections"]["test"] | RouterOutputs["connections"]["testRegistry"];
@@ -92,6 +93,7 @@ function TestOutcome({ name, result }: { name: string; result: TestResult }) {
 }
 
 export function ConnectionsPage() {
+  const blocked = useSession().whyNot("admin", "Changing connection profiles");
   const toast = useToast();
   const queryClient = useQueryClient();
   const profiles = useQuery({ queryKey: keys.connections, queryFn: () => api.connections.list.query() });
@@ -156,6 +158,8 @@ export function ConnectionsPage() {
               type="button"
               className="btn btn-primary"
               data-testid="connection-new"
+              title={blocked}
+              disabled={blocked !== undefined}
               onClick={() => {
                 setEditing("new");
               }}

@@ -12,12 +12,14 @@ import { formatTime } from "~/lib/format";
 import { keys } from "~/lib/query-keys";
 import type { RouterOutputs } from "~/lib/trpc";
 import { api, errorMessage } from "~/lib/trpc";
+import { useSession } from "~/auth/session";
 
 type SecretRow = RouterOutputs["secrets"]["list"][number];
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function SecretsPage() {
+  const blocked = useSession().whyNot("admin", "Changing secrets");
   const toast = useToast();
   const queryClient = useQueryClient();
   const secrets = useQuery({ queryKey: keys.secrets, queryFn: () => api.secrets.list.query() });
@@ -120,7 +122,8 @@ export function SecretsPage() {
             type="submit"
             className="btn btn-primary"
             data-testid="secret-save"
-            disabled={name === "" || nameError !== null || save.isPending}
+            title={blocked}
+            disabled={name === "" || nameError !== null || save.isPending || blocked !== undefined}
           >
             {exists ? "Replace value" : "Save secret"}
           </button>
@@ -182,6 +185,8 @@ export function SecretsPage() {
                       type="button"
                       className="btn btn-small btn-ghost btn-danger-text"
                       data-testid={`secret-delete-${secret.name}`}
+                      title={blocked}
+                      disabled={blocked !== undefined}
                       onClick={() => {
                         setDeleting(secret);
                       }}

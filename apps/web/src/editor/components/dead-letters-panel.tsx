@@ -5,6 +5,7 @@ import { useState } from "react";
 import { useToast } from "~/components/toasts";
 import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
+import { useSession } from "~/auth/session";
 
 function statusOf(letter: { replayRequestedAt: string | null; replayedAt: string | null }): string {
   if (letter.replayedAt) return "replayed";
@@ -13,6 +14,7 @@ function statusOf(letter: { replayRequestedAt: string | null; replayedAt: string
 }
 
 export function DeadLettersPanel({ flowId }: { flowId: string }) {
+  const blocked = useSession().whyNot("editor", "Replaying dead letters");
   const toast = useToast();
   const queryClient = useQueryClient();
   const letters = useQuery({
@@ -75,7 +77,8 @@ export function DeadLettersPanel({ flowId }: { flowId: string }) {
           type="button"
           className="btn btn-small btn-primary"
           data-testid="dead-letters-replay"
-          disabled={selected.size === 0 || replay.isPending}
+          title={blocked}
+          disabled={selected.size === 0 || replay.isPending || blocked !== undefined}
           onClick={() => {
             replay.mutate([...selected]);
           }}
