@@ -28,11 +28,11 @@ const SLOW_ECHO = `export default (r) => {
   return { value: { i: r.value.i } };
 }`;
 
-function requestFlow(name: string, timeoutMs: number): FlowSpecInput {
+function requestFlow(name: string, timeoutMs: number, isPublic = true): FlowSpecInput {
   return {
     name,
     nodes: [
-      { id: "req", kind: "source", type: "http-request", config: { public: true, timeoutMs } },
+      { id: "req", kind: "source", type: "http-request", config: { public: isPublic, timeoutMs } },
       {
         id: "fn",
         kind: "function",
@@ -154,6 +154,17 @@ describe("request/response flows", () => {
     const stats = await settledStats(flowId, "fn", 6);
     expectAccounted(stats);
     expect(stats.nodes.find((n) => n.nodeId === "log")?.recordsIn).toBe(4);
+    await t.api.deployment.stop({ flowId });
+  });
+
+  it("asks for the node's ingest token unless the node is public", async () => {
+    const url = await deployed(requestFlow("locked", 10_000, false));
+    const flowId = url.split("/").at(-2) ?? "";
+    const refused = await post(url, [{ i: 1 }]);
+    expect(refused.status).toBe(401);
+    const { token } = await t.api.ingest.token({ flowId, nodeId: "req" });
+    const answer = await post(url, [{ i: 1 }], { authorization: `Bearer ${token}` });
+    expect(answer).toMatchObject({ status: 200, body: '{"i":1}\n' });
     await t.api.deployment.stop({ flowId });
   });
 
