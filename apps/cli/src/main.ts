@@ -11,6 +11,7 @@ import { addAdminCommands } from "./admin-commands";
 import { addFlowCommands } from "./flow-commands";
 import { addTriggerCommand } from "./trigger-command";
 import { addCompletionCommand } from "./completion";
+import { addSqlCommand } from "./sql-command";
 import { json, resolveFlow, table } from "./output";
 import type { FlowView } from "./output";
 
@@ -299,6 +300,16 @@ Contexts live in ${env.configFile} (WEIR_CONFIG overrides).`,
     );
   addAdminCommands(program, client, io);
   addTriggerCommand(program, client, io);
+  addSqlCommand(
+    program,
+    (args) => {
+      // A statement runs as its own command line with this invocation's --context / --server.
+      const { context: name, server } = program.opts<{ context?: string; server?: string }>();
+      const global = [...(name ? ["--context", name] : []), ...(server ? ["--server", server] : [])];
+      return main([...global, ...args], io);
+    },
+    io,
+  );
   addCompletionCommand(program, io.out);
   return program;
 }
