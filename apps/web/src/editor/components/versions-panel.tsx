@@ -4,13 +4,17 @@
 import { useQuery } from "@tanstack/react-query";
 import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
+import type { FlowDoc } from "../graph";
 import { summaryText } from "../version-summary";
+import { VersionDiffPanel } from "./version-diff-panel";
 
 interface Props {
   flowId: string;
   latestVersion: number;
   shownVersion: number;
   deployedVersion: number | null;
+  /** What the canvas holds now, to compare a version with. */
+  canvas: FlowDoc;
   busy: boolean;
   onOpen: (version: number) => void;
   onRollback: (version: number) => void;
@@ -21,6 +25,7 @@ export function VersionsPanel({
   latestVersion,
   shownVersion,
   deployedVersion,
+  canvas,
   busy,
   onOpen,
   onRollback,
@@ -109,6 +114,14 @@ export function VersionsPanel({
           ))}
         </tbody>
       </table>
+      <VersionDiffPanel
+        flowId={flowId}
+        versions={versions.data.map((v) => v.version)}
+        latestVersion={latestVersion}
+        canvas={canvas}
+        busy={busy}
+        onRollback={onRollback}
+      />
     </div>
   );
 }

@@ -238,6 +238,7 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
                 latestVersion={state.savedVersion}
                 shownVersion={shownVersion}
                 deployedVersion={running ? deployment.version : null}
+                canvas={state.doc}
                 busy={busy !== null}
                 onOpen={(n) => void openVersion(n)}
                 onRollback={setRollingBack}
