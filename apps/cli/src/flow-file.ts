@@ -10,6 +10,8 @@ import type { FlowSpec } from "@weir/domain";
 import { LineCounter, isNode, parseDocument, stringify } from "yaml";
 import type { Document } from "yaml";
 import { CliError, EXIT } from "./errors";
+import { parseFlowTests } from "./flow-tests";
+import type { FlowTest } from "./flow-tests";
 
 export type JsonPath = (string | number)[];
 
@@ -22,11 +24,13 @@ export interface LoadedFlow {
   file: string;
   /** The spec as the server will store it (defaults filled in), code files read in. */
   spec: FlowSpec;
+  /** The file's `tests:` cases (not part of the spec: apply never sends them). */
+  tests: FlowTest[];
   /** `file:line: path: message` for a path in this file (a server's problem, say). */
   locate(path: JsonPath): string;
 }
 
-const KNOWN_TOP = new Set(Object.keys(flowSpecSchema.shape));
+const KNOWN_TOP = new Set([...Object.keys(flowSpecSchema.shape), "tests"]);
 const KNOWN_NODE = new Set(Object.keys(flowNodeSchema.shape));
 const KNOWN_EDGE = new Set(Object.keys(flowEdgeSchema.shape));
 const KNOWN_FROM = new Set(Object.keys(flowEdgeSchema.shape.from.shape));
@@ -169,9 +173,13 @@ export function loadFlowFile(file: string): LoadedFlow {
   if (shape.length > 0) fail(shape);
   const code = readCodeFiles(raw, dirname(file));
   if (code.length > 0) fail(code);
-  const result = validateFlow(raw, builtinRegistry);
+  const { tests: rawTests, ...flowPart } = raw as Record<string, unknown>;
+  const result = validateFlow(flowPart, builtinRegistry);
   if (!result.ok) fail(result.problems);
-  return { file, spec: (result as { ok: true; flow: FlowSpec }).flow, locate };
+  const spec = (result as { ok: true; flow: FlowSpec }).flow;
+  const tests = rawTests === undefined ? { tests: [], problems: [] } : parseFlowTests(rawTests, spec);
+  if (tests.problems.length > 0) fail(tests.problems);
+  return { file, spec, tests: tests.tests, locate };
 }
 
 /** The flow file text for a stored spec: the same format `loadFlowFile` reads. */

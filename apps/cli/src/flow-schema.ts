@@ -3,6 +3,7 @@
 // function's code either inline or `{ file }`.
 import { flowSpecSchema } from "@weir/domain";
 import { z } from "zod";
+import { flowTestsSchema } from "./flow-tests";
 
 type Schema = Record<string, unknown>;
 
@@ -40,6 +41,12 @@ export function flowFileJsonSchema(): Schema {
     },
   };
   nodeProps.config = config;
+  // Not part of the spec: the file's test cases, run by `weir test FILE` (flow-tests.ts).
+  const { $schema: _, ...tests } = z.toJSONSchema(flowTestsSchema, {
+    io: "input",
+    unrepresentable: "any",
+  }) as Schema;
+  props.tests = { description: "test cases `weir test FILE` runs as dry runs", ...tests };
   return {
     $schema: schema.$schema,
     $id: "https://weir.dev/schemas/flow-file.json",

@@ -9,6 +9,7 @@ import { CliError, EXIT } from "./errors";
 import type { Io } from "./main";
 import { loadFlowFile } from "./flow-file";
 import { json, resolveFlow } from "./output";
+import { runFlowTests } from "./flow-tests-run";
 
 type TriggerAnswer =
   | {
@@ -140,17 +141,23 @@ export function addTriggerCommand(program: Command, client: () => Client, io: Io
   program
     .command("test <flow-file>")
     .description(
-      "run a function node of a flow file (YAML or JSON, code files read in) on sample records in a live engine, without saving or deploying; exit 1 if any record fails",
+      "run a flow file's tests: cases as dry runs (functions in a live engine, nothing saved or deployed; exit 1 if a case fails), or with --node and --records one function node on sample records",
     )
-    .requiredOption("--node <id>", "the function node")
-    .requiredOption("--records <file>", "a JSON or YAML list of records, each { value, key?, headers? }")
-    .option("--json", "print the engine's answer as JSON")
+    .option("--node <id>", "the function node (with --records)")
+    .option("--records <file>", "a JSON or YAML list of records, each { value, key?, headers? }")
+    .option("--json", "print the answer as JSON")
     .addHelpText(
       "after",
-      "\nExample:\n  weir test examples/flows/generator-js-log.yaml --node double --records samples.yaml",
+      "\nExamples:\n  weir test flows/quickstart.yaml          # its tests: cases, with a diff of expected (-) and actual (+)\n  weir test examples/flows/generator-js-log.yaml --node double --records samples.yaml",
     )
-    .action(async (file: string, options: { node: string; records: string; json?: boolean }) => {
+    .action(async (file: string, options: { node?: string; records?: string; json?: boolean }) => {
       const flow = loadFlowFile(file);
+      if (options.node === undefined && options.records === undefined) {
+        await runFlowTests(client(), flow, io, options.json === true);
+        return;
+      }
+      if (options.node === undefined || options.records === undefined)
+        throw new CliError(EXIT.usage, "--node and --records go together");
       const records = readRecords(options.records);
       const functions = flow.spec.nodes.filter((n) => n.kind === "function");
       const node = functions.find((n) => n.id === options.node);

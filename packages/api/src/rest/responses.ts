@@ -111,6 +111,35 @@ const triggerResult = z.union([
     logs: z.array(logLine),
   }),
 ]);
+const dryRunRecord = z.object({
+  value: json,
+  key: z.string().nullable().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  timestamp: z.number().optional(),
+});
+const dryRunResult = z.object({
+  source: z.string(),
+  edges: z.array(z.object({ edgeId: z.string(), records: z.array(dryRunRecord) })),
+  nodes: z.array(
+    z.object({
+      nodeId: z.string(),
+      recordsIn: z.number().int(),
+      recordsOut: z.number().int(),
+      logs: z.array(logLine),
+      errors: z.array(
+        z.object({ record: z.number().int(), message: z.string(), line: z.number().int().optional() }),
+      ),
+      problems: z.array(
+        z.object({
+          message: z.string(),
+          line: z.number().int().optional(),
+          column: z.number().int().optional(),
+        }),
+      ),
+      captured: z.array(dryRunRecord).nullable(),
+    }),
+  ),
+});
 
 /** Response body schemas by procedure (a list's items; REST wraps them in a page). */
 export const RESPONSES: Readonly<Record<string, z.ZodType>> = {
@@ -212,6 +241,7 @@ export const RESPONSES: Readonly<Record<string, z.ZodType>> = {
     }),
   ),
   "functions.trigger": triggerResult,
+  "dryRun.run": dryRunResult,
   "artifacts.upload": artifact.extend({ created: z.boolean() }),
   "artifacts.get": artifact,
   "artifacts.list": z.array(artifact.extend({ flows: z.array(flowRef) })),

@@ -299,6 +299,14 @@ export const REST_ROUTES: readonly RestRoute[] = [
     tag: "functions",
   },
   {
+    method: "POST",
+    path: "/dry-runs",
+    procedure: "dryRun.run",
+    summary:
+      "Run a whole flow spec on sample records entering at one source, functions in a live engine, sinks only capturing; nothing saved or deployed (body: { spec, source, records })",
+    tag: "functions",
+  },
+  {
     method: "GET",
     path: "/artifacts",
     procedure: "artifacts.list",
