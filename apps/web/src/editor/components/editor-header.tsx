@@ -1,6 +1,7 @@
 "use client";
 // The editor's top bar: where you are, the flow's name, what is saved and deployed, and the actions.
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { useSession } from "~/auth/session";
 import { DeploymentBadge } from "~/components/deployment-badge";
 import type { LiveDeployment } from "./use-live-stats";
@@ -27,6 +28,8 @@ interface Props {
   onSaveMessage: (message: string) => void;
   onDeploy: () => void;
   onStop: () => void;
+  /** More actions, first on the right (the flow file's Export/Import). */
+  actions?: ReactNode;
 }
 
 export function EditorHeader(props: Props) {
@@ -89,6 +92,7 @@ export function EditorHeader(props: Props) {
         ) : null}
       </div>
       <div className="editor-header-right">
+        {props.actions}
         <div className="btn-group">
           <button
             type="button"

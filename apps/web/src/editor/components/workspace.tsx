@@ -19,6 +19,7 @@ import { DeadLettersPanel } from "./dead-letters-panel";
 import { DryRunPanel } from "./dry-run-panel";
 import type { DryRunResult } from "./dry-run-panel";
 import { EditorHeader } from "./editor-header";
+import { FlowFileButtons } from "./flow-file-buttons";
 import { Inspector } from "./inspector";
 import { LogsPanel } from "./logs-panel";
 import { Palette } from "./palette";
@@ -193,6 +194,14 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
         onSaveMessage={setSaveMessage}
         onDeploy={() => void deploy()}
         onStop={() => void stop()}
+        actions={
+          <FlowFileButtons
+            doc={state.doc}
+            onImport={(doc) => {
+              state.edit(() => doc);
+            }}
+          />
+        }
       />
       <EngineBanner deployment={deployment} />
       <div className="editor-main">
