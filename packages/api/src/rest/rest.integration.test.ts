@@ -247,6 +247,37 @@ describe("REST /api/v1", () => {
     documented("functions.trigger", answer);
   });
 
+  it("dry-runs a flow spec on sample records, answering what each sink captured as documented", async () => {
+    // A flow without functions asks the engine nothing, but a dry run still needs one to be live.
+    await t.db.engineInstance.create({ data: { id: "rest-dry-run", ingestUrl: "http://127.0.0.1:9" } });
+    try {
+      const spec = {
+        name: "dry",
+        nodes: [
+          { id: "gen", kind: "source", type: "generator" },
+          { id: "out", kind: "sink", type: "log" },
+        ],
+        edges: [{ id: "e", from: { node: "gen", port: "out" }, to: { node: "out" } }],
+      };
+      const records = [{ value: { n: 1 } }, { value: { n: 2 }, key: "k" }];
+      const answer = await rest("POST", "/dry-runs", { spec, source: "gen", records });
+      expect(answer.status).toBe(200);
+      expect(answer.json).toMatchObject({
+        source: "gen",
+        edges: [{ edgeId: "e", records }],
+        nodes: [
+          { nodeId: "gen", recordsIn: 2, recordsOut: 2 },
+          { nodeId: "out", recordsIn: 2, captured: records },
+        ],
+      });
+      documented("dryRun.run", answer);
+      const refused = await rest("POST", "/dry-runs", { spec, source: "out", records });
+      expect(refused.status).toBe(400);
+    } finally {
+      await t.db.engineInstance.deleteMany({ where: { id: "rest-dry-run" } });
+    }
+  });
+
   it("pages every list by limit and cursor: each item once, in order, then nextCursor null", async () => {
     const made: string[] = [];
     for (const n of [1, 2, 3, 4, 5]) {
