@@ -19,6 +19,8 @@ export const STEP_TIMEOUT_MS = 10_000;
 export interface BrowserTest {
   /** The editor's base URL. */
   readonly url: string;
+  /** The signed-in admin's cookies (Playwright storage state file), for a context a test opens itself. */
+  readonly storageState: string;
   readonly page: Page;
   /** Saves a numbered screenshot of the page for this test. */
   shot(step: string): Promise<void>;
@@ -88,6 +90,7 @@ export function useBrowser(): BrowserTest {
 
   return {
     url,
+    storageState,
     get page(): Page {
       if (!page) throw new Error("page used outside a test");
       return page;

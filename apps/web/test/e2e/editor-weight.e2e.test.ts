@@ -24,7 +24,7 @@ describe("editor weight", () => {
     const cold = await page
       .context()
       .browser()
-      ?.newContext({ viewport: { width: 1280, height: 800 } });
+      ?.newContext({ viewport: { width: 1280, height: 800 }, storageState: b.storageState });
     if (!cold) throw new Error("no browser");
     try {
       const tab = await cold.newPage();
