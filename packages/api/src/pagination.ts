@@ -36,10 +36,10 @@ export const cursors = {
     .string()
     .regex(/^[0-9]{1,10}$/, "must be the nextCursor of a page (a version number)")
     .describe("the nextCursor of the previous page"),
-  /** Dead letters (newest first): the last id; the page starts below it. */
+  /** Dead letters and audit events (newest first): the last id; the page starts below it. */
   bigintId: z
     .string()
-    .regex(/^[0-9]{1,18}$/, "must be the nextCursor of a page (a dead letter id)")
+    .regex(/^[0-9]{1,18}$/, "must be the nextCursor of a page (an id)")
     .describe("the nextCursor of the previous page"),
 } as const;
 
@@ -85,6 +85,9 @@ export const CURSOR_OF: Readonly<Record<string, (item: Record<string, unknown>) 
   "artifacts.list": (a) => `${ms(a.createdAt)}_${String(a.sha256)}`,
   "engine.list": (e) => `${ms(e.startedAt)}_${String(e.id)}`,
   "nodeTypes.list": (t) => String(t.type),
+  "users.list": (u) => String(u.email),
+  "tokens.list": (t) => `${ms(t.createdAt)}_${String(t.id)}`,
+  "audit.list": (a) => String(a.id),
 };
 
 /**

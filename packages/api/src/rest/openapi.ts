@@ -161,6 +161,8 @@ function operation(route: RestRoute, defs: SharedDefs): JsonSchema {
     tags: [route.tag],
     parameters,
   };
+  // Answered to anyone (who is calling: nobody), so a client may send no credentials.
+  if (route.anonymous) op.security = [{}, { bearer: [] }];
   const mode = route.body ?? (route.method === "POST" || route.method === "PUT" ? "fields" : "none");
   // Every POST and PUT must be application/json, even without fields: the body is required.
   if (mode === "input") {
@@ -191,8 +193,10 @@ function operation(route: RestRoute, defs: SharedDefs): JsonSchema {
     "400": errorResponse("invalid input: `error.problems` lists each fault with its path"),
     "401": errorResponse("not signed in, or the API token is unknown, revoked or expired"),
     "403": errorResponse("the caller's role does not allow this"),
-    "404": errorResponse("no such flow, version, node, secret, profile or artifact"),
-    "409": errorResponse("changed concurrently by another request; retry"),
+    "404": errorResponse("no such flow, version, node, secret, profile, artifact, user or token"),
+    "409": errorResponse(
+      "conflicts with what exists (an email in use, the token sending the request) or changed concurrently; retry",
+    ),
     "500": errorResponse("internal error (details only in the server's log)"),
   };
   for (const [status, why] of Object.entries(EXTRA_ERRORS[route.procedure] ?? {})) {

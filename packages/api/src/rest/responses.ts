@@ -141,6 +141,39 @@ const dryRunResult = z.object({
   ),
 });
 
+const role = z.enum(["viewer", "editor", "admin"]);
+const user = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role,
+  disabled: z.boolean(),
+  createdAt: isoDate,
+});
+const apiToken = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  prefix: z.string().describe("the token's first characters, to recognise it"),
+  role,
+  userId: z.string(),
+  owner: z.string().describe("the owner's email"),
+  expiresAt: isoDate.nullable(),
+  revokedAt: isoDate.nullable(),
+  lastUsedAt: isoDate.nullable().describe("refreshed at most once a minute"),
+  createdAt: isoDate,
+});
+const auditEvent = z.object({
+  id: z.string(),
+  at: isoDate,
+  userId: z.string().nullable(),
+  email: z.string().nullable(),
+  tokenId: z.string().nullable(),
+  action: z.string().describe("the procedure, e.g. flow.update, or an auth event"),
+  flowId: z.string().nullable(),
+  target: z.string().nullable(),
+  outcome: z.string(),
+});
+
 /** Response body schemas by procedure (a list's items; REST wraps them in a page). */
 export const RESPONSES: Readonly<Record<string, z.ZodType>> = {
   "flow.create": savedFlow,
@@ -245,6 +278,23 @@ export const RESPONSES: Readonly<Record<string, z.ZodType>> = {
   "artifacts.upload": artifact.extend({ created: z.boolean() }),
   "artifacts.get": artifact,
   "artifacts.list": z.array(artifact.extend({ flows: z.array(flowRef) })),
+  "account.status": z.object({
+    needsSetup: z.boolean(),
+    principal: z.object({ email: z.string(), role, via: z.enum(["session", "token"]) }).nullable(),
+  }),
+  "users.list": z.array(user),
+  "users.create": user,
+  "users.setRole": user,
+  "users.setDisabled": user,
+  "tokens.list": z.array(apiToken),
+  "tokens.create": z.object({
+    id: z.uuid(),
+    token: z.string().describe("the token itself: shown once, stored only as a hash"),
+    name: z.string(),
+    role,
+    expiresAt: isoDate.nullable(),
+  }),
+  "audit.list": z.array(auditEvent),
   "engine.list": z.array(
     z.object({
       id: z.string(),

@@ -32,6 +32,8 @@ export interface RestRoute {
   status?: 200 | 201 | 204;
   summary: string;
   tag: string;
+  /** Answered without credentials too (the procedure is public). */
+  anonymous?: true;
 }
 
 const flowId = { id: "id" } as const;
@@ -331,6 +333,87 @@ export const REST_ROUTES: readonly RestRoute[] = [
     params: { sha256: "sha256" },
     summary: "One artifact's metadata",
     tag: "artifacts",
+  },
+  {
+    method: "GET",
+    path: "/account",
+    procedure: "account.status",
+    anonymous: true,
+    summary: "Who is calling (email, role, session or token), and whether setup is still needed",
+    tag: "accounts",
+  },
+  {
+    method: "GET",
+    path: "/users",
+    procedure: "users.list",
+    query: page,
+    page: "cursor",
+    summary: "Accounts by email, with role and whether each is disabled (admins only)",
+    tag: "accounts",
+  },
+  {
+    method: "POST",
+    path: "/users",
+    procedure: "users.create",
+    status: 201,
+    summary: "Create an account (body: { email, password, role, name? }); there is no self sign-up",
+    tag: "accounts",
+  },
+  {
+    method: "PUT",
+    path: "/users/{userId}/role",
+    procedure: "users.setRole",
+    params: { userId: "userId" },
+    summary: "Change an account's role (body: { role }); an admin cannot lower their own",
+    tag: "accounts",
+  },
+  {
+    method: "PUT",
+    path: "/users/{userId}/disabled",
+    procedure: "users.setDisabled",
+    params: { userId: "userId" },
+    summary:
+      "Disable or enable an account (body: { disabled }); disabling ends its sessions and stops its tokens",
+    tag: "accounts",
+  },
+  {
+    method: "GET",
+    path: "/tokens",
+    procedure: "tokens.list",
+    query: { all: "boolean", ...page },
+    page: "cursor",
+    summary:
+      "The caller's API tokens, newest first (?all=true: everyone's, admins only); never a token's value",
+    tag: "tokens",
+  },
+  {
+    method: "POST",
+    path: "/tokens",
+    procedure: "tokens.create",
+    status: 201,
+    summary:
+      "Create an API token (body: { name, role, userId?, expiresInDays? }); its value is in this answer only",
+    tag: "tokens",
+  },
+  {
+    method: "DELETE",
+    path: "/tokens/{tokenId}",
+    procedure: "tokens.revoke",
+    params: { tokenId: "tokenId" },
+    status: 204,
+    summary:
+      "Revoke an API token at once (its row stays for the audit log); not the one sending this request",
+    tag: "tokens",
+  },
+  {
+    method: "GET",
+    path: "/audit-events",
+    procedure: "audit.list",
+    query: { user: "string", flowId: "string", action: "string", from: "string", to: "string", ...page },
+    page: "cursor",
+    summary:
+      "The audit log of changes, newest first, by user (id or email), flow, action and time (admins only)",
+    tag: "audit",
   },
   {
     method: "GET",

@@ -4,6 +4,7 @@ import { TRPCError } from "@trpc/server";
 import { ROLES, createToken, isRole, mayGrant } from "@weir/auth";
 import { z } from "zod";
 import { notFound } from "../errors";
+import { afterTimeAndId, cursors, pageFields } from "../pagination";
 import { createTRPCRouter, viewerProcedure } from "../trpc";
 import { iso, isoOrNull } from "../views";
 
@@ -40,14 +41,18 @@ function toView(row: TokenRow) {
 export const tokensRouter = createTRPCRouter({
   /** The caller's tokens; an admin passing `all: true` sees everyone's. */
   list: viewerProcedure
-    .input(z.object({ all: z.boolean().optional() }).default({}))
+    .input(z.object({ all: z.boolean().optional(), ...pageFields(cursors.timeAndUuid) }).default({}))
     .query(async ({ ctx, input }) => {
       if (input.all && ctx.principal.role !== "admin") {
         throw new TRPCError({ code: "FORBIDDEN", message: "only an admin can list everyone's tokens" });
       }
       const rows = await ctx.db.apiToken.findMany({
-        where: input.all ? {} : { userId: ctx.principal.userId },
-        orderBy: { createdAt: "desc" },
+        where: {
+          ...(input.all ? {} : { userId: ctx.principal.userId }),
+          ...afterTimeAndId(input.cursor, { time: "createdAt", id: "id" }, "desc"),
+        },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        take: input.limit,
         include: { user: { select: { email: true } } },
       });
       return rows.map(toView);
@@ -84,11 +89,21 @@ export const tokensRouter = createTRPCRouter({
       return { ...made, expiresAt: isoOrNull(made.expiresAt) };
     }),
 
-  /** Stops a token working at once. Its row stays, for the audit log and the list. */
+  /**
+   * Stops a token working at once. Its row stays, for the audit log and the list. A request
+   * cannot revoke the token it is sent with: a script would lock itself out half-way through
+   * (revoke it from another token or the browser).
+   */
   revoke: viewerProcedure.input(z.object({ tokenId })).mutation(async ({ ctx, input }) => {
     const row = await ctx.db.apiToken.findUnique({ where: { id: input.tokenId } });
     if (!row || (row.userId !== ctx.principal.userId && ctx.principal.role !== "admin")) {
       throw notFound(`token ${input.tokenId} not found`);
+    }
+    if (ctx.principal.tokenId === row.id) {
+      throw new TRPCError({
+        code: "CONFLICT",
+        message: "this request is sent with that token: revoke it with another token or from the browser",
+      });
     }
     const updated = await ctx.db.apiToken.update({
       where: { id: row.id },

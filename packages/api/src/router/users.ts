@@ -3,6 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { ROLES, createUser } from "@weir/auth";
 import { z } from "zod";
 import { notFound } from "../errors";
+import { cursors, pageInput } from "../pagination";
 import { adminProcedure, createTRPCRouter } from "../trpc";
 import { iso } from "../views";
 
@@ -36,8 +37,14 @@ function toView(row: {
 }
 
 export const usersRouter = createTRPCRouter({
-  list: adminProcedure.query(async ({ ctx }) => {
-    const rows = await ctx.db.user.findMany({ orderBy: { email: "asc" }, select: columns });
+  /** By email; a page starts after the cursor's email. */
+  list: adminProcedure.input(pageInput(cursors.name)).query(async ({ ctx, input }) => {
+    const rows = await ctx.db.user.findMany({
+      where: input.cursor === undefined ? {} : { email: { gt: input.cursor } },
+      orderBy: { email: "asc" },
+      take: input.limit,
+      select: columns,
+    });
     return rows.map(toView);
   }),
 
