@@ -1,5 +1,5 @@
 // What `apply` changes: the stored spec against the file's, node by node and edge by edge.
-import type { FlowEdge, FlowNode, FlowSpec } from "@weir/domain";
+import type { FlowEdge, FlowNode, FlowSpec, FlowTest } from "@weir/domain";
 
 /** JSON with keys sorted, so key order never counts as a change. */
 export function canonical(value: unknown): string {
@@ -64,7 +64,22 @@ export function diffSpecs(before: FlowSpec, after: FlowSpec): string[] {
   }
   for (const [id, edge] of oldEdges)
     if (!newEdges.has(id)) lines.push(`- edge ${id} (${describeEdge(edge)})`);
+  lines.push(...testChanges(before.tests ?? [], after.tests ?? []));
   // Same nodes and edges in another order is still a change of the stored spec.
   if (lines.length === 0 && canonical(before) !== canonical(after)) lines.push("~ order of nodes or edges");
+  return lines;
+}
+
+/** Test cases by name: added, removed, changed (their records or expectations). */
+function testChanges(before: readonly FlowTest[], after: readonly FlowTest[]): string[] {
+  const old = new Map(before.map((t) => [t.name, t]));
+  const lines: string[] = [];
+  for (const test of after) {
+    const was = old.get(test.name);
+    if (!was) lines.push(`+ test ${JSON.stringify(test.name)}`);
+    else if (canonical(was) !== canonical(test)) lines.push(`~ test ${JSON.stringify(test.name)}`);
+  }
+  const now = new Set(after.map((t) => t.name));
+  for (const test of before) if (!now.has(test.name)) lines.push(`- test ${JSON.stringify(test.name)}`);
   return lines;
 }

@@ -6,12 +6,10 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { builtinRegistry } from "@weir/connectors/definitions";
 import { flowEdgeSchema, flowNodeSchema, flowSpecSchema, formatPath, validateFlow } from "@weir/domain";
-import type { FlowSpec } from "@weir/domain";
+import type { FlowSpec, FlowTest } from "@weir/domain";
 import { LineCounter, isNode, parseDocument, stringify } from "yaml";
 import type { Document } from "yaml";
 import { CliError, EXIT } from "./errors";
-import { parseFlowTests } from "./flow-tests";
-import type { FlowTest } from "./flow-tests";
 
 export type JsonPath = (string | number)[];
 
@@ -24,13 +22,13 @@ export interface LoadedFlow {
   file: string;
   /** The spec as the server will store it (defaults filled in), code files read in. */
   spec: FlowSpec;
-  /** The file's `tests:` cases (not part of the spec: apply never sends them). */
+  /** The file's `tests:` cases (part of the spec: stored and versioned with the flow). */
   tests: FlowTest[];
   /** `file:line: path: message` for a path in this file (a server's problem, say). */
   locate(path: JsonPath): string;
 }
 
-const KNOWN_TOP = new Set([...Object.keys(flowSpecSchema.shape), "tests"]);
+const KNOWN_TOP = new Set(Object.keys(flowSpecSchema.shape));
 const KNOWN_NODE = new Set(Object.keys(flowNodeSchema.shape));
 const KNOWN_EDGE = new Set(Object.keys(flowEdgeSchema.shape));
 const KNOWN_FROM = new Set(Object.keys(flowEdgeSchema.shape.from.shape));
@@ -173,13 +171,10 @@ export function loadFlowFile(file: string): LoadedFlow {
   if (shape.length > 0) fail(shape);
   const code = readCodeFiles(raw, dirname(file));
   if (code.length > 0) fail(code);
-  const { tests: rawTests, ...flowPart } = raw as Record<string, unknown>;
-  const result = validateFlow(flowPart, builtinRegistry);
+  const result = validateFlow(raw, builtinRegistry);
   if (!result.ok) fail(result.problems);
   const spec = (result as { ok: true; flow: FlowSpec }).flow;
-  const tests = rawTests === undefined ? { tests: [], problems: [] } : parseFlowTests(rawTests, spec);
-  if (tests.problems.length > 0) fail(tests.problems);
-  return { file, spec, tests: tests.tests, locate };
+  return { file, spec, tests: spec.tests ?? [], locate };
 }
 
 /** The flow file text for a stored spec: the same format `loadFlowFile` reads. */

@@ -3,7 +3,6 @@
 // function's code either inline or `{ file }`.
 import { flowSpecSchema } from "@weir/domain";
 import { z } from "zod";
-import { flowTestsSchema } from "./flow-tests";
 
 type Schema = Record<string, unknown>;
 
@@ -41,12 +40,8 @@ export function flowFileJsonSchema(): Schema {
     },
   };
   nodeProps.config = config;
-  // Not part of the spec: the file's test cases, run by `weir test FILE` (flow-tests.ts).
-  const { $schema: _, ...tests } = z.toJSONSchema(flowTestsSchema, {
-    io: "input",
-    unrepresentable: "any",
-  }) as Schema;
-  props.tests = { description: "test cases `weir test FILE` runs as dry runs", ...tests };
+  const tests = props.tests;
+  if (tests) tests.description = "test cases `weir test FILE` and the editor run as dry runs";
   return {
     $schema: schema.$schema,
     $id: "https://weir.dev/schemas/flow-file.json",

@@ -5,8 +5,8 @@
 import type { Client } from "./client";
 import { CliError, EXIT } from "./errors";
 import type { LoadedFlow } from "./flow-file";
-import { compareCase } from "./flow-tests";
-import type { DryRunAnswer } from "./flow-tests";
+import { compareCase } from "@weir/domain";
+import type { DryRunAnswer } from "@weir/domain";
 import type { Io } from "./main";
 import { json } from "./output";
 

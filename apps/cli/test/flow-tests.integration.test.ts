@@ -2,7 +2,7 @@
 // through POST /api/v1/dry-runs to an engine endpoint in this process (the engine's own
 // IngestServer with the real JavaScript runtime, so the function code really runs in its
 // sandbox); a passing case, a failing one with its diff, and bad cases refused before sending.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IngestServer } from "@weir/engine/src/ingest-server";
@@ -128,6 +128,27 @@ describe("weir test FILE (tests: cases)", () => {
     expect(surprised.stdout).toContain(
       "  dead letters: expected 0, got 1\n    + price: negative quantity -3\n",
     );
+  });
+
+  it("stores the cases with the flow: export writes them, re-apply is unchanged, an edit shows in diff", async () => {
+    writeFileSync(join(dir, "stored.yaml"), FLOW.replace("total: 5 }", "total: 6 }"));
+    const applied = await run("flows", "apply", "-f", "stored.yaml");
+    expect(applied.code).toBe(0);
+    const exported = await run("flows", "export", "tested cases", "-o", "exported.yaml");
+    expect(exported.code).toBe(0);
+    const text = readFileSync(join(dir, "exported.yaml"), "utf8");
+    expect(text).toContain("tests:\n  - name: prices orders, dead-letters a negative quantity\n");
+    expect(text).toContain("order: strict");
+    expect((await run("flows", "apply", "-f", "exported.yaml")).stdout).toContain("unchanged: version 1");
+    const rerun = await run("test", "exported.yaml");
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toContain("2 passed, 0 failed");
+
+    writeFileSync(join(dir, "edited.yaml"), text.replace("name: exact totals", "name: exact total"));
+    const diff = await run("flows", "diff", "-f", "edited.yaml");
+    expect(diff.stdout).toContain('+ test "exact total"\n');
+    expect(diff.stdout).toContain('- test "exact totals"\n');
+    expect((await run("flows", "delete", "tested cases")).code).toBe(0);
   });
 
   it("refuses a case naming a node the flow does not have, with file, line and path, sending nothing (exit 2)", async () => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { flowTestsSchema } from "./flow-tests";
 import { jsonValueSchema } from "./json";
 
 export const nodeKindSchema = z.enum(["source", "function", "sink"]);
@@ -45,6 +46,8 @@ export const flowSpecSchema = z.object({
   description: z.string().max(10_000).default(""),
   nodes: z.array(flowNodeSchema).default([]),
   edges: z.array(flowEdgeSchema).default([]),
+  /** Test cases (`weir test`, the editor's dry run); versioned with the flow, ignored by engines. */
+  tests: flowTestsSchema.optional(),
 });
 export type FlowSpec = z.infer<typeof flowSpecSchema>;
 export type FlowSpecInput = z.input<typeof flowSpecSchema>;

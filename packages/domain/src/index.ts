@@ -1,6 +1,7 @@
 export * from "./json";
 export * from "./record";
 export * from "./flow";
+export * from "./flow-tests";
 export * from "./node-type";
 export * from "./registry";
 export * from "./function-node";

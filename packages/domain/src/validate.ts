@@ -1,6 +1,7 @@
 import type { FlowEdge, FlowNode, FlowSpec } from "./flow";
 import type { CodeProblem, FunctionSource } from "./function-runtime";
 import { flowSpecSchema } from "./flow";
+import { checkFlowTests } from "./flow-tests";
 import { checkFlowLimits } from "./limits";
 import { portsOf } from "./node-type";
 import type { Problem } from "./problem";
@@ -46,6 +47,7 @@ export function validateFlow(
     ...checkCode(flow.nodes, registry, options.checkCode),
     ...checkEdges(flow, registry),
     ...checkCycles(flow),
+    ...checkFlowTests(flow),
   ];
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, flow: withParsedConfigs(flow, registry) };

@@ -27,9 +27,12 @@ describe("flow file in the editor", () => {
     if (back.ok) expect(flowDocToYaml(back.doc)).toBe(text);
   });
 
-  it("leaves a file's tests out, and refuses code files, bad shapes and malformed text with their paths", () => {
+  it("keeps a file's tests, and refuses code files, bad shapes and malformed text with their paths", () => {
     const withTests = flowDocFromText(`${flowDocToYaml(doc)}tests: [{ name: t, input: {} }]\n`);
-    expect(withTests.ok && "tests" in withTests.doc).toBe(false);
+    expect(withTests.ok ? withTests.doc.tests : null).toEqual([
+      { name: "t", input: {}, expect: {}, match: "exact", order: "strict", deadLetters: [] },
+    ]);
+    if (withTests.ok) expect(flowDocFromText(flowDocToYaml(withTests.doc))).toEqual(withTests);
     const withFile = { ...doc, nodes: [{ ...doc.nodes[1], config: { code: { file: "./fn.ts" } } }] };
     const codeFile = flowDocFromText(JSON.stringify(withFile));
     expect(codeFile).toEqual({

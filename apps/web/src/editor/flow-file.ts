@@ -1,9 +1,9 @@
 // The flow file (flows as code, as `weir flows export` writes and `weir flows apply` reads) for the
-// editor's Export and Import: YAML of the flow as the editor holds it, and back. A file's `tests:`
-// are the CLI's (`weir test`) and are left out; code must be inline, since a browser cannot read
-// the `{ file }` next to a flow file.
+// editor's Export and Import: YAML of the flow as the editor holds it (its test cases too), and
+// back. Code must be inline, since a browser cannot read the `{ file }` next to a flow file.
 import { flowSpecSchema, formatPath } from "@weir/domain";
 import { parse, stringify } from "yaml";
+import { docOfSpec } from "./graph";
 import type { FlowDoc } from "./graph";
 
 export function flowDocToYaml(doc: FlowDoc): string {
@@ -23,7 +23,7 @@ export function flowDocFromText(
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw))
     return { ok: false, problems: ["a flow file holds an object (name, nodes, edges)"] };
-  const { tests: _tests, ...flow } = raw as Record<string, unknown>;
+  const flow = raw as Record<string, unknown>;
   const problems: string[] = [];
   if (Array.isArray(flow.nodes)) {
     flow.nodes.forEach((node: unknown, i) => {
@@ -44,6 +44,5 @@ export function flowDocFromText(
           `${formatPath(issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))) || "(file)"}: ${issue.message}`,
       ),
     };
-  const { name, description, nodes, edges } = parsed.data;
-  return { ok: true, doc: { name, description, nodes, edges } };
+  return { ok: true, doc: docOfSpec(parsed.data) };
 }

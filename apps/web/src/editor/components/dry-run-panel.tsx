@@ -11,6 +11,8 @@ import type { RouterOutputs } from "~/lib/trpc";
 import { api, errorMessage } from "~/lib/trpc";
 import type { FlowDoc } from "../graph";
 import { parseSample } from "../sample-records";
+import { FlowTestsPanel } from "./flow-tests-panel";
+import type { LastDryRun } from "./flow-tests-panel";
 
 export type DryRunResult = RouterOutputs["dryRun"]["run"];
 type DryRunRecord = DryRunResult["edges"][number]["records"][number];
@@ -27,6 +29,8 @@ interface Props {
   result: DryRunResult | null;
   onResult: (result: DryRunResult | null) => void;
   onSelectEdge: (edgeId: string) => void;
+  /** Changes the canvas document (saving a test case into the flow). */
+  onEdit: (change: (doc: FlowDoc) => FlowDoc) => void;
 }
 
 const labelOf = (node: FlowNode | undefined, id: string): string =>
@@ -48,7 +52,7 @@ function ResultView({
   result,
   selectedEdge,
   onSelectEdge,
-}: Omit<Props, "onResult"> & { result: DryRunResult }) {
+}: Omit<Props, "onResult" | "onEdit"> & { result: DryRunResult }) {
   const nodes = new Map(doc.nodes.map((n) => [n.id, n]));
   const edgeName = (edgeId: string): string => {
     const edge = doc.edges.find((e) => e.id === edgeId);
@@ -120,17 +124,20 @@ function ResultView({
   );
 }
 
-export function DryRunPanel({ doc, selectedEdge, result, onResult, onSelectEdge }: Props) {
+export function DryRunPanel({ doc, selectedEdge, result, onResult, onSelectEdge, onEdit }: Props) {
   const sources = doc.nodes.filter((n) => n.kind === "source");
   const [chosen, setChosen] = useState("");
   const [sample, setSample] = useState(DEFAULT_SAMPLE);
+  // What the shown result was run on, so it can be saved as a test case.
+  const [ranOn, setRanOn] = useState<Omit<LastDryRun, "result"> | null>(null);
   const parsed = parseSample(sample);
   const source = sources.find((s) => s.id === chosen) ?? sources[0];
   const run = useMutation({
     mutationFn: (records: DryRunRecord[]) =>
       api.dryRun.run.mutate({ spec: doc, source: source?.id ?? "", records }),
-    onMutate: () => {
+    onMutate: (records) => {
       onResult(null);
+      setRanOn({ source: source?.id ?? "", records: records });
     },
     onSuccess: onResult,
   });
@@ -198,6 +205,7 @@ export function DryRunPanel({ doc, selectedEdge, result, onResult, onSelectEdge 
           )}
         </button>
         <div className="muted small">Nothing is deployed and sinks send nothing.</div>
+        <FlowTestsPanel doc={doc} last={result && ranOn ? { ...ranOn, result } : null} onEdit={onEdit} />
       </div>
       <div className="test-output-col">
         {run.isError ? (

@@ -5,6 +5,7 @@ import { ReactFlowProvider } from "@xyflow/react";
 import Link from "next/link";
 import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
+import { docOfSpec } from "../graph";
 import { Workspace } from "./workspace";
 
 export function FlowEditor({ flowId, contract }: { flowId: string; contract: string }) {
@@ -49,13 +50,12 @@ export function FlowEditor({ flowId, contract }: { flowId: string; contract: str
       </div>
     );
   }
-  const { name, description, nodes, edges } = flow.data.spec;
   return (
     <ReactFlowProvider>
       <Workspace
         key={`${flowId}:${flow.data.version}`}
         flowId={flowId}
-        initial={{ name, description, nodes, edges }}
+        initial={docOfSpec(flow.data.spec)}
         version={flow.data.version}
         nodeTypes={nodeTypes.data}
         contract={contract}

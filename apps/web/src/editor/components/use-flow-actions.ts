@@ -7,6 +7,7 @@ import { useCallback, useState } from "react";
 import { useToast } from "~/components/toasts";
 import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
+import { docOfSpec } from "../graph";
 import { placeProblems, problemsOfError } from "../problems";
 import type { EditorState } from "./use-editor-state";
 
@@ -142,8 +143,7 @@ export function useFlowActions({
       setBusy("open");
       try {
         const flow = await api.flow.get.query({ id: flowId, version: n });
-        const { name, description, nodes, edges } = flow.spec;
-        state.edit(() => ({ name, description, nodes, edges }));
+        state.edit(() => docOfSpec(flow.spec));
         state.setProblems(null);
         setShownVersion(n);
         toast.success(`v${n} is on the canvas; save it to make it the latest version, or undo to go back`);
@@ -162,8 +162,7 @@ export function useFlowActions({
       try {
         const saved = await api.flow.rollback.mutate({ id: flowId, version: n });
         const flow = await api.flow.get.query({ id: flowId, version: saved.version });
-        const { name, description, nodes, edges } = flow.spec;
-        state.load({ name, description, nodes, edges }, saved.version);
+        state.load(docOfSpec(flow.spec), saved.version);
         setShownVersion(saved.version);
         if (running) {
           const deployed = await api.deployment.deploy.mutate({ flowId, version: saved.version });

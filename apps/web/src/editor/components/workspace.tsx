@@ -234,6 +234,9 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
                 onSelectEdge={(edgeId) => {
                   state.select({ nodes: new Set(), edges: new Set([edgeId]) });
                 }}
+                onEdit={(change) => {
+                  state.edit(change);
+                }}
               />
             ) : tab === "logs" ? (
               <LogsPanel flowId={flowId} node={selectedNode} saved={savedHasSelected} />
