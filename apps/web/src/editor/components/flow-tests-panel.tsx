@@ -61,7 +61,7 @@ export function FlowTestsPanel({ doc, last, onEdit }: Props) {
   return (
     <section className="flow-tests" data-testid="flow-tests" aria-label="Test cases">
       <div className="test-record-head">
-        Test cases ({tests.length}){tests.length > 0 ? ": saved with the flow, run by `weir test`" : ""}
+        Test cases ({tests.length}){tests.length > 0 ? ": saved with the flow, run by weir test" : ""}
       </div>
       {last ? (
         <form
