@@ -196,7 +196,7 @@ Contexts live in ${env.configFile} (WEIR_CONFIG overrides).`,
     .action(async (ref: string) => {
       const c = client();
       const id = await resolveFlow(c, ref);
-      const d = await c.request<DeploymentView | null>("DELETE", `/flows/${id}/deployment`);
+      const d = await c.request<DeploymentView | null>("POST", `/flows/${id}/deployment/stop`, {});
       io.out(`stopped: ${deploymentLine(d)}\n`);
     });
   program

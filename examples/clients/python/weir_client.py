@@ -113,7 +113,7 @@ class WeirClient:
         return self.request("GET", f"/flows/{flow_id}/deployment")
 
     def stop(self, flow_id: str) -> Optional[dict]:
-        return self.request("DELETE", f"/flows/{flow_id}/deployment")
+        return self.request("POST", f"/flows/{flow_id}/deployment/stop", {})
 
     def stats(self, flow_id: str) -> dict:
         return self.request("GET", f"/flows/{flow_id}/stats")

@@ -1,7 +1,7 @@
 // Reads several routers share, each failing with NOT_FOUND and a message naming what is missing.
 import type { Flow, Prisma } from "@weir/db";
 import type { FlowSpec } from "@weir/domain";
-import { notFound } from "./errors";
+import { InputError, notFound } from "./errors";
 import { readSpec } from "./views";
 
 /** The client or a transaction: every lookup works inside `$transaction` too. */
@@ -23,12 +23,25 @@ export interface LoadedVersion {
   spec: FlowSpec;
 }
 
-/** One version of a flow, the latest when `version` is omitted. */
-export async function requireVersion(db: DbClient, flowId: string, version?: number): Promise<LoadedVersion> {
+/**
+ * One version of a flow, the latest when `version` is omitted. A version named in the path or
+ * query of a read is a resource that is not there (404); one named in a request's body is a wrong
+ * field of that request (400 with the path `version`), since the flow itself exists.
+ */
+export async function requireVersion(
+  db: DbClient,
+  flowId: string,
+  version?: number,
+  named: "resource" | "field" = "resource",
+): Promise<LoadedVersion> {
   const flow = await requireFlow(db, flowId);
   const number = version ?? flow.latestVersion;
   const row = await db.flowVersion.findUnique({ where: { flowId_version: { flowId, version: number } } });
-  if (!row) throw notFound(`flow ${flowId} has no version ${number} (latest is ${flow.latestVersion})`);
+  if (!row) {
+    const message = `flow ${flowId} has no version ${number} (latest is ${flow.latestVersion})`;
+    if (named === "resource") throw notFound(message);
+    throw new InputError([{ path: ["version"], message, code: "missing_version" }]);
+  }
   return {
     flow,
     id: row.id,

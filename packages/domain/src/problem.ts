@@ -22,6 +22,8 @@ export type ProblemCode =
   | "missing_connection"
   | "invalid_port"
   | "missing_node"
+  /** A request's body names a version its flow does not have. */
+  | "missing_version"
   | "missing_port"
   | "source_has_input"
   | "sink_has_output"

@@ -105,7 +105,7 @@ describe("REST /api/v1", () => {
     const status = await rest("GET", `/flows/${id}/deployment`);
     expect(status.json).toMatchObject({ version: 1, desiredState: "running" });
     documented("deployment.status", status);
-    const stopped = await rest("DELETE", `/flows/${id}/deployment`);
+    const stopped = await rest("POST", `/flows/${id}/deployment/stop`, {});
     expect(stopped.status).toBe(200);
     expect(stopped.json).toMatchObject({ desiredState: "stopped" });
     documented("deployment.stop", stopped);

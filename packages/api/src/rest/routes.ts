@@ -168,12 +168,12 @@ export const REST_ROUTES: readonly RestRoute[] = [
     tag: "deployments",
   },
   {
-    method: "DELETE",
-    path: "/flows/{id}/deployment",
+    // A stop, not a DELETE: the stopped deployment stays readable (GET …/deployment, the list).
+    method: "POST",
+    path: "/flows/{id}/deployment/stop",
     procedure: "deployment.stop",
     params: byFlow,
-    body: "none",
-    summary: "Stop the running deployment; answers the newest deployment",
+    summary: "Stop the running deployment (body: {}); answers the newest deployment, now stopping",
     tag: "deployments",
   },
   {

@@ -87,8 +87,8 @@ describe("deployment", () => {
 
     const { id } = await t.api.flow.create(demoFlow("no-v3"));
     await expect(t.api.deployment.deploy({ flowId: id, version: 3 })).rejects.toMatchObject({
-      code: "NOT_FOUND",
-      message: `flow ${id} has no version 3 (latest is 1)`,
+      code: "BAD_REQUEST",
+      message: `invalid input: version: flow ${id} has no version 3 (latest is 1)`,
     });
     expect(await t.db.deployment.count({ where: { flowId: id } })).toBe(0);
   });

@@ -51,11 +51,11 @@ describe("flow.duplicate", () => {
     expect(await t.api.flow.get({ id })).toMatchObject({ name: "orig", latestVersion: 2 });
   });
 
-  it("answers NOT_FOUND for a version that does not exist", async () => {
+  it("refuses a version that does not exist as a wrong field (400, path version)", async () => {
     const { id } = await t.api.flow.create(demoFlow("dup-missing"));
     await expect(t.api.flow.duplicate({ id, version: 9 })).rejects.toMatchObject({
-      code: "NOT_FOUND",
-      message: `flow ${id} has no version 9 (latest is 1)`,
+      code: "BAD_REQUEST",
+      message: `invalid input: version: flow ${id} has no version 9 (latest is 1)`,
     });
   });
 });
@@ -111,7 +111,7 @@ describe("flow.rollback", () => {
       code: "BAD_REQUEST",
       message: containing("nodes[1].config.code: line 2, column 13"),
     });
-    await expect(t.api.flow.rollback({ id, version: 8 })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(t.api.flow.rollback({ id, version: 8 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     expect((await t.api.flow.get({ id })).latestVersion).toBe(3);
   });
 });

@@ -134,7 +134,7 @@ export const flowRouter = createTRPCRouter({
       z.object({ id: flowId, version: versionNumber.optional(), name: flowSpecSchema.shape.name.optional() }),
     )
     .mutation(async ({ ctx, input }) => {
-      const source = await requireVersion(ctx.db, input.id, input.version);
+      const source = await requireVersion(ctx.db, input.id, input.version, "field");
       const name = input.name ?? `${source.flow.name} (copy)`.slice(0, 200);
       const spec = await validFlowOrThrow({ ...source.spec, name });
       const flow = await ctx.db.flow.create({
@@ -157,7 +157,7 @@ export const flowRouter = createTRPCRouter({
   rollback: editorProcedure
     .input(z.object({ id: flowId, version: versionNumber }))
     .mutation(async ({ ctx, input }) => {
-      const earlier = await requireVersion(ctx.db, input.id, input.version);
+      const earlier = await requireVersion(ctx.db, input.id, input.version, "field");
       const spec = await validFlowOrThrow(earlier.spec);
       const saved = await ctx.db.$transaction((tx) =>
         saveNextVersion(tx, input.id, spec, `rollback to v${earlier.version}`),
@@ -169,7 +169,8 @@ export const flowRouter = createTRPCRouter({
     .input(z.object({ id: flowId, ...pageFields(cursors.version) }))
     .query(async ({ ctx, input }) => {
       await requireFlow(ctx.db, input.id);
-      const before = input.cursor === undefined ? undefined : Number(input.cursor);
+      // A cursor above any version a flow can have (the column is a 32-bit integer) starts at the top.
+      const before = input.cursor === undefined ? undefined : Math.min(Number(input.cursor), 2 ** 31 - 1);
       const rows = await ctx.db.flowVersion.findMany({
         where: { flowId: input.id, ...(before === undefined ? {} : { version: { lt: before } }) },
         orderBy: { version: "desc" },
