@@ -70,6 +70,8 @@ export class Engine {
   private loop: Promise<void> | undefined;
   private closing = false;
   private wake: (() => void) | undefined;
+  /** A wake-up that came while the loop was busy: the next sleep is skipped. */
+  private wakePending = false;
   ingestUrl = "";
 
   constructor(
@@ -170,6 +172,16 @@ export class Engine {
     this.loop = this.run();
   }
 
+  /**
+   * Reconciles now instead of at the next poll (a deployment was created or its desired state
+   * changed: Postgres told us). A wake-up during a reconcile runs one more right after it, since
+   * that reconcile may have read the deployments before the change.
+   */
+  wakeNow(): void {
+    this.wakePending = true;
+    this.wake?.();
+  }
+
   /** Stops every local deployment (draining it), hands still-wanted ones back, and exits the loop. */
   async shutdown(): Promise<void> {
     if (this.closing) return;
@@ -209,10 +221,16 @@ export class Engine {
         // A database outage must not kill the engine: flows keep running and we try again.
         this.log.error(`reconcile failed: ${errorMessage(error)}`);
       }
+      if (this.wakePending) {
+        this.wakePending = false;
+        continue;
+      }
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         setTimeout(resolve, this.options.reconcileMs);
       });
+      this.wake = undefined;
+      this.wakePending = false;
     }
   }
 

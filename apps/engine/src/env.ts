@@ -54,7 +54,13 @@ const schema = z.object({
   WEIR_ENGINE_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
   /** The address other processes use to reach the ingest server, if not http://HOST:PORT. */
   WEIR_ENGINE_PUBLIC_URL: z.url().optional(),
+  /** How often the engine looks for deployment changes when no notification woke it. */
   WEIR_RECONCILE_MS: z.coerce.number().int().min(50).default(500),
+  /**
+   * `on`: Postgres NOTIFY wakes the engine the moment a deploy or stop is committed. `off` behind
+   * a pooler that cannot LISTEN (PgBouncer in transaction mode): the poll alone.
+   */
+  WEIR_LISTEN_DEPLOYMENTS: z.enum(["on", "off"]).default("on"),
   WEIR_LEASE_MS: z.coerce.number().int().min(1000).default(15_000),
   WEIR_QUEUE_CAPACITY: z.coerce.number().int().min(1).default(1000),
   WEIR_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),

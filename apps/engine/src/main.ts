@@ -1,7 +1,7 @@
 // The engine process: `tsx src/main.ts`, configured by environment (see env.ts).
 import { networkInterfaces } from "node:os";
 import { configureOutboundPolicy } from "@weir/connectors";
-import { createDb, migrate, prepareSecretStore } from "@weir/db";
+import { createDb, listenForDeployments, migrate, prepareSecretStore } from "@weir/db";
 import type { FunctionRuntime } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import { jsRuntime } from "@weir/runtime-js";
@@ -60,6 +60,17 @@ async function main(): Promise<void> {
     log,
   );
   await engine.start();
+  const deploymentSignals =
+    env.WEIR_LISTEN_DEPLOYMENTS === "on"
+      ? listenForDeployments(env.DATABASE_URL, {
+          onSignal: () => {
+            engine.wakeNow();
+          },
+          onError: (message) => {
+            log.warn(message);
+          },
+        })
+      : { close: () => Promise.resolve() };
   // The first compile and sandbox of a process are slow; pay for them now, not on the first deploy.
   for (const runtime of runtimes.values()) {
     runtime.warmUp?.().catch((error: unknown) => {
@@ -77,8 +88,9 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     log.info(`${signal}: draining and stopping`);
-    engine
-      .shutdown()
+    deploymentSignals
+      .close()
+      .then(() => engine.shutdown())
       .then(() => db.$disconnect())
       .then(() => process.exit(0))
       .catch((error: unknown) => {

@@ -56,3 +56,9 @@ export {
   storableText,
   type StorableJson,
 } from "./storable-json";
+export {
+  DEPLOYMENT_CHANNEL,
+  listenForDeployments,
+  type DeploymentSignals,
+  type DeploymentSignalOptions,
+} from "./deployment-signals";
