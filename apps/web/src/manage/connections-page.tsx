@@ -172,7 +172,7 @@ export function ConnectionsPage() {
             <thead>
               <tr>
                 <th>Name</th>
-                <th>Brokers</th>
+                <th>Address</th>
                 <th>Security</th>
                 <th>Used by</th>
                 <th aria-label="Actions" />
