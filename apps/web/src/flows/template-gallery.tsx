@@ -34,13 +34,17 @@ export function TemplateGallery({ onClose }: { onClose: () => void }) {
               {template.needs ? <span className="muted"> · needs {template.needs}</span> : null}
             </p>
             {template.component ? (
-              <p className="small" data-testid={`template-component-${template.id}`}>
-                Runs a component you upload first: build it with{" "}
+              <p
+                className="small"
+                style={{ overflowWrap: "anywhere" }}
+                data-testid={`template-component-${template.id}`}
+              >
+                Needs its component: build it with{" "}
                 <code>node examples/functions/{template.component}/build.mjs</code>, upload it on the{" "}
                 <Link href="/components" className="flow-link">
                   Components page
-                </Link>
-                , then pick it in the function node&apos;s Settings. Until then Save says what is missing.
+                </Link>{" "}
+                and pick it in the function node&apos;s Settings. Until then Save says what is missing.
               </p>
             ) : null}
             {blocked !== undefined ? (

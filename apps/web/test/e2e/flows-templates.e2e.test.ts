@@ -26,6 +26,11 @@ describe("flows list: templates, live activity, search", () => {
     // Opened and left by the app's own link: nothing is created.
     await page.goto(b.url);
     await byTestId(page, "template-gallery-open").click();
+    // The Go and Python templates say where their component comes from before they are opened.
+    for (const id of NEEDS_COMPONENT)
+      expect(await byTestId(page, `template-component-${id}`).textContent()).toContain(
+        `examples/functions/${id.slice("wasm-".length)}/build.mjs`,
+      );
     await b.shot("template gallery");
     await byTestId(page, "template-use-quickstart").click();
     await page.waitForURL(/\/flows\/new\?template=quickstart$/);
