@@ -9,6 +9,7 @@ import Link from "next/link";
 import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
 import { TEMPLATES } from "~/templates/catalog";
+import { docOfSpec } from "../graph";
 import { Workspace } from "./workspace";
 
 export function DraftEditor({ templateId, contract }: { templateId: string; contract: string }) {
@@ -55,13 +56,13 @@ export function DraftEditor({ templateId, contract }: { templateId: string; cont
     );
   }
   // Parsed as the server parses a saved spec, so the canvas sees the shape it always sees.
-  const { name, description, nodes, edges } = flowSpecSchema.parse(template.spec);
+  const initial = docOfSpec(flowSpecSchema.parse(template.spec));
   return (
     <ReactFlowProvider>
       <Workspace
         key={template.id}
         flowId={null}
-        initial={{ name, description, nodes, edges }}
+        initial={initial}
         version={0}
         nodeTypes={nodeTypes.data}
         contract={contract}
