@@ -1,7 +1,8 @@
 // Issue 18: New from template opens the template in the editor as a new, unsaved flow: nothing
 // is stored until Save, and leaving without saving leaves nothing. Every template is opened (its
 // nodes on the canvas); those that run as they are get saved, the Go and Python ones are refused
-// at Save until their component is picked; one is deployed and its records/s rises in the list
+// at Save until their component is picked; the quickstart is deployed straight from its unsaved
+// state (Deploy saves first) and its records/s rises in the list
 // without a reload, and the list is searched by name and filtered by status.
 import { describe, expect, it } from "vitest";
 import { TEMPLATES } from "../../src/templates/catalog";
@@ -55,7 +56,9 @@ describe("flows list: templates, live activity, search", () => {
       expect(await byTestId(page, "editor-version").textContent()).toBe("not saved");
       expect(await flowCount()).toBe(stored);
 
-      await byTestId(page, "save-button").click();
+      // The quickstart goes straight to Deploy, which saves (creating the flow) first.
+      const deploying = template.id === "quickstart";
+      await byTestId(page, deploying ? "deploy-button" : "save-button").click();
       if (NEEDS_COMPONENT.has(template.id)) {
         // Refused, on the node, naming what is missing; still nothing stored.
         await byTestId(page, "problems-panel").waitFor();
@@ -74,14 +77,13 @@ describe("flows list: templates, live activity, search", () => {
       stored += 1;
       expect(await flowCount()).toBe(stored);
       made.set(template.id, /\/flows\/([0-9a-f-]{36})$/.exec(page.url())?.[1] ?? "");
+      if (deploying)
+        await expect
+          .poll(() => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
+          .toBe("running");
     }
 
     const quickstart = made.get("quickstart") ?? "";
-    await page.goto(`${b.url}/flows/${quickstart}`);
-    await byTestId(page, "deploy-button").click();
-    await expect
-      .poll(() => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
-      .toBe("running");
 
     await page.goto(b.url);
     const rate = byTestId(page, `flow-rate-${quickstart}`);
