@@ -165,7 +165,7 @@ export class Engine {
   async start(): Promise<void> {
     const port = await this.ingest.listen(this.options.port, this.options.host);
     this.ingestUrl = this.options.publicUrl ?? `http://${this.options.host}:${port}`;
-    await this.leases.heartbeat(this.ingestUrl);
+    await this.leases.heartbeat(this.ingestUrl, this.options.kafka ? "kafka" : "in-process");
     this.log.info(
       `engine ${this.options.engineId} (${this.options.kafka ? "kafka" : "in-process"} transport) ready; ingest at ${this.ingestUrl}/ingest/<flowId>/<nodeId>`,
     );
@@ -235,7 +235,7 @@ export class Engine {
   }
 
   private async reconcile(): Promise<void> {
-    await this.leases.heartbeat(this.ingestUrl);
+    await this.leases.heartbeat(this.ingestUrl, this.options.kafka ? "kafka" : "in-process");
     const mine = await this.leases.renew([...this.running.keys()]);
     for (const id of this.running.keys()) if (!mine.has(id)) this.beginStop(id, "stop");
     await this.leases.settleUnowned();

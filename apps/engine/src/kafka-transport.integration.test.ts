@@ -24,8 +24,12 @@ afterAll(async () => {
   await Promise.all(engines.map((engine) => engine.stop()));
 });
 
+const engineIds = new Map<string, string>();
+
 async function engine(id: string): Promise<EngineProcess> {
-  const started = await startKafkaEngine(t.url, brokers, `${id}-${randomUUID().slice(0, 6)}`);
+  const engineId = `${id}-${randomUUID().slice(0, 6)}`;
+  engineIds.set(id, engineId);
+  const started = await startKafkaEngine(t.url, brokers, engineId);
   engines.push(started);
   return started;
 }
@@ -37,6 +41,9 @@ async function nodeRows(deploymentId: string, nodeId: string) {
 describe("transport=kafka", () => {
   it("runs kcat → kafka-source → js → kafka-sink → kcat over edge topics, in order per key", async () => {
     await engine("solo");
+    // Its heartbeat row says which transport it runs (the Engines page shows it).
+    const row = await t.db.engineInstance.findUnique({ where: { id: engineIds.get("solo") ?? "" } });
+    expect(row?.transport).toBe("kafka");
     const input = `weir-in-${randomUUID()}`;
     const output = `weir-out-${randomUUID()}`;
     const records = inputLines(1_000, 7);

@@ -3,6 +3,8 @@ import { Prisma } from "@weir/db";
 import type { DeploymentEvent, DeploymentTransition, Holder } from "@weir/domain";
 import { deploymentTransitions } from "@weir/domain";
 
+export type EngineTransport = "in-process" | "kafka";
+
 /** A deployment this engine has just claimed and must start. */
 export interface ClaimedDeployment {
   id: string;
@@ -27,11 +29,12 @@ export class DeploymentLeases {
     private readonly leaseMs: number,
   ) {}
 
-  async heartbeat(ingestUrl: string): Promise<void> {
+  /** `transport` is the edge transport this engine runs ("in-process" or "kafka"), shown to users. */
+  async heartbeat(ingestUrl: string, transport: EngineTransport): Promise<void> {
     await this.db.engineInstance.upsert({
       where: { id: this.engineId },
-      create: { id: this.engineId, ingestUrl },
-      update: { ingestUrl, heartbeatAt: new Date() },
+      create: { id: this.engineId, ingestUrl, transport },
+      update: { ingestUrl, transport, heartbeatAt: new Date() },
     });
   }
 

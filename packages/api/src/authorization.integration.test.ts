@@ -59,6 +59,7 @@ const REQUIRED: Record<string, Required> = {
   "connections.delete": "admin",
   "connections.test": "admin",
   "connections.testRegistry": "admin",
+  "connections.testDraft": "admin",
   "functions.trigger": "editor",
   "dryRun.run": "editor",
   "ingest.token": "editor",

@@ -105,9 +105,6 @@ export function FlowsList() {
 
         {gallery ? (
           <TemplateGallery
-            onCreated={(id) => {
-              router.push(`/flows/${id}`);
-            }}
             onClose={() => {
               setGallery(false);
             }}

@@ -1,31 +1,12 @@
 "use client";
-// New from template: the flows in examples/, each made into a new flow of its own (version 1)
-// and opened in the editor, where it can be changed before it is deployed.
-import { useMutation } from "@tanstack/react-query";
-import { useToast } from "~/components/toasts";
-import { api, errorMessage } from "~/lib/trpc";
-import type { FlowTemplate } from "~/templates/catalog";
-import { TEMPLATES } from "~/templates/catalog";
+// New from template: the flows in examples/. Each opens in the editor as a new flow that is not
+// saved yet (/flows/new?template=<id>): it can be changed first, and nothing is stored until Save.
+import Link from "next/link";
 import { useSession } from "~/auth/session";
+import { TEMPLATES } from "~/templates/catalog";
 
-export function TemplateGallery({
-  onCreated,
-  onClose,
-}: {
-  onCreated: (id: string) => void;
-  onClose: () => void;
-}) {
+export function TemplateGallery({ onClose }: { onClose: () => void }) {
   const blocked = useSession().whyNot("editor", "Creating a flow");
-  const toast = useToast();
-  const create = useMutation({
-    mutationFn: (template: FlowTemplate) => api.flow.create.mutate(template.spec),
-    onSuccess: (flow) => {
-      onCreated(flow.id);
-    },
-    onError: (error) => {
-      toast.error(`Could not create the flow: ${errorMessage(error)}`);
-    },
-  });
   return (
     <section
       className="template-gallery"
@@ -52,18 +33,40 @@ export function TemplateGallery({
               {(template.spec.nodes ?? []).map((n) => n.type).join(" → ")}
               {template.needs ? <span className="muted"> · needs {template.needs}</span> : null}
             </p>
-            <button
-              type="button"
-              className="btn btn-small btn-primary"
-              data-testid={`template-use-${template.id}`}
-              title={blocked}
-              disabled={create.isPending || blocked !== undefined}
-              onClick={() => {
-                create.mutate(template);
-              }}
-            >
-              Use this template
-            </button>
+            {template.component ? (
+              <p
+                className="small"
+                style={{ overflowWrap: "anywhere" }}
+                data-testid={`template-component-${template.id}`}
+              >
+                Needs its component: build it with{" "}
+                <code>node examples/functions/{template.component}/build.mjs</code>, upload it on the{" "}
+                <Link href="/components" className="flow-link">
+                  Components page
+                </Link>{" "}
+                and pick it in the function node&apos;s Settings. Until then Save says what is missing.
+              </p>
+            ) : null}
+            {blocked !== undefined ? (
+              <button
+                type="button"
+                className="btn btn-small btn-primary"
+                data-testid={`template-use-${template.id}`}
+                title={blocked}
+                disabled
+              >
+                Use this template
+              </button>
+            ) : (
+              <Link
+                href={`/flows/new?template=${template.id}`}
+                className="btn btn-small btn-primary"
+                data-testid={`template-use-${template.id}`}
+                title="Opens it in the editor as a new flow; nothing is saved until you press Save"
+              >
+                Use this template
+              </Link>
+            )}
           </li>
         ))}
       </ul>

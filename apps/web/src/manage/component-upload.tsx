@@ -91,6 +91,7 @@ export function ComponentUpload({ onUploaded }: { onUploaded: (verdict: UploadVe
     <div
       className={`drop-zone${over ? " drop-zone-over" : ""}`}
       data-testid="component-drop"
+      data-over={over}
       onDragOver={(e) => {
         e.preventDefault();
         setOver(true);

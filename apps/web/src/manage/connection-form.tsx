@@ -1,35 +1,60 @@
 "use client";
-// Create or edit one Kafka connection profile. The SASL password is write-only: typed into a
-// password field, sent once, never shown; left empty on an edit, the stored one is kept.
+// Create or edit one connection profile: Kafka brokers (TLS, SASL) or a schema registry (URL,
+// basic or bearer auth). The password or token is write-only: typed into a password field, sent
+// once, never shown; left empty on an edit, the stored one is kept. "Test connection" tries the
+// values as typed, from the server, without saving them.
 import { useState } from "react";
+import { api, errorMessage } from "~/lib/trpc";
+import type { TestResult } from "./connection-test-outcome";
+import { TestOutcome } from "./connection-test-outcome";
 
 export type SaslMechanism = "plain" | "scram-sha-256" | "scram-sha-512";
+export type ConnectionKind = "kafka" | "schema-registry";
 
 export interface ConnectionDraft {
   name: string;
+  kind: ConnectionKind;
   brokers: string;
   ssl: boolean;
   mechanism: SaslMechanism | "none";
+  /** Schema registry: its base URL and how it is signed in to. */
+  url: string;
+  registryAuth: "none" | "basic" | "bearer";
   username: string;
+  /** The SASL or basic-auth password, or the bearer token: write-only. */
   password: string;
 }
 
 export const EMPTY_DRAFT: ConnectionDraft = {
   name: "",
+  kind: "kafka",
   brokers: "",
   ssl: false,
   mechanism: "none",
+  url: "",
+  registryAuth: "none",
   username: "",
   password: "",
 };
 
-/** What connections.set takes, from the form. */
-export function toProfile(draft: ConnectionDraft): {
+export interface ProfileInput {
   name: string;
-  kind: "kafka";
+  kind: ConnectionKind;
   config: Record<string, unknown>;
   secrets?: Record<string, unknown>;
-} {
+}
+
+/** What connections.set (and testDraft) take, from the form. */
+export function toProfile(draft: ConnectionDraft): ProfileInput {
+  if (draft.kind === "schema-registry") {
+    const config: Record<string, unknown> = { url: draft.url.trim() };
+    if (draft.registryAuth === "basic") config.auth = { kind: "basic", username: draft.username };
+    if (draft.registryAuth === "bearer") config.auth = { kind: "bearer" };
+    const profile = { name: draft.name, kind: draft.kind, config };
+    if (draft.registryAuth === "none" || draft.password === "") return profile;
+    const secret = draft.registryAuth === "basic" ? { password: draft.password } : { token: draft.password };
+    return { ...profile, secrets: { auth: secret } };
+  }
   const brokers = draft.brokers
     .split(/[\s,]+/)
     .map((b) => b.trim())
@@ -53,9 +78,32 @@ interface Props {
 
 export function ConnectionForm({ initial, editing, passwordStored, busy, onSave, onCancel }: Props) {
   const [draft, setDraft] = useState(initial);
+  const [testing, setTesting] = useState(false);
+  const [result, setResult] = useState<TestResult | null>(null);
+  const [testError, setTestError] = useState<string | null>(null);
   const set = (patch: Partial<ConnectionDraft>) => {
     setDraft((d) => ({ ...d, ...patch }));
+    // A result speaks of the values it tested: any change makes it stale.
+    setResult(null);
+    setTestError(null);
   };
+  const testDraft = async () => {
+    setTesting(true);
+    setTestError(null);
+    try {
+      // A draft needs a name only to find a stored password to reuse; a new one may have none yet.
+      const profile = toProfile({ ...draft, name: draft.name === "" ? "draft" : draft.name });
+      setResult(await api.connections.testDraft.mutate(profile));
+    } catch (error) {
+      setResult(null);
+      setTestError(errorMessage(error));
+    } finally {
+      setTesting(false);
+    }
+  };
+  const registry = draft.kind === "schema-registry";
+  const secretLabel = registry && draft.registryAuth === "bearer" ? "Token" : "Password";
+  const wantsSecret = registry ? draft.registryAuth !== "none" : draft.mechanism !== "none";
   return (
     <form
       className="manage-form manage-form-wide"
@@ -75,7 +123,7 @@ export function ConnectionForm({ initial, editing, passwordStored, busy, onSave,
           className="input"
           value={draft.name}
           readOnly={editing}
-          placeholder="kafka-prod"
+          placeholder={registry ? "registry" : "kafka-prod"}
           autoComplete="off"
           spellCheck={false}
           onChange={(e) => {
@@ -84,94 +132,176 @@ export function ConnectionForm({ initial, editing, passwordStored, busy, onSave,
         />
       </div>
       <div className="field">
-        <label htmlFor="connection-brokers" className="field-label">
-          Brokers
-        </label>
-        <input
-          id="connection-brokers"
-          data-testid="connection-brokers"
-          className="input"
-          value={draft.brokers}
-          placeholder="kafka-1:9092, kafka-2:9092"
-          autoComplete="off"
-          spellCheck={false}
-          onChange={(e) => {
-            set({ brokers: e.target.value });
-          }}
-        />
-        <div className="field-help">host:port, comma-separated.</div>
-      </div>
-      <div className="field">
-        <label className="check">
-          <input
-            type="checkbox"
-            data-testid="connection-ssl"
-            checked={draft.ssl}
-            onChange={(e) => {
-              set({ ssl: e.target.checked });
-            }}
-          />
-          TLS (verified against the system&apos;s certificate authorities)
-        </label>
-      </div>
-      <div className="field">
-        <label htmlFor="connection-sasl" className="field-label">
-          SASL
+        <label htmlFor="connection-kind" className="field-label">
+          Kind
         </label>
         <select
-          id="connection-sasl"
-          data-testid="connection-sasl"
+          id="connection-kind"
+          data-testid="connection-kind"
           className="input"
-          value={draft.mechanism}
+          value={draft.kind}
+          disabled={editing}
           onChange={(e) => {
-            set({ mechanism: e.target.value as ConnectionDraft["mechanism"] });
+            set({ kind: e.target.value as ConnectionKind, password: "" });
           }}
         >
-          <option value="none">none</option>
-          <option value="plain">PLAIN</option>
-          <option value="scram-sha-256">SCRAM-SHA-256</option>
-          <option value="scram-sha-512">SCRAM-SHA-512</option>
+          <option value="kafka">Kafka brokers</option>
+          <option value="schema-registry">Schema registry</option>
         </select>
       </div>
-      {draft.mechanism !== "none" ? (
+      {registry ? (
         <>
           <div className="field">
-            <label htmlFor="connection-username" className="field-label">
-              User
+            <label htmlFor="connection-url" className="field-label">
+              Registry URL
             </label>
             <input
-              id="connection-username"
-              data-testid="connection-username"
+              id="connection-url"
+              data-testid="connection-url"
               className="input"
-              value={draft.username}
+              value={draft.url}
+              placeholder="http://registry:8081"
               autoComplete="off"
+              spellCheck={false}
               onChange={(e) => {
-                set({ username: e.target.value });
+                set({ url: e.target.value });
               }}
             />
+            <div className="field-help">The Confluent Schema Registry REST API, http(s)://host:port.</div>
           </div>
           <div className="field">
-            <label htmlFor="connection-password" className="field-label">
-              Password
+            <label htmlFor="connection-registry-auth" className="field-label">
+              Authentication
             </label>
-            <input
-              id="connection-password"
-              data-testid="connection-password"
+            <select
+              id="connection-registry-auth"
+              data-testid="connection-registry-auth"
               className="input"
-              type="password"
-              autoComplete="new-password"
-              value={draft.password}
-              placeholder={passwordStored ? "stored: type to replace" : ""}
+              value={draft.registryAuth}
               onChange={(e) => {
-                set({ password: e.target.value });
+                set({ registryAuth: e.target.value as ConnectionDraft["registryAuth"] });
               }}
-            />
+            >
+              <option value="none">none</option>
+              <option value="basic">user and password (basic)</option>
+              <option value="bearer">bearer token</option>
+            </select>
           </div>
         </>
+      ) : (
+        <>
+          <div className="field">
+            <label htmlFor="connection-brokers" className="field-label">
+              Brokers
+            </label>
+            <input
+              id="connection-brokers"
+              data-testid="connection-brokers"
+              className="input"
+              value={draft.brokers}
+              placeholder="kafka-1:9092, kafka-2:9092"
+              autoComplete="off"
+              spellCheck={false}
+              onChange={(e) => {
+                set({ brokers: e.target.value });
+              }}
+            />
+            <div className="field-help">host:port, comma-separated.</div>
+          </div>
+          <div className="field">
+            <label className="check">
+              <input
+                type="checkbox"
+                data-testid="connection-ssl"
+                checked={draft.ssl}
+                onChange={(e) => {
+                  set({ ssl: e.target.checked });
+                }}
+              />
+              TLS (verified against the system&apos;s certificate authorities)
+            </label>
+          </div>
+          <div className="field">
+            <label htmlFor="connection-sasl" className="field-label">
+              SASL
+            </label>
+            <select
+              id="connection-sasl"
+              data-testid="connection-sasl"
+              className="input"
+              value={draft.mechanism}
+              onChange={(e) => {
+                set({ mechanism: e.target.value as ConnectionDraft["mechanism"] });
+              }}
+            >
+              <option value="none">none</option>
+              <option value="plain">PLAIN</option>
+              <option value="scram-sha-256">SCRAM-SHA-256</option>
+              <option value="scram-sha-512">SCRAM-SHA-512</option>
+            </select>
+          </div>
+        </>
+      )}
+      {wantsSecret && !(registry && draft.registryAuth === "bearer") ? (
+        <div className="field">
+          <label htmlFor="connection-username" className="field-label">
+            User
+          </label>
+          <input
+            id="connection-username"
+            data-testid="connection-username"
+            className="input"
+            value={draft.username}
+            autoComplete="off"
+            onChange={(e) => {
+              set({ username: e.target.value });
+            }}
+          />
+        </div>
+      ) : null}
+      {wantsSecret ? (
+        <div className="field">
+          <label htmlFor="connection-password" className="field-label">
+            {secretLabel}
+          </label>
+          <input
+            id="connection-password"
+            data-testid="connection-password"
+            className="input"
+            type="password"
+            autoComplete="new-password"
+            value={draft.password}
+            placeholder={passwordStored ? "stored: type to replace" : ""}
+            onChange={(e) => {
+              set({ password: e.target.value });
+            }}
+          />
+        </div>
+      ) : null}
+      {result ? <TestOutcome id="draft" result={result} /> : null}
+      {testError !== null ? (
+        <div
+          className="test-outcome test-outcome-bad"
+          data-testid="connection-test-result-draft"
+          data-ok="false"
+          role="alert"
+        >
+          <strong>Could not test</strong>: {testError}
+        </div>
       ) : null}
       <div className="manage-form-actions">
         <button type="submit" className="btn btn-primary" data-testid="connection-save" disabled={busy}>
           {editing ? "Save changes" : "Create profile"}
+        </button>
+        <button
+          type="button"
+          className="btn"
+          data-testid="connection-draft-test"
+          title="Connects with the values typed above, from the server; nothing is saved"
+          disabled={testing}
+          onClick={() => void testDraft()}
+        >
+          {testing ? "Testing…" : "Test connection"}
         </button>
         <button type="button" className="btn btn-ghost" data-testid="connection-cancel" onClick={onCancel}>
           Cancel

@@ -1,7 +1,8 @@
 "use client";
-// Connections: Kafka connection profiles that Kafka sources and sinks name in `connection`.
-// "Test connection" connects from the server with the stored profile and lists the topics, or
-// says which of unreachable / authentication / TLS failed and the client's own words.
+// Connections: Kafka connection profiles that Kafka sources and sinks name in `connection`, and
+// schema-registry profiles they name in `registry`. "Test connection" connects from the server
+// with the stored profile (or, in the form, with the values typed so far) and lists the topics or
+// subjects, or says which of unreachable / authentication / TLS failed and the client's own words.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { AppBar } from "~/components/app-bar";
@@ -13,83 +14,45 @@ import type { RouterOutputs } from "~/lib/trpc";
 import { api, errorMessage } from "~/lib/trpc";
 import type { ConnectionDraft, SaslMechanism } from "./connection-form";
 import { ConnectionForm, EMPTY_DRAFT, toProfile } from "./connection-form";
+import type { TestResult } from "./connection-test-outcome";
+import { TestOutcome } from "./connection-test-outcome";
 import { useSession } from "~/auth/session";
 
 type Profile = RouterOutputs["connections"]["list"][number];
-type TestResult = RouterOutputs["connections"]["test"] | RouterOutputs["connections"]["testRegistry"];
-
-const FAILURE_TITLE: Record<string, string> = {
-  unreachable: "Unreachable",
-  auth: "Authentication failed",
-  tls: "TLS failed",
-  other: "Failed",
-};
-
 interface KafkaConfig {
   brokers?: string[];
   ssl?: boolean;
   sasl?: { mechanism?: SaslMechanism; username?: string };
 }
 
+interface RegistryConfig {
+  url?: string;
+  auth?: { kind?: "basic" | "bearer"; username?: string };
+}
+
 const configOf = (profile: Profile): KafkaConfig => (profile.config ?? {}) as KafkaConfig;
 
 function draftOf(profile: Profile): ConnectionDraft {
+  if (profile.kind === "schema-registry") {
+    const config = (profile.config ?? {}) as RegistryConfig;
+    return {
+      ...EMPTY_DRAFT,
+      name: profile.name,
+      kind: "schema-registry",
+      url: config.url ?? "",
+      registryAuth: config.auth?.kind ?? "none",
+      username: config.auth?.username ?? "",
+    };
+  }
   const config = configOf(profile);
   return {
+    ...EMPTY_DRAFT,
     name: profile.name,
     brokers: (config.brokers ?? []).join(", "),
     ssl: config.ssl ?? false,
     mechanism: config.sasl?.mechanism ?? "none",
     username: config.sasl?.username ?? "",
-    password: "",
   };
-}
-
-function TestOutcome({ name, result }: { name: string; result: TestResult }) {
-  if (result.ok && "subjects" in result) {
-    return (
-      <div
-        className="test-outcome test-outcome-ok"
-        data-testid={`connection-test-result-${name}`}
-        data-ok="true"
-      >
-        <strong>Connected</strong> in {result.ms} ms. {result.subjects.length} subject
-        {result.subjects.length === 1 ? "" : "s"}
-        {result.subjects.length > 0 ? `: ${result.subjects.join(", ")}` : "."}
-      </div>
-    );
-  }
-  if (result.ok) {
-    return (
-      <div
-        className="test-outcome test-outcome-ok"
-        data-testid={`connection-test-result-${name}`}
-        data-ok="true"
-      >
-        <strong>Connected</strong> to {result.brokers} broker{result.brokers === 1 ? "" : "s"} in {result.ms}{" "}
-        ms.{" "}
-        {result.topics.length === 0 ? (
-          "No topics yet."
-        ) : (
-          <>
-            {result.topics.length} topic{result.topics.length === 1 ? "" : "s"}:{" "}
-            <span data-testid={`connection-topics-${name}`}>{result.topics.join(", ")}</span>
-          </>
-        )}
-      </div>
-    );
-  }
-  return (
-    <div
-      className="test-outcome test-outcome-bad"
-      data-testid={`connection-test-result-${name}`}
-      data-ok="false"
-      data-failure={result.failure}
-      role="alert"
-    >
-      <strong>{FAILURE_TITLE[result.failure] ?? "Failed"}</strong>: {result.message}
-    </div>
-  );
 }
 
 export function ConnectionsPage() {
@@ -128,7 +91,7 @@ export function ConnectionsPage() {
   const runTest = async (name: string, kind: string) => {
     setTesting(name);
     try {
-      // Kafka profiles list topics; schema-registry profiles (made through the API) list subjects.
+      // Kafka profiles list topics; schema-registry profiles list subjects.
       const result =
         kind === "schema-registry"
           ? await api.connections.testRegistry.mutate({ name })
@@ -150,7 +113,8 @@ export function ConnectionsPage() {
             <h1>Connections</h1>
             <p className="muted">
               Kafka brokers, TLS and SASL defined once; Kafka sources and sinks name a profile in their{" "}
-              <code>connection</code> field. Passwords are write-only.
+              <code>connection</code> field, and a schema registry in their <code>registry</code> field.
+              Passwords are write-only.
             </p>
           </div>
           {editing === null ? (
@@ -174,7 +138,12 @@ export function ConnectionsPage() {
             key={editing === "new" ? "new" : editing.name}
             initial={editing === "new" ? EMPTY_DRAFT : draftOf(editing)}
             editing={editing !== "new"}
-            passwordStored={editing !== "new" && editing.secrets["sasl.password"]?.set === true}
+            passwordStored={
+              editing !== "new" &&
+              (editing.secrets["sasl.password"]?.set === true ||
+                editing.secrets["auth.password"]?.set === true ||
+                editing.secrets["auth.token"]?.set === true)
+            }
             busy={save.isPending}
             onSave={(draft) => {
               save.mutate(draft);
@@ -203,7 +172,7 @@ export function ConnectionsPage() {
             <thead>
               <tr>
                 <th>Name</th>
-                <th>Brokers</th>
+                <th>Address</th>
                 <th>Security</th>
                 <th>Used by</th>
                 <th aria-label="Actions" />
@@ -217,13 +186,16 @@ export function ConnectionsPage() {
                   <tr key={profile.name} data-testid={`connection-row-${profile.name}`}>
                     <td>
                       <strong>{profile.name}</strong>
-                      {result ? <TestOutcome name={profile.name} result={result} /> : null}
+                      {result ? <TestOutcome id={profile.name} result={result} /> : null}
                     </td>
                     <td className="small" data-testid={`connection-brokers-${profile.name}`}>
                       {profile.kind === "kafka" ? (
                         <code>{(config.brokers ?? []).join(", ")}</code>
                       ) : (
-                        <span className="tag">{profile.kind}</span>
+                        <>
+                          <span className="tag">{profile.kind}</span>{" "}
+                          <code>{(profile.config as RegistryConfig | null)?.url ?? ""}</code>
+                        </>
                       )}
                     </td>
                     <td className="small">
@@ -258,7 +230,6 @@ export function ConnectionsPage() {
                       <button
                         type="button"
                         className="btn btn-small btn-ghost"
-                        hidden={profile.kind !== "kafka"}
                         data-testid={`connection-edit-${profile.name}`}
                         onClick={() => {
                           setEditing(profile);

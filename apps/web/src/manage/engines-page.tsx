@@ -78,6 +78,7 @@ export function EnginesPage() {
               <tr>
                 <th>Engine</th>
                 <th>State</th>
+                <th>Transport</th>
                 <th>Up</th>
                 <th>Last heartbeat</th>
                 <th>Runs</th>
@@ -99,6 +100,19 @@ export function EnginesPage() {
                       data-state={engine.alive ? "alive" : "dead"}
                     >
                       {engine.alive ? "alive" : "not responding"}
+                    </span>
+                  </td>
+                  <td className="small" data-testid={`engine-transport-${engine.id}`}>
+                    <span
+                      className="tag"
+                      data-transport={engine.transport}
+                      title={
+                        engine.transport === "kafka"
+                          ? "Records cross each edge through a Kafka topic: engines share the partitions"
+                          : "Records cross each edge in memory inside this engine"
+                      }
+                    >
+                      {engine.transport}
                     </span>
                   </td>
                   <td className="small">

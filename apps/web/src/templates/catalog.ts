@@ -6,6 +6,8 @@ import quickstart from "../../../../examples/generator-js-log.json";
 import httpRouter from "../../../../examples/templates/http-router.json";
 import kafkaEnrich from "../../../../examples/templates/kafka-enrich.json";
 import wasmFunction from "../../../../examples/templates/wasm-function.json";
+import wasmGo from "../../../../examples/templates/wasm-go.json";
+import wasmPython from "../../../../examples/templates/wasm-python.json";
 import { withLayout } from "./layout";
 
 export interface FlowTemplate {
@@ -13,6 +15,11 @@ export interface FlowTemplate {
   title: string;
   /** What it needs before it runs, if anything. */
   needs?: string;
+  /**
+   * The example function (examples/functions/<component>) its function node runs: a component
+   * the user builds and uploads, then picks in the node (a template cannot know its hash).
+   */
+  component?: "go" | "python";
   spec: FlowSpecInput;
 }
 
@@ -26,6 +33,13 @@ const TEMPLATE_LIST: readonly FlowTemplate[] = [
     spec: kafkaEnrich as FlowSpecInput,
   },
   { id: "wasm-function", title: "WebAssembly function", spec: wasmFunction as FlowSpecInput },
+  { id: "wasm-go", title: "Go function (WebAssembly)", component: "go", spec: wasmGo as FlowSpecInput },
+  {
+    id: "wasm-python",
+    title: "Python function (WebAssembly)",
+    component: "python",
+    spec: wasmPython as FlowSpecInput,
+  },
 ];
 
 /** Every template, its nodes laid out left to right when its JSON gives no positions. */

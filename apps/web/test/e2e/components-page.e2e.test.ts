@@ -1,7 +1,7 @@
-// Issue 18: a person uploads the Go example component and a garbage file through the file
-// picker (the first is stored with the inspector's verdict, the second refused with the reason),
+// Issue 18: a person uploads a garbage file through the file picker (refused with the reason)
+// and drags the Go example component onto the drop zone (stored, with the inspector's verdict),
 // then picks the component in a wasm function node and runs Test.
-import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { exampleComponent } from "@weir/testkit/function-examples";
@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 describe("components page", () => {
-  it("uploads a component and refuses garbage, then a function node runs the component in Test", async () => {
+  it("refuses garbage, takes a component dropped on the page, then a function node runs it in Test", async () => {
     const page = b.page;
     await page.goto(b.url);
     await byTestId(page, "nav-components").click();
@@ -42,7 +42,24 @@ describe("components page", () => {
     );
     await b.shot("garbage refused");
 
-    await byTestId(page, "component-file").setInputFiles(goFile);
+    // A drag from the desktop, as close as Playwright comes: a DataTransfer holding the file,
+    // built in the page from the file's bytes, carried through dragenter, dragover and drop.
+    const bytes = await readFile(goFile);
+    const dataTransfer = await page.evaluateHandle(
+      ({ base64, name }) => {
+        const raw = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([raw], name, { type: "application/wasm" }));
+        return transfer;
+      },
+      { base64: bytes.toString("base64"), name: path.basename(goFile) },
+    );
+    const zone = byTestId(page, "component-drop");
+    await zone.dispatchEvent("dragenter", { dataTransfer });
+    await zone.dispatchEvent("dragover", { dataTransfer });
+    await expect.poll(() => zone.getAttribute("data-over")).toBe("true");
+    await b.shot("component dragged over");
+    await zone.dispatchEvent("drop", { dataTransfer });
     await expect.poll(() => verdict.getAttribute("data-ok"), { timeout: 30_000 }).toBe("true");
     const sha = (await byTestId(page, "component-verdict-sha").textContent()) ?? "";
     expect(sha).toMatch(/^[0-9a-f]{64}$/);

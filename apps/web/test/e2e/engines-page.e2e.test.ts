@@ -11,6 +11,7 @@ const b = useBrowser();
 interface EngineView {
   id: string;
   ingestUrl: string;
+  transport: string;
   alive: boolean;
 }
 
@@ -68,6 +69,10 @@ describe("engines page and banner", () => {
     const state = byTestId(page, `engine-state-${engine.id}`);
     expect(await state.getAttribute("data-state")).toBe("alive");
     expect(await byTestId(page, `engine-heartbeat-${engine.id}`).textContent()).toMatch(/^\d+ s ago$/);
+    // The platform's engine runs the transport its environment names (in-process unless WEIR_TRANSPORT says kafka).
+    const expected = process.env.WEIR_TRANSPORT ?? "in-process";
+    expect(engine.transport).toBe(expected);
+    expect(await byTestId(page, `engine-transport-${engine.id}`).textContent()).toBe(expected);
     // Resident memory from the engine's /metrics: a live Node process holds tens of MiB at least.
     expect(await byTestId(page, `engine-memory-${engine.id}`).textContent()).toMatch(/^\d+\.\d MiB$/);
     await b.shot("engine alive");

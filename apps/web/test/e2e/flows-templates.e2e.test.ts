@@ -1,5 +1,8 @@
-// Issue 18: the flows list lives. A flow is made from every template in the gallery (each opens
-// in the editor with the template's nodes), one is deployed and its records/s rises in the list
+// Issue 18: New from template opens the template in the editor as a new, unsaved flow: nothing
+// is stored until Save, and leaving without saving leaves nothing. Every template is opened (its
+// nodes on the canvas); those that run as they are get saved, the Go and Python ones are refused
+// at Save until their component is picked; the quickstart is deployed straight from its unsaved
+// state (Deploy saves first) and its records/s rises in the list
 // without a reload, and the list is searched by name and filtered by status.
 import { describe, expect, it } from "vitest";
 import { TEMPLATES } from "../../src/templates/catalog";
@@ -8,32 +11,79 @@ import { byTestId, nodeIds } from "./editor-actions";
 
 const b = useBrowser();
 
+/** Templates whose function runs an uploaded component: Save waits until one is picked. */
+const NEEDS_COMPONENT = new Set(["wasm-go", "wasm-python"]);
+
+async function flowCount(): Promise<number> {
+  return (await b.api<unknown[]>("flow.list")).length;
+}
+
 describe("flows list: templates, live activity, search", () => {
-  it("creates a flow from each template, deploys one, watches its rate and searches the list", async () => {
+  it("opens each template unsaved, saves those that run, deploys one, watches its rate and searches the list", async () => {
     const page = b.page;
     const made = new Map<string, string>();
+    let stored = await flowCount();
+
+    // Opened and left by the app's own link: nothing is created.
+    await page.goto(b.url);
+    await byTestId(page, "template-gallery-open").click();
+    // The Go and Python templates say where their component comes from before they are opened.
+    for (const id of NEEDS_COMPONENT)
+      expect(await byTestId(page, `template-component-${id}`).textContent()).toContain(
+        `examples/functions/${id.slice("wasm-".length)}/build.mjs`,
+      );
+    await b.shot("template gallery");
+    await byTestId(page, "template-use-quickstart").click();
+    await page.waitForURL(/\/flows\/new\?template=quickstart$/);
+    await byTestId(page, "canvas").waitFor();
+    expect(await byTestId(page, "editor-version").textContent()).toBe("not saved");
+    await byTestId(page, "editor-dirty").waitFor();
+    await b.shot("a template opened unsaved");
+    await byTestId(page, "editor-all-flows").click();
+    await page.waitForURL(`${b.url}/`);
+    await byTestId(page, "template-gallery-open").waitFor();
+    expect(await flowCount()).toBe(stored);
+
     for (const template of TEMPLATES) {
       await page.goto(b.url);
       await byTestId(page, "template-gallery-open").click();
-      if (made.size === 0) await b.shot("template gallery");
       await byTestId(page, `template-use-${template.id}`).click();
-      await page.waitForURL(/\/flows\/[0-9a-f-]{36}$/);
+      await page.waitForURL(new RegExp(`/flows/new\\?template=${template.id}$`));
       await byTestId(page, "canvas").waitFor();
-      const id = /\/flows\/([0-9a-f-]{36})$/.exec(page.url())?.[1] ?? "";
       await expect
         .poll(() => nodeIds(page))
         .toEqual(expect.arrayContaining((template.spec.nodes ?? []).map((n) => n.id)));
-      expect(await byTestId(page, "editor-version").textContent()).toBe("v1");
-      made.set(template.id, id);
+      expect(await byTestId(page, "editor-version").textContent()).toBe("not saved");
+      expect(await flowCount()).toBe(stored);
+
+      // The quickstart goes straight to Deploy, which saves (creating the flow) first.
+      const deploying = template.id === "quickstart";
+      await byTestId(page, deploying ? "deploy-button" : "save-button").click();
+      if (NEEDS_COMPONENT.has(template.id)) {
+        // Refused, on the node, naming what is missing; still nothing stored.
+        await byTestId(page, "problems-panel").waitFor();
+        expect(await byTestId(page, "problems-panel").textContent()).toContain(
+          "neither an artifact (the sha256 of an uploaded component) nor code",
+        );
+        expect(page.url()).toContain("/flows/new?template=");
+        expect(await flowCount()).toBe(stored);
+        if (template.id === "wasm-go") await b.shot("go template needs its component");
+        continue;
+      }
+      await page.waitForURL(/\/flows\/[0-9a-f-]{36}$/);
+      await byTestId(page, "canvas").waitFor();
+      await expect.poll(() => byTestId(page, "editor-version").textContent()).toBe("v1");
+      expect(await byTestId(page, "editor-dirty").count()).toBe(0);
+      stored += 1;
+      expect(await flowCount()).toBe(stored);
+      made.set(template.id, /\/flows\/([0-9a-f-]{36})$/.exec(page.url())?.[1] ?? "");
+      if (deploying)
+        await expect
+          .poll(() => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
+          .toBe("running");
     }
-    await b.shot("a template opened in the editor");
 
     const quickstart = made.get("quickstart") ?? "";
-    await page.goto(`${b.url}/flows/${quickstart}`);
-    await byTestId(page, "deploy-button").click();
-    await expect
-      .poll(() => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
-      .toBe("running");
 
     await page.goto(b.url);
     const rate = byTestId(page, `flow-rate-${quickstart}`);

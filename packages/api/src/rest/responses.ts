@@ -299,6 +299,9 @@ export const RESPONSES: Readonly<Record<string, z.ZodType>> = {
     z.object({
       id: z.string(),
       ingestUrl: z.string(),
+      transport: z
+        .enum(["in-process", "kafka"])
+        .describe("how records cross the edges of the flows it runs: in memory, or through Kafka topics"),
       startedAt: isoDate,
       heartbeatAt: isoDate,
       alive: z.boolean(),

@@ -319,6 +319,21 @@ describe("REST /api/v1", () => {
     expect(tooMany.status).toBe(400);
   });
 
+  it("lists engines with their transport, as documented", async () => {
+    // A heartbeat row as an engine on the Kafka transport writes it; its /metrics answers nothing.
+    await t.db.engineInstance.create({
+      data: { id: "rest-kafka-engine", ingestUrl: "http://127.0.0.1:1", transport: "kafka" },
+    });
+    const engines = await rest("GET", "/engines");
+    expect(engines.status).toBe(200);
+    documented("engine.list", engines);
+    expect(items<{ id: string; transport: string }>(engines)).toContainEqual(
+      expect.objectContaining({ id: "rest-kafka-engine", transport: "kafka" }),
+    );
+    // Gone again, so no later test takes it for a live engine.
+    await t.db.engineInstance.delete({ where: { id: "rest-kafka-engine" } });
+  });
+
   it("documents every served route in an OpenAPI 3.1 document", async () => {
     const doc = await rest("GET", "/openapi.json");
     expect(doc.status).toBe(200);

@@ -179,6 +179,22 @@ describe("connections", () => {
     const result = await t.api.connections.test({ name: "nowhere" });
     expect(result).toMatchObject({ ok: false, failure: "unreachable" });
     await expect(t.api.connections.test({ name: "never-made" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+
+    // The same test on values typed in the form, before they are saved: nothing is stored.
+    const draft = await t.api.connections.testDraft({
+      name: "typed-only",
+      kind: "kafka",
+      config: { brokers: [`127.0.0.1:${String(port)}`] },
+    });
+    expect(draft).toMatchObject({ ok: false, failure: "unreachable" });
+    const noPort = await t.api.connections.testDraft({
+      name: "typed-only",
+      kind: "kafka",
+      config: { brokers: ["no-port"] },
+    });
+    expect(noPort).toMatchObject({ ok: false, failure: "other" });
+    expect(noPort.ok ? "" : noPort.message).toContain("brokers[0]");
+    await expect(t.api.connections.get({ name: "typed-only" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("refuses a node giving both brokers and a connection, at its path", async () => {

@@ -3,6 +3,7 @@ import {
   connectionKinds,
   connectionNameSchema,
   kafkaConnectionSchema,
+  probeConnection,
   probeKafka,
   probeRegistry,
   registryConnectionSchema,
@@ -87,6 +88,67 @@ function toView(db: Db, row: ProfileRow) {
 
 const byName = z.object({ name: connectionNameSchema });
 
+const profileInput = z.object({
+  name: connectionNameSchema,
+  kind: kindSchema,
+  config: z.record(z.string(), z.unknown()),
+  secrets: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** Config and secrets longer or deeper than any real credential are refused before anything else. */
+function checkProfileLimits(input: { config: JsonObject; secrets?: JsonObject | undefined }): void {
+  const limits = [
+    ...checkJsonValue(input.config, {
+      maxDepth: 8,
+      maxStringChars: LIMITS.connectionStringChars,
+      path: ["config"],
+    }).problems,
+    ...checkJsonValue(input.secrets ?? {}, {
+      maxDepth: 8,
+      maxStringChars: LIMITS.connectionStringChars,
+      path: ["secrets"],
+    }).problems,
+  ];
+  if (limits.length > 0) throw new InputError(limits);
+}
+
+/**
+ * The config with its secret fields merged in: the typed `secrets` when given, otherwise the
+ * stored profile's (same name and kind) where the config still has a place for them.
+ */
+async function withSecrets(
+  db: Db,
+  input: { name: string; kind: ConnectionKindName; config: JsonObject; secrets?: JsonObject | undefined },
+): Promise<JsonObject> {
+  const kind = connectionKinds[input.kind];
+  const stored = await db.connectionProfile.findUnique({
+    where: { name: input.name },
+    select: { name: true, kind: true, secrets: true, keyId: true },
+  });
+  const storedSecrets = stored ? openedConnectionSecrets(db, stored) : undefined;
+  const merged = structuredClone(input.config);
+  for (const field of kind.secretFields) {
+    if (input.secrets !== undefined) {
+      const value = getPath(input.secrets, field);
+      if (value !== undefined) setPath(merged, field, value, true);
+    } else if (stored?.kind === input.kind && getPath(merged, field) === undefined) {
+      const value = getPath(storedSecrets, field);
+      if (value !== undefined) setPath(merged, field, value, false);
+    }
+  }
+  return merged;
+}
+
+/** zod's paths and messages only: neither carries a value, so no secret is echoed. */
+function issuesOf(error: z.ZodError): string {
+  return error.issues
+    .map(
+      (issue) =>
+        `${formatPath(issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)))}: ${issue.message}`,
+    )
+    .join("; ");
+}
+
 /**
  * Connection profiles (e.g. Kafka brokers with TLS and SASL) that source and sink nodes name in
  * `config.connection`. Secret fields are write-only: `set` stores them apart from the config and
@@ -97,79 +159,38 @@ export const connectionsRouter = createTRPCRouter({
    * Creates the profile or replaces it. Without `secrets` the stored secret fields are kept
    * (where the config still has a place for them); with `secrets` they are replaced.
    */
-  set: adminProcedure
-    .input(
-      z.object({
-        name: connectionNameSchema,
-        kind: kindSchema,
-        config: z.record(z.string(), z.unknown()),
-        secrets: z.record(z.string(), z.unknown()).optional(),
-      }),
-    )
-    .mutation(async ({ ctx, input }) => {
-      // Credentials and addresses are short: a 10 MB password is a mistake or an attack.
-      const limits = [
-        ...checkJsonValue(input.config, {
-          maxDepth: 8,
-          maxStringChars: LIMITS.connectionStringChars,
-          path: ["config"],
-        }).problems,
-        ...checkJsonValue(input.secrets ?? {}, {
-          maxDepth: 8,
-          maxStringChars: LIMITS.connectionStringChars,
-          path: ["secrets"],
-        }).problems,
-      ];
-      if (limits.length > 0) throw new InputError(limits);
-      const kind = connectionKinds[input.kind];
-      const stored = await ctx.db.connectionProfile.findUnique({
-        where: { name: input.name },
-        select: { name: true, kind: true, secrets: true, keyId: true },
+  set: adminProcedure.input(profileInput).mutation(async ({ ctx, input }) => {
+    checkProfileLimits(input);
+    const kind = connectionKinds[input.kind];
+    const merged = await withSecrets(ctx.db, input);
+    const parsed = kind.schema.safeParse(merged);
+    if (!parsed.success) {
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: `invalid ${input.kind} connection: ${issuesOf(parsed.error)}`,
       });
-      const storedSecrets = stored ? openedConnectionSecrets(ctx.db, stored) : undefined;
-      const merged = structuredClone(input.config);
-      for (const field of kind.secretFields) {
-        if (input.secrets !== undefined) {
-          const value = getPath(input.secrets, field);
-          if (value !== undefined) setPath(merged, field, value, true);
-        } else if (stored?.kind === input.kind && getPath(merged, field) === undefined) {
-          const value = getPath(storedSecrets, field);
-          if (value !== undefined) setPath(merged, field, value, false);
-        }
-      }
-      const parsed = kind.schema.safeParse(merged);
-      if (!parsed.success) {
-        // Paths and zod's messages only: neither carries a value, so no secret is echoed.
-        const issues = parsed.error.issues.map(
-          (issue) =>
-            `${formatPath(issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)))}: ${issue.message}`,
-        );
-        throw new TRPCError({
-          code: "BAD_REQUEST",
-          message: `invalid ${input.kind} connection: ${issues.join("; ")}`,
-        });
-      }
-      const config = structuredClone(parsed.data);
-      const secrets: JsonObject = {};
-      for (const field of kind.secretFields) {
-        const value = getPath(config, field);
-        if (value === undefined) continue;
-        deletePath(config, field);
-        setPath(secrets, field, value, true);
-      }
-      // The secret fields reach the database sealed only (packages/db secret-box.ts).
-      const data = {
-        kind: input.kind,
-        config: config as Prisma.InputJsonObject,
-        ...sealedConnectionSecrets(ctx.db, input.name, secrets),
-      };
-      const row = await ctx.db.connectionProfile.upsert({
-        where: { name: input.name },
-        create: { name: input.name, ...data },
-        update: data,
-      });
-      return toView(ctx.db, row);
-    }),
+    }
+    const config = structuredClone(parsed.data);
+    const secrets: JsonObject = {};
+    for (const field of kind.secretFields) {
+      const value = getPath(config, field);
+      if (value === undefined) continue;
+      deletePath(config, field);
+      setPath(secrets, field, value, true);
+    }
+    // The secret fields reach the database sealed only (packages/db secret-box.ts).
+    const data = {
+      kind: input.kind,
+      config: config as Prisma.InputJsonObject,
+      ...sealedConnectionSecrets(ctx.db, input.name, secrets),
+    };
+    const row = await ctx.db.connectionProfile.upsert({
+      where: { name: input.name },
+      create: { name: input.name, ...data },
+      update: data,
+    });
+    return toView(ctx.db, row);
+  }),
 
   /** Every profile by name, with its config, which secret fields are set and the flows naming it. */
   list: viewerProcedure.input(pageInput(cursors.name)).query(async ({ ctx, input }) => {
@@ -220,6 +241,27 @@ export const connectionsRouter = createTRPCRouter({
       };
     }
     return probeKafka(parsed.data, { timeoutMs: 5_000 });
+  }),
+
+  /**
+   * "Test connection" on a profile as typed in the form, before (or without) saving it: the same
+   * probe as `test`/`testRegistry`, nothing stored. Secret fields left out are taken from the
+   * stored profile of that name and kind, so an edit can be tested without retyping a password.
+   * An invalid draft is a failed test naming the fields, not an error.
+   */
+  testDraft: adminProcedure.input(profileInput).mutation(async ({ ctx, input }) => {
+    checkProfileLimits(input);
+    const merged = await withSecrets(ctx.db, input);
+    const parsed = connectionKinds[input.kind].schema.safeParse(merged);
+    if (!parsed.success) {
+      return {
+        ok: false as const,
+        failure: "other" as const,
+        message: `invalid ${input.kind} connection: ${issuesOf(parsed.error)}`,
+        ms: 0,
+      };
+    }
+    return probeConnection(input.kind, parsed.data, { timeoutMs: 5_000 });
   }),
 
   /**

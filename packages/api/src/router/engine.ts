@@ -54,6 +54,8 @@ export const engineRouter = createTRPCRouter({
       return {
         id: row.id,
         ingestUrl: row.ingestUrl,
+        /** The edge transport between its nodes: "in-process" or "kafka". */
+        transport: row.transport,
         startedAt: iso(row.startedAt),
         heartbeatAt: iso(row.heartbeatAt),
         alive: now - row.heartbeatAt.getTime() < LIVENESS_WINDOW_MS,

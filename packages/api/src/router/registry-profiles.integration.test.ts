@@ -65,6 +65,29 @@ describe("schema-registry connection profiles", () => {
     });
   });
 
+  it("tests a draft as typed, saving nothing; a draft without the password uses the stored one", async () => {
+    const draft = {
+      name: "registry-draft",
+      kind: "schema-registry" as const,
+      config: { url: registry.url, auth: { kind: "basic", username: "weir" } },
+    };
+    expect(
+      await t.api.connections.testDraft({ ...draft, secrets: { auth: { password: PASSWORD } } }),
+    ).toMatchObject({ ok: true, subjects: ["orders-value", "payments-value"] });
+    expect(
+      await t.api.connections.testDraft({ ...draft, secrets: { auth: { password: "nope" } } }),
+    ).toMatchObject({ ok: false, failure: "auth" });
+    // Nothing of either test was stored.
+    expect((await t.api.connections.list()).map((p) => p.name)).not.toContain("registry-draft");
+
+    await t.api.connections.set({ ...draft, secrets: { auth: { password: PASSWORD } } });
+    expect(await t.api.connections.testDraft(draft)).toMatchObject({ ok: true });
+
+    const invalid = await t.api.connections.testDraft({ ...draft, config: { url: "ftp://registry" } });
+    expect(invalid).toMatchObject({ ok: false, failure: "other" });
+    expect(invalid.ok ? "" : invalid.message).toContain("url: the registry URL is http(s)://");
+  });
+
   it("refuses a profile that is not a registry connection, at its path", async () => {
     const error = await caught(() =>
       t.api.connections.set({ name: "bad", kind: "schema-registry", config: { url: "ftp://registry" } }),

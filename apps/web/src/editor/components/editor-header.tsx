@@ -43,7 +43,7 @@ export function EditorHeader(props: Props) {
   return (
     <header className="editor-header">
       <div className="editor-header-left">
-        <Link href="/" className="brand" title="All flows">
+        <Link href="/" className="brand" title="All flows" data-testid="editor-all-flows">
           Weir
         </Link>
         <span className="crumb-sep">/</span>
@@ -61,13 +61,21 @@ export function EditorHeader(props: Props) {
           className="tag"
           data-testid="editor-version"
           title={
-            props.shownVersion !== props.savedVersion
-              ? `showing v${props.shownVersion}; latest saved is v${props.savedVersion}`
-              : "latest saved version"
+            props.savedVersion === 0
+              ? "a new flow: nothing is stored until Save"
+              : props.shownVersion !== props.savedVersion
+                ? `showing v${props.shownVersion}; latest saved is v${props.savedVersion}`
+                : "latest saved version"
           }
         >
-          v{props.shownVersion}
-          {props.shownVersion !== props.savedVersion ? ` (latest v${props.savedVersion})` : ""}
+          {props.savedVersion === 0 ? (
+            "not saved"
+          ) : (
+            <>
+              v{props.shownVersion}
+              {props.shownVersion !== props.savedVersion ? ` (latest v${props.savedVersion})` : ""}
+            </>
+          )}
         </span>
         {props.dirty ? (
           <span className="tag tag-warn" data-testid="editor-dirty" title="Unsaved changes (Ctrl+S saves)">

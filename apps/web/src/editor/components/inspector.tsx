@@ -21,7 +21,8 @@ import type { EditorState } from "./use-editor-state";
 const FUNCTION_OWN_KEYS = new Set(["code", "runtime", "secrets", "artifact"]);
 
 interface Props {
-  flowId: string;
+  /** Null for a new flow not saved yet. */
+  flowId: string | null;
   state: EditorState;
   types: NodeTypeIndex;
   contract: string;
@@ -175,7 +176,11 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
             }}
           />
         ))}
-      {node.type === "http-ingest" ? (
+      {node.type === "http-ingest" && flowId === null ? (
+        <p className="muted small" data-testid="ingest-url-not-saved">
+          Its URL exists once the flow is saved and deployed.
+        </p>
+      ) : node.type === "http-ingest" && flowId !== null ? (
         <IngestUrl
           flowId={flowId}
           nodeId={nodeId}
@@ -254,7 +259,7 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
           </div>
           <div className="inspector-code" hidden={tab !== "code"}>
             <CodeEditor
-              flowId={flowId}
+              flowId={flowId ?? "new"}
               nodeId={nodeId}
               value={typeof node.config.code === "string" ? node.config.code : ""}
               language={language}

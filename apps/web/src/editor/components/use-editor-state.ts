@@ -38,9 +38,17 @@ export interface EditorState {
   setProblems: (problems: PlacedProblems | null) => void;
 }
 
-export function useEditorState(initial: FlowDoc, initialVersion: number): EditorState {
+/**
+ * `savedDoc` is what the server holds: the loaded document itself, or (for a new flow from a
+ * template, version 0) an empty one, so the whole canvas counts as unsaved.
+ */
+export function useEditorState(
+  initial: FlowDoc,
+  initialVersion: number,
+  savedDoc: FlowDoc = initial,
+): EditorState {
   const [history, setHistory] = useState<History<FlowDoc>>(() => startHistory(initial));
-  const [saved, setSaved] = useState({ doc: initial, version: initialVersion });
+  const [saved, setSaved] = useState({ doc: savedDoc, version: initialVersion });
   const [selection, setSelection] = useState<Selection>(EMPTY);
   const [problems, setProblems] = useState<PlacedProblems | null>(null);
   const edit = useCallback((change: (doc: FlowDoc) => FlowDoc) => {

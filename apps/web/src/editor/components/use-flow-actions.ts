@@ -14,7 +14,8 @@ import type { EditorState } from "./use-editor-state";
 export type Busy = "save" | "deploy" | "stop" | "rollback" | "open" | null;
 
 interface Options {
-  flowId: string;
+  /** Null for a new flow not saved yet: the first save creates it. */
+  flowId: string | null;
   state: EditorState;
   running: boolean;
   shownVersion: number;
@@ -23,6 +24,8 @@ interface Options {
   fieldErrors: RefObject<Map<string, string>>;
   /** Called when a save or deploy came back with problems to look at. */
   onProblems: () => void;
+  /** A new flow was created by the first save (or the deploy that saved it first). */
+  onCreated: (id: string) => void;
 }
 
 export interface FlowActions {
@@ -42,22 +45,33 @@ export function useFlowActions({
   setShownVersion,
   fieldErrors,
   onProblems,
+  onCreated,
 }: Options): FlowActions {
   const toast = useToast();
   const queryClient = useQueryClient();
   const [busy, setBusy] = useState<Busy>(null);
 
-  const invalidateFlow = useCallback(async () => {
-    await Promise.all([
-      queryClient.invalidateQueries({ queryKey: keys.versions(flowId) }),
-      queryClient.invalidateQueries({ queryKey: keys.deployment(flowId) }),
-      queryClient.invalidateQueries({ queryKey: keys.flows }),
-    ]);
-  }, [queryClient, flowId]);
+  const invalidateFlow = useCallback(
+    async (id: string | null = flowId) => {
+      await Promise.all([
+        ...(id === null
+          ? []
+          : [
+              queryClient.invalidateQueries({ queryKey: keys.versions(id) }),
+              queryClient.invalidateQueries({ queryKey: keys.deployment(id) }),
+            ]),
+        queryClient.invalidateQueries({ queryKey: keys.flows }),
+      ]);
+    },
+    [queryClient, flowId],
+  );
 
-  /** Saves the document as a new version; the version, or null when it was refused (and why is shown). */
-  const save = useCallback(
-    async (message?: string): Promise<number | null> => {
+  /**
+   * Saves the document as a new version (or, for a new flow, creates it as version 1): the flow
+   * and version, or null when it was refused (and why is shown).
+   */
+  const persist = useCallback(
+    async (message?: string): Promise<{ id: string; version: number } | null> => {
       const nodeIds = new Set(state.doc.nodes.map((n) => n.id));
       const invalid = [...fieldErrors.current.entries()].find(([where]) =>
         nodeIds.has(where.split(".")[0] ?? ""),
@@ -70,17 +84,20 @@ export function useFlowActions({
       setBusy("save");
       try {
         const text = message?.trim() ?? "";
-        const saved = await api.flow.update.mutate({
-          id: flowId,
-          spec: doc,
-          ...(text === "" ? {} : { message: text }),
-        });
+        const saved =
+          flowId === null
+            ? await api.flow.create.mutate(doc)
+            : await api.flow.update.mutate({
+                id: flowId,
+                spec: doc,
+                ...(text === "" ? {} : { message: text }),
+              });
         state.markSaved(doc, saved.version);
         setShownVersion(saved.version);
         state.setProblems(null);
-        toast.success(`Saved as v${saved.version}`, "save");
-        await invalidateFlow();
-        return saved.version;
+        toast.success(flowId === null ? "Created, saved as v1" : `Saved as v${saved.version}`, "save");
+        await invalidateFlow(saved.id);
+        return { id: saved.id, version: saved.version };
       } catch (error) {
         const problems = problemsOfError(error);
         if (problems && problems.length > 0) {
@@ -101,18 +118,29 @@ export function useFlowActions({
     [state, flowId, toast, invalidateFlow],
   );
 
+  const save = useCallback(
+    async (message?: string): Promise<number | null> => {
+      const saved = await persist(message);
+      if (saved !== null && flowId === null) onCreated(saved.id);
+      return saved?.version ?? null;
+    },
+    [persist, flowId, onCreated],
+  );
+
   const deploy = useCallback(async () => {
     let target = state.savedVersion;
-    if (state.dirty || shownVersion !== state.savedVersion) {
-      const saved = await save();
+    let id = flowId;
+    if (id === null || state.dirty || shownVersion !== state.savedVersion) {
+      const saved = await persist();
       if (saved === null) return;
-      target = saved;
+      target = saved.version;
+      id = saved.id;
     }
     setBusy("deploy");
     try {
-      const result = await api.deployment.deploy.mutate({ flowId, version: target });
+      const result = await api.deployment.deploy.mutate({ flowId: id, version: target });
       toast.success(`Deploying v${result.version}`, "deploy");
-      await invalidateFlow();
+      await invalidateFlow(id);
     } catch (error) {
       const problems = problemsOfError(error);
       if (problems && problems.length > 0) {
@@ -122,10 +150,13 @@ export function useFlowActions({
       } else toast.error(`Not deployed: ${errorMessage(error)}`, "deploy");
     } finally {
       setBusy(null);
+      // A new flow saved by this deploy: the editor moves to it, deployed or not.
+      if (flowId === null) onCreated(id);
     }
-  }, [state, shownVersion, save, flowId, toast, invalidateFlow]);
+  }, [state, shownVersion, persist, flowId, toast, invalidateFlow, onCreated]);
 
   const stop = useCallback(async () => {
+    if (flowId === null) return;
     setBusy("stop");
     try {
       await api.deployment.stop.mutate({ flowId });
@@ -140,6 +171,7 @@ export function useFlowActions({
 
   const openVersion = useCallback(
     async (n: number) => {
+      if (flowId === null) return;
       setBusy("open");
       try {
         const flow = await api.flow.get.query({ id: flowId, version: n });
@@ -158,6 +190,7 @@ export function useFlowActions({
 
   const rollback = useCallback(
     async (n: number) => {
+      if (flowId === null) return;
       setBusy("rollback");
       try {
         const saved = await api.flow.rollback.mutate({ id: flowId, version: n });

@@ -26,7 +26,8 @@ export interface LiveStats {
 
 const PAUSED = `${String(LIVE_STREAM_SLOTS)} other editor tabs are showing live stats; this one starts when one of them is closed or hidden`;
 
-export function useLiveStats(flowId: string): LiveStats {
+/** `flowId` null (a new flow not saved yet): nothing to stream. */
+export function useLiveStats(flowId: string | null): LiveStats {
   const [live, setLive] = useState<LiveStats>({
     view: null,
     deployment: null,
@@ -35,6 +36,7 @@ export function useLiveStats(flowId: string): LiveStats {
     paused: null,
   });
   useEffect(() => {
+    if (flowId === null) return;
     let subscription: Unsubscribable | null = null;
     let releaseSlot: (() => void) | null = null;
     const subscribe = (): Unsubscribable =>

@@ -3,6 +3,7 @@
 // bottom panel around one document, with save, deploy, stop, versions and the live view.
 import { useQuery } from "@tanstack/react-query";
 import type { ReactFlowInstance } from "@xyflow/react";
+import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ConfirmDialog } from "~/components/confirm-dialog";
 import { EngineBanner } from "~/components/engine-banner";
@@ -34,8 +35,12 @@ import { VersionsPanel } from "./versions-panel";
 import type { WeirFlowEdge } from "./weir-edge";
 import type { WeirFlowNode } from "./weir-node";
 
+/** What the server holds of a flow not saved yet: nothing, so the whole canvas is unsaved. */
+const EMPTY_DOC: FlowDoc = { name: "", description: "", nodes: [], edges: [] };
+
 interface Props {
-  flowId: string;
+  /** Null for a new flow that is not saved yet (from a template): Save creates it. */
+  flowId: string | null;
   initial: FlowDoc;
   version: number;
   nodeTypes: NodeTypeInfo[];
@@ -43,7 +48,8 @@ interface Props {
 }
 
 export function Workspace({ flowId, initial, version, nodeTypes, contract }: Props) {
-  const state = useEditorState(initial, version);
+  const state = useEditorState(initial, version, flowId === null ? EMPTY_DOC : initial);
+  const router = useRouter();
   const types = useMemo(() => new Map(nodeTypes.map((t) => [t.type, t])), [nodeTypes]);
   const live = useLiveStats(flowId);
   const [tab, setTab] = useState<BottomTab>("test");
@@ -63,8 +69,9 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
 
   // Polled as well as streamed: the header stays right even when the live stream is down.
   const status = useQuery({
-    queryKey: keys.deployment(flowId),
-    queryFn: () => api.deployment.status.query({ flowId }),
+    queryKey: keys.deployment(flowId ?? "new"),
+    queryFn: () => (flowId === null ? null : api.deployment.status.query({ flowId })),
+    enabled: flowId !== null,
     refetchInterval: 3000,
   });
   const deployment = live.deployment ?? status.data ?? null;
@@ -113,6 +120,11 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
     fieldErrors,
     onProblems: () => {
       setTab("problems");
+    },
+    // The new flow now exists: the editor moves to its own address (the history entry replaced,
+    // so Back does not reopen the unsaved template).
+    onCreated: (id) => {
+      router.replace(`/flows/${id}`);
     },
   });
 
@@ -238,13 +250,24 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
                   state.edit(change);
                 }}
               />
+            ) : tab === "problems" ? (
+              <ProblemsPanel
+                problems={state.problems}
+                onSelectNode={(nodeId) => {
+                  state.select({ nodes: new Set([nodeId]), edges: new Set() });
+                }}
+              />
+            ) : flowId === null ? (
+              <div className="panel-state" data-testid="not-saved-panel">
+                Not saved yet: Save creates this flow, then this tab shows its {tab.replace("-", " ")}.
+              </div>
             ) : tab === "logs" ? (
               <LogsPanel flowId={flowId} node={selectedNode} saved={savedHasSelected} />
             ) : tab === "state" ? (
               <StatePanel flowId={flowId} node={selectedNode} saved={savedHasSelected} running={running} />
             ) : tab === "dead-letters" ? (
               <DeadLettersPanel flowId={flowId} />
-            ) : tab === "versions" ? (
+            ) : (
               <VersionsPanel
                 flowId={flowId}
                 latestVersion={state.savedVersion}
@@ -254,13 +277,6 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
                 busy={busy !== null}
                 onOpen={(n) => void openVersion(n)}
                 onRollback={setRollingBack}
-              />
-            ) : (
-              <ProblemsPanel
-                problems={state.problems}
-                onSelectNode={(nodeId) => {
-                  state.select({ nodes: new Set([nodeId]), edges: new Set() });
-                }}
               />
             )}
           </BottomPanel>
