@@ -110,7 +110,11 @@ export class Engine {
         ingestToken: (flowId, nodeId) => ingestTokens.get(flowId, nodeId),
       },
     );
-    const metrics = createMetrics(options.engineId, () => this.stats.all());
+    const metrics = createMetrics(
+      options.engineId,
+      () => this.stats.all(),
+      () => this.peeks.watched,
+    );
     this.ingest.observe({
       metrics: metrics.registry,
       notReady: async () => {
