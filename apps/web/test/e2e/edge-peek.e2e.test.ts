@@ -86,6 +86,8 @@ describe("edge peek", () => {
     await send([{ n: 1 }]);
     expect(await watched(engine)).toBe(0);
 
+    // The inspector has widened for the node: fit the flow into what is left, as a person would.
+    await byTestId(page, "fit-view-button").click();
     await clickEdge(page, "e2");
     await byTestId(page, "edge-peek").waitFor();
     expect(await byTestId(page, "edge-peek").getAttribute("aria-label")).toBe("Edge peek: double → log");
@@ -119,8 +121,7 @@ describe("edge peek", () => {
     await expect.poll(() => watched(engine), { timeout: 5_000 }).toBe(0);
 
     // The keyboard reaches it too: Tab to the edge, Enter selects it and opens the peek.
-    await byTestId(page, "node-double").click();
-    await tabTo(page, "rf__edge-e2");
+    await tabTo(page, "rf__edge-e2", { back: true });
     expect(await focusedTestId(page)).toBe("rf__edge-e2");
     await page.keyboard.press("Enter");
     await byTestId(page, "edge-peek").waitFor();
