@@ -14,6 +14,7 @@ import { responseSinkCapability } from "../requests/request-routes";
 import { TrackedInput, TrackedOutput } from "../requests/tracked-io";
 import type { NodeTracing } from "../tracing/traced-io";
 import { TracedInput, TracedOutput, markDeadLettered } from "../tracing/traced-io";
+import { PeekedInput } from "../peek/peeked-input";
 import { PeekedOutput } from "../peek/peeked-output";
 
 export interface FlowRunnerOptions {
@@ -147,7 +148,7 @@ export class FlowRunner {
           const handle = await this.createFunction(node, config);
           const inputs = await this.transport.inputOf(node, instance);
           this.watchBacklog(node, instance, inputs);
-          const tracked = this.traceInput(node, this.trackInput(node, inputs));
+          const tracked = this.traceInput(node, this.trackInput(node, this.peekInput(node, inputs)));
           loops.push(() =>
             runFunction(
               node,
@@ -184,7 +185,7 @@ export class FlowRunner {
           });
           const inputs = await this.transport.inputOf(node, instance);
           this.watchBacklog(node, instance, inputs);
-          const tracked = this.traceInput(node, this.trackInput(node, inputs));
+          const tracked = this.traceInput(node, this.trackInput(node, this.peekInput(node, inputs)));
           loops.push(() => runSink(node, sink, tracked, this.deployment, this.servicesOf(node)));
         }
         return loops;
@@ -210,6 +211,17 @@ export class FlowRunner {
     const output = await this.transport.outputOf(node);
     const peeks = this.services.peeks;
     return peeks ? new PeekedOutput(output, peeks.tapsOf(this.deployment.id, node.id)) : output;
+  }
+
+  /** A node reading its source's topic directly (Kafka) is where that source's edge can be peeked at. */
+  private peekInput(node: FlowNode, inputs: NodeInput): NodeInput {
+    const peeks = this.services.peeks;
+    if (!peeks) return inputs;
+    const incoming = this.spec.edges.filter((e) => e.to.node === node.id);
+    const edge = incoming.length === 1 ? incoming[0] : undefined;
+    const from = edge && this.spec.nodes.find((n) => n.id === edge.from.node);
+    if (!edge || !from || !this.transport.absorbs(from)) return inputs;
+    return new PeekedInput(inputs, peeks.tapsOf(this.deployment.id, from.id), edge.from.port);
   }
 
   private trackOutput(node: FlowNode, outputs: NodeOutput): NodeOutput {

@@ -3,6 +3,7 @@ import type { PortRecord, WeirRecord } from "@weir/domain";
 import type { NodeOutput } from "../transport/edge-transport";
 import { EdgePeeks } from "./edge-peeks";
 import type { WatchRequest } from "./edge-peeks";
+import { PeekedInput } from "./peeked-input";
 import { PeekedOutput } from "./peeked-output";
 import { RingBuffer } from "./ring-buffer";
 
@@ -172,5 +173,34 @@ describe("EdgePeeks", () => {
     await Promise.all([peeks.watch(request("a", { redactor })), peeks.watch(request("b", { redactor }))]);
     expect(asked).toBe(1);
     expect(peeks.watched).toBe(1);
+  });
+});
+
+describe("PeekedInput", () => {
+  it("samples the records a node takes from a source that has no sender, only while watched", async () => {
+    const clock = { now: 5_000_000 };
+    const peeks = new EdgePeeks({ capacity: 5, maxValueChars: 100, now: () => clock.now, sweepMs: 0 });
+    const batches: WeirRecord[][] = [[rec(1)], [rec(2), rec(3)]];
+    const input = new PeekedInput(
+      { take: () => Promise.resolve(batches.shift() ?? null), ack: () => Promise.resolve() },
+      peeks.tapsOf("d1", "src"),
+      "out",
+      () => clock.now,
+    );
+    expect(await input.take(10)).toEqual([rec(1)]); // unwatched: passed on, not kept
+    const request: WatchRequest = {
+      deploymentId: "d1",
+      edge: { id: "e1", fromNode: "src", port: "out" },
+      watcher: "w",
+      leaseMs: 10_000,
+      redactor: () => Promise.resolve((t: string) => t),
+    };
+    await peeks.watch(request);
+    expect(await input.take(10)).toEqual([rec(2), rec(3)]);
+    expect(await input.take(10)).toBeNull();
+    const reading = await peeks.watch(request);
+    expect(reading.produced).toBe(true);
+    expect(reading.samples.map((s) => s.key)).toEqual(["k3", "k2"]);
+    expect(reading.total).toBe(2);
   });
 });

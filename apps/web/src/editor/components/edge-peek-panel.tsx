@@ -82,7 +82,7 @@ export function EdgePeekPanel({ flowId, edgeId, label, onClose }: Props) {
         </p>
       ) : !data.produced ? (
         <p className="edge-peek-note muted" data-testid="edge-peek-unsampled">
-          The next node reads this edge straight from its Kafka topic, so no engine sends along it to sample.
+          No engine runs the node that sends along this edge yet.
         </p>
       ) : data.samples.length === 0 ? (
         <p className="edge-peek-note muted" data-testid="edge-peek-empty">
