@@ -5,6 +5,7 @@
 // open (its weir_edge_peeks_watched gauge), and the edge can be opened with the keyboard.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { seriousViolations } from "./axe";
 import { useBrowser } from "./browser";
 import { byTestId, clickEdge, focusedTestId, tabTo } from "./editor-actions";
 
@@ -114,6 +115,7 @@ describe("edge peek", () => {
     expect(rate).toMatch(/^\d+(\.\d)?\/s$/);
     expect(Number.parseFloat(rate)).toBeGreaterThan(0);
     await b.shot("edge peek");
+    expect(await seriousViolations(page)).toEqual([]);
 
     // Closing the panel ends the lease: the engine stops sampling at once.
     await byTestId(page, "edge-peek-close").click();
