@@ -32,6 +32,12 @@ import type { KafkaTransportSettings } from "./transport/kafka/kafka-transport";
 import { edgeTopic } from "./transport/kafka/names";
 import { TopicCollector } from "./transport/kafka/topic-collector";
 import { WorkerPool } from "./worker-pool";
+import { EdgePeeks } from "./peek/edge-peeks";
+import { answerPeek } from "./peek/peek-route";
+
+/** Records an edge peek keeps per watched edge, and characters of each value's JSON. */
+const PEEK_CAPACITY = 20;
+const PEEK_MAX_VALUE_CHARS = 2048;
 
 /** How often an engine on the Kafka transport looks for topics of deleted flows. */
 const TOPIC_COLLECT_MS = 10_000;
@@ -62,6 +68,7 @@ export class Engine {
   private readonly replays: ReplayPoller;
   private readonly ingest: IngestServer;
   private readonly services: FlowServices;
+  private readonly peeks = new EdgePeeks({ capacity: PEEK_CAPACITY, maxValueChars: PEEK_MAX_VALUE_CHARS });
   private readonly running = new Map<string, FlowRunner>();
   private readonly stopping = new Map<string, Promise<void>>();
   /** Kafka transport only: this engine's share of every running deployment. */
@@ -105,7 +112,11 @@ export class Engine {
         ingestToken: (flowId, nodeId) => ingestTokens.get(flowId, nodeId),
       },
     );
-    const metrics = createMetrics(options.engineId, () => this.stats.all());
+    const metrics = createMetrics(
+      options.engineId,
+      () => this.stats.all(),
+      () => this.peeks.watched,
+    );
     this.ingest.observe({
       metrics: metrics.registry,
       notReady: async () => {
@@ -119,6 +130,13 @@ export class Engine {
         }
       },
     });
+    this.ingest.servePeek((body) =>
+      answerPeek(body, {
+        peeks: this.peeks,
+        specOf: (id) => (this.running.get(id) ?? this.workers?.running.get(id))?.spec,
+        secrets: (names) => resolveSecrets(db, names),
+      }),
+    );
     this.replays = new ReplayPoller(db, log.child("replay"));
     const checkpoints = new CheckpointStore(db);
     this.services = {
@@ -142,6 +160,7 @@ export class Engine {
       connection: (name) => resolveConnection(db, name),
       functionLogs: this.functionLogs,
       metrics: metrics.observe,
+      peeks: this.peeks,
     };
     if (options.kafka) {
       this.topics = new TopicCollector(db, options.kafka.brokers, log.child("topics"));
@@ -193,6 +212,7 @@ export class Engine {
     await this.flushAll();
     await this.leases.unregister().catch(() => undefined);
     await this.ingest.close();
+    this.peeks.close();
     await this.services.tracing?.shutdown().catch((error: unknown) => {
       this.log.warn(`exporting the last spans failed: ${errorMessage(error)}`);
     });
@@ -308,7 +328,13 @@ export class Engine {
   /** A deployment's last runner here has stopped: its final counters are written, then dropped. */
   private async afterStop(id: string): Promise<void> {
     await this.flushAll(id);
-    if (!this.running.has(id) && !this.workers?.running.has(id)) this.stats.forget(id);
+    if (!this.running.has(id) && !this.workers?.running.has(id)) this.forget(id);
+  }
+
+  /** The deployment no longer runs here: its counters and edge peeks go. */
+  private forget(id: string): void {
+    this.stats.forget(id);
+    this.peeks.forget(id);
   }
 
   /** `stop` records the deployment as stopped; `release` (engine shutdown) hands it back as pending. */
@@ -329,7 +355,7 @@ export class Engine {
         : "stopped before every in-flight record was processed; the rest are in the dead-letter store";
       if (mode === "stop") await this.leases.markStopped(id, error);
       else await this.leases.release(id);
-      if (!this.workers?.running.has(id)) this.stats.forget(id);
+      if (!this.workers?.running.has(id)) this.forget(id);
       log.info(
         `${mode === "stop" ? "stopped" : "released"}${drained ? " after draining" : " (drain timed out)"}`,
       );

@@ -25,6 +25,8 @@ import type { StreamRoute, StreamRouteOptions } from "./requests/request-routes"
 import { withIncomingTrace } from "./tracing/trace-context";
 
 export const TRIGGER_MAX_BODY = 8 * 1024 * 1024;
+/** A peek call is a few ids. */
+const PEEK_MAX_BODY = 4096;
 
 interface Route {
   handler: IngestHandler;
@@ -63,6 +65,7 @@ export interface Observability {
 export class IngestServer {
   private readonly routes = new Map<string, Route>();
   private observability: Observability | undefined;
+  private peek: ((body: unknown) => Promise<unknown>) | undefined;
   private server: Server | undefined;
   private listenHost = "127.0.0.1";
 
@@ -95,6 +98,11 @@ export class IngestServer {
 
   observe(observability: Observability): void {
     this.observability = observability;
+  }
+
+  /** Serves `POST /peek` (internal key only): edge peek on a deployment this engine runs (peek/peek-route.ts). */
+  servePeek(handler: (body: unknown) => Promise<unknown>): void {
+    this.peek = handler;
   }
 
   unregister(flowId: string, nodeId: string): void {
@@ -177,6 +185,25 @@ export class IngestServer {
     }
   }
 
+  private async handlePeek(
+    req: IncomingMessage,
+    res: ServerResponse,
+    policy: HttpPolicy,
+    peek: (body: unknown) => Promise<unknown>,
+  ): Promise<void> {
+    const parsed = await this.jsonBody(req, res, policy, PEEK_MAX_BODY);
+    if (!parsed.ok) return;
+    try {
+      reply(req, res, policy, 200, await peek(parsed.body));
+    } catch (error) {
+      const message =
+        error instanceof ZodError
+          ? error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ")
+          : errorMessage(error);
+      reply(req, res, policy, 400, { error: message });
+    }
+  }
+
   private refuseAuth(req: IncomingMessage, res: ServerResponse, policy: HttpPolicy, refusal: Refusal): void {
     if (refusal.status === 401) res.setHeader("www-authenticate", 'Bearer realm="weir engine"');
     refuse(req, res, policy, refusal.status, refusal.error);
@@ -243,6 +270,15 @@ export class IngestServer {
         return;
       }
       await this.handleTrigger(req, res, policy);
+      return;
+    }
+    if (req.method === "POST" && url.pathname === "/peek" && this.peek) {
+      const refusal = checkInternalKey(req, this.auth.internalKey);
+      if (refusal) {
+        this.refuseAuth(req, res, policy, refusal);
+        return;
+      }
+      await this.handlePeek(req, res, policy, this.peek);
       return;
     }
     const match = /^\/ingest\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);

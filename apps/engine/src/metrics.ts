@@ -15,7 +15,11 @@ export interface EngineMetrics {
 }
 
 /** Registers the engine's metrics; `nodes` returns the counters of every node this engine runs. */
-export function createMetrics(engineId: string, nodes: () => readonly NodeCounters[]): EngineMetrics {
+export function createMetrics(
+  engineId: string,
+  nodes: () => readonly NodeCounters[],
+  peekedEdges: () => number = () => 0,
+): EngineMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ engine: engineId });
   collectDefaultMetrics({ register: registry, prefix: "weir_engine_" });
@@ -51,6 +55,14 @@ export function createMetrics(engineId: string, nodes: () => readonly NodeCounte
     (c) => c.deadLettered,
   );
 
+  new Gauge({
+    name: "weir_edge_peeks_watched",
+    help: "Edges this engine samples for edge peek now; 0 when nobody watches (sampling then costs nothing).",
+    registers: [registry],
+    collect() {
+      this.set(peekedEdges());
+    },
+  });
   new Gauge({
     name: "weir_node_in_flight",
     help: "Records a node has taken but not finished (written, emitted or dead-lettered).",

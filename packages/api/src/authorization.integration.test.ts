@@ -43,6 +43,8 @@ const REQUIRED: Record<string, Required> = {
   "deployment.list": "viewer",
   "stats.get": "viewer",
   "stats.live": "viewer",
+  "peek.edge": "viewer",
+  "peek.stop": "viewer",
   "logs.read": "viewer",
   "logs.function": "viewer",
   "deadLetters.list": "viewer",

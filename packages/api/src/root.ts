@@ -12,6 +12,7 @@ import { functionsRouter } from "./router/functions";
 import { ingestRouter } from "./router/ingest";
 import { logsRouter } from "./router/logs";
 import { nodeTypesRouter } from "./router/node-types";
+import { peekRouter } from "./router/peek";
 import { secretsRouter } from "./router/secrets";
 import { stateRouter } from "./router/state";
 import { statsRouter } from "./router/stats";
@@ -39,6 +40,7 @@ export const appRouter = createTRPCRouter({
   state: stateRouter,
   dryRun: dryRunRouter,
   artifacts: artifactsRouter,
+  peek: peekRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -14,6 +14,8 @@ import { responseSinkCapability } from "../requests/request-routes";
 import { TrackedInput, TrackedOutput } from "../requests/tracked-io";
 import type { NodeTracing } from "../tracing/traced-io";
 import { TracedInput, TracedOutput, markDeadLettered } from "../tracing/traced-io";
+import { PeekedInput } from "../peek/peeked-input";
+import { PeekedOutput } from "../peek/peeked-output";
 
 export interface FlowRunnerOptions {
   /** How long stop() waits for in-flight records to reach the sinks before giving up on them. */
@@ -56,7 +58,7 @@ export class FlowRunner {
 
   constructor(
     readonly deployment: DeploymentRef,
-    private readonly spec: FlowSpec,
+    readonly spec: FlowSpec,
     private readonly services: FlowServices,
     private readonly options: FlowRunnerOptions,
     private readonly transport: EdgeTransport,
@@ -122,7 +124,7 @@ export class FlowRunner {
         const plugin = findSource(node.type);
         if (!plugin) throw new Error(`node '${node.id}': no source implementation for type '${node.type}'`);
         const connection = await connectionsOf(node, this.services);
-        const outputs = this.traceOutput(node, this.trackOutput(node, await this.transport.outputOf(node)));
+        const outputs = this.traceOutput(node, this.trackOutput(node, await this.outputOf(node)));
         return [
           () =>
             runSource(
@@ -140,13 +142,13 @@ export class FlowRunner {
         const config = functionConfigSchema.parse(node.config);
         const retry = { maxAttempts: config.maxAttempts, backoffMs: config.retryBackoffMs };
         const stop = this.hardStop.signal;
-        const outputs = this.trackOutput(node, await this.transport.outputOf(node));
+        const outputs = this.trackOutput(node, await this.outputOf(node));
         const loops: (() => Promise<void>)[] = [];
         for (let instance = 0; instance < this.instancesOf(node); instance++) {
           const handle = await this.createFunction(node, config);
           const inputs = await this.transport.inputOf(node, instance);
           this.watchBacklog(node, instance, inputs);
-          const tracked = this.traceInput(node, this.trackInput(node, inputs));
+          const tracked = this.traceInput(node, this.trackInput(node, this.peekInput(node, inputs)));
           loops.push(() =>
             runFunction(
               node,
@@ -183,7 +185,7 @@ export class FlowRunner {
           });
           const inputs = await this.transport.inputOf(node, instance);
           this.watchBacklog(node, instance, inputs);
-          const tracked = this.traceInput(node, this.trackInput(node, inputs));
+          const tracked = this.traceInput(node, this.trackInput(node, this.peekInput(node, inputs)));
           loops.push(() => runSink(node, sink, tracked, this.deployment, this.servicesOf(node)));
         }
         return loops;
@@ -202,6 +204,24 @@ export class FlowRunner {
   /** Only a flow that answers requests pays for counting them. */
   private get tracksRequests(): boolean {
     return this.requests !== undefined && this.spec.nodes.some((node) => node.type === "http-request");
+  }
+
+  /** The transport's output for the node, which edge peek can watch when the engine offers it. */
+  private async outputOf(node: FlowNode): Promise<NodeOutput> {
+    const output = await this.transport.outputOf(node);
+    const peeks = this.services.peeks;
+    return peeks ? new PeekedOutput(output, peeks.tapsOf(this.deployment.id, node.id)) : output;
+  }
+
+  /** A node reading its source's topic directly (Kafka) is where that source's edge can be peeked at. */
+  private peekInput(node: FlowNode, inputs: NodeInput): NodeInput {
+    const peeks = this.services.peeks;
+    if (!peeks) return inputs;
+    const incoming = this.spec.edges.filter((e) => e.to.node === node.id);
+    const edge = incoming.length === 1 ? incoming[0] : undefined;
+    const from = edge && this.spec.nodes.find((n) => n.id === edge.from.node);
+    if (!edge || !from || !this.transport.absorbs(from)) return inputs;
+    return new PeekedInput(inputs, peeks.tapsOf(this.deployment.id, from.id), edge.from.port);
   }
 
   private trackOutput(node: FlowNode, outputs: NodeOutput): NodeOutput {

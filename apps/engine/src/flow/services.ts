@@ -5,6 +5,7 @@ import type { StoredConnection } from "../stores/connection-store";
 import type { NodeCounters } from "../stats";
 import type { RequestService } from "../requests/request-routes";
 import type { Tracing } from "../tracing/tracing";
+import type { EdgePeeks } from "../peek/edge-peeks";
 
 export interface DeploymentRef {
   id: string;
@@ -47,6 +48,8 @@ export interface FlowServices {
   };
   /** Request/response flows (http-request → … → http-response); absent where they cannot run. */
   requests?: RequestService;
+  /** Edge peek: samples an edge's records while someone watches it; absent, outputs are not wrapped. */
+  peeks?: EdgePeeks;
   /** Spans per node per record, exported over OTLP; absent when tracing is off. */
   tracing?: Tracing;
   state(flowId: string, nodeId: string): NodeState;

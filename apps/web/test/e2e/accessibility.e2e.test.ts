@@ -1,42 +1,12 @@
 // axe-core in the real page: the flows list, the editor (canvas with nodes, the inspector with
 // Monaco open, the bottom panel) and the management pages (secrets, connections, components,
 // engines) have no serious or critical accessibility violations.
-import { createRequire } from "node:module";
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { seriousViolations } from "./axe";
 import { useBrowser } from "./browser";
 import { byTestId, connect, createFlow, dropFromPalette } from "./editor-actions";
 
 const b = useBrowser();
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[]; failureSummary?: string }[];
-}
-
-/** Runs axe on the page as it is; the serious and critical violations, readable. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: Violation[] }> } }
-    ).axe;
-    return (await axe.run(document)).violations;
-  });
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map(
-      (v) =>
-        `${v.impact ?? ""} ${v.id}: ${v.help}\n${v.nodes
-          .slice(0, 5)
-          .map((n) => `  ${n.target.join(" ")} — ${n.failureSummary ?? ""}`)
-          .join("\n")}`,
-    );
-}
-
 describe("accessibility", () => {
   it("the flows list and the editor have no serious or critical axe violations", async () => {
     const page = b.page;

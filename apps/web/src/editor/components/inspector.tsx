@@ -11,6 +11,7 @@ import { CodeEditor } from "./code-editor";
 import type { CodeMarker } from "./code-editor-impl";
 import { ConfigField } from "./config-field";
 import { ConnectControl } from "./connect-control";
+import { EdgePeekPanel } from "./edge-peek-panel";
 import { FunctionSettings } from "./function-settings";
 import { IngestUrl } from "./ingest-url";
 import { NodeIcon } from "./node-icon";
@@ -46,6 +47,28 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
   const node = selectedIds.length === 1 ? state.doc.nodes.find((n) => n.id === selectedIds[0]) : undefined;
   const info = node ? types.get(node.type) : undefined;
   const fields = useMemo(() => fieldsOf(info?.configJsonSchema), [info]);
+
+  // One saved edge selected while the flow runs: peek at the records crossing it.
+  const peekedEdge =
+    running && !node && selectedIds.length === 0 && state.selection.edges.size === 1
+      ? state.saved.edges.find((e) => state.selection.edges.has(e.id))
+      : undefined;
+  if (peekedEdge) {
+    const nameOf = (id: string): string => state.doc.nodes.find((n) => n.id === id)?.name ?? id;
+    return (
+      <aside className="inspector" data-testid="inspector">
+        <EdgePeekPanel
+          key={peekedEdge.id}
+          flowId={flowId}
+          edgeId={peekedEdge.id}
+          label={`${nameOf(peekedEdge.from.node)}${peekedEdge.from.port === "out" ? "" : ` (${peekedEdge.from.port})`} → ${nameOf(peekedEdge.to.node)}`}
+          onClose={() => {
+            state.select({ nodes: new Set(), edges: new Set() });
+          }}
+        />
+      </aside>
+    );
+  }
 
   if (!node) {
     return (
