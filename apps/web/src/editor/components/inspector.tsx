@@ -53,7 +53,8 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
     running && !node && selectedIds.length === 0 && state.selection.edges.size === 1
       ? state.saved.edges.find((e) => state.selection.edges.has(e.id))
       : undefined;
-  if (peekedEdge) {
+  // A draft (never saved) has no flow id and never runs.
+  if (peekedEdge && flowId !== null) {
     const nameOf = (id: string): string => state.doc.nodes.find((n) => n.id === id)?.name ?? id;
     return (
       <aside className="inspector" data-testid="inspector">
