@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { flowTestsSchema } from "./flow-tests";
 import { jsonValueSchema } from "./json";
+import { nodeSchemasSchema } from "./port-schema";
 
 export const nodeKindSchema = z.enum(["source", "function", "sink"]);
 export type NodeKind = z.infer<typeof nodeKindSchema>;
@@ -28,6 +29,11 @@ export const flowNodeSchema = z.object({
    * consumer group; omitted means 1. Sources run once, so only functions and sinks take it.
    */
   parallelism: z.number().int().min(1, "must be at least 1").max(64, "must be at most 64").optional(),
+  /**
+   * Types of the node's ports (port-schema.ts): what its input accepts, what each output port
+   * sends. Optional; validateFlow refuses an edge whose sending port's type does not fit.
+   */
+  schemas: nodeSchemasSchema.optional(),
 });
 export type FlowNode = z.infer<typeof flowNodeSchema>;
 

@@ -12,3 +12,8 @@ export * from "./stats";
 export * from "./errors";
 export * from "./function-runtime";
 export * from "./limits";
+export * from "./port-schema";
+export * from "./port-schema-validate";
+export * from "./port-schema-compat";
+export * from "./port-schema-typescript";
+export * from "./edge-types";

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { NodeKind } from "./flow";
+import type { NodeSchemas } from "./port-schema";
 
 /**
  * Output ports a node type offers: a fixed list, or `user-defined` when each node declares
@@ -22,6 +23,12 @@ export interface NodeTypeDefinition<Config = unknown> {
   icon: string;
   configSchema: z.ZodType<Config>;
   ports: PortsSpec;
+  /**
+   * Port types this node type knows from its config (a source reading a registry subject: its
+   * output port's type). Types the node declares itself (`node.schemas`) take precedence.
+   */
+  // Method syntax: parameters are bivariant, so a definition with a concrete Config still fits NodeTypeDefinition.
+  portSchemas?(config: Config): NodeSchemas | undefined;
 }
 
 export function portsOf(definition: NodeTypeDefinition, declared: readonly string[] | undefined): string[] {

@@ -28,6 +28,8 @@ export type ProblemCode =
   | "source_has_input"
   | "sink_has_output"
   | "cycle"
+  /** An edge whose sending port's type does not fit the receiving node's input type. */
+  | "incompatible_types"
   /** Text Postgres cannot store: a NUL character or a lone UTF-16 surrogate. */
   | "invalid_text"
   /** Over a size limit (see LIMITS). */

@@ -6,6 +6,9 @@ import { checkFlowLimits } from "./limits";
 import { portsOf } from "./node-type";
 import type { Problem } from "./problem";
 import type { NodeTypeRegistry } from "./registry";
+import type { NodeSchemas } from "./port-schema";
+import type { SchemasOf } from "./edge-types";
+import { checkEdgeType, edgeTypeMessage } from "./edge-types";
 
 export type ValidationResult = { ok: true; flow: FlowSpec } | { ok: false; problems: Problem[] };
 
@@ -48,7 +51,10 @@ export function validateFlow(
     ...checkEdges(flow, registry),
     ...checkCycles(flow),
     ...checkFlowTests(flow),
+    ...checkPortSchemas(flow, registry),
   ];
+  // Types are compared only on a graph that holds together (every edge's ends and ports exist).
+  if (problems.length === 0) problems.push(...checkEdgeTypes(flow, registry));
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, flow: withParsedConfigs(flow, registry) };
 }
@@ -315,6 +321,76 @@ function checkCycles(flow: FlowSpec): Problem[] {
       }
     }
   }
+  return problems;
+}
+
+/**
+ * A node's port types: what it declares (`node.schemas`), over what its type derives from its
+ * config (`portSchemas`, e.g. a source's registry subject).
+ */
+export function schemasOfNode(registry: NodeTypeRegistry): SchemasOf {
+  return (node) => {
+    const definition = registry.get(node.type);
+    let derived: NodeSchemas | undefined;
+    if (definition?.portSchemas) {
+      const config = definition.configSchema.safeParse(node.config);
+      if (config.success) derived = definition.portSchemas(config.data);
+    }
+    if (!derived) return node.schemas;
+    if (!node.schemas) return derived;
+    return {
+      input: node.schemas.input ?? derived.input,
+      outputs: { ...derived.outputs, ...node.schemas.outputs },
+    };
+  };
+}
+
+/** Schemas only where the node has such a port: an input (not on sources), declared output ports. */
+function checkPortSchemas(flow: FlowSpec, registry: NodeTypeRegistry): Problem[] {
+  const problems: Problem[] = [];
+  flow.nodes.forEach((node, index) => {
+    const { schemas } = node;
+    if (!schemas) return;
+    if (schemas.input && node.kind === "source") {
+      problems.push({
+        path: ["nodes", index, "schemas", "input"],
+        message: "a source has no input, so no input schema",
+        code: "invalid_port",
+      });
+    }
+    const definition = registry.get(node.type);
+    const ports = definition ? portsOf(definition, node.outputs) : node.kind === "sink" ? [] : null;
+    for (const port of Object.keys(schemas.outputs ?? {})) {
+      if (ports && !ports.includes(port)) {
+        problems.push({
+          path: ["nodes", index, "schemas", "outputs", port],
+          message:
+            node.kind === "sink"
+              ? "a sink has no output ports, so no output schema"
+              : `a schema for port '${port}', which the node does not have (ports: ${ports.join(", ") || "none"})`,
+          code: "invalid_port",
+        });
+      }
+    }
+  });
+  return problems;
+}
+
+/** Each edge whose sending type provably does not fit the receiving type (see port-schema-compat). */
+function checkEdgeTypes(flow: FlowSpec, registry: NodeTypeRegistry): Problem[] {
+  const nodes = new Map(flow.nodes.map((node) => [node.id, node]));
+  const schemasOf = schemasOfNode(registry);
+  const problems: Problem[] = [];
+  flow.edges.forEach((edge, index) => {
+    const check = checkEdgeType(edge, nodes, schemasOf);
+    if (check?.result.verdict === "no") {
+      problems.push({
+        path: ["edges", index],
+        message: edgeTypeMessage(edge, check),
+        code: "incompatible_types",
+      });
+    }
+  });
   return problems;
 }
 
