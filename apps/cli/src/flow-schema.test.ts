@@ -23,4 +23,27 @@ describe("flow.schema.json", () => {
     const withExtra = { ...flow, nodes: [{ ...first, colour: "red" }, ...flow.nodes.slice(1)] };
     expect(validate.safeParse(withExtra).success).toBe(false);
   });
+
+  it("accepts port types (schemas) on nodes and refuses a keyword outside the subset", () => {
+    const validate = z.fromJSONSchema(flowFileJsonSchema());
+    const flow = parse(readFileSync(example, "utf8")) as { nodes: Record<string, unknown>[] };
+    const typed = (schema: unknown) => ({
+      ...flow,
+      nodes: flow.nodes.map((node) =>
+        node.id === "double"
+          ? { ...node, schemas: { input: schema, outputs: { out: { type: "object" } } } }
+          : node,
+      ),
+    });
+    const order = {
+      type: "object",
+      properties: { seq: { type: "integer" }, tags: { type: "array", items: { enum: ["a", "b"] } } },
+      required: ["seq"],
+      additionalProperties: false,
+    };
+    expect(validate.safeParse(typed(order)).success).toBe(true);
+    expect(validate.safeParse(typed({ type: "object", properties: { seq: { minimum: 1 } } })).success).toBe(
+      false,
+    );
+  });
 });

@@ -33,34 +33,41 @@ const typeNameSchema = z.enum(portSchemaTypes, {
   error: `a type is one of ${portSchemaTypes.join(", ")}`,
 });
 
-export const portSchemaSchema: z.ZodType<PortSchema> = z.lazy(() =>
-  z.strictObject(
-    {
-      type: z
-        .union([typeNameSchema, z.array(typeNameSchema).min(1, "lists at least one type")], {
-          error: `a type is one of ${portSchemaTypes.join(", ")}, or a list of them`,
-        })
-        .optional(),
-      properties: z.record(z.string(), portSchemaSchema).optional(),
-      required: z.array(z.string()).optional(),
-      additionalProperties: z.union([z.boolean(), portSchemaSchema]).optional(),
-      items: portSchemaSchema.optional(),
-      enum: z.array(jsonValueSchema).min(1, "lists at least one value").optional(),
-      const: jsonValueSchema.optional(),
-      anyOf: z.array(portSchemaSchema).min(1, "lists at least one schema").optional(),
-      oneOf: z.array(portSchemaSchema).min(1, "lists at least one schema").optional(),
-      title: z.string().max(200).optional(),
-      description: z.string().max(2000).optional(),
-      $schema: z.string().max(200).optional(),
-    },
-    {
-      error: (issue) =>
-        issue.code === "unrecognized_keys"
-          ? `unsupported JSON Schema keyword${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `'${k}'`).join(", ")} (Weir checks type, properties, required, additionalProperties, items, enum, const, anyOf, oneOf)`
-          : undefined,
-    },
-  ),
-);
+export const portSchemaSchema: z.ZodType<PortSchema> = z
+  .lazy(() =>
+    z.strictObject(
+      {
+        type: z
+          .union([typeNameSchema, z.array(typeNameSchema).min(1, "lists at least one type")], {
+            error: `a type is one of ${portSchemaTypes.join(", ")}, or a list of them`,
+          })
+          .optional(),
+        properties: z.record(z.string(), portSchemaSchema).optional(),
+        required: z.array(z.string()).optional(),
+        additionalProperties: z.union([z.boolean(), portSchemaSchema]).optional(),
+        items: portSchemaSchema.optional(),
+        enum: z.array(jsonValueSchema).min(1, "lists at least one value").optional(),
+        const: jsonValueSchema.optional(),
+        anyOf: z.array(portSchemaSchema).min(1, "lists at least one schema").optional(),
+        oneOf: z.array(portSchemaSchema).min(1, "lists at least one schema").optional(),
+        title: z.string().max(200).optional(),
+        description: z.string().max(2000).optional(),
+        $schema: z.string().max(200).optional(),
+      },
+      {
+        error: (issue) =>
+          issue.code === "unrecognized_keys"
+            ? `unsupported JSON Schema keyword${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `'${k}'`).join(", ")} (Weir checks type, properties, required, additionalProperties, items, enum, const, anyOf, oneOf)`
+            : undefined,
+      },
+    ),
+  )
+  // Named, so the published flow-file schema calls its definition PortSchema.
+  .meta({
+    id: "PortSchema",
+    description:
+      "A port's type: JSON Schema limited to type, properties, required, additionalProperties, items, enum, const, anyOf, oneOf (and title, description, $schema)",
+  });
 
 /**
  * The types declared on a node's ports: what its input accepts and what each output port sends.
