@@ -13,6 +13,7 @@ import type { DragEvent } from "react";
 import { useCallback, useMemo, useRef, useState } from "react";
 import type { FlowDoc, NodeTypeIndex } from "../graph";
 import { addNode, canConnect, connect, moveNodes, outputPorts } from "../graph";
+import { edgeTypeFlags } from "../port-types";
 import { starterConfig } from "../starter";
 import type { LiveView } from "../live";
 import type { PlacedProblems } from "../problems";
@@ -87,7 +88,7 @@ function toggled(ids: ReadonlySet<string>, changes: readonly [string, boolean][]
 export function Canvas({ state, types, live, dryRunCounts, onInit }: Props) {
   const flow = useReactFlow<WeirFlowNode, WeirFlowEdge>();
   const [sizes, setSizes] = useState<Map<string, { width: number; height: number }>>(new Map());
-  const [refused, setRefused] = useState<string | null>(null);
+  const [refused, setRefused] = useState<{ reason: string; kind: "refused" | "types" } | null>(null);
   const refusedTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const dragging = useRef(false);
   // Fitting an empty canvas would zoom onto the first node dropped, moving the view under the
@@ -101,6 +102,8 @@ export function Canvas({ state, types, live, dryRunCounts, onInit }: Props) {
     () => toFlowNodes(state.doc, types, state, state.problems, live, sizes),
     [state, types, live, sizes],
   );
+  // Typed ports: edges whose types cannot fit are flagged as drawn (the save refuses them too).
+  const typeFlags = useMemo(() => edgeTypeFlags(state.doc), [state.doc]);
   const edges = useMemo<WeirFlowEdge[]>(
     () =>
       state.doc.edges.map((edge) => ({
@@ -116,13 +119,14 @@ export function Canvas({ state, types, live, dryRunCounts, onInit }: Props) {
           live: live?.edges.get(edge.id),
           dryRun: dryRunCounts?.get(edge.id),
           problems: state.problems?.byEdge.get(edge.id) ?? NO_PROBLEMS,
+          typeFlag: typeFlags.get(edge.id),
         },
       })),
-    [state.doc.edges, state.selection.edges, state.problems, live, dryRunCounts],
+    [state.doc.edges, state.selection.edges, state.problems, live, dryRunCounts, typeFlags],
   );
 
-  const showRefused = useCallback((reason: string) => {
-    setRefused(reason);
+  const showRefused = useCallback((reason: string, kind: "refused" | "types" = "refused") => {
+    setRefused({ reason, kind });
     clearTimeout(refusedTimer.current);
     refusedTimer.current = setTimeout(() => {
       setRefused(null);
@@ -200,7 +204,12 @@ export function Canvas({ state, types, live, dryRunCounts, onInit }: Props) {
       if (port === null) return;
       const result = connect(docRef.current, types, { node: connection.source, port }, connection.target);
       if ("refused" in result) showRefused(result.refused);
-      else state.edit(() => result.doc);
+      else {
+        state.edit(() => result.doc);
+        // Drawn, not refused: either port's type may be what the user fixes next.
+        const flag = edgeTypeFlags(result.doc).get(result.edgeId);
+        if (flag) showRefused(flag.message, "types");
+      }
     },
     [types, state, showRefused],
   );
@@ -290,9 +299,13 @@ export function Canvas({ state, types, live, dryRunCounts, onInit }: Props) {
           (left).
         </div>
       ) : null}
-      {refused !== null ? (
+      {refused?.kind === "refused" ? (
         <div className="canvas-refused" role="alert" data-testid="connection-refused">
-          Connection refused: {refused}
+          Connection refused: {refused.reason}
+        </div>
+      ) : refused?.kind === "types" ? (
+        <div className="canvas-refused" role="alert" data-testid="connection-type-mismatch">
+          Connected, but the types do not fit: {refused.reason}
         </div>
       ) : null}
     </div>

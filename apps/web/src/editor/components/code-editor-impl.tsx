@@ -4,7 +4,7 @@
 import Editor from "@monaco-editor/react";
 import type * as Monaco from "monaco-editor";
 import { useEffect, useRef } from "react";
-import { configureContract, monaco } from "./monaco-setup";
+import { configureContract, monaco, setInputType } from "./monaco-setup";
 
 export interface CodeMarker {
   line: number;
@@ -18,6 +18,8 @@ export interface CodeEditorProps {
   value: string;
   language: "typescript" | "javascript";
   contract: string;
+  /** The declaration of `Input` for this node (port-types.ts inputTypeDeclaration). */
+  inputType: string;
   markers: readonly CodeMarker[];
   onChange: (code: string) => void;
 }
@@ -28,12 +30,14 @@ export default function CodeEditorImpl({
   value,
   language,
   contract,
+  inputType,
   markers,
   onChange,
 }: CodeEditorProps) {
   const editorRef = useRef<Monaco.editor.IStandaloneCodeEditor | null>(null);
   const decorations = useRef<Monaco.editor.IEditorDecorationsCollection | null>(null);
   configureContract(contract);
+  setInputType(inputType);
 
   useEffect(() => {
     const editor = editorRef.current;

@@ -10,9 +10,11 @@ import { useState } from "react";
 import type { RouterOutputs } from "~/lib/trpc";
 import { api, errorMessage } from "~/lib/trpc";
 import type { FlowDoc } from "../graph";
+import { dryRunSampleProblems } from "../port-types";
 import { parseSample } from "../sample-records";
 import { FlowTestsPanel } from "./flow-tests-panel";
 import type { LastDryRun } from "./flow-tests-panel";
+import { SampleTypeProblems } from "./sample-type-problems";
 
 export type DryRunResult = RouterOutputs["dryRun"]["run"];
 type DryRunRecord = DryRunResult["edges"][number]["records"][number];
@@ -189,6 +191,10 @@ export function DryRunPanel({ doc, selectedEdge, result, onResult, onSelectEdge,
             {parsed.error}
           </div>
         ) : null}
+        <SampleTypeProblems
+          testId="dry-run-input-type-error"
+          problems={parsed.ok ? dryRunSampleProblems(doc, source.id, parsed.records) : []}
+        />
         <button
           type="button"
           className="btn btn-primary"

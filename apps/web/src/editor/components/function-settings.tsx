@@ -1,24 +1,27 @@
 "use client";
 // What only function nodes have besides their config form: the runtime, the output ports they
 // emit to, and the secrets they may read.
-import type { FlowNode } from "@weir/domain";
+import type { FlowNode, PortSchema } from "@weir/domain";
 import { idSchema } from "@weir/domain";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
 import { ComponentPicker } from "./component-picker";
+import { PortSchemaField } from "./port-schema-field";
 
 interface Props {
   node: FlowNode;
   ports: string[];
   runtimes: string[];
-  serverErrors: { outputs?: string; runtime?: string; secrets?: string; artifact?: string };
+  serverErrors: { outputs?: string; runtime?: string; secrets?: string; artifact?: string; schemas?: string };
   onRuntime: (runtime: string) => void;
   /** A component's sha256 to run instead of code, or undefined to run the code again. */
   onArtifact: (sha256: string | undefined) => void;
   onOutputs: (outputs: string[]) => void;
   onSecrets: (secrets: string[]) => void;
+  /** Sets (or, with undefined, removes) the input's or an output port's type. */
+  onSchema: (port: { input: true } | { output: string }, schema: PortSchema | undefined) => void;
   onValidity: (key: string, error: string | null) => void;
 }
 
@@ -50,6 +53,7 @@ export function FunctionSettings({
   onArtifact,
   onOutputs,
   onSecrets,
+  onSchema,
   onValidity,
 }: Props) {
   const secrets = useQuery({ queryKey: keys.secrets, queryFn: () => api.secrets.list.query() });
@@ -144,6 +148,38 @@ export function FunctionSettings({
           </div>
         ) : null}
       </div>
+
+      <fieldset className="field-group" data-testid="port-types">
+        <legend className="field-label">Port types (optional JSON Schema)</legend>
+        <PortSchemaField
+          id="input"
+          label="Input schema"
+          help="What this function accepts. record.value is typed from it in the code; edges from ports whose type does not fit are flagged, and Test checks its samples against it."
+          schema={node.schemas?.input}
+          serverError={serverErrors.schemas}
+          onSchema={(schema) => {
+            onSchema({ input: true }, schema);
+          }}
+          onValidity={(error) => {
+            onValidity("schemas.input", error);
+          }}
+        />
+        {ports.map((port) => (
+          <PortSchemaField
+            key={port}
+            id={`output-${port}`}
+            label={`Schema of port ${port}`}
+            help={`What this function sends to '${port}'; checked against the input of the node it feeds.`}
+            schema={node.schemas?.outputs?.[port]}
+            onSchema={(schema) => {
+              onSchema({ output: port }, schema);
+            }}
+            onValidity={(error) => {
+              onValidity(`schemas.output.${port}`, error);
+            }}
+          />
+        ))}
+      </fieldset>
 
       <div className="field">
         <span className="field-label">Secrets it may read</span>

@@ -14,6 +14,7 @@ import { ConnectControl } from "./connect-control";
 import { EdgePeekPanel } from "./edge-peek-panel";
 import { FunctionSettings } from "./function-settings";
 import { IngestUrl } from "./ingest-url";
+import { inputTypeDeclaration, pruneOutputSchemas, withSchema } from "../port-types";
 import { NodeIcon } from "./node-icon";
 import { useCoalescedEdit } from "./use-coalesced-edit";
 import type { EditorState } from "./use-editor-state";
@@ -157,6 +158,7 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
             secrets: fieldProblem("secrets"),
             artifact: fieldProblem("artifact"),
             outputs: problems.find((p) => p.path[2] === "outputs")?.message,
+            schemas: problems.find((p) => p.path[2] === "schemas")?.message,
           }}
           onRuntime={(runtime) => {
             state.edit((doc) => updateNode(doc, nodeId, (n) => setConfigKey(n, "runtime", runtime)));
@@ -174,7 +176,13 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
             );
           }}
           onOutputs={(outputs) => {
-            editBurst(`${nodeId}:outputs`, (doc) => setOutputs(doc, nodeId, outputs));
+            editBurst(`${nodeId}:outputs`, (doc) =>
+              updateNode(setOutputs(doc, nodeId, outputs), nodeId, (n) => pruneOutputSchemas(n, outputs)),
+            );
+          }}
+          onSchema={(port, schema) => {
+            const key = "input" in port ? "input" : `output.${port.output}`;
+            update(`schemas.${key}`, (n) => withSchema(n, port, schema));
           }}
           onSecrets={(secrets) => {
             state.edit((doc) => updateNode(doc, nodeId, (n) => setConfigKey(n, "secrets", secrets)));
@@ -288,6 +296,7 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
               value={typeof node.config.code === "string" ? node.config.code : ""}
               language={language}
               contract={contract}
+              inputType={inputTypeDeclaration(node.schemas?.input)}
               markers={codeMarkers}
               onChange={(code) => {
                 update("config.code", (n) => setConfigKey(n, "code", code));

@@ -67,4 +67,23 @@ export function configureContract(declarations: string): void {
   }
 }
 
+/** Where the open function's `Input` type lives (port-types.ts inputTypeDeclaration). */
+const INPUT_PATH = "file:///weir-input.d.ts";
+let inputLibs: { dispose(): void }[] = [];
+let inputDeclaration = "";
+
+/**
+ * Declares the global `Input` (the value type of `Handler<Input>`) for the function now open. One
+ * code editor is open at a time, so one declaration serves; opening another node replaces it.
+ */
+export function setInputType(declaration: string): void {
+  if (declaration === inputDeclaration) return;
+  inputDeclaration = declaration;
+  for (const lib of inputLibs) lib.dispose();
+  const ts = monaco.typescript;
+  inputLibs = [ts.typescriptDefaults, ts.javascriptDefaults].map((defaults) =>
+    defaults.addExtraLib(declaration, INPUT_PATH),
+  );
+}
+
 export { monaco };

@@ -7,7 +7,9 @@ import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import type { RouterInputs, RouterOutputs } from "~/lib/trpc";
 import { api, errorMessage } from "~/lib/trpc";
+import { sampleTypeProblems } from "../port-types";
 import { parseSample } from "../sample-records";
+import { SampleTypeProblems } from "./sample-type-problems";
 import type { CodeMarker } from "./code-editor-impl";
 
 type TriggerResult = RouterOutputs["functions"]["trigger"];
@@ -131,6 +133,7 @@ function ResultView({ result }: { result: TriggerResult }) {
 export function TestPanel({ node, ports, onMarkers }: Props) {
   const [sample, setSample] = useState(DEFAULT_SAMPLE);
   const parsed = parseSample(sample);
+  const typeProblems = parsed.ok ? sampleTypeProblems(parsed.records, node?.schemas?.input) : [];
   const run = useMutation({
     mutationFn: (input: TriggerInput) => api.functions.trigger.mutate(input),
     onSuccess: (result) => {
@@ -168,6 +171,7 @@ export function TestPanel({ node, ports, onMarkers }: Props) {
             {parsed.error}
           </div>
         ) : null}
+        <SampleTypeProblems testId="test-input-type-error" problems={typeProblems} />
         <button
           type="button"
           className="btn btn-primary"
