@@ -14,7 +14,9 @@ export type PortSchemaType = (typeof portSchemaTypes)[number];
  * rather than ignored, so a schema never promises a check (`minimum`, `pattern`) Weir does not make.
  * `{}` accepts any value.
  */
-export interface PortSchema {
+// A type alias, not an interface: it must be assignable to JSON types with an index signature
+// (Prisma's InputJsonValue stores flow specs), which interfaces never are.
+export type PortSchema = {
   type?: PortSchemaType | PortSchemaType[];
   properties?: Record<string, PortSchema>;
   required?: string[];
@@ -27,7 +29,7 @@ export interface PortSchema {
   title?: string;
   description?: string;
   $schema?: string;
-}
+};
 
 const typeNameSchema = z.enum(portSchemaTypes, {
   error: `a type is one of ${portSchemaTypes.join(", ")}`,
