@@ -7,6 +7,7 @@
 import type { JsonValue } from "./json";
 import type { PortSchema, PortSchemaType } from "./port-schema";
 import { acceptsAnything, portSchemaTypes, typesOf } from "./port-schema";
+import { metered, step } from "./port-schema-budget";
 import type { SchemaViolation } from "./port-schema-validate";
 import { isValid, typeMatches, validateValue } from "./port-schema-validate";
 
@@ -22,14 +23,18 @@ const MAX_EXAMPLES = 24;
 
 /** Can every value valid for `from` be accepted by `to`? */
 export function compatible(from: PortSchema, to: PortSchema): Compatibility {
-  if (subsumes(from, to, 0)) return { verdict: "yes" };
-  for (const candidate of examples(from, 0)) {
-    if (!isValid(from, candidate)) continue;
-    const violations = validateValue(to, candidate);
-    const first = violations[0];
-    if (first) return { verdict: "no", witness: candidate, violation: first };
-  }
-  return { verdict: "unknown" };
+  // Out of steps, any answer could be wrong (a pruned search, a cut-short validation): unknown.
+  const { value, exhausted } = metered((): Compatibility => {
+    if (subsumes(from, to, 0)) return { verdict: "yes" };
+    for (const candidate of examples(from, 0)) {
+      if (!isValid(from, candidate)) continue;
+      const violations = validateValue(to, candidate);
+      const first = violations[0];
+      if (first) return { verdict: "no", witness: candidate, violation: first };
+    }
+    return { verdict: "unknown" };
+  });
+  return exhausted ? { verdict: "unknown" } : value;
 }
 
 const withoutKeys = (schema: PortSchema, keys: readonly (keyof PortSchema)[]): PortSchema =>
@@ -52,7 +57,7 @@ const covers = (to: PortSchemaType[] | undefined, t: PortSchemaType): boolean =>
 /** Sound, incomplete: true only if every value of `a` is a value of `b`. */
 export function subsumes(a: PortSchema, b: PortSchema, depth: number): boolean {
   if (acceptsAnything(b)) return true;
-  if (depth > MAX_DEPTH) return false;
+  if (depth > MAX_DEPTH || !step()) return false;
   const finite = finiteValues(a);
   if (finite) return finite.every((v) => !isValid(a, v) || isValid(b, v));
   // A value of `a` matches one of its branches (and the rest of `a`): either suffices.
@@ -142,7 +147,7 @@ const PRIMITIVE_EXAMPLES: Record<Exclude<PortSchemaType, "object" | "array">, Js
  * varied, with an undeclared key, arrays empty and with each item example.
  */
 export function examples(schema: PortSchema, depth: number): JsonValue[] {
-  if (depth > 6) return [];
+  if (depth > 6 || !step()) return [];
   if (schema.const !== undefined) return [schema.const];
   if (schema.enum) return schema.enum.slice(0, MAX_EXAMPLES);
   const out: JsonValue[] = [];

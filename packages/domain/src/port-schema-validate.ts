@@ -4,6 +4,7 @@
 import type { JsonValue } from "./json";
 import type { PortSchema, PortSchemaType } from "./port-schema";
 import { typesOf } from "./port-schema";
+import { metered, step } from "./port-schema-budget";
 
 export interface SchemaViolation {
   /** Where in the value: `["items", 2, "price"]`. */
@@ -68,7 +69,15 @@ export function validateValue(
   value: unknown,
   path: (string | number)[] = [],
 ): SchemaViolation[] {
+  const { value: found, exhausted } = metered(() => check(schema, value, path));
+  return exhausted
+    ? [{ path, message: "the schema is too complex to check (nested anyOf/oneOf too wide or deep)" }]
+    : found;
+}
+
+function check(schema: PortSchema, value: unknown, path: (string | number)[]): SchemaViolation[] {
   const out: SchemaViolation[] = [];
+  if (!step()) return out;
   const at = (message: string, where = path): void => {
     out.push({ path: where, message });
   };
@@ -89,23 +98,23 @@ export function validateValue(
     const properties = schema.properties ?? {};
     for (const [key, child] of Object.entries(value)) {
       const declared = Object.prototype.hasOwnProperty.call(properties, key) ? properties[key] : undefined;
-      if (declared) out.push(...validateValue(declared, child, [...path, key]));
+      if (declared) out.push(...check(declared, child, [...path, key]));
       else if (schema.additionalProperties === false) at(`unexpected property '${key}'`, [...path, key]);
       else if (typeof schema.additionalProperties === "object")
-        out.push(...validateValue(schema.additionalProperties, child, [...path, key]));
+        out.push(...check(schema.additionalProperties, child, [...path, key]));
     }
   }
   if (Array.isArray(value) && schema.items) {
     const items = schema.items;
     value.forEach((item, index) => {
-      out.push(...validateValue(items, item, [...path, index]));
+      out.push(...check(items, item, [...path, index]));
     });
   }
-  if (schema.anyOf && !schema.anyOf.some((branch) => validateValue(branch, value, path).length === 0)) {
+  if (schema.anyOf && !schema.anyOf.some((branch) => check(branch, value, path).length === 0)) {
     at(`matches none of the ${schema.anyOf.length} anyOf schemas (got ${shortJson(value)})`);
   }
   if (schema.oneOf) {
-    const matching = schema.oneOf.filter((branch) => validateValue(branch, value, path).length === 0).length;
+    const matching = schema.oneOf.filter((branch) => check(branch, value, path).length === 0).length;
     if (matching !== 1)
       at(
         matching === 0

@@ -121,6 +121,26 @@ describe("compatible", () => {
   });
 });
 
+describe("a step budget", () => {
+  // anyOf ten wide, nested eight deep, every branch recursing: 10^8 paths if walked in full. (Built
+  // in memory with shared subtrees; a schema in a flow is a tree, where the walk is bounded by its
+  // size, so the budget is defence in depth.)
+  const wide = (depth: number): PortSchema => {
+    if (depth === 0) return { type: "object", properties: { n: { type: "number" } }, required: ["n"] };
+    const inner = wide(depth - 1);
+    return { anyOf: Array.from({ length: 10 }, () => inner) };
+  };
+
+  it("answers unknown instead of walking an explosive schema, and validation says it is too complex", () => {
+    expect(compatible(wide(8), { ...wide(8), required: ["m"] }).verdict).toBe("unknown");
+    expect(violations(wide(8), { n: "x" })).toEqual([
+      "(root): the schema is too complex to check (nested anyOf/oneOf too wide or deep)",
+    ]);
+    // Small schemas are far from the budget.
+    expect(violations(wide(2), { n: 1 })).toEqual([]);
+  });
+});
+
 describe("schemaToTypeScript", () => {
   it("writes objects, optional keys, unions and literals", () => {
     expect(schemaToTypeScript(order)).toBe(
