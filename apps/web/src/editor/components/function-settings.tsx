@@ -8,7 +8,7 @@ import { useEffect, useState } from "react";
 import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
 import { ComponentPicker } from "./component-picker";
-import { PortSchemaField } from "./port-schema-field";
+import { PortTypesFields } from "./port-types-fields";
 
 interface Props {
   node: FlowNode;
@@ -149,37 +149,13 @@ export function FunctionSettings({
         ) : null}
       </div>
 
-      <fieldset className="field-group" data-testid="port-types">
-        <legend className="field-label">Port types (optional JSON Schema)</legend>
-        <PortSchemaField
-          id="input"
-          label="Input schema"
-          help="What this function accepts. record.value is typed from it in the code; edges from ports whose type does not fit are flagged, and Test checks its samples against it."
-          schema={node.schemas?.input}
-          serverError={serverErrors.schemas}
-          onSchema={(schema) => {
-            onSchema({ input: true }, schema);
-          }}
-          onValidity={(error) => {
-            onValidity("schemas.input", error);
-          }}
-        />
-        {ports.map((port) => (
-          <PortSchemaField
-            key={port}
-            id={`output-${port}`}
-            label={`Schema of port ${port}`}
-            help={`What this function sends to '${port}'; checked against the input of the node it feeds.`}
-            schema={node.schemas?.outputs?.[port]}
-            onSchema={(schema) => {
-              onSchema({ output: port }, schema);
-            }}
-            onValidity={(error) => {
-              onValidity(`schemas.output.${port}`, error);
-            }}
-          />
-        ))}
-      </fieldset>
+      <PortTypesFields
+        node={node}
+        ports={ports}
+        serverError={serverErrors.schemas}
+        onSchema={onSchema}
+        onValidity={onValidity}
+      />
 
       <div className="field">
         <span className="field-label">Secrets it may read</span>

@@ -15,6 +15,8 @@ import { EdgePeekPanel } from "./edge-peek-panel";
 import { FunctionSettings } from "./function-settings";
 import { IngestUrl } from "./ingest-url";
 import { inputTypeDeclaration, pruneOutputSchemas, withSchema } from "../port-types";
+import { EdgeTypeMessages } from "./edge-type-messages";
+import { PortTypesFields } from "./port-types-fields";
 import { NodeIcon } from "./node-icon";
 import { useCoalescedEdit } from "./use-coalesced-edit";
 import type { EditorState } from "./use-editor-state";
@@ -79,10 +81,13 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
           {selectedIds.length > 1 ? (
             <p>{selectedIds.length} nodes selected. Delete removes them; Ctrl+C / Ctrl+V copies them.</p>
           ) : state.selection.edges.size > 0 ? (
-            <p>
-              {state.selection.edges.size === 1 ? "An edge is" : `${state.selection.edges.size} edges are`}{" "}
-              selected. Delete removes {state.selection.edges.size === 1 ? "it" : "them"}.
-            </p>
+            <>
+              <p>
+                {state.selection.edges.size === 1 ? "An edge is" : `${state.selection.edges.size} edges are`}{" "}
+                selected. Delete removes {state.selection.edges.size === 1 ? "it" : "them"}.
+              </p>
+              <EdgeTypeMessages doc={state.doc} edgeIds={state.selection.edges} />
+            </>
           ) : (
             <>
               <p>Select a node to edit its settings.</p>
@@ -208,6 +213,20 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
             }}
           />
         ))}
+      {!isFunction ? (
+        <PortTypesFields
+          node={node}
+          ports={outputPorts(node, types)}
+          serverError={problems.find((p) => p.path[2] === "schemas")?.message}
+          onSchema={(port, schema) => {
+            const key = "input" in port ? "input" : `output.${port.output}`;
+            update(`schemas.${key}`, (n) => withSchema(n, port, schema));
+          }}
+          onValidity={(key, error) => {
+            onValidity(nodeId, key, error);
+          }}
+        />
+      ) : null}
       {node.type === "http-ingest" && flowId === null ? (
         <p className="muted small" data-testid="ingest-url-not-saved">
           Its URL exists once the flow is saved and deployed.
@@ -220,7 +239,7 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
         />
       ) : null}
       {fields.length === 0 && !isFunction ? (
-        <p className="muted small">This node type has no settings.</p>
+        <p className="muted small">This node type has no other settings.</p>
       ) : null}
     </div>
   );
