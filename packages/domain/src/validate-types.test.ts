@@ -125,4 +125,14 @@ describe("validateFlow with port types", () => {
       "nodes[2].schemas.outputs.out: a sink has no output ports, so no output schema",
     ]);
   });
+
+  it("checks types resolved outside the flow (as an API would fetch from a registry), under the node's own", () => {
+    const resolved = new Map([["log", { input: strings }]]);
+    const refused = validateFlow(flow({ big: numbers }), registry, { resolvedSchemas: resolved });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.problems.map((p) => formatPath(p.path))).toEqual(["edges[2]"]);
+    // The node's own declaration wins over the resolved one.
+    const own = validateFlow(flow({ big: numbers, sink: numbers }), registry, { resolvedSchemas: resolved });
+    expect(own.ok).toBe(true);
+  });
 });

@@ -18,6 +18,12 @@ export interface ValidateOptions {
    * have a compiler at hand, so this package stays free of one.
    */
   checkCode?: (source: FunctionSource) => CodeProblem[];
+  /**
+   * Port types found outside the flow, by node id: what a caller looked up before validating
+   * (e.g. a source's schema-registry subject, fetched by the API), which no synchronous
+   * `portSchemas(config)` can. Between a node type's derived types and the node's own.
+   */
+  resolvedSchemas?: ReadonlyMap<string, NodeSchemas>;
 }
 
 /**
@@ -54,7 +60,7 @@ export function validateFlow(
     ...checkPortSchemas(flow, registry),
   ];
   // Types are compared only on a graph that holds together (every edge's ends and ports exist).
-  if (problems.length === 0) problems.push(...checkEdgeTypes(flow, registry));
+  if (problems.length === 0) problems.push(...checkEdgeTypes(flow, registry, options.resolvedSchemas));
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, flow: withParsedConfigs(flow, registry) };
 }
@@ -324,11 +330,23 @@ function checkCycles(flow: FlowSpec): Problem[] {
   return problems;
 }
 
+/** `over`'s types, and `under`'s where `over` has none. */
+function layered(under: NodeSchemas | undefined, over: NodeSchemas | undefined): NodeSchemas | undefined {
+  if (!under) return over;
+  if (!over) return under;
+  const input = over.input ?? under.input;
+  const outputs = { ...under.outputs, ...over.outputs };
+  return { ...(input ? { input } : {}), ...(Object.keys(outputs).length > 0 ? { outputs } : {}) };
+}
+
 /**
- * A node's port types: what it declares (`node.schemas`), over what its type derives from its
- * config (`portSchemas`, e.g. a source's registry subject).
+ * A node's port types: what it declares (`node.schemas`), over types resolved for it outside
+ * the flow (`resolved`, by node id), over what its type derives from its config (`portSchemas`).
  */
-export function schemasOfNode(registry: NodeTypeRegistry): SchemasOf {
+export function schemasOfNode(
+  registry: NodeTypeRegistry,
+  resolved?: ReadonlyMap<string, NodeSchemas>,
+): SchemasOf {
   return (node) => {
     const definition = registry.get(node.type);
     let derived: NodeSchemas | undefined;
@@ -336,12 +354,7 @@ export function schemasOfNode(registry: NodeTypeRegistry): SchemasOf {
       const config = definition.configSchema.safeParse(node.config);
       if (config.success) derived = definition.portSchemas(config.data);
     }
-    if (!derived) return node.schemas;
-    if (!node.schemas) return derived;
-    return {
-      input: node.schemas.input ?? derived.input,
-      outputs: { ...derived.outputs, ...node.schemas.outputs },
-    };
+    return layered(layered(derived, resolved?.get(node.id)), node.schemas);
   };
 }
 
@@ -377,9 +390,13 @@ function checkPortSchemas(flow: FlowSpec, registry: NodeTypeRegistry): Problem[]
 }
 
 /** Each edge whose sending type provably does not fit the receiving type (see port-schema-compat). */
-function checkEdgeTypes(flow: FlowSpec, registry: NodeTypeRegistry): Problem[] {
+function checkEdgeTypes(
+  flow: FlowSpec,
+  registry: NodeTypeRegistry,
+  resolved: ReadonlyMap<string, NodeSchemas> | undefined,
+): Problem[] {
   const nodes = new Map(flow.nodes.map((node) => [node.id, node]));
-  const schemasOf = schemasOfNode(registry);
+  const schemasOf = schemasOfNode(registry, resolved);
   const problems: Problem[] = [];
   flow.edges.forEach((edge, index) => {
     const check = checkEdgeType(edge, nodes, schemasOf);
