@@ -2,7 +2,7 @@
 // One port's type in a function's Settings: JSON Schema typed as text, checked on every keystroke
 // (JSON, then the supported subset, with the path of what is wrong); empty means untyped.
 import type { PortSchema } from "@weir/domain";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { parseSchemaText, schemaText } from "../port-types";
 
 interface Props {
@@ -29,6 +29,17 @@ export function PortSchemaField({ id, label, help, schema, serverError, onSchema
         : schemaText(JSON.parse(schemaKey) as PortSchema | undefined);
     });
   }, [schemaKey]);
+
+  // Text that never reached the document goes with the field (another node selected, its port
+  // removed), so its error must not keep blocking the save.
+  const validity = useRef(onValidity);
+  validity.current = onValidity;
+  useEffect(
+    () => () => {
+      validity.current(null);
+    },
+    [],
+  );
 
   const fieldId = `field-schema-${id}`;
   return (
