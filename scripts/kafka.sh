@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Single-node KRaft Kafka for tests and dev, built from Maven Central jars
 # (the only place we can download from; the Apache tarball is out of reach).
-#   kafka.sh fetch | start [--port N] [--dir D] [--keep] | stop [--port N] [--dir D] | [run] [--port N] [--dir D]
+#   kafka.sh fetch | start [--port N] [--sasl-port M] [--dir D] [--keep] | stop [--port N] [--dir D] | [run] [--port N] [--dir D]
 # `start --keep` restarts a broker on its existing data (a broker-restart test), instead of a fresh one.
+# `--sasl-port M` adds a SASL_PLAINTEXT listener on M with SASL/PLAIN user `weir`, password
+# `weir-secret` (tests of clients that authenticate; the PLAINTEXT listener stays).
 set -euo pipefail
 
 KAFKA_VERSION=3.9.2
@@ -13,6 +15,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HOME_DIR="$ROOT/.weir/kafka"
 LIBS="$HOME_DIR/libs"
 PORT=19092
+SASL_PORT=""
 DIR=""
 KEEP=0
 
@@ -30,12 +33,14 @@ parse_opts() {
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --port) PORT="${2:?--port needs a value}"; shift 2 ;;
+      --sasl-port) SASL_PORT="${2:?--sasl-port needs a value}"; shift 2 ;;
       --dir) DIR="${2:?--dir needs a value}"; shift 2 ;;
       --keep) KEEP=1; shift ;;
       *) die "unknown option: $1" ;;
     esac
   done
   [[ "$PORT" =~ ^[0-9]+$ ]] || die "bad port: $PORT"
+  [[ -z "$SASL_PORT" || "$SASL_PORT" =~ ^[0-9]+$ ]] || die "bad SASL port: $SASL_PORT"
   DIR="${DIR:-$HOME_DIR/data-$PORT}"
 }
 
@@ -84,14 +89,22 @@ log4j.logger.kafka=INFO
 log4j.logger.state.change.logger=WARN
 EOF
   local cport=$((PORT + 1))
+  local listeners="PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$cport"
+  local advertised="PLAINTEXT://127.0.0.1:$PORT"
+  local protocols="PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+  if [[ -n "$SASL_PORT" ]]; then
+    listeners+=",SASL_PLAINTEXT://127.0.0.1:$SASL_PORT"
+    advertised+=",SASL_PLAINTEXT://127.0.0.1:$SASL_PORT"
+    protocols+=",SASL_PLAINTEXT:SASL_PLAINTEXT"
+  fi
   cat >"$DIR/server.properties" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+listeners=$listeners
+advertised.listeners=$advertised
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=$protocols
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$DIR/logs
 offsets.topic.replication.factor=1
@@ -101,6 +114,12 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 num.partitions=1
 EOF
+  if [[ -n "$SASL_PORT" ]]; then
+    cat >>"$DIR/server.properties" <<'EOF'
+sasl.enabled.mechanisms=PLAIN
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="weir" password="weir-secret" user_weir="weir-secret";
+EOF
+  fi
 }
 
 is_running() { [[ -f "$DIR/kafka.pid" ]] && kill -0 "$(cat "$DIR/kafka.pid")" 2>/dev/null; }

@@ -163,7 +163,7 @@ export class Engine {
       peeks: this.peeks,
     };
     if (options.kafka) {
-      this.topics = new TopicCollector(db, options.kafka.brokers, log.child("topics"));
+      this.topics = new TopicCollector(db, options.kafka.connection, log.child("topics"));
       this.workers = new WorkerPool(
         db,
         async (deployment) =>

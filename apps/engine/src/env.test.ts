@@ -13,23 +13,63 @@ const base = {
 };
 
 describe("engine env", () => {
-  it("runs the in-process transport unless told otherwise", () => {
-    expect(kafkaTransportSettings(readEngineEnv(base))).toBeUndefined();
+  const noProfiles = (name: string): Promise<never> =>
+    Promise.reject(new Error(`connection profile '${name}' not found`));
+
+  it("runs the in-process transport unless told otherwise", async () => {
+    expect(await kafkaTransportSettings(readEngineEnv(base), noProfiles)).toBeUndefined();
   });
 
-  it("reads the Kafka transport's settings", () => {
+  it("reads the Kafka transport's settings", async () => {
     const env = readEngineEnv({
       ...base,
       WEIR_TRANSPORT: "kafka",
       WEIR_KAFKA_BROKERS: "k1:9092,k2:9092",
       WEIR_KAFKA_PARTITIONS: "8",
     });
-    expect(kafkaTransportSettings(env)).toEqual({
-      brokers: ["k1:9092", "k2:9092"],
+    expect(await kafkaTransportSettings(env, noProfiles)).toEqual({
+      connection: { brokers: ["k1:9092", "k2:9092"], ssl: false },
       partitions: 8,
       replicationFactor: undefined,
       sessionTimeoutMs: 10_000,
     });
+  });
+
+  it("connects the transport through a Kafka connection profile, refusing a wrong one by name", async () => {
+    const env = readEngineEnv({ ...base, WEIR_TRANSPORT: "kafka", WEIR_KAFKA_CONNECTION: "secure" });
+    const profiles: Record<string, { kind: string; value: unknown }> = {
+      secure: {
+        kind: "kafka",
+        value: {
+          brokers: ["k1:9093"],
+          ssl: true,
+          sasl: { mechanism: "plain", username: "u", password: "pw" },
+        },
+      },
+      registry: { kind: "schema-registry", value: { url: "http://r" } },
+      broken: {
+        kind: "kafka",
+        value: { brokers: [], sasl: { mechanism: "plain", username: "u", password: "pw" } },
+      },
+    };
+    const load = (name: string) => {
+      const profile = profiles[name];
+      return profile ? Promise.resolve(profile) : noProfiles(name);
+    };
+    expect((await kafkaTransportSettings(env, load))?.connection).toEqual(profiles.secure?.value);
+    const named = (name: string) =>
+      kafkaTransportSettings(
+        readEngineEnv({ ...base, WEIR_TRANSPORT: "kafka", WEIR_KAFKA_CONNECTION: name }),
+        load,
+      );
+    await expect(named("registry")).rejects.toThrow(
+      "WEIR_KAFKA_CONNECTION: connection profile 'registry' is a schema-registry profile, not kafka",
+    );
+    const broken = await named("broken").catch((error: unknown) => String(error));
+    expect(broken).toContain("connection profile 'broken' is invalid: brokers:");
+    expect(broken).not.toContain("pw");
+    await expect(named("missing")).rejects.toThrow("connection profile 'missing' not found");
+    expect(() => readEngineEnv({ ...base, WEIR_TRANSPORT: "kafka" })).toThrow(/WEIR_KAFKA_CONNECTION/);
   });
 
   it("requires WEIR_INTERNAL_KEY, long enough, and gives it to the database handle", () => {

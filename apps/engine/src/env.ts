@@ -1,9 +1,9 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import type { OutboundPolicy } from "@weir/connectors";
+import type { KafkaConnection, OutboundPolicy } from "@weir/connectors";
 import type { InstallationKeys } from "@weir/db";
-import { parseAllowList } from "@weir/connectors";
+import { kafkaConnectionSchema, parseAllowList } from "@weir/connectors";
 import { errorMessage } from "@weir/domain";
 import { SecretBox } from "@weir/db";
 import type { HttpPolicy } from "./http-guard";
@@ -74,6 +74,11 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9.-]+:\d{1,5}(,[A-Za-z0-9.-]+:\d{1,5})*$/, "comma-separated host:port list")
     .optional(),
+  /**
+   * A Kafka connection profile (brokers, TLS, SASL; stored with the API, password encrypted) the
+   * transport connects through instead of WEIR_KAFKA_BROKERS: a broker that wants TLS or SASL.
+   */
+  WEIR_KAFKA_CONNECTION: z.string().min(1).max(128).optional(),
   /** Partitions of an edge topic unless the edge sets its own. */
   WEIR_KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(4),
   /** Replicas of each edge topic; unset takes the broker's default. */
@@ -127,10 +132,17 @@ export function readLogOptions(source: NodeJS.ProcessEnv = process.env): LoggerO
 /** Reads and checks the engine's environment once, at start. */
 export function readEngineEnv(source: NodeJS.ProcessEnv = process.env): EngineEnv {
   const parsed = schema
-    .refine((env) => env.WEIR_TRANSPORT !== "kafka" || env.WEIR_KAFKA_BROKERS !== undefined, {
-      message: "WEIR_TRANSPORT=kafka needs WEIR_KAFKA_BROKERS (e.g. localhost:9092)",
-      path: ["WEIR_KAFKA_BROKERS"],
-    })
+    .refine(
+      (env) =>
+        env.WEIR_TRANSPORT !== "kafka" ||
+        env.WEIR_KAFKA_BROKERS !== undefined ||
+        env.WEIR_KAFKA_CONNECTION !== undefined,
+      {
+        message:
+          "WEIR_TRANSPORT=kafka needs WEIR_KAFKA_BROKERS (e.g. localhost:9092) or WEIR_KAFKA_CONNECTION (a connection profile)",
+        path: ["WEIR_KAFKA_BROKERS"],
+      },
+    )
     .safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
@@ -143,11 +155,35 @@ export function readEngineEnv(source: NodeJS.ProcessEnv = process.env): EngineEn
   };
 }
 
-/** The Kafka transport's settings, or undefined for the in-process transport. */
-export function kafkaTransportSettings(env: EngineEnv): KafkaTransportSettings | undefined {
-  if (env.WEIR_TRANSPORT !== "kafka" || env.WEIR_KAFKA_BROKERS === undefined) return undefined;
+/**
+ * The Kafka transport's settings, or undefined for the in-process transport. `profile` loads a
+ * connection profile by name (WEIR_KAFKA_CONNECTION): its value, config and secrets merged.
+ */
+export async function kafkaTransportSettings(
+  env: EngineEnv,
+  profile: (name: string) => Promise<{ kind: string; value: unknown }>,
+): Promise<KafkaTransportSettings | undefined> {
+  if (env.WEIR_TRANSPORT !== "kafka") return undefined;
+  let connection: KafkaConnection;
+  if (env.WEIR_KAFKA_CONNECTION !== undefined) {
+    const name = env.WEIR_KAFKA_CONNECTION;
+    const stored = await profile(name);
+    if (stored.kind !== "kafka")
+      throw new Error(
+        `WEIR_KAFKA_CONNECTION: connection profile '${name}' is a ${stored.kind} profile, not kafka`,
+      );
+    const parsed = kafkaConnectionSchema.safeParse(stored.value);
+    if (!parsed.success) {
+      // Paths and messages only: no value (a password) is ever echoed.
+      const issues = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+      throw new Error(`WEIR_KAFKA_CONNECTION: connection profile '${name}' is invalid: ${issues.join("; ")}`);
+    }
+    connection = parsed.data;
+  } else if (env.WEIR_KAFKA_BROKERS !== undefined) {
+    connection = { brokers: env.WEIR_KAFKA_BROKERS.split(","), ssl: false };
+  } else return undefined;
   return {
-    brokers: env.WEIR_KAFKA_BROKERS.split(","),
+    connection,
     partitions: env.WEIR_KAFKA_PARTITIONS,
     replicationFactor: env.WEIR_KAFKA_REPLICATION_FACTOR,
     sessionTimeoutMs: env.WEIR_KAFKA_SESSION_TIMEOUT_MS,

@@ -2,6 +2,7 @@
 import { networkInterfaces } from "node:os";
 import { configureOutboundPolicy } from "@weir/connectors";
 import { createDb, listenForDeployments, migrate, prepareSecretStore } from "@weir/db";
+import { resolveConnection } from "./stores/connection-store";
 import type { FunctionRuntime } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import { jsRuntime } from "@weir/runtime-js";
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
       leaseMs: env.WEIR_LEASE_MS,
       queueCapacity: env.WEIR_QUEUE_CAPACITY,
       drainTimeoutMs: env.WEIR_DRAIN_TIMEOUT_MS,
-      kafka: kafkaTransportSettings(env),
+      kafka: await kafkaTransportSettings(env, (name) => resolveConnection(db, name)),
     },
     runtimes,
     log,

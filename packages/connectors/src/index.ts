@@ -24,3 +24,7 @@ export { classifyRegistryError, probeRegistry } from "./schema-registry/probe";
 export type { RegistryProbeResult } from "./schema-registry/probe";
 export { probeConnection } from "./probe-connection";
 export type { ConnectionProbeResult } from "./probe-connection";
+// The engine's Kafka transport connects through a Kafka connection profile too (WEIR_KAFKA_CONNECTION).
+export { kafkaConnectionSchema } from "./kafka-common/schema";
+export type { KafkaConnection } from "./kafka-common/schema";
+export { saslOptions } from "./kafka-common/client";

@@ -9,6 +9,8 @@ const script = fileURLToPath(new URL("../../../scripts/kafka.sh", import.meta.ur
 
 export interface KafkaHandle {
   brokers: string;
+  /** With `sasl: true`: a SASL_PLAINTEXT listener, SASL/PLAIN user `weir`, password `weir-secret`. */
+  saslBrokers?: string;
   stop: () => Promise<void>;
   /** Stops the broker and starts it again on the same port and data, as after a crash or upgrade. */
   restart: (downMs?: number) => Promise<void>;
@@ -69,15 +71,22 @@ async function freePortPair(): Promise<number> {
   throw new Error("no two adjacent free ports found for Kafka");
 }
 
-export async function startKafka(opts: { port?: number } = {}): Promise<KafkaHandle> {
+export async function startKafka(opts: { port?: number; sasl?: boolean } = {}): Promise<KafkaHandle> {
   // A cold fetch downloads ~46 MB of jars through Maven; later runs return at once.
   await kafkaSh(["fetch"], 10 * 60_000);
   const port = opts.port ?? (await freePortPair());
   const portArgs = ["--port", String(port)];
-  await kafkaSh(["start", ...portArgs], 120_000);
+  let saslPort: number | undefined;
+  if (opts.sasl) {
+    do saslPort = await ephemeralPort();
+    while (saslPort === port || saslPort === port + 1);
+  }
+  const saslArgs = saslPort === undefined ? [] : ["--sasl-port", String(saslPort)];
+  await kafkaSh(["start", ...portArgs, ...saslArgs], 120_000);
   let stopped = false;
   return {
     brokers: `127.0.0.1:${port}`,
+    ...(saslPort === undefined ? {} : { saslBrokers: `127.0.0.1:${String(saslPort)}` }),
     restart: async (downMs = 0) => {
       await kafkaSh(["stop", ...portArgs], 60_000);
       await new Promise((resolve) => setTimeout(resolve, downMs));

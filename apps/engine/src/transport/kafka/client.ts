@@ -1,9 +1,14 @@
+import { saslOptions } from "@weir/connectors";
+import type { KafkaConnection } from "@weir/connectors";
 import { Kafka, logLevel } from "kafkajs";
 import type { logCreator } from "kafkajs";
 import type { Logger } from "../../logger";
 
-/** A kafkajs client whose warnings and errors go to the engine's log. */
-export function transportClient(brokers: readonly string[], clientId: string, log: Logger): Kafka {
+/**
+ * A kafkajs client for the transport's own connection (brokers, TLS and SASL as a Kafka
+ * connection profile holds them) whose warnings and errors go to the engine's log.
+ */
+export function transportClient(connection: KafkaConnection, clientId: string, log: Logger): Kafka {
   const toLog: logCreator =
     () =>
     ({ level, log: entry }) => {
@@ -13,5 +18,12 @@ export function transportClient(brokers: readonly string[], clientId: string, lo
       if (level === logLevel.ERROR) log.error(message);
       else if (level === logLevel.WARN) log.warn(message);
     };
-  return new Kafka({ clientId, brokers: [...brokers], logLevel: logLevel.WARN, logCreator: toLog });
+  return new Kafka({
+    clientId,
+    brokers: [...connection.brokers],
+    ssl: connection.ssl,
+    ...(connection.sasl ? { sasl: saslOptions(connection.sasl) } : {}),
+    logLevel: logLevel.WARN,
+    logCreator: toLog,
+  });
 }

@@ -14,7 +14,7 @@ import { KafkaNodeInput, MAX_UNCOMMITTED } from "./kafka-input";
 const log = createLogger("test", { quiet: true });
 
 function input(brokers: string, topic: string, groupId: string): KafkaNodeInput {
-  return new KafkaNodeInput(transportClient([brokers], "weir-test", log), {
+  return new KafkaNodeInput(transportClient({ brokers: [brokers], ssl: false }, "weir-test", log), {
     groupId,
     topics: [topic],
     fromBeginning: true,

@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from "kafkajs";
 import type { FlowEdge, FlowNode, FlowSpec, WeirRecord } from "@weir/domain";
 import { kafkaSinkWriter, kafkaSourceReader } from "@weir/connectors";
-import type { ConnectorContext } from "@weir/connectors";
+import type { ConnectorContext, KafkaConnection } from "@weir/connectors";
 import type { ConnectionResolver } from "../../flow/connections";
 import type { DeploymentRef } from "../../flow/services";
 import type { Logger } from "../../logger";
@@ -18,7 +18,8 @@ import { encodeRecord } from "./record-codec";
 import { EDGE_PRODUCER, TopicWriter } from "./topic-writer";
 
 export interface KafkaTransportSettings {
-  brokers: readonly string[];
+  /** Brokers, TLS and SASL (WEIR_KAFKA_BROKERS, or the profile WEIR_KAFKA_CONNECTION names). */
+  connection: KafkaConnection;
   /** Partitions of an edge's topic unless the edge says otherwise. */
   partitions: number;
   /** Replicas of each edge topic; undefined takes the broker's default. */
@@ -55,7 +56,7 @@ export class KafkaTransport implements EdgeTransport {
     private readonly hooks: KafkaTransportHooks,
   ) {
     this.kafka = transportClient(
-      settings.brokers,
+      settings.connection,
       `weir-${deployment.flowId}-v${String(deployment.version)}`,
       hooks.log.child("kafka"),
     );

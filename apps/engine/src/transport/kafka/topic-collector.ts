@@ -1,3 +1,4 @@
+import type { KafkaConnection } from "@weir/connectors";
 import type { Db } from "@weir/db";
 import { errorMessage } from "@weir/domain";
 import type { Logger } from "../../logger";
@@ -12,7 +13,7 @@ import { transportClient } from "./client";
 export class TopicCollector {
   constructor(
     private readonly db: Db,
-    private readonly brokers: readonly string[],
+    private readonly connection: KafkaConnection,
     private readonly log: Logger,
   ) {}
 
@@ -29,7 +30,7 @@ export class TopicCollector {
       WHERE NOT EXISTS (SELECT 1 FROM flows f WHERE f.id = t.flow_id)
       LIMIT 500`;
     if (orphans.length === 0) return;
-    const admin = transportClient(this.brokers, "weir-topic-collector", this.log).admin();
+    const admin = transportClient(this.connection, "weir-topic-collector", this.log).admin();
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
