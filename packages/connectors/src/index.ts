@@ -27,4 +27,4 @@ export type { ConnectionProbeResult } from "./probe-connection";
 // The engine's Kafka transport connects through a Kafka connection profile too (WEIR_KAFKA_CONNECTION).
 export { kafkaConnectionSchema } from "./kafka-common/schema";
 export type { KafkaConnection } from "./kafka-common/schema";
-export { saslOptions } from "./kafka-common/client";
+export { connectionOptions } from "./kafka-common/client";

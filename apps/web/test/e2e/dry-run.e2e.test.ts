@@ -45,21 +45,22 @@ function createRoutingFlow(name: string): Promise<{ id: string }> {
   );
 }
 
+/** Opens the flow, types three sample records (5, 50, -1) key by key and runs the whole flow. */
+async function runOnThreeRecords(flowId: string): Promise<typeof b.page> {
+  const page = b.page;
+  await page.goto(`${b.url}/flows/${flowId}`);
+  await byTestId(page, "canvas").waitFor();
+  await byTestId(page, "tab-dry-run").click();
+  await typeInto(page, "dry-run-input", '[{"value": {"n": 5}}, {"value": {"n": 50}}, {"value": {"n": -1}}]');
+  await byTestId(page, "dry-run-run").click();
+  await byTestId(page, "dry-run-result").waitFor({ timeout: 20_000 });
+  return page;
+}
+
 describe("dry run of a whole flow", () => {
   it("shows the records on each edge, the function's logs and failures and what the sinks would write", async () => {
     const { id: flowId } = await createRoutingFlow("e2e dry run");
-    const page = b.page;
-    await page.goto(`${b.url}/flows/${flowId}`);
-    await byTestId(page, "canvas").waitFor();
-
-    await byTestId(page, "tab-dry-run").click();
-    await typeInto(
-      page,
-      "dry-run-input",
-      '[{"value": {"n": 5}}, {"value": {"n": 50}}, {"value": {"n": -1}}]',
-    );
-    await byTestId(page, "dry-run-run").click();
-    await byTestId(page, "dry-run-result").waitFor({ timeout: 20_000 });
+    const page = await runOnThreeRecords(flowId);
 
     // Every edge on the canvas says how many records crossed it.
     expect(await byTestId(page, "edge-in-dry-run").textContent()).toBe("3 rec");
@@ -95,17 +96,7 @@ describe("dry run of a whole flow", () => {
 
   it("saves a run as a test case of the flow, runs it (PASS), and after a code change shows the diff (FAIL)", async () => {
     const { id: flowId } = await createRoutingFlow("e2e flow tests");
-    const page = b.page;
-    await page.goto(`${b.url}/flows/${flowId}`);
-    await byTestId(page, "canvas").waitFor();
-    await byTestId(page, "tab-dry-run").click();
-    await typeInto(
-      page,
-      "dry-run-input",
-      '[{"value": {"n": 5}}, {"value": {"n": 50}}, {"value": {"n": -1}}]',
-    );
-    await byTestId(page, "dry-run-run").click();
-    await byTestId(page, "dry-run-result").waitFor({ timeout: 20_000 });
+    const page = await runOnThreeRecords(flowId);
 
     await typeInto(page, "flow-test-name", "routes by size");
     await byTestId(page, "flow-test-save").click();

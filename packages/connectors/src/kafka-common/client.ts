@@ -1,6 +1,6 @@
 // What the Kafka source and sink share: one way to build a client whose log goes to the node's log.
 import { Kafka, logLevel } from "kafkajs";
-import type { SASLOptions, logCreator } from "kafkajs";
+import type { KafkaConfig, SASLOptions, logCreator } from "kafkajs";
 import type { FunctionLogger } from "@weir/domain";
 import type { KafkaConnection } from "./schema";
 
@@ -16,6 +16,17 @@ export function saslOptions(sasl: NonNullable<KafkaConnection["sasl"]>): SASLOpt
   }
 }
 
+/** How a kafkajs client reaches the cluster a connection profile names: brokers, TLS, SASL. */
+export function connectionOptions(
+  connection: KafkaConnection,
+): Pick<KafkaConfig, "brokers" | "ssl" | "sasl"> {
+  return {
+    brokers: [...connection.brokers],
+    ssl: connection.ssl,
+    ...(connection.sasl ? { sasl: saslOptions(connection.sasl) } : {}),
+  };
+}
+
 export function kafkaClient(connection: KafkaConnection, clientId: string, log: FunctionLogger): Kafka {
   const toNodeLog: logCreator =
     () =>
@@ -26,9 +37,7 @@ export function kafkaClient(connection: KafkaConnection, clientId: string, log: 
     };
   return new Kafka({
     clientId,
-    brokers: [...connection.brokers],
-    ssl: connection.ssl,
-    ...(connection.sasl ? { sasl: saslOptions(connection.sasl) } : {}),
+    ...connectionOptions(connection),
     logLevel: logLevel.WARN,
     logCreator: toNodeLog,
   });

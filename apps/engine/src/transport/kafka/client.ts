@@ -1,4 +1,4 @@
-import { saslOptions } from "@weir/connectors";
+import { connectionOptions } from "@weir/connectors";
 import type { KafkaConnection } from "@weir/connectors";
 import { Kafka, logLevel } from "kafkajs";
 import type { logCreator } from "kafkajs";
@@ -20,9 +20,7 @@ export function transportClient(connection: KafkaConnection, clientId: string, l
     };
   return new Kafka({
     clientId,
-    brokers: [...connection.brokers],
-    ssl: connection.ssl,
-    ...(connection.sasl ? { sasl: saslOptions(connection.sasl) } : {}),
+    ...connectionOptions(connection),
     logLevel: logLevel.WARN,
     logCreator: toLog,
   });
