@@ -1,0 +1,650 @@
+# The function contract inside a `python` runtime worker: one CPython process per function
+# instance, started by the host (src/worker.ts) inside a bubblewrap sandbox. It speaks
+# length-prefixed JSON frames (4-byte big-endian length, UTF-8 JSON) on the pipes it was started
+# with; fd 0 and fd 1 are moved away first, so print() and os.write(1, ...) cannot corrupt them.
+#
+# Host -> guest:  {"op": "load", "code", "ports", "params", "secrets", "memoryLimitMb"}
+#                 {"op": "init" | "batch" | "single", "records": [...], "cpuSeconds"}
+#                 {"state": <JSON text or null>}   (the answer to a state read)
+# Guest -> host:  {"load": LoadResult} | {"get": key} | {"result": CallResult}
+#
+# CallResult is function-contract's (src/call-result.ts): outcomes in input order, failures with a
+# "stack" ("<function>:<line>") the host turns into a line, state writes and metrics of the
+# successful records only, logs (bounded), and fatal "memory" when the address-space limit was hit.
+
+import asyncio
+import inspect
+import json
+import math
+import os
+import resource
+import struct
+import sys
+import traceback
+
+FILENAME = "<function>"
+MAX_MESSAGE = 8192
+MAX_LOG_LINES = 10000
+MAX_LOG_BYTES = 4 * 1024 * 1024
+
+# The protocol's pipes, moved off fd 0 and 1 before user code runs.
+_proto_in = os.fdopen(os.dup(0), "rb", buffering=0)
+_proto_out = os.fdopen(os.dup(1), "wb", buffering=0)
+_null = os.open(os.devnull, os.O_RDWR)
+os.dup2(_null, 0)
+os.dup2(2, 1)
+_read_exact = _proto_in.read
+
+
+def read_frame():
+    header = _read_all(4)
+    (length,) = struct.unpack(">I", header)
+    return json.loads(_read_all(length))
+
+
+def _read_all(n):
+    chunks = []
+    while n > 0:
+        chunk = _read_exact(n)
+        if not chunk:
+            os._exit(0)  # the host closed the pipe: the instance is closed
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def write_frame(message):
+    data = json.dumps(message, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    _proto_out.write(struct.pack(">I", len(data)) + data)
+
+
+def clip(text, limit):
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+class ReadOnlyDict(dict):
+    """A dict the function can read but not change (ctx.params, ctx.secrets, ctx.record)."""
+
+    __slots__ = ("_what",)
+
+    def _refuse(self, *_args, **_kwargs):
+        raise TypeError(f"{self._what} is read-only")
+
+    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = __ior__ = _refuse
+
+
+def read_only(value, what):
+    if isinstance(value, dict):
+        frozen = ReadOnlyDict({k: read_only(v, what) for k, v in value.items()})
+        frozen._what = what
+        return frozen
+    if isinstance(value, list):
+        return tuple(read_only(v, what) for v in value)
+    return value
+
+
+class RecordError(Exception):
+    pass
+
+
+def describe_value(value):
+    try:
+        return clip(json.dumps(value), 200)
+    except Exception:
+        return clip(repr(value), 200)
+
+
+def check_record(value, what, defaults):
+    if not isinstance(value, dict) or "value" not in value:
+        raise RecordError(f"{what} is not a record: expected a dict with a 'value' field")
+    key = value.get("key", defaults["key"])
+    if key is not None and not isinstance(key, str):
+        raise RecordError(f"{what} is not a valid record: its key is neither a str nor None")
+    headers = value.get("headers", defaults["headers"])
+    if not isinstance(headers, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+    ):
+        raise RecordError(f"{what} is not a valid record: its headers are not a dict of str to str")
+    timestamp = value.get("timestamp", defaults["timestamp"])
+    if (
+        isinstance(timestamp, bool)
+        or not isinstance(timestamp, (int, float))
+        or not math.isfinite(timestamp)
+        or timestamp < 0
+    ):
+        raise RecordError(f"{what} is not a valid record: its timestamp is not a non-negative number")
+    try:
+        # Parsed back so that the host gets plain JSON values (tuples become lists, etc.).
+        record_value = json.loads(json.dumps(value["value"], allow_nan=False))
+    except (TypeError, ValueError) as error:
+        raise RecordError(f"{what} is not a valid record: its value is not JSON ({error})") from None
+    return {"key": key, "value": record_value, "headers": dict(headers), "timestamp": timestamp}
+
+
+class Call:
+    """What one host call collects: logs, and per record outputs, writes and metrics."""
+
+    def __init__(self):
+        self.logs = []
+        self.log_bytes = 0
+        self.dropped = 0
+        self.outcomes = []
+        self.failures = []
+        self.writes = []
+        self.counters = {}
+        self.histograms = []
+        self.committed = {}  # state written by earlier successful records of this call
+        self.record_state = None
+
+
+CALL = Call()
+
+
+def add_log(level, message):
+    call = CALL
+    message = clip(message, MAX_MESSAGE)
+    if len(call.logs) >= MAX_LOG_LINES or call.log_bytes + len(message) > MAX_LOG_BYTES:
+        call.dropped += 1
+        return
+    call.log_bytes += len(message)
+    call.logs.append([level, message])
+
+
+def format_args(args):
+    parts = []
+    for arg in args:
+        if isinstance(arg, str):
+            parts.append(arg)
+        elif isinstance(arg, BaseException):
+            parts.append(f"{type(arg).__name__}: {arg}")
+        else:
+            try:
+                parts.append(json.dumps(arg, separators=(",", ":"), default=repr))
+            except Exception:
+                parts.append(repr(arg))
+    return " ".join(parts)
+
+
+class LogStream:
+    """sys.stdout / sys.stderr for the function: each line becomes a log line."""
+
+    def __init__(self, level):
+        self.level = level
+        self.pending = ""
+
+    def write(self, text):
+        self.pending += str(text)
+        while "\n" in self.pending:
+            line, self.pending = self.pending.split("\n", 1)
+            add_log(self.level, line)
+        return len(text)
+
+    def flush(self):
+        if self.pending:
+            add_log(self.level, self.pending)
+            self.pending = ""
+
+    def isatty(self):
+        return False
+
+
+class Log:
+    __slots__ = ()
+
+    def debug(self, *args):
+        add_log("debug", format_args(args))
+
+    def info(self, *args):
+        add_log("info", format_args(args))
+
+    def warn(self, *args):
+        add_log("warn", format_args(args))
+
+    warning = warn
+
+    def error(self, *args):
+        add_log("error", format_args(args))
+
+
+class RecordState:
+    """One record's pending writes over the call's committed ones and the host's store."""
+
+    def __init__(self):
+        self.pending = {}  # key -> JSON text, or None for a delete
+        self.order = []
+
+
+MISSING = object()
+
+
+class State:
+    __slots__ = ()
+
+    def get(self, key):
+        key = str(key)
+        text = MISSING
+        pending = CALL.record_state.pending if CALL.record_state else {}
+        if key in pending:
+            text = pending[key]
+        elif key in CALL.committed:
+            text = CALL.committed[key]
+        else:
+            write_frame({"get": key})
+            text = read_frame()["state"]
+        return None if text is None else json.loads(text)
+
+    def set(self, key, value):
+        try:
+            text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError) as error:
+            raise TypeError(
+                f"ctx.state.set('{key}'): the value is not JSON ({error}); use ctx.state.delete to remove a key"
+            ) from None
+        if value is None:
+            raise TypeError(
+                f"ctx.state.set('{key}'): the value is not JSON (None); use ctx.state.delete to remove a key"
+            )
+        self._write(str(key), text)
+
+    put = set
+
+    def delete(self, key):
+        self._write(str(key), None)
+
+    def _write(self, key, text):
+        record_state = CALL.record_state
+        if record_state is None:
+            raise RuntimeError("ctx.state can only be written while a record is processed")
+        if key not in record_state.pending:
+            record_state.order.append(key)
+        record_state.pending[key] = text
+
+
+class Metrics:
+    __slots__ = ()
+
+    def counter(self, name, increment=1):
+        self._check(name, increment)
+        CURRENT.metrics.append([str(name), 1, increment])
+
+    def histogram(self, name, value):
+        self._check(name, value)
+        CURRENT.metrics.append([str(name), 0, value])
+
+    def _check(self, name, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise TypeError(f"metric '{name}': {value!r} is not a finite number")
+
+
+class Current:
+    """The record being processed: its input, emitted outputs and metrics."""
+
+    def __init__(self):
+        self.record = None
+        self.outputs = []
+        self.metrics = []
+
+
+CURRENT = Current()
+
+
+class Context:
+    __slots__ = ()
+    log = Log()
+    state = State()
+    metrics = Metrics()
+
+    def emit(self, port, record):
+        if port not in PORTS:
+            raise ValueError(f"ctx.emit: unknown port '{port}' (this node has {', '.join(PORTS)})")
+        if CURRENT.record is None:
+            raise RuntimeError("ctx.emit can only be called while a record is processed")
+        CURRENT.outputs.append([port, check_record(record, "the emitted record", CURRENT.record)])
+
+    @property
+    def record(self):
+        record = CURRENT.record
+        if record is None:
+            return None
+        return read_only(
+            {"key": record["key"], "headers": record["headers"], "timestamp": record["timestamp"]}, "ctx.record"
+        )
+
+    @property
+    def params(self):
+        return PARAMS
+
+    @property
+    def secrets(self):
+        return SECRETS
+
+    def __setattr__(self, name, _value):
+        raise AttributeError(f"ctx is read-only: cannot assign '{name}'")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"ctx is read-only: cannot delete '{name}'")
+
+
+PORTS = ()
+PARAMS = read_only({}, "ctx.params")
+SECRETS = read_only({}, "ctx.secrets")
+CTX = Context()
+LOOP = asyncio.new_event_loop()
+asyncio.set_event_loop(LOOP)
+
+
+class OutOfMemory(Exception):
+    pass
+
+
+def user_line(tb):
+    line = None
+    for frame, lineno in traceback.walk_tb(tb):
+        if frame.f_code.co_filename == FILENAME:
+            line = lineno
+    return line
+
+
+def describe_thrown(error):
+    """[message, stack] of what the function raised; the stack names the user's line."""
+    if isinstance(error, MemoryError):
+        raise OutOfMemory() from None
+    name = type(error).__name__
+    text = str(error)
+    if isinstance(error, RecursionError):
+        text += " (the call stack is exhausted)"
+    if not isinstance(error, Exception):
+        message = f"threw a non-Error value: {name}: {text}"
+    elif type(error) is Exception or isinstance(error, RecordError):
+        message = text
+    else:
+        message = f"{name}: {text}"
+    line = user_line(error.__traceback__)
+    if line is None and isinstance(error, SyntaxError) and error.filename == FILENAME:
+        line = error.lineno
+    return clip(message, MAX_MESSAGE), None if line is None else f"{FILENAME}:{line}"
+
+
+def run(value):
+    """Awaits what an async function returned (on the instance's one event loop)."""
+    if inspect.isawaitable(value):
+        return LOOP.run_until_complete(_await(value))
+    return value
+
+
+async def _await(awaitable):
+    return await awaitable
+
+
+def begin_record(record):
+    CURRENT.record = record
+    CURRENT.outputs = []
+    CURRENT.metrics = []
+    CALL.record_state = RecordState()
+
+
+def succeed_record(returned):
+    outputs = list(CURRENT.outputs)
+    if returned is not None:
+        items = returned if isinstance(returned, list) else [returned]
+        for item in items:
+            outputs.append([PORTS[0], check_record(item, "the returned record", CURRENT.record)])
+    finish_ok(outputs)
+
+
+def finish_ok(outputs):
+    index = len(CALL.outcomes)
+    CALL.outcomes.append(
+        {"ok": True, "outputs": [{"port": port, "record": record} for port, record in outputs]}
+    )
+    record_state = CALL.record_state
+    if record_state and record_state.order:
+        writes = []
+        for key in record_state.order:
+            text = record_state.pending[key]
+            CALL.committed[key] = text
+            writes.append({"key": key, "delete": True} if text is None else {"key": key, "value": json.loads(text)})
+        CALL.writes.append([index, writes])
+    for name, is_counter, value in CURRENT.metrics:
+        if is_counter:
+            CALL.counters[name] = CALL.counters.get(name, 0) + value
+        else:
+            CALL.histograms.append([name, value])
+    end_record()
+
+
+def fail_record(error):
+    message, stack = describe_thrown(error)
+    index = len(CALL.outcomes)
+    CALL.outcomes.append({"ok": False, "error": {"message": message}})
+    CALL.failures.append([index, stack])
+    end_record()
+
+
+def end_record():
+    CURRENT.record = None
+    CALL.record_state = None
+
+
+def send_result(fatal=None):
+    global CALL
+    sys.stdout.flush()
+    sys.stderr.flush()
+    call = CALL
+    if call.dropped:
+        call.logs.append(["warn", f"{call.dropped} log lines of this call were dropped (limit reached)"])
+    result = {
+        "outcomes": call.outcomes,
+        "failures": call.failures,
+        "writes": call.writes,
+        "logs": call.logs,
+        "counters": call.counters,
+        "histograms": call.histograms,
+    }
+    if fatal:
+        result = {**result, "fatal": fatal}
+    CALL = Call()
+    write_frame({"result": result})
+
+
+def limit_cpu(seconds):
+    """A backstop under the host's wall-clock limit: SIGXCPU ends a worker past its CPU budget."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    spent = used.ru_utime + used.ru_stime
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = int(spent + seconds) + 1
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def limit_memory(megabytes):
+    """Caps the address space at what the interpreter uses now plus the function's limit."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                base = int(line.split()[1]) * 1024
+                break
+    limit = base + megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def load(message):
+    global PORTS, PARAMS, SECRETS
+    PORTS = tuple(message["ports"])
+    PARAMS = read_only(message["params"], "ctx.params")
+    SECRETS = read_only(message["secrets"], "ctx.secrets")
+    sys.stdout = LogStream("info")
+    sys.stderr = LogStream("error")
+    limit_cpu(message["cpuSeconds"])
+    limit_memory(message["memoryLimitMb"])
+    namespace = {"__name__": "__function__", "__builtins__": __builtins__}
+    try:
+        exec(compile(message["code"], FILENAME, "exec"), namespace)
+    except OutOfMemory:
+        raise
+    except BaseException as error:  # noqa: BLE001 - the function's own failure, reported
+        text, stack = describe_thrown(error)
+        return {"ok": False, "message": text, "stack": stack}, None
+    handle = namespace.get("handle")
+    stream = namespace.get("stream")
+    init = namespace.get("init")
+    if callable(handle):
+        mode = "handler"
+    elif callable(stream):
+        mode = "stream"
+    else:
+        return {
+            "ok": False,
+            "message": "define handle(record, ctx) or stream(records, ctx) (Python's counterpart of export default)",
+            "stack": f"{FILENAME}:1",
+        }, None
+    return {"ok": True, "mode": mode, "init": callable(init)}, namespace
+
+
+def run_init(namespace):
+    begin_record({"key": None, "headers": {}, "timestamp": 0})
+    try:
+        run(namespace["init"](CTX))
+        finish_ok([])
+    except OutOfMemory:
+        raise
+    except BaseException as error:  # noqa: BLE001
+        fail_record(error)
+
+
+def run_handler(handle, records):
+    for record in records:
+        begin_record(record)
+        try:
+            succeed_record(run(handle(record, CTX)))
+        except OutOfMemory:
+            raise
+        except BaseException as error:  # noqa: BLE001
+            fail_record(error)
+
+
+class Feed:
+    """
+    The records a stream function iterates, across calls: when a call's records are used up it
+    answers the call and waits for the next one, so one generator lives across batches. What the
+    generator yields goes to the record it read last.
+    """
+
+    def __init__(self, records):
+        self.pending = list(records)
+        self.open = False  # a record has been handed out and not finished
+
+    def __iter__(self):
+        return self
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        return self.__next__()
+
+    def __next__(self):
+        if self.open:
+            finish_ok(CURRENT.outputs)
+            self.open = False
+        if not self.pending:
+            send_result()
+            self.pending = list(next_call_records())
+        record = self.pending.pop(0)
+        begin_record(record)
+        self.open = True
+        return dict(record)
+
+
+def drive_stream(stream, feed):
+    """Runs stream generators forever: one fails its record and is replaced for the next."""
+    while True:
+        fresh = True
+        try:
+            generator = stream(feed, CTX)
+            if inspect.isasyncgen(generator):
+                while True:
+                    try:
+                        item = LOOP.run_until_complete(generator.__anext__())
+                    except StopAsyncIteration:
+                        break
+                    fresh = False
+                    stream_output(item)
+            else:
+                for item in generator:
+                    fresh = False
+                    stream_output(item)
+        except OutOfMemory:
+            raise
+        except BaseException as error:  # noqa: BLE001
+            if not feed.open:
+                # It failed before reading a record: the next record is the one it fails.
+                next(feed)
+            feed.open = False
+            fail_record(error)
+            continue
+        # The generator ended: the record it read last is done; a generator that ends without
+        # reading anything leaves the next record without outputs.
+        if feed.open:
+            feed.open = False
+            finish_ok(CURRENT.outputs)
+        elif fresh:
+            next(feed)
+            feed.open = False
+            finish_ok([])
+
+
+def stream_output(item):
+    if not feed_is_open():
+        raise RuntimeError("the stream yielded before reading a record")
+    if item is not None:
+        CURRENT.outputs.append([PORTS[0], check_record(item, "the yielded record", CURRENT.record)])
+
+
+FEED = None
+
+
+def feed_is_open():
+    return FEED is not None and FEED.open
+
+
+def next_call_records():
+    message = read_frame()
+    limit_cpu(message["cpuSeconds"])
+    return message["records"]
+
+
+def main():
+    global FEED
+    write_frame({"ready": True})
+    message = read_frame()
+    try:
+        result, namespace = load(message)
+    except (OutOfMemory, MemoryError):
+        write_frame({"load": {"ok": False, "message": "out of memory while loading the module", "stack": None}})
+        return
+    write_frame({"load": result})
+    if namespace is None:
+        return
+    try:
+        while True:
+            message = read_frame()
+            limit_cpu(message["cpuSeconds"])
+            if message["op"] == "init":
+                run_init(namespace)
+                send_result()
+            elif callable(namespace.get("handle")):
+                run_handler(namespace["handle"], message["records"])
+                send_result()
+            else:
+                FEED = Feed(message["records"])
+                drive_stream(namespace["stream"], FEED)
+    except (OutOfMemory, MemoryError):
+        CALL.outcomes = []
+        send_result("memory")
+        # The heap is not to be trusted after this: the host ends the worker.
+        read_frame()
+
+
+main()

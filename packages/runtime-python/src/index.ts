@@ -1,0 +1,2 @@
+export { pythonRuntime } from "./runtime";
+export { checkPython } from "./check";

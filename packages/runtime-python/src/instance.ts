@@ -1,0 +1,56 @@
+import type { FunctionHost, FunctionInstance, FunctionSpec } from "@weir/domain";
+import type { CallResult, LoadResult } from "@weir/function-contract";
+import type { Guest, GuestDriver } from "@weir/function-contract/instance";
+import { startBatchedInstance } from "@weir/function-contract/instance";
+import { checkForRun } from "./check";
+import { PythonWorker } from "./worker";
+
+/**
+ * Checks the code, starts its first worker (load, then init) and returns the instance; the
+ * batching, one-by-one retry after a dead batch and settling are function-contract's.
+ */
+export async function createPythonInstance(spec: FunctionSpec, host: FunctionHost): Promise<FunctionInstance> {
+  await checkForRun(spec.code);
+  return startBatchedInstance(spec, host, processDriver(spec, host));
+}
+
+/** The guest reports failures' lines as "<function>:<line>" (guest.py, describe_thrown). */
+function userLine(stack: string | null): number | undefined {
+  const match = stack === null ? null : /^<function>:(\d+)$/.exec(stack);
+  return match?.[1] ? Number(match[1]) : undefined;
+}
+
+/** Guests of the `python` runtime: one sandboxed CPython process each (worker.ts). */
+function processDriver(spec: FunctionSpec, host: FunctionHost): GuestDriver {
+  return {
+    async start(io): Promise<Guest> {
+      const worker = await PythonWorker.start({ timeoutMs: spec.timeoutMs, getState: io.getState });
+      const budget = (records: number): number => spec.timeoutMs * Math.max(1, records);
+      const cpuSeconds = (records: number): number => Math.ceil(budget(records) / 1000) + 1;
+      return {
+        load: async (): Promise<LoadResult> =>
+          (await worker.exchange(
+            {
+              op: "load",
+              code: spec.code,
+              ports: spec.ports,
+              params: spec.params,
+              secrets: host.secrets,
+              memoryLimitMb: spec.memoryLimitMb,
+              cpuSeconds: cpuSeconds(1),
+            },
+            budget(1),
+          )) as LoadResult,
+        call: async (operation, batch): Promise<CallResult> =>
+          (await worker.exchange(
+            { op: operation, records: batch, cpuSeconds: cpuSeconds(batch.length) },
+            budget(batch.length),
+          )) as CallResult,
+        dispose: () => {
+          worker.dispose();
+        },
+      };
+    },
+    userLine,
+  };
+}

@@ -1,0 +1,65 @@
+import { fileURLToPath } from "node:url";
+
+/** Where guest.py is inside the sandbox (this package's guest/ directory, bound read-only). */
+export const GUEST_DIR = "/weir";
+
+const HOST_GUEST_DIR = fileURLToPath(new URL("../guest", import.meta.url));
+
+/**
+ * The interpreter: Debian's CPython under /usr (the only host directory the sandbox sees).
+ * WEIR_PYTHON may name another one under /usr.
+ */
+export function pythonBinary(): string {
+  return process.env.WEIR_PYTHON ?? "/usr/bin/python3";
+}
+
+export function hostGuestDir(): string {
+  return HOST_GUEST_DIR;
+}
+
+/**
+ * bubblewrap's arguments for one worker: every namespace unshared (no network, its own PIDs,
+ * IPC, UTS and user), all capabilities dropped, a new session (no terminal to inject into),
+ * ended with the engine; the filesystem is /usr read-only and the guest, an empty /tmp of its
+ * own, and fresh /proc and /dev: nothing of the host's files, /etc or /work.
+ */
+export function sandboxArgs(): string[] {
+  return [
+    "--unshare-all",
+    "--die-with-parent",
+    "--new-session",
+    "--cap-drop",
+    "ALL",
+    "--ro-bind",
+    "/usr",
+    "/usr",
+    "--symlink",
+    "usr/lib",
+    "/lib",
+    "--symlink",
+    "usr/lib64",
+    "/lib64",
+    "--symlink",
+    "usr/bin",
+    "/bin",
+    "--ro-bind",
+    HOST_GUEST_DIR,
+    GUEST_DIR,
+    "--tmpfs",
+    "/tmp",
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--chdir",
+    "/tmp",
+    "--clearenv",
+    "--setenv",
+    "PATH",
+    "/usr/bin",
+    "--setenv",
+    "HOME",
+    "/tmp",
+    "--",
+  ];
+}
