@@ -20,7 +20,7 @@ export interface FunctionRuntime {
 
 export interface FunctionSource {
   code: string;
-  language: "typescript" | "javascript";
+  language: "typescript" | "javascript" | "python";
 }
 
 export interface FunctionSpec extends FunctionSource {

@@ -3,6 +3,7 @@ import type {
   FunctionFailure,
   FunctionInstance,
   FunctionRuntime,
+  FunctionSource,
   FunctionSpec,
   JsonValue,
   PortRecord,
@@ -36,11 +37,25 @@ export interface ConformanceOptions {
    * 300 ms, so the case would end as a timeout and prove nothing about memory.
    */
   memoryBombTimeoutMs?: number;
+  /**
+   * For a runtime of another language: the suite's cases in that language (see
+   * dialects/python.ts). Every case still runs, with the dialect's counterpart of its source.
+   */
+  dialect?: Dialect;
+}
+
+/** A language other than TypeScript/JavaScript, and its counterpart of each case's source. */
+export interface Dialect {
+  language: FunctionSource["language"];
+  /** The case's source in this language; throws when the dialect has no counterpart. */
+  source(code: string): string;
 }
 
 export interface Harness {
   readonly options: ConformanceOptions;
   runtime(): FunctionRuntime;
+  /** A case's source as the runtime under test reads it (its dialect's counterpart, if any). */
+  source(code: string, language?: FunctionSource["language"]): FunctionSource;
   spec(code: string, options?: StartOptions): FunctionSpec;
   /** Creates an instance on a memory host; it is closed after the test. */
   start(code: string, options?: StartOptions): Promise<Started>;
@@ -70,10 +85,13 @@ export function createHarness(
       if (!runtime) throw new Error("the runtime is not ready (beforeAll has not run)");
       return runtime;
     },
+    source: (code, language = "typescript") =>
+      options.dialect
+        ? { code: options.dialect.source(code), language: options.dialect.language }
+        : { code, language },
     spec: (code, options = {}) => ({
       nodeId: "fn",
-      code,
-      language: options.language ?? "typescript",
+      ...harness.source(code, options.language),
       params: options.params ?? {},
       ports: options.ports ?? ["out", "alerts"],
       timeoutMs: options.timeoutMs ?? 2_000,

@@ -34,3 +34,5 @@ export function describeRuntimeConformance(
     containmentSuite(harness);
   });
 }
+export { pythonDialect } from "./dialects/python";
+export type { Dialect } from "./harness";

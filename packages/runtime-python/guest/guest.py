@@ -22,6 +22,28 @@ import struct
 import sys
 import traceback
 
+# The function shares this interpreter and may replace builtins or module attributes
+# (builtins.len = None, json.dumps = ...). The guest therefore binds what it uses here, before
+# user code runs: builtins as its own globals, json as its own encoder and decoder objects.
+_builtins = __import__("builtins")
+globals().update({k: v for k, v in vars(_builtins).items() if not k.startswith("_")})
+_ModuleType = type(sys)
+_ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+_ENCODE_LOG = json.JSONEncoder(separators=(",", ":"), default=repr).encode
+_DECODE = json.JSONDecoder().decode
+_isfinite = math.isfinite
+_pack = struct.pack
+_unpack = struct.unpack
+_isawaitable = inspect.isawaitable
+_isasyncgen = inspect.isasyncgen
+_walk_tb = traceback.walk_tb
+_format_exc = traceback.format_exc
+_write = os.write
+_getrusage = resource.getrusage
+_setrlimit = resource.setrlimit
+_getrlimit = resource.getrlimit
+_exit = os._exit
+
 FILENAME = "<function>"
 MAX_MESSAGE = 8192
 MAX_LOG_LINES = 10000
@@ -38,8 +60,8 @@ _read_exact = _proto_in.read
 
 def read_frame():
     header = _read_all(4)
-    (length,) = struct.unpack(">I", header)
-    return json.loads(_read_all(length))
+    (length,) = _unpack(">I", header)
+    return _DECODE(_read_all(length).decode("utf-8"))
 
 
 def _read_all(n):
@@ -47,15 +69,15 @@ def _read_all(n):
     while n > 0:
         chunk = _read_exact(n)
         if not chunk:
-            os._exit(0)  # the host closed the pipe: the instance is closed
+            _exit(0)  # the host closed the pipe: the instance is closed
         chunks.append(chunk)
         n -= len(chunk)
     return b"".join(chunks)
 
 
 def write_frame(message):
-    data = json.dumps(message, separators=(",", ":"), allow_nan=False).encode("utf-8")
-    _proto_out.write(struct.pack(">I", len(data)) + data)
+    data = _ENCODE(message).encode("utf-8")
+    _proto_out.write(_pack(">I", len(data)) + data)
 
 
 def clip(text, limit):
@@ -87,13 +109,6 @@ class RecordError(Exception):
     pass
 
 
-def describe_value(value):
-    try:
-        return clip(json.dumps(value), 200)
-    except Exception:
-        return clip(repr(value), 200)
-
-
 def check_record(value, what, defaults):
     if not isinstance(value, dict) or "value" not in value:
         raise RecordError(f"{what} is not a record: expected a dict with a 'value' field")
@@ -109,13 +124,13 @@ def check_record(value, what, defaults):
     if (
         isinstance(timestamp, bool)
         or not isinstance(timestamp, (int, float))
-        or not math.isfinite(timestamp)
+        or not _isfinite(timestamp)
         or timestamp < 0
     ):
         raise RecordError(f"{what} is not a valid record: its timestamp is not a non-negative number")
     try:
         # Parsed back so that the host gets plain JSON values (tuples become lists, etc.).
-        record_value = json.loads(json.dumps(value["value"], allow_nan=False))
+        record_value = _DECODE(_ENCODE(value["value"]))
     except (TypeError, ValueError) as error:
         raise RecordError(f"{what} is not a valid record: its value is not JSON ({error})") from None
     return {"key": key, "value": record_value, "headers": dict(headers), "timestamp": timestamp}
@@ -159,7 +174,7 @@ def format_args(args):
             parts.append(f"{type(arg).__name__}: {arg}")
         else:
             try:
-                parts.append(json.dumps(arg, separators=(",", ":"), default=repr))
+                parts.append(_ENCODE_LOG(arg))
             except Exception:
                 parts.append(repr(arg))
     return " ".join(parts)
@@ -231,11 +246,11 @@ class State:
         else:
             write_frame({"get": key})
             text = read_frame()["state"]
-        return None if text is None else json.loads(text)
+        return None if text is None else _DECODE(text)
 
     def set(self, key, value):
         try:
-            text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+            text = _ENCODE(value)
         except (TypeError, ValueError) as error:
             raise TypeError(
                 f"ctx.state.set('{key}'): the value is not JSON ({error}); use ctx.state.delete to remove a key"
@@ -272,7 +287,7 @@ class Metrics:
         CURRENT.metrics.append([str(name), 0, value])
 
     def _check(self, name, value):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not _isfinite(value):
             raise TypeError(f"metric '{name}': {value!r} is not a finite number")
 
 
@@ -286,6 +301,8 @@ class Current:
 
 
 CURRENT = Current()
+STDOUT = LogStream("info")
+STDERR = LogStream("error")
 
 
 class Context:
@@ -339,7 +356,7 @@ class OutOfMemory(Exception):
 
 def user_line(tb):
     line = None
-    for frame, lineno in traceback.walk_tb(tb):
+    for frame, lineno in _walk_tb(tb):
         if frame.f_code.co_filename == FILENAME:
             line = lineno
     return line
@@ -367,7 +384,7 @@ def describe_thrown(error):
 
 def run(value):
     """Awaits what an async function returned (on the instance's one event loop)."""
-    if inspect.isawaitable(value):
+    if _isawaitable(value):
         return LOOP.run_until_complete(_await(value))
     return value
 
@@ -403,7 +420,7 @@ def finish_ok(outputs):
         for key in record_state.order:
             text = record_state.pending[key]
             CALL.committed[key] = text
-            writes.append({"key": key, "delete": True} if text is None else {"key": key, "value": json.loads(text)})
+            writes.append({"key": key, "delete": True} if text is None else {"key": key, "value": _DECODE(text)})
         CALL.writes.append([index, writes])
     for name, is_counter, value in CURRENT.metrics:
         if is_counter:
@@ -428,8 +445,8 @@ def end_record():
 
 def send_result(fatal=None):
     global CALL
-    sys.stdout.flush()
-    sys.stderr.flush()
+    STDOUT.flush()
+    STDERR.flush()
     call = CALL
     if call.dropped:
         call.logs.append(["warn", f"{call.dropped} log lines of this call were dropped (limit reached)"])
@@ -449,13 +466,13 @@ def send_result(fatal=None):
 
 def limit_cpu(seconds):
     """A backstop under the host's wall-clock limit: SIGXCPU ends a worker past its CPU budget."""
-    used = resource.getrusage(resource.RUSAGE_SELF)
+    used = _getrusage(resource.RUSAGE_SELF)
     spent = used.ru_utime + used.ru_stime
-    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    _, hard = _getrlimit(resource.RLIMIT_CPU)
     soft = int(spent + seconds) + 1
     if hard != resource.RLIM_INFINITY:
         soft = min(soft, hard)
-    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+    _setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
 def limit_memory(megabytes):
@@ -474,11 +491,16 @@ def load(message):
     PORTS = tuple(message["ports"])
     PARAMS = read_only(message["params"], "ctx.params")
     SECRETS = read_only(message["secrets"], "ctx.secrets")
-    sys.stdout = LogStream("info")
-    sys.stderr = LogStream("error")
+    sys.stdout = STDOUT
+    sys.stderr = STDERR
     limit_cpu(message["cpuSeconds"])
     limit_memory(message["memoryLimitMb"])
-    namespace = {"__name__": "__function__", "__builtins__": __builtins__}
+    # The function gets its own copy of builtins (also what `import builtins` gives it), so that
+    # replacing one changes its code only, not json's, asyncio's or the guest's.
+    own_builtins = _ModuleType("builtins")
+    vars(own_builtins).update(vars(_builtins))
+    sys.modules["builtins"] = own_builtins
+    namespace = {"__name__": "__function__", "__builtins__": own_builtins}
     try:
         exec(compile(message["code"], FILENAME, "exec"), namespace)
     except OutOfMemory:
@@ -563,7 +585,7 @@ def drive_stream(stream, feed):
         fresh = True
         try:
             generator = stream(feed, CTX)
-            if inspect.isasyncgen(generator):
+            if _isasyncgen(generator):
                 while True:
                     try:
                         item = LOOP.run_until_complete(generator.__anext__())
@@ -647,4 +669,8 @@ def main():
         read_frame()
 
 
-main()
+try:
+    main()
+except BaseException:  # noqa: BLE001 - the guest itself broke: say why on the real stderr
+    _write(2, _format_exc().encode("utf-8", "replace")[-4000:])
+    _exit(1)

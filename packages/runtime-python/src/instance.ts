@@ -9,7 +9,10 @@ import { PythonWorker } from "./worker";
  * Checks the code, starts its first worker (load, then init) and returns the instance; the
  * batching, one-by-one retry after a dead batch and settling are function-contract's.
  */
-export async function createPythonInstance(spec: FunctionSpec, host: FunctionHost): Promise<FunctionInstance> {
+export async function createPythonInstance(
+  spec: FunctionSpec,
+  host: FunctionHost,
+): Promise<FunctionInstance> {
   await checkForRun(spec.code);
   return startBatchedInstance(spec, host, processDriver(spec, host));
 }

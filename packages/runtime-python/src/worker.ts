@@ -35,9 +35,13 @@ export class PythonWorker {
 
   private constructor(options: WorkerOptions) {
     this.options = options;
-    this.child = spawn("bwrap", [...sandboxArgs(), pythonBinary(), "-I", "-u", "-B", `${GUEST_DIR}/guest.py`], {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    this.child = spawn(
+      "bwrap",
+      [...sandboxArgs(), pythonBinary(), "-I", "-u", "-B", `${GUEST_DIR}/guest.py`],
+      {
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    );
     this.child.stdout.on("data", (chunk: Buffer) => {
       for (const frame of this.reader.push(chunk)) this.deliver(JSON.parse(frame) as GuestMessage);
     });
@@ -83,7 +87,8 @@ export class PythonWorker {
         const answer = await this.next();
         if ("get" in answer) {
           const value = await this.options.getState(answer.get);
-          if (!this.ended) this.child.stdin.write(encodeFrame(JSON.stringify({ state: value ?? null })));
+          // The worker may have been killed (timeout) while the host read the state.
+          if (this.alive()) this.child.stdin.write(encodeFrame(JSON.stringify({ state: value ?? null })));
           continue;
         }
         if ("ready" in answer) return undefined;
@@ -92,6 +97,10 @@ export class PythonWorker {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  alive(): boolean {
+    return this.ended === undefined;
   }
 
   dispose(): void {
