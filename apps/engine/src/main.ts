@@ -6,6 +6,7 @@ import { resolveConnection } from "./stores/connection-store";
 import type { FunctionRuntime } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import { jsRuntime } from "@weir/runtime-js";
+import { pythonRuntime } from "@weir/runtime-python";
 import { wasmRuntime } from "@weir/runtime-wasm";
 import { Engine } from "./engine";
 import {
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
     log.warn(`${secrets.plain} secret value(s) are stored unencrypted: set WEIR_SECRET_KEY to encrypt them`);
   }
   const runtimes = new Map<string, FunctionRuntime>(
-    [jsRuntime, wasmRuntime].map((runtime) => [runtime.name, runtime]),
+    [jsRuntime, wasmRuntime, pythonRuntime].map((runtime) => [runtime.name, runtime]),
   );
   const engine = new Engine(
     db,

@@ -9,7 +9,7 @@ import { redact } from "./stores/secret-store";
 export const triggerRequestSchema = z
   .object({
     code: functionConfigSchema.shape.code,
-    language: z.enum(["typescript", "javascript"]).default("typescript"),
+    language: functionConfigSchema.shape.language,
     runtime: functionConfigSchema.shape.runtime,
     /** With runtime "wasm": the sha256 of an uploaded component, run instead of code. */
     artifact: functionConfigSchema.shape.artifact,
@@ -37,6 +37,10 @@ export const triggerRequestSchema = z
   .refine((request) => request.artifact === undefined || request.runtime === "wasm", {
     message: "an artifact runs only with runtime 'wasm'",
     path: ["artifact"],
+  })
+  .refine((request) => (request.runtime === "python") === (request.language === "python"), {
+    message: "Python code runs with runtime 'python', and runtime 'python' runs Python code",
+    path: ["language"],
   });
 
 export type TriggerResponse =

@@ -3,9 +3,13 @@ import { LIMITS } from "./limits";
 import type { NodeTypeDefinition } from "./node-type";
 import { DEFAULT_PORT } from "./record";
 
-/** The runtimes a function node can ask for; both implement one contract (`FunctionRuntime`). */
-export const functionRuntimes = ["js", "wasm"] as const;
+/** The runtimes a function node can ask for; all implement one contract (`FunctionRuntime`). */
+export const functionRuntimes = ["js", "wasm", "python"] as const;
 export type FunctionRuntimeName = (typeof functionRuntimes)[number];
+
+/** The languages of a function's code: TypeScript/JavaScript (js, wasm) or Python (python). */
+export const functionLanguages = ["typescript", "javascript", "python"] as const;
+export type FunctionLanguage = (typeof functionLanguages)[number];
 
 /** How an uploaded WebAssembly component is named: the SHA-256 of its bytes, in lowercase hex. */
 export const artifactHashSchema = z
@@ -15,10 +19,11 @@ export const artifactHashSchema = z
 export const functionConfigSchema = z.object({
   /**
    * `js` runs `code` in a V8 isolate; `wasm` runs a WebAssembly component: the uploaded one
-   * `artifact` names, or one the runtime builds from `code`.
+   * `artifact` names, or one the runtime builds from `code`; `python` runs Python `code` in a
+   * sandboxed CPython process (language "python").
    */
   runtime: z.enum(functionRuntimes).default("js"),
-  language: z.enum(["typescript", "javascript"]).default("typescript"),
+  language: z.enum(functionLanguages).default("typescript"),
   /** May be empty while a flow is drafted; validateFlow reports it, and deploy refuses it. */
   code: z
     .string()
@@ -57,7 +62,7 @@ export const functionNodeType: NodeTypeDefinition<FunctionConfig> = {
   kind: "function",
   name: "Function",
   description:
-    "Runs your TypeScript or JavaScript, or a WebAssembly component, on every record; returns or emits records to its ports.",
+    "Runs your TypeScript, JavaScript or Python, or a WebAssembly component, on every record; returns or emits records to its ports.",
   icon: "code",
   configSchema: functionConfigSchema,
   ports: { userDefined: { default: [DEFAULT_PORT] } },

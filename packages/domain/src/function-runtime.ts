@@ -2,7 +2,7 @@ import type { JsonValue } from "./json";
 import type { PortRecord, WeirRecord } from "./record";
 
 /**
- * The one interface every function runtime (js, wasm) implements and the shared conformance
+ * The one interface every function runtime (js, wasm, python) implements and the shared conformance
  * suite tests. Records cross the sandbox boundary in batches because each crossing has a
  * fixed cost; outcomes come back one per input record, in input order.
  */
@@ -20,6 +20,7 @@ export interface FunctionRuntime {
 
 export interface FunctionSource {
   code: string;
+  /** "python" only for the `python` runtime; the others read TypeScript or JavaScript. */
   language: "typescript" | "javascript" | "python";
 }
 

@@ -206,10 +206,32 @@ describe("validateFlow", () => {
           message: "an artifact is the SHA-256 of a component: 64 lowercase hex digits",
         }),
       ]);
-      const python = validFlow();
-      patchNode(python, 1, { config: { runtime: "python", code: "x" } });
-      expect(problemsOf(python)).toEqual([
+      const lua = validFlow();
+      patchNode(lua, 1, { config: { runtime: "lua", code: "x" } });
+      expect(problemsOf(lua)).toEqual([
         expect.objectContaining({ path: "nodes[1].config.runtime", code: "invalid_config" }),
+      ]);
+    });
+
+    it("runs Python code on the python runtime only, and only Python there", () => {
+      const python = validFlow();
+      patchNode(python, 1, {
+        config: { runtime: "python", language: "python", code: "def handle(r, ctx):\n  return r" },
+      });
+      expect(problemsOf(python)).toEqual([]);
+      const typescriptOnPython = validFlow();
+      patchNode(typescriptOnPython, 1, { config: { runtime: "python", code: "x" } });
+      expect(problemsOf(typescriptOnPython)).toEqual([
+        expect.objectContaining({
+          path: "nodes[1].config.language",
+          code: "invalid_config",
+          message: "a python function node's code is Python: set language to 'python'",
+        }),
+      ]);
+      const pythonOnJs = validFlow();
+      patchNode(pythonOnJs, 1, { config: { runtime: "js", language: "python", code: "x" } });
+      expect(problemsOf(pythonOnJs)).toEqual([
+        expect.objectContaining({ path: "nodes[1].config.language", code: "invalid_config" }),
       ]);
     });
   });

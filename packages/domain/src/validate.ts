@@ -162,11 +162,24 @@ function checkNodes(nodes: readonly FlowNode[], registry: NodeTypeRegistry): Pro
 
 /**
  * What a function node runs: `js` runs code; `wasm` runs either an uploaded component
- * (`artifact`) or one built from code, never both, so there is no doubt which one is deployed.
+ * (`artifact`) or one built from code, never both, so there is no doubt which one is deployed;
+ * `python` runs Python code and only it does.
  */
 function checkFunctionSource(node: FlowNode, index: number): Problem[] {
   const at = (field: string): Problem["path"] => ["nodes", index, "config", field];
-  const { runtime, code, artifact } = node.config;
+  const { runtime, code, artifact, language } = node.config;
+  if ((runtime === "python") !== (language === "python")) {
+    return [
+      {
+        path: at("language"),
+        message:
+          runtime === "python"
+            ? "a python function node's code is Python: set language to 'python'"
+            : "Python code runs only with runtime 'python' (set runtime to 'python')",
+        code: "invalid_config",
+      },
+    ];
+  }
   const hasCode = typeof code === "string" && code.trim() !== "";
   const hasArtifact = artifact !== undefined;
   if (runtime === "wasm") {
@@ -218,7 +231,7 @@ function checkCode(
     if (typeof code !== "string" || code.trim() === "") return;
     const source: FunctionSource = {
       code,
-      language: language === "javascript" ? "javascript" : "typescript",
+      language: language === "javascript" || language === "python" ? language : "typescript",
     };
     for (const problem of check(source)) {
       problems.push({

@@ -196,6 +196,7 @@ describe("functions.trigger", () => {
       { ...trigger, timeoutMs: 0 },
       { ...trigger, memoryLimitMb: 100_000 },
       { ...trigger, language: "python" },
+      { ...trigger, runtime: "python" },
       { ...trigger, ports: ["bad port"] },
     ];
     for (const input of bad) {

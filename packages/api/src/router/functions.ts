@@ -35,6 +35,13 @@ const triggerInput = z
     records: z.array(triggerRecord).min(1).max(1000),
   })
   .superRefine((input, ctx) => {
+    if ((input.runtime === "python") !== (input.language === "python")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["language"],
+        message: "Python code runs with runtime 'python', and runtime 'python' runs Python code",
+      });
+    }
     const hasCode = (input.code ?? "").trim() !== "";
     if (input.artifact !== undefined) {
       if (input.runtime !== "wasm") {

@@ -6,6 +6,8 @@ import type * as Monaco from "monaco-editor";
 import { useEffect, useRef } from "react";
 import { configureContract, monaco, setInputType } from "./monaco-setup";
 
+const EXTENSIONS = { typescript: "ts", javascript: "js", python: "py" } as const;
+
 export interface CodeMarker {
   line: number;
   column?: number;
@@ -16,7 +18,8 @@ export interface CodeEditorProps {
   flowId: string;
   nodeId: string;
   value: string;
-  language: "typescript" | "javascript";
+  /** Monaco's language: TypeScript and JavaScript get the contract's types; Python its highlighting. */
+  language: "typescript" | "javascript" | "python";
   contract: string;
   /** The declaration of `Input` for this node (port-types.ts inputTypeDeclaration). */
   inputType: string;
@@ -76,7 +79,7 @@ export default function CodeEditorImpl({
   return (
     <Editor
       // One model per node, so each keeps its own undo stack and TypeScript sees it as its own file.
-      path={`file:///flow/${flowId}/${nodeId}.${language === "typescript" ? "ts" : "js"}`}
+      path={`file:///flow/${flowId}/${nodeId}.${EXTENSIONS[language]}`}
       language={language}
       value={value}
       theme="vs"

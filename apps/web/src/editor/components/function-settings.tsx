@@ -95,7 +95,9 @@ export function FunctionSettings({
                 ? "js — TypeScript / JavaScript sandbox"
                 : r === "wasm"
                   ? "wasm — WebAssembly component"
-                  : r}
+                  : r === "python"
+                    ? "python — Python in a sandboxed process"
+                    : r}
             </option>
           ))}
         </select>

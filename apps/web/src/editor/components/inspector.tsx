@@ -118,7 +118,10 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
           typeof o.value === "string" ? o.value : JSON.stringify(o.value),
         )
       : ["js"];
-  const language = node.config.language === "javascript" ? "javascript" : "typescript";
+  const language =
+    node.config.language === "javascript" || node.config.language === "python"
+      ? node.config.language
+      : "typescript";
   const update = (target: string, change: (n: FlowNode) => FlowNode): void => {
     editBurst(`${nodeId}:${target}`, (doc) => updateNode(doc, nodeId, change));
   };
@@ -166,7 +169,16 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
             schemas: problems.find((p) => p.path[2] === "schemas")?.message,
           }}
           onRuntime={(runtime) => {
-            state.edit((doc) => updateNode(doc, nodeId, (n) => setConfigKey(n, "runtime", runtime)));
+            // The python runtime reads Python and only it does: the language follows the runtime.
+            state.edit((doc) =>
+              updateNode(doc, nodeId, (n) => {
+                const withRuntime = setConfigKey(n, "runtime", runtime);
+                if (runtime === "python") return setConfigKey(withRuntime, "language", "python");
+                return n.config.language === "python"
+                  ? setConfigKey(withRuntime, "language", "typescript")
+                  : withRuntime;
+              }),
+            );
           }}
           onArtifact={(sha256) => {
             // A wasm node runs a component or its code, never both: picking one drops the code.

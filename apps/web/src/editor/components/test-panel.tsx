@@ -33,11 +33,13 @@ const num = (v: JsonValue | undefined): number | undefined => (typeof v === "num
 function triggerInput(node: FlowNode, ports: string[], records: TriggerInput["records"]): TriggerInput {
   const { config } = node;
   const input: TriggerInput = {
-    language: config.language === "javascript" ? "javascript" : "typescript",
+    language:
+      config.language === "javascript" || config.language === "python" ? config.language : "typescript",
     ports,
     records,
   };
-  if (config.runtime === "js" || config.runtime === "wasm") input.runtime = config.runtime;
+  if (config.runtime === "js" || config.runtime === "wasm" || config.runtime === "python")
+    input.runtime = config.runtime;
   // A wasm node runs its uploaded component when it names one, and otherwise its code.
   if (typeof config.artifact === "string" && config.artifact !== "") input.artifact = config.artifact;
   else input.code = typeof config.code === "string" ? config.code : "";
