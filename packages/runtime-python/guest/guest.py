@@ -29,6 +29,23 @@ _builtins = __import__("builtins")
 globals().update({k: v for k, v in vars(_builtins).items() if not k.startswith("_")})
 _ModuleType = type(sys)
 _ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+
+
+def _not_json(value):
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+# The C encoder itself, made once: JSONEncoder.encode would build one per call, which costs as
+# much as encoding a small record. Without a circular-reference check (a cycle ends in a
+# RecursionError, reported like any value that is not JSON).
+_C_ENCODER = json.encoder.c_make_encoder(
+    None, _not_json, json.encoder.encode_basestring, None, ":", ",", False, False, False
+)
+_join = "".join
+
+
+def _encode_value(value):
+    return _join(_C_ENCODER(value, 0))
 _ENCODE_LOG = json.JSONEncoder(separators=(",", ":"), default=repr).encode
 _DECODE = json.JSONDecoder().decode
 _isfinite = math.isfinite
@@ -110,30 +127,46 @@ class RecordError(Exception):
 
 
 def check_record(value, what, defaults):
-    if not isinstance(value, dict) or "value" not in value:
+    """
+    A record the function returned, emitted or yielded, as the JSON text the host gets (encoded
+    once, here: that is also the check that its value is JSON). Fields it leaves out come from
+    the input record, which the host has checked already.
+    """
+    if value.__class__ is not dict and not isinstance(value, dict) or "value" not in value:
         raise RecordError(f"{what} is not a record: expected a dict with a 'value' field")
-    key = value.get("key", defaults["key"])
-    if key is not None and not isinstance(key, str):
-        raise RecordError(f"{what} is not a valid record: its key is neither a str nor None")
-    headers = value.get("headers", defaults["headers"])
-    if not isinstance(headers, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
-    ):
-        raise RecordError(f"{what} is not a valid record: its headers are not a dict of str to str")
-    timestamp = value.get("timestamp", defaults["timestamp"])
-    if (
-        isinstance(timestamp, bool)
-        or not isinstance(timestamp, (int, float))
-        or not _isfinite(timestamp)
-        or timestamp < 0
-    ):
-        raise RecordError(f"{what} is not a valid record: its timestamp is not a non-negative number")
+    if "key" in value:
+        key = value["key"]
+        if key is not None and not isinstance(key, str):
+            raise RecordError(f"{what} is not a valid record: its key is neither a str nor None")
+        key_text = _ENCODE(key)
+    else:
+        key_text = CURRENT.texts()[0]
+    if "headers" in value:
+        headers = value["headers"]
+        if not isinstance(headers, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+        ):
+            raise RecordError(f"{what} is not a valid record: its headers are not a dict of str to str")
+        headers_text = _ENCODE(headers)
+    else:
+        headers_text = CURRENT.texts()[1]
+    if "timestamp" in value:
+        timestamp = value["timestamp"]
+        if (
+            isinstance(timestamp, bool)
+            or not isinstance(timestamp, (int, float))
+            or not _isfinite(timestamp)
+            or timestamp < 0
+        ):
+            raise RecordError(f"{what} is not a valid record: its timestamp is not a non-negative number")
+        timestamp_text = _ENCODE(timestamp)
+    else:
+        timestamp_text = CURRENT.texts()[2]
     try:
-        # Parsed back so that the host gets plain JSON values (tuples become lists, etc.).
-        record_value = _DECODE(_ENCODE(value["value"]))
-    except (TypeError, ValueError) as error:
+        value_text = _encode_value(value["value"])
+    except (TypeError, ValueError, RecursionError) as error:
         raise RecordError(f"{what} is not a valid record: its value is not JSON ({error})") from None
-    return {"key": key, "value": record_value, "headers": dict(headers), "timestamp": timestamp}
+    return f'{{"key":{key_text},"value":{value_text},"headers":{headers_text},"timestamp":{timestamp_text}}}'
 
 
 class Call:
@@ -267,9 +300,11 @@ class State:
         self._write(str(key), None)
 
     def _write(self, key, text):
+        if CURRENT.record is None:
+            raise RuntimeError("ctx.state can only be written while a record is processed")
         record_state = CALL.record_state
         if record_state is None:
-            raise RuntimeError("ctx.state can only be written while a record is processed")
+            record_state = CALL.record_state = RecordState()
         if key not in record_state.pending:
             record_state.order.append(key)
         record_state.pending[key] = text
@@ -292,12 +327,24 @@ class Metrics:
 
 
 class Current:
-    """The record being processed: its input, emitted outputs and metrics."""
+    """The record being processed: its input, emitted outputs (JSON text) and metrics."""
 
     def __init__(self):
         self.record = None
         self.outputs = []
         self.metrics = []
+        self.defaults = None
+
+    def texts(self):
+        """The input's key, headers and timestamp as JSON text, for outputs that keep them."""
+        if self.defaults is None:
+            record = self.record
+            self.defaults = (
+                _encode_value(record["key"]),
+                _encode_value(record["headers"]),
+                _encode_value(record["timestamp"]),
+            )
+        return self.defaults
 
 
 CURRENT = Current()
@@ -316,7 +363,7 @@ class Context:
             raise ValueError(f"ctx.emit: unknown port '{port}' (this node has {', '.join(PORTS)})")
         if CURRENT.record is None:
             raise RuntimeError("ctx.emit can only be called while a record is processed")
-        CURRENT.outputs.append([port, check_record(record, "the emitted record", CURRENT.record)])
+        CURRENT.outputs.append(OUTPUT_PREFIX[port] + check_record(record, "the emitted record", CURRENT.record) + "}")
 
     @property
     def record(self):
@@ -343,6 +390,7 @@ class Context:
 
 
 PORTS = ()
+OUTPUT_PREFIX = {}
 PARAMS = read_only({}, "ctx.params")
 SECRETS = read_only({}, "ctx.secrets")
 CTX = Context()
@@ -384,6 +432,8 @@ def describe_thrown(error):
 
 def run(value):
     """Awaits what an async function returned (on the instance's one event loop)."""
+    if value is None or value.__class__ is dict or value.__class__ is list:
+        return value
     if _isawaitable(value):
         return LOOP.run_until_complete(_await(value))
     return value
@@ -397,31 +447,31 @@ def begin_record(record):
     CURRENT.record = record
     CURRENT.outputs = []
     CURRENT.metrics = []
-    CALL.record_state = RecordState()
+    CURRENT.defaults = None
+    CALL.record_state = None
 
 
 def succeed_record(returned):
-    outputs = list(CURRENT.outputs)
+    outputs = CURRENT.outputs
     if returned is not None:
         items = returned if isinstance(returned, list) else [returned]
         for item in items:
-            outputs.append([PORTS[0], check_record(item, "the returned record", CURRENT.record)])
+            outputs.append(OUTPUT_PREFIX[PORTS[0]] + check_record(item, "the returned record", CURRENT.record) + "}")
     finish_ok(outputs)
 
 
 def finish_ok(outputs):
     index = len(CALL.outcomes)
-    CALL.outcomes.append(
-        {"ok": True, "outputs": [{"port": port, "record": record} for port, record in outputs]}
-    )
+    CALL.outcomes.append('{"ok":true,"outputs":[' + ",".join(outputs) + "]}")
     record_state = CALL.record_state
     if record_state and record_state.order:
         writes = []
         for key in record_state.order:
             text = record_state.pending[key]
             CALL.committed[key] = text
-            writes.append({"key": key, "delete": True} if text is None else {"key": key, "value": _DECODE(text)})
-        CALL.writes.append([index, writes])
+            key_text = _ENCODE(key)
+            writes.append(f'{{"key":{key_text},"delete":true}}' if text is None else f'{{"key":{key_text},"value":{text}}}')
+        CALL.writes.append(f"[{index},[{','.join(writes)}]]")
     for name, is_counter, value in CURRENT.metrics:
         if is_counter:
             CALL.counters[name] = CALL.counters.get(name, 0) + value
@@ -433,7 +483,7 @@ def finish_ok(outputs):
 def fail_record(error):
     message, stack = describe_thrown(error)
     index = len(CALL.outcomes)
-    CALL.outcomes.append({"ok": False, "error": {"message": message}})
+    CALL.outcomes.append(_ENCODE({"ok": False, "error": {"message": message}}))
     CALL.failures.append([index, stack])
     end_record()
 
@@ -450,18 +500,22 @@ def send_result(fatal=None):
     call = CALL
     if call.dropped:
         call.logs.append(["warn", f"{call.dropped} log lines of this call were dropped (limit reached)"])
-    result = {
-        "outcomes": call.outcomes,
-        "failures": call.failures,
-        "writes": call.writes,
-        "logs": call.logs,
-        "counters": call.counters,
-        "histograms": call.histograms,
-    }
+    rest = {"failures": call.failures, "logs": call.logs, "counters": call.counters, "histograms": call.histograms}
     if fatal:
-        result = {**result, "fatal": fatal}
+        rest["fatal"] = fatal
     CALL = Call()
-    write_frame({"result": result})
+    # Outcomes and writes are JSON text already (check_record): the result is put together as text.
+    text = (
+        '{"result":{"outcomes":['
+        + ",".join(call.outcomes)
+        + '],"writes":['
+        + ",".join(call.writes)
+        + "],"
+        + _ENCODE(rest)[1:]
+        + "}"
+    )
+    data = text.encode("utf-8")
+    _proto_out.write(_pack(">I", len(data)) + data)
 
 
 def limit_cpu(seconds):
@@ -487,8 +541,9 @@ def limit_memory(megabytes):
 
 
 def load(message):
-    global PORTS, PARAMS, SECRETS
+    global PORTS, PARAMS, SECRETS, OUTPUT_PREFIX
     PORTS = tuple(message["ports"])
+    OUTPUT_PREFIX = {port: '{"port":' + _ENCODE(port) + ',"record":' for port in PORTS}
     PARAMS = read_only(message["params"], "ctx.params")
     SECRETS = read_only(message["secrets"], "ctx.secrets")
     sys.stdout = STDOUT
@@ -621,7 +676,7 @@ def stream_output(item):
     if not feed_is_open():
         raise RuntimeError("the stream yielded before reading a record")
     if item is not None:
-        CURRENT.outputs.append([PORTS[0], check_record(item, "the yielded record", CURRENT.record)])
+        CURRENT.outputs.append(OUTPUT_PREFIX[PORTS[0]] + check_record(item, "the yielded record", CURRENT.record) + "}")
 
 
 FEED = None

@@ -1,0 +1,178 @@
+// `npm run bench:python` at the root (also part of `npm run bench`): the `python` runtime on the
+// 335-byte JSON transform next to the `js` runtime on the same records in the same run, as
+// records/s and µs per record by batch size. The python baseline ("python direct") is the same
+// handler called in a plain CPython loop over already-decoded records, so "overhead" is what the
+// runtime adds (sandboxed process, JSON over pipes, record checks, the contract's bookkeeping).
+// Not part of `npm test`.
+import { execFileSync } from "node:child_process";
+import os from "node:os";
+import type { FunctionHost, FunctionInstance, FunctionSpec, WeirRecord } from "@weir/domain";
+import { jsRuntime } from "@weir/runtime-js";
+import { pythonRuntime } from "@weir/runtime-python";
+
+/** An order of a web shop: about 335 bytes of JSON (the runtime benchmarks' record). */
+function order(i: number): WeirRecord {
+  return {
+    key: `customer-${i % 100}`,
+    value: {
+      id: `order-${i}`,
+      customer: { name: `Customer ${i % 100}`, email: `c${i % 100}@example.com` },
+      items: [
+        { sku: "A-1", price: 9.5, qty: 2 },
+        { sku: "B-22", price: 120, qty: 1 },
+        { sku: "C-333", price: 0.99, qty: 10 },
+      ],
+      currency: "EUR",
+      tags: ["web", "priority"],
+    },
+    headers: { "content-type": "application/json" },
+    timestamp: 1_700_000_000_000 + i,
+  };
+}
+
+const JS_TRANSFORM = `export default (record) => {
+  const order = record.value;
+  let total = 0;
+  for (const item of order.items) total += item.price * item.qty;
+  return {
+    value: {
+      orderId: order.id,
+      customer: order.customer.name,
+      email: order.customer.email,
+      total,
+      itemCount: order.items.length,
+      currency: order.currency,
+      processed: true,
+    },
+  };
+};`;
+
+const PYTHON_TRANSFORM = `def handle(record, ctx):
+    order = record["value"]
+    total = 0
+    for item in order["items"]:
+        total += item["price"] * item["qty"]
+    return {
+        "value": {
+            "orderId": order["id"],
+            "customer": order["customer"]["name"],
+            "email": order["customer"]["email"],
+            "total": total,
+            "itemCount": len(order["items"]),
+            "currency": order["currency"],
+            "processed": True,
+        }
+    }
+`;
+
+const BATCH_SIZES = [1, 100, 1000];
+const REPETITIONS = 3;
+const MIN_RECORDS = 2_000;
+const MIN_MS = 500;
+
+const noop = (): void => undefined;
+const host: FunctionHost = {
+  log: { debug: noop, info: noop, warn: noop, error: noop },
+  state: { get: () => Promise.resolve(undefined), apply: () => Promise.resolve() },
+  secrets: {},
+  metrics: { counter: noop, histogram: noop },
+};
+
+function spec(code: string, language: FunctionSpec["language"]): FunctionSpec {
+  return {
+    nodeId: "bench",
+    code,
+    language,
+    params: {},
+    ports: ["out"],
+    timeoutMs: 30_000,
+    memoryLimitMb: 256,
+  };
+}
+
+async function measure(instance: FunctionInstance, batch: readonly WeirRecord[]): Promise<number> {
+  const started = performance.now();
+  let records = 0;
+  while (records < MIN_RECORDS || performance.now() - started < MIN_MS) {
+    const outcomes = await instance.process(batch);
+    if (!outcomes.every((outcome) => outcome.ok))
+      throw new Error(`a record failed: ${JSON.stringify(outcomes[0])}`);
+    records += batch.length;
+  }
+  return ((performance.now() - started) * 1000) / records;
+}
+
+/** Median µs per record of REPETITIONS runs, after a warm-up. */
+async function microsPerRecord(instance: FunctionInstance, batch: readonly WeirRecord[]): Promise<number> {
+  await measure(instance, batch);
+  const runs: number[] = [];
+  for (let i = 0; i < REPETITIONS; i++) runs.push(await measure(instance, batch));
+  runs.sort((a, b) => a - b);
+  return runs[Math.floor(runs.length / 2)] ?? 0;
+}
+
+/** µs per record of the handler in a plain CPython loop (the same interpreter, no sandbox). */
+function pythonDirect(): number {
+  const script = `
+import json, time
+${PYTHON_TRANSFORM}
+records = json.loads(${JSON.stringify(JSON.stringify(Array.from({ length: 1000 }, (_, i) => order(i))))})
+runs = []
+for _ in range(4):
+    started = time.perf_counter()
+    n = 0
+    while n < 200_000:
+        for r in records:
+            handle(r, None)
+        n += len(records)
+    runs.append((time.perf_counter() - started) * 1e6 / n)
+runs = sorted(runs[1:])
+print(runs[1])
+`;
+  return Number(execFileSync("/usr/bin/python3", ["-I", "-"], { input: script, encoding: "utf8" }).trim());
+}
+
+const format = (n: number, digits = 1): string =>
+  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+async function main(): Promise<void> {
+  const cpu = os.cpus()[0]?.model ?? "unknown cpu";
+  const records = Array.from({ length: Math.max(...BATCH_SIZES) }, (_, i) => order(i));
+  process.stdout.write(
+    `python runtime benchmark — Node ${process.version}, ${os.cpus().length} × ${cpu}, load ${os
+      .loadavg()
+      .map((n) => n.toFixed(1))
+      .join(" ")}\n` +
+      `JSON transform of orders of ${JSON.stringify(order(0)).length} bytes; medians of ${REPETITIONS} runs ` +
+      `(each ≥ ${MIN_RECORDS} records and ≥ ${MIN_MS} ms, after a warm-up). Target: python ≥ 50,000 records/s batched.\n\n`,
+  );
+  const direct = pythonDirect();
+  process.stdout.write(`python direct (a CPython loop, no runtime): ${format(direct, 2)} µs/record\n\n`);
+  const header = ["runtime".padEnd(8), ...BATCH_SIZES.map((n) => `batch ${n}`.padStart(30))].join("  ");
+  process.stdout.write(`${header}\n${"-".repeat(header.length)}\n`);
+  const measured = new Map<string, number[]>();
+  for (const [name, create] of [
+    ["js", () => jsRuntime.createInstance(spec(JS_TRANSFORM, "javascript"), host)],
+    ["python", () => pythonRuntime.createInstance(spec(PYTHON_TRANSFORM, "python"), host)],
+  ] as const) {
+    const instance = await create();
+    const cells: number[] = [];
+    for (const size of BATCH_SIZES) cells.push(await microsPerRecord(instance, records.slice(0, size)));
+    await instance.close();
+    measured.set(name, cells);
+    process.stdout.write(
+      [
+        name.padEnd(8),
+        ...cells.map((us) => `${format(1e6 / us, 0)} rec/s (${format(us, 1)} µs)`.padStart(30)),
+      ].join("  ") + "\n",
+    );
+  }
+  const js = measured.get("js") ?? [];
+  const python = measured.get("python") ?? [];
+  process.stdout.write(
+    `\npython / js records/s: ${BATCH_SIZES.map((n, i) => `batch ${n} ${format((js[i] ?? 0) / (python[i] ?? 1), 2)}×`).join(", ")}\n` +
+      `python overhead per record (runtime − direct): ${BATCH_SIZES.map((n, i) => `batch ${n} ${format((python[i] ?? 0) - direct, 1)} µs`).join(", ")}\n`,
+  );
+}
+
+await main();
