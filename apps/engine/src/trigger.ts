@@ -16,6 +16,7 @@ export const triggerRequestSchema = z
     params: z.record(z.string(), z.unknown()).default({}),
     ports: z.array(z.string().min(1)).min(1).default([DEFAULT_PORT]),
     secrets: functionConfigSchema.shape.secrets,
+    requirements: functionConfigSchema.shape.requirements,
     timeoutMs: functionConfigSchema.shape.timeoutMs,
     memoryLimitMb: functionConfigSchema.shape.memoryLimitMb,
     records: z
@@ -117,6 +118,7 @@ export async function trigger(
         timeoutMs: request.timeoutMs,
         memoryLimitMb: request.memoryLimitMb,
         ...(component ? { component } : {}),
+        ...(request.requirements.length > 0 ? { requirements: request.requirements } : {}),
       },
       host,
     );

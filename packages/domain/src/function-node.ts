@@ -16,6 +16,13 @@ export const artifactHashSchema = z
   .string()
   .regex(/^[0-9a-f]{64}$/, "an artifact is the SHA-256 of a component: 64 lowercase hex digits");
 
+/**
+ * A requirement as pip reads it, restricted to a name (PEP 508), optional extras and version
+ * specifiers: nothing pip would take as an option, a URL or a path.
+ */
+const REQUIREMENT =
+  /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\[[A-Za-z0-9._-]+(?:,[A-Za-z0-9._-]+)*\])?(?:\s*(?:===|==|~=|!=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+(?:\s*,\s*(?:===|==|~=|!=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+)*)?$/;
+
 export const functionConfigSchema = z.object({
   /**
    * `js` runs `code` in a V8 isolate; `wasm` runs a WebAssembly component: the uploaded one
@@ -43,6 +50,23 @@ export const functionConfigSchema = z.object({
   maxAttempts: z.number().int().min(1).max(20).default(3),
   /** Delay before the first retry, doubled for each further one. */
   retryBackoffMs: z.number().int().min(0).max(60_000).default(100),
+  /**
+   * Python packages (`name`, `name==1.2`, `name[extra]>=1,<2`) a `python` function imports,
+   * installed from wheels into a venv cached by the list at deploy. Names and version specifiers
+   * only: no options, URLs or paths.
+   */
+  requirements: z
+    .array(
+      z
+        .string()
+        .max(200, "a requirement is at most 200 characters")
+        .regex(
+          REQUIREMENT,
+          "a requirement is a package name with optional extras and version specifiers, e.g. 'requests==2.32.3'",
+        ),
+    )
+    .max(50, "a function lists at most 50 requirements")
+    .default([]),
   /** Names of secrets this function may read as ctx.secrets.NAME, resolved at deploy time. */
   secrets: z
     .array(

@@ -39,6 +39,11 @@ export interface FunctionSpec extends FunctionSource {
    * ignore it.
    */
   component?: Uint8Array;
+  /**
+   * Python packages for the `python` runtime (function config `requirements`), installed into a
+   * cached environment before the first instance starts. Other runtimes ignore them.
+   */
+  requirements?: readonly string[];
 }
 
 export interface FunctionLogger {

@@ -213,6 +213,49 @@ describe("validateFlow", () => {
       ]);
     });
 
+    it("accepts requirements as package names with versions, on the python runtime only", () => {
+      const python = validFlow();
+      patchNode(python, 1, {
+        config: {
+          runtime: "python",
+          language: "python",
+          code: "def handle(r, ctx):\n  return r",
+          requirements: ["requests==2.32.3", "numpy >= 1.26, < 3", "uvicorn[standard]~=0.30", "six"],
+        },
+      });
+      expect(problemsOf(python)).toEqual([]);
+      for (const bad of [
+        "--index-url=http://evil.example",
+        "-r x.txt",
+        "git+https://x/y.git",
+        "./local",
+        "a b",
+        "pkg @ https://x/p.whl",
+      ]) {
+        const flow = validFlow();
+        patchNode(flow, 1, {
+          config: {
+            runtime: "python",
+            language: "python",
+            code: "def handle(r, ctx):\n  return r",
+            requirements: [bad],
+          },
+        });
+        expect(problemsOf(flow), bad).toEqual([
+          expect.objectContaining({ path: "nodes[1].config.requirements[0]", code: "invalid_config" }),
+        ]);
+      }
+      const js = validFlow();
+      patchNode(js, 1, { config: { requirements: ["six"] } });
+      expect(problemsOf(js)).toEqual([
+        expect.objectContaining({
+          path: "nodes[1].config.requirements",
+          code: "invalid_config",
+          message: "requirements are Python packages: only runtime 'python' installs them",
+        }),
+      ]);
+    });
+
     it("runs Python code on the python runtime only, and only Python there", () => {
       const python = validFlow();
       patchNode(python, 1, {

@@ -167,7 +167,16 @@ function checkNodes(nodes: readonly FlowNode[], registry: NodeTypeRegistry): Pro
  */
 function checkFunctionSource(node: FlowNode, index: number): Problem[] {
   const at = (field: string): Problem["path"] => ["nodes", index, "config", field];
-  const { runtime, code, artifact, language } = node.config;
+  const { runtime, code, artifact, language, requirements } = node.config;
+  if (runtime !== "python" && Array.isArray(requirements) && requirements.length > 0) {
+    return [
+      {
+        path: at("requirements"),
+        message: "requirements are Python packages: only runtime 'python' installs them",
+        code: "invalid_config",
+      },
+    ];
+  }
   if ((runtime === "python") !== (language === "python")) {
     return [
       {

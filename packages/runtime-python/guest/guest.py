@@ -548,6 +548,7 @@ def load(message):
     SECRETS = read_only(message["secrets"], "ctx.secrets")
     sys.stdout = STDOUT
     sys.stderr = STDERR
+    sys.path[:0] = message.get("paths", [])
     limit_cpu(message["cpuSeconds"])
     limit_memory(message["memoryLimitMb"])
     # The function gets its own copy of builtins (also what `import builtins` gives it), so that

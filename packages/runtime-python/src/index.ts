@@ -1,2 +1,3 @@
 export { pythonRuntime } from "./runtime";
 export { checkPython } from "./check";
+export { packagesFor, packagesRoot } from "./packages";

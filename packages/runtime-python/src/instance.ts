@@ -3,6 +3,8 @@ import type { CallResult, LoadResult } from "@weir/function-contract";
 import type { Guest, GuestDriver } from "@weir/function-contract/instance";
 import { startBatchedInstance } from "@weir/function-contract/instance";
 import { checkForRun } from "./check";
+import { packagesFor } from "./packages";
+import { PACKAGES_DIR } from "./sandbox";
 import { PythonWorker } from "./worker";
 
 /**
@@ -14,7 +16,8 @@ export async function createPythonInstance(
   host: FunctionHost,
 ): Promise<FunctionInstance> {
   await checkForRun(spec.code);
-  return startBatchedInstance(spec, host, processDriver(spec, host));
+  const packages = spec.requirements?.length ? await packagesFor(spec.requirements) : undefined;
+  return startBatchedInstance(spec, host, processDriver(spec, host, packages));
 }
 
 /** The guest reports failures' lines as "<function>:<line>" (guest.py, describe_thrown). */
@@ -24,10 +27,14 @@ function userLine(stack: string | null): number | undefined {
 }
 
 /** Guests of the `python` runtime: one sandboxed CPython process each (worker.ts). */
-function processDriver(spec: FunctionSpec, host: FunctionHost): GuestDriver {
+function processDriver(spec: FunctionSpec, host: FunctionHost, packages: string | undefined): GuestDriver {
   return {
     async start(io): Promise<Guest> {
-      const worker = await PythonWorker.start({ timeoutMs: spec.timeoutMs, getState: io.getState });
+      const worker = await PythonWorker.start({
+        timeoutMs: spec.timeoutMs,
+        getState: io.getState,
+        ...(packages ? { packages } : {}),
+      });
       const budget = (records: number): number => spec.timeoutMs * Math.max(1, records);
       const cpuSeconds = (records: number): number => Math.ceil(budget(records) / 1000) + 1;
       return {
@@ -40,6 +47,7 @@ function processDriver(spec: FunctionSpec, host: FunctionHost): GuestDriver {
               params: spec.params,
               secrets: host.secrets,
               memoryLimitMb: spec.memoryLimitMb,
+              paths: packages ? [PACKAGES_DIR] : [],
               cpuSeconds: cpuSeconds(1),
             },
             budget(1),

@@ -3,6 +3,9 @@ import { fileURLToPath } from "node:url";
 /** Where guest.py is inside the sandbox (this package's guest/ directory, bound read-only). */
 export const GUEST_DIR = "/weir";
 
+/** Where a function's installed requirements are inside the sandbox. */
+export const PACKAGES_DIR = "/weir-packages";
+
 const HOST_GUEST_DIR = fileURLToPath(new URL("../guest", import.meta.url));
 
 /**
@@ -23,8 +26,10 @@ export function hostGuestDir(): string {
  * ended with the engine; the filesystem is /usr read-only and the guest, an empty /tmp of its
  * own, and fresh /proc and /dev: nothing of the host's files, /etc or /work.
  */
-export function sandboxArgs(): string[] {
+export function sandboxArgs(packages?: string): string[] {
   return [
+    // The function's installed requirements (packages.ts), read-only, on its sys.path.
+    ...(packages ? ["--ro-bind", `${packages}/site-packages`, PACKAGES_DIR] : []),
     "--unshare-all",
     "--die-with-parent",
     "--new-session",

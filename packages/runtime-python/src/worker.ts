@@ -11,6 +11,8 @@ const STDERR_TAIL = 4096;
 
 export interface WorkerOptions {
   timeoutMs: number;
+  /** The directory of the function's installed requirements (packages.ts), if it has any. */
+  packages?: string;
   /** Answers a state read of the guest: JSON text, or undefined when the key has no value. */
   getState: (key: string) => Promise<string | undefined>;
 }
@@ -37,7 +39,7 @@ export class PythonWorker {
     this.options = options;
     this.child = spawn(
       "bwrap",
-      [...sandboxArgs(), pythonBinary(), "-I", "-u", "-B", `${GUEST_DIR}/guest.py`],
+      [...sandboxArgs(options.packages), pythonBinary(), "-I", "-u", "-B", `${GUEST_DIR}/guest.py`],
       {
         stdio: ["pipe", "pipe", "pipe"],
       },

@@ -327,6 +327,7 @@ export class FlowRunner {
       timeoutMs: config.timeoutMs,
       memoryLimitMb: config.memoryLimitMb,
       ...(component ? { component } : {}),
+      ...(config.requirements.length > 0 ? { requirements: config.requirements } : {}),
     };
     const state = this.services.state(this.deployment.flowId, node.id);
     const counters = this.services.counters(this.deployment.id, node.id, "in");

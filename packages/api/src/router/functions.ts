@@ -30,6 +30,8 @@ const triggerInput = z
     ports: z.array(portNameSchema).min(1).max(100).optional(),
     /** Names only: the engine resolves them, so values never pass through the web process. */
     secrets: config.secrets.unwrap().optional(),
+    /** With runtime "python": packages installed (once, cached) before the code runs. */
+    requirements: config.requirements.unwrap().optional(),
     timeoutMs: config.timeoutMs.unwrap().optional(),
     memoryLimitMb: config.memoryLimitMb.unwrap().optional(),
     records: z.array(triggerRecord).min(1).max(1000),

@@ -44,6 +44,8 @@ function triggerInput(node: FlowNode, ports: string[], records: TriggerInput["re
   if (typeof config.artifact === "string" && config.artifact !== "") input.artifact = config.artifact;
   else input.code = typeof config.code === "string" ? config.code : "";
   if (isObject(config.params)) input.params = config.params;
+  if (Array.isArray(config.requirements) && config.requirements.length > 0)
+    input.requirements = config.requirements.filter((s): s is string => typeof s === "string");
   if (Array.isArray(config.secrets))
     input.secrets = config.secrets.filter((s): s is string => typeof s === "string");
   const timeoutMs = num(config.timeoutMs);
