@@ -191,7 +191,8 @@ export function formatForPath(path: string | undefined): "yaml" | "json" {
 
 /**
  * The spec with each function's inline code written to `<codeDir>/<node id>.ts` (`.js` for
- * JavaScript) and replaced by `{ file }` relative to the flow file; `written` gets the paths.
+ * JavaScript, `.py` for Python) and replaced by `{ file }` relative to the flow file; `written`
+ * gets the paths.
  */
 export function withCodeFiles(
   spec: FlowSpec,
@@ -205,7 +206,9 @@ export function withCodeFiles(
     nodes: spec.nodes.map((node) => {
       const code = node.config.code;
       if (node.kind !== "function" || typeof code !== "string") return node;
-      const target = join(codeDir, `${node.id}.${node.config.language === "javascript" ? "js" : "ts"}`);
+      const extension =
+        node.config.language === "javascript" ? "js" : node.config.language === "python" ? "py" : "ts";
+      const target = join(codeDir, `${node.id}.${extension}`);
       writeFileSync(target, code);
       written.push(target);
       const rel = relative(dirname(resolve(flowFile)), resolve(target))

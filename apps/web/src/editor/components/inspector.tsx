@@ -211,6 +211,8 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
       ) : null}
       {fields
         .filter((f) => !(isFunction && FUNCTION_OWN_KEYS.has(f.key)))
+        // Requirements are Python packages: only the python runtime has them.
+        .filter((f) => !(isFunction && f.key === "requirements" && node.config.runtime !== "python"))
         .map((field) => (
           <ConfigField
             key={`${nodeId}:${field.key}`}
