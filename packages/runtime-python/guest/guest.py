@@ -126,30 +126,30 @@ class RecordError(Exception):
     pass
 
 
-def check_record(value, what, defaults):
+def check_record(value, what):
     """
     A record the function returned, emitted or yielded, as the JSON text the host gets (encoded
-    once, here: that is also the check that its value is JSON). Fields it leaves out come from
-    the input record, which the host has checked already.
+    once, here: that is also the check that its value is JSON). Fields it leaves out are left
+    out of the text too: the host fills them from the input record (src/instance.ts).
     """
     if value.__class__ is not dict and not isinstance(value, dict) or "value" not in value:
         raise RecordError(f"{what} is not a record: expected a dict with a 'value' field")
+    try:
+        text = '{"value":' + _encode_value(value["value"])
+    except (TypeError, ValueError, RecursionError) as error:
+        raise RecordError(f"{what} is not a valid record: its value is not JSON ({error})") from None
     if "key" in value:
         key = value["key"]
         if key is not None and not isinstance(key, str):
             raise RecordError(f"{what} is not a valid record: its key is neither a str nor None")
-        key_text = _ENCODE(key)
-    else:
-        key_text = CURRENT.texts()[0]
+        text += ',"key":' + _encode_value(key)
     if "headers" in value:
         headers = value["headers"]
         if not isinstance(headers, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
         ):
             raise RecordError(f"{what} is not a valid record: its headers are not a dict of str to str")
-        headers_text = _ENCODE(headers)
-    else:
-        headers_text = CURRENT.texts()[1]
+        text += ',"headers":' + _encode_value(headers)
     if "timestamp" in value:
         timestamp = value["timestamp"]
         if (
@@ -159,14 +159,8 @@ def check_record(value, what, defaults):
             or timestamp < 0
         ):
             raise RecordError(f"{what} is not a valid record: its timestamp is not a non-negative number")
-        timestamp_text = _ENCODE(timestamp)
-    else:
-        timestamp_text = CURRENT.texts()[2]
-    try:
-        value_text = _encode_value(value["value"])
-    except (TypeError, ValueError, RecursionError) as error:
-        raise RecordError(f"{what} is not a valid record: its value is not JSON ({error})") from None
-    return f'{{"key":{key_text},"value":{value_text},"headers":{headers_text},"timestamp":{timestamp_text}}}'
+        text += ',"timestamp":' + _encode_value(timestamp)
+    return text + "}"
 
 
 class Call:
@@ -333,18 +327,6 @@ class Current:
         self.record = None
         self.outputs = []
         self.metrics = []
-        self.defaults = None
-
-    def texts(self):
-        """The input's key, headers and timestamp as JSON text, for outputs that keep them."""
-        if self.defaults is None:
-            record = self.record
-            self.defaults = (
-                _encode_value(record["key"]),
-                _encode_value(record["headers"]),
-                _encode_value(record["timestamp"]),
-            )
-        return self.defaults
 
 
 CURRENT = Current()
@@ -363,7 +345,7 @@ class Context:
             raise ValueError(f"ctx.emit: unknown port '{port}' (this node has {', '.join(PORTS)})")
         if CURRENT.record is None:
             raise RuntimeError("ctx.emit can only be called while a record is processed")
-        CURRENT.outputs.append(OUTPUT_PREFIX[port] + check_record(record, "the emitted record", CURRENT.record) + "}")
+        CURRENT.outputs.append(OUTPUT_PREFIX[port] + check_record(record, "the emitted record") + "}")
 
     @property
     def record(self):
@@ -447,7 +429,6 @@ def begin_record(record):
     CURRENT.record = record
     CURRENT.outputs = []
     CURRENT.metrics = []
-    CURRENT.defaults = None
     CALL.record_state = None
 
 
@@ -456,7 +437,7 @@ def succeed_record(returned):
     if returned is not None:
         items = returned if isinstance(returned, list) else [returned]
         for item in items:
-            outputs.append(OUTPUT_PREFIX[PORTS[0]] + check_record(item, "the returned record", CURRENT.record) + "}")
+            outputs.append(OUTPUT_PREFIX[PORTS[0]] + check_record(item, "the returned record") + "}")
     finish_ok(outputs)
 
 
@@ -677,7 +658,7 @@ def stream_output(item):
     if not feed_is_open():
         raise RuntimeError("the stream yielded before reading a record")
     if item is not None:
-        CURRENT.outputs.append(OUTPUT_PREFIX[PORTS[0]] + check_record(item, "the yielded record", CURRENT.record) + "}")
+        CURRENT.outputs.append(OUTPUT_PREFIX[PORTS[0]] + check_record(item, "the yielded record") + "}")
 
 
 FEED = None

@@ -1,4 +1,4 @@
-import type { FunctionHost, FunctionInstance, FunctionSpec } from "@weir/domain";
+import type { FunctionHost, FunctionInstance, FunctionSpec, WeirRecord } from "@weir/domain";
 import type { CallResult, LoadResult } from "@weir/function-contract";
 import type { Guest, GuestDriver } from "@weir/function-contract/instance";
 import { startBatchedInstance } from "@weir/function-contract/instance";
@@ -18,6 +18,25 @@ export async function createPythonInstance(
   await checkForRun(spec.code);
   const packages = spec.requirements?.length ? await packagesFor(spec.requirements) : undefined;
   return startBatchedInstance(spec, host, processDriver(spec, host, packages));
+}
+
+/**
+ * Fills the key, headers and timestamp an output left out from its input record (the guest
+ * leaves them out of its text rather than encoding the input's again).
+ */
+function withInputFields(result: CallResult, batch: readonly WeirRecord[]): CallResult {
+  for (const [index, outcome] of result.outcomes.entries()) {
+    const input = batch[index];
+    if (!outcome.ok || !input) continue;
+    for (const output of outcome.outputs) {
+      // As the guest sent it: only `value` is sure to be there.
+      const record: Partial<WeirRecord> = output.record;
+      if (record.key === undefined) record.key = input.key;
+      if (record.headers === undefined) record.headers = { ...input.headers };
+      if (record.timestamp === undefined) record.timestamp = input.timestamp;
+    }
+  }
+  return result;
 }
 
 /** The guest reports failures' lines as "<function>:<line>" (guest.py, describe_thrown). */
@@ -53,10 +72,13 @@ function processDriver(spec: FunctionSpec, host: FunctionHost, packages: string 
             budget(1),
           )) as LoadResult,
         call: async (operation, batch): Promise<CallResult> =>
-          (await worker.exchange(
-            { op: operation, records: batch, cpuSeconds: cpuSeconds(batch.length) },
-            budget(batch.length),
-          )) as CallResult,
+          withInputFields(
+            (await worker.exchange(
+              { op: operation, records: batch, cpuSeconds: cpuSeconds(batch.length) },
+              budget(batch.length),
+            )) as CallResult,
+            batch,
+          ),
         dispose: () => {
           worker.dispose();
         },
