@@ -83,6 +83,32 @@ describe("the python sandbox", () => {
     ]);
   });
 
+  it("ends a worker whose function writes garbage onto the protocol pipe, and only that record fails", async () => {
+    const instance = await start(
+      [
+        "import os",
+        "def handle(r, ctx):",
+        '    if r["value"] == "forge":',
+        "        for fd in range(3, 10):",
+        "            try:",
+        '                os.write(fd, b"\\x00\\x00\\x00\\x05hello")',
+        "            except OSError:",
+        "                pass",
+        '    return {"value": r["value"]}',
+      ].join("\n"),
+    );
+    const [before, forged, after] = await instance.process([rec(1), rec("forge"), rec(2)]);
+    expect(values(before)).toEqual([1]);
+    expect(forged).toEqual({
+      ok: false,
+      error: {
+        message: expect.stringMatching(/^the Python worker sent a malformed message: /) as unknown,
+        instanceReset: true,
+      },
+    });
+    expect(values(after)).toEqual([2]);
+  });
+
   it("refuses code that does not compile, naming its line and column", async () => {
     await expect(start("def handle(r, ctx):\n    return r +\n")).rejects.toThrow(
       /^line 2, column \d+: invalid syntax/,

@@ -45,7 +45,13 @@ export class PythonWorker {
       },
     );
     this.child.stdout.on("data", (chunk: Buffer) => {
-      for (const frame of this.reader.push(chunk)) this.deliver(JSON.parse(frame) as GuestMessage);
+      // The function shares the process with the guest and could write to its pipe: anything
+      // that is not a well-formed frame ends this worker (a crash), never the engine.
+      try {
+        for (const frame of this.reader.push(chunk)) this.deliver(JSON.parse(frame) as GuestMessage);
+      } catch (error) {
+        this.kill(new GuestDied("crash", `the Python worker sent a malformed message: ${String(error)}`));
+      }
     });
     this.child.stderr.on("data", (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString("utf8")).slice(-STDERR_TAIL);
