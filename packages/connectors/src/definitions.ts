@@ -27,6 +27,7 @@ export type { HttpRequestConfig } from "./http-request/definition";
 export type { HttpResponseConfig } from "./http-response/definition";
 export type { KafkaSinkConfig } from "./kafka-sink/definition";
 export type { KafkaSourceConfig } from "./kafka-source/definition";
+export { kafkaSourceConfigSchema, typingSubjectOf } from "./kafka-source/definition";
 export type { LogSinkConfig } from "./log/definition";
 export type { WebhookSinkConfig } from "./webhook/definition";
 

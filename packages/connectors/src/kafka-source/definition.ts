@@ -33,10 +33,38 @@ export const kafkaSourceConfigSchema = z
         'json: parsed; utf8: a string; bytes: a base64 string with header "content-encoding: base64"; registry: Confluent wire format (Avro, Protobuf or JSON Schema, as the registry says) decoded to JSON.',
       ),
     registry: registryProfileField.optional(),
+    /** Types the output port at save time; decoding always uses each record's own schema id. */
+    subject: z
+      .string()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe(
+        'With valueFormat "registry": the subject whose latest schema types the output port (record.value), checked against downstream input types when the flow is saved; by default <topic>-value when there is exactly one topic.',
+      ),
   })
   .superRefine(checkKafkaEndpoint)
-  .superRefine(checkRegistryFormat);
+  .superRefine(checkRegistryFormat)
+  .superRefine((config, ctx) => {
+    if (config.subject !== undefined && config.valueFormat !== "registry")
+      ctx.addIssue({
+        code: "custom",
+        path: ["subject"],
+        message: 'a subject is used only with valueFormat "registry"',
+      });
+  });
 export type KafkaSourceConfig = z.infer<typeof kafkaSourceConfigSchema>;
+
+/**
+ * The registry subject whose latest schema is the source's output type: `subject`, else
+ * `<topic>-value` (the topic-name strategy) for a single topic; undefined when the values are
+ * not registry-encoded or several topics leave the subject open.
+ */
+export function typingSubjectOf(config: KafkaSourceConfig): string | undefined {
+  if (config.valueFormat !== "registry") return undefined;
+  if (config.subject !== undefined) return config.subject;
+  return config.topics.length === 1 ? `${String(config.topics[0])}-value` : undefined;
+}
 
 export const kafkaSourceNodeType: NodeTypeDefinition<KafkaSourceConfig> = {
   type: "kafka-source",

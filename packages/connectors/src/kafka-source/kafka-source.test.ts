@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeMessage } from "./decode";
 import type { KafkaMessageLike } from "./decode";
-import { kafkaSourceConfigSchema } from "./definition";
+import { kafkaSourceConfigSchema, typingSubjectOf } from "./definition";
 import { defaultGroupId } from "./source";
 
 const where = { topic: "orders", partition: 2 };
@@ -31,6 +31,20 @@ describe("kafka-source config", () => {
     const result = kafkaSourceConfigSchema.safeParse({ brokers: ["localhost"], topics: [] });
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((issue) => issue.path.join("."))).toEqual(["brokers.0", "topics"]);
+  });
+
+  it("names the subject that types the output port: its own, else <topic>-value for one topic", () => {
+    const registry = { brokers: ["k:9092"], valueFormat: "registry", registry: "sr" };
+    const subject = (config: object) => typingSubjectOf(kafkaSourceConfigSchema.parse(config));
+    expect(subject({ ...registry, topics: ["orders"] })).toBe("orders-value");
+    expect(subject({ ...registry, topics: ["orders"], subject: "shop.Order" })).toBe("shop.Order");
+    expect(subject({ ...registry, topics: ["a", "b"] })).toBeUndefined();
+    expect(subject({ ...registry, topics: ["a", "b"], subject: "shared" })).toBe("shared");
+    expect(subject({ brokers: ["k:9092"], topics: ["orders"] })).toBeUndefined();
+    const stray = kafkaSourceConfigSchema.safeParse({ brokers: ["k:9092"], topics: ["o"], subject: "s" });
+    expect(stray.error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([
+      ["subject", 'a subject is used only with valueFormat "registry"'],
+    ]);
   });
 
   it("derives a group per flow node", () => {
