@@ -2,11 +2,15 @@
 // every function node's code, so broken code can be neither saved nor deployed. Compiling
 // (TypeScript's transpiler) only reads the code; it runs on a worker thread with a time limit,
 // so a big or slow compile never stalls other requests, and only after the size limits passed.
+// Given the database, registry-encoded sources are typed from their subject's schema first
+// (registry-types.ts), so an edge their values cannot fit is refused at save.
 import { builtinRegistry } from "@weir/connectors/definitions";
 import { checkFlowLimits, validateFlow } from "@weir/domain";
 import type { CodeProblem, FlowSpec, FunctionSource, ValidationResult } from "@weir/domain";
 import { compileOffThread } from "@weir/function-contract/compile-off-thread";
+import type { Db } from "@weir/db";
 import { FlowValidationError } from "./errors";
+import { registryPortSchemas } from "./registry-types";
 
 /** Longest one function's compile may take (code is at most LIMITS.codeBytes). */
 export const COMPILE_TIMEOUT_MS = 10_000;
@@ -41,8 +45,11 @@ function functionSources(spec: unknown): FunctionSource[] {
   return sources;
 }
 
-/** Every problem of a flow, its functions' code included. */
-export async function checkFlow(spec: unknown): Promise<ValidationResult> {
+/**
+ * Every problem of a flow, its functions' code included; with `db`, also every edge the schema of
+ * a registry-encoded source's subject cannot fit (a registry that does not answer types nothing).
+ */
+export async function checkFlow(spec: unknown, db?: Db): Promise<ValidationResult> {
   const limits = checkFlowLimits(spec);
   if (limits.length > 0) return { ok: false, problems: limits };
   const compiled = new Map<string, CodeProblem[]>();
@@ -50,14 +57,16 @@ export async function checkFlow(spec: unknown): Promise<ValidationResult> {
     const key = sourceKey(source);
     if (!compiled.has(key)) compiled.set(key, await checkCode(source));
   }
+  const resolvedSchemas = db ? await registryPortSchemas(db, spec) : undefined;
   return validateFlow(spec, builtinRegistry, {
     checkCode: (source) => compiled.get(sourceKey(source)) ?? [],
+    ...(resolvedSchemas ? { resolvedSchemas } : {}),
   });
 }
 
 /** The parsed flow (defaults filled in), or a FlowValidationError listing every problem. */
-export async function validFlowOrThrow(spec: unknown): Promise<FlowSpec> {
-  const result = await checkFlow(spec);
+export async function validFlowOrThrow(spec: unknown, db?: Db): Promise<FlowSpec> {
+  const result = await checkFlow(spec, db);
   if (!result.ok) throw new FlowValidationError(result.problems);
   return result.flow;
 }

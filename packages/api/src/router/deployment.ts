@@ -26,7 +26,7 @@ export const deploymentRouter = createTRPCRouter({
       // Node types and the compiler evolve; a version saved under older rules must still pass
       // today's before it runs. Versions never change, so this runs before the flow is locked.
       const version = await requireVersion(ctx.db, input.flowId, input.version, "field");
-      const flow = await validFlowOrThrow(version.spec);
+      const flow = await validFlowOrThrow(version.spec, ctx.db);
       const unset = await missingReferences(ctx.db, flow);
       if (unset.length > 0) throw new FlowValidationError(unset);
       const row = await ctx.db.$transaction(async (tx) => {

@@ -34,7 +34,7 @@ export const dryRunRouter = createTRPCRouter({
       }),
     )
     .mutation(async ({ ctx, input }): Promise<DryRunResult> => {
-      const spec = await validFlowOrThrow(input.spec);
+      const spec = await validFlowOrThrow(input.spec, ctx.db);
       const index = spec.nodes.findIndex((n) => n.id === input.source);
       if (spec.nodes[index]?.kind !== "source") {
         throw new InputError([

@@ -43,7 +43,7 @@ async function saveNextVersion(tx: DbClient, id: string, spec: FlowSpec, message
 
 export const flowRouter = createTRPCRouter({
   create: editorProcedure.input(flowSpecInput).mutation(async ({ ctx, input }) => {
-    const spec = await validFlowOrThrow(input);
+    const spec = await validFlowOrThrow(input, ctx.db);
     const flow = await ctx.db.flow.create({
       data: {
         name: spec.name,
@@ -107,7 +107,7 @@ export const flowRouter = createTRPCRouter({
   update: editorProcedure
     .input(z.object({ id: flowId, spec: flowSpecInput, message: versionMessage.optional() }))
     .mutation(async ({ ctx, input }) => {
-      const spec = await validFlowOrThrow(input.spec);
+      const spec = await validFlowOrThrow(input.spec, ctx.db);
       return ctx.db.$transaction((tx) => saveNextVersion(tx, input.id, spec, input.message));
     }),
 
@@ -121,7 +121,7 @@ export const flowRouter = createTRPCRouter({
     .input(z.object({ id: flowId, name: flowSpecSchema.shape.name }))
     .mutation(async ({ ctx, input }) => {
       const latest = await requireVersion(ctx.db, input.id);
-      const spec = await validFlowOrThrow({ ...latest.spec, name: input.name });
+      const spec = await validFlowOrThrow({ ...latest.spec, name: input.name }, ctx.db);
       return ctx.db.$transaction((tx) => saveNextVersion(tx, input.id, spec, `renamed to ${spec.name}`));
     }),
 
@@ -136,7 +136,7 @@ export const flowRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => {
       const source = await requireVersion(ctx.db, input.id, input.version, "field");
       const name = input.name ?? `${source.flow.name} (copy)`.slice(0, 200);
-      const spec = await validFlowOrThrow({ ...source.spec, name });
+      const spec = await validFlowOrThrow({ ...source.spec, name }, ctx.db);
       const flow = await ctx.db.flow.create({
         data: {
           name: spec.name,
@@ -158,7 +158,7 @@ export const flowRouter = createTRPCRouter({
     .input(z.object({ id: flowId, version: versionNumber }))
     .mutation(async ({ ctx, input }) => {
       const earlier = await requireVersion(ctx.db, input.id, input.version, "field");
-      const spec = await validFlowOrThrow(earlier.spec);
+      const spec = await validFlowOrThrow(earlier.spec, ctx.db);
       const saved = await ctx.db.$transaction((tx) =>
         saveNextVersion(tx, input.id, spec, `rollback to v${earlier.version}`),
       );
@@ -204,8 +204,8 @@ export const flowRouter = createTRPCRouter({
   }),
 
   // A mutation although it saves nothing: specs carry code and are too big for a GET URL.
-  validate: viewerProcedure.input(flowSpecInput).mutation(async ({ input }) => {
-    const result = await checkFlow(input);
+  validate: viewerProcedure.input(flowSpecInput).mutation(async ({ ctx, input }) => {
+    const result = await checkFlow(input, ctx.db);
     return result.ok ? { ok: true, problems: [] } : { ok: false, problems: viewProblems(result.problems) };
   }),
 });

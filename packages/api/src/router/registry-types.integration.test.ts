@@ -1,0 +1,171 @@
+// A registry-encoded Kafka source's output port is typed by its subject's latest schema at save:
+// an edge into a function whose input the schema's values cannot fit is refused with
+// incompatible_types; a registry that is stopped or never answers leaves the port untyped, and
+// the save goes through. The registry is the stand-in from @weir/schema-registry (no real
+// registry installs here; that package's README says what was tried). Nothing is deployed, so no
+// Kafka broker is needed.
+import { createServer } from "node:net";
+import type { AddressInfo, Server, Socket } from "node:net";
+import type { FlowSpecInput, PortSchema } from "@weir/domain";
+import { RegistryClient } from "@weir/schema-registry";
+import { startStandInRegistry } from "@weir/schema-registry/testing";
+import type { StandInRegistry } from "@weir/schema-registry/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TRPCError } from "@trpc/server";
+import { caught, useTestApi } from "../../test/db";
+import type { FlowValidationError } from "../errors";
+import { containing } from "../../test/match";
+
+const t = useTestApi();
+const auth = { kind: "basic" as const, username: "weir", password: "registry-secret" };
+let registry: StandInRegistry;
+
+const orderSchema = {
+  type: "record",
+  name: "Order",
+  namespace: "shop",
+  fields: [
+    { name: "id", type: "string" },
+    { name: "amount", type: "double" },
+  ],
+};
+
+const amountAs = (type: "string" | "number"): PortSchema => ({
+  type: "object",
+  properties: { amount: { type } },
+  required: ["amount"],
+});
+
+/** kafka-source (registry profile `profile`, one topic) → function typed `input` → log. */
+function flow(
+  input: PortSchema,
+  options: { profile?: string; topic?: string; name?: string } = {},
+): FlowSpecInput {
+  return {
+    name: options.name ?? "typed by the registry",
+    nodes: [
+      {
+        id: "orders",
+        kind: "source",
+        type: "kafka-source",
+        config: {
+          brokers: ["localhost:9092"],
+          topics: [options.topic ?? "orders"],
+          valueFormat: "registry",
+          registry: options.profile ?? "registry",
+        },
+      },
+      {
+        id: "total",
+        kind: "function",
+        type: "function",
+        config: { code: "export default (r) => r" },
+        schemas: { input },
+      },
+      { id: "log", kind: "sink", type: "log" },
+    ],
+    edges: [
+      { id: "e1", from: { node: "orders", port: "out" }, to: { node: "total" } },
+      { id: "e2", from: { node: "total", port: "out" }, to: { node: "log" } },
+    ],
+  };
+}
+
+beforeAll(async () => {
+  registry = await startStandInRegistry({ basicAuth: auth });
+  await new RegistryClient({ url: registry.url, auth }).register("orders-value", {
+    schemaType: "AVRO",
+    schema: JSON.stringify(orderSchema),
+    references: [],
+  });
+  await t.api.connections.set({
+    name: "registry",
+    kind: "schema-registry",
+    config: { url: registry.url, auth: { kind: "basic", username: auth.username } },
+    secrets: { auth: { password: auth.password } },
+  });
+});
+afterAll(() => registry.close());
+
+const MESSAGE =
+  "port 'out' of 'orders' sends { id: string; amount: number; } but the input of 'total' accepts " +
+  '{ amount: string; }: a record such as {"id":"","amount":0.5} would be refused (at amount: must be string (got number 0.5))';
+
+describe("a registry-typed kafka-source", () => {
+  it("refuses an edge the subject's schema cannot fit, in validate and create, saving nothing", async () => {
+    expect(await t.api.flow.validate(flow(amountAs("string")))).toEqual({
+      ok: false,
+      problems: [
+        { path: ["edges", 0], pathString: "edges[0]", message: MESSAGE, code: "incompatible_types" },
+      ],
+    });
+    const before = await t.db.flowVersion.count();
+    await expect(t.api.flow.create(flow(amountAs("string")))).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: containing(`edges[0]: ${MESSAGE}`),
+    });
+    expect(await t.db.flowVersion.count()).toBe(before);
+    // The latest version was asked for, with the profile's stored password (else a 401: untyped).
+    expect(registry.requests).toContain("GET /subjects/orders-value/versions/latest");
+  });
+
+  it("saves an edge the schema fits, and refuses the same update later", async () => {
+    const { id } = await t.api.flow.create(flow(amountAs("number")));
+    const error = (await caught(() =>
+      t.api.flow.update({ id, spec: flow(amountAs("string")) }),
+    )) as TRPCError & {
+      cause: FlowValidationError;
+    };
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(error.cause.problems).toEqual([
+      { path: ["edges", 0], message: MESSAGE, code: "incompatible_types" },
+    ]);
+    expect((await t.api.flow.get({ id })).version).toBe(1);
+  });
+
+  it("leaves the port untyped for a subject the registry does not have, or a profile that does not exist", async () => {
+    await expect(t.api.flow.create(flow(amountAs("string"), { topic: "payments" }))).resolves.toMatchObject({
+      version: 1,
+    });
+    await expect(
+      t.api.flow.create(flow(amountAs("string"), { profile: "never-made" })),
+    ).resolves.toMatchObject({
+      version: 1,
+    });
+  });
+
+  it("saves untyped when the registry never answers (after its 2 s limit)", async () => {
+    const sockets: Socket[] = [];
+    const silent: Server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    await t.api.connections.set({
+      name: "registry-silent",
+      kind: "schema-registry",
+      config: { url: `http://127.0.0.1:${String(port)}` },
+    });
+    try {
+      const started = performance.now();
+      await expect(
+        t.api.flow.create(flow(amountAs("string"), { profile: "registry-silent", name: "silent" })),
+      ).resolves.toMatchObject({ version: 1 });
+      // It waited for the registry (so it did ask) and then went on.
+      expect(sockets.length).toBeGreaterThan(0);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(1_900);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it("saves untyped once the registry is stopped", async () => {
+    await registry.close();
+    await expect(
+      t.api.flow.create(flow(amountAs("string"), { name: "registry down" })),
+    ).resolves.toMatchObject({
+      version: 1,
+    });
+    // afterAll closes it again: a second close must not throw.
+    registry = { ...registry, close: () => Promise.resolve() };
+  });
+});
