@@ -1,7 +1,7 @@
 // Output types of registry-encoded Kafka sources, looked up before a flow is validated: the latest
 // schema of each source's subject (kafka-source `subject`, by default <topic>-value), mapped to a
 // port type by @weir/schema-registry's portSchemaOf. A registry that is down or slow, a missing
-// profile or subject, or a schema with no port type (Protobuf, for now) leaves the port untyped
+// profile or subject, or a schema that does not map to a port type leaves the port untyped
 // (unknown, never checked): typing helps a save, it never fails one.
 import {
   kafkaSourceConfigSchema,

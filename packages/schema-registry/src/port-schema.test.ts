@@ -1,7 +1,9 @@
 import avro from "avsc";
 import { compatible, validateValue } from "@weir/domain";
 import { describe, expect, it } from "vitest";
+import type { PortSchema } from "@weir/domain";
 import { avroCodec } from "./avro";
+import { protobufCodec } from "./protobuf";
 import { portSchemaOf } from "./port-schema";
 
 const address = { type: "record", name: "Address", fields: [{ name: "city", type: "string" }] };
@@ -152,8 +154,9 @@ describe("portSchemaOf (Avro)", () => {
     };
     const payment = { type: "record", name: "Payment", fields: [{ name: "amount", type: "common.Money" }] };
     expect(
-      portSchemaOf("AVRO", JSON.stringify(payment), { references: [JSON.stringify(money)] })?.properties
-        ?.amount,
+      portSchemaOf("AVRO", JSON.stringify(payment), {
+        references: [{ name: "common.Money", schema: JSON.stringify(money) }],
+      })?.properties?.amount,
     ).toEqual({
       type: "object",
       properties: { cents: { type: "integer" } },
@@ -269,7 +272,124 @@ describe("portSchemaOf (JSON Schema)", () => {
 });
 
 describe("portSchemaOf (Protobuf)", () => {
-  it("has no mapping yet: the type is unknown", () => {
-    expect(portSchemaOf("PROTOBUF", 'syntax = "proto3"; message M { string a = 1; }')).toBeUndefined();
+  const proto = `
+syntax = "proto3";
+package shop;
+import "google/protobuf/timestamp.proto";
+import "google/protobuf/duration.proto";
+import "google/protobuf/wrappers.proto";
+import "google/protobuf/struct.proto";
+
+message Order {
+  int64 id = 1;
+  string customer_name = 2;
+  bytes raw = 3;
+  Status status = 4;
+  repeated string tags = 5;
+  map<string, int32> counts = 6;
+  google.protobuf.Timestamp at = 7;
+  google.protobuf.Duration took = 8;
+  google.protobuf.StringValue note = 9;
+  google.protobuf.Struct extra = 10;
+  Line line = 11;
+  double ratio = 12;
+  repeated Line lines = 13;
+  optional bool gift = 14;
+  oneof pay { string card = 15; int32 voucher = 16; }
+  enum Status { NEW = 0; PAID = 1; }
+  message Line { string sku = 1; uint64 qty = 2; }
+}
+message Ping { int32 a = 1; }
+`;
+  const line: PortSchema = {
+    type: "object",
+    properties: { sku: { type: "string" }, qty: { type: "string" } },
+    required: ["sku", "qty"],
+    additionalProperties: false,
+  };
+
+  it("maps the first message by the field names and JSON the decoder uses", () => {
+    const schema = portSchemaOf("PROTOBUF", proto);
+    expect(schema?.properties).toEqual({
+      id: { type: "string" },
+      customer_name: { type: "string" },
+      raw: { type: "string" },
+      status: { type: "string", enum: ["NEW", "PAID"] },
+      tags: { type: "array", items: { type: "string" } },
+      counts: { type: "object", additionalProperties: { type: "integer" } },
+      at: { anyOf: [{ type: "null" }, { type: "string" }] },
+      took: { anyOf: [{ type: "null" }, { type: "string" }] },
+      note: { anyOf: [{ type: "null" }, { type: "string" }] },
+      extra: { anyOf: [{ type: "null" }, { type: "object" }] },
+      line: { anyOf: [{ type: "null" }, line] },
+      ratio: { type: "number" },
+      lines: { type: "array", items: line },
+      gift: { anyOf: [{ type: "null" }, { type: "boolean" }] },
+      card: { anyOf: [{ type: "null" }, { type: "string" }] },
+      voucher: { anyOf: [{ type: "null" }, { type: "integer" }] },
+    });
+    expect(schema?.required).toHaveLength(16);
+    expect(portSchemaOf("PROTOBUF", proto, { messageName: "shop.Ping" })).toEqual({
+      type: "object",
+      properties: { a: { type: "integer" } },
+      required: ["a"],
+      additionalProperties: false,
+    });
+  });
+
+  it("types what the decoder produces, for a full and an empty message", () => {
+    const codec = protobufCodec(proto);
+    const schema = portSchemaOf("PROTOBUF", proto) ?? {};
+    const encode = codec.encoder("shop.Order").encode;
+    const full = codec.decode(
+      encode({
+        id: "9223372036854775807",
+        customer_name: "Ada",
+        raw: "AQL/",
+        status: "PAID",
+        tags: ["a"],
+        counts: { x: 3 },
+        at: "2024-05-01T12:00:00.123Z",
+        took: "1.500s",
+        note: "fragile",
+        extra: { a: [1, "two", null] },
+        line: { sku: "S-1", qty: "12" },
+        ratio: 0.5,
+        lines: [{ sku: "S-2", qty: "1" }],
+        gift: true,
+        voucher: 7,
+      }),
+    );
+    expect(validateValue(schema, full), JSON.stringify(full)).toEqual([]);
+    const empty = codec.decode(encode({}));
+    expect(empty).toMatchObject({ id: "0", at: null, line: null, gift: null, card: null });
+    expect(validateValue(schema, empty), JSON.stringify(empty)).toEqual([]);
+  });
+
+  it("resolves imports given as references, and answers undefined for text that does not parse", () => {
+    const schema = portSchemaOf(
+      "PROTOBUF",
+      `syntax = "proto3"; package pay; import "common/money.proto"; message Payment { common.Money amount = 1; }`,
+      {
+        references: [
+          {
+            name: "common/money.proto",
+            schema: `syntax = "proto3"; package common; message Money { int64 cents = 1; }`,
+          },
+        ],
+      },
+    );
+    expect(schema?.properties?.amount).toEqual({
+      anyOf: [
+        { type: "null" },
+        {
+          type: "object",
+          properties: { cents: { type: "string" } },
+          required: ["cents"],
+          additionalProperties: false,
+        },
+      ],
+    });
+    expect(portSchemaOf("PROTOBUF", "message {")).toBeUndefined();
   });
 });

@@ -6,6 +6,8 @@ import { portSchemaSchema } from "@weir/domain";
 import type { RegistryClient, SchemaType } from "./client";
 import { resolveReferences } from "./codec";
 import { isJsonObject } from "./json";
+import { protobufPortSchema } from "./port-schema-protobuf";
+import type { NamedSchema } from "./protobuf";
 import type { JsonObject, JsonValue } from "./json";
 
 export interface PortSchemaOptions {
@@ -14,13 +16,15 @@ export interface PortSchemaOptions {
    * `encodable`: what the encoder accepts, where a field with a default may be left out.
    */
   direction?: "decoded" | "encodable";
-  /** Texts of referenced schemas (Confluent schema references), dependencies first. */
-  references?: readonly string[];
+  /** Referenced schemas (Confluent schema references) by import name, dependencies first. */
+  references?: readonly NamedSchema[];
+  /** Protobuf: the message (full name); the file's first message by default. */
+  messageName?: string;
 }
 
 /**
  * The port type of the values a registered schema decodes to, or undefined when Weir cannot say
- * (a Protobuf schema, for now; text that does not parse): an unknown type is never checked, so it
+ * (text that does not parse, a type the subset refuses): an unknown type is never checked, so it
  * never refuses an edge. Where the mapping must widen (a JSON Schema keyword outside the subset, an
  * Avro recursive reference) the type accepts more than the schema does, never less.
  */
@@ -29,16 +33,17 @@ export function portSchemaOf(
   schemaText: string,
   options: PortSchemaOptions = {},
 ): PortSchema | undefined {
-  let mapped: PortSchema | undefined;
+  let mapped: PortSchema;
   try {
     if (schemaType === "AVRO") mapped = avroPortSchema(schemaText, options);
     else if (schemaType === "JSON") mapped = jsonSchemaPortSchema(JSON.parse(schemaText) as JsonValue);
+    else mapped = protobufPortSchema(schemaText, options.references ?? [], options.messageName);
   } catch {
     return undefined;
   }
   // The subset's own parser has the last word: what it refuses would be refused in a flow too.
-  const checked = mapped === undefined ? undefined : portSchemaSchema.safeParse(mapped);
-  return checked?.success ? checked.data : undefined;
+  const checked = portSchemaSchema.safeParse(mapped);
+  return checked.success ? checked.data : undefined;
 }
 
 /**
@@ -52,10 +57,7 @@ export async function latestPortSchema(
 ): Promise<PortSchema | undefined> {
   const latest = await client.version(subject, "latest");
   const references = await resolveReferences(client, latest.references);
-  return portSchemaOf(latest.schemaType, latest.schema, {
-    ...options,
-    references: references.map((r) => r.schema),
-  });
+  return portSchemaOf(latest.schemaType, latest.schema, { ...options, references });
 }
 
 // --- Avro ---------------------------------------------------------------------------------------
@@ -77,7 +79,7 @@ function avroPortSchema(text: string, options: PortSchemaOptions): PortSchema {
     open: new Set(),
   };
   for (const reference of options.references ?? [])
-    collectNames(JSON.parse(reference) as AvroSchema, "", context);
+    collectNames(JSON.parse(reference.schema) as AvroSchema, "", context);
   const schema = JSON.parse(text) as AvroSchema;
   collectNames(schema, "", context);
   return avroType(schema, "", context);

@@ -64,6 +64,14 @@ export function protobufCodec(schema: string, references: readonly NamedSchema[]
   };
 }
 
+/** The schema's types, its top-level messages in file order (what message indexes count). */
+export function protobufTypes(
+  schema: string,
+  references: readonly NamedSchema[] = [],
+): { root: protobuf.Root; topLevel: Type[] } {
+  return isDescriptor(schema) ? fromDescriptors(schema, references) : fromText(schema, references);
+}
+
 /** A schema given as .proto text (Confluent's usual form), its references likewise. */
 function fromText(
   schema: string,
@@ -176,7 +184,7 @@ const TO_OBJECT: protobuf.IConversionOptions = {
   json: true,
 };
 
-const WRAPPERS = new Set(
+export const WRAPPERS = new Set(
   ["Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes"].map(
     (name) => `.google.protobuf.${name}Value`,
   ),
