@@ -78,6 +78,12 @@ beforeAll(async () => {
     schema: JSON.stringify(orderSchema),
     references: [],
   });
+  // int64 decodes to a string of digits (proto3 JSON).
+  await new RegistryClient({ url: registry.url, auth }).register("payments-value", {
+    schemaType: "PROTOBUF",
+    schema: 'syntax = "proto3"; package pay; message Payment { int64 amount = 1; }',
+    references: [],
+  });
   await t.api.connections.set({
     name: "registry",
     kind: "schema-registry",
@@ -123,8 +129,18 @@ describe("a registry-typed kafka-source", () => {
     expect((await t.api.flow.get({ id })).version).toBe(1);
   });
 
-  it("leaves the port untyped for a subject the registry does not have, or a profile that does not exist", async () => {
+  it("types a Protobuf subject too: an int64 field is a string", async () => {
+    await expect(t.api.flow.create(flow(amountAs("number"), { topic: "payments" }))).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: containing("edges[0]: port 'out' of 'orders' sends { amount: string; }"),
+    });
     await expect(t.api.flow.create(flow(amountAs("string"), { topic: "payments" }))).resolves.toMatchObject({
+      version: 1,
+    });
+  });
+
+  it("leaves the port untyped for a subject the registry does not have, or a profile that does not exist", async () => {
+    await expect(t.api.flow.create(flow(amountAs("string"), { topic: "refunds" }))).resolves.toMatchObject({
       version: 1,
     });
     await expect(
