@@ -28,6 +28,7 @@ export type { HttpResponseConfig } from "./http-response/definition";
 export type { KafkaSinkConfig } from "./kafka-sink/definition";
 export type { KafkaSourceConfig } from "./kafka-source/definition";
 export { kafkaSourceConfigSchema, typingSubjectOf } from "./kafka-source/definition";
+export { kafkaSinkConfigSchema } from "./kafka-sink/definition";
 export type { LogSinkConfig } from "./log/definition";
 export type { WebhookSinkConfig } from "./webhook/definition";
 

@@ -97,6 +97,69 @@ const MESSAGE =
   "port 'out' of 'orders' sends { id: string; amount: number; } but the input of 'total' accepts " +
   '{ amount: string; }: a record such as {"id":"","amount":0.5} would be refused (at amount: must be string (got number 0.5))';
 
+/** generator → function whose output is typed `output` → kafka-sink encoding Avro orders. */
+function sinkFlow(output: PortSchema, withText: boolean, name: string): FlowSpecInput {
+  return {
+    name,
+    nodes: [
+      { id: "gen", kind: "source", type: "generator" },
+      {
+        id: "shape",
+        kind: "function",
+        type: "function",
+        config: { code: "export default (r) => r" },
+        schemas: { outputs: { out: output } },
+      },
+      {
+        id: "orders",
+        kind: "sink",
+        type: "kafka-sink",
+        config: {
+          brokers: ["localhost:9092"],
+          topic: "orders",
+          valueFormat: "registry",
+          registry: "registry",
+          schema: { format: "avro", ...(withText ? { text: JSON.stringify(orderSchema) } : {}) },
+        },
+      },
+    ],
+    edges: [
+      { id: "e1", from: { node: "gen", port: "out" }, to: { node: "shape" } },
+      { id: "e2", from: { node: "shape", port: "out" }, to: { node: "orders" } },
+    ],
+  };
+}
+
+// Closed: the Avro encoder refuses a field the record does not have, so an open type could
+// send one (the check says so, with such a record).
+const order = (amount: "string" | "number", closed = true): PortSchema => ({
+  type: "object",
+  properties: { id: { type: "string" }, amount: { type: amount } },
+  required: ["id", "amount"],
+  ...(closed ? { additionalProperties: false } : {}),
+});
+
+describe("a registry-encoding kafka-sink", () => {
+  it("takes as its input type the schema it writes with, from its config or the subject", async () => {
+    for (const withText of [true, false]) {
+      const refused = await t.api.flow.validate(
+        sinkFlow(order("string"), withText, `sink ${String(withText)}`),
+      );
+      expect(refused.ok).toBe(false);
+      expect(refused.problems).toEqual([
+        expect.objectContaining({ path: ["edges", 1], code: "incompatible_types" }),
+      ]);
+      expect(refused.problems[0]?.message).toContain("the input of 'orders' accepts");
+      expect(await t.api.flow.validate(sinkFlow(order("number"), withText, "fits"))).toEqual({
+        ok: true,
+        problems: [],
+      });
+      const open = await t.api.flow.validate(sinkFlow(order("number", false), withText, "open"));
+      expect(open.problems[0]?.message).toContain("unexpected property");
+    }
+  });
+});
+
 describe("a registry-typed kafka-source", () => {
   it("refuses an edge the subject's schema cannot fit, in validate and create, saving nothing", async () => {
     expect(await t.api.flow.validate(flow(amountAs("string")))).toEqual({
