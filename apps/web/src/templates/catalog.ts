@@ -8,6 +8,7 @@ import kafkaEnrich from "../../../../examples/templates/kafka-enrich.json";
 import wasmFunction from "../../../../examples/templates/wasm-function.json";
 import wasmGo from "../../../../examples/templates/wasm-go.json";
 import wasmPython from "../../../../examples/templates/wasm-python.json";
+import pythonNative from "../../../../examples/templates/python-native.json";
 import { withLayout } from "./layout";
 
 export interface FlowTemplate {
@@ -32,6 +33,7 @@ const TEMPLATE_LIST: readonly FlowTemplate[] = [
     needs: "a connection profile named “kafka” and the topics orders and orders-enriched",
     spec: kafkaEnrich as FlowSpecInput,
   },
+  { id: "python", title: "Python function (CPython, sandboxed)", spec: pythonNative as FlowSpecInput },
   { id: "wasm-function", title: "WebAssembly function", spec: wasmFunction as FlowSpecInput },
   { id: "wasm-go", title: "Go function (WebAssembly)", component: "go", spec: wasmGo as FlowSpecInput },
   {
