@@ -1,41 +1,31 @@
 "use client";
 // Compare two versions, or a version and the unsaved canvas: which nodes were added, removed or
-// renamed, each changed config field, the edges, and a line diff of each function's code.
-import { useQuery } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
-import { keys } from "~/lib/query-keys";
-import { api, errorMessage } from "~/lib/trpc";
+// renamed, each changed config field, the edges, and each function's code in Monaco's diff editor.
+// "Show on canvas" draws the same comparison on the canvas (comparison-canvas.tsx).
+import { errorMessage } from "~/lib/trpc";
+import type { Side } from "../compare-graph";
 import type { FlowDoc } from "../graph";
-import { diffFlows, edgeText, type FlowDiff } from "../version-diff";
-
-/** "canvas" is what the editor holds now, saved or not. */
-type Side = number | "canvas";
+import { edgeText, type FlowDiff, type NodeChange } from "../version-diff";
+import { CodeDiff } from "./code-diff";
+import { CompareRollbackButton } from "./compare-rollback-button";
+import type { CompareSides } from "./use-comparison";
+import { sideLabel, useComparison } from "./use-comparison";
 
 interface Props {
   flowId: string;
   versions: number[];
   latestVersion: number;
   canvas: FlowDoc;
+  /** The function contract, so the diff editor's TypeScript knows the types the code names. */
+  contract: string;
+  sides: CompareSides;
+  onSides: (sides: CompareSides) => void;
+  /** Whether the canvas shows this comparison. */
+  comparing: boolean;
+  onCompare: (on: boolean) => void;
   busy: boolean;
   onRollback: (version: number) => void;
 }
-
-function useSide(flowId: string, side: Side, canvas: FlowDoc) {
-  const query = useQuery({
-    queryKey: [...keys.versions(flowId), "spec", side],
-    queryFn: async (): Promise<FlowDoc> => {
-      const { name, description, nodes, edges } = (
-        await api.flow.get.query({ id: flowId, version: side as number })
-      ).spec;
-      return { name, description, nodes, edges };
-    },
-    enabled: side !== "canvas",
-    staleTime: Infinity,
-  });
-  return side === "canvas" ? { data: canvas, error: null } : { data: query.data, error: query.error };
-}
-
-const sideLabel = (side: Side): string => (side === "canvas" ? "unsaved canvas" : `v${String(side)}`);
 
 function SidePicker(props: {
   testId: string;
@@ -64,58 +54,119 @@ function SidePicker(props: {
   );
 }
 
-export function VersionDiffPanel({ flowId, versions, latestVersion, canvas, busy, onRollback }: Props) {
-  const [from, setFrom] = useState<Side>(Math.max(1, latestVersion - 1));
-  const [to, setTo] = useState<Side>("canvas");
-  const before = useSide(flowId, from, canvas);
-  const after = useSide(flowId, to, canvas);
-  const diff = useMemo(
-    () => (before.data && after.data ? diffFlows(before.data, after.data) : null),
-    [before.data, after.data],
-  );
-  const failed = before.error ?? after.error;
+export function VersionDiffPanel(props: Props) {
+  const { flowId, versions, latestVersion, canvas, sides, busy } = props;
+  const { before, after, diff, error } = useComparison(flowId, sides, canvas);
   return (
     <section className="version-diff" data-testid="version-diff" aria-label="Compare versions">
       <div className="diff-pickers">
         <strong>Compare</strong>
-        <SidePicker testId="diff-from" label="from" value={from} options={versions} onChange={setFrom} />
+        <SidePicker
+          testId="diff-from"
+          label="from"
+          value={sides.from}
+          options={versions}
+          onChange={(from) => {
+            props.onSides({ ...sides, from });
+          }}
+        />
         <SidePicker
           testId="diff-to"
           label="to"
-          value={to}
+          value={sides.to}
           options={["canvas", ...versions]}
-          onChange={setTo}
+          onChange={(to) => {
+            props.onSides({ ...sides, to });
+          }}
         />
-        {typeof from === "number" && from !== latestVersion ? (
-          <button
-            type="button"
-            className="btn btn-small"
-            data-testid="diff-rollback"
-            disabled={busy}
-            onClick={() => {
-              onRollback(from);
-            }}
-          >
-            Roll back to v{from}
-          </button>
-        ) : null}
+        <button
+          type="button"
+          className={`btn btn-small${props.comparing ? "" : " btn-ghost"}`}
+          data-testid="diff-show-canvas"
+          aria-pressed={props.comparing}
+          onClick={() => {
+            props.onCompare(!props.comparing);
+          }}
+        >
+          {props.comparing ? "Leave comparison" : "Show on canvas"}
+        </button>
+        <CompareRollbackButton
+          sides={sides}
+          latestVersion={latestVersion}
+          busy={busy}
+          testId="diff-rollback"
+          onRollback={props.onRollback}
+        />
       </div>
-      {failed ? (
+      {error ? (
         <p className="panel-error" role="alert" data-testid="diff-error">
-          Could not load the versions to compare: {errorMessage(failed)}
+          Could not load the versions to compare: {errorMessage(error)}
         </p>
-      ) : diff === null || !after.data || !before.data ? (
+      ) : diff === null || !after || !before ? (
         <p className="muted" data-testid="diff-loading">
           Loading…
         </p>
       ) : (
-        <DiffView diff={diff} before={before.data} after={after.data} />
+        <DiffView
+          diff={diff}
+          before={before}
+          after={after}
+          contract={props.contract}
+          beforeLabel={sideLabel(sides.from)}
+          afterLabel={sideLabel(sides.to)}
+        />
       )}
     </section>
   );
 }
 
-function DiffView({ diff, before, after }: { diff: FlowDiff; before: FlowDoc; after: FlowDoc }) {
+/** The code of node `id` in `doc`, "" when it has none. */
+function codeOf(doc: FlowDoc, id: string): string {
+  const code = doc.nodes.find((n) => n.id === id)?.config.code;
+  return typeof code === "string" ? code : "";
+}
+
+function CodeChange(props: {
+  change: NodeChange;
+  before: FlowDoc;
+  after: FlowDoc;
+  contract: string;
+  beforeLabel: string;
+  afterLabel: string;
+}) {
+  const { change, before, after } = props;
+  const lines = change.code ?? [];
+  const added = lines.filter((l) => l.kind === "added").length;
+  const removed = lines.filter((l) => l.kind === "removed").length;
+  const node = after.nodes.find((n) => n.id === change.id);
+  return (
+    <div className="diff-code">
+      <div className="muted small" data-testid={`diff-code-summary-${change.id}`}>
+        code: {removed} line{removed === 1 ? "" : "s"} removed, {added} added
+      </div>
+      <CodeDiff
+        testId={`diff-code-${change.id}`}
+        before={codeOf(before, change.id)}
+        after={codeOf(after, change.id)}
+        language={node?.config.language === "javascript" ? "javascript" : "typescript"}
+        contract={props.contract}
+        lines={lines.length}
+        beforeLabel={props.beforeLabel}
+        afterLabel={props.afterLabel}
+      />
+    </div>
+  );
+}
+
+function DiffView(props: {
+  diff: FlowDiff;
+  before: FlowDoc;
+  after: FlowDoc;
+  contract: string;
+  beforeLabel: string;
+  afterLabel: string;
+}) {
+  const { diff, before, after } = props;
   if (diff.empty)
     return (
       <p className="muted" data-testid="diff-empty">
@@ -158,14 +209,14 @@ function DiffView({ diff, before, after }: { diff: FlowDiff; before: FlowDoc; af
             </table>
           ) : null}
           {c.code ? (
-            <pre className="diff-code" data-testid={`diff-code-${c.id}`}>
-              {c.code.map((line, i) => (
-                <div key={i} className={`diff-line diff-${line.kind}`} data-kind={line.kind}>
-                  {line.kind === "added" ? "+ " : line.kind === "removed" ? "− " : "  "}
-                  {line.text}
-                </div>
-              ))}
-            </pre>
+            <CodeChange
+              change={c}
+              before={before}
+              after={after}
+              contract={props.contract}
+              beforeLabel={props.beforeLabel}
+              afterLabel={props.afterLabel}
+            />
           ) : null}
         </li>
       ))}

@@ -2,10 +2,12 @@
 // Every saved version with its date and the one deployed; open one to look at it, or roll back
 // to it (saved again as the newest version, and redeployed when the flow is running).
 import { useQuery } from "@tanstack/react-query";
+import { useSession } from "~/auth/session";
 import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
 import type { FlowDoc } from "../graph";
 import { summaryText } from "../version-summary";
+import type { CompareSides } from "./use-comparison";
 import { VersionDiffPanel } from "./version-diff-panel";
 
 interface Props {
@@ -15,6 +17,13 @@ interface Props {
   deployedVersion: number | null;
   /** What the canvas holds now, to compare a version with. */
   canvas: FlowDoc;
+  /** The function contract, for the code diff's TypeScript. */
+  contract: string;
+  /** The two sides compared under the table, and whether the canvas shows that comparison. */
+  sides: CompareSides;
+  onSides: (sides: CompareSides) => void;
+  comparing: boolean;
+  onCompare: (on: boolean) => void;
   busy: boolean;
   onOpen: (version: number) => void;
   onRollback: (version: number) => void;
@@ -26,10 +35,16 @@ export function VersionsPanel({
   shownVersion,
   deployedVersion,
   canvas,
+  contract,
+  sides,
+  onSides,
+  comparing,
+  onCompare,
   busy,
   onOpen,
   onRollback,
 }: Props) {
+  const rollbackBlocked = useSession().whyNot("editor", "Rolling back");
   const versions = useQuery({
     queryKey: [...keys.versions(flowId), latestVersion],
     queryFn: () => api.flow.versions.query({ id: flowId }),
@@ -102,7 +117,8 @@ export function VersionsPanel({
                   type="button"
                   className="btn btn-small"
                   data-testid={`version-rollback-${v.version}`}
-                  disabled={busy || v.version === latestVersion}
+                  disabled={busy || v.version === latestVersion || rollbackBlocked !== undefined}
+                  title={rollbackBlocked}
                   onClick={() => {
                     onRollback(v.version);
                   }}
@@ -119,6 +135,11 @@ export function VersionsPanel({
         versions={versions.data.map((v) => v.version)}
         latestVersion={latestVersion}
         canvas={canvas}
+        contract={contract}
+        sides={sides}
+        onSides={onSides}
+        comparing={comparing}
+        onCompare={onCompare}
         busy={busy}
         onRollback={onRollback}
       />

@@ -16,6 +16,7 @@ import { BottomPanel } from "./bottom-panel";
 import type { BottomTab } from "./bottom-panel";
 import { Canvas, FIT_VIEW_OPTIONS } from "./canvas";
 import type { CodeMarker } from "./code-editor-impl";
+import { ComparisonCanvas } from "./comparison-canvas";
 import { DeadLettersPanel } from "./dead-letters-panel";
 import { DryRunPanel } from "./dry-run-panel";
 import type { DryRunResult } from "./dry-run-panel";
@@ -27,6 +28,8 @@ import { Palette } from "./palette";
 import { ProblemsPanel } from "./problems-panel";
 import { StatePanel } from "./state-panel";
 import { TestPanel } from "./test-panel";
+import type { CompareSides } from "./use-comparison";
+import { useComparison } from "./use-comparison";
 import { useEditorState } from "./use-editor-state";
 import { useLiveStats } from "./use-live-stats";
 import { useFlowActions } from "./use-flow-actions";
@@ -58,6 +61,16 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
   const [rollingBack, setRollingBack] = useState<number | null>(null);
   const [saveMessage, setSaveMessage] = useState("");
   const [dryRun, setDryRun] = useState<DryRunResult | null>(null);
+  // The Versions tab's Compare, and whether the canvas shows it (then read-only, until left).
+  const [compareSides, setCompareSides] = useState<CompareSides>(() => ({
+    from: Math.max(1, version - 1),
+    to: "canvas",
+  }));
+  const [comparing, setComparing] = useState(false);
+  const compared = useComparison(flowId, compareSides, state.doc, comparing);
+  const leaveComparison = useCallback(() => {
+    setComparing(false);
+  }, []);
   const dryRunCounts = useMemo(
     () => (dryRun ? new Map(dryRun.edges.map((e) => [e.edgeId, e.records.length])) : undefined),
     [dryRun],
@@ -219,15 +232,32 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
       <div className="editor-main">
         <Palette types={nodeTypes} onAdd={addAtCenter} />
         <div className="editor-center">
-          <Canvas
-            state={state}
-            types={types}
-            live={running ? live.view : null}
-            dryRunCounts={dryRunCounts}
-            onInit={(instance) => {
-              flowInstance.current = instance;
-            }}
-          />
+          {comparing ? (
+            <ComparisonCanvas
+              sides={compareSides}
+              docs={
+                compared.before && compared.after && compared.diff
+                  ? { before: compared.before, after: compared.after, diff: compared.diff }
+                  : null
+              }
+              error={compared.error}
+              types={types}
+              latestVersion={state.savedVersion}
+              busy={busy !== null}
+              onRollback={setRollingBack}
+              onLeave={leaveComparison}
+            />
+          ) : (
+            <Canvas
+              state={state}
+              types={types}
+              live={running ? live.view : null}
+              dryRunCounts={dryRunCounts}
+              onInit={(instance) => {
+                flowInstance.current = instance;
+              }}
+            />
+          )}
           <BottomPanel tab={tab} onTab={setTab} badges={{ problems: state.problems?.all.length ?? 0 }}>
             {tab === "test" ? (
               <TestPanel
@@ -274,6 +304,15 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
                 shownVersion={shownVersion}
                 deployedVersion={running ? deployment.version : null}
                 canvas={state.doc}
+                contract={contract}
+                sides={compareSides}
+                onSides={setCompareSides}
+                comparing={comparing}
+                onCompare={(on) => {
+                  // Nothing stays selected under the comparison, where Delete would act unseen.
+                  if (on) state.select({ nodes: new Set(), edges: new Set() });
+                  setComparing(on);
+                }}
                 busy={busy !== null}
                 onOpen={(n) => void openVersion(n)}
                 onRollback={setRollingBack}
@@ -302,6 +341,7 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
           onConfirm={() => {
             const n = rollingBack;
             setRollingBack(null);
+            setComparing(false);
             void rollback(n);
           }}
         />

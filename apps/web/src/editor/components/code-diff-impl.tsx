@@ -1,0 +1,75 @@
+"use client";
+// The diff editor itself, built with monaco.editor.createDiffEditor rather than
+// @monaco-editor/react's <DiffEditor>: that one disposes its two models before the widget on
+// unmount, which Monaco >= 0.51 reports as an uncaught "TextModel got disposed before
+// DiffEditorWidget model got reset" (monaco-react#647). Here the widget lets go of the models
+// first, then everything is disposed.
+import { useEffect, useRef } from "react";
+import { configureContract, monaco } from "./monaco-setup";
+
+export interface CodeDiffProps {
+  before: string;
+  after: string;
+  language: "typescript" | "javascript";
+  contract: string;
+  /** Lines the diff shows (both sides' lines, common ones once): the editor's height follows. */
+  lines: number;
+  /** What the two sides are, for screen readers ("v2", "v3"). */
+  beforeLabel: string;
+  afterLabel: string;
+}
+
+const LINE_PX = 19;
+const MAX_PX = 360;
+
+export default function CodeDiffImpl({
+  before,
+  after,
+  language,
+  contract,
+  lines,
+  beforeLabel,
+  afterLabel,
+}: CodeDiffProps) {
+  const host = useRef<HTMLDivElement>(null);
+  configureContract(contract);
+
+  useEffect(() => {
+    const element = host.current;
+    if (!element) return;
+    const original = monaco.editor.createModel(before, language);
+    const modified = monaco.editor.createModel(after, language);
+    const editor = monaco.editor.createDiffEditor(element, {
+      readOnly: true,
+      originalEditable: false,
+      // Inline (one column, removed lines above added ones): the bottom panel is narrow, and it
+      // reads as the unified diff people know from code review.
+      renderSideBySide: false,
+      automaticLayout: true,
+      minimap: { enabled: false },
+      scrollBeyondLastLine: false,
+      renderOverviewRuler: false,
+      fontSize: 13,
+      lineNumbersMinChars: 3,
+      wordWrap: "on",
+      diffWordWrap: "on",
+      originalAriaLabel: `code in ${beforeLabel}`,
+      modifiedAriaLabel: `code in ${afterLabel}, changes from ${beforeLabel} marked`,
+    });
+    editor.setModel({ original, modified });
+    return () => {
+      editor.setModel(null);
+      editor.dispose();
+      original.dispose();
+      modified.dispose();
+    };
+  }, [before, after, language, beforeLabel, afterLabel]);
+
+  return (
+    <div
+      ref={host}
+      className="code-diff-host"
+      style={{ height: `${String(Math.min(MAX_PX, lines * LINE_PX + 12))}px` }}
+    />
+  );
+}

@@ -1,0 +1,160 @@
+"use client";
+// The canvas while a comparison is open: the newer flow drawn read-only, its added nodes and edges
+// green, changed ones amber, and the older flow's removed ones faded, dashed red, where they were;
+// a legend with the counts, "Roll back to vN" and the way out (the button, or Escape). It has its
+// own React Flow store, so the editing canvas comes back exactly as it was.
+import { Background, Controls, MarkerType, ReactFlow, ReactFlowProvider } from "@xyflow/react";
+import { useEffect, useMemo } from "react";
+import type { Mark } from "../compare-graph";
+import { compareGraph, countsText, portsFor } from "../compare-graph";
+import type { FlowDoc, NodeTypeIndex } from "../graph";
+import { outputPorts } from "../graph";
+import type { FlowDiff } from "../version-diff";
+import { edgeText } from "../version-diff";
+import { FIT_VIEW_OPTIONS } from "./canvas";
+import type { CompareFlowEdge } from "./compare-edge";
+import { CompareEdge, MARK_COLOR } from "./compare-edge";
+import type { CompareFlowNode } from "./compare-node";
+import { CompareNode } from "./compare-node";
+import { CompareRollbackButton } from "./compare-rollback-button";
+import type { CompareSides } from "./use-comparison";
+import { sideLabel } from "./use-comparison";
+
+const nodeTypes = { weir: CompareNode };
+const edgeTypes = { compare: CompareEdge };
+
+interface Props {
+  sides: CompareSides;
+  /** Both sides once loaded (null while they load). */
+  docs: { before: FlowDoc; after: FlowDoc; diff: FlowDiff } | null;
+  error: Error | null;
+  types: NodeTypeIndex;
+  latestVersion: number;
+  busy: boolean;
+  onRollback: (version: number) => void;
+  onLeave: () => void;
+}
+
+const LEGEND: { mark: Exclude<Mark, "same">; sign: string }[] = [
+  { mark: "added", sign: "+" },
+  { mark: "removed", sign: "−" },
+  { mark: "changed", sign: "~" },
+];
+
+function useEscapeToLeave(onLeave: () => void): void {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key !== "Escape" || document.querySelector("[role=dialog]")) return;
+      const target = event.target;
+      if (target instanceof HTMLElement && target.closest("input, textarea, select, .monaco-editor")) return;
+      onLeave();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+    };
+  }, [onLeave]);
+}
+
+export function ComparisonCanvas(props: Props) {
+  const { docs, types, sides } = props;
+  useEscapeToLeave(props.onLeave);
+  const comparison = useMemo(() => (docs ? compareGraph(docs.before, docs.after, docs.diff) : null), [docs]);
+  const nodes = useMemo<CompareFlowNode[]>(
+    () =>
+      comparison?.nodes.map(({ node, mark, changes }) => ({
+        id: node.id,
+        type: "weir",
+        position: node.position,
+        data: {
+          node,
+          info: types.get(node.type),
+          ports: portsFor(outputPorts(node, types), comparison.portsUsed.get(node.id)),
+          problems: [],
+          live: undefined,
+          mark,
+          changes,
+        },
+      })) ?? [],
+    [comparison, types],
+  );
+  const edges = useMemo<CompareFlowEdge[]>(
+    () =>
+      comparison && docs
+        ? comparison.edges.map(({ edge, mark }) => ({
+            id: edge.id,
+            type: "compare",
+            source: edge.from.node,
+            sourceHandle: edge.from.port,
+            target: edge.to.node,
+            targetHandle: "in",
+            markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: MARK_COLOR[mark] },
+            data: { mark, text: edgeText(edge, mark === "removed" ? docs.before : docs.after) },
+          }))
+        : [],
+    [comparison, docs],
+  );
+  const summary = comparison ? countsText(comparison.counts) : "loading…";
+  return (
+    <div className="canvas comparison-canvas" data-testid="comparison-canvas">
+      <ReactFlowProvider>
+        {comparison ? (
+          <ReactFlow<CompareFlowNode, CompareFlowEdge>
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
+            nodesDraggable={false}
+            nodesConnectable={false}
+            elementsSelectable={false}
+            deleteKeyCode={null}
+            fitView
+            fitViewOptions={FIT_VIEW_OPTIONS}
+            minZoom={0.2}
+            maxZoom={2.5}
+            proOptions={{ hideAttribution: true }}
+          >
+            <Background gap={16} size={1} color="#d4d8e0" />
+            <Controls showInteractive={false} />
+          </ReactFlow>
+        ) : null}
+      </ReactFlowProvider>
+      <section className="cmp-legend" data-testid="comparison-legend" aria-label="Comparison">
+        <div className="cmp-legend-title">
+          Comparing <strong>{sideLabel(sides.from)}</strong> → <strong>{sideLabel(sides.to)}</strong>
+        </div>
+        <ul className="cmp-legend-keys">
+          {LEGEND.map(({ mark, sign }) => (
+            <li key={mark} className={`cmp-key cmp-${mark}`} data-testid={`comparison-legend-${mark}`}>
+              <span className="cmp-badge">
+                {sign} {mark}
+              </span>{" "}
+              {comparison ? comparison.counts[mark].nodes + comparison.counts[mark].edges : "…"}
+            </li>
+          ))}
+        </ul>
+        <p className="cmp-legend-summary" role="status" data-testid="comparison-summary">
+          {props.error ? `Could not load the versions to compare: ${props.error.message}` : summary}
+        </p>
+        <div className="cmp-legend-actions">
+          <CompareRollbackButton
+            sides={sides}
+            latestVersion={props.latestVersion}
+            busy={props.busy}
+            testId="comparison-rollback"
+            onRollback={props.onRollback}
+          />
+          <button
+            type="button"
+            className="btn btn-small"
+            data-testid="comparison-leave"
+            title="Back to editing (Escape)"
+            onClick={props.onLeave}
+          >
+            Leave comparison
+          </button>
+        </div>
+      </section>
+    </div>
+  );
+}
