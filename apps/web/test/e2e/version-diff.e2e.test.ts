@@ -1,9 +1,14 @@
-// Issue #11, part B: version diff. Two versions saved by typing (code key by key in Monaco, then
-// a topology change: a log sink dropped and wired), compared in the Versions tab: the changed
-// code line, the added node and edge; then a version against the unsaved canvas.
+// Issue #11, part B: version diff. Two versions saved by typing (code key by key in Monaco) and by
+// a topology change (a log sink deleted with the Delete key, another dropped and wired by
+// dragging), compared in the Versions tab: the changed lines in Monaco's diff editor, the added
+// and removed nodes and edges; then the same comparison on the canvas (a word and a colour on each
+// node and edge, a legend), left and reopened, and rolled back to from there. Then a version
+// against the unsaved canvas, and a viewer, who sees the rollback disabled with the reason.
+import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser";
 import { byTestId, connect, createFlow, dropFromPalette, typeCode, typeInto } from "./editor-actions";
+import { signedInState } from "./sign-in";
 
 const b = useBrowser();
 
@@ -14,13 +19,62 @@ const V3 = [
   "};",
 ].join("\n");
 
+/** Colours of the marks (editor.css: --ok, --bad, --warn) as the browser computes them. */
+const GREEN = "rgb(22, 101, 52)";
+const RED = "rgb(192, 38, 38)";
+const AMBER = "rgb(180, 83, 9)";
+
+/**
+ * The lines Monaco's inline diff editor shows as removed (its deleted-lines zone) and as added
+ * (modified lines under its `line-insert` decoration), spaces squeezed.
+ */
+async function diffEditorLines(diff: Locator): Promise<{ removed: string[]; added: string[] }> {
+  return diff.locator(".monaco-diff-editor").evaluate((root) => {
+    const text = (el: Element): string =>
+      (el as HTMLElement).innerText.replaceAll("\u00a0", " ").replace(/\s+/g, " ").trim();
+    const removed = [...root.querySelectorAll(".view-lines.line-delete .view-line")].map(text);
+    const modified = root.querySelector(".editor.modified");
+    if (!modified) return { removed, added: [] };
+    const insertedTops = new Set(
+      [...modified.querySelectorAll(".view-overlays .line-insert")].map(
+        (d) => (d.parentElement as HTMLElement).style.top,
+      ),
+    );
+    const added = [...modified.querySelectorAll(".view-lines:not(.line-delete) > .view-line")]
+      .filter((line) => insertedTops.has((line as HTMLElement).style.top))
+      .map(text);
+    return { removed, added };
+  });
+}
+
+/** The computed border of the node's box on the comparison canvas. */
+const borderOf = (page: Page, nodeId: string) =>
+  byTestId(page, `compare-node-${nodeId}`)
+    .locator(".wnode")
+    .evaluate((el) => {
+      const s = getComputedStyle(el);
+      return { color: s.borderTopColor, style: s.borderTopStyle };
+    });
+
+/** The computed stroke of each marked edge on the comparison canvas, by mark. */
+const edgeStrokes = (page: Page) =>
+  byTestId(page, "comparison-canvas").evaluate((root) =>
+    [...root.querySelectorAll<SVGPathElement>("path.cmp-edge")].map((p) => {
+      const s = getComputedStyle(p);
+      const mark = /cmp-edge-(\w+)/.exec(p.getAttribute("class") ?? "")?.[1] ?? "";
+      return { mark, stroke: s.stroke, dashed: s.strokeDasharray !== "none" };
+    }),
+  );
+
 describe("version diff", () => {
-  it("shows the changed code line, the added node and edge, and unsaved canvas changes", async () => {
+  it("compares a code and a topology change in Monaco and on the canvas, and rolls back from it", async () => {
     const page = b.page;
     await createFlow(page, b.url, "e2e version diff");
     const gen = await dropFromPalette(page, "generator", 100, 170);
     const fn = await dropFromPalette(page, "function", 330, 170);
+    const old = await dropFromPalette(page, "log", 580, 90);
     await connect(page, gen, "out", fn);
+    await connect(page, fn, "out", old);
     await byTestId(page, `node-${fn}`).click();
     await typeCode(page, V2);
     await typeInto(page, "save-message", "first code");
@@ -28,45 +82,164 @@ describe("version diff", () => {
     await expect.poll(() => byTestId(page, "editor-version").textContent()).toBe("v2");
     await byTestId(page, "editor-dirty").waitFor({ state: "detached" });
 
+    // v3: new code typed, the old sink deleted with the keyboard, a new one dropped and wired.
     await byTestId(page, `node-${fn}`).click();
     await typeCode(page, V3);
-    const log = await dropFromPalette(page, "log", 560, 170);
-    await connect(page, fn, "out", log);
-    await typeInto(page, "save-message", "emit on out, log it");
+    await byTestId(page, `node-${old}`).click();
+    await page.keyboard.press("Delete");
+    await byTestId(page, `node-${old}`).waitFor({ state: "detached" });
+    const added = await dropFromPalette(page, "log", 580, 290);
+    await connect(page, fn, "out", added);
+    await typeInto(page, "save-message", "emit the value, to a new sink");
     await byTestId(page, "save-button").click();
     await expect.poll(() => byTestId(page, "editor-version").textContent()).toBe("v3");
     await byTestId(page, "editor-dirty").waitFor({ state: "detached" });
 
+    // The list and Monaco's diff editor in the Versions tab.
     await byTestId(page, "tab-versions").click();
     await byTestId(page, "version-3").waitFor();
     await byTestId(page, "diff-from").selectOption("2");
     await byTestId(page, "diff-to").selectOption("3");
     const code = byTestId(page, `diff-code-${fn}`);
-    await code.waitFor();
-    // Monaco indents the body itself; the sign and the code are what matter.
-    const lines = async (kind: string): Promise<string[]> =>
-      (await code.locator(`[data-kind="${kind}"]`).allTextContents()).map((l) => l.replace(/\s+/g, " "));
-    expect(await lines("removed")).toEqual(['− ctx.emit("out", r);']);
-    expect(await lines("added")).toEqual(['+ ctx.emit("out", { value: r.value });']);
-    expect(await byTestId(page, `diff-node-added-${log}`).textContent()).toContain("log");
-    const addedEdges = page.locator('[data-testid^="diff-edge-added-"]');
-    expect(await addedEdges.count()).toBe(1);
-    expect(await addedEdges.textContent()).toMatch(new RegExp(`\\.out → `));
-    expect(await page.locator('[data-testid^="diff-node-removed-"]').count()).toBe(0);
+    await code.locator(".monaco-diff-editor").waitFor();
+    await expect
+      .poll(() => diffEditorLines(code))
+      .toEqual({ removed: ['ctx.emit("out", r);'], added: ['ctx.emit("out", { value: r.value });'] });
+    expect(await byTestId(page, `diff-code-summary-${fn}`).textContent()).toBe(
+      "code: 1 line removed, 1 added",
+    );
+    expect(await byTestId(page, `diff-node-added-${added}`).textContent()).toContain("log");
+    expect(await byTestId(page, `diff-node-removed-${old}`).textContent()).toContain("log");
+    expect(await page.locator('[data-testid^="diff-edge-added-"]').count()).toBe(1);
+    expect(await page.locator('[data-testid^="diff-edge-removed-"]').count()).toBe(1);
     await byTestId(page, "version-diff").scrollIntoViewIfNeeded();
-    await b.shot("version diff v2 to v3");
+    await b.shot("version diff v2 to v3 in Monaco");
 
-    // The unsaved canvas against v3: a renamed node, nothing else.
-    await byTestId(page, `node-${log}`).click();
+    // The same comparison on the canvas: a word and a colour on every marked node and edge.
+    await byTestId(page, "diff-show-canvas").click();
+    await byTestId(page, "comparison-canvas").waitFor();
+    expect(await byTestId(page, "canvas").count()).toBe(0);
+    const mark = (id: string) => byTestId(page, `compare-node-${id}`).getAttribute("data-mark");
+    await expect.poll(() => mark(added)).toBe("added");
+    expect(await mark(old)).toBe("removed");
+    expect(await mark(fn)).toBe("changed");
+    expect(await mark(gen)).toBe("same");
+    expect(await byTestId(page, `compare-node-${added}-badge`).textContent()).toBe("+ added");
+    expect(await byTestId(page, `compare-node-${old}-badge`).textContent()).toBe("− removed");
+    expect(await byTestId(page, `compare-node-${fn}-badge`).textContent()).toBe("~ changed");
+    expect(await byTestId(page, `compare-node-${gen}-badge`).count()).toBe(0);
+    expect(await byTestId(page, `compare-node-${fn}`).getAttribute("title")).toMatch(/: changed \(code\)$/);
+    expect(await borderOf(page, added)).toEqual({ color: GREEN, style: "solid" });
+    expect(await borderOf(page, old)).toEqual({ color: RED, style: "dashed" });
+    expect(await borderOf(page, fn)).toEqual({ color: AMBER, style: "solid" });
+    const strokes = await edgeStrokes(page);
+    expect(strokes.filter((s) => s.mark === "added")).toEqual([
+      { mark: "added", stroke: GREEN, dashed: false },
+    ]);
+    expect(strokes.filter((s) => s.mark === "removed")).toEqual([
+      { mark: "removed", stroke: RED, dashed: true },
+    ]);
+    expect(strokes.filter((s) => s.mark === "same")).toHaveLength(1);
+    const edgeMarks = await page
+      .locator('[data-testid^="compare-edge-"]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute("data-mark")).sort());
+    expect(edgeMarks).toEqual(["added", "removed"]);
+    expect(await byTestId(page, "comparison-summary").textContent()).toBe(
+      "1 node added, 1 removed, 1 changed; 1 edge added, 1 removed",
+    );
+    await b.shot("version diff on the canvas");
+
+    // Leaving gives the editing canvas back; Escape leaves too.
+    await byTestId(page, "comparison-leave").click();
+    await byTestId(page, "canvas").waitFor();
+    await byTestId(page, `node-${added}`).waitFor();
+    await byTestId(page, "diff-show-canvas").click();
+    await byTestId(page, "comparison-canvas").waitFor();
+    await page.keyboard.press("Escape");
+    await byTestId(page, "canvas").waitFor();
+    expect(await byTestId(page, "comparison-canvas").count()).toBe(0);
+
+    // Roll back from the comparison: v2 saved again as v4, the canvas back to editing v4.
+    await byTestId(page, "diff-show-canvas").click();
+    const rollback = byTestId(page, "comparison-rollback");
+    expect(await rollback.textContent()).toBe("Roll back to v2");
+    await rollback.click();
+    await byTestId(page, "confirm-ok").click();
+    await expect.poll(() => byTestId(page, "editor-version").textContent()).toBe("v4");
+    await byTestId(page, "canvas").waitFor();
+    await byTestId(page, `node-${old}`).waitFor();
+    expect(await byTestId(page, `node-${added}`).count()).toBe(0);
+    await byTestId(page, "version-4").waitFor();
+    await expect.poll(() => byTestId(page, "version-message-4").textContent()).toBe("rollback to v2");
+    await byTestId(page, `node-${fn}`).click();
+    await byTestId(page, "code-editor").locator(".monaco-editor").waitFor();
+    await expect
+      .poll(async () =>
+        (await byTestId(page, "code-editor").locator(".view-lines").innerText()).replaceAll("\u00a0", " "),
+      )
+      .toMatch(/ctx\.emit\("out", r\);/);
+    await b.shot("rolled back to v2 from the diff");
+
+    // The unsaved canvas against v4: a renamed node, no code.
+    await byTestId(page, `node-${old}`).click();
     await typeInto(page, "inspector-node-name", "audit sink");
     await byTestId(page, "tab-versions").click();
-    await byTestId(page, "diff-from").selectOption("3");
+    await byTestId(page, "diff-from").selectOption("4");
     await byTestId(page, "diff-to").selectOption("canvas");
     await expect
-      .poll(() => byTestId(page, `diff-node-changed-${log}`).textContent())
+      .poll(() => byTestId(page, `diff-node-changed-${old}`).textContent())
       .toMatch(/~ node audit sink \(renamed from/);
     expect(await page.locator('[data-testid^="diff-code-"]').count()).toBe(0);
+    await byTestId(page, "diff-show-canvas").click();
+    expect(await byTestId(page, `compare-node-${old}`).getAttribute("title")).toBe(
+      "audit sink: changed (name)",
+    );
+    await byTestId(page, "comparison-leave").click();
     await byTestId(page, "version-diff").scrollIntoViewIfNeeded();
-    await b.shot("version diff v3 to canvas");
+    await b.shot("version diff v4 to canvas");
+  });
+
+  it("shows a viewer the rollback in a comparison disabled, with the reason", async () => {
+    const flow = await b.api<{ id: string }>(
+      "flow.create",
+      { name: "e2e version diff viewer", nodes: [], edges: [] },
+      "POST",
+    );
+    await b.api(
+      "flow.update",
+      { id: flow.id, spec: { name: "renamed", description: "", nodes: [], edges: [] } },
+      "POST",
+    );
+    const viewer = { email: "diff-viewer@e2e.test", password: "diff viewer password" };
+    await b.api("users.create", { ...viewer, role: "viewer" }, "POST");
+    const context = await b.page
+      .context()
+      .browser()
+      ?.newContext({
+        viewport: { width: 1280, height: 800 },
+        storageState: await signedInState(b.url, viewer),
+      });
+    if (!context) throw new Error("no browser");
+    try {
+      const page = await context.newPage();
+      await page.goto(new URL(`/flows/${flow.id}`, b.url).toString());
+      await byTestId(page, "tab-versions").click();
+      await byTestId(page, "diff-from").selectOption("1");
+      await byTestId(page, "diff-to").selectOption("2");
+      await byTestId(page, "diff-renamed").waitFor();
+      await byTestId(page, "diff-show-canvas").click();
+      const rollback = byTestId(page, "comparison-rollback");
+      expect(await rollback.textContent()).toBe("Roll back to v1");
+      expect(await rollback.isDisabled()).toBe(true);
+      expect(await rollback.getAttribute("title")).toMatch(
+        /Rolling back needs the editor role; you are a viewer/,
+      );
+      expect(await byTestId(page, "diff-rollback").isDisabled()).toBe(true);
+      expect(await byTestId(page, "version-rollback-1").getAttribute("title")).toMatch(
+        /needs the editor role/,
+      );
+    } finally {
+      await context.close();
+    }
   });
 });
