@@ -82,14 +82,15 @@ describe("version diff", () => {
     await expect.poll(() => byTestId(page, "editor-version").textContent()).toBe("v2");
     await byTestId(page, "editor-dirty").waitFor({ state: "detached" });
 
-    // v3: new code typed, the old sink deleted with the keyboard, a new one dropped and wired.
+    // v3: new code typed, a new sink dropped and wired, the old one deleted with the keyboard.
     await byTestId(page, `node-${fn}`).click();
     await typeCode(page, V3);
+    // Dropped before the old one goes, so it gets an id of its own (ids are made from the type).
+    const added = await dropFromPalette(page, "log", 580, 290);
+    await connect(page, fn, "out", added);
     await byTestId(page, `node-${old}`).click();
     await page.keyboard.press("Delete");
     await byTestId(page, `node-${old}`).waitFor({ state: "detached" });
-    const added = await dropFromPalette(page, "log", 580, 290);
-    await connect(page, fn, "out", added);
     await typeInto(page, "save-message", "emit the value, to a new sink");
     await byTestId(page, "save-button").click();
     await expect.poll(() => byTestId(page, "editor-version").textContent()).toBe("v3");

@@ -11,7 +11,6 @@ import type { FlowDoc, NodeTypeIndex } from "../graph";
 import { outputPorts } from "../graph";
 import type { FlowDiff } from "../version-diff";
 import { edgeText } from "../version-diff";
-import { FIT_VIEW_OPTIONS } from "./canvas";
 import type { CompareFlowEdge } from "./compare-edge";
 import { CompareEdge, MARK_COLOR } from "./compare-edge";
 import type { CompareFlowNode } from "./compare-node";
@@ -21,6 +20,11 @@ import type { CompareSides } from "./use-comparison";
 import { sideLabel } from "./use-comparison";
 
 const nodeTypes = { weir: CompareNode };
+/** Room at the top for the legend; no minimap here to keep clear of. */
+const FIT_VIEW_OPTIONS = {
+  padding: { top: "170px", left: "48px", right: "48px", bottom: "48px" },
+  maxZoom: 1.2,
+} as const;
 const edgeTypes = { compare: CompareEdge };
 
 interface Props {

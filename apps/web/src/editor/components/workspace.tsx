@@ -68,6 +68,16 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
   }));
   const [comparing, setComparing] = useState(false);
   const compared = useComparison(flowId, compareSides, state.doc, comparing);
+  // One object per loaded pair: new node objects on every render would make React Flow forget
+  // their measured sizes (and hide them until measured again).
+  const { before: comparedBefore, after: comparedAfter, diff: comparedDiff } = compared;
+  const comparedDocs = useMemo(
+    () =>
+      comparedBefore && comparedAfter && comparedDiff
+        ? { before: comparedBefore, after: comparedAfter, diff: comparedDiff }
+        : null,
+    [comparedBefore, comparedAfter, comparedDiff],
+  );
   const leaveComparison = useCallback(() => {
     setComparing(false);
   }, []);
@@ -235,11 +245,7 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
           {comparing ? (
             <ComparisonCanvas
               sides={compareSides}
-              docs={
-                compared.before && compared.after && compared.diff
-                  ? { before: compared.before, after: compared.after, diff: compared.diff }
-                  : null
-              }
+              docs={comparedDocs}
               error={compared.error}
               types={types}
               latestVersion={state.savedVersion}
