@@ -6,6 +6,7 @@
 // against the unsaved canvas, and a viewer, who sees the rollback disabled with the reason.
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { seriousViolations } from "./axe";
 import { useBrowser } from "./browser";
 import { byTestId, connect, createFlow, dropFromPalette, typeCode, typeInto } from "./editor-actions";
 import { signedInState } from "./sign-in";
@@ -149,6 +150,7 @@ describe("version diff", () => {
       "1 node added, 1 removed, 1 changed; 1 edge added, 1 removed",
     );
     await b.shot("version diff on the canvas");
+    expect(await seriousViolations(page), "the comparison canvas and Monaco's diff editor").toEqual([]);
 
     // Leaving gives the editing canvas back; Escape leaves too.
     await byTestId(page, "comparison-leave").click();
