@@ -41,6 +41,9 @@ export default function CodeDiffImpl({
     const modified = monaco.editor.createModel(after, language);
     const editor = monaco.editor.createDiffEditor(element, {
       readOnly: true,
+      // The hidden textarea, as in the code editor: it carries the aria labels below, where
+      // Monaco's EditContext element has none (axe: aria-input-field-name).
+      editContext: false,
       originalEditable: false,
       // Inline (one column, removed lines above added ones): the bottom panel is narrow, and it
       // reads as the unified diff people know from code review.
