@@ -3,8 +3,16 @@
 // green, changed ones amber, and the older flow's removed ones faded, dashed red, where they were;
 // a legend with the counts, "Roll back to vN" and the way out (the button, or Escape). It has its
 // own React Flow store, so the editing canvas comes back exactly as it was.
-import { Background, Controls, MarkerType, ReactFlow, ReactFlowProvider } from "@xyflow/react";
-import { useEffect, useMemo } from "react";
+import {
+  Background,
+  Controls,
+  MarkerType,
+  ReactFlow,
+  ReactFlowProvider,
+  useNodesInitialized,
+  useReactFlow,
+} from "@xyflow/react";
+import { useEffect, useMemo, useRef } from "react";
 import type { Mark } from "../compare-graph";
 import { compareGraph, countsText, portsFor } from "../compare-graph";
 import type { FlowDoc, NodeTypeIndex } from "../graph";
@@ -60,6 +68,23 @@ function useEscapeToLeave(onLeave: () => void): void {
   }, [onLeave]);
 }
 
+/**
+ * Fits the view once every node has been measured. React Flow's own `fitView` fits at the first
+ * measurement it gets, and each node here reports on its own (weir-node's useUpdateNodeInternals),
+ * so it fitted the first node or two and left the rest off screen.
+ */
+function FitWhenMeasured() {
+  const measured = useNodesInitialized();
+  const { fitView } = useReactFlow();
+  const fitted = useRef(false);
+  useEffect(() => {
+    if (!measured || fitted.current) return;
+    fitted.current = true;
+    void fitView(FIT_VIEW_OPTIONS);
+  }, [measured, fitView]);
+  return null;
+}
+
 export function ComparisonCanvas(props: Props) {
   const { docs, types, sides } = props;
   useEscapeToLeave(props.onLeave);
@@ -101,7 +126,7 @@ export function ComparisonCanvas(props: Props) {
   const summary = comparison ? countsText(comparison.counts) : "loading…";
   return (
     <div className="canvas comparison-canvas" data-testid="comparison-canvas">
-      <ReactFlowProvider>
+      <ReactFlowProvider key={`${String(sides.from)}:${String(sides.to)}`}>
         {comparison ? (
           <ReactFlow<CompareFlowNode, CompareFlowEdge>
             nodes={nodes}
@@ -112,14 +137,13 @@ export function ComparisonCanvas(props: Props) {
             nodesConnectable={false}
             elementsSelectable={false}
             deleteKeyCode={null}
-            fitView
-            fitViewOptions={FIT_VIEW_OPTIONS}
             minZoom={0.2}
             maxZoom={2.5}
             proOptions={{ hideAttribution: true }}
           >
             <Background gap={16} size={1} color="#d4d8e0" />
             <Controls showInteractive={false} />
+            <FitWhenMeasured />
           </ReactFlow>
         ) : null}
       </ReactFlowProvider>
