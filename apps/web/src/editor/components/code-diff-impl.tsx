@@ -41,7 +41,7 @@ export default function CodeDiffImpl({
     const modified = monaco.editor.createModel(after, language);
     const editor = monaco.editor.createDiffEditor(element, {
       readOnly: true,
-      // The hidden textarea, as in the code editor: it carries the aria labels below, where
+      // The hidden textarea, as in the code editor: it carries the aria labels set below, where
       // Monaco's EditContext element has none (axe: aria-input-field-name).
       editContext: false,
       originalEditable: false,
@@ -56,10 +56,14 @@ export default function CodeDiffImpl({
       lineNumbersMinChars: 3,
       wordWrap: "on",
       diffWordWrap: "on",
-      originalAriaLabel: `code in ${beforeLabel}`,
-      modifiedAriaLabel: `code in ${afterLabel}, changes from ${beforeLabel} marked`,
     });
     editor.setModel({ original, modified });
+    // The construction options' originalAriaLabel/modifiedAriaLabel do not reach the inner
+    // editors' text areas (axe found them unnamed); set on each editor, they do.
+    editor.getOriginalEditor().updateOptions({ ariaLabel: `code in ${beforeLabel}` });
+    editor
+      .getModifiedEditor()
+      .updateOptions({ ariaLabel: `code in ${afterLabel}, changes from ${beforeLabel} marked` });
     return () => {
       editor.setModel(null);
       editor.dispose();

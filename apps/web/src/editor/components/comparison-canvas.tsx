@@ -12,7 +12,8 @@ import {
   useNodesInitialized,
   useReactFlow,
 } from "@xyflow/react";
-import { useEffect, useMemo, useRef } from "react";
+import type { NodeChange } from "@xyflow/react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Mark } from "../compare-graph";
 import { compareGraph, countsText, portsFor } from "../compare-graph";
 import type { FlowDoc, NodeTypeIndex } from "../graph";
@@ -88,24 +89,38 @@ function FitWhenMeasured() {
 export function ComparisonCanvas(props: Props) {
   const { docs, types, sides } = props;
   useEscapeToLeave(props.onLeave);
+  // Sizes React Flow measured, handed back with the nodes (as canvas.tsx does): controlled nodes
+  // without them count as unmeasured, and the view would never be fitted.
+  const [sizes, setSizes] = useState<ReadonlyMap<string, { width: number; height: number }>>(new Map());
+  const onNodesChange = useCallback((changes: NodeChange<CompareFlowNode>[]) => {
+    const measured = changes.flatMap((c) =>
+      c.type === "dimensions" && c.dimensions ? [[c.id, c.dimensions] as const] : [],
+    );
+    if (measured.length > 0) setSizes((previous) => new Map([...previous, ...measured]));
+  }, []);
   const comparison = useMemo(() => (docs ? compareGraph(docs.before, docs.after, docs.diff) : null), [docs]);
   const nodes = useMemo<CompareFlowNode[]>(
     () =>
-      comparison?.nodes.map(({ node, mark, changes }) => ({
-        id: node.id,
-        type: "weir",
-        position: node.position,
-        data: {
-          node,
-          info: types.get(node.type),
-          ports: portsFor(outputPorts(node, types), comparison.portsUsed.get(node.id)),
-          problems: [],
-          live: undefined,
-          mark,
-          changes,
-        },
-      })) ?? [],
-    [comparison, types],
+      comparison?.nodes.map(({ node, mark, changes }) => {
+        const flowNode: CompareFlowNode = {
+          id: node.id,
+          type: "weir",
+          position: node.position,
+          data: {
+            node,
+            info: types.get(node.type),
+            ports: portsFor(outputPorts(node, types), comparison.portsUsed.get(node.id)),
+            problems: [],
+            live: undefined,
+            mark,
+            changes,
+          },
+        };
+        const measured = sizes.get(node.id);
+        if (measured) flowNode.measured = measured;
+        return flowNode;
+      }) ?? [],
+    [comparison, types, sizes],
   );
   const edges = useMemo<CompareFlowEdge[]>(
     () =>
@@ -133,6 +148,7 @@ export function ComparisonCanvas(props: Props) {
             edges={edges}
             nodeTypes={nodeTypes}
             edgeTypes={edgeTypes}
+            onNodesChange={onNodesChange}
             nodesDraggable={false}
             nodesConnectable={false}
             elementsSelectable={false}
