@@ -67,6 +67,18 @@ const edgeStrokes = (page: Page) =>
     }),
   );
 
+/** The comparison canvas's nodes that are not wholly inside it (the view fits them all). */
+const nodesOutside = (page: Page) =>
+  byTestId(page, "comparison-canvas").evaluate((root) => {
+    const box = root.getBoundingClientRect();
+    return [...root.querySelectorAll<HTMLElement>("[data-testid^='compare-node-'][data-mark]")]
+      .filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.left < box.left || r.right > box.right || r.top < box.top || r.bottom > box.bottom;
+      })
+      .map((el) => el.dataset.testid);
+  });
+
 describe("version diff", () => {
   it("compares a code and a topology change in Monaco and on the canvas, and rolls back from it", async () => {
     const page = b.page;
@@ -149,6 +161,8 @@ describe("version diff", () => {
     expect(await byTestId(page, "comparison-summary").textContent()).toBe(
       "1 node added, 1 removed, 1 changed; 1 edge added, 1 removed",
     );
+    // The view is fitted to every node, the removed one included.
+    await expect.poll(() => nodesOutside(page)).toEqual([]);
     await b.shot("version diff on the canvas");
     expect(await seriousViolations(page), "the comparison canvas and Monaco's diff editor").toEqual([]);
 
