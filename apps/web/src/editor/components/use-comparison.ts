@@ -8,6 +8,7 @@ import { keys } from "~/lib/query-keys";
 import { api } from "~/lib/trpc";
 import type { Side } from "../compare-graph";
 import type { FlowDoc } from "../graph";
+import { docOfSpec } from "../graph";
 import type { FlowDiff } from "../version-diff";
 import { diffFlows } from "../version-diff";
 
@@ -26,12 +27,8 @@ export interface ComparedDocs {
 function useSide(flowId: string, side: Side, canvas: FlowDoc, enabled: boolean) {
   const query = useQuery({
     queryKey: [...keys.versions(flowId), "spec", side],
-    queryFn: async (): Promise<FlowDoc> => {
-      const { name, description, nodes, edges } = (
-        await api.flow.get.query({ id: flowId, version: side as number })
-      ).spec;
-      return { name, description, nodes, edges };
-    },
+    queryFn: async (): Promise<FlowDoc> =>
+      docOfSpec((await api.flow.get.query({ id: flowId, version: side as number })).spec),
     enabled: enabled && side !== "canvas",
     staleTime: Infinity,
   });
