@@ -20,6 +20,9 @@ const V3 = [
   "};",
 ].join("\n");
 
+/** A save (the server checks the function's code) may take seconds on a busy machine. */
+const SAVED = { timeout: 20_000 };
+
 /** Colours of the marks (editor.css: --ok, --bad, --warn) as the browser computes them. */
 const GREEN = "rgb(22, 101, 52)";
 const RED = "rgb(192, 38, 38)";
@@ -67,6 +70,16 @@ const edgeStrokes = (page: Page) =>
     }),
   );
 
+/** The editing canvas's pan and zoom: the comparison lies over it and leaves it as it was. */
+const editingView = (page: Page) =>
+  byTestId(page, "canvas")
+    .locator(".react-flow__viewport")
+    .evaluate((el) => (el as HTMLElement).style.transform);
+
+/** Whether the editing canvas is inert (out of reach of the keyboard and screen readers). */
+const editingInert = (page: Page) =>
+  byTestId(page, "canvas").evaluate((el) => el.closest("[inert]") !== null);
+
 /** The comparison canvas's nodes that are not wholly inside it (the view fits them all). */
 const nodesOutside = (page: Page) =>
   byTestId(page, "comparison-canvas").evaluate((root) => {
@@ -92,7 +105,7 @@ describe("version diff", () => {
     await typeCode(page, V2);
     await typeInto(page, "save-message", "first code");
     await byTestId(page, "save-button").click();
-    await expect.poll(() => byTestId(page, "editor-version").textContent()).toBe("v2");
+    await expect.poll(() => byTestId(page, "editor-version").textContent(), SAVED).toBe("v2");
     await byTestId(page, "editor-dirty").waitFor({ state: "detached" });
 
     // v3: new code typed, a new sink dropped and wired, the old one deleted with the keyboard.
@@ -106,7 +119,7 @@ describe("version diff", () => {
     await byTestId(page, `node-${old}`).waitFor({ state: "detached" });
     await typeInto(page, "save-message", "emit the value, to a new sink");
     await byTestId(page, "save-button").click();
-    await expect.poll(() => byTestId(page, "editor-version").textContent()).toBe("v3");
+    await expect.poll(() => byTestId(page, "editor-version").textContent(), SAVED).toBe("v3");
     await byTestId(page, "editor-dirty").waitFor({ state: "detached" });
 
     // The list and Monaco's diff editor in the Versions tab.
@@ -130,9 +143,10 @@ describe("version diff", () => {
     await b.shot("version diff v2 to v3 in Monaco");
 
     // The same comparison on the canvas: a word and a colour on every marked node and edge.
+    const view = await editingView(page);
     await byTestId(page, "diff-show-canvas").click();
     await byTestId(page, "comparison-canvas").waitFor();
-    expect(await byTestId(page, "canvas").count()).toBe(0);
+    expect(await editingInert(page)).toBe(true);
     const mark = (id: string) => byTestId(page, `compare-node-${id}`).getAttribute("data-mark");
     await expect.poll(() => mark(added)).toBe("added");
     expect(await mark(old)).toBe("removed");
@@ -166,15 +180,16 @@ describe("version diff", () => {
     await b.shot("version diff on the canvas");
     expect(await seriousViolations(page), "the comparison canvas and Monaco's diff editor").toEqual([]);
 
-    // Leaving gives the editing canvas back; Escape leaves too.
+    // Leaving gives the editing canvas back as it was; Escape leaves too.
     await byTestId(page, "comparison-leave").click();
-    await byTestId(page, "canvas").waitFor();
+    await byTestId(page, "comparison-canvas").waitFor({ state: "detached" });
+    expect(await editingInert(page)).toBe(false);
+    expect(await editingView(page)).toBe(view);
     await byTestId(page, `node-${added}`).waitFor();
     await byTestId(page, "diff-show-canvas").click();
     await byTestId(page, "comparison-canvas").waitFor();
     await page.keyboard.press("Escape");
-    await byTestId(page, "canvas").waitFor();
-    expect(await byTestId(page, "comparison-canvas").count()).toBe(0);
+    await byTestId(page, "comparison-canvas").waitFor({ state: "detached" });
 
     // Roll back from the comparison: v2 saved again as v4, the canvas back to editing v4.
     await byTestId(page, "diff-show-canvas").click();
@@ -182,8 +197,8 @@ describe("version diff", () => {
     expect(await rollback.textContent()).toBe("Roll back to v2");
     await rollback.click();
     await byTestId(page, "confirm-ok").click();
-    await expect.poll(() => byTestId(page, "editor-version").textContent()).toBe("v4");
-    await byTestId(page, "canvas").waitFor();
+    await expect.poll(() => byTestId(page, "editor-version").textContent(), SAVED).toBe("v4");
+    await byTestId(page, "comparison-canvas").waitFor({ state: "detached" });
     await byTestId(page, `node-${old}`).waitFor();
     expect(await byTestId(page, `node-${added}`).count()).toBe(0);
     await byTestId(page, "version-4").waitFor();

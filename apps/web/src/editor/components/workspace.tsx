@@ -2,6 +2,7 @@
 // The editor once the flow and the node types are loaded: palette, canvas, inspector and the
 // bottom panel around one document, with save, deploy, stop, versions and the live view.
 import { useQuery } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
 import type { ReactFlowInstance } from "@xyflow/react";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -16,7 +17,6 @@ import { BottomPanel } from "./bottom-panel";
 import type { BottomTab } from "./bottom-panel";
 import { Canvas, FIT_VIEW_OPTIONS } from "./canvas";
 import type { CodeMarker } from "./code-editor-impl";
-import { ComparisonCanvas } from "./comparison-canvas";
 import { DeadLettersPanel } from "./dead-letters-panel";
 import { DryRunPanel } from "./dry-run-panel";
 import type { DryRunResult } from "./dry-run-panel";
@@ -40,6 +40,11 @@ import type { WeirFlowNode } from "./weir-node";
 
 /** What the server holds of a flow not saved yet: nothing, so the whole canvas is unsaved. */
 const EMPTY_DOC: FlowDoc = { name: "", description: "", nodes: [], edges: [] };
+
+// Loaded when a comparison is first shown: the editor page's own JavaScript stays as it was.
+const ComparisonCanvas = dynamic(() => import("./comparison-canvas").then((m) => m.ComparisonCanvas), {
+  ssr: false,
+});
 
 interface Props {
   /** Null for a new flow that is not saved yet (from a template): Save creates it. */
@@ -242,28 +247,32 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
       <div className="editor-main">
         <Palette types={nodeTypes} onAdd={addAtCenter} />
         <div className="editor-center">
-          {comparing ? (
-            <ComparisonCanvas
-              sides={compareSides}
-              docs={comparedDocs}
-              error={compared.error}
-              types={types}
-              latestVersion={state.savedVersion}
-              busy={busy !== null}
-              onRollback={setRollingBack}
-              onLeave={leaveComparison}
-            />
-          ) : (
-            <Canvas
-              state={state}
-              types={types}
-              live={running ? live.view : null}
-              dryRunCounts={dryRunCounts}
-              onInit={(instance) => {
-                flowInstance.current = instance;
-              }}
-            />
-          )}
+          {/* The comparison lies over the editing canvas, which keeps its view and is inert meanwhile. */}
+          <div className="canvas-stack">
+            <div className="canvas-layer" inert={comparing}>
+              <Canvas
+                state={state}
+                types={types}
+                live={running ? live.view : null}
+                dryRunCounts={dryRunCounts}
+                onInit={(instance) => {
+                  flowInstance.current = instance;
+                }}
+              />
+            </div>
+            {comparing ? (
+              <ComparisonCanvas
+                sides={compareSides}
+                docs={comparedDocs}
+                error={compared.error}
+                types={types}
+                latestVersion={state.savedVersion}
+                busy={busy !== null}
+                onRollback={setRollingBack}
+                onLeave={leaveComparison}
+              />
+            ) : null}
+          </div>
           <BottomPanel tab={tab} onTab={setTab} badges={{ problems: state.problems?.all.length ?? 0 }}>
             {tab === "test" ? (
               <TestPanel
