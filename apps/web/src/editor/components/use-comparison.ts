@@ -24,20 +24,23 @@ export interface ComparedDocs {
   error: Error | null;
 }
 
-function useSide(flowId: string, side: Side, canvas: FlowDoc, enabled: boolean) {
+function useSide(flowId: string | null, side: Side, canvas: FlowDoc, enabled: boolean) {
   const query = useQuery({
-    queryKey: [...keys.versions(flowId), "spec", side],
+    queryKey: [...keys.versions(flowId ?? "new"), "spec", side],
     queryFn: async (): Promise<FlowDoc> =>
-      docOfSpec((await api.flow.get.query({ id: flowId, version: side as number })).spec),
-    enabled: enabled && side !== "canvas",
+      docOfSpec((await api.flow.get.query({ id: flowId ?? "", version: side as number })).spec),
+    enabled: enabled && flowId !== null && side !== "canvas",
     staleTime: Infinity,
   });
   return side === "canvas" ? { data: canvas, error: null } : { data: query.data, error: query.error };
 }
 
-/** `enabled` false fetches nothing (the editor opens without asking for any old version). */
+/**
+ * `enabled` false fetches nothing (the editor opens without asking for any old version); nor does a
+ * flow not saved yet (`flowId` null), which has no versions.
+ */
 export function useComparison(
-  flowId: string,
+  flowId: string | null,
   sides: CompareSides,
   canvas: FlowDoc,
   enabled = true,
