@@ -18,7 +18,6 @@ import type { Mark } from "../compare-graph";
 import { compareGraph, countsText, portsFor } from "../compare-graph";
 import type { FlowDoc, NodeTypeIndex } from "../graph";
 import { outputPorts } from "../graph";
-import type { FlowDiff } from "../version-diff";
 import { edgeText } from "../version-diff";
 import type { CompareFlowEdge } from "./compare-edge";
 import { CompareEdge, MARK_COLOR } from "./compare-edge";
@@ -26,7 +25,7 @@ import type { CompareFlowNode } from "./compare-node";
 import { CompareNode } from "./compare-node";
 import { CompareRollbackButton } from "./compare-rollback-button";
 import type { CompareSides } from "./use-comparison";
-import { sideLabel } from "./use-comparison";
+import { sideLabel, useComparison } from "./use-comparison";
 
 const nodeTypes = { weir: CompareNode };
 /** Room at the top for the legend; no minimap here to keep clear of. */
@@ -37,10 +36,10 @@ const FIT_VIEW_OPTIONS = {
 const edgeTypes = { compare: CompareEdge };
 
 interface Props {
+  flowId: string | null;
   sides: CompareSides;
-  /** Both sides once loaded (null while they load). */
-  docs: { before: FlowDoc; after: FlowDoc; diff: FlowDiff } | null;
-  error: Error | null;
+  /** What the editor holds now, when a side is the canvas. */
+  canvas: FlowDoc;
   types: NodeTypeIndex;
   latestVersion: number;
   busy: boolean;
@@ -87,7 +86,15 @@ function FitWhenMeasured() {
 }
 
 export function ComparisonCanvas(props: Props) {
-  const { docs, types, sides } = props;
+  const { types, sides } = props;
+  const compared = useComparison(props.flowId, sides, props.canvas);
+  // One object per loaded pair: new node objects on every render would make React Flow forget
+  // their measured sizes (and hide them until measured again).
+  const { before, after, diff } = compared;
+  const docs = useMemo(
+    () => (before && after && diff ? { before, after, diff } : null),
+    [before, after, diff],
+  );
   useEscapeToLeave(props.onLeave);
   // Sizes React Flow measured, handed back with the nodes (as canvas.tsx does): controlled nodes
   // without them count as unmeasured, and the view would never be fitted.
@@ -178,7 +185,7 @@ export function ComparisonCanvas(props: Props) {
           ))}
         </ul>
         <p className="cmp-legend-summary" role="status" data-testid="comparison-summary">
-          {props.error ? `Could not load the versions to compare: ${props.error.message}` : summary}
+          {compared.error ? `Could not load the versions to compare: ${compared.error.message}` : summary}
         </p>
         <div className="cmp-legend-actions">
           <CompareRollbackButton

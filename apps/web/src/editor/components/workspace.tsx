@@ -29,19 +29,26 @@ import { ProblemsPanel } from "./problems-panel";
 import { StatePanel } from "./state-panel";
 import { TestPanel } from "./test-panel";
 import type { CompareSides } from "./use-comparison";
-import { useComparison } from "./use-comparison";
 import { useEditorState } from "./use-editor-state";
 import { useLiveStats } from "./use-live-stats";
 import { useFlowActions } from "./use-flow-actions";
 import { useShortcuts } from "./use-shortcuts";
-import { VersionsPanel } from "./versions-panel";
 import type { WeirFlowEdge } from "./weir-edge";
 import type { WeirFlowNode } from "./weir-node";
 
 /** What the server holds of a flow not saved yet: nothing, so the whole canvas is unsaved. */
 const EMPTY_DOC: FlowDoc = { name: "", description: "", nodes: [], edges: [] };
 
-// Loaded when a comparison is first shown: the editor page's own JavaScript stays as it was.
+// The Versions tab (with its Compare and diffs) and the comparison canvas are loaded when first
+// shown: the editor page's own JavaScript stays within its budget (editor-weight.e2e.test.ts).
+const VersionsPanel = dynamic(() => import("./versions-panel").then((m) => m.VersionsPanel), {
+  ssr: false,
+  loading: () => (
+    <div className="panel-state" data-testid="versions-panel">
+      <span data-testid="versions-loading">Loading versions…</span>
+    </div>
+  ),
+});
 const ComparisonCanvas = dynamic(() => import("./comparison-canvas").then((m) => m.ComparisonCanvas), {
   ssr: false,
 });
@@ -72,17 +79,6 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
     to: "canvas",
   }));
   const [comparing, setComparing] = useState(false);
-  const compared = useComparison(flowId, compareSides, state.doc, comparing);
-  // One object per loaded pair: new node objects on every render would make React Flow forget
-  // their measured sizes (and hide them until measured again).
-  const { before: comparedBefore, after: comparedAfter, diff: comparedDiff } = compared;
-  const comparedDocs = useMemo(
-    () =>
-      comparedBefore && comparedAfter && comparedDiff
-        ? { before: comparedBefore, after: comparedAfter, diff: comparedDiff }
-        : null,
-    [comparedBefore, comparedAfter, comparedDiff],
-  );
   const leaveComparison = useCallback(() => {
     setComparing(false);
   }, []);
@@ -263,8 +259,8 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
             {comparing ? (
               <ComparisonCanvas
                 sides={compareSides}
-                docs={comparedDocs}
-                error={compared.error}
+                flowId={flowId}
+                canvas={state.doc}
                 types={types}
                 latestVersion={state.savedVersion}
                 busy={busy !== null}
