@@ -10,7 +10,8 @@ import { configureContract, monaco } from "./monaco-setup";
 export interface CodeDiffProps {
   before: string;
   after: string;
-  language: "typescript" | "javascript";
+  /** As the code editor's: TypeScript and JavaScript with the contract's types, Python highlighted. */
+  language: "typescript" | "javascript" | "python";
   contract: string;
   /** Lines the diff shows (both sides' lines, common ones once): the editor's height follows. */
   lines: number;

@@ -148,7 +148,11 @@ function CodeChange(props: {
         testId={`diff-code-${change.id}`}
         before={codeOf(before, change.id)}
         after={codeOf(after, change.id)}
-        language={node?.config.language === "javascript" ? "javascript" : "typescript"}
+        language={
+          node?.config.language === "javascript" || node?.config.language === "python"
+            ? node.config.language
+            : "typescript"
+        }
         contract={props.contract}
         lines={lines.length}
         beforeLabel={props.beforeLabel}
