@@ -67,11 +67,25 @@ export function forbidNul(schema: unknown): void {
 
 /**
  * Request body rules by procedure, each mirroring a refinement in the procedure's input:
- * functions.trigger takes non-blank `code`, or `artifact` with runtime "wasm" and no code
+ * functions.trigger takes non-blank `code`, or `artifact` with runtime "wasm" and no code, and
+ * never Python code with another runtime nor the python runtime with other code
  * (`router/functions.ts`); artifacts.upload refuses an empty upload (`artifacts.ts`).
  */
 export const BODY_RULES: Readonly<Record<string, (body: JsonSchema) => void>> = {
   "functions.trigger": (body) => {
+    // Python code and the python runtime go together (either alone implies the other).
+    body.not = {
+      anyOf: [
+        {
+          required: ["runtime", "language"],
+          properties: { runtime: { const: "python" }, language: { enum: ["typescript", "javascript"] } },
+        },
+        {
+          required: ["runtime", "language"],
+          properties: { runtime: { enum: ["js", "wasm"] }, language: { const: "python" } },
+        },
+      ],
+    };
     body.oneOf = [
       {
         required: ["code"],

@@ -195,12 +195,18 @@ describe("functions.trigger", () => {
       { ...trigger, secrets: ["not-a-name"] },
       { ...trigger, timeoutMs: 0 },
       { ...trigger, memoryLimitMb: 100_000 },
-      { ...trigger, language: "python" },
-      { ...trigger, runtime: "python" },
+      { ...trigger, language: "python", runtime: "js" },
+      { ...trigger, runtime: "python", language: "typescript" },
       { ...trigger, ports: ["bad port"] },
     ];
     for (const input of bad) {
       await expect(t.api.functions.trigger(input as never)).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    }
+    // Either one alone says Python: the request is good, and only the missing engine stops it.
+    for (const alone of [{ language: "python" }, { runtime: "python" }]) {
+      await expect(t.api.functions.trigger({ ...trigger, ...alone } as never)).rejects.toMatchObject({
+        code: "PRECONDITION_FAILED",
+      });
     }
   });
 });

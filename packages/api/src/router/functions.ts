@@ -37,7 +37,9 @@ const triggerInput = z
     records: z.array(triggerRecord).min(1).max(1000),
   })
   .superRefine((input, ctx) => {
-    if ((input.runtime === "python") !== (input.language === "python")) {
+    // Only an explicit mismatch: either one alone says Python (see withPythonDefaults).
+    const { runtime, language } = withPythonDefaults(input);
+    if ((runtime === "python") !== (language === "python")) {
       ctx.addIssue({
         code: "custom",
         path: ["language"],
@@ -93,38 +95,53 @@ function isTriggerResult(json: unknown): json is TriggerResult {
   return typeof json === "object" && json !== null && typeof (json as { ok?: unknown }).ok === "boolean";
 }
 
+/** Runtime "python" alone means Python code, and language "python" alone the python runtime. */
+function withPythonDefaults<T extends { runtime?: string | undefined; language?: string | undefined }>(
+  input: T,
+): T {
+  if (input.runtime === "python" && input.language === undefined) return { ...input, language: "python" };
+  if (input.language === "python" && input.runtime === undefined) return { ...input, runtime: "python" };
+  return input;
+}
+
 export const functionsRouter = createTRPCRouter({
   /**
    * Runs code on test records without deploying anything. The web process never runs user code:
    * the code is compiled here (so syntax problems come back without an engine) and then sent to
    * the live engine that reported last.
    */
-  trigger: editorProcedure.input(triggerInput).mutation(async ({ ctx, input }): Promise<TriggerResult> => {
-    if (input.artifact !== undefined) {
-      const stored = await ctx.db.wasmArtifact.count({ where: { sha256: input.artifact } });
-      if (stored === 0) throw notFound(`artifact ${input.artifact} not found`);
-    } else {
-      const code = input.code ?? "";
-      if (Buffer.byteLength(code, "utf8") > LIMITS.codeBytes) {
-        throw new InputError([
-          {
-            path: ["code"],
-            message: `code is larger than the limit of ${LIMITS.codeBytes} bytes (${LIMITS.codeBytes / 1024} KiB)`,
-            code: "too_large",
-          },
-        ]);
+  trigger: editorProcedure
+    .input(triggerInput)
+    .mutation(async ({ ctx, input: given }): Promise<TriggerResult> => {
+      const input = withPythonDefaults(given);
+      if (input.artifact !== undefined) {
+        const stored = await ctx.db.wasmArtifact.count({ where: { sha256: input.artifact } });
+        if (stored === 0) throw notFound(`artifact ${input.artifact} not found`);
+      } else {
+        const code = input.code ?? "";
+        if (Buffer.byteLength(code, "utf8") > LIMITS.codeBytes) {
+          throw new InputError([
+            {
+              path: ["code"],
+              message: `code is larger than the limit of ${LIMITS.codeBytes} bytes (${LIMITS.codeBytes / 1024} KiB)`,
+              code: "too_large",
+            },
+          ]);
+        }
+        const problems = await checkCode({
+          code: input.code ?? "",
+          language: input.language ?? "typescript",
+        });
+        if (problems.length > 0) return { ok: false, problems, logs: [] };
       }
-      const problems = await checkCode({ code: input.code ?? "", language: input.language ?? "typescript" });
-      if (problems.length > 0) return { ok: false, problems, logs: [] };
-    }
-    const engine = await requireLiveEngine(ctx.db);
-    const answer = await postToEngine(engine, "/trigger", input, ctx.engineTimeoutMs);
-    if (!isTriggerResult(answer)) {
-      throw new TRPCError({
-        code: "BAD_GATEWAY",
-        message: `engine ${engine.id} answered /trigger without an 'ok' field`,
-      });
-    }
-    return answer;
-  }),
+      const engine = await requireLiveEngine(ctx.db);
+      const answer = await postToEngine(engine, "/trigger", input, ctx.engineTimeoutMs);
+      if (!isTriggerResult(answer)) {
+        throw new TRPCError({
+          code: "BAD_GATEWAY",
+          message: `engine ${engine.id} answered /trigger without an 'ok' field`,
+        });
+      }
+      return answer;
+    }),
 });
