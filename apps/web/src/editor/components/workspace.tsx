@@ -17,16 +17,12 @@ import { BottomPanel } from "./bottom-panel";
 import type { BottomTab } from "./bottom-panel";
 import { Canvas, FIT_VIEW_OPTIONS } from "./canvas";
 import type { CodeMarker } from "./code-editor-impl";
-import { DeadLettersPanel } from "./dead-letters-panel";
-import { DryRunPanel } from "./dry-run-panel";
 import type { DryRunResult } from "./dry-run-panel";
 import { EditorHeader } from "./editor-header";
 import { FlowFileButtons } from "./flow-file-buttons";
 import { Inspector } from "./inspector";
-import { LogsPanel } from "./logs-panel";
 import { Palette } from "./palette";
 import { ProblemsPanel } from "./problems-panel";
-import { StatePanel } from "./state-panel";
 import { TestPanel } from "./test-panel";
 import type { CompareSides } from "./use-comparison";
 import { useEditorState } from "./use-editor-state";
@@ -48,6 +44,13 @@ const VersionsPanel = dynamic(() => import("./versions-panel").then((m) => m.Ver
       <span data-testid="versions-loading">Loading versions…</span>
     </div>
   ),
+});
+// The other tabs but Test (the one shown first) load when first opened, for the same reason.
+const DryRunPanel = dynamic(() => import("./dry-run-panel").then((m) => m.DryRunPanel), { ssr: false });
+const LogsPanel = dynamic(() => import("./logs-panel").then((m) => m.LogsPanel), { ssr: false });
+const StatePanel = dynamic(() => import("./state-panel").then((m) => m.StatePanel), { ssr: false });
+const DeadLettersPanel = dynamic(() => import("./dead-letters-panel").then((m) => m.DeadLettersPanel), {
+  ssr: false,
 });
 const ComparisonCanvas = dynamic(() => import("./comparison-canvas").then((m) => m.ComparisonCanvas), {
   ssr: false,
