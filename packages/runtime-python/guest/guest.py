@@ -61,6 +61,19 @@ _setrlimit = resource.setrlimit
 _getrlimit = resource.getrlimit
 _exit = os._exit
 
+
+def _load_seccomp():
+    """guest/seccomp.py, loaded by path: -I keeps this script's directory off sys.path."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_weir_seccomp", os.path.join(os.path.dirname(__file__), "seccomp.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.install
+
+
+_install_seccomp = _load_seccomp()
+
 FILENAME = "<function>"
 MAX_MESSAGE = 8192
 MAX_LOG_LINES = 10000
@@ -530,6 +543,8 @@ def load(message):
     sys.stdout = STDOUT
     sys.stderr = STDERR
     sys.path[:0] = message.get("paths", [])
+    # No new processes and no kernel surfaces a function has no use for, from here on.
+    _install_seccomp()
     limit_cpu(message["cpuSeconds"])
     limit_memory(message["memoryLimitMb"])
     # The function gets its own copy of builtins (also what `import builtins` gives it), so that

@@ -114,4 +114,58 @@ describe("the python sandbox", () => {
       /^line 2, column \d+: invalid syntax/,
     );
   });
+
+  it("refuses new processes but keeps threads, whatever module the function reaches them through", async () => {
+    const instance = await start(
+      [
+        "import importlib, os, threading",
+        "def attempt(action):",
+        "    try:",
+        "        action()",
+        "        return 'allowed'",
+        "    except OSError as error:",
+        "        return error.strerror",
+        "def spawn():",
+        "    importlib.import_module('sub' + 'process').run(['/usr/bin/true'])",
+        "def new_user_namespace():",
+        "    c = importlib.import_module('c' + 'types')",
+        "    libc = c.CDLL(None, use_errno=True)",
+        "    if libc.unshare(0x10000000) != 0:",
+        "        raise OSError(c.get_errno(), os.strerror(c.get_errno()))",
+        "def thread():",
+        "    seen = []",
+        "    t = threading.Thread(target=lambda: seen.append(1))",
+        "    t.start()",
+        "    t.join()",
+        "    assert seen == [1]",
+        "def handle(r, ctx):",
+        "    return {'value': [",
+        "        attempt(os.fork),",
+        "        attempt(lambda: os.execv('/usr/bin/true', ['true'])),",
+        "        attempt(spawn),",
+        "        attempt(new_user_namespace),",
+        "        attempt(thread),",
+        "    ]}",
+      ].join("\n"),
+    );
+    const [outcome] = await instance.process([rec(0)]);
+    const [fork, exec, subprocess, unshare, thread] = values(outcome)[0] as string[];
+    // unshare(CLONE_NEWUSER) through ctypes: a nested user namespace would be allowed by the
+    // namespaces alone; the filter refuses it.
+    expect({ fork, exec, subprocess, unshare, thread }).toEqual({
+      fork: "Operation not permitted",
+      exec: "Operation not permitted",
+      subprocess: "Operation not permitted",
+      unshare: "Operation not permitted",
+      thread: "allowed",
+    });
+  });
+
+  it("installs a seccomp filter on the worker before the function's code runs", async () => {
+    const instance = await start(
+      'def handle(r, ctx):\n    return {"value": [l.split()[1] for l in open("/proc/self/status") if l.startswith("Seccomp:")][0]}\n',
+    );
+    // 2 = SECCOMP_MODE_FILTER
+    expect(values((await instance.process([rec(0)]))[0])).toEqual(["2"]);
+  });
 });
