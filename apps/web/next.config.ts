@@ -16,7 +16,8 @@ const config: NextConfig = {
     : {}),
   // Internal packages ship TypeScript source (their "exports" point at src/*.ts).
   // (@weir/function-contract: the API compiles code on save and inspects uploaded components,
-  // never runs them; no function runtime is part of the web app.)
+  // never runs them; @weir/runtime-python/check: CPython parses Python at save, nothing more. No
+  // function runtime is part of the web app.)
   transpilePackages: [
     "@weir/api",
     "@weir/auth",
@@ -24,6 +25,7 @@ const config: NextConfig = {
     "@weir/db",
     "@weir/domain",
     "@weir/function-contract",
+    "@weir/runtime-python",
   ],
   // Loaded by Node at run time rather than bundled: the Prisma runtime, the Postgres driver and the
   // TypeScript compiler (9 MB of JavaScript that bundling would only slow down), and jco, which

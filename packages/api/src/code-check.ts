@@ -8,6 +8,7 @@ import { builtinRegistry } from "@weir/connectors/definitions";
 import { checkFlowLimits, validateFlow } from "@weir/domain";
 import type { CodeProblem, FlowSpec, FunctionSource, ValidationResult } from "@weir/domain";
 import { compileOffThread } from "@weir/function-contract/compile-off-thread";
+import { NoPythonError, checkPython } from "@weir/runtime-python/check";
 import type { Db } from "@weir/db";
 import { FlowValidationError } from "./errors";
 import { registryPortSchemas } from "./registry-types";
@@ -17,12 +18,17 @@ export const COMPILE_TIMEOUT_MS = 10_000;
 
 /**
  * Syntax problems in one function's code, with 1-based line and column in that code. Python is
- * checked where it runs: the engine's python runtime, at deploy and by functions.trigger (the
- * API has no Python and depends on no runtime).
+ * parsed by CPython (`WEIR_PYTHON`, default /usr/bin/python3; parsing runs nothing of the code).
+ * A web process without Python saves Python unchecked: the engine checks it again at deploy.
  */
-export function checkCode(source: FunctionSource): Promise<CodeProblem[]> {
-  if (source.language === "python") return Promise.resolve([]);
-  return compileOffThread(source, { timeoutMs: COMPILE_TIMEOUT_MS });
+export async function checkCode(source: FunctionSource): Promise<CodeProblem[]> {
+  if (source.language !== "python") return compileOffThread(source, { timeoutMs: COMPILE_TIMEOUT_MS });
+  try {
+    return await checkPython(source.code);
+  } catch (error) {
+    if (error instanceof NoPythonError) return [];
+    throw error;
+  }
 }
 
 const sourceKey = (source: FunctionSource): string => `${source.language}\n${source.code}`;

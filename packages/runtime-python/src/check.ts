@@ -1,25 +1,44 @@
 import { spawn } from "node:child_process";
 import type { CodeProblem } from "@weir/domain";
 import { userError } from "@weir/domain";
-import { hostGuestDir, pythonBinary } from "./sandbox";
+import { CHECKER_SOURCE } from "./check-source";
+import { pythonBinary } from "./sandbox";
+
+/** Longest a check may take; CPython parses the largest code a flow may hold in milliseconds. */
+const CHECK_TIMEOUT_MS = 10_000;
+
+/** Thrown when this machine has no Python to check with (the API's web process may have none). */
+export class NoPythonError extends Error {
+  constructor(binary: string) {
+    super(`no Python interpreter at ${binary}`);
+    this.name = "NoPythonError";
+  }
+}
 
 /**
- * Checks Python code without running it (guest/check.py: CPython's own parser, the refused
- * imports, a handler): problems with 1-based line and column. Parsing runs nothing of the code.
+ * Checks Python code without running it (check-source.ts: CPython's own parser, the refused
+ * imports, a handler): problems with 1-based line and column. Parsing runs nothing of the code,
+ * so this needs no sandbox.
  */
 export function checkPython(code: string): Promise<CodeProblem[]> {
+  const binary = pythonBinary();
   return new Promise((resolve, reject) => {
-    const child = spawn(pythonBinary(), ["-I", "-B", `${hostGuestDir()}/check.py`], {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    const child = spawn(binary, ["-I", "-B", "-c", CHECKER_SOURCE], { stdio: ["pipe", "pipe", "pipe"] });
+    const timer = setTimeout(() => child.kill("SIGKILL"), CHECK_TIMEOUT_MS);
     let out = "";
     let err = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
     child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString("utf8")));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) {
-        reject(new Error(`the Python checker failed (exit code ${String(code)}): ${err.slice(-500)}`));
+    child.stdin.on("error", () => {}); // the close handler reports a checker that died early
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(error.code === "ENOENT" ? new NoPythonError(binary) : error);
+    });
+    child.on("close", (exit, signal) => {
+      clearTimeout(timer);
+      if (exit !== 0) {
+        const how = signal ? `signal ${signal}` : `exit code ${String(exit)}`;
+        reject(new Error(`the Python checker failed (${how}): ${err.slice(-500)}`));
         return;
       }
       resolve(JSON.parse(out) as CodeProblem[]);

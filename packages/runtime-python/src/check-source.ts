@@ -1,4 +1,7 @@
-# Checks a Python function without running it: reads the source on stdin, prints a JSON list of
+// The Python checker, run as `python3 -I -B -c CHECKER_SOURCE` with the code on stdin (check.ts).
+// Kept as a string, not a file beside the package, so that it travels inside any bundle that
+// imports it (the API's save check runs inside Next.js's server build).
+export const CHECKER_SOURCE = String.raw`# Checks a Python function without running it: reads the source on stdin, prints a JSON list of
 # problems ({message, line, column}, 1-based). Parsing executes nothing, so this runs unsandboxed.
 #
 # Imports are allowed (the standard library; the sandbox, not the language, contains the code),
@@ -90,3 +93,4 @@ def check(source):
 
 
 print(json.dumps(check(sys.stdin.read())))
+`;
