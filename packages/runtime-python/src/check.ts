@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import type { CodeProblem } from "@weir/domain";
 import { userError } from "@weir/domain";
 import { CHECKER_SOURCE } from "./check-source";
-import { pythonBinary } from "./sandbox";
+import { pythonBinary } from "./python-binary";
 
 /** Longest a check may take; CPython parses the largest code a flow may hold in milliseconds. */
 const CHECK_TIMEOUT_MS = 10_000;

@@ -8,13 +8,7 @@ export const PACKAGES_DIR = "/weir-packages";
 
 const HOST_GUEST_DIR = fileURLToPath(new URL("../guest", import.meta.url));
 
-/**
- * The interpreter: Debian's CPython under /usr (the only host directory the sandbox sees).
- * WEIR_PYTHON may name another one under /usr.
- */
-export function pythonBinary(): string {
-  return process.env.WEIR_PYTHON ?? "/usr/bin/python3";
-}
+export { pythonBinary } from "./python-binary";
 
 export function hostGuestDir(): string {
   return HOST_GUEST_DIR;
