@@ -4,7 +4,7 @@ import { mkdir, rename, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
 import { userError } from "@weir/domain";
-import { pythonBinary } from "./sandbox";
+import { pythonBinary, systemArgs } from "./sandbox";
 
 /** Longest one install may take (downloads included). */
 const INSTALL_TIMEOUT_MS = 5 * 60_000;
@@ -76,45 +76,8 @@ function pip(out: string, requirements: readonly string[]): Promise<void> {
   const args = [
     "--unshare-all",
     "--share-net",
-    "--die-with-parent",
-    "--new-session",
-    "--cap-drop",
-    "ALL",
-    "--ro-bind",
-    "/usr",
-    "/usr",
-    "--symlink",
-    "usr/lib",
-    "/lib",
-    "--symlink",
-    "usr/lib64",
-    "/lib64",
-    "--symlink",
-    "usr/bin",
-    "/bin",
     // DNS, CA certificates and pip's own configuration (an index mirror) are under /etc.
-    "--ro-bind",
-    "/etc",
-    "/etc",
-    "--bind",
-    out,
-    "/out",
-    "--tmpfs",
-    "/tmp",
-    "--proc",
-    "/proc",
-    "--dev",
-    "/dev",
-    "--chdir",
-    "/tmp",
-    "--clearenv",
-    "--setenv",
-    "PATH",
-    "/usr/bin",
-    "--setenv",
-    "HOME",
-    "/tmp",
-    "--",
+    ...systemArgs(["--ro-bind", "/etc", "/etc", "--bind", out, "/out"]),
     pythonBinary(),
     "-I",
     "-m",

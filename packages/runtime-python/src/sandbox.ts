@@ -15,16 +15,13 @@ export function hostGuestDir(): string {
 }
 
 /**
- * bubblewrap's arguments for one worker: every namespace unshared (no network, its own PIDs,
- * IPC, UTS and user), all capabilities dropped, a new session (no terminal to inject into),
- * ended with the engine; the filesystem is /usr read-only and the guest, an empty /tmp of its
- * own, and fresh /proc and /dev: nothing of the host's files, /etc or /work.
+ * The system part of every sandbox here (workers and pip): all capabilities dropped, a new
+ * session (no terminal to inject into), ended with the engine; the filesystem is /usr read-only,
+ * `mounts` (bubblewrap bind arguments), an empty /tmp of its own, fresh /proc and /dev, and a
+ * cleared environment. Namespaces are the caller's choice.
  */
-export function sandboxArgs(packages?: string): string[] {
+export function systemArgs(mounts: readonly string[]): string[] {
   return [
-    // The function's installed requirements (packages.ts), read-only, on its sys.path.
-    ...(packages ? ["--ro-bind", `${packages}/site-packages`, PACKAGES_DIR] : []),
-    "--unshare-all",
     "--die-with-parent",
     "--new-session",
     "--cap-drop",
@@ -41,9 +38,7 @@ export function sandboxArgs(packages?: string): string[] {
     "--symlink",
     "usr/bin",
     "/bin",
-    "--ro-bind",
-    HOST_GUEST_DIR,
-    GUEST_DIR,
+    ...mounts,
     "--tmpfs",
     "/tmp",
     "--proc",
@@ -60,5 +55,23 @@ export function sandboxArgs(packages?: string): string[] {
     "HOME",
     "/tmp",
     "--",
+  ];
+}
+
+/**
+ * bubblewrap's arguments for one worker: every namespace unshared (no network, its own PIDs,
+ * IPC, UTS and user) and the system part above with the guest and the function's installed
+ * requirements: nothing of the host's files, /etc or /work.
+ */
+export function sandboxArgs(packages?: string): string[] {
+  return [
+    "--unshare-all",
+    ...systemArgs([
+      "--ro-bind",
+      HOST_GUEST_DIR,
+      GUEST_DIR,
+      // The function's installed requirements (packages.ts), read-only, on its sys.path.
+      ...(packages ? ["--ro-bind", `${packages}/site-packages`, PACKAGES_DIR] : []),
+    ]),
   ];
 }
