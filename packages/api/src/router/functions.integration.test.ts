@@ -202,9 +202,13 @@ describe("functions.trigger", () => {
     for (const input of bad) {
       await expect(t.api.functions.trigger(input as never)).rejects.toMatchObject({ code: "BAD_REQUEST" });
     }
-    // Either one alone says Python: the request is good, and only the missing engine stops it.
+    // Either one alone says Python: the request is good (its Python parses), and only the missing
+    // engine stops it.
+    const python = { code: "def handle(record, ctx):\n    return record\n" };
     for (const alone of [{ language: "python" }, { runtime: "python" }]) {
-      await expect(t.api.functions.trigger({ ...trigger, ...alone } as never)).rejects.toMatchObject({
+      await expect(
+        t.api.functions.trigger({ ...trigger, ...python, ...alone } as never),
+      ).rejects.toMatchObject({
         code: "PRECONDITION_FAILED",
       });
     }
