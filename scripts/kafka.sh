@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Single-node KRaft Kafka for tests and dev, built from Maven Central jars
 # (the only place we can download from; the Apache tarball is out of reach).
-#   kafka.sh fetch | start [--port N] [--sasl-port M] [--dir D] [--keep] | stop [--port N] [--dir D] | [run] [--port N] [--dir D]
+#   kafka.sh fetch | start [--port N] [--sasl-port M] [--tls-port T] [--dir D] [--keep] | stop [--port N] [--dir D] | [run] [--port N] [--dir D]
 # `start --keep` restarts a broker on its existing data (a broker-restart test), instead of a fresh one.
 # `--sasl-port M` adds a SASL_PLAINTEXT listener on M with SASL/PLAIN user `weir`, password
 # `weir-secret` (tests of clients that authenticate; the PLAINTEXT listener stays).
+# `--tls-port T` adds a SASL_SSL listener on T (TLS, then the same SASL/PLAIN user): its key and a
+# self-signed certificate for 127.0.0.1 are made with keytool; clients trust `$DIR/ca.pem`.
 set -euo pipefail
 
 KAFKA_VERSION=3.9.2
@@ -16,6 +18,7 @@ HOME_DIR="$ROOT/.weir/kafka"
 LIBS="$HOME_DIR/libs"
 PORT=19092
 SASL_PORT=""
+TLS_PORT=""
 DIR=""
 KEEP=0
 
@@ -34,6 +37,7 @@ parse_opts() {
     case "$1" in
       --port) PORT="${2:?--port needs a value}"; shift 2 ;;
       --sasl-port) SASL_PORT="${2:?--sasl-port needs a value}"; shift 2 ;;
+      --tls-port) TLS_PORT="${2:?--tls-port needs a value}"; shift 2 ;;
       --dir) DIR="${2:?--dir needs a value}"; shift 2 ;;
       --keep) KEEP=1; shift ;;
       *) die "unknown option: $1" ;;
@@ -41,6 +45,7 @@ parse_opts() {
   done
   [[ "$PORT" =~ ^[0-9]+$ ]] || die "bad port: $PORT"
   [[ -z "$SASL_PORT" || "$SASL_PORT" =~ ^[0-9]+$ ]] || die "bad SASL port: $SASL_PORT"
+  [[ -z "$TLS_PORT" || "$TLS_PORT" =~ ^[0-9]+$ ]] || die "bad TLS port: $TLS_PORT"
   DIR="${DIR:-$HOME_DIR/data-$PORT}"
 }
 
@@ -97,6 +102,12 @@ EOF
     advertised+=",SASL_PLAINTEXT://127.0.0.1:$SASL_PORT"
     protocols+=",SASL_PLAINTEXT:SASL_PLAINTEXT"
   fi
+  if [[ -n "$TLS_PORT" ]]; then
+    listeners+=",SASL_SSL://127.0.0.1:$TLS_PORT"
+    advertised+=",SASL_SSL://127.0.0.1:$TLS_PORT"
+    protocols+=",SASL_SSL:SASL_SSL"
+    write_tls_key
+  fi
   cat >"$DIR/server.properties" <<EOF
 process.roles=broker,controller
 node.id=1
@@ -114,12 +125,33 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 num.partitions=1
 EOF
+  if [[ -n "$SASL_PORT$TLS_PORT" ]]; then
+    echo "sasl.enabled.mechanisms=PLAIN" >>"$DIR/server.properties"
+  fi
+  local jaas='org.apache.kafka.common.security.plain.PlainLoginModule required username="weir" password="weir-secret" user_weir="weir-secret";'
   if [[ -n "$SASL_PORT" ]]; then
-    cat >>"$DIR/server.properties" <<'EOF'
-sasl.enabled.mechanisms=PLAIN
-listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="weir" password="weir-secret" user_weir="weir-secret";
+    echo "listener.name.sasl_plaintext.plain.sasl.jaas.config=$jaas" >>"$DIR/server.properties"
+  fi
+  if [[ -n "$TLS_PORT" ]]; then
+    cat >>"$DIR/server.properties" <<EOF
+listener.name.sasl_ssl.plain.sasl.jaas.config=$jaas
+ssl.keystore.location=$DIR/broker.p12
+ssl.keystore.type=PKCS12
+ssl.keystore.password=weir-tls
+ssl.key.password=weir-tls
 EOF
   fi
+}
+
+# A key and a self-signed certificate for 127.0.0.1 (its own CA: clients trust ca.pem).
+write_tls_key() {
+  command -v keytool >/dev/null || die "keytool not found (it comes with the JDK)"
+  keytool -genkeypair -alias broker -keyalg RSA -keysize 2048 -validity 3650 \
+    -dname "CN=127.0.0.1" -ext "SAN=IP:127.0.0.1,DNS:localhost" -ext "BC:c=ca:true" \
+    -keystore "$DIR/broker.p12" -storetype PKCS12 -storepass weir-tls -keypass weir-tls \
+    >"$DIR/keytool.log" 2>&1 || { cat "$DIR/keytool.log" >&2; die "keytool failed"; }
+  keytool -exportcert -rfc -alias broker -keystore "$DIR/broker.p12" -storepass weir-tls \
+    -file "$DIR/ca.pem" >>"$DIR/keytool.log" 2>&1 || { cat "$DIR/keytool.log" >&2; die "keytool export failed"; }
 }
 
 is_running() { [[ -f "$DIR/kafka.pid" ]] && kill -0 "$(cat "$DIR/kafka.pid")" 2>/dev/null; }

@@ -11,6 +11,12 @@ export interface KafkaHandle {
   brokers: string;
   /** With `sasl: true`: a SASL_PLAINTEXT listener, SASL/PLAIN user `weir`, password `weir-secret`. */
   saslBrokers?: string;
+  /**
+   * With `tls: true`: a SASL_SSL listener (TLS, then the same SASL/PLAIN user) whose certificate,
+   * for 127.0.0.1, is self-signed: `tlsCaFile` is the PEM a client must trust.
+   */
+  tlsBrokers?: string;
+  tlsCaFile?: string;
   stop: () => Promise<void>;
   /** Stops the broker and starts it again on the same port and data, as after a crash or upgrade. */
   restart: (downMs?: number) => Promise<void>;
@@ -71,22 +77,38 @@ async function freePortPair(): Promise<number> {
   throw new Error("no two adjacent free ports found for Kafka");
 }
 
-export async function startKafka(opts: { port?: number; sasl?: boolean } = {}): Promise<KafkaHandle> {
+export async function startKafka(
+  opts: { port?: number; sasl?: boolean; tls?: boolean } = {},
+): Promise<KafkaHandle> {
   // A cold fetch downloads ~46 MB of jars through Maven; later runs return at once.
   await kafkaSh(["fetch"], 10 * 60_000);
   const port = opts.port ?? (await freePortPair());
   const portArgs = ["--port", String(port)];
-  let saslPort: number | undefined;
-  if (opts.sasl) {
-    do saslPort = await ephemeralPort();
-    while (saslPort === port || saslPort === port + 1);
-  }
-  const saslArgs = saslPort === undefined ? [] : ["--sasl-port", String(saslPort)];
-  await kafkaSh(["start", ...portArgs, ...saslArgs], 120_000);
+  const taken = [port, port + 1];
+  const extraPort = async (): Promise<number> => {
+    let extra: number;
+    do extra = await ephemeralPort();
+    while (taken.includes(extra));
+    taken.push(extra);
+    return extra;
+  };
+  const saslPort = opts.sasl ? await extraPort() : undefined;
+  const tlsPort = opts.tls ? await extraPort() : undefined;
+  const extraArgs = [
+    ...(saslPort === undefined ? [] : ["--sasl-port", String(saslPort)]),
+    ...(tlsPort === undefined ? [] : ["--tls-port", String(tlsPort)]),
+  ];
+  await kafkaSh(["start", ...portArgs, ...extraArgs], 120_000);
   let stopped = false;
   return {
     brokers: `127.0.0.1:${port}`,
     ...(saslPort === undefined ? {} : { saslBrokers: `127.0.0.1:${String(saslPort)}` }),
+    ...(tlsPort === undefined
+      ? {}
+      : {
+          tlsBrokers: `127.0.0.1:${String(tlsPort)}`,
+          tlsCaFile: `${repoRoot}.weir/kafka/data-${port}/ca.pem`,
+        }),
     restart: async (downMs = 0) => {
       await kafkaSh(["stop", ...portArgs], 60_000);
       await new Promise((resolve) => setTimeout(resolve, downMs));
