@@ -37,6 +37,7 @@ const REQUIRED: Record<string, Required> = {
   "flow.versions": "viewer",
   "flow.delete": "editor",
   "flow.validate": "viewer",
+  "flow.portTypes": "viewer",
   "deployment.deploy": "editor",
   "deployment.stop": "editor",
   "deployment.status": "viewer",

@@ -6,12 +6,12 @@
 // (registry-types.ts), so an edge their values cannot fit is refused at save.
 import { builtinRegistry } from "@weir/connectors/definitions";
 import { checkFlowLimits, validateFlow } from "@weir/domain";
-import type { CodeProblem, FlowSpec, FunctionSource, ValidationResult } from "@weir/domain";
+import type { CodeProblem, FlowSpec, FunctionSource, Problem, ValidationResult } from "@weir/domain";
 import { compileOffThread } from "@weir/function-contract/compile-off-thread";
 import { NoPythonError, checkPython } from "@weir/runtime-python/check";
 import type { Db } from "@weir/db";
 import { FlowValidationError } from "./errors";
-import { registryPortSchemas } from "./registry-types";
+import { registryNotes, resolveRegistryTypes } from "./registry-types";
 
 /** Longest one function's compile may take (code is at most LIMITS.codeBytes). */
 export const COMPILE_TIMEOUT_MS = 10_000;
@@ -51,28 +51,44 @@ function functionSources(spec: unknown): FunctionSource[] {
   return sources;
 }
 
+/** A flow's check: its problems (none when ok) and notes that never fail it. */
+export type FlowCheck = ValidationResult & {
+  /** What was not checked and why (a registry lookup that was skipped): shown, never refused. */
+  notes: Problem[];
+};
+
 /**
  * Every problem of a flow, its functions' code included; with `db`, also every edge the schema of
- * a registry-encoded source's subject cannot fit (a registry that does not answer types nothing).
+ * a registry-encoded source's subject cannot fit (a registry that does not answer types nothing,
+ * and says so in `notes`).
  */
-export async function checkFlow(spec: unknown, db?: Db): Promise<ValidationResult> {
+export async function checkFlow(spec: unknown, db?: Db): Promise<FlowCheck> {
   const limits = checkFlowLimits(spec);
-  if (limits.length > 0) return { ok: false, problems: limits };
+  if (limits.length > 0) return { ok: false, problems: limits, notes: [] };
   const compiled = new Map<string, CodeProblem[]>();
   for (const source of functionSources(spec)) {
     const key = sourceKey(source);
     if (!compiled.has(key)) compiled.set(key, await checkCode(source));
   }
-  const resolvedSchemas = db ? await registryPortSchemas(db, spec) : undefined;
-  return validateFlow(spec, builtinRegistry, {
+  const registry = db ? await resolveRegistryTypes(db, spec) : undefined;
+  const result = validateFlow(spec, builtinRegistry, {
     checkCode: (source) => compiled.get(sourceKey(source)) ?? [],
-    ...(resolvedSchemas ? { resolvedSchemas } : {}),
+    ...(registry ? { resolvedSchemas: registry.schemas } : {}),
   });
+  return { ...result, notes: registry ? registryNotes(spec, registry.lookups) : [] };
 }
 
 /** The parsed flow (defaults filled in), or a FlowValidationError listing every problem. */
 export async function validFlowOrThrow(spec: unknown, db?: Db): Promise<FlowSpec> {
+  return (await validFlowWithNotes(spec, db)).flow;
+}
+
+/** As validFlowOrThrow, with the check's notes (for a save to return). */
+export async function validFlowWithNotes(
+  spec: unknown,
+  db?: Db,
+): Promise<{ flow: FlowSpec; notes: Problem[] }> {
   const result = await checkFlow(spec, db);
   if (!result.ok) throw new FlowValidationError(result.problems);
-  return result.flow;
+  return { flow: result.flow, notes: result.notes };
 }

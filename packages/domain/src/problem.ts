@@ -35,7 +35,12 @@ export type ProblemCode =
   /** Over a size limit (see LIMITS). */
   | "too_large"
   /** Nested deeper than a depth limit. */
-  | "too_deep";
+  | "too_deep"
+  /**
+   * A note, never an error: a port's type could not be looked up (a schema registry down or
+   * silent, a subject it does not have), so the edges at that port were not type-checked.
+   */
+  | "registry_type_skipped";
 
 /** `nodes[2].config.intervalMs`: the form editors and humans read paths in. */
 export function formatPath(path: readonly (string | number)[]): string {

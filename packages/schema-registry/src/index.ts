@@ -19,5 +19,5 @@ export { avroCodec } from "./avro";
 export { protobufCodec } from "./protobuf";
 export { jsonSchemaCodec } from "./json-schema";
 export { WireFormatError, frame, unframe } from "./wire";
-export { latestPortSchema, portSchemaOf } from "./port-schema";
+export { latestPortSchema, latestSubjectType, portSchemaOf } from "./port-schema";
 export type { PortSchemaOptions } from "./port-schema";

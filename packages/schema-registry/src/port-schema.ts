@@ -3,7 +3,7 @@
 // subject has a typed output port that save-time checks compare against downstream input types.
 import type { PortSchema } from "@weir/domain";
 import { portSchemaSchema } from "@weir/domain";
-import type { RegistryClient, SchemaType } from "./client";
+import type { RegistryClient, SchemaType, SubjectVersion } from "./client";
 import { resolveReferences } from "./codec";
 import { isJsonObject } from "./json";
 import { protobufPortSchema } from "./port-schema-protobuf";
@@ -55,9 +55,22 @@ export async function latestPortSchema(
   subject: string,
   options: Omit<PortSchemaOptions, "references"> = {},
 ): Promise<PortSchema | undefined> {
-  const latest = await client.version(subject, "latest");
-  const references = await resolveReferences(client, latest.references);
-  return portSchemaOf(latest.schemaType, latest.schema, { ...options, references });
+  return (await latestSubjectType(client, subject, options)).schema;
+}
+
+/**
+ * A subject's latest version (which one, its id and schema type) and its port type (undefined when
+ * the schema has none), for callers that say where a type came from. Throws what the client throws
+ * (a RegistryError: status 404 with error code 40401 for a subject the registry does not have).
+ */
+export async function latestSubjectType(
+  client: RegistryClient,
+  subject: string,
+  options: Omit<PortSchemaOptions, "references"> = {},
+): Promise<{ version: SubjectVersion; schema: PortSchema | undefined }> {
+  const version = await client.version(subject, "latest");
+  const references = await resolveReferences(client, version.references);
+  return { version, schema: portSchemaOf(version.schemaType, version.schema, { ...options, references }) };
 }
 
 // --- Avro ---------------------------------------------------------------------------------------

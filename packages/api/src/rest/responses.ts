@@ -22,12 +22,6 @@ export const deploymentStatus = z.object({
   stoppedAt: isoDate.nullable(),
 });
 
-const savedFlow = z.object({ id: z.uuid(), name: z.string(), version: z.number().int() });
-
-const secretMetadata = z.object({ name: z.string(), createdAt: isoDate, updatedAt: isoDate });
-
-const flowRef = z.object({ id: z.uuid(), name: z.string() });
-const json = z.unknown().describe("any JSON value");
 const problem = z.object({
   path: z.array(z.union([z.string(), z.number().int()])),
   pathString: z.string(),
@@ -36,6 +30,21 @@ const problem = z.object({
   line: z.number().int().optional(),
   column: z.number().int().optional(),
 });
+/** Present only when there are some: what was not checked and why, never a refusal. */
+const notes = z
+  .array(problem)
+  .optional()
+  .describe(
+    "notes, not errors: e.g. a schema registry lookup that was skipped (registry down or silent, subject missing), so a port went untyped",
+  );
+
+const savedFlow = z.object({ id: z.uuid(), name: z.string(), version: z.number().int() });
+const savedWithNotes = savedFlow.extend({ notes });
+
+const secretMetadata = z.object({ name: z.string(), createdAt: isoDate, updatedAt: isoDate });
+
+const flowRef = z.object({ id: z.uuid(), name: z.string() });
+const json = z.unknown().describe("any JSON value");
 const changeCount = z.object({
   added: z.number().int(),
   removed: z.number().int(),
@@ -176,8 +185,8 @@ const auditEvent = z.object({
 
 /** Response body schemas by procedure (a list's items; REST wraps them in a page). */
 export const RESPONSES: Readonly<Record<string, z.ZodType>> = {
-  "flow.create": savedFlow,
-  "flow.update": savedFlow,
+  "flow.create": savedWithNotes,
+  "flow.update": savedWithNotes,
   "flow.rename": savedFlow,
   "flow.duplicate": savedFlow,
   "flow.rollback": savedFlow.extend({ rolledBackTo: z.number().int() }),
@@ -218,7 +227,7 @@ export const RESPONSES: Readonly<Record<string, z.ZodType>> = {
       summary: z.object({ nodes: changeCount, edges: changeCount, renamed: z.boolean() }),
     }),
   ),
-  "flow.validate": z.object({ ok: z.boolean(), problems: z.array(problem) }),
+  "flow.validate": z.object({ ok: z.boolean(), problems: z.array(problem), notes }),
   "deployment.deploy": deploymentStatus,
   "deployment.stop": deploymentStatus.nullable(),
   "deployment.status": deploymentStatus.nullable(),

@@ -1,10 +1,11 @@
-import { flowSpecSchema } from "@weir/domain";
-import type { FlowSpec, FlowSpecInput } from "@weir/domain";
+import { checkFlowLimits, flowSpecSchema } from "@weir/domain";
+import type { FlowSpec, FlowSpecInput, Problem } from "@weir/domain";
 import { z } from "zod";
-import { checkFlow, validFlowOrThrow } from "../code-check";
+import { checkFlow, validFlowOrThrow, validFlowWithNotes } from "../code-check";
+import { derivedPortTypes } from "../derived-types";
 import { versionNumber } from "../inputs";
 import { afterTimeAndId, cursors, pageFields, pageInput } from "../pagination";
-import { notFound, viewProblems } from "../errors";
+import { InputError, notFound, viewProblems } from "../errors";
 import type { DbClient } from "../lookups";
 import { requireFlow, requireVersion, withVersion } from "../lookups";
 import { createTRPCRouter, editorProcedure, viewerProcedure } from "../trpc";
@@ -41,9 +42,14 @@ async function saveNextVersion(tx: DbClient, id: string, spec: FlowSpec, message
   return { id: flow.id, name: flow.name, version: flow.latestVersion };
 }
 
+/** A save's or check's notes, as a field only when there are any (older answers stay as they were). */
+function withNotes(notes: readonly Problem[]): { notes?: ReturnType<typeof viewProblems> } {
+  return notes.length > 0 ? { notes: viewProblems(notes) } : {};
+}
+
 export const flowRouter = createTRPCRouter({
   create: editorProcedure.input(flowSpecInput).mutation(async ({ ctx, input }) => {
-    const spec = await validFlowOrThrow(input, ctx.db);
+    const { flow: spec, notes } = await validFlowWithNotes(input, ctx.db);
     const flow = await ctx.db.flow.create({
       data: {
         name: spec.name,
@@ -52,7 +58,7 @@ export const flowRouter = createTRPCRouter({
         versions: { create: { version: 1, spec, message: "created" } },
       },
     });
-    return { id: flow.id, name: flow.name, version: 1 };
+    return { id: flow.id, name: flow.name, version: 1, ...withNotes(notes) };
   }),
 
   /** Newest change first (then by id); `limit` + `cursor` page through it. */
@@ -107,8 +113,9 @@ export const flowRouter = createTRPCRouter({
   update: editorProcedure
     .input(z.object({ id: flowId, spec: flowSpecInput, message: versionMessage.optional() }))
     .mutation(async ({ ctx, input }) => {
-      const spec = await validFlowOrThrow(input.spec, ctx.db);
-      return ctx.db.$transaction((tx) => saveNextVersion(tx, input.id, spec, input.message));
+      const { flow: spec, notes } = await validFlowWithNotes(input.spec, ctx.db);
+      const saved = await ctx.db.$transaction((tx) => saveNextVersion(tx, input.id, spec, input.message));
+      return { ...saved, ...withNotes(notes) };
     }),
 
   // --- editor additions (issue #6): rename, duplicate, rollback --------------------------------
@@ -206,6 +213,28 @@ export const flowRouter = createTRPCRouter({
   // A mutation although it saves nothing: specs carry code and are too big for a GET URL.
   validate: viewerProcedure.input(flowSpecInput).mutation(async ({ ctx, input }) => {
     const result = await checkFlow(input, ctx.db);
-    return result.ok ? { ok: true, problems: [] } : { ok: false, problems: viewProblems(result.problems) };
+    const notes = withNotes(result.notes);
+    return result.ok
+      ? { ok: true, problems: [], ...notes }
+      : { ok: false, problems: viewProblems(result.problems), ...notes };
   }),
+
+  /**
+   * One node's port types in a draft (unsaved, not necessarily valid): its own, else derived from
+   * its config, a registry subject, or the edges into it; with the registry lookups behind them.
+   * A mutation for the same reason as validate.
+   */
+  portTypes: viewerProcedure
+    .input(z.object({ spec: flowSpecInput, nodeId: z.string().min(1).max(100) }))
+    .mutation(async ({ ctx, input }) => {
+      const limits = checkFlowLimits(input.spec);
+      if (limits.length > 0)
+        throw new InputError(
+          limits.map((p) => ({ ...p, path: ["spec", ...p.path] })),
+          "TOO_LARGE",
+        );
+      const derived = await derivedPortTypes(ctx.db, input.spec, input.nodeId);
+      if (!derived) throw notFound(`the draft has no node '${input.nodeId}'`);
+      return { ...derived, notes: viewProblems(derived.notes) };
+    }),
 });

@@ -160,6 +160,108 @@ describe("a registry-encoding kafka-sink", () => {
   });
 });
 
+/** A sink with schema text under a record-name strategy: its subject comes from the record's name. */
+function recordNameSink(strategy: "record-name" | "topic-record-name"): FlowSpecInput {
+  const spec = sinkFlow(order("number"), true, `by ${strategy}`);
+  const sink = spec.nodes?.[2];
+  if (!sink?.config) throw new Error("sinkFlow has a kafka-sink third");
+  sink.config = {
+    ...sink.config,
+    schema: { format: "avro", subjectStrategy: strategy, text: JSON.stringify(orderSchema) },
+  };
+  return spec;
+}
+
+describe("a node's derived port types in a draft (flow.portTypes)", () => {
+  it("types a function's input from the registry subject of the kafka-source feeding it", async () => {
+    const spec = flow(amountAs("number"));
+    const total = spec.nodes?.[1];
+    if (total) delete total.schemas;
+    const derived = await t.api.flow.portTypes({ spec, nodeId: "total" });
+    expect(derived.inputFrom).toBe("edges");
+    expect(derived.input).toEqual({
+      type: "object",
+      properties: { id: { type: "string" }, amount: { type: "number" } },
+      required: ["id", "amount"],
+      additionalProperties: false,
+    });
+    expect(derived.registry).toEqual([
+      expect.objectContaining({
+        nodeId: "orders",
+        port: "output",
+        profile: "registry",
+        subject: "orders-value",
+        from: "registry",
+        status: "typed",
+        version: 1,
+        schemaType: "AVRO",
+        reason: null,
+      }),
+    ]);
+    expect(derived.registry[0]?.schemaId).toBeGreaterThan(0);
+    expect(derived.notes).toEqual([]);
+    // The node's own input schema wins over what the edges send.
+    const declared = await t.api.flow.portTypes({ spec: flow(amountAs("string")), nodeId: "total" });
+    expect(declared).toMatchObject({ inputFrom: "node", input: amountAs("string") });
+  });
+
+  it("shows a source's own type with its subject and version, or why it has none", async () => {
+    const typed = await t.api.flow.portTypes({ spec: flow(amountAs("number")), nodeId: "orders" });
+    expect(typed.input).toBeNull();
+    expect(Object.keys(typed.outputs)).toEqual(["out"]);
+    expect(typed.registry[0]).toMatchObject({ subject: "orders-value", version: 1, status: "typed" });
+
+    const missing = await t.api.flow.portTypes({
+      spec: flow(amountAs("number"), { topic: "refunds" }),
+      nodeId: "orders",
+    });
+    expect(missing.outputs).toEqual({});
+    expect(missing.registry).toEqual([
+      expect.objectContaining({
+        subject: "refunds-value",
+        status: "subject_missing",
+        schema: null,
+        reason: "the schema registry 'registry' has no subject 'refunds-value'",
+      }),
+    ]);
+    expect(missing.notes).toEqual([
+      {
+        path: ["nodes", 0, "config", "registry"],
+        pathString: "nodes[0].config.registry",
+        code: "registry_type_skipped",
+        message:
+          "port 'out' of 'orders' is untyped, so its edges were not type-checked: the schema registry 'registry' has no subject 'refunds-value'",
+      },
+    ]);
+    await expect(
+      t.api.flow.portTypes({ spec: flow(amountAs("number")), nodeId: "nope" }),
+    ).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+  });
+
+  it("names a sink's subject by the record's name under the record-name strategies", async () => {
+    for (const [strategy, subject] of [
+      ["record-name", "shop.Order"],
+      ["topic-record-name", "orders-shop.Order"],
+    ] as const) {
+      const derived = await t.api.flow.portTypes({ spec: recordNameSink(strategy), nodeId: "orders" });
+      expect(derived.input).toEqual(order("number"));
+      expect(derived.registry).toEqual([
+        expect.objectContaining({ subject, from: "config", status: "typed", version: null }),
+      ]);
+      // The text types the sink: an upstream type it cannot take is refused at its edge.
+      const spec = recordNameSink(strategy);
+      const shape = spec.nodes?.[1];
+      if (shape) shape.schemas = { outputs: { out: order("string") } };
+      const refused = await t.api.flow.validate(spec);
+      expect(refused.problems).toEqual([
+        expect.objectContaining({ path: ["edges", 1], code: "incompatible_types" }),
+      ]);
+    }
+  });
+});
+
 describe("a registry-typed kafka-source", () => {
   it("refuses an edge the subject's schema cannot fit, in validate and create, saving nothing", async () => {
     expect(await t.api.flow.validate(flow(amountAs("string")))).toEqual({
@@ -202,15 +304,36 @@ describe("a registry-typed kafka-source", () => {
     });
   });
 
-  it("leaves the port untyped for a subject the registry does not have, or a profile that does not exist", async () => {
+  it("leaves the port untyped for a subject the registry does not have, or a profile that does not exist, and says so in a note", async () => {
+    const note = (reason: string) => ({
+      path: ["nodes", 0, "config", "registry"],
+      pathString: "nodes[0].config.registry",
+      code: "registry_type_skipped",
+      message: `port 'out' of 'orders' is untyped, so its edges were not type-checked: ${reason}`,
+    });
+    const subjectMissing = note("the schema registry 'registry' has no subject 'refunds-value'");
     await expect(t.api.flow.create(flow(amountAs("string"), { topic: "refunds" }))).resolves.toMatchObject({
       version: 1,
+      notes: [subjectMissing],
     });
+    expect(await t.api.flow.validate(flow(amountAs("string"), { topic: "refunds" }))).toEqual({
+      ok: true,
+      problems: [],
+      notes: [subjectMissing],
+    });
+    const { id } = await t.api.flow.create(flow(amountAs("number")));
     await expect(
-      t.api.flow.create(flow(amountAs("string"), { profile: "never-made" })),
+      t.api.flow.update({ id, spec: flow(amountAs("string"), { profile: "never-made" }) }),
     ).resolves.toMatchObject({
-      version: 1,
+      version: 2,
+      notes: [note("there is no schema-registry connection profile 'never-made'")],
     });
+    // A problem and a note together: the note comes back beside the refusal in validate.
+    const both = flow(amountAs("string"), { topic: "refunds" });
+    both.name = "";
+    const refused = await t.api.flow.validate(both);
+    expect(refused).toMatchObject({ ok: false, notes: [subjectMissing] });
+    expect(refused.problems).toEqual([expect.objectContaining({ path: ["name"] })]);
   });
 
   it("saves untyped when the registry never answers (after its 2 s limit)", async () => {
@@ -227,7 +350,15 @@ describe("a registry-typed kafka-source", () => {
       const started = performance.now();
       await expect(
         t.api.flow.create(flow(amountAs("string"), { profile: "registry-silent", name: "silent" })),
-      ).resolves.toMatchObject({ version: 1 });
+      ).resolves.toMatchObject({
+        version: 1,
+        notes: [
+          expect.objectContaining({
+            code: "registry_type_skipped",
+            message: containing("the schema registry 'registry-silent' did not answer within 2000 ms"),
+          }),
+        ],
+      });
       // It waited for the registry (so it did ask) and then went on.
       expect(sockets.length).toBeGreaterThan(0);
       expect(performance.now() - started).toBeGreaterThanOrEqual(1_900);
@@ -243,7 +374,18 @@ describe("a registry-typed kafka-source", () => {
       t.api.flow.create(flow(amountAs("string"), { name: "registry down" })),
     ).resolves.toMatchObject({
       version: 1,
+      notes: [
+        expect.objectContaining({
+          path: ["nodes", 0, "config", "registry"],
+          code: "registry_type_skipped",
+          message: containing("the schema registry 'registry' could not be reached"),
+        }),
+      ],
     });
+    const derived = await t.api.flow.portTypes({ spec: flow(amountAs("string")), nodeId: "orders" });
+    expect(derived.registry).toEqual([
+      expect.objectContaining({ status: "unreachable", schema: null, version: null }),
+    ]);
     // afterAll closes it again: a second close must not throw.
     registry = { ...registry, close: () => Promise.resolve() };
   });
