@@ -139,10 +139,14 @@ export function dryRunSampleProblems(
  * The declaration Monaco gets for the open function: the global `Input`, the type of
  * `record.value` in a `Handler<Input>` (the starter code's), from the node's input schema.
  */
-export function inputTypeDeclaration(input: PortSchema | undefined): string {
+export function inputTypeDeclaration(
+  input: PortSchema | undefined,
+  /** Where the type came from when it is not the node's own input schema (a registry subject). */
+  from = "its input schema (Settings › Input schema)",
+): string {
   const type = input ? schemaToTypeScript(input, { multiline: true }).replace(/\n/g, "\n  ") : "JsonValue";
   return `declare global {
-  /** The value of the records this node receives${input ? ", from its input schema (Settings › Input schema)" : ": any JSON (no input schema is set)"}. */
+  /** The value of the records this node receives${input ? `, from ${from}` : ": any JSON (no input schema is set)"}. */
   type Input = ${type};
 }
 export {};

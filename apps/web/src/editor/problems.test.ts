@@ -35,6 +35,22 @@ describe("placeProblems", () => {
     expect(placed.all).toHaveLength(5);
   });
 
+  it("keeps notes apart: listed with where they are, marking no node", () => {
+    const placed = placeProblems([], sent, [
+      {
+        path: ["nodes", 0, "config", "registry"],
+        pathString: "nodes[0].config.registry",
+        message: "port 'out' of 'ticks' is untyped",
+        code: "registry_type_skipped",
+      },
+    ]);
+    expect(placed.all).toEqual([]);
+    expect(placed.byNode.size).toBe(0);
+    expect(placed.notes).toEqual([
+      expect.objectContaining({ nodeId: "ticks", field: "registry", where: "ticks › registry" }),
+    ]);
+  });
+
   it("says where a problem is by the node's name, not its index", () => {
     const named = {
       ...sent,

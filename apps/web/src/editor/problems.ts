@@ -27,6 +27,11 @@ export interface PlacedProblems {
   byEdge: Map<string, PlacedProblem[]>;
   /** About the flow as a whole (its name, …). */
   flow: PlacedProblem[];
+  /**
+   * Notes, not problems: what a save could not check and why (a schema registry lookup that was
+   * skipped). Listed in the Problems tab with where they are; they mark nothing on the canvas.
+   */
+  notes: PlacedProblem[];
 }
 
 const nodeLabel = (node: FlowNode): string =>
@@ -45,33 +50,44 @@ const push = <V>(map: Map<string, V[]>, key: string, value: V): void => {
 export function placeProblems(
   problems: readonly ApiProblem[],
   sent: { nodes: readonly FlowNode[]; edges: readonly FlowEdge[] },
+  notes: readonly ApiProblem[] = [],
 ): PlacedProblems {
-  const placed: PlacedProblems = { all: [], byNode: new Map(), byEdge: new Map(), flow: [] };
+  const placed: PlacedProblems = { all: [], byNode: new Map(), byEdge: new Map(), flow: [], notes: [] };
   for (const problem of problems) {
-    const [collection, index, part, key] = problem.path;
-    const item: PlacedProblem = { ...problem, where: problem.pathString ?? problem.path.join(".") };
-    if (collection === "nodes" && typeof index === "number" && sent.nodes[index]) {
-      const node = sent.nodes[index];
-      item.nodeId = node.id;
-      const rest = restOf(problem.path.slice(2));
-      item.where = rest === "" ? nodeLabel(node) : `${nodeLabel(node)} › ${rest}`;
-      if (part === "config" && typeof key === "string") item.field = key;
-      push(placed.byNode, item.nodeId, item);
-    } else if (collection === "edges" && typeof index === "number" && sent.edges[index]) {
-      const edge = sent.edges[index];
-      item.edgeId = edge.id;
-      const from = sent.nodes.find((n) => n.id === edge.from.node);
-      const to = sent.nodes.find((n) => n.id === edge.to.node);
-      item.where = `edge ${from ? nodeLabel(from) : edge.from.node} › ${edge.from.port} → ${to ? nodeLabel(to) : edge.to.node}`;
-      push(placed.byEdge, item.edgeId, item);
-    } else {
-      const rest = restOf(problem.path);
-      item.where = rest === "" ? "flow" : `flow › ${rest}`;
-      placed.flow.push(item);
-    }
+    const item = placeOne(problem, sent);
+    if (item.nodeId !== undefined) push(placed.byNode, item.nodeId, item);
+    else if (item.edgeId !== undefined) push(placed.byEdge, item.edgeId, item);
+    else placed.flow.push(item);
     placed.all.push(item);
   }
+  placed.notes = notes.map((note) => placeOne(note, sent));
   return placed;
+}
+
+/** One problem with the node or edge its path names in `sent`, and where it is in words. */
+function placeOne(
+  problem: ApiProblem,
+  sent: { nodes: readonly FlowNode[]; edges: readonly FlowEdge[] },
+): PlacedProblem {
+  const [collection, index, part, key] = problem.path;
+  const item: PlacedProblem = { ...problem, where: problem.pathString ?? problem.path.join(".") };
+  if (collection === "nodes" && typeof index === "number" && sent.nodes[index]) {
+    const node = sent.nodes[index];
+    item.nodeId = node.id;
+    const rest = restOf(problem.path.slice(2));
+    item.where = rest === "" ? nodeLabel(node) : `${nodeLabel(node)} › ${rest}`;
+    if (part === "config" && typeof key === "string") item.field = key;
+  } else if (collection === "edges" && typeof index === "number" && sent.edges[index]) {
+    const edge = sent.edges[index];
+    item.edgeId = edge.id;
+    const from = sent.nodes.find((n) => n.id === edge.from.node);
+    const to = sent.nodes.find((n) => n.id === edge.to.node);
+    item.where = `edge ${from ? nodeLabel(from) : edge.from.node} › ${edge.from.port} → ${to ? nodeLabel(to) : edge.to.node}`;
+  } else {
+    const rest = restOf(problem.path);
+    item.where = rest === "" ? "flow" : `flow › ${rest}`;
+  }
+  return item;
 }
 
 /** Reads `error.data.problems` off a tRPC error (or anything else), or null when it has none. */

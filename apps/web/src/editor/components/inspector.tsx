@@ -17,6 +17,10 @@ import { IngestUrl } from "./ingest-url";
 import { inputTypeDeclaration, pruneOutputSchemas, withSchema } from "../port-types";
 import { EdgeTypeMessages } from "./edge-type-messages";
 import { PortTypesFields } from "./port-types-fields";
+import { RegistryType } from "./registry-type";
+import type { DerivedTypes } from "./use-derived-types";
+import { useDerivedTypes } from "./use-derived-types";
+import { usesRegistry } from "../registry-draft";
 import { NodeIcon } from "./node-icon";
 import { useCoalescedEdit } from "./use-coalesced-edit";
 import type { EditorState } from "./use-editor-state";
@@ -43,6 +47,18 @@ function setConfigKey(node: FlowNode, key: string, value: JsonValue | undefined)
   return { ...node, config };
 }
 
+/** The `Input` declaration for a function: its own input schema, else what the server derived. */
+function functionInputType(node: FlowNode, derived: DerivedTypes | undefined): string {
+  if (node.schemas?.input !== undefined || !derived?.input) return inputTypeDeclaration(node.schemas?.input);
+  const subjects = derived.registry
+    .filter((l) => l.status === "typed" && l.subject !== null)
+    .map((l) => `'${l.subject ?? ""}'${l.version === null ? "" : ` v${String(l.version)}`}`);
+  return inputTypeDeclaration(
+    derived.input,
+    subjects.length > 0 ? `the schema registry subject ${subjects.join(", ")}` : "the ports feeding it",
+  );
+}
+
 export function Inspector({ flowId, state, types, contract, codeMarkers, onValidity, running }: Props) {
   const [tab, setTab] = useState<"code" | "settings">("code");
   const editBurst = useCoalescedEdit(state);
@@ -50,6 +66,7 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
   const node = selectedIds.length === 1 ? state.doc.nodes.find((n) => n.id === selectedIds[0]) : undefined;
   const info = node ? types.get(node.type) : undefined;
   const fields = useMemo(() => fieldsOf(info?.configJsonSchema), [info]);
+  const derivedTypes = useDerivedTypes(state.doc, node?.id);
 
   // One saved edge selected while the flow runs: peek at the records crossing it.
   const peekedEdge =
@@ -227,6 +244,7 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
             }}
           />
         ))}
+      {usesRegistry(node) ? <RegistryType nodeId={nodeId} {...derivedTypes} /> : null}
       {!isFunction ? (
         <PortTypesFields
           node={node}
@@ -329,7 +347,7 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
               value={typeof node.config.code === "string" ? node.config.code : ""}
               language={language}
               contract={contract}
-              inputType={inputTypeDeclaration(node.schemas?.input)}
+              inputType={functionInputType(node, derivedTypes.derived)}
               markers={codeMarkers}
               onChange={(code) => {
                 update("config.code", (n) => setConfigKey(n, "code", code));

@@ -1,6 +1,46 @@
 "use client";
-// Every problem the last save or deploy reported, where it is; a click selects the node.
-import type { PlacedProblems } from "../problems";
+// Every problem the last save or deploy reported, where it is; a click selects the node. Below
+// them, the save's notes: what it could not check and why (never a reason it refused).
+import type { PlacedProblem, PlacedProblems } from "../problems";
+
+function Item({
+  problem,
+  testId,
+  note,
+  onSelectNode,
+}: {
+  problem: PlacedProblem;
+  testId: string;
+  note: boolean;
+  onSelectNode: (nodeId: string) => void;
+}) {
+  return (
+    <li data-testid={testId} className={note ? "problem-note" : undefined}>
+      <button
+        type="button"
+        className="problem-item"
+        disabled={problem.nodeId === undefined}
+        onClick={() => {
+          if (problem.nodeId !== undefined) onSelectNode(problem.nodeId);
+        }}
+      >
+        {note ? (
+          <span className="tag" data-testid={`${testId}-kind`}>
+            note
+          </span>
+        ) : null}
+        <span
+          className="problem-where"
+          data-testid={`${testId}-where`}
+          title={problem.pathString ?? problem.path.join(".")}
+        >
+          {problem.where}
+        </span>
+        <span>{problem.message}</span>
+      </button>
+    </li>
+  );
+}
 
 export function ProblemsPanel({
   problems,
@@ -9,7 +49,8 @@ export function ProblemsPanel({
   problems: PlacedProblems | null;
   onSelectNode: (nodeId: string) => void;
 }) {
-  if (!problems || problems.all.length === 0)
+  const notes = problems?.notes ?? [];
+  if (!problems || (problems.all.length === 0 && notes.length === 0))
     return (
       <div className="panel-state" data-testid="problems-panel">
         No problems. Saving checks the whole flow: configs, connections, cycles and every function's code.
@@ -18,25 +59,22 @@ export function ProblemsPanel({
   return (
     <ul className="problems-list" data-testid="problems-panel">
       {problems.all.map((p, i) => (
-        <li key={i} data-testid={`problem-${i}`}>
-          <button
-            type="button"
-            className="problem-item"
-            disabled={p.nodeId === undefined}
-            onClick={() => {
-              if (p.nodeId !== undefined) onSelectNode(p.nodeId);
-            }}
-          >
-            <span
-              className="problem-where"
-              data-testid={`problem-${i}-where`}
-              title={p.pathString ?? p.path.join(".")}
-            >
-              {p.where}
-            </span>
-            <span>{p.message}</span>
-          </button>
-        </li>
+        <Item
+          key={`p${String(i)}`}
+          problem={p}
+          testId={`problem-${String(i)}`}
+          note={false}
+          onSelectNode={onSelectNode}
+        />
+      ))}
+      {notes.map((p, i) => (
+        <Item
+          key={`n${String(i)}`}
+          problem={p}
+          testId={`note-${String(i)}`}
+          note
+          onSelectNode={onSelectNode}
+        />
       ))}
     </ul>
   );

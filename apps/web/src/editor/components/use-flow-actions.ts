@@ -94,8 +94,17 @@ export function useFlowActions({
               });
         state.markSaved(doc, saved.version);
         setShownVersion(saved.version);
-        state.setProblems(null);
-        toast.success(flowId === null ? "Created, saved as v1" : `Saved as v${saved.version}`, "save");
+        // Notes (a skipped registry lookup) never refuse a save; the Problems tab lists them.
+        const notes = saved.notes ?? [];
+        state.setProblems(notes.length > 0 ? placeProblems([], doc, notes) : null);
+        const noted =
+          notes.length > 0
+            ? ` (${String(notes.length)} note${notes.length === 1 ? "" : "s"} in Problems)`
+            : "";
+        toast.success(
+          `${flowId === null ? "Created, saved as v1" : `Saved as v${saved.version}`}${noted}`,
+          "save",
+        );
         await invalidateFlow(saved.id);
         return { id: saved.id, version: saved.version };
       } catch (error) {
