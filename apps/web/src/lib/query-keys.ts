@@ -12,4 +12,6 @@ export const keys = {
   connections: ["connections"] as const,
   artifacts: ["artifacts"] as const,
   activity: ["activity"] as const,
+  /** flow.portTypes of a draft's node (use-derived-types.ts), keyed further by node and draft. */
+  derivedPortTypes: ["derived-port-types"] as const,
 };

@@ -47,16 +47,18 @@ function setConfigKey(node: FlowNode, key: string, value: JsonValue | undefined)
   return { ...node, config };
 }
 
-/** The `Input` declaration for a function: its own input schema, else what the server derived. */
-function functionInputType(node: FlowNode, derived: DerivedTypes | undefined): string {
-  if (node.schemas?.input !== undefined || !derived?.input) return inputTypeDeclaration(node.schemas?.input);
+/** Where a derived input type came from, in words: the registry subjects behind it. */
+function derivedFrom(derived: DerivedTypes): string {
   const subjects = derived.registry
     .filter((l) => l.status === "typed" && l.subject !== null)
     .map((l) => `'${l.subject ?? ""}'${l.version === null ? "" : ` v${String(l.version)}`}`);
-  return inputTypeDeclaration(
-    derived.input,
-    subjects.length > 0 ? `the schema registry subject ${subjects.join(", ")}` : "the ports feeding it",
-  );
+  return subjects.length > 0 ? `the schema registry subject ${subjects.join(", ")}` : "the ports feeding it";
+}
+
+/** The `Input` declaration for a function: its own input schema, else what the server derived. */
+function functionInputType(node: FlowNode, derived: DerivedTypes | undefined): string {
+  if (node.schemas?.input !== undefined || !derived?.input) return inputTypeDeclaration(node.schemas?.input);
+  return inputTypeDeclaration(derived.input, derivedFrom(derived));
 }
 
 export function Inspector({ flowId, state, types, contract, codeMarkers, onValidity, running }: Props) {
@@ -341,6 +343,11 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
             </button>
           </div>
           <div className="inspector-code" hidden={tab !== "code"}>
+            {node.schemas?.input === undefined && derivedTypes.derived?.input ? (
+              <p className="muted small" data-testid="derived-input-type">
+                record.value is typed from {derivedFrom(derivedTypes.derived)}
+              </p>
+            ) : null}
             <CodeEditor
               flowId={flowId ?? "new"}
               nodeId={nodeId}

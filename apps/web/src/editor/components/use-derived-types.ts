@@ -6,6 +6,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 import type { RouterOutputs } from "~/lib/trpc";
+import { keys } from "~/lib/query-keys";
 import { api } from "~/lib/trpc";
 import type { FlowDoc } from "../graph";
 import { registryDraft } from "../registry-draft";
@@ -31,7 +32,7 @@ export function useDerivedTypes(
     };
   }, [text]);
   const query = useQuery({
-    queryKey: ["derived-port-types", nodeId, settled],
+    queryKey: [...keys.derivedPortTypes, nodeId, settled],
     queryFn: () =>
       api.flow.portTypes.mutate({ spec: JSON.parse(settled ?? "{}") as FlowDoc, nodeId: nodeId ?? "" }),
     enabled: settled !== null && settled === text && nodeId !== undefined,

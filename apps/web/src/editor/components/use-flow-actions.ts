@@ -61,6 +61,8 @@ export function useFlowActions({
               queryClient.invalidateQueries({ queryKey: keys.deployment(id) }),
             ]),
         queryClient.invalidateQueries({ queryKey: keys.flows }),
+        // A save asked the registry afresh: the types shown beside the draft ask again too.
+        queryClient.invalidateQueries({ queryKey: keys.derivedPortTypes }),
       ]);
     },
     [queryClient, flowId],
