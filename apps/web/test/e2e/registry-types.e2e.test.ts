@@ -34,7 +34,11 @@ beforeAll(async () => {
     references: [],
   });
   // Setup the story is not about (the connections page test makes a profile by hand).
-  await b.api("connections.set", { name: PROFILE, kind: "schema-registry", config: { url: registry.url } });
+  await b.api(
+    "connections.set",
+    { name: PROFILE, kind: "schema-registry", config: { url: registry.url } },
+    "POST",
+  );
 });
 afterAll(async () => {
   await registry?.close();
@@ -145,6 +149,7 @@ describe("types from a schema registry in the editor", () => {
         { timeout: 15_000 },
       )
       .toContain(`the schema registry '${PROFILE}' could not be reached`);
+    await byTestId(page, "registry-type").scrollIntoViewIfNeeded();
     await b.shot("registry-stopped-note");
   });
 });

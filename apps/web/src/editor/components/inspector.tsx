@@ -344,7 +344,7 @@ export function Inspector({ flowId, state, types, contract, codeMarkers, onValid
           </div>
           <div className="inspector-code" hidden={tab !== "code"}>
             {node.schemas?.input === undefined && derivedTypes.derived?.input ? (
-              <p className="muted small" data-testid="derived-input-type">
+              <p className="muted small derived-input-type" data-testid="derived-input-type">
                 record.value is typed from {derivedFrom(derivedTypes.derived)}
               </p>
             ) : null}
