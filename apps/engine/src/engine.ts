@@ -10,6 +10,8 @@ import type { DeploymentRef, FlowServices } from "./flow/services";
 import { IngestServer } from "./ingest-server";
 import { IngestTokenCache } from "./endpoint-auth";
 import { RequestTracker } from "./requests/request-tracker";
+import { KafkaRequestReplies } from "./requests/kafka-replies";
+import { transportClient } from "./transport/kafka/client";
 import { createTracing } from "./tracing/tracing";
 import { createMetrics } from "./metrics";
 import type { Logger } from "./logger";
@@ -74,6 +76,8 @@ export class Engine {
   /** Kafka transport only: this engine's share of every running deployment. */
   private readonly workers: WorkerPool | undefined;
   private readonly topics: TopicCollector | undefined;
+  /** Kafka transport only: replies and cancellations of request/response flows across engines. */
+  private readonly replies: KafkaRequestReplies | undefined;
   private loop: Promise<void> | undefined;
   private closing = false;
   private wake: (() => void) | undefined;
@@ -139,6 +143,18 @@ export class Engine {
     );
     this.replays = new ReplayPoller(db, log.child("replay"));
     const checkpoints = new CheckpointStore(db);
+    const tracker = new RequestTracker((id, deadline) => {
+      this.replies?.announceCancel(id, deadline);
+    });
+    if (options.kafka) {
+      const repliesLog = log.child("requests");
+      this.replies = new KafkaRequestReplies(
+        transportClient(options.kafka.connection, `weir-requests-${options.engineId}`, repliesLog),
+        options.engineId,
+        tracker,
+        repliesLog,
+      );
+    }
     this.services = {
       log,
       runtimes,
@@ -149,10 +165,11 @@ export class Engine {
       ingest: this.ingest,
       tracing: createTracing(options.engineId),
       requests: {
-        tracker: new RequestTracker(),
+        tracker,
         route: (flowId, nodeId, route) => {
           this.ingest.registerStream(flowId, nodeId, route);
         },
+        ...(this.replies ? { remote: this.replies } : {}),
       },
       state: (flowId, nodeId) => new NodeStateStore(db, flowId, nodeId),
       secrets: (names) => resolveSecrets(db, names),
@@ -210,6 +227,7 @@ export class Engine {
     for (const id of [...this.running.keys()]) this.beginStop(id, "release");
     await Promise.all([...this.stopping.values(), this.workers?.stopAll()]);
     await this.flushAll();
+    await this.replies?.close();
     await this.leases.unregister().catch(() => undefined);
     await this.ingest.close();
     this.peeks.close();

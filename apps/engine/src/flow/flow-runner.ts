@@ -12,6 +12,8 @@ import { runSource } from "./source-runner";
 import { redact } from "../stores/secret-store";
 import { responseSinkCapability } from "../requests/request-routes";
 import { TrackedInput, TrackedOutput } from "../requests/tracked-io";
+import { CreditOutput, creditLedger } from "../requests/credit-io";
+import { CreditBook } from "../requests/request-credit";
 import type { NodeTracing } from "../tracing/traced-io";
 import { TracedInput, TracedOutput, markDeadLettered } from "../tracing/traced-io";
 import { PeekedInput } from "../peek/peeked-input";
@@ -181,7 +183,7 @@ export class FlowRunner {
               this.services.retained.add(this.deployment, node.id, records, keep);
               return this.services.retained.persisted(this.deployment, node.id);
             },
-            ...responseSinkCapability(this.requests),
+            ...responseSinkCapability(this.requests, node.id),
           });
           const inputs = await this.transport.inputOf(node, instance);
           this.watchBacklog(node, instance, inputs);
@@ -194,11 +196,25 @@ export class FlowRunner {
   }
 
   /**
-   * Request/response flows run where one engine holds every node (the in-process transport): the
-   * engine that keeps a request open must see all of its records leave the flow.
+   * Request/response flows: where one engine runs every node (in-process), it counts a request's
+   * records itself; on Kafka (roles `sources` and `workers`) the records carry credit that every
+   * engine gives back to the engine holding the request (`remote`, requests/kafka-replies.ts).
    */
   private get requests(): FlowServices["requests"] {
-    return this.role === "all" ? this.services.requests : undefined;
+    const requests = this.services.requests;
+    return this.role === "all" || requests?.remote ? requests : undefined;
+  }
+
+  /** Per node, the credit its outputs took from the records it is working on (Kafka). */
+  private readonly creditBooks = new Map<string, CreditBook>();
+
+  private creditBook(node: FlowNode): CreditBook {
+    let book = this.creditBooks.get(node.id);
+    if (!book) {
+      book = new CreditBook(node.id);
+      this.creditBooks.set(node.id, book);
+    }
+    return book;
   }
 
   /** Only a flow that answers requests pays for counting them. */
@@ -227,17 +243,31 @@ export class FlowRunner {
   private trackOutput(node: FlowNode, outputs: NodeOutput): NodeOutput {
     const requests = this.requests;
     if (!requests || !this.tracksRequests) return outputs;
+    if (requests.remote && this.role !== "all")
+      return new CreditOutput(
+        outputs,
+        node,
+        this.spec,
+        this.creditBook(node),
+        requests.remote,
+        requests.tracker,
+      );
     return new TrackedOutput(outputs, node, this.spec, requests.tracker);
   }
 
   private trackInput(node: FlowNode, inputs: NodeInput): NodeInput {
     const requests = this.requests;
     if (!requests || !this.tracksRequests) return inputs;
-    return new TrackedInput(
-      inputs,
-      requests.tracker,
-      this.services.counters(this.deployment.id, node.id, "in"),
-    );
+    const counters = this.services.counters(this.deployment.id, node.id, "in");
+    if (requests.remote && this.role !== "all") {
+      requests.remote.watchCancellations();
+      return new TrackedInput(
+        inputs,
+        creditLedger(node.id, this.creditBook(node), requests.remote),
+        counters,
+      );
+    }
+    return new TrackedInput(inputs, requests.tracker, counters);
   }
 
   /** With tracing on: what this node's spans are named and say (made once per node). */

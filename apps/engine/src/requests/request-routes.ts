@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RequestHandler, RequestSourceContext, ResponseSinkContext } from "@weir/connectors";
 import { errorMessage } from "@weir/domain";
+import type { RemoteRequests } from "./kafka-replies";
+import { DEADLINE_HEADER, REPLY_HEADER } from "./request-credit";
 import { REQUEST_HEADER } from "./request-tracker";
 import type { RequestTracker } from "./request-tracker";
 import { ResponseStream } from "./response-stream";
@@ -15,9 +17,14 @@ export interface StreamRouteOptions {
   serve: StreamRoute;
 }
 
-/** What the engine gives flows to answer requests; absent where they cannot (Kafka transport). */
+/** What the engine gives flows to answer requests. */
 export interface RequestService {
   tracker: RequestTracker;
+  /**
+   * On the Kafka transport: how records of a request processed on any engine reach the engine
+   * holding it (kafka-replies.ts). Absent on the in-process transport, where one engine runs all.
+   */
+  remote?: RemoteRequests;
   /** Routes `POST /ingest/<flowId>/<nodeId>` to `serve` (unrouted by the ingest's unregister). */
   route(flowId: string, nodeId: string, options: StreamRouteOptions): void;
 }
@@ -29,12 +36,22 @@ export interface RequestService {
  * cancels the request's remaining work.
  */
 export function streamRoute(
-  tracker: RequestTracker,
+  requests: RequestService,
   flowId: string,
   handler: RequestHandler,
   timeoutMs: number,
 ): StreamRoute {
+  const { tracker, remote } = requests;
   return async (req, res, body) => {
+    if (remote) {
+      try {
+        await remote.ready();
+      } catch (error) {
+        res.writeHead(503, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: errorMessage(error) }));
+        return;
+      }
+    }
     let id = "";
     const stream = ResponseStream.for(req, res, () => id);
     id = tracker.start(flowId, stream, timeoutMs);
@@ -42,6 +59,11 @@ export function streamRoute(
       if (!stream.done) tracker.cancel(id);
     });
     const headers: Record<string, string> = { [REQUEST_HEADER]: id };
+    // Across engines: where the answer goes, and when any engine may drop the request's records unasked.
+    if (remote) {
+      headers[REPLY_HEADER] = remote.address;
+      headers[DEADLINE_HEADER] = String(tracker.deadlineOf(id) ?? Date.now() + timeoutMs);
+    }
     const traceparent = req.headers.traceparent;
     if (typeof traceparent === "string") headers.traceparent = traceparent;
     try {
@@ -66,7 +88,7 @@ export function requestSourceCapability(
       requests.route(flowId, nodeId, {
         maxBodyBytes: options.maxBodyBytes,
         public: options.public,
-        serve: streamRoute(requests.tracker, flowId, handler, options.timeoutMs),
+        serve: streamRoute(requests, flowId, handler, options.timeoutMs),
       });
     },
   };
@@ -75,12 +97,17 @@ export function requestSourceCapability(
 /** The sink context's `respond`, when the engine can answer requests. */
 export function responseSinkCapability(
   requests: RequestService | undefined,
+  nodeId: string,
 ): Pick<ResponseSinkContext, "respond"> {
   if (!requests) return {};
-  const { tracker } = requests;
+  const { tracker, remote } = requests;
   return {
-    respond: (record) => {
-      tracker.deliver(record);
-    },
+    respond: remote
+      ? (record) => {
+          remote.answer(record, nodeId);
+        }
+      : (record) => {
+          tracker.deliver(record);
+        },
   };
 }

@@ -11,11 +11,27 @@ export interface ResponseTarget {
   fail(status: number, error: string): void;
 }
 
+/** Which node on which engine last gave back credit of a request (said in its 504). */
+export interface Progress {
+  engine: string;
+  node: string;
+  at: number;
+}
+
 interface OpenRequest {
   flowId: string;
   target: ResponseTarget;
+  /** When it times out (epoch ms). */
+  deadline: number;
   /** Records of the request on an edge or inside a node (taken, not yet acked). */
   pending: number;
+  /** Across engines (Kafka): credit issued to its records and not yet given back (request-credit.ts). */
+  outstanding: bigint;
+  /** Credit returns and answer records already taken, by token and node: a redelivered record counts once. */
+  seen: Set<string>;
+  /** Answer records written so far. */
+  answered: number;
+  progress: Progress | undefined;
   /** The source has emitted every record of the request. */
   sealed: boolean;
   /** Timed out or abandoned by the client: its records still in the flow are dropped. */
@@ -33,22 +49,32 @@ interface OpenRequest {
 export class RequestTracker {
   private readonly open = new Map<string, OpenRequest>();
 
+  /** `cancelled` hears of every request cancelled here (timed out, client gone), to tell other engines. */
+  constructor(private readonly cancelled?: (id: string, deadline: number) => void) {}
+
   /** Starts a request; it fails with 504 unless done within `timeoutMs`. */
   start(flowId: string, target: ResponseTarget, timeoutMs: number): string {
     const id = randomUUID();
     const timer = setTimeout(() => {
       const request = this.open.get(id);
       if (!request || request.cancelled) return;
-      request.target.fail(
-        504,
-        `request timed out after ${timeoutMs} ms with ${request.pending} of its records still in flow ${flowId}` +
-          (request.sealed ? "" : " (the source had not finished accepting it)") +
-          "; raise the http-request node's timeoutMs or make the flow faster",
-      );
+      request.target.fail(504, timedOut(timeoutMs, request));
       this.cancel(id);
     }, timeoutMs);
     timer.unref();
-    this.open.set(id, { flowId, target, pending: 0, sealed: false, cancelled: false, timer });
+    this.open.set(id, {
+      flowId,
+      target,
+      deadline: Date.now() + timeoutMs,
+      pending: 0,
+      outstanding: 0n,
+      seen: new Set(),
+      answered: 0,
+      progress: undefined,
+      sealed: false,
+      cancelled: false,
+      timer,
+    });
     return id;
   }
 
@@ -66,7 +92,11 @@ export class RequestTracker {
     if (!request || request.cancelled) return;
     request.cancelled = true;
     clearTimeout(request.timer);
+    this.cancelled?.(id, request.deadline);
     this.settle(id, request);
+    // Credit held by an engine that died never comes back: forget the request after a while.
+    if (this.open.has(id) && request.outstanding > 0n)
+      setTimeout(() => this.open.delete(id), FORGET_CANCELLED_MS).unref();
   }
 
   /** Ends the request with an error now (e.g. its body was refused before any record left). */
@@ -106,8 +136,39 @@ export class RequestTracker {
     const id = record.headers[REQUEST_HEADER];
     const request = id === undefined ? undefined : this.open.get(id);
     if (!request || request.cancelled) return false;
+    request.answered++;
     request.target.write(record);
     return true;
+  }
+
+  /** When the request times out (epoch ms); undefined once it is no longer open. */
+  deadlineOf(id: string): number | undefined {
+    return this.open.get(id)?.deadline;
+  }
+
+  /** Its source gave a record `amount` of credit (across engines; see request-credit.ts). */
+  issue(id: string, amount: bigint): void {
+    const request = this.open.get(id);
+    if (request) request.outstanding += amount;
+  }
+
+  /** A node is done with a record (`key`: its token and the node) and gives back what it kept. */
+  giveBack(id: string, key: string, amount: bigint, from: Omit<Progress, "at">): void {
+    const request = this.open.get(id);
+    if (!request || request.seen.has(`return ${key}`)) return;
+    request.seen.add(`return ${key}`);
+    request.outstanding -= amount;
+    request.progress = { ...from, at: Date.now() };
+    this.settle(id, request);
+  }
+
+  /** An answer record from a response sink on any engine (`key`: its token and the sink), once. */
+  deliverOnce(key: string, record: WeirRecord): void {
+    const id = record.headers[REQUEST_HEADER];
+    const request = id === undefined ? undefined : this.open.get(id);
+    if (!request || request.seen.has(`answer ${key}`)) return;
+    request.seen.add(`answer ${key}`);
+    this.deliver(record);
   }
 
   /** Requests still answering (for tests and metrics). */
@@ -116,7 +177,7 @@ export class RequestTracker {
   }
 
   private settle(id: string, request: OpenRequest): void {
-    if (request.pending > 0) return;
+    if (request.pending > 0 || request.outstanding > 0n) return;
     if (request.cancelled) {
       // Forgotten once its last record is dropped (and the source emitted all it will).
       if (request.sealed) this.open.delete(id);
@@ -127,4 +188,19 @@ export class RequestTracker {
     this.open.delete(id);
     request.target.end();
   }
+}
+
+const FORGET_CANCELLED_MS = 60_000;
+
+function timedOut(timeoutMs: number, request: OpenRequest): string {
+  const unsealed = request.sealed ? "" : " (the source had not finished accepting it)";
+  const advice = "; raise the http-request node's timeoutMs or make the flow faster";
+  if (request.outstanding === 0n)
+    return `request timed out after ${timeoutMs} ms with ${request.pending} of its records still in flow ${request.flowId}${unsealed}${advice}`;
+  // Across engines only this engine's share is known: say what was answered and who last moved it.
+  const { progress } = request;
+  const last = progress
+    ? `; the last record to leave it left node '${progress.node}' on engine ${progress.engine} ${String(Date.now() - progress.at)} ms before`
+    : "; no record of it had left the flow yet";
+  return `request timed out after ${timeoutMs} ms with records still in flow ${request.flowId}${unsealed} (${String(request.answered)} answered so far${last})${advice}`;
 }

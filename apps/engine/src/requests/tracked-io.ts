@@ -37,6 +37,9 @@ export class TrackedOutput implements NodeOutput {
   }
 }
 
+/** What a tracked input tells: the in-process tracker, or credit given back across engines (credit-io.ts). */
+export type RequestLedger = Pick<RequestTracker, "isCancelled" | "release">;
+
 interface TakenBatch {
   records: WeirRecord[];
   /** Given to the node (false: every record of it belonged to cancelled requests). */
@@ -55,7 +58,7 @@ export class TrackedInput implements NodeInput {
 
   constructor(
     private readonly inner: NodeInput,
-    private readonly tracker: RequestTracker,
+    private readonly tracker: RequestLedger,
     private readonly counters: NodeCounters,
   ) {}
 

@@ -30,4 +30,4 @@ export interface ResponseSinkContext extends SinkContext {
 
 /** Why a request/response node cannot run here. */
 export const REQUESTS_UNAVAILABLE =
-  "this engine cannot answer requests here: request/response flows run on the in-process transport (WEIR_TRANSPORT=in-process); across engines on Kafka they are not supported yet";
+  "this engine cannot answer requests here: it was started without request/response support";
