@@ -14,6 +14,8 @@ export const CANCELLED_TOPIC = "weir-requests.cancelled";
 /** Replies older than the longest request timeout (10 min) answer nobody. */
 const RETENTION_MS = 15 * 60_000;
 const JOIN_TIMEOUT_MS = 30_000;
+const READY_ATTEMPTS = 5;
+const RETRY_MS = 1_000;
 
 /** The reply topic of one engine: only it reads it. */
 export function replyTopic(engineId: string): string {
@@ -76,13 +78,14 @@ export class KafkaRequestReplies implements RemoteRequests {
   }
 
   ready(): Promise<void> {
-    this.readying ??= (async () => {
+    this.readying ??= this.retried("request replies", READY_ATTEMPTS, async () => {
       await this.topics();
       await this.consume(this.address, (message) => {
         this.received(message);
       });
       this.log.info(`reading request replies from ${this.address}`);
-    })().catch((error: unknown) => {
+    }).catch((error: unknown) => {
+      // The request that asked gets 503; the next one tries again.
       this.readying = undefined;
       throw new Error(`cannot read request replies from Kafka: ${errorMessage(error)}`);
     });
@@ -90,16 +93,29 @@ export class KafkaRequestReplies implements RemoteRequests {
   }
 
   watchCancellations(): void {
-    this.watching ??= (async () => {
+    // Until it works: meanwhile records of cancelled requests are still dropped at their deadline.
+    this.watching ??= this.retried("request cancellations", Infinity, async () => {
       await this.topics();
       await this.consume(CANCELLED_TOPIC, (message) => {
         this.heardCancel(message);
       });
-    })().catch((error: unknown) => {
-      this.watching = undefined;
-      // Records of cancelled requests are still dropped at their deadline.
-      this.log.warn(`cannot read request cancellations (retried later): ${errorMessage(error)}`);
-    });
+    }).catch(() => undefined);
+  }
+
+  /** A topic made a moment ago may not be served yet (its metadata is on its way): tries again. */
+  private async retried(what: string, attempts: number, run: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await run();
+        return;
+      } catch (error) {
+        if (attempt >= attempts || this.stopping.signal.aborted) throw error;
+        this.log.warn(
+          `reading ${what} failed (attempt ${String(attempt)}, retrying): ${errorMessage(error)}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+      }
+    }
   }
 
   /** Tells every engine (this one included) that the request is cancelled. */
@@ -240,25 +256,33 @@ export class KafkaRequestReplies implements RemoteRequests {
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 500,
     });
-    this.consumers.push(consumer);
     const joined = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`no consumer group join on ${topic} within ${String(JOIN_TIMEOUT_MS)} ms`));
+      }, JOIN_TIMEOUT_MS);
       consumer.on(consumer.events.GROUP_JOIN, () => {
+        clearTimeout(timer);
         resolve();
       });
-      setTimeout(() => {
-        reject(new Error(`no consumer group join on ${topic} within ${String(JOIN_TIMEOUT_MS)} ms`));
-      }, JOIN_TIMEOUT_MS).unref();
     });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: ({ message }) => {
-        each(message);
-        return Promise.resolve();
-      },
-    });
-    await joined;
+    // Awaited below unless connecting fails first: then its timeout must not go unhandled.
+    joined.catch(() => undefined);
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: ({ message }) => {
+          each(message);
+          return Promise.resolve();
+        },
+      });
+      await joined;
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
+    this.consumers.push(consumer);
   }
 
   private async deleteReplyTopic(): Promise<void> {

@@ -1,0 +1,248 @@
+// Request/response flows on the Kafka transport across two real engine processes: the request is
+// sent to engine A (which holds the deployment, so runs its http-request source) while the
+// function's records of one key are processed on engine B (which owns that key's partition), and
+// the answer still streams back to A's client in order and complete; a request past its timeout
+// gets 504 on A while B is still working on it, and its record is dropped afterwards, counted.
+import { randomUUID } from "node:crypto";
+import { request as httpRequest } from "node:http";
+import { Partitioners } from "kafkajs";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { FlowSpecInput } from "@weir/domain";
+// Brings in the ProvidedContext augmentation that types inject("kafkaBrokers").
+import type {} from "@weir/testkit/kafka-setup";
+import { expectAccounted } from "../test/accounting";
+import { eventually } from "../test/engine-process";
+import type { EngineProcess } from "../test/engine-process";
+import { startKafkaEngine } from "../test/kafka-engines";
+import { useTestDatabase } from "../test/test-database";
+
+const t = useTestDatabase();
+let brokers: string;
+const engines: EngineProcess[] = [];
+
+beforeAll(() => {
+  brokers = inject("kafkaBrokers");
+});
+afterAll(async () => {
+  const { writeFileSync } = await import("node:fs");
+  engines.forEach((engine, n) => {
+    writeFileSync(`/tmp/krr-engine-${String(n)}.log`, engine.output());
+  });
+  await Promise.all(engines.map((engine) => engine.stop()));
+});
+
+// Busy-waits `ms` per record (the sandbox has no timers); keeps the key, so its partition.
+const SLOW_ECHO = `export default (r) => {
+  const until = Date.now() + (r.value.ms ?? 0);
+  while (Date.now() < until) {}
+  return { key: r.key, value: { key: r.key, i: r.value.i } };
+}`;
+
+const PARTITIONS = 2;
+const TIMEOUT_MS = 3000;
+
+/** The partition of e1 the transport's producer puts a key on (murmur2, as Kafka's Java client). */
+function partitionOf(key: string): number {
+  const partitioner = Partitioners.DefaultPartitioner();
+  return partitioner({
+    topic: "e1",
+    partitionMetadata: Array.from({ length: PARTITIONS }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      partitionErrorCode: 0,
+      replicas: [0],
+      isr: [0],
+    })),
+    message: { key, value: null },
+  });
+}
+
+interface Answer {
+  status: number;
+  chunks: { at: number; text: string }[];
+  body: string;
+}
+
+function post(url: string, body: unknown): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = httpRequest(
+      url,
+      { method: "POST", headers: { "content-type": "application/json" } },
+      (res) => {
+        const chunks: { at: number; text: string }[] = [];
+        res.on("data", (chunk: Buffer) =>
+          chunks.push({ at: performance.now() - started, text: chunk.toString() }),
+        );
+        res.on("end", () => {
+          resolve({ status: res.statusCode ?? 0, chunks, body: chunks.map((c) => c.text).join("") });
+        });
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+const lines = (body: string): { key: string; i: number }[] =>
+  body
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { key: string; i: number });
+
+describe("request/response on the Kafka transport", () => {
+  it(
+    "answers a request entering on engine A whose records are processed on engine B, and times out across engines",
+    { timeout: 120_000 },
+    async () => {
+      const T0 = performance.now();
+      const mark = (what: string): void => {
+        console.log(`${what} at ${String(Math.round(performance.now() - T0))} ms`);
+      };
+      const ids = [`req-1-${randomUUID().slice(0, 6)}`, `req-2-${randomUUID().slice(0, 6)}`];
+      const started = await Promise.all(ids.map((id) => startKafkaEngine(t.url, brokers, id)));
+      engines.push(...started);
+      mark("engines started");
+      const spec: FlowSpecInput = {
+        name: "request/response across engines",
+        nodes: [
+          {
+            id: "req",
+            kind: "source",
+            type: "http-request",
+            config: { public: true, timeoutMs: TIMEOUT_MS },
+          },
+          { id: "fn", kind: "function", type: "function", config: { code: SLOW_ECHO, batchSize: 1 } },
+          { id: "res", kind: "sink", type: "http-response", config: {} },
+          { id: "log", kind: "sink", type: "log", config: { keep: 1000 } },
+        ],
+        edges: [
+          { id: "e1", from: { node: "req", port: "out" }, to: { node: "fn" }, partitions: PARTITIONS },
+          { id: "e2", from: { node: "fn", port: "out" }, to: { node: "res" } },
+          { id: "e3", from: { node: "fn", port: "out" }, to: { node: "log" } },
+        ],
+      };
+      const flow = await t.api.flow.create(spec);
+      const deployment = await t.api.deployment.deploy({ flowId: flow.id });
+      // A is the engine holding the deployment (it runs the source, so takes the requests); B the other.
+      const aId = await eventually(async () => {
+        const row = await t.db.deployment.findUniqueOrThrow({ where: { id: deployment.id } });
+        return row.actualState === "running" && row.engineId !== null ? row.engineId : undefined;
+      }, "running");
+      const bId = ids.find((id) => id !== aId) ?? "";
+      const b = started[ids.indexOf(bId)];
+      // Both run the function and the sinks: wait until B's members have joined all three groups.
+      await eventually(
+        () =>
+          Promise.resolve(
+            ["fn", "res", "log"].every((node) => b?.output().includes(`.v1.${node} (join`))
+              ? true
+              : undefined,
+          ),
+        "engine B in every consumer group",
+        30_000,
+      );
+      mark("B joined");
+      const a = await t.db.engineInstance.findUniqueOrThrow({ where: { id: aId } });
+      const url = `${a.ingestUrl}/ingest/${flow.id}/req`;
+
+      // Warm up until each engine's function owns one partition of e1 and has seen records on it.
+      const keys = Array.from({ length: 8 }, (_, n) => `k${String(n)}`);
+      let warmedUp = 0;
+      const owners = await eventually(
+        async () => {
+          const warm = await post(
+            url,
+            keys.map((key, i) => ({ key, value: { i } })),
+          );
+          warmedUp += keys.length;
+          if (warm.status !== 200) return undefined;
+          const rows = await t.db.nodeStats.findMany({
+            where: { deploymentId: deployment.id, nodeId: "fn" },
+          });
+          const owned = new Map<string, number[]>();
+          for (const row of rows) {
+            const partitions = Object.keys((row.partitionLag ?? {}) as Record<string, number>)
+              .filter((where) => where.startsWith(`weir.${flow.id}.v1.e1/`))
+              .map((where) => Number(where.split("/").at(-1)));
+            owned.set(row.engineId, partitions);
+          }
+          const ofA = owned.get(aId) ?? [];
+          const ofB = owned.get(bId) ?? [];
+          return ofA.length === 1 && ofB.length === 1 && ofA[0] !== ofB[0]
+            ? { a: ofA[0], b: ofB[0] }
+            : undefined;
+        },
+        "the function's two partitions owned one by each engine",
+        40_000,
+      );
+      mark(`owners known after ${String(warmedUp / keys.length)} warm-ups`);
+      const keyOnB = keys.find((key) => partitionOf(key) === owners.b) ?? "";
+      const keyOnA = keys.find((key) => partitionOf(key) === owners.a) ?? "";
+      expect([keyOnA, keyOnB]).not.toContain("");
+      const fnInOf = async (engineId: string): Promise<bigint> =>
+        (await t.db.nodeStats.findFirst({ where: { deploymentId: deployment.id, nodeId: "fn", engineId } }))
+          ?.recordsIn ?? 0n;
+      // Every warm-up record counted (stats are flushed every so often) before B's count is taken.
+      await eventually(async () => {
+        const rows = await t.db.nodeStats.findMany({ where: { deploymentId: deployment.id, nodeId: "fn" } });
+        return rows.reduce((sum, row) => sum + row.recordsIn, 0n) >= BigInt(warmedUp) ? true : undefined;
+      }, "the warm-up counted");
+      const bBefore = await fnInOf(bId);
+
+      // Five records a key, 150 ms of work each: B works on one key while A works on the other.
+      const records = Array.from({ length: 10 }, (_, i) => ({
+        key: i % 2 === 0 ? keyOnB : keyOnA,
+        value: { i, ms: 150 },
+      }));
+      mark("sending");
+      const answer = await post(url, records);
+      mark("answered");
+      expect(answer.status).toBe(200);
+      const got = lines(answer.body);
+      expect(got.filter((line) => line.key === keyOnB).map((line) => line.i)).toEqual([0, 2, 4, 6, 8]);
+      expect(got.filter((line) => line.key === keyOnA).map((line) => line.i)).toEqual([1, 3, 5, 7, 9]);
+      // Streamed: the first line came while the rest were still being worked on.
+      const first = answer.chunks[0]?.at ?? Infinity;
+      const last = answer.chunks.at(-1)?.at ?? 0;
+      expect(last - first).toBeGreaterThan(400);
+      // B's function took the five records of its key (its stats flush a moment later; a rebalance
+      // of the warm-up may add a redelivered record or two).
+      await eventually(
+        async () => ((await fnInOf(bId)) - bBefore >= 5n ? true : undefined),
+        "engine B's function took its key's five records",
+      );
+
+      mark("B counted");
+      // A record B works on for longer than the request may take: A answers 504 while B is busy.
+      const sent = performance.now();
+      const late = await post(url, [{ key: keyOnB, value: { i: 99, ms: TIMEOUT_MS + 1500 } }]);
+      expect(late.status).toBe(504);
+      expect(performance.now() - sent).toBeLessThan(TIMEOUT_MS + 1000);
+      expect((JSON.parse(late.body) as { error: string }).error).toBe(
+        `request timed out after ${String(TIMEOUT_MS)} ms with records still in flow ${flow.id} ` +
+          "(0 answered so far; no record of it had left the flow yet); raise the http-request node's timeoutMs or make the flow faster",
+      );
+      // Once B's function is done with it, its output is dropped by both sinks, counted in and completed.
+      const total = warmedUp + records.length + 1;
+      const stats = await eventually(async () => {
+        const current = await t.api.stats.get({ flowId: flow.id });
+        const settled = ["res", "log"].every((id) => {
+          const node = current.nodes.find((n) => n.nodeId === id);
+          return node !== undefined && node.recordsIn >= total && node.accounting.inFlight === 0;
+        });
+        return settled ? current : undefined;
+      }, "the timed-out request's output settled into both sinks");
+      mark("settled");
+      expectAccounted(stats);
+      // The log sink wrote the answered records, but not the timed-out one.
+      const logged = (await t.api.logs.read({ flowId: flow.id, nodeId: "log", limit: 1000 })).map(
+        (entry) => (entry.record as { value: { i: number } }).value.i,
+      );
+      for (const { value } of records) expect(logged).toContain(value.i);
+      expect(logged).not.toContain(99);
+      await t.api.deployment.stop({ flowId: flow.id });
+    },
+  );
+});
