@@ -3,7 +3,12 @@
 // HTTP server running it in its own process), both loaded by autocannon at the same fixed rate
 // on loopback: latency p50/p99 and what the flow adds; (2) the generator → js → log flow's
 // throughput with tracing off and on (spans exported over OTLP to a real OpenTelemetry Collector,
-// test/otel-collector.ts), runs alternated, medians and their ratio. Not part of `npm test`.
+// test/otel-collector.ts), runs alternated, medians and their ratio; (3) the flow of (1) on the
+// Kafka transport, on one engine and across two (the request entering on the engine holding the
+// deployment, the function and response sink spread over both), against the same direct call.
+// Not part of `npm test`.
+//   BENCH_PARTS=latency,kafka,tracing   which of (1), (3), (2) to run
+//   KAFKA_BROKERS=host:port use a running broker for (3) instead of starting one
 //   BENCH_RATE=500          requests/s for the latency runs
 //   BENCH_SECONDS=10        length of each latency run
 //   BENCH_RECORDS=100000    records per throughput run
@@ -15,8 +20,11 @@ import { createCaller } from "@weir/api";
 import { createDb } from "@weir/db";
 import type { FlowSpecInput } from "@weir/domain";
 import { startTestPostgres } from "@weir/testkit";
+import { startKafka } from "@weir/testkit/kafka";
 import { testInstallationKeys } from "@weir/testkit/test-keys";
 import { eventually, startEngine } from "../test/engine-process";
+import type { EngineProcess } from "../test/engine-process";
+import { startKafkaEngine } from "../test/kafka-engines";
 import { startCollector } from "../test/otel-collector";
 import { engineTestAdmin } from "../test/test-principal";
 
@@ -24,6 +32,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const PARTS = new Set((process.env.BENCH_PARTS ?? "latency,kafka,tracing").split(","));
 const FUNCTION = "(r) => ({ value: { doubled: r.value.n * 2 } })";
 
 const log = (line: string): void => {
@@ -82,15 +91,16 @@ const postgres = await startTestPostgres();
 const db = createDb(postgres.databaseUrl, testInstallationKeys());
 const api = createCaller({ db, principal: engineTestAdmin });
 
-async function deploy(spec: FlowSpecInput): Promise<string> {
+/** Deploys and returns the flow's id and the ingest URL of the engine holding the deployment. */
+async function deploy(spec: FlowSpecInput): Promise<{ flowId: string; holderUrl: string }> {
   const flow = await api.flow.create(spec);
-  await api.deployment.deploy({ flowId: flow.id });
-  await eventually(
-    async () =>
-      (await api.deployment.status({ flowId: flow.id }))?.actualState === "running" ? true : undefined,
-    "running",
-  );
-  return flow.id;
+  const deployment = await api.deployment.deploy({ flowId: flow.id });
+  const engineId = await eventually(async () => {
+    const row = await db.deployment.findUniqueOrThrow({ where: { id: deployment.id } });
+    return row.actualState === "running" && row.engineId !== null ? row.engineId : undefined;
+  }, "running");
+  const holder = await db.engineInstance.findUniqueOrThrow({ where: { id: engineId } });
+  return { flowId: flow.id, holderUrl: holder.ingestUrl };
 }
 
 async function ingestUrl(): Promise<string> {
@@ -100,24 +110,26 @@ async function ingestUrl(): Promise<string> {
   return url;
 }
 
-// (1) Latency: the flow against the direct call, at the same rate.
-{
-  const engine = await startEngine(postgres.databaseUrl, { WEIR_RECONCILE_MS: "200" });
-  const flowId = await deploy({
-    name: "bench request/response",
-    nodes: [
-      { id: "req", kind: "source", type: "http-request", config: { public: true } },
-      { id: "fn", kind: "function", type: "function", config: { code: `export default ${FUNCTION}` } },
-      { id: "res", kind: "sink", type: "http-response", config: {} },
-    ],
-    edges: [
-      { id: "e1", from: { node: "req", port: "out" }, to: { node: "fn" } },
-      { id: "e2", from: { node: "fn", port: "out" }, to: { node: "res" } },
-    ],
-  });
-  const flowUrl = `${await ingestUrl()}/ingest/${flowId}/req`;
+// (1) and (3) Latency: the flow against the direct call, at the same rate.
+const REQUEST_FLOW: FlowSpecInput = {
+  name: "bench request/response",
+  nodes: [
+    { id: "req", kind: "source", type: "http-request", config: { public: true } },
+    { id: "fn", kind: "function", type: "function", config: { code: `export default ${FUNCTION}` } },
+    { id: "res", kind: "sink", type: "http-response", config: {} },
+  ],
+  edges: [
+    { id: "e1", from: { node: "req", port: "out" }, to: { node: "fn" } },
+    { id: "e2", from: { node: "fn", port: "out" }, to: { node: "res" } },
+  ],
+};
+
+async function latency(label: string, startEngines: () => Promise<EngineProcess[]>): Promise<void> {
+  const engines = await startEngines();
+  const { flowId, holderUrl } = await deploy(REQUEST_FLOW);
+  const flowUrl = `${holderUrl}/ingest/${flowId}/req`;
   const direct = await startDirect();
-  // Warm both (JIT, sandbox), then alternate them, RUNS each, and take the medians.
+  // Warm both (JIT, sandbox, consumer groups), then alternate them, RUNS each, and take the medians.
   await load(direct.url);
   await load(flowUrl);
   const runs: Record<"direct" | "flow", Awaited<ReturnType<typeof load>>[]> = { direct: [], flow: [] };
@@ -134,7 +146,7 @@ async function ingestUrl(): Promise<string> {
   const baseline = summary(runs.direct);
   const flow = summary(runs.flow);
   log(
-    `request/response at ${RATE} req/s, ${RUNS} alternated runs of ${SECONDS} s each, medians (autocannon, 32 connections, loopback):`,
+    `request/response, ${label}, at ${RATE} req/s, ${RUNS} alternated runs of ${SECONDS} s each, medians (autocannon, 32 connections, loopback):`,
   );
   log(
     `  direct call   p50 ${baseline.p50} ms  p99 ${baseline.p99} ms  (${baseline.rps.toFixed(0)} req/s, ${baseline.errors} errors)`,
@@ -147,7 +159,27 @@ async function ingestUrl(): Promise<string> {
   );
   direct.child.kill();
   await api.deployment.stop({ flowId });
-  await engine.stop();
+  await Promise.all(engines.map((engine) => engine.stop()));
+}
+
+if (PARTS.has("latency")) {
+  await latency("in-process transport", async () => [
+    await startEngine(postgres.databaseUrl, { WEIR_RECONCILE_MS: "200" }),
+  ]);
+}
+
+if (PARTS.has("kafka")) {
+  const kafka = process.env.KAFKA_BROKERS ? undefined : await startKafka();
+  const brokers = process.env.KAFKA_BROKERS ?? kafka?.brokers ?? "";
+  const kafkaEngine = (id: string) =>
+    startKafkaEngine(postgres.databaseUrl, brokers, `bench-${id}-${String(process.pid)}`, {
+      WEIR_RECONCILE_MS: "200",
+      WEIR_LEASE_MS: "15000",
+    });
+  await latency("Kafka transport, one engine", async () => [await kafkaEngine("solo")]);
+  // Both engines in every consumer group before the load starts, so no rebalance runs under it.
+  await latency("Kafka transport, two engines", async () => [await kafkaEngine("a"), await kafkaEngine("b")]);
+  await kafka?.stop();
 }
 
 // (2) Throughput of generator → js → log with tracing off and on.
@@ -206,40 +238,42 @@ async function throughput(): Promise<number> {
   return RECORDS / ((lastAt - (firstAt ?? started)) / 1000);
 }
 
-const collector = await startCollector("basic");
-// Off; on, every trace recorded (the default sampler); on, 1 trace in 100 recorded.
-const SETTINGS = {
-  off: {},
-  on: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint },
-  "on 1%": {
-    OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
-    OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
-    OTEL_TRACES_SAMPLER_ARG: "0.01",
-  },
-} satisfies Record<string, Record<string, string>>;
-const rates: Record<keyof typeof SETTINGS, number[]> = { off: [], on: [], "on 1%": [] };
-for (let run = 0; run < RUNS; run++) {
-  for (const setting of Object.keys(SETTINGS) as (keyof typeof SETTINGS)[]) {
-    const env: Record<string, string> = SETTINGS[setting];
-    const engine = await startEngine(postgres.databaseUrl, { WEIR_RECONCILE_MS: "200", ...env });
-    const rate = await throughput();
-    rates[setting].push(rate);
-    log(`  run ${run + 1} tracing ${setting}: ${rate.toFixed(0)} records/s`);
-    await engine.stop();
+if (PARTS.has("tracing")) {
+  const collector = await startCollector("basic");
+  // Off; on, every trace recorded (the default sampler); on, 1 trace in 100 recorded.
+  const SETTINGS = {
+    off: {},
+    on: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint },
+    "on 1%": {
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
+      OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+      OTEL_TRACES_SAMPLER_ARG: "0.01",
+    },
+  } satisfies Record<string, Record<string, string>>;
+  const rates: Record<keyof typeof SETTINGS, number[]> = { off: [], on: [], "on 1%": [] };
+  for (let run = 0; run < RUNS; run++) {
+    for (const setting of Object.keys(SETTINGS) as (keyof typeof SETTINGS)[]) {
+      const env: Record<string, string> = SETTINGS[setting];
+      const engine = await startEngine(postgres.databaseUrl, { WEIR_RECONCILE_MS: "200", ...env });
+      const rate = await throughput();
+      rates[setting].push(rate);
+      log(`  run ${run + 1} tracing ${setting}: ${rate.toFixed(0)} records/s`);
+      await engine.stop();
+    }
   }
-}
-const off = median(rates.off);
-log(
-  `generator → js → log, ${RECORDS} records, median of ${RUNS} runs each (spans to an OpenTelemetry Collector over OTLP/HTTP):`,
-);
-for (const setting of Object.keys(SETTINGS) as (keyof typeof SETTINGS)[]) {
-  const rate = median(rates[setting]);
+  const off = median(rates.off);
   log(
-    `  tracing ${setting.padEnd(6)} ${rate.toFixed(0).padStart(7)} records/s  ratio to off ${(rate / off).toFixed(3)}`,
+    `generator → js → log, ${RECORDS} records, median of ${RUNS} runs each (spans to an OpenTelemetry Collector over OTLP/HTTP):`,
   );
+  for (const setting of Object.keys(SETTINGS) as (keyof typeof SETTINGS)[]) {
+    const rate = median(rates[setting]);
+    log(
+      `  tracing ${setting.padEnd(6)} ${rate.toFixed(0).padStart(7)} records/s  ratio to off ${(rate / off).toFixed(3)}`,
+    );
+  }
+  log("  (target: on within 10% of off, ratio ≥ 0.90)");
+  await collector.stop();
 }
-log("  (target: on within 10% of off, ratio ≥ 0.90)");
-await collector.stop();
 await db.$disconnect();
 await postgres.stop();
 process.exit(0);
