@@ -26,11 +26,17 @@
 /** Any value JSON can carry. Record values, state values and params are JSON. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-/** A record as the function receives it. */
+/**
+ * A record's value: JSON, or bytes (a `Uint8Array`: a chunk of an upload, a block of a file).
+ * Byte values cross into the function and out of it as bytes, never as text.
+ */
+export type RecordValue = JsonValue | Uint8Array;
+
+/** A record as the function receives it (`WeirRecord<Uint8Array>` for a byte stream's chunks). */
 export interface WeirRecord<Value = JsonValue> {
   /** Partitioning key: records with the same key stay in order. */
   key: string | null;
-  /** The payload. Binary payloads travel base64-encoded with the header `content-encoding: base64`. */
+  /** The payload: JSON, or a Uint8Array when the record carries bytes. */
   value: Value;
   headers: Record<string, string>;
   /** Milliseconds since the Unix epoch. */
@@ -110,7 +116,7 @@ export type DeepReadonly<T> = ReadonlyJsonObject extends T
       ? { readonly [Key in keyof T]: DeepReadonly<T[Key]> }
       : T;
 
-/** What `init` receives: everything of `Ctx` but `emit` and `record`. */
+/** What `init` receives: everything of `Ctx` but `emit`, `write` and `record`. */
 export interface InitContext<Params = ReadonlyJsonObject> {
   log: Logger;
   state: State;
@@ -127,7 +133,14 @@ export interface Ctx<Params = ReadonlyJsonObject> extends InitContext<Params> {
    * Sends a record to a named output port of the node. An unknown port fails the current
    * record. Emitted records come before the returned ones.
    */
-  emit(port: string, record: OutputRecord): void;
+  emit(port: string, record: OutputRecord<RecordValue>): void;
+  /**
+   * Writes a chunk of bytes to the node's first port (a record whose value is `bytes`, with
+   * the current record's key, headers and timestamp), in order with what the record returns,
+   * yields and emits: a stream's output written as it is made (FunctionGraph's `ctx.Write`).
+   * Anything but a Uint8Array fails the current record.
+   */
+  write(bytes: Uint8Array): void;
   /** The current record's key, headers and timestamp (in stream mode: of the record read last). */
   readonly record: RecordMeta;
 }
@@ -139,7 +152,7 @@ export interface Ctx<Params = ReadonlyJsonObject> extends InitContext<Params> {
 export type Handler<Value = JsonValue, Params = ReadonlyJsonObject> = (
   record: WeirRecord<Value>,
   ctx: Ctx<Params>,
-) => HandlerResult | Promise<HandlerResult>;
+) => HandlerResult<RecordValue> | Promise<HandlerResult<RecordValue>>;
 
 /**
  * `export async function init(ctx)` — optional, run once per instance before the first record
@@ -157,7 +170,7 @@ export type Init<Params = ReadonlyJsonObject> = (ctx: InitContext<Params>) => vo
 export type Stream<Value = JsonValue, Params = ReadonlyJsonObject> = (
   records: AsyncIterable<WeirRecord<Value>>,
   ctx: Ctx<Params>,
-) => AsyncIterable<HandlerResult>;
+) => AsyncIterable<HandlerResult<RecordValue>>;
 
 declare global {
   /** `console` writes to the node's log, like `ctx.log` (`console.log` is `info`). */

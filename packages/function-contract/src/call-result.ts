@@ -22,6 +22,8 @@ export interface CallResult {
   lines?: [number, number][];
   /** Set when the guest's engine ran out of memory: its state is not to be trusted. */
   fatal?: "memory";
+  /** The length of the output bytes the guest holds for `take-bytes`, when outputs are bytes. */
+  bytes?: number;
 }
 
 /** What loading the user's module answered. */
@@ -29,8 +31,38 @@ export type LoadResult =
   | { ok: true; mode: "handler" | "stream"; init: boolean }
   | { ok: false; message: string; stack: string | null };
 
-export function parseCallResult(text: string): CallResult {
-  return JSON.parse(text) as CallResult;
+export function parseCallResult(text: string, bytes?: Uint8Array): CallResult {
+  const result = JSON.parse(text) as CallResult;
+  if (result.bytes !== undefined) resolveByteOutputs(result, bytes ?? new Uint8Array(0));
+  return result;
+}
+
+/** An output record as the guest writes a byte value: `bytes` [offset, length] instead of `value`. */
+interface ByteOutput {
+  value?: unknown;
+  bytes?: [number, number];
+}
+
+/**
+ * Turns the guest's `"bytes":[offset,length]` outputs into Uint8Array values: views of the call's
+ * one output array (no copy), which must be as long as the result says.
+ */
+function resolveByteOutputs(result: CallResult, bytes: Uint8Array): void {
+  if (bytes.byteLength !== result.bytes)
+    throw new Error(`the guest answered ${bytes.byteLength} output bytes, ${result.bytes} expected`);
+  for (const outcome of result.outcomes) {
+    if (!outcome.ok) continue;
+    for (const output of outcome.outputs) {
+      const record = output.record as ByteOutput;
+      const span = record.bytes;
+      if (span === undefined) continue;
+      const [at, length] = span;
+      if (at < 0 || length < 0 || at + length > bytes.byteLength)
+        throw new Error(`the guest answered a byte value outside its output bytes ([${at}, ${length}])`);
+      record.value = bytes.subarray(at, at + length);
+      delete record.bytes;
+    }
+  }
 }
 
 export function failure(message: string, line: number | undefined, instanceReset = false): FunctionFailure {

@@ -42,6 +42,11 @@ export interface ConformanceOptions {
    * dialects/python.ts). Every case still runs, with the dialect's counterpart of its source.
    */
   dialect?: Dialect;
+  /**
+   * False for a runtime that does not take byte values (`Uint8Array` values, `ctx.write`) yet:
+   * the byte-value cases are then not part of its suite (the `python` runtime, see its README).
+   */
+  bytes?: boolean;
 }
 
 /** A language other than TypeScript/JavaScript, and its counterpart of each case's source. */
@@ -116,7 +121,7 @@ export function outputsOf(outcome: RecordOutcome | undefined): PortRecord[] {
   return outcome.outputs;
 }
 
-export function valuesOf(outcome: RecordOutcome | undefined): JsonValue[] {
+export function valuesOf(outcome: RecordOutcome | undefined): WeirRecord["value"][] {
   return outputsOf(outcome).map((output) => output.record.value);
 }
 

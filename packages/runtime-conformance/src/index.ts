@@ -2,6 +2,7 @@ import { describe } from "vitest";
 import type { FunctionRuntime } from "@weir/domain";
 import type { ConformanceOptions } from "./harness";
 import { createHarness } from "./harness";
+import { bytesSuite } from "./suites/bytes";
 import { checkSuite } from "./suites/check";
 import { containmentSuite } from "./suites/containment";
 import { contextSuite } from "./suites/context";
@@ -29,6 +30,7 @@ export function describeRuntimeConformance(
     outputsSuite(harness);
     initSuite(harness);
     streamSuite(harness);
+    if (options.bytes !== false) bytesSuite(harness);
     stateSuite(harness);
     contextSuite(harness);
     containmentSuite(harness);

@@ -1,7 +1,7 @@
 import type { FunctionHost, FunctionInstance, FunctionSpec } from "@weir/domain";
 import type { CompileResult } from "@weir/function-contract";
 import { compileForRun, parseCallResult } from "@weir/function-contract";
-import { encodeBatch } from "@weir/function-contract/guest";
+import { encodeBatchWithBytes, hasByteOutputs } from "@weir/function-contract/guest";
 import type { GuestDriver } from "@weir/function-contract/instance";
 import { startBatchedInstance } from "@weir/function-contract/instance";
 import type { BatchesOnThread } from "./sandbox";
@@ -42,12 +42,13 @@ function isolateDriver(
       });
       return {
         load: () => sandbox.load(),
-        call: async (operation, batch) =>
-          parseCallResult(
-            operation === "init"
-              ? await sandbox.call("init", undefined, 1)
-              : await sandbox.call(operation, encodeBatch(batch), batch.length),
-          ),
+        call: async (operation, batch) => {
+          if (operation === "init") return parseCallResult(await sandbox.call("init", undefined, 1));
+          const { text, bytes } = encodeBatchWithBytes(batch);
+          const result = await sandbox.call(operation, text, batch.length, bytes);
+          // Byte outputs wait in the isolate for one more (quick) crossing.
+          return parseCallResult(result, hasByteOutputs(result) ? sandbox.takeBytes() : undefined);
+        },
         dispose: () => {
           sandbox.dispose();
         },

@@ -47,7 +47,11 @@ export interface SandboxOptions {
 
 export type BatchesOnThread = "adaptive" | "always" | "never";
 
-type Dispatch = (operation: string, argument: ivm.Transferable) => string | Promise<string>;
+type Dispatch = (
+  operation: string,
+  argument: ivm.Transferable,
+  bytes?: ivm.Transferable,
+) => string | Promise<string> | Uint8Array;
 /** What `batch-on-thread` and `collect` answer while the batch is still waiting (isolate-guest.js). */
 const PENDING = "";
 type Bootstrap = (
@@ -175,13 +179,16 @@ export class Sandbox {
     operation: "init" | "batch" | "single" | "load",
     argument: ivm.Transferable,
     records: number,
+    bytes?: Uint8Array,
   ): Promise<string> {
     if (this.isolate.isDisposed) throw new GuestDied("crash", "the function's sandbox was already disposed");
-    if (operation !== "batch") return this.callOffThread(operation, argument, records, true);
+    // A batch's byte values cross as one copied array beside the text (see encodeBatchWithBytes).
+    const extra = bytes === undefined ? undefined : new ivm.ExternalCopy(bytes).copyInto({ release: true });
+    if (operation !== "batch") return this.callOffThread(operation, argument, records, true, extra);
     const started = performance.now();
     const text = this.onThread(records)
-      ? this.callOnThread(argument, records)
-      : this.callOffThread("batch", argument, records, true);
+      ? this.callOnThread(argument, records, extra)
+      : this.callOffThread("batch", argument, records, true, extra);
     const result = typeof text === "string" ? text : await text;
     this.observe((performance.now() - started) / records);
     return result;
@@ -220,14 +227,20 @@ export class Sandbox {
    * before applySync returns, so async handlers finish here too; a batch still waiting (a state
    * read the host must answer) is awaited off the thread.
    */
-  private callOnThread(argument: ivm.Transferable, records: number): string | Promise<string> {
+  private callOnThread(
+    argument: ivm.Transferable,
+    records: number,
+    extra: ivm.Transferable,
+  ): string | Promise<string> {
     const { timeoutMs } = this.options;
     const limit = Math.min(timeoutMs, SYNC_LIMIT_MS);
     let result: unknown;
     try {
       this.progress[0] = -1;
       this.progress[1] = Date.now();
-      result = this.dispatch.applySync(undefined, ["batch-on-thread", argument], { timeout: limit });
+      result = this.dispatch.applySync(undefined, ["batch-on-thread", argument, extra], {
+        timeout: limit,
+      });
       if (result === PENDING)
         result = this.dispatch.applySync(undefined, ["collect", undefined], { timeout: limit });
     } catch (error) {
@@ -244,6 +257,7 @@ export class Sandbox {
     argument: ivm.Transferable,
     records: number,
     startClock: boolean,
+    extra?: ivm.Transferable,
   ): Promise<string> {
     const { timeoutMs } = this.options;
     if (startClock) {
@@ -264,7 +278,7 @@ export class Sandbox {
     };
     timer = setTimeout(watch, timeoutMs);
     try {
-      const result = await this.dispatch.apply(undefined, [operation, argument], {
+      const result = await this.dispatch.apply(undefined, [operation, argument, extra], {
         result: { promise: true },
         // A backstop only: the watchdog above enforces the per-record limit.
         timeout: Math.min(MAX_TIMER_MS, timeoutMs * (records + 1)),
@@ -277,6 +291,21 @@ export class Sandbox {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The output bytes of the last call (whose result said how many), copied out of the isolate. */
+  takeBytes(): Uint8Array {
+    let result: unknown;
+    try {
+      result = this.dispatch.applySync(undefined, ["take-bytes", undefined], {
+        timeout: SYNC_LIMIT_MS,
+        result: { copy: true },
+      });
+    } catch (error) {
+      throw this.died(error, false);
+    }
+    if (!(result instanceof Uint8Array)) throw new Error("the sandbox returned no bytes to 'take-bytes'");
+    return result;
   }
 
   dispose(): void {

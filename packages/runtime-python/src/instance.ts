@@ -71,14 +71,19 @@ function processDriver(spec: FunctionSpec, host: FunctionHost, packages: string 
             },
             budget(1),
           )) as LoadResult,
-        call: async (operation, batch): Promise<CallResult> =>
-          withInputFields(
+        call: async (operation, batch): Promise<CallResult> => {
+          if (batch.some((record) => record.value instanceof Uint8Array))
+            throw new Error(
+              "the python runtime does not take byte values yet: use the js or wasm runtime for a byte stream",
+            );
+          return withInputFields(
             (await worker.exchange(
               { op: operation, records: batch, cpuSeconds: cpuSeconds(batch.length) },
               budget(batch.length),
             )) as CallResult,
             batch,
-          ),
+          );
+        },
         dispose: () => {
           worker.dispose();
         },

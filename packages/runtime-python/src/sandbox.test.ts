@@ -29,7 +29,7 @@ async function start(code: string): Promise<FunctionInstance> {
 }
 
 const rec = (value: JsonValue) => ({ key: "k", value, headers: {}, timestamp: 1 });
-const values = (outcome: RecordOutcome | undefined): JsonValue[] => {
+const values = (outcome: RecordOutcome | undefined): unknown[] => {
   if (!outcome?.ok) throw new Error(`expected success, got ${JSON.stringify(outcome)}`);
   return outcome.outputs.map((o) => o.record.value);
 };

@@ -35,7 +35,7 @@ const PROGRESS_EVERY = 64;
  * any user code, so the intrinsics it keeps are the engine's own.
  * @param {CreateGuest} createGuest
  * @param {WorldImports} world
- * @returns {(operation: string, argument: string) => string | Promise<string>}
+ * @returns {import("@weir/function-contract/guest/core.js").Dispatch}
  */
 export function wasmGuest(createGuest, world) {
   const PromiseCtor = Promise;
@@ -59,14 +59,14 @@ export function wasmGuest(createGuest, world) {
 
   /** @type {Dispatch | null} */
   let dispatch = null;
-  return function dispatchOperation(operation, argument) {
+  return function dispatchOperation(operation, argument, bytes) {
     if (operation === "configure") {
       if (dispatch !== null) throw new Error("the guest is configured already");
-      dispatch = createGuest(argument, host);
+      dispatch = createGuest(String(argument), host);
       return "{}";
     }
     if (dispatch === null) throw new Error("the guest is not configured");
-    const result = dispatch(operation, argument);
+    const result = dispatch(operation, argument, /** @type {Uint8Array | undefined} */ (bytes));
     // componentize-js settles a returned promise through its `then`: give it the engine's own,
     // whatever the function has done to Promise.prototype.then.
     if (result instanceof PromiseCtor)

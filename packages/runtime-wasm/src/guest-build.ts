@@ -26,8 +26,12 @@ const core = ${guestCoreExpression()};
 const adapter = ${adapter};
 const guest = adapter.wasmGuest(core.createGuest, { log, get, recordStarted });
 
-export function dispatch(operation, argument) {
-  return guest(operation, argument);
+export function dispatch(operation, argument, bytes) {
+  return guest(operation, argument, bytes.length === 0 ? undefined : bytes);
+}
+
+export function takeBytes() {
+  return guest("take-bytes", "");
 }
 `;
 }

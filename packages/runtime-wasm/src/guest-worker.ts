@@ -29,6 +29,8 @@ interface WorkerMessage {
   id?: number;
   ok?: boolean;
   text?: string;
+  /** The call's output bytes (js-guest, when its outputs include bytes). */
+  bytes?: Uint8Array;
   trap?: string;
   memoryBytes?: number;
   key?: string;
@@ -36,8 +38,14 @@ interface WorkerMessage {
   message?: string;
 }
 
+/** A call's answer: its JSON text and the output bytes its byte values point into. */
+export interface CallAnswer {
+  text: string;
+  bytes: Uint8Array | undefined;
+}
+
 interface PendingCall {
-  resolve(text: string): void;
+  resolve(answer: CallAnswer): void;
   reject(error: GuestDied): void;
 }
 
@@ -104,7 +112,17 @@ export class GuestWorker {
    * One call: `operation` with its text argument in, one JSON text out. Rejects with GuestDied
    * (and leaves this worker ended) when the call times out or the component traps.
    */
-  call(operation: string, argument: string, records: number): Promise<string> {
+  async call(operation: string, argument: string, records: number): Promise<string> {
+    return (await this.callWithBytes(operation, argument, records, undefined)).text;
+  }
+
+  /** A call whose records may have byte values (moved to the worker) and whose outputs may too. */
+  callWithBytes(
+    operation: string,
+    argument: string,
+    records: number,
+    bytes: Uint8Array | undefined,
+  ): Promise<CallAnswer> {
     if (this.ended) return Promise.reject(this.ended);
     const { timeoutMs } = this.options;
     const budget = this.options.kind === "js-guest" ? timeoutMs : timeoutMs * Math.max(1, records);
@@ -123,9 +141,12 @@ export class GuestWorker {
       }
     };
     timer = setTimeout(watch, Math.min(MAX_TIMER_MS, budget));
-    return new Promise<string>((resolve, reject) => {
+    return new Promise<CallAnswer>((resolve, reject) => {
       this.pending = { resolve, reject };
-      this.worker.postMessage({ id: this.nextId++, operation, argument });
+      const message = { id: this.nextId++, operation, argument, bytes };
+      // The batch's bytes were made for this call (encodeBatchWithBytes): moved, not copied.
+      if (bytes === undefined) this.worker.postMessage(message);
+      else this.worker.postMessage(message, [bytes.buffer as ArrayBuffer]);
     }).finally(() => {
       clearTimeout(timer);
     });
@@ -176,7 +197,7 @@ export class GuestWorker {
         this.pending = undefined;
         if (!call) return;
         if (message.ok) {
-          call.resolve(String(message.text));
+          call.resolve({ text: String(message.text), bytes: message.bytes });
         } else {
           const death = this.deathOf(String(message.trap), message.memoryBytes ?? 0);
           call.reject(death);

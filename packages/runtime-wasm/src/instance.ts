@@ -6,10 +6,11 @@ import type {
   StateWrite,
   WeirRecord,
 } from "@weir/domain";
+import type { JsonValue } from "@weir/domain";
 import { userError } from "@weir/domain";
 import type { CallResult, LoadResult } from "@weir/function-contract";
 import { compileForRun, parseCallResult } from "@weir/function-contract";
-import { encodeBatch } from "@weir/function-contract/guest";
+import { encodeBatchWithBytes } from "@weir/function-contract/guest";
 import type { Guest, GuestDriver } from "@weir/function-contract/instance";
 import { startBatchedInstance } from "@weir/function-contract/instance";
 import type { LoadedComponent } from "./component-cache";
@@ -150,7 +151,7 @@ function decodeComponentResult(text: string): CallResult {
       at += length;
       if (problem !== undefined) continue;
       try {
-        writes.push({ key, value: JSON.parse(valueText) as WeirRecord["value"] });
+        writes.push({ key, value: JSON.parse(valueText) as JsonValue });
       } catch {
         problem = `the state write of '${key}' is not JSON text`;
       }
@@ -206,9 +207,13 @@ function workerDriver(spec: FunctionSpec, host: FunctionHost, guest: Runnable): 
         },
         call: async (operation, batch) => {
           if (operation === "init") return parseCallResult(await worker.call("init", "", 1));
-          return guest.kind === "function"
-            ? decodeComponentResult(await worker.call(operation, encodeComponentBatch(batch), batch.length))
-            : parseCallResult(await worker.call(operation, encodeBatch(batch), batch.length));
+          if (guest.kind === "function")
+            return decodeComponentResult(
+              await worker.call(operation, encodeComponentBatch(batch), batch.length),
+            );
+          const { text, bytes } = encodeBatchWithBytes(batch);
+          const answer = await worker.callWithBytes(operation, text, batch.length, bytes);
+          return parseCallResult(answer.text, answer.bytes);
         },
         dispose: () => {
           worker.dispose();

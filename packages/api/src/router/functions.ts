@@ -82,7 +82,11 @@ export type TriggerResult =
   | {
       ok: true;
       /** One per input record, in order: the records it produced per port, or why it failed. */
-      results: { outputs: Record<string, WeirRecord[]>; error: { message: string; line?: number } | null }[];
+      /** Records as the engine's JSON answer has them: values are JSON. */
+      results: {
+        outputs: Record<string, (Omit<WeirRecord, "value"> & { value: JsonValue })[]>;
+        error: { message: string; line?: number } | null;
+      }[];
       logs: TriggerLogLine[];
       /** The state the run left behind (trigger state is throwaway, never stored). */
       state: Record<string, JsonValue>;

@@ -30,7 +30,9 @@ export function encodeRecord(
     Object.entries(record.headers).map(([name, text]) => [name, utf8Text(text, `header '${name}'`)]),
   );
   let value: Buffer | string | null;
-  if (config.valueFormat === "registry" && record.value !== null) {
+  if (record.value instanceof Uint8Array) {
+    value = Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength);
+  } else if (config.valueFormat === "registry" && record.value !== null) {
     if (!encodeValue) throw new Error('valueFormat "registry" needs a registry encoder');
     value = encodeValue(record.value);
   } else if (headers["content-encoding"] === "base64" && typeof record.value === "string") {
@@ -55,6 +57,7 @@ function keyOf(record: WeirRecord, key: KafkaKeyConfig): string | null {
     case "none":
       return null;
     case "field": {
+      if (record.value instanceof Uint8Array) return null;
       const found = fieldAt(record.value, key.path.split("."));
       if (found === undefined || found === null) return null;
       return typeof found === "string" ? found : JSON.stringify(found);

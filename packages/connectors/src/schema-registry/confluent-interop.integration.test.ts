@@ -65,7 +65,7 @@ async function weirReads(topic: string, count: number): Promise<JsonValue[]> {
   ctx.abort();
   await running;
   expect(dead).toEqual([]);
-  return ctx.emitted.map((record) => record.value);
+  return ctx.emitted.map((record) => record.value as JsonValue);
 }
 
 async function weirWrites(

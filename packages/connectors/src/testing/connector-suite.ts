@@ -92,7 +92,10 @@ export function connectorSuite(connector: ConnectorUnderTest): void {
         const ctx = fakeSourceContext();
         const running = source.run(target.config, ctx);
         await waitFor(() => (ctx.emitted.length >= produced.length ? true : undefined), "every record");
-        const emitted = ctx.emitted.map((record) => ({ key: record.key ?? "", value: record.value }));
+        const emitted = ctx.emitted.map((record) => ({
+          key: record.key ?? "",
+          value: record.value as JsonValue,
+        }));
         expect(emitted).toHaveLength(produced.length);
         expect(sequencesByKey(emitted)).toEqual(inOrder);
         expect(new Set(emitted.map((r) => JSON.stringify(r)))).toEqual(

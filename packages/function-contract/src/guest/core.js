@@ -37,7 +37,12 @@
  *   syntax error as the user's.
  */
 
-/** @typedef {(operation: string, argument: unknown) => string | Promise<string>} Dispatch */
+/**
+ * The host's entry point: an operation, its argument and, with `batch` and `single`, the bytes
+ * the batch's byte values point into. Answers JSON text; `take-bytes` answers the bytes the last
+ * call's byte outputs point into (see "byte values" below).
+ * @typedef {(operation: string, argument: unknown, bytes?: Uint8Array) => string | Promise<string> | Uint8Array} Dispatch
+ */
 
 /**
  * Anything the function's code produced or replaced (records it returns, values it throws,
@@ -85,6 +90,18 @@ export function createGuest(configJson, host) {
   /** @type {typeof Symbol.asyncIterator} */
   const AsyncIteratorSymbol = Symbol.asyncIterator;
   const ReflectDeleteProperty = Reflect.deleteProperty;
+  const Uint8ArrayCtor = Uint8Array;
+  const ArrayBufferIsView = ArrayBuffer.isView;
+  const TypedArrayPrototype = ObjectGetPrototypeOf(Uint8Array.prototype);
+  /** @type {(this: unknown) => string | undefined} */
+  const typedArrayTag = /** @type {any} */ (
+    Object.getOwnPropertyDescriptor(TypedArrayPrototype, Symbol.toStringTag)
+  ).get;
+  /** @type {(this: Uint8Array, source: ArrayLike<number>, offset?: number) => void} */
+  const TypedArraySet = TypedArrayPrototype.set;
+  /** @type {(this: Uint8Array, start?: number, end?: number) => Uint8Array} */
+  const TypedArraySubarray = TypedArrayPrototype.subarray;
+  const MathMax = Math.max;
   // The adapter's functions, taken before user code runs and called without a receiver.
   const hostReadState = host.readState;
   const hostLog = host.log;
@@ -185,6 +202,7 @@ export function createGuest(configJson, host) {
     hostCache = dict();
     callSerial++;
     cur = null;
+    outLength = 0;
     hostProgress(-1, logsToHost);
   }
 
@@ -218,11 +236,50 @@ export function createGuest(configJson, host) {
       '},"histograms":[' +
       histograms +
       "]" +
+      (outLength > 0 ? ',"bytes":' + outLength : "") +
       (outOfMemory ? ',"fatal":"memory"' : "") +
       "}";
+    takenBytes = outLength > 0 ? ReflectApply(TypedArraySubarray, outBytes, [0, outLength]) : null;
+    if (outLength > 0) outBytes = new Uint8ArrayCtor(0);
+    outLength = 0;
     outOfMemory = false;
     beginCall(false);
     return result;
+  }
+
+  // ---- byte values -------------------------------------------------------------------------
+  //
+  // A record whose value is bytes (a Uint8Array) crosses without being written into the text:
+  // its JSON has `"bytes":[offset,length]` instead of `"value"`, pointing into the one byte
+  // array that crosses beside the call's text (in) or that `take-bytes` answers after it (out).
+
+  /** @param {Untrusted} value */
+  function isBytes(value) {
+    return ArrayBufferIsView(value) && ReflectApply(typedArrayTag, value, []) === "Uint8Array";
+  }
+
+  /** The output byte values of the current call, back to back; `outLength` of it is used. */
+  let outBytes = new Uint8ArrayCtor(0);
+  let outLength = 0;
+  /** The last call's output bytes, until the host takes them. */
+  /** @type {Uint8Array | null} */
+  let takenBytes = null;
+
+  /**
+   * Appends a value to the call's output bytes, returning its `[offset,length]`.
+   * @param {Uint8Array} value
+   */
+  function addBytes(value) {
+    const length = value.byteLength;
+    if (outLength + length > outBytes.length) {
+      const grown = new Uint8ArrayCtor(MathMax(outLength + length, outBytes.length * 2, 65536));
+      ReflectApply(TypedArraySet, grown, [ReflectApply(TypedArraySubarray, outBytes, [0, outLength])]);
+      outBytes = grown;
+    }
+    ReflectApply(TypedArraySet, outBytes, [value, outLength]);
+    const at = outLength;
+    outLength += length;
+    return "[" + at + "," + length + "]";
   }
 
   // ---- records -------------------------------------------------------------------------------
@@ -422,6 +479,19 @@ export function createGuest(configJson, host) {
       throw invalid(what, "timestamp must be a non-negative integer (milliseconds since the epoch)");
     }
     const headerCopy = copyHeaders(headers, what);
+    if (isBytes(value)) {
+      return (
+        '{"key":' +
+        (key === null ? "null" : JSONStringify(key)) +
+        ',"bytes":' +
+        addBytes(value) +
+        ',"headers":' +
+        JSONStringify(headerCopy) +
+        ',"timestamp":' +
+        timestamp +
+        "}"
+      );
+    }
     // A value with a toJSON (a Date, or anything once Object.prototype.toJSON is set) may turn
     // into nothing, which would drop the field: it is serialised on its own and checked.
     const custom =
@@ -761,6 +831,20 @@ export function createGuest(configJson, host) {
     addOutput(acc, portJson, encodeRecord(record, acc, "ctx.emit('" + port + "', …) argument"));
   }
 
+  /**
+   * `ctx.write(bytes)`: one output chunk on the default port, after whatever this record has
+   * returned, yielded, emitted or written so far (FunctionGraph's ctx.Write).
+   * @param {Untrusted} bytes
+   */
+  function write(bytes) {
+    const acc = activeAcc("ctx.write");
+    if (acc.inInit) throw new ErrorCtor("ctx.write is not available in init: there is no record yet");
+    if (!isBytes(bytes)) throw new TypeErrorCtor("ctx.write: expected a Uint8Array (bytes)");
+    const item = dict();
+    item.value = bytes;
+    addOutput(acc, defaultPortJson, encodeRecord(item, acc, "ctx.write(…) argument"));
+  }
+
   const ctx = ObjectFreeze({
     log: logger,
     state: ObjectFreeze({ get: stateGet, put: statePut, delete: stateDelete }),
@@ -768,6 +852,7 @@ export function createGuest(configJson, host) {
     secrets,
     metrics: ObjectFreeze({ counter, histogram }),
     emit,
+    write,
     get record() {
       const acc = cur;
       if (acc === null || acc.inInit) return null;
@@ -942,11 +1027,24 @@ export function createGuest(configJson, host) {
     text = "";
     position = 0;
     count = 0;
+    /** @type {Uint8Array | null} */
+    bytes = null;
   }
 
-  /** @param {string} text */
-  function openBatch(text) {
+  /**
+   * @param {string} text
+   * @param {Uint8Array | undefined} bytes what the batch's byte values point into
+   */
+  function openBatch(text, bytes) {
     const batch = new Batch();
+    // Bytes the sandbox's bindings made may come from another realm (componentize-js lifts a
+    // list<u8> so): a view of this realm's Uint8Array over them, so `instanceof Uint8Array` holds.
+    batch.bytes =
+      bytes === undefined || bytes === null
+        ? null
+        : ObjectGetPrototypeOf(bytes) === Uint8ArrayCtor.prototype
+          ? bytes
+          : new Uint8ArrayCtor(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const end = ReflectApply(StringIndexOf, text, ["\n"]);
     batch.text = text;
     batch.count = end === -1 ? 0 : +ReflectApply(StringSlice, text, [0, end]);
@@ -964,6 +1062,15 @@ export function createGuest(configJson, host) {
     if (end === -1) end = text.length;
     const record = JSONParse(ReflectApply(StringSlice, text, [batch.position, end]));
     batch.position = end + 1;
+    const span = record.bytes;
+    if (span !== undefined) {
+      // A byte value: a view of the batch's bytes (no copy; the function owns them for the call).
+      const all = batch.bytes;
+      if (all === null)
+        throw new ErrorCtor("a record of the batch has byte value but the batch has no bytes");
+      record.value = ReflectApply(TypedArraySubarray, all, [span[0], span[0] + span[1]]);
+      ReflectDeleteProperty(record, "bytes");
+    }
     return record;
   }
 
@@ -1254,19 +1361,26 @@ export function createGuest(configJson, host) {
   /**
    * @param {string} text
    * @param {boolean} logsToHost
+   * @param {Uint8Array | undefined} bytes
    */
-  function runBatch(text, logsToHost) {
+  function runBatch(text, logsToHost, bytes) {
     beginCall(logsToHost);
-    const batch = openBatch(text);
+    const batch = openBatch(text, bytes);
     return streamFunction !== null ? runStream(batch) : runHandlers(batch);
   }
 
-  return function dispatch(operation, argument) {
+  /** @type {Dispatch} */
+  return function dispatch(operation, argument, bytes) {
     switch (operation) {
       case "batch":
-        return runBatch(/** @type {string} */ (argument), false);
+        return runBatch(/** @type {string} */ (argument), false, bytes);
       case "single":
-        return runBatch(/** @type {string} */ (argument), true);
+        return runBatch(/** @type {string} */ (argument), true, bytes);
+      case "take-bytes": {
+        const taken = takenBytes === null ? new Uint8ArrayCtor(0) : takenBytes;
+        takenBytes = null;
+        return taken;
+      }
       case "load":
         return load(argument);
       case "init":

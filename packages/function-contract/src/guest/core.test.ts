@@ -48,7 +48,7 @@ function guest(code: string, state: Record<string, unknown> = {}, ports = ["out"
 }
 
 async function batch(loaded: Loaded, records: WeirRecord[], operation = "batch"): Promise<CallResult> {
-  return JSON.parse(await loaded.dispatch(operation, encodeBatch(records))) as CallResult;
+  return JSON.parse((await loaded.dispatch(operation, encodeBatch(records))) as string) as CallResult;
 }
 
 describe("the guest core", () => {
@@ -168,7 +168,7 @@ export async function* stream(records: any, ctx: any) {
       guest(`export async function init(ctx: any) { ctx.log.warn("init", ctx.record); ctx.state.put("ready", true); }
 export default (r: any, ctx: any) => { console.log("one", ctx.secrets.S); return r; };`);
     expect(g.load).toEqual({ ok: true, mode: "handler", init: true });
-    const init = JSON.parse(await g.dispatch("init", undefined)) as CallResult;
+    const init = JSON.parse((await g.dispatch("init", undefined)) as string) as CallResult;
     expect(init.outcomes).toEqual([{ ok: true, outputs: [] }]);
     expect(init.writes).toEqual([[0, [{ key: "ready", value: true }]]]);
     expect(g.logs).toEqual([["warn", "init null"]]);

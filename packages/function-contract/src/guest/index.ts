@@ -37,7 +37,47 @@ export function guestCoreExpression(): string {
 
 /** A batch as the guest core reads it: "<count>\n<record JSON>\n…" (JSON never holds a raw newline). */
 export function encodeBatch(batch: readonly WeirRecord[]): string {
+  return encodeBatchWithBytes(batch).text;
+}
+
+/** A batch's text and, when some of its values are bytes, the one byte array they point into. */
+export interface EncodedBatch {
+  text: string;
+  bytes: Uint8Array | undefined;
+}
+
+/**
+ * A batch as the guest core reads it, byte values apart: such a record's JSON has
+ * `"bytes":[offset,length]` in place of `"value"`, into `bytes` (all of the batch's byte values
+ * back to back), so bytes cross without being written as text.
+ */
+export function encodeBatchWithBytes(batch: readonly WeirRecord[]): EncodedBatch {
   let text = String(batch.length);
-  for (const record of batch) text += `\n${JSON.stringify(record)}`;
-  return text;
+  let total = 0;
+  for (const record of batch) if (record.value instanceof Uint8Array) total += record.value.byteLength;
+  if (total === 0) {
+    for (const record of batch) text += `\n${JSON.stringify(record)}`;
+    return { text, bytes: undefined };
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const record of batch) {
+    const value = record.value;
+    if (!(value instanceof Uint8Array)) {
+      text += `\n${JSON.stringify(record)}`;
+      continue;
+    }
+    bytes.set(value, at);
+    text += `\n${JSON.stringify({ key: record.key, bytes: [at, value.byteLength], headers: record.headers, timestamp: record.timestamp })}`;
+    at += value.byteLength;
+  }
+  return { text, bytes };
+}
+
+/** The tail the core's endCall writes when a call's outputs include bytes. */
+const BYTES_TAIL = /,"bytes":\d+(,"fatal":"memory")?\}$/;
+
+/** Whether a call's result text says its outputs include bytes (to be taken with `take-bytes`). */
+export function hasByteOutputs(resultText: string): boolean {
+  return BYTES_TAIL.test(resultText.slice(-40));
 }

@@ -67,9 +67,9 @@ export function isolateGuest(createGuest, configJson, hostGet, hostLog, progress
   let failure = undefined;
 
   /** @type {Dispatch} */
-  return function isolateDispatch(operation, argument) {
+  return function isolateDispatch(operation, argument, bytes) {
     if (operation === "batch-on-thread") {
-      const result = dispatch("batch", argument);
+      const result = /** @type {string | Promise<string>} */ (dispatch("batch", argument, bytes));
       if (typeof result === "string") return result;
       waiting = result;
       settled = null;
@@ -102,6 +102,6 @@ export function isolateGuest(createGuest, configJson, hostGet, hostLog, progress
       if (operation === "collect" || waiting === null) return "";
       return waiting;
     }
-    return dispatch(operation, argument);
+    return dispatch(operation, argument, bytes);
   };
 }

@@ -183,7 +183,11 @@ function callFunctionWorld(operation, argument) {
 
 let dead = false;
 
-parentPort.on("message", async ({ id, operation, argument }) => {
+const NO_BYTES = new Uint8Array(0);
+/** The tail the guest core writes when a call's outputs include bytes (function-contract). */
+const BYTES_TAIL = /,"bytes":\d+(,"fatal":"memory")?\}$/;
+
+parentPort.on("message", async ({ id, operation, argument, bytes }) => {
   if (dead) {
     post({ type: "result", id, ok: false, trap: "the component trapped earlier" });
     return;
@@ -193,8 +197,14 @@ parentPort.on("message", async ({ id, operation, argument }) => {
   try {
     const text =
       kind === "js-guest"
-        ? await component.dispatch(operation, argument)
+        ? await component.dispatch(operation, argument, bytes ?? NO_BYTES)
         : callFunctionWorld(operation, argument);
+    if (kind === "js-guest" && typeof text === "string" && BYTES_TAIL.test(text.slice(-40))) {
+      // Byte outputs: one more crossing out of the component, then moved (not copied) to the host.
+      const out = component.takeBytes();
+      parentPort.postMessage({ type: "result", id, ok: true, text, bytes: out }, [out.buffer]);
+      return;
+    }
     post({ type: "result", id, ok: true, text });
   } catch (error) {
     dead = true;
