@@ -3,6 +3,7 @@ import type { Registry } from "prom-client";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { IngestHandler, IngestOptions } from "@weir/connectors";
+import { ByteBody } from "@weir/connectors";
 import type { FunctionRuntime } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import { ZodError } from "zod";
@@ -236,7 +237,7 @@ export class IngestServer {
     if (req.method === "OPTIONS" && origin !== undefined) {
       // A CORS preflight from an allowed origin (any other was refused above).
       res.setHeader("access-control-allow-origin", origin);
-      res.setHeader("access-control-allow-methods", "POST, GET");
+      res.setHeader("access-control-allow-methods", "POST, PUT, GET");
       res.setHeader("access-control-allow-headers", `content-type, authorization, ${INTERNAL_KEY_HEADER}`);
       res.setHeader("access-control-max-age", "600");
       res.setHeader("vary", "Origin");
@@ -286,7 +287,9 @@ export class IngestServer {
       refuse(req, res, policy, 404, "not found: POST /ingest/<flowId>/<nodeId>");
       return;
     }
-    if (req.method !== "POST") {
+    // PUT (what `curl -T file` sends) uploads to an http-request source, as POST does.
+    const put = req.method === "PUT";
+    if (req.method !== "POST" && !put) {
       refuse(req, res, policy, 405, "use POST");
       return;
     }
@@ -308,6 +311,15 @@ export class IngestServer {
         this.refuseAuth(req, res, policy, refusal);
         return;
       }
+    }
+    if (put && !route.serve) {
+      refuse(req, res, policy, 405, "use POST (PUT uploads to an http-request source)");
+      return;
+    }
+    if (route.serve && !isJsonMediaType(req.headers["content-type"])) {
+      // Any body but JSON is a byte stream, of any size: read as the flow takes it, never whole.
+      await route.serve(req, res, new ByteBody(req, req.headers["content-type"]));
+      return;
     }
     const parsed = await this.jsonBody(req, res, policy, route.maxBodyBytes);
     if (!parsed.ok) return;

@@ -10,6 +10,10 @@ export type {
   RequestSourceContext,
   ResponseSinkContext,
 } from "./http-request/capability";
+export { REQUEST_ID_HEADER, STREAM_OFFSET_HEADER } from "./http-request/capability";
+// Byte streams: a request body read as it arrives (the engine makes it, a source pulls it).
+export { ByteBody, isByteBody } from "./byte-stream/byte-body";
+export { rechunk } from "./byte-stream/rechunk";
 export { renderTemplate } from "./generator/template";
 // The outbound policy for URLs users configure (webhooks); the engine configures it from its env.
 export * from "./net-policy";

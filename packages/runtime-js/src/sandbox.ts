@@ -179,11 +179,21 @@ export class Sandbox {
     operation: "init" | "batch" | "single" | "load",
     argument: ivm.Transferable,
     records: number,
+    /** Moved into the isolate when it is a whole ArrayBuffer: unusable here afterwards. */
     bytes?: Uint8Array,
   ): Promise<string> {
     if (this.isolate.isDisposed) throw new GuestDied("crash", "the function's sandbox was already disposed");
-    // A batch's byte values cross as one copied array beside the text (see encodeBatchWithBytes).
-    const extra = bytes === undefined ? undefined : new ivm.ExternalCopy(bytes).copyInto({ release: true });
+    // A batch's byte values cross as one array beside the text (see encodeBatchWithBytes), made
+    // for this call: its memory is moved into the isolate, not copied.
+    const extra =
+      bytes === undefined
+        ? undefined
+        : new ivm.ExternalCopy(bytes, { transferOut: bytes.byteLength === bytes.buffer.byteLength }).copyInto(
+            {
+              release: true,
+              transferIn: true,
+            },
+          );
     if (operation !== "batch") return this.callOffThread(operation, argument, records, true, extra);
     const started = performance.now();
     const text = this.onThread(records)

@@ -19,6 +19,36 @@ describe("BoundedQueue", () => {
     expect(done).toBe(true);
   });
 
+  it("with a byte budget, makes a producer wait while the queued bytes fill it, whatever the count", async () => {
+    const queue = new BoundedQueue<number>(100, { maxBytes: 10, bytesOf: (size) => size });
+    let done = false;
+    const push = queue.push([4, 4, 4, 30, 1]).then(() => (done = true));
+    await Promise.resolve();
+    // 4 + 4 fit, the third 4 would pass the budget: it waits
+    expect(queue.size).toBe(2);
+    expect(queue.queuedBytes).toBe(8);
+    expect(queue.take(1)).toEqual([4]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(queue.take(10)).toEqual([4, 4]);
+    // an item larger than the whole budget goes in alone once the queue is empty
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(queue.take(10)).toEqual([30]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(queue.take(10)).toEqual([1]);
+    await push;
+    expect(done).toBe(true);
+    expect(queue.queuedBytes).toBe(0);
+  });
+
+  it("keeps no taken item alive: a queue of large items does not hold what it handed out", async () => {
+    const queue = new BoundedQueue<object>(10_000, { maxBytes: 100, bytesOf: () => 1 });
+    await queue.push([{}, {}, {}]);
+    queue.take(2);
+    queue.take(1);
+    // the backing array (private) is emptied as soon as everything was taken
+    expect((queue as unknown as { items: object[] }).items).toEqual([]);
+  });
+
   it("refuses pushes after close but lets the consumer drain", async () => {
     const queue = new BoundedQueue<number>(10);
     await queue.push([1]);

@@ -1,6 +1,16 @@
 /**
- * A FIFO with a fixed capacity, one per edge. Producers await `push` while it is full, which
- * is how backpressure travels upstream to the sources; the consumer takes batches.
+ * How much of a byte budget an item takes (its payload bytes): a queue of large records (chunks
+ * of an upload) is full by bytes long before it is full by count.
+ */
+export interface ByteBudget<T> {
+  maxBytes: number;
+  bytesOf(item: T): number;
+}
+
+/**
+ * A FIFO with a fixed capacity, one per edge, and optionally a byte budget. Producers await
+ * `push` while it is full, which is how backpressure travels upstream to the sources; the
+ * consumer takes batches. An item larger than the whole budget still goes in, alone.
  */
 export class BoundedQueue<T> {
   private items: T[] = [];
@@ -8,9 +18,18 @@ export class BoundedQueue<T> {
   private closed = false;
   private spaceWaiters: (() => void)[] = [];
   private dataWaiters: (() => void)[] = [];
+  private bytes = 0;
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    private readonly budget?: ByteBudget<T>,
+  ) {
     if (capacity < 1) throw new RangeError("queue capacity must be at least 1");
+  }
+
+  /** Payload bytes queued (0 without a byte budget). */
+  get queuedBytes(): number {
+    return this.bytes;
   }
 
   get size(): number {
@@ -32,11 +51,16 @@ export class BoundedQueue<T> {
     while (offset < items.length) {
       if (this.closed) throw new Error("queue is closed");
       const room = this.capacity - this.size;
-      if (room <= 0) {
+      const slice =
+        room <= 0
+          ? []
+          : this.budget
+            ? this.withinBudget(items, offset, room, this.budget)
+            : items.slice(offset, offset + room);
+      if (slice.length === 0) {
         await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
         continue;
       }
-      const slice = items.slice(offset, offset + room);
       this.items.push(...slice);
       offset += slice.length;
       this.wake("data");
@@ -49,8 +73,13 @@ export class BoundedQueue<T> {
     if (count === 0) return [];
     const out = this.items.slice(this.head, this.head + count);
     this.head += count;
-    // Compact now and then so the backing array does not grow without bound.
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
+    if (this.budget) for (const item of out) this.bytes -= this.budget.bytesOf(item);
+    // Compact now and then so the backing array does not grow without bound, and does not keep
+    // taken items alive: at once when emptied, and soon with a byte budget (large items).
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if ((this.head > 1024 || (this.budget && this.head > 64)) && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
@@ -74,6 +103,20 @@ export class BoundedQueue<T> {
   /** Empties the queue, returning what was in it (for dead-lettering on a forced stop). */
   drainRemaining(): T[] {
     return this.take(this.size);
+  }
+
+  /** The items from `offset` that fit the budget (one at least when the queue is empty), counted in. */
+  private withinBudget(items: readonly T[], offset: number, room: number, budget: ByteBudget<T>): T[] {
+    const end = Math.min(items.length, offset + room);
+    let at = offset;
+    while (at < end) {
+      const item = items[at] as T;
+      const size = budget.bytesOf(item);
+      if ((at > offset || this.size > 0) && this.bytes + size > budget.maxBytes) break;
+      this.bytes += size;
+      at++;
+    }
+    return items.slice(offset, at);
   }
 
   private wake(which: "data" | "space"): void {

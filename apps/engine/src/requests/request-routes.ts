@@ -108,6 +108,7 @@ export function responseSinkCapability(
         }
       : (record) => {
           tracker.deliver(record);
+          return tracker.whenWritable(record);
         },
   };
 }

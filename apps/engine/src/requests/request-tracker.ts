@@ -9,6 +9,8 @@ export interface ResponseTarget {
   write(record: WeirRecord): void;
   end(): void;
   fail(status: number, error: string): void;
+  /** A promise while the answer's buffer is full (its client reads slower than the flow writes). */
+  whenWritable?(): Promise<void> | undefined;
 }
 
 /** Which node on which engine last gave back credit of a request (said in its 504). */
@@ -169,6 +171,14 @@ export class RequestTracker {
     if (!request || request.seen.has(`answer ${key}`)) return;
     request.seen.add(`answer ${key}`);
     this.deliver(record);
+  }
+
+  /** Resolves once the answer of the record's request can take more; undefined when it can now. */
+  whenWritable(record: WeirRecord): Promise<void> | undefined {
+    const id = record.headers[REQUEST_HEADER];
+    const request = id === undefined ? undefined : this.open.get(id);
+    if (!request || request.cancelled) return undefined;
+    return request.target.whenWritable?.();
   }
 
   /** Requests still answering (for tests and metrics). */

@@ -1,12 +1,25 @@
 import type { FlowNode, FlowSpec, WeirRecord } from "@weir/domain";
 import { BoundedQueue } from "../flow/bounded-queue";
+import type { ByteBudget } from "../flow/bounded-queue";
 import { NodeInputs } from "../flow/inputs";
 import { NodeOutputs } from "../flow/outputs";
 import type { EdgeTransport, NodeInput, NodeOutput } from "./edge-transport";
 
 /**
+ * Bytes of byte values one edge holds at most (besides its record capacity): a stream of large
+ * chunks (an upload) keeps the engine's memory bounded whatever its total size.
+ */
+export const EDGE_QUEUE_BYTES = 4 * 1024 * 1024;
+
+const BYTE_VALUES: ByteBudget<WeirRecord> = {
+  maxBytes: EDGE_QUEUE_BYTES,
+  bytesOf: (record) => (record.value instanceof Uint8Array ? record.value.byteLength : 0),
+};
+
+/**
  * Edges as bounded queues in this engine's memory: fast, ordered, with backpressure, and lost
- * on a crash. A node runs one instance here, whatever its parallelism says.
+ * on a crash. A node runs one instance here, whatever its parallelism says. Byte values are
+ * carried as they are (no copy, no encoding), within EDGE_QUEUE_BYTES per edge.
  */
 export class InProcessTransport implements EdgeTransport {
   private readonly edges = new Map<string, BoundedQueue<WeirRecord>>();
@@ -17,7 +30,7 @@ export class InProcessTransport implements EdgeTransport {
     private readonly spec: FlowSpec,
     capacity: number,
   ) {
-    for (const edge of spec.edges) this.edges.set(edge.id, new BoundedQueue(capacity));
+    for (const edge of spec.edges) this.edges.set(edge.id, new BoundedQueue(capacity, BYTE_VALUES));
     for (const node of spec.nodes) {
       if (node.kind !== "source") this.replays.set(node.id, new BoundedQueue(capacity));
     }

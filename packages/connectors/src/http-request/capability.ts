@@ -2,10 +2,16 @@ import type { WeirRecord } from "@weir/domain";
 import type { SinkContext, SourceContext } from "../plugin";
 
 /**
- * Takes a request's parsed body and the headers to stamp on each of its records (the request's
- * correlation id, its trace context); resolves once its records are accepted downstream.
+ * Takes a request's body (parsed JSON, or a ByteBody for one sent as bytes) and the headers to
+ * stamp on each of its records (the request's correlation id, its trace context); resolves once
+ * its records are accepted downstream.
  */
 export type RequestHandler = (body: unknown, headers: Readonly<Record<string, string>>) => Promise<void>;
+
+/** The header the engine stamps with a request's correlation id: a byte stream's id. */
+export const REQUEST_ID_HEADER = "weir-request-id";
+/** The header of a byte chunk record: where in its stream the chunk starts, in bytes. */
+export const STREAM_OFFSET_HEADER = "weir-stream-offset";
 
 export interface RequestServeOptions {
   maxBodyBytes: number;
@@ -25,7 +31,8 @@ export interface RequestSourceContext extends SourceContext {
 
 /** What such an engine adds to a sink's context: writes a record to the answer of the request it belongs to. */
 export interface ResponseSinkContext extends SinkContext {
-  respond?: (record: WeirRecord) => void;
+  /** Resolves, when it returns a promise, once the answer can take more (its client reads slowly). */
+  respond?: (record: WeirRecord) => void | Promise<void>;
 }
 
 /** Why a request/response node cannot run here. */

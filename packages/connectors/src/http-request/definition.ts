@@ -28,6 +28,15 @@ export const httpRequestConfigSchema = z.object({
       "Accept requests from anyone who can reach the engine. Off: each request needs the node's ingest token " +
         "(`Authorization: Bearer <token>`, shown in the node's inspector; 401 without it).",
     ),
+  chunkBytes: z
+    .number()
+    .int()
+    .positive()
+    .max(8 * 1024 * 1024)
+    .default(256 * 1024)
+    .describe(
+      "A body sent as bytes (any content type but JSON, e.g. `curl -T file`) is not read whole: it becomes a stream of records of this many bytes each (the last one shorter), in order, of any total size.",
+    ),
 });
 export type HttpRequestConfig = z.infer<typeof httpRequestConfigSchema>;
 
@@ -37,7 +46,7 @@ export const httpRequestNodeType: NodeTypeDefinition<HttpRequestConfig> = {
   kind: "source",
   name: "HTTP request",
   description:
-    "Takes a request POSTed to the engine at /ingest/<flowId>/<nodeId> (one JSON value or an array) and keeps it open: the records reaching this flow's HTTP response sink are streamed back (NDJSON, or SSE with Accept: text/event-stream) until all of the request's records have left the flow.",
+    "Takes a request POSTed (or PUT) to the engine at /ingest/<flowId>/<nodeId> (one JSON value or an array, or any other body as a stream of byte chunks) and keeps it open: the records reaching this flow's HTTP response sink are streamed back (NDJSON, or SSE with Accept: text/event-stream, or raw bytes for byte values) until all of the request's records have left the flow.",
   icon: "download",
   configSchema: httpRequestConfigSchema,
   ports: { fixed: [DEFAULT_PORT] },

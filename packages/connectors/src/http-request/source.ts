@@ -1,17 +1,34 @@
 import type { SourcePlugin } from "../plugin";
 import { recordsFromBody } from "../http-ingest/parse";
+import { isByteBody } from "../byte-stream/byte-body";
+import { rechunk } from "../byte-stream/rechunk";
 import type { RequestSourceContext } from "./capability";
-import { REQUESTS_UNAVAILABLE } from "./capability";
+import { REQUEST_ID_HEADER, REQUESTS_UNAVAILABLE, STREAM_OFFSET_HEADER } from "./capability";
 import { httpRequestNodeType } from "./definition";
 import type { HttpRequestConfig } from "./definition";
 
-/** Every request's records carry its headers (correlation id, trace); the engine streams the answer. */
+/**
+ * Every request's records carry its headers (correlation id, trace); the engine streams the
+ * answer. A body sent as bytes becomes an ordered stream of chunk records of `chunkBytes` each,
+ * keyed by the request's id (the stream's id, so a partitioned edge keeps their order), emitted
+ * one at a time as the body arrives: the next is read only once the flow has taken the last.
+ */
 export const httpRequestSource: SourcePlugin<HttpRequestConfig> = {
   definition: httpRequestNodeType,
   async run(config, ctx: RequestSourceContext) {
     if (!ctx.serveRequests) throw new Error(REQUESTS_UNAVAILABLE);
     ctx.serveRequests(
       async (body, headers) => {
+        if (isByteBody(body)) {
+          const key = headers[REQUEST_ID_HEADER] ?? null;
+          let offset = 0;
+          for await (const chunk of rechunk(body.chunks, config.chunkBytes)) {
+            const chunkHeaders = { ...headers, [STREAM_OFFSET_HEADER]: String(offset) };
+            offset += chunk.byteLength;
+            await ctx.emit([{ key, value: chunk, headers: chunkHeaders, timestamp: Date.now() }]);
+          }
+          return;
+        }
         const records = recordsFromBody(body, Date.now()).map((record) => ({
           ...record,
           headers: { ...record.headers, ...headers },

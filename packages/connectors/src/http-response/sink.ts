@@ -15,13 +15,15 @@ export const httpResponseSink: SinkPlugin<HttpResponseConfig> = {
     const respond = ctx.respond;
     if (!respond) return Promise.reject(new Error(REQUESTS_UNAVAILABLE));
     return Promise.resolve({
-      write: (record) => {
-        respond(record);
-        return Promise.resolve();
+      write: async (record) => {
+        await respond(record);
       },
-      writeBatch: (records) => {
-        for (const record of records) respond(record);
-        return Promise.resolve();
+      writeBatch: async (records) => {
+        for (const record of records) {
+          // Waits while the client reads slower than the flow writes, so the answer's buffer stays small.
+          const writable = respond(record);
+          if (writable) await writable;
+        }
       },
       close: () => Promise.resolve(),
     });

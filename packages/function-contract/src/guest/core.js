@@ -239,8 +239,9 @@ export function createGuest(configJson, host) {
       (outLength > 0 ? ',"bytes":' + outLength : "") +
       (outOfMemory ? ',"fatal":"memory"' : "") +
       "}";
+    // A view, not a copy: the host copies it out (take-bytes) before it sends the next call, so
+    // the array is reused by every call rather than garbage for the sandbox's collector.
     takenBytes = outLength > 0 ? ReflectApply(TypedArraySubarray, outBytes, [0, outLength]) : null;
-    if (outLength > 0) outBytes = new Uint8ArrayCtor(0);
     outLength = 0;
     outOfMemory = false;
     beginCall(false);
@@ -258,7 +259,10 @@ export function createGuest(configJson, host) {
     return ArrayBufferIsView(value) && ReflectApply(typedArrayTag, value, []) === "Uint8Array";
   }
 
-  /** The output byte values of the current call, back to back; `outLength` of it is used. */
+  /**
+   * The output byte values of the current call, back to back; `outLength` of it is used. Kept
+   * from call to call (grown, never shrunk) since the host copies each call's out at once.
+   */
   let outBytes = new Uint8ArrayCtor(0);
   let outLength = 0;
   /** The last call's output bytes, until the host takes them. */
