@@ -71,11 +71,12 @@ const BLOCK = 1024 * 1024;
 /**
  * PUTs `size` bytes (1 MiB blocks of random bytes, each stamped with its index so that a block
  * out of order changes the checksum) as the body is produced, without holding it, and hashes
- * the answer as it arrives.
+ * the answer as it arrives. `mask`: what the flow XORs each byte with (0 for a flow without the
+ * functions, the bench's baseline).
  */
-export function upload(url: string, size: number): Promise<UploadResult> {
+export function upload(url: string, size: number, mask = XOR_FIRST ^ XOR_SECOND): Promise<UploadResult> {
   const base = randomBytes(BLOCK);
-  const mask = XOR_FIRST ^ XOR_SECOND;
+
   const baseXored = Buffer.from(base.map((byte) => byte ^ mask));
   const expected = createHash("sha256");
   const answer = createHash("sha256");

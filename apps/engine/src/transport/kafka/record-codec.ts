@@ -1,14 +1,16 @@
 // How a record travels on an edge topic: key as the Kafka key (so a key keeps its partition and
-// its order), value as JSON, headers as headers, the record's timestamp as the message's.
+// its order), value as JSON or raw bytes (values/value-codec.ts), headers as headers, the
+// record's timestamp as the message's.
 import type { IHeaders, Message } from "kafkajs";
-import type { JsonValue, WeirRecord } from "@weir/domain";
-import { errorMessage } from "@weir/domain";
+import type { WeirRecord } from "@weir/domain";
+import { decodeValue, encodeValue } from "../values/value-codec";
 
 export function encodeRecord(record: WeirRecord): Message {
+  const { value, headers } = encodeValue(record.value);
   return {
     key: record.key,
-    value: JSON.stringify(record.value),
-    headers: record.headers,
+    value,
+    headers: { ...record.headers, ...headers },
     timestamp: String(record.timestamp),
   };
 }
@@ -27,17 +29,9 @@ export function decodeRecord(message: EdgeMessage): WeirRecord {
     const value = Array.isArray(raw) ? raw.at(-1) : raw;
     if (value !== undefined) headers[name] = value.toString();
   }
-  let value: JsonValue = null;
-  if (message.value !== null) {
-    try {
-      value = JSON.parse(message.value.toString("utf8")) as JsonValue;
-    } catch (error) {
-      throw new Error(`not a Weir record (bad JSON value: ${errorMessage(error)})`);
-    }
-  }
   return {
     key: message.key === null ? null : message.key.toString("utf8"),
-    value,
+    value: decodeValue(message.value, headers),
     headers,
     timestamp: Math.max(0, Number(message.timestamp) || 0),
   };
