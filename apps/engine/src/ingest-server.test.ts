@@ -1,6 +1,7 @@
 // The engine's HTTP server on loopback, without a database: what it refuses and that the
 // connection stays usable afterwards. Regression tests for issue 10 finding 4.
 import { request } from "node:http";
+import { isByteBody } from "@weir/connectors";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "./logger";
 import { configureHttpPolicy } from "./http-guard";
@@ -36,6 +37,19 @@ beforeAll(async () => {
       ingested.push(body);
       return Promise.resolve({ accepted: 1 });
     },
+    { maxBodyBytes: 1024, public: true },
+  );
+  server.register(
+    "flow",
+    "bytes",
+    async (body) => {
+      // Reads the byte stream to its end, counting its bytes (the source would emit chunks).
+      let size = 0;
+      if (!isByteBody(body)) throw new Error("expected a byte body");
+      for await (const chunk of body.chunks) size += chunk.byteLength;
+      return { accepted: size };
+    },
+    // A limit far below the body: a byte stream is not a JSON body, and is never held whole.
     { maxBodyBytes: 1024, public: true },
   );
   for (const nodeId of ["locked", "unreadable"]) {
@@ -111,6 +125,24 @@ describe("engine HTTP server", () => {
     const ok = await fetch(`${base}/ingest/flow/in`, { method: "POST", headers: json, body: "[1]" });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ accepted: 1 });
+  });
+
+  it("streams an application/octet-stream body of any size to http ingest, without its JSON limit", async () => {
+    const body = new Uint8Array(5 * 1024 * 1024 + 3).fill(7);
+    const answer = await fetch(`${base}/ingest/flow/bytes`, {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream" },
+      body,
+    });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ accepted: body.length });
+    // PUT is for http-request sources only.
+    const put = await fetch(`${base}/ingest/flow/bytes`, {
+      method: "PUT",
+      headers: { "content-type": "application/octet-stream" },
+      body: "x",
+    });
+    expect(put.status).toBe(405);
   });
 
   it("refuses text/plain and a missing content type on /trigger and ingest, saying why", async () => {

@@ -26,6 +26,10 @@ import type { StreamRoute, StreamRouteOptions } from "./requests/request-routes"
 import { withIncomingTrace } from "./tracing/trace-context";
 
 export const TRIGGER_MAX_BODY = 8 * 1024 * 1024;
+
+function isOctetStream(header: string | undefined): boolean {
+  return (header ?? "").split(";")[0]?.trim().toLowerCase() === "application/octet-stream";
+}
 /** A peek call is a few ids. */
 const PEEK_MAX_BODY = 4096;
 
@@ -316,9 +320,19 @@ export class IngestServer {
       refuse(req, res, policy, 405, "use POST (PUT uploads to an http-request source)");
       return;
     }
-    if (route.serve && !isJsonMediaType(req.headers["content-type"])) {
+    const contentType = req.headers["content-type"];
+    if (route.serve && !isJsonMediaType(contentType)) {
       // Any body but JSON is a byte stream, of any size: read as the flow takes it, never whole.
-      await route.serve(req, res, new ByteBody(req, req.headers["content-type"]));
+      await route.serve(req, res, new ByteBody(req, contentType));
+      return;
+    }
+    if (!route.serve && isOctetStream(contentType)) {
+      // HTTP ingest of bytes: streamed as chunks the same way, answered with their count.
+      try {
+        reply(req, res, policy, 200, await route.handler(new ByteBody(req, contentType)));
+      } catch (error) {
+        if (!res.headersSent) reply(req, res, policy, 400, { error: errorMessage(error) });
+      }
       return;
     }
     const parsed = await this.jsonBody(req, res, policy, route.maxBodyBytes);

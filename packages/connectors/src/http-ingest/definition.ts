@@ -19,6 +19,15 @@ export const httpIngestConfigSchema = z.object({
       "Accept POSTs from anyone who can reach the engine. Off: each POST needs the node's ingest token " +
         "(Authorization: Bearer <token>, shown in the node's inspector; 401 without it).",
     ),
+  chunkBytes: z
+    .number()
+    .int()
+    .positive()
+    .max(8 * 1024 * 1024)
+    .default(256 * 1024)
+    .describe(
+      "A body sent as `application/octet-stream` is not read whole: it becomes a stream of records of this many bytes each (the last one shorter), in order, of any total size, keyed by a stream id of its own; the answer counts them.",
+    ),
 });
 export type HttpIngestConfig = z.infer<typeof httpIngestConfigSchema>;
 
@@ -28,7 +37,7 @@ export const httpIngestNodeType: NodeTypeDefinition<HttpIngestConfig> = {
   kind: "source",
   name: "HTTP ingest",
   description:
-    "Accepts records POSTed to the engine at /ingest/<flowId>/<nodeId>: one JSON value or a JSON array of them, with the node's ingest token unless it is public.",
+    "Accepts records POSTed to the engine at /ingest/<flowId>/<nodeId>: one JSON value or a JSON array of them, or an application/octet-stream body of any size as a stream of byte chunks, with the node's ingest token unless it is public.",
   icon: "download",
   configSchema: httpIngestConfigSchema,
   ports: { fixed: [DEFAULT_PORT] },

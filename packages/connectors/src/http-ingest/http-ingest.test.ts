@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { recordsFromBody } from "./parse";
 import { httpIngestSource } from "./source";
 import { fakeSourceContext } from "../test-contexts";
+import { ByteBody } from "../byte-stream/byte-body";
 
 describe("recordsFromBody", () => {
   it("takes a single JSON value as one record", () => {
@@ -45,12 +46,30 @@ describe("http ingest source", () => {
       options.push(given);
       serve(handler, given);
     };
-    const run = httpIngestSource.run({ maxBodyBytes: 1024, public: false }, ctx);
+    const run = httpIngestSource.run({ maxBodyBytes: 1024, public: false, chunkBytes: 4 }, ctx);
     expect(ctx.ingest).toBeDefined();
     // The engine is told to check the node's token (the node is not public).
     expect(options).toEqual([{ maxBodyBytes: 1024, public: false }]);
     await expect(ctx.ingest?.([{ a: 1 }, { a: 2 }])).resolves.toEqual({ accepted: 2 });
     expect(ctx.emitted.map((r) => r.value)).toEqual([{ a: 1 }, { a: 2 }]);
+    ctx.abort();
+    await run;
+  });
+
+  it("emits an octet-stream body as ordered chunk records of one stream id, counting them", async () => {
+    const ctx = fakeSourceContext();
+    const run = httpIngestSource.run({ maxBodyBytes: 1024, public: true, chunkBytes: 4 }, ctx);
+    async function* body(): AsyncGenerator<Uint8Array> {
+      await Promise.resolve();
+      yield Uint8Array.from([1, 2, 3]);
+      yield Uint8Array.from([4, 5, 6, 7, 8, 9]);
+    }
+    await expect(ctx.ingest?.(new ByteBody(body(), "application/octet-stream"))).resolves.toEqual({
+      accepted: 3,
+    });
+    expect(ctx.emitted.map((r) => [...(r.value as Uint8Array)])).toEqual([[1, 2, 3, 4], [5, 6, 7, 8], [9]]);
+    expect(ctx.emitted.map((r) => r.headers["weir-stream-offset"])).toEqual(["0", "4", "8"]);
+    expect(new Set(ctx.emitted.map((r) => r.key)).size).toBe(1);
     ctx.abort();
     await run;
   });

@@ -10,8 +10,7 @@ export type RequestHandler = (body: unknown, headers: Readonly<Record<string, st
 
 /** The header the engine stamps with a request's correlation id: a byte stream's id. */
 export const REQUEST_ID_HEADER = "weir-request-id";
-/** The header of a byte chunk record: where in its stream the chunk starts, in bytes. */
-export const STREAM_OFFSET_HEADER = "weir-stream-offset";
+export { STREAM_OFFSET_HEADER } from "../byte-stream/emit-chunks";
 
 export interface RequestServeOptions {
   maxBodyBytes: number;

@@ -1,9 +1,9 @@
 import type { SourcePlugin } from "../plugin";
 import { recordsFromBody } from "../http-ingest/parse";
 import { isByteBody } from "../byte-stream/byte-body";
-import { rechunk } from "../byte-stream/rechunk";
+import { emitChunks } from "../byte-stream/emit-chunks";
 import type { RequestSourceContext } from "./capability";
-import { REQUEST_ID_HEADER, REQUESTS_UNAVAILABLE, STREAM_OFFSET_HEADER } from "./capability";
+import { REQUEST_ID_HEADER, REQUESTS_UNAVAILABLE } from "./capability";
 import { httpRequestNodeType } from "./definition";
 import type { HttpRequestConfig } from "./definition";
 
@@ -20,13 +20,8 @@ export const httpRequestSource: SourcePlugin<HttpRequestConfig> = {
     ctx.serveRequests(
       async (body, headers) => {
         if (isByteBody(body)) {
-          const key = headers[REQUEST_ID_HEADER] ?? null;
-          let offset = 0;
-          for await (const chunk of rechunk(body.chunks, config.chunkBytes)) {
-            const chunkHeaders = { ...headers, [STREAM_OFFSET_HEADER]: String(offset) };
-            offset += chunk.byteLength;
-            await ctx.emit([{ key, value: chunk, headers: chunkHeaders, timestamp: Date.now() }]);
-          }
+          const streamId = headers[REQUEST_ID_HEADER] ?? crypto.randomUUID();
+          await emitChunks(body, config.chunkBytes, streamId, headers, (records) => ctx.emit(records));
           return;
         }
         const records = recordsFromBody(body, Date.now()).map((record) => ({
