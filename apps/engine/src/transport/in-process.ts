@@ -9,7 +9,7 @@ import type { EdgeTransport, NodeInput, NodeOutput } from "./edge-transport";
  * Bytes of byte values one edge holds at most (besides its record capacity): a stream of large
  * chunks (an upload) keeps the engine's memory bounded whatever its total size.
  */
-export const EDGE_QUEUE_BYTES = 4 * 1024 * 1024;
+export const EDGE_QUEUE_BYTES = 2 * 1024 * 1024;
 
 const BYTE_VALUES: ByteBudget<WeirRecord> = {
   maxBytes: EDGE_QUEUE_BYTES,
