@@ -13,7 +13,6 @@ import {
 import type { ConnectionOptions, Message, MessageToProduce } from "@platformatic/kafka";
 import type { IHeaders, KafkaMessage, Message as OutgoingMessage } from "kafkajs";
 import type { KafkaConnection } from "@weir/connectors";
-import { errorMessage } from "@weir/domain";
 import type {
   CommitOffset,
   ConsumerHandlers,
@@ -29,6 +28,11 @@ import type {
 const BATCH_MAX = 500;
 const WATERMARKS_MS = 2_000;
 const RESTART_MAX_MS = 5_000;
+/**
+ * A send that has not settled by then fails, so the writer retries it on a fresh producer (as
+ * kafkajs' request timeout does): the client can wait on metadata it never gets.
+ */
+const SEND_TIMEOUT_MS = 30_000;
 
 const SASL_MECHANISMS = {
   plain: "PLAIN",
@@ -60,22 +64,22 @@ export function platformaticEdgeClient(connection: KafkaConnection, clientId: st
   return {
     kind: "platformatic",
     producer(settings: ProducerSettings): Promise<EdgeProducer> {
-      const producer = new Producer({
+      const producer: Producer = new Producer({
         ...base,
         idempotent: settings.idempotent,
         acks: settings.acks,
         compression: settings.compression,
         // Java's (and kafkajs') key → partition mapping, so a key keeps its partition across clients.
         partitioner: compatibilityPartitioner,
-        autocreateTopics: false,
+        // As kafkajs: a sink's topic that does not exist yet is created if the broker allows it.
+        autocreateTopics: true,
       });
       return Promise.resolve({
         async send(topicMessages) {
-          await producer.send({
-            messages: topicMessages.flatMap(({ topic, messages }) =>
-              messages.map((message) => toProduce(topic, message)),
-            ),
-          });
+          const messages = topicMessages.flatMap(({ topic, messages }) =>
+            messages.map((message) => toProduce(topic, message)),
+          );
+          await explained("producing", () => withTimeout(SEND_TIMEOUT_MS, producer.send({ messages })));
         },
         disconnect: () => producer.close(),
       });
@@ -84,25 +88,86 @@ export function platformaticEdgeClient(connection: KafkaConnection, clientId: st
     admin(): Promise<EdgeAdmin> {
       const admin = new Admin(base);
       return Promise.resolve({
-        listTopics: () => admin.listTopics(),
+        listTopics: () => explained("listing topics", () => admin.listTopics()),
         async createTopics(topics) {
           // One request per partition count and replication; createTopics takes them for all its topics.
           for (const topic of topics) {
-            await admin.createTopics({
-              topics: [topic.topic],
-              partitions: topic.partitions,
-              ...(topic.replicationFactor === undefined ? {} : { replicas: topic.replicationFactor }),
-            });
+            await explained(`creating topic ${topic.topic}`, () =>
+              admin
+                .createTopics({
+                  topics: [topic.topic],
+                  partitions: topic.partitions,
+                  ...(topic.replicationFactor === undefined ? {} : { replicas: topic.replicationFactor }),
+                })
+                .catch((error: unknown) => {
+                  // Another engine created it meanwhile: what was wanted.
+                  if (protocolErrorIds(error).every((id) => id === "TOPIC_ALREADY_EXISTS")) return [];
+                  throw error;
+                }),
+            );
           }
         },
-        deleteTopics: (topics) => admin.deleteTopics({ topics: [...topics] }),
-        listGroups: async () => [...(await admin.listGroups()).keys()],
-        deleteGroups: (groups) => admin.deleteGroups({ groups: [...groups] }),
+        deleteTopics: (topics) =>
+          explained("deleting topics", () => admin.deleteTopics({ topics: [...topics] })),
+        listGroups: async () => [...(await explained("listing groups", () => admin.listGroups())).keys()],
+        deleteGroups: (groups) =>
+          explained("deleting groups", () => admin.deleteGroups({ groups: [...groups] })),
         disconnect: () => admin.close(),
       });
     },
     isPermanent,
   };
+}
+
+/**
+ * The client's errors nest: "Listing topics failed." wraps a MultipleErrors whose errors say
+ * what the broker answered (a SASL refusal, REBALANCE_IN_PROGRESS). All of it, once each.
+ */
+export function describeKafkaError(error: unknown): string {
+  const seen = new Set<string>();
+  const walk = (e: unknown, depth: number): void => {
+    if (depth > 6) return;
+    if (!(e instanceof Error)) {
+      if (typeof e === "string") seen.add(e);
+      return;
+    }
+    if (e.message) seen.add(e.message);
+    const nested = (e as Error & { errors?: unknown }).errors;
+    if (Array.isArray(nested)) for (const inner of nested) walk(inner, depth + 1);
+    walk(e.cause, depth + 1);
+  };
+  walk(error, 0);
+  return [...seen].join(": ");
+}
+
+function withTimeout<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`no answer within ${String(ms)} ms`));
+    }, ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => {
+    clearTimeout(timer);
+  });
+}
+
+/** Runs a client call; its failure carries the broker's reasons (describeKafkaError). */
+async function explained<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new Error(`${what}: ${describeKafkaError(error)}`, { cause: error });
+  }
+}
+
+/** The broker's error ids (TOPIC_ALREADY_EXISTS, …) a client error carries; none when it carries other errors. */
+function protocolErrorIds(error: unknown): string[] {
+  if (error instanceof ProtocolError) return [String((error as Error & { apiId?: string }).apiId)];
+  if (!(error instanceof Error)) return ["?"];
+  const nested = (error as Error & { errors?: unknown[] }).errors;
+  if (Array.isArray(nested) && nested.length > 0) return nested.flatMap(protocolErrorIds);
+  return error.cause === undefined ? ["?"] : protocolErrorIds(error.cause);
 }
 
 /** A protocol error the broker marks as not retriable (a record too large, no authorization). */
@@ -120,11 +185,12 @@ function bytes(value: Buffer | string | null | undefined): Buffer | undefined {
 }
 
 function toProduce(topic: string, message: OutgoingMessage): MessageToProduce {
-  const headers: Record<string, Buffer> = {};
+  // Names and values both as bytes: the client's default serializers pass Buffers only.
+  const headers = new Map<Buffer, Buffer>();
   for (const [name, raw] of Object.entries(message.headers ?? {})) {
     const value = Array.isArray(raw) ? raw.at(-1) : raw;
     const encoded = bytes(value);
-    if (encoded !== undefined) headers[name] = encoded;
+    if (encoded !== undefined) headers.set(Buffer.from(name, "utf8"), encoded);
   }
   return {
     topic,
@@ -183,7 +249,7 @@ class PlatformaticConsumer implements EdgeConsumer {
   ) {}
 
   async start(handlers: ConsumerHandlers): Promise<void> {
-    await this.open(handlers);
+    await explained(`joining consumer group ${this.settings.groupId}`, () => this.open(handlers));
     this.running = this.pumpUntilStopped(handlers);
     this.watermarkTimer = setInterval(() => {
       void this.refreshWatermarks(handlers);
@@ -233,6 +299,18 @@ class PlatformaticConsumer implements EdgeConsumer {
       this.owned = owned;
       handlers.joined(owned);
     });
+    // A rejoin that failed leaves the member without heartbeats (the client says so with
+    // 'error', unhandled it would end the process): replace the member, as after a stream failure.
+    const failed = (error: unknown): void => {
+      if (this.consumer !== consumer || this.stopped) return;
+      const failure = error instanceof Error ? error : new Error(describeKafkaError(error));
+      if (this.stream) this.stream.destroy(failure);
+      else handlers.log.warn(`consumer ${this.settings.groupId}: ${describeKafkaError(error)}`);
+    };
+    consumer.on("error", failed);
+    consumer.on("consumer:heartbeat:stalled", (payload) => {
+      failed(new Error(`no heartbeat for ${String(payload.stalledFor)} ms`, { cause: payload.lastError }));
+    });
     this.consumer = consumer;
     this.stream = await consumer.consume({
       topics: [...this.settings.topics],
@@ -254,7 +332,9 @@ class PlatformaticConsumer implements EdgeConsumer {
         attempt = 0;
       } catch (error) {
         if (this.isStopped()) return;
-        handlers.log.warn(`consumer ${this.settings.groupId} failed (restarting): ${errorMessage(error)}`);
+        handlers.log.warn(
+          `consumer ${this.settings.groupId} failed (restarting): ${describeKafkaError(error)}`,
+        );
         // Whatever it held is read again by the group: a new member starts from the commits.
         this.joins++;
         this.owned = new Set();
