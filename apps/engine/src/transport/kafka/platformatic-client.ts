@@ -259,14 +259,20 @@ class PlatformaticConsumer implements EdgeConsumer {
   async commit(offsets: readonly CommitOffset[]): Promise<void> {
     const consumer = this.consumer;
     if (!consumer) throw new Error("the consumer is restarting");
-    await consumer.commit({
-      offsets: offsets.map(({ topic, partition, offset }) => ({
-        topic,
-        partition,
-        offset: BigInt(offset),
-        leaderEpoch: -1,
-      })),
-    });
+    // A commit that hangs would hold every later one (and so the fetch-ahead window) back.
+    await explained("committing offsets", () =>
+      withTimeout(
+        SEND_TIMEOUT_MS,
+        consumer.commit({
+          offsets: offsets.map(({ topic, partition, offset }) => ({
+            topic,
+            partition,
+            offset: BigInt(offset),
+            leaderEpoch: -1,
+          })),
+        }),
+      ),
+    );
   }
 
   async disconnect(): Promise<void> {
@@ -308,6 +314,12 @@ class PlatformaticConsumer implements EdgeConsumer {
       else handlers.log.warn(`consumer ${this.settings.groupId}: ${describeKafkaError(error)}`);
     };
     consumer.on("error", failed);
+    consumer.on("consumer:heartbeat:error", (payload) => {
+      if (this.consumer === consumer && !this.stopped)
+        handlers.log.warn(
+          `consumer ${this.settings.groupId}: heartbeat failed: ${describeKafkaError(payload.error)}`,
+        );
+    });
     consumer.on("consumer:heartbeat:stalled", (payload) => {
       failed(new Error(`no heartbeat for ${String(payload.stalledFor)} ms`, { cause: payload.lastError }));
     });
