@@ -7,6 +7,7 @@
 //   BENCH_RUNS=3              throughput runs per case (alternating raw and flow)
 //   BENCH_LATENCY_RATE=n      latency run at n records/s instead of half the flow's maximum
 //   BENCH_CLIENTS=kafkajs,platformatic   the engine clients whose flows are measured
+//   BENCH_CASES="1 KB"        only these cases (comma-separated names)
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import {
@@ -29,7 +30,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CASES = [
   { name: "100 B", bytes: 100, records: 100_000 },
   { name: "1 KB", bytes: 1024, records: 40_000 },
-];
+].filter((c) => !process.env.BENCH_CASES || process.env.BENCH_CASES.split(",").includes(c.name));
 const LATENCY_SECONDS = 10;
 const CLIENTS = (process.env.BENCH_CLIENTS ?? "kafkajs,platformatic").split(",");
 
@@ -249,7 +250,16 @@ async function main(): Promise<void> {
     await api.deployment.deploy({ flowId: flow.id });
     return async () => {
       await api.deployment.stop({ flowId: flow.id });
-      await api.flow.delete({ id: flow.id });
+      // The engine's stats flush may collide with the delete's transaction: retried.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await api.flow.delete({ id: flow.id });
+          return;
+        } catch (error) {
+          if (attempt >= 5 || (error as { code?: string }).code !== "CONFLICT") throw error;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      }
     };
   };
 
