@@ -1,10 +1,13 @@
 // `npm run bench:kafka` at the root: a deployed `kafka → js identity → kafka` flow on the Kafka
-// transport against a raw kafkajs consume→produce pass-through (and the same pass-through on
-// @platformatic/kafka, to compare the clients), on the same broker in the same run, for 100-byte and 1 KB records: throughput (median of runs, and the ratio) and end-to-end
-// latency (p50/p99) at half of the flow's maximum rate. Not part of `npm test`.
+// transport, once with the engine on each client (WEIR_KAFKA_CLIENT=kafkajs and platformatic),
+// against raw consume→produce pass-throughs on kafkajs and on @platformatic/kafka, on the same
+// broker in the same run, for 100-byte and 1 KB records: throughput (median of runs, and the
+// ratios) and end-to-end latency (p50/p99) at half of each flow's maximum rate. Not part of `npm test`.
 //   KAFKA_BROKERS=host:port   use a running broker instead of starting one
 //   BENCH_RUNS=3              throughput runs per case (alternating raw and flow)
 //   BENCH_LATENCY_RATE=n      latency run at n records/s instead of half the flow's maximum
+//   BENCH_CLIENTS=kafkajs,platformatic   the engine clients whose flows are measured
+//   BENCH_CASES="1 KB"        only these cases (comma-separated names)
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import {
@@ -27,8 +30,9 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CASES = [
   { name: "100 B", bytes: 100, records: 100_000 },
   { name: "1 KB", bytes: 1024, records: 40_000 },
-];
+].filter((c) => !process.env.BENCH_CASES || process.env.BENCH_CASES.split(",").includes(c.name));
 const LATENCY_SECONDS = 10;
+const CLIENTS = (process.env.BENCH_CLIENTS ?? "kafkajs,platformatic").split(",");
 
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -178,9 +182,18 @@ async function main(): Promise<void> {
   const postgres = await startTestPostgres();
   const db = createDb(postgres.databaseUrl);
   const api = createCaller({ db, principal: engineTestAdmin });
-  const engine = await startKafkaEngine(postgres.databaseUrl, brokers, "bench-engine", {
-    WEIR_RECONCILE_MS: "200",
-  });
+  // One engine at a time, on the client being measured (two would share each flow's partitions).
+  let engine: Awaited<ReturnType<typeof startKafkaEngine>> | undefined;
+  let engineClient = "";
+  const engineOn = async (client: string): Promise<void> => {
+    if (engine && engineClient === client) return;
+    await engine?.stop();
+    engine = await startKafkaEngine(postgres.databaseUrl, brokers, `bench-engine-${client}`, {
+      WEIR_RECONCILE_MS: "200",
+      WEIR_KAFKA_CLIENT: client,
+    });
+    engineClient = client;
+  };
   const kafka = new Kafka({
     clientId: "weir-bench",
     brokers: brokers.split(","),
@@ -237,7 +250,16 @@ async function main(): Promise<void> {
     await api.deployment.deploy({ flowId: flow.id });
     return async () => {
       await api.deployment.stop({ flowId: flow.id });
-      await api.flow.delete({ id: flow.id });
+      // The engine's stats flush may collide with the delete's transaction: retried.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await api.flow.delete({ id: flow.id });
+          return;
+        } catch (error) {
+          if (attempt >= 5 || (error as { code?: string }).code !== "CONFLICT") throw error;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      }
     };
   };
 
@@ -303,8 +325,8 @@ async function main(): Promise<void> {
   for (const c of CASES) {
     const raw: number[] = [];
     const platformatic: number[] = [];
-    const flow: number[] = [];
-    // Run 0 warms both paths up (JIT, first deploy) and is not counted.
+    const flows = new Map<string, number[]>(CLIENTS.map((client) => [client, []]));
+    // Run 0 warms every path up (JIT, first deploy) and is not counted.
     for (let run = 0; run <= RUNS; run++) {
       {
         const { input, output } = await topicPair();
@@ -320,45 +342,61 @@ async function main(): Promise<void> {
         platformatic.push(await measureRate(admin, output, c.records));
         await stop();
       }
-      {
+      for (const [client, rates] of flows) {
+        await engineOn(client);
         const { input, output } = await topicPair();
         await fill(producer, input, c.bytes, c.records);
         const stop = await deployFlow(input, output);
-        flow.push(await measureRate(admin, output, c.records));
+        rates.push(await measureRate(admin, output, c.records));
         await stop();
       }
       if (run === 0) {
         raw.pop();
         platformatic.pop();
-        flow.pop();
+        for (const rates of flows.values()) rates.pop();
         continue;
       }
+      const flowText = [...flows].map(
+        ([client, rates]) => `flow on ${client} ${rates.at(-1)?.toFixed(0)} rec/s`,
+      );
       log(
         `  ${c.name} run ${String(run)} (load ${load()}): raw kafkajs ${raw.at(-1)?.toFixed(0)} rec/s, ` +
-          `raw @platformatic/kafka ${platformatic.at(-1)?.toFixed(0)} rec/s, flow ${flow.at(-1)?.toFixed(0)} rec/s`,
+          `raw @platformatic/kafka ${platformatic.at(-1)?.toFixed(0)} rec/s, ${flowText.join(", ")}`,
       );
     }
     const rawRate = median(raw);
     const platformaticRate = median(platformatic);
-    const flowRate = median(flow);
     log(
       `${c.name}: raw kafkajs pass-through ${rawRate.toFixed(0)} rec/s, raw @platformatic/kafka ${platformaticRate.toFixed(0)} rec/s ` +
-        `(${(platformaticRate / rawRate).toFixed(2)} of kafkajs), flow ${flowRate.toFixed(0)} rec/s (medians), ` +
-        `flow/raw kafkajs ${(flowRate / rawRate).toFixed(2)}`,
+        `(${(platformaticRate / rawRate).toFixed(2)} of kafkajs) (medians)`,
     );
-    // BENCH_LATENCY_RATE pins the rate of the latency run (to compare runs, or look at low rates).
-    const half = Number(process.env.BENCH_LATENCY_RATE ?? 0) || Math.floor(flowRate / 2);
-    const flowLatency = await latency(c.bytes, half, deployFlow);
-    const rawLatency = await latency(c.bytes, half, (input, output) => rawPassThrough(kafka, input, output));
-    log(
-      `${c.name} at ${String(half)} rec/s (half the flow's max): flow p50 ${String(flowLatency.p50)} ms, p99 ${String(flowLatency.p99)} ms ` +
-        `(${String(flowLatency.received)}/${String(flowLatency.total)}); raw p50 ${String(rawLatency.p50)} ms, p99 ${String(rawLatency.p99)} ms`,
-    );
+    for (const [client, rates] of flows) {
+      const flowRate = median(rates);
+      log(
+        `${c.name}: flow on ${client} ${flowRate.toFixed(0)} rec/s (median), flow/raw kafkajs ${(flowRate / rawRate).toFixed(2)}, ` +
+          `flow/raw @platformatic/kafka ${(flowRate / platformaticRate).toFixed(2)}`,
+      );
+      // BENCH_LATENCY_RATE pins the rate of the latency run (to compare runs, or look at low rates).
+      const half = Number(process.env.BENCH_LATENCY_RATE ?? 0) || Math.floor(flowRate / 2);
+      await engineOn(client);
+      const flowLatency = await latency(c.bytes, half, deployFlow);
+      const rawLatency = await latency(c.bytes, half, (input, output) =>
+        rawPassThrough(kafka, input, output),
+      );
+      const platformaticLatency = await latency(c.bytes, half, (input, output) =>
+        platformaticPassThrough(brokers.split(","), input, output),
+      );
+      log(
+        `${c.name} at ${String(half)} rec/s (half the flow on ${client}'s max): flow p50 ${String(flowLatency.p50)} ms, p99 ${String(flowLatency.p99)} ms ` +
+          `(${String(flowLatency.received)}/${String(flowLatency.total)}); raw kafkajs p50 ${String(rawLatency.p50)} ms, p99 ${String(rawLatency.p99)} ms; ` +
+          `raw @platformatic/kafka p50 ${String(platformaticLatency.p50)} ms, p99 ${String(platformaticLatency.p99)} ms`,
+      );
+    }
   }
 
   await producer.disconnect();
   await admin.disconnect();
-  await engine.stop();
+  await engine?.stop();
   await db.$disconnect();
   await postgres.stop();
   await kafkaHandle?.stop();

@@ -180,7 +180,12 @@ export class Engine {
       peeks: this.peeks,
     };
     if (options.kafka) {
-      this.topics = new TopicCollector(db, options.kafka.connection, log.child("topics"));
+      this.topics = new TopicCollector(
+        db,
+        options.kafka.connection,
+        log.child("topics"),
+        options.kafka.client,
+      );
       this.workers = new WorkerPool(
         db,
         async (deployment) =>

@@ -26,13 +26,18 @@ describe("engine env", () => {
       WEIR_TRANSPORT: "kafka",
       WEIR_KAFKA_BROKERS: "k1:9092,k2:9092",
       WEIR_KAFKA_PARTITIONS: "8",
+      WEIR_KAFKA_CLIENT: "platformatic",
     });
     expect(await kafkaTransportSettings(env, noProfiles)).toEqual({
       connection: { brokers: ["k1:9092", "k2:9092"], ssl: false },
       partitions: 8,
       replicationFactor: undefined,
       sessionTimeoutMs: 10_000,
+      client: "platformatic",
     });
+    const byDefault = readEngineEnv({ ...base, WEIR_TRANSPORT: "kafka", WEIR_KAFKA_BROKERS: "k1:9092" });
+    expect((await kafkaTransportSettings(byDefault, noProfiles))?.client).toBe("kafkajs");
+    expect(() => readEngineEnv({ ...base, WEIR_KAFKA_CLIENT: "rdkafka" })).toThrow(/WEIR_KAFKA_CLIENT/);
   });
 
   it("connects the transport through a Kafka connection profile, refusing a wrong one by name", async () => {

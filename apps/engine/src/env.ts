@@ -85,6 +85,8 @@ const schema = z.object({
   WEIR_KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).optional(),
   /** How long a silent engine keeps its partitions before the group hands them to the others. */
   WEIR_KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(10_000),
+  /** The Kafka client library the transport runs on (see README, "Kafka transport"). */
+  WEIR_KAFKA_CLIENT: z.enum(["kafkajs", "platformatic"]).default("kafkajs"),
   /**
    * Extra Host names the HTTP server answers to, comma-separated (`*.example.com` wildcards; `*`
    * any); localhost, 127.0.0.1, [::1], WEIR_ENGINE_HOST and the public URL's host always.
@@ -187,6 +189,7 @@ export async function kafkaTransportSettings(
     partitions: env.WEIR_KAFKA_PARTITIONS,
     replicationFactor: env.WEIR_KAFKA_REPLICATION_FACTOR,
     sessionTimeoutMs: env.WEIR_KAFKA_SESSION_TIMEOUT_MS,
+    client: env.WEIR_KAFKA_CLIENT,
   };
 }
 

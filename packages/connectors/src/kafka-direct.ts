@@ -4,6 +4,7 @@
 import { CompressionTypes, Partitioners } from "kafkajs";
 import type { Kafka, KafkaMessage, Message, ProducerConfig } from "kafkajs";
 import type { WeirRecord } from "@weir/domain";
+import type { KafkaConnection } from "./kafka-common/schema";
 import { clientIdOf, kafkaClient } from "./kafka-common/client";
 import { resolveKafkaConnection } from "./kafka-common/connection";
 import type { ConnectorContext } from "./plugin";
@@ -16,7 +17,10 @@ import { defaultGroupId } from "./kafka-source/source";
 import { registryDecoderFor, registryEncoderFor } from "./schema-registry/resolve";
 
 export interface KafkaSourceReader {
+  /** A kafkajs client whose log is the node's; or build another client from `connection`. */
   kafka: Kafka;
+  connection: KafkaConnection;
+  clientId: string;
   groupId: string;
   topics: readonly string[];
   fromBeginning: boolean;
@@ -34,6 +38,8 @@ export async function kafkaSourceReader(config: unknown, ctx: ConnectorContext):
   const registry = await registryDecoderFor(parsed, ctx);
   return {
     kafka: kafkaClient(connection, clientIdOf(ctx.flowId, ctx.nodeId), ctx.log),
+    connection,
+    clientId: clientIdOf(ctx.flowId, ctx.nodeId),
     groupId: parsed.groupId ?? defaultGroupId(ctx),
     topics: parsed.topics,
     fromBeginning: parsed.fromBeginning === "earliest",
@@ -43,7 +49,11 @@ export async function kafkaSourceReader(config: unknown, ctx: ConnectorContext):
 }
 
 export interface KafkaSinkWriter {
+  /** A kafkajs client whose log is the node's; or build another client from `connection`. */
   kafka: Kafka;
+  connection: KafkaConnection;
+  clientId: string;
+  idempotent: boolean;
   topic: string;
   acks: -1 | 0 | 1;
   compression: CompressionTypes;
@@ -57,6 +67,9 @@ export async function kafkaSinkWriter(config: unknown, ctx: ConnectorContext): P
   const encodeValue = await registryEncoderFor(parsed, ctx);
   return {
     kafka: kafkaClient(connection, clientIdOf(ctx.flowId, ctx.nodeId), ctx.log),
+    connection,
+    clientId: clientIdOf(ctx.flowId, ctx.nodeId),
+    idempotent: parsed.idempotent,
     topic: parsed.topic,
     acks: parsed.acks,
     compression: parsed.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None,

@@ -3,6 +3,7 @@ import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import type { WeirRecord } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import type { Logger } from "../logger";
+import { kafkajsEdgeClient } from "../transport/kafka/kafkajs-client";
 import { EDGE_PRODUCER, TopicWriter } from "../transport/kafka/topic-writer";
 import { DEADLINE_HEADER, REPLY_HEADER, TOKEN_HEADER } from "./request-credit";
 import { REQUEST_HEADER } from "./request-tracker";
@@ -73,7 +74,11 @@ export class KafkaRequestReplies implements RemoteRequests {
     private readonly log: Logger,
   ) {
     this.address = replyTopic(engineId);
-    this.writer = new TopicWriter({ kafka, producer: EDGE_PRODUCER, acks: -1 }, this.stopping.signal, log);
+    this.writer = new TopicWriter(
+      { client: kafkajsEdgeClient(kafka), producer: EDGE_PRODUCER },
+      this.stopping.signal,
+      log,
+    );
     this.publisher = new ReplyPublisher(this.writer, log);
   }
 

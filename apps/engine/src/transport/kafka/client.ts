@@ -3,6 +3,21 @@ import type { KafkaConnection } from "@weir/connectors";
 import { Kafka, logLevel } from "kafkajs";
 import type { logCreator } from "kafkajs";
 import type { Logger } from "../../logger";
+import type { EdgeClient, KafkaClientKind } from "./edge-client";
+import { kafkajsEdgeClient } from "./kafkajs-client";
+import { platformaticEdgeClient } from "./platformatic-client";
+
+/** The transport's own connection on the chosen client. */
+export function edgeClient(
+  kind: KafkaClientKind,
+  connection: KafkaConnection,
+  clientId: string,
+  log: Logger,
+): EdgeClient {
+  return kind === "platformatic"
+    ? platformaticEdgeClient(connection, clientId)
+    : kafkajsEdgeClient(transportClient(connection, clientId, log));
+}
 
 /**
  * A kafkajs client for the transport's own connection (brokers, TLS and SASL as a Kafka

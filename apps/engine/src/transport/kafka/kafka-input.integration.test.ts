@@ -8,13 +8,15 @@ import type {} from "@weir/testkit/kafka-setup";
 import { createLogger } from "../../logger";
 import { createTopic } from "../../../test/kafka-engines";
 import { kcatProduce } from "../../../test/kcat";
-import { transportClient } from "./client";
+import { edgeClient } from "./client";
+import { KAFKA_CLIENT_KINDS } from "./edge-client";
+import type { KafkaClientKind } from "./edge-client";
 import { KafkaNodeInput, MAX_UNCOMMITTED } from "./kafka-input";
 
 const log = createLogger("test", { quiet: true });
 
-function input(brokers: string, topic: string, groupId: string): KafkaNodeInput {
-  return new KafkaNodeInput(transportClient({ brokers: [brokers], ssl: false }, "weir-test", log), {
+function input(client: KafkaClientKind, brokers: string, topic: string, groupId: string): KafkaNodeInput {
+  return new KafkaNodeInput(edgeClient(client, { brokers: [brokers], ssl: false }, "weir-test", log), {
     groupId,
     topics: [topic],
     fromBeginning: true,
@@ -52,7 +54,7 @@ async function takeAtLeast(from: KafkaNodeInput, count: number): Promise<number[
   return seen;
 }
 
-describe("KafkaNodeInput", () => {
+describe.each(KAFKA_CLIENT_KINDS)("KafkaNodeInput on %s", (client) => {
   it("commits only acked records: what was taken but not acked is read again", async () => {
     const brokers = inject("kafkaBrokers");
     const topic = `weir-input-${randomUUID()}`;
@@ -65,13 +67,13 @@ describe("KafkaNodeInput", () => {
     );
 
     // Takes everything and acks nothing (the node was still working on it), then goes away.
-    const first = input(brokers, topic, groupId);
+    const first = input(client, brokers, topic, groupId);
     await first.start();
     expect(await takeAtLeast(first, 10)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     await first.close();
 
     // The group has committed nothing, so the next member reads all of it again.
-    const second = input(brokers, topic, groupId);
+    const second = input(client, brokers, topic, groupId);
     await second.start();
     expect(await takeAtLeast(second, 10)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     await ackAll(second);
@@ -79,7 +81,7 @@ describe("KafkaNodeInput", () => {
 
     // Everything acked is committed: a new member sees only what is produced afterwards.
     await kcatProduce(brokers, topic, [`k\t${JSON.stringify({ n: 10 })}`]);
-    const third = input(brokers, topic, groupId);
+    const third = input(client, brokers, topic, groupId);
     await third.start();
     expect(await takeAtLeast(third, 1)).toEqual([10]);
     await third.close();
@@ -95,7 +97,7 @@ describe("KafkaNodeInput", () => {
       topic,
       [...Array(total).keys()].map((n) => `k\t${JSON.stringify({ n })}`),
     );
-    const member = input(brokers, topic, `weir-input-${randomUUID()}`);
+    const member = input(client, brokers, topic, `weir-input-${randomUUID()}`);
     await member.start();
     try {
       // Taken and not acked: the window is full, and nothing more comes however long we wait.

@@ -1,8 +1,9 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
+import type { KafkaMessage } from "kafkajs";
 import type { WeirRecord } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import type { Logger } from "../../logger";
 import type { NodeInput } from "../edge-transport";
+import type { BatchControl, CommitOffset, EdgeClient, EdgeConsumer, IncomingBatch } from "./edge-client";
 import { decodeRecord } from "./record-codec";
 
 /** Messages handed on at a time; a chunk's offset is committed once all of it (and all before it) is acked. */
@@ -62,7 +63,8 @@ export interface KafkaInputOptions {
 }
 
 /**
- * One member of a node's consumer group. kafkajs fetches ahead (within MAX_UNCOMMITTED);
+ * One member of a node's consumer group, on either client (edge-client.ts). The client fetches
+ * ahead; what is handed on stays within MAX_UNCOMMITTED;
  * each partition's batch is cut into chunks, and a chunk's offset is committed only once the
  * node acked every record of it and of the chunks before it (their outputs are in Kafka, or they
  * were dead-lettered). A crash therefore replays from the last committed chunk: at least once,
@@ -71,7 +73,9 @@ export interface KafkaInputOptions {
  * Either way at most MAX_UNCOMMITTED records per member come twice.
  */
 export class KafkaNodeInput implements NodeInput {
-  private readonly consumer: Consumer;
+  private readonly consumer: EdgeConsumer;
+  /** Per partition, the offset after the last chunk committed or settled: where its lag counts from. */
+  private readonly committedNext = new Map<string, number>();
   private buffer: { record: WeirRecord; chunk: Chunk }[] = [];
   /** Per batch taken and not yet acked, oldest first: each record's chunk. */
   private taken: Chunk[][] = [];
@@ -80,7 +84,7 @@ export class KafkaNodeInput implements NodeInput {
   /** Per partition, its chunks handed on and not yet committed, oldest first. */
   private readonly open = new Map<string, Chunk[]>();
   /** Offsets to commit, by partition; a commit loop sends them. */
-  private readonly toCommit = new Map<string, { topic: string; partition: number; offset: string }>();
+  private readonly toCommit = new Map<string, CommitOffset>();
   /** Per partition, settled chunks whose commit the broker has not confirmed yet, oldest first. */
   private readonly committingChunks = new Map<string, Chunk[]>();
   /** Messages handed on and not yet committed (see MAX_UNCOMMITTED). */
@@ -91,44 +95,37 @@ export class KafkaNodeInput implements NodeInput {
   private stopped = false;
 
   constructor(
-    kafka: Kafka,
+    client: EdgeClient,
     private readonly options: KafkaInputOptions,
   ) {
-    this.consumer = kafka.consumer({
+    this.consumer = client.consumer({
       groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs,
-      heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
-      allowAutoTopicCreation: false,
-    });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-      this.rejoined();
-      // Said at info: each join after the first may repeat up to MAX_UNCOMMITTED records (the fault tests count them).
-      options.log.info(`joined consumer group ${options.groupId} (join ${String(this.generation)})`);
-      // A partition this member no longer owns is someone else's to report.
-      const owned = new Set<string>();
-      for (const [topic, partitions] of Object.entries(event.payload.memberAssignment))
-        for (const partition of partitions) owned.add(`${topic}/${String(partition)}`);
-      for (const key of [...options.lag.keys()]) if (!owned.has(key)) options.lag.delete(key);
-    });
-    this.consumer.on(this.consumer.events.CRASH, (event) => {
-      options.log.warn(
-        `consumer ${options.groupId} crashed (${errorMessage(event.payload.error)}); ${event.payload.restart ? "restarting" : "not restarting"}`,
-      );
+      topics: options.topics,
+      fromBeginning: options.fromBeginning,
+      sessionTimeoutMs: options.sessionTimeoutMs,
+      concurrency: options.concurrency,
     });
   }
 
   async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({
-      topics: [...this.options.topics],
-      fromBeginning: this.options.fromBeginning,
-    });
-    await this.consumer.run({
-      // Offsets are committed by hand, only past acked records (see ack), never by kafkajs.
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.concurrency,
-      eachBatch: (payload) => this.eachBatch(payload),
+    await this.consumer.start({
+      batch: (batch, control) => this.eachBatch(batch, control),
+      joined: (owned) => {
+        this.rejoined();
+        // Said at info: each join after the first may repeat up to MAX_UNCOMMITTED records (the fault tests count them).
+        this.options.log.info(
+          `joined consumer group ${this.options.groupId} (join ${String(this.generation)})`,
+        );
+        // A partition this member no longer owns is someone else's to report.
+        for (const key of [...this.options.lag.keys()]) if (!owned.has(key)) this.options.lag.delete(key);
+      },
+      watermarks: (ends) => {
+        for (const [where, end] of ends) {
+          const next = this.committedNext.get(where);
+          if (next !== undefined) this.options.lag.set(where, Math.max(0, end - next));
+        }
+      },
+      log: this.options.log,
     });
   }
 
@@ -180,18 +177,17 @@ export class KafkaNodeInput implements NodeInput {
     await this.consumer.disconnect();
   }
 
-  private async eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
+  private async eachBatch(batch: IncomingBatch, control: BatchControl): Promise<void> {
     const where = `${batch.topic}/${String(batch.partition)}`;
-    const highWatermark = Number(batch.highWatermark);
+    const highWatermark = batch.highWatermark ?? 0;
     const generation = this.generation;
     for (let start = 0; start < batch.messages.length; start += CHUNK) {
       const messages = batch.messages.slice(start, start + CHUNK);
       const last = messages.at(-1);
       if (!last) return;
-      if (!(await this.roomOrStop(payload, messages.length, generation))) return;
-      if (!payload.isRunning() || payload.isStale()) return;
-      if (!(await this.prepared(payload, messages, generation))) return;
+      if (!(await this.roomOrStop(control, messages.length, generation))) return;
+      if (!control.alive()) return;
+      if (!(await this.prepared(control, messages, generation))) return;
       const records: WeirRecord[] = [];
       const deadLettered: Promise<void>[] = [];
       for (const message of messages) {
@@ -221,8 +217,7 @@ export class KafkaNodeInput implements NodeInput {
       for (const record of records) this.buffer.push({ record, chunk });
       // A chunk of undecodable records only is done at once, in its turn.
       if (records.length === 0) this.settle(where);
-      // Moves kafkajs' fetch position on; with autoCommit off this commits nothing.
-      payload.resolveOffset(last.offset);
+      control.resolved(last.offset);
       this.wakeAll("data");
     }
   }
@@ -232,7 +227,7 @@ export class KafkaNodeInput implements NodeInput {
    * this input stopped or the member rejoined meanwhile (the group reads the rest again). A
    * window with nothing in it takes any chunk, so a chunk larger than the window still moves.
    */
-  private async roomOrStop(payload: EachBatchPayload, count: number, generation: number): Promise<boolean> {
+  private async roomOrStop(control: BatchControl, count: number, generation: number): Promise<boolean> {
     while (
       !this.stopped &&
       generation === this.generation &&
@@ -243,14 +238,14 @@ export class KafkaNodeInput implements NodeInput {
         this.spaceWaiters.push(resolve);
         setTimeout(resolve, HEARTBEAT_MS);
       });
-      await payload.heartbeat().catch(() => undefined);
+      await control.heartbeat().catch(() => undefined);
     }
     return !this.stopped && generation === this.generation;
   }
 
   /** Runs `prepare` until it succeeds; false when this input stopped or rejoined meanwhile. */
   private async prepared(
-    payload: EachBatchPayload,
+    control: BatchControl,
     messages: KafkaMessage[],
     generation: number,
   ): Promise<boolean> {
@@ -264,13 +259,13 @@ export class KafkaNodeInput implements NodeInput {
         this.options.log.warn(`preparing records to decode failed (retrying): ${errorMessage(error)}`);
       }
       await new Promise((resolve) => setTimeout(resolve, HEARTBEAT_MS));
-      await payload.heartbeat().catch(() => undefined);
+      await control.heartbeat().catch(() => undefined);
       if (this.stopped || generation !== this.generation) return false;
     }
   }
 
   /**
-   * After a (re)join kafkajs reads every assigned partition again from its committed offset, so
+   * After a (re)join the client reads every assigned partition again from its committed offset, so
    * what was fetched before and not taken is dropped here rather than handed on twice, and the
    * chunks of the old assignment are never committed (their records come again). What the node
    * holds now is still processed; it counts in the window until acked.
@@ -281,6 +276,7 @@ export class KafkaNodeInput implements NodeInput {
       for (const chunk of chunks) chunk.orphan = true;
     this.open.clear();
     this.committingChunks.clear();
+    this.committedNext.clear();
     // Not handed on after all: they will be counted when they come again.
     if (this.buffer.length > 0) this.options.handedOn?.(-this.buffer.length);
     this.buffer = [];
@@ -300,6 +296,7 @@ export class KafkaNodeInput implements NodeInput {
     if (!done) return;
     this.committingChunks.set(partition, committing);
     this.toCommit.set(partition, { topic: done.topic, partition: done.partitionNumber, offset: done.next });
+    this.committedNext.set(partition, Number(done.next));
     this.options.lag.set(partition, Math.max(0, done.highWatermark - Number(done.next)));
   }
 
@@ -310,7 +307,7 @@ export class KafkaNodeInput implements NodeInput {
         const offsets = [...this.toCommit.values()];
         this.toCommit.clear();
         try {
-          await this.consumer.commitOffsets(offsets);
+          await this.consumer.commit(offsets);
           this.committed(offsets);
         } catch (error) {
           // Keep the offsets unless newer ones came meanwhile; the next ack sends them again.
@@ -330,7 +327,7 @@ export class KafkaNodeInput implements NodeInput {
   }
 
   /** The broker confirmed these offsets: their chunks leave the uncommitted window. */
-  private committed(offsets: readonly { topic: string; partition: number; offset: string }[]): void {
+  private committed(offsets: readonly CommitOffset[]): void {
     for (const { topic, partition, offset } of offsets) {
       const chunks = this.committingChunks.get(`${topic}/${String(partition)}`);
       while (chunks?.[0] && !chunks[0].orphan && Number(chunks[0].next) <= Number(offset)) {

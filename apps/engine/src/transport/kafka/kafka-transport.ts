@@ -1,4 +1,4 @@
-import type { Admin, Kafka } from "kafkajs";
+import { CompressionTypes } from "kafkajs";
 import type { FlowEdge, FlowNode, FlowSpec, WeirRecord } from "@weir/domain";
 import { kafkaSinkWriter, kafkaSourceReader } from "@weir/connectors";
 import type { ConnectorContext, KafkaConnection } from "@weir/connectors";
@@ -7,7 +7,10 @@ import type { DeploymentRef } from "../../flow/services";
 import type { Logger } from "../../logger";
 import type { NodeCounters } from "../../stats";
 import type { EdgeTransport, NodeInput, NodeOutput } from "../edge-transport";
-import { transportClient } from "./client";
+import { edgeClient } from "./client";
+import type { EdgeClient, KafkaClientKind } from "./edge-client";
+import { kafkajsEdgeClient } from "./kafkajs-client";
+import { platformaticEdgeClient } from "./platformatic-client";
 import { KafkaNodeInput } from "./kafka-input";
 import type { KafkaInputOptions } from "./kafka-input";
 import { KafkaNodeOutput } from "./kafka-output";
@@ -25,6 +28,8 @@ export interface KafkaTransportSettings {
   /** Replicas of each edge topic; undefined takes the broker's default. */
   replicationFactor: number | undefined;
   sessionTimeoutMs: number;
+  /** The client library (WEIR_KAFKA_CLIENT); kafkajs unless set. */
+  client?: KafkaClientKind | undefined;
 }
 
 export interface KafkaTransportHooks {
@@ -42,7 +47,7 @@ export interface KafkaTransportHooks {
  * out of a Kafka source or into a Kafka sink is that connector's own topic (see direct-edges.ts).
  */
 export class KafkaTransport implements EdgeTransport {
-  private readonly kafka: Kafka;
+  private readonly client: EdgeClient;
   private readonly stopping = new AbortController();
   private readonly inputs: KafkaNodeInput[] = [];
   private readonly writers: TopicWriter[] = [];
@@ -55,12 +60,17 @@ export class KafkaTransport implements EdgeTransport {
     private readonly settings: KafkaTransportSettings,
     private readonly hooks: KafkaTransportHooks,
   ) {
-    this.kafka = transportClient(
+    this.client = edgeClient(
+      this.clientKind,
       settings.connection,
       `weir-${deployment.flowId}-v${String(deployment.version)}`,
       hooks.log.child("kafka"),
     );
     this.direct = directEdges(spec);
+  }
+
+  private get clientKind(): KafkaClientKind {
+    return this.settings.client ?? "kafkajs";
   }
 
   /** The Kafka sources and sinks whose topic is their edge: the transport reads and writes them. */
@@ -72,23 +82,19 @@ export class KafkaTransport implements EdgeTransport {
   async prepare(): Promise<void> {
     const edges = this.topicEdges();
     if (edges.length === 0) return;
-    const admin: Admin = this.kafka.admin();
-    await admin.connect();
+    const admin = await this.client.admin();
     try {
       // Only the missing ones: kafkajs logs an error for every topic that already exists.
       const existing = new Set(await admin.listTopics());
       const missing = edges.filter((edge) => !existing.has(edgeTopic(this.deployment, edge.id)));
       if (missing.length === 0) return;
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((edge) => ({
+      await admin.createTopics(
+        missing.map((edge) => ({
           topic: edgeTopic(this.deployment, edge.id),
-          numPartitions: edge.partitions ?? this.settings.partitions,
-          ...(this.settings.replicationFactor === undefined
-            ? {}
-            : { replicationFactor: this.settings.replicationFactor }),
+          partitions: edge.partitions ?? this.settings.partitions,
+          replicationFactor: this.settings.replicationFactor,
         })),
-      });
+      );
     } finally {
       await admin.disconnect();
     }
@@ -111,12 +117,15 @@ export class KafkaTransport implements EdgeTransport {
     const incoming = this.spec.edges.filter((edge) => edge.to.node === node.id);
     const source = incoming.length === 1 && incoming[0] ? this.direct.sources.get(incoming[0].id) : undefined;
     let options: KafkaInputOptions;
-    let kafka = this.kafka;
+    let client = this.client;
     if (source) {
       // Read the Kafka source's topics as the source would: its group, its start, its decoding.
       const reader = await kafkaSourceReader(source.config, await this.connectorContext(source));
       const sourceCounters = this.hooks.counters(source.id, "out");
-      kafka = reader.kafka;
+      client =
+        this.clientKind === "platformatic"
+          ? platformaticEdgeClient(reader.connection, reader.clientId)
+          : kafkajsEdgeClient(reader.kafka);
       options = {
         ...common,
         groupId: reader.groupId,
@@ -145,14 +154,14 @@ export class KafkaTransport implements EdgeTransport {
         undecodable: (record, error) => this.hooks.deadLetter(node.id, record, error),
       };
     }
-    const input = new KafkaNodeInput(kafka, options);
+    const input = new KafkaNodeInput(client, options);
     this.inputs.push(input);
     await input.start();
     return input;
   }
 
   async outputOf(node: FlowNode): Promise<NodeOutput> {
-    const edgeWriter = this.writer(this.kafka, node.id);
+    const edgeWriter = this.writer(node.id);
     const targetsByPort = new Map<string, OutputTarget[]>();
     for (const edge of this.spec.edges.filter((e) => e.from.node === node.id)) {
       const list = targetsByPort.get(edge.from.port) ?? [];
@@ -175,7 +184,7 @@ export class KafkaTransport implements EdgeTransport {
     if (this.direct.sources.has(edge.id)) {
       throw new Error(`node '${nodeId}' reads its Kafka source's topic; replay into it is not supported`);
     }
-    this.replayWriter ??= this.writer(this.kafka, "replay");
+    this.replayWriter ??= this.writer("replay");
     const messages = records.map(encodeRecord);
     await this.replayWriter.write([{ topic: edgeTopic(this.deployment, edge.id), messages }]);
   }
@@ -208,8 +217,19 @@ export class KafkaTransport implements EdgeTransport {
     // Write the Kafka sink's topic as the sink would: its connection, key, encoding, acks.
     const target = await kafkaSinkWriter(sink.config, await this.connectorContext(sink));
     const counters = this.hooks.counters(sink.id, "in");
+    const client =
+      this.clientKind === "platformatic"
+        ? platformaticEdgeClient(target.connection, target.clientId)
+        : kafkajsEdgeClient(target.kafka);
     const writer = new TopicWriter(
-      { kafka: target.kafka, producer: target.producer, acks: target.acks, compression: target.compression },
+      {
+        client,
+        producer: {
+          idempotent: target.idempotent,
+          acks: target.acks,
+          compression: target.compression === CompressionTypes.GZIP ? "gzip" : "none",
+        },
+      },
       this.stopping.signal,
       this.hooks.log.child(sink.id),
     );
@@ -226,9 +246,9 @@ export class KafkaTransport implements EdgeTransport {
     };
   }
 
-  private writer(kafka: Kafka, scope: string): TopicWriter {
+  private writer(scope: string): TopicWriter {
     const writer = new TopicWriter(
-      { kafka, producer: EDGE_PRODUCER, acks: -1 },
+      { client: this.client, producer: EDGE_PRODUCER },
       this.stopping.signal,
       this.hooks.log.child(scope),
     );

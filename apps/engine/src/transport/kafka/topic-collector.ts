@@ -2,7 +2,8 @@ import type { KafkaConnection } from "@weir/connectors";
 import type { Db } from "@weir/db";
 import { errorMessage } from "@weir/domain";
 import type { Logger } from "../../logger";
-import { transportClient } from "./client";
+import { edgeClient } from "./client";
+import type { KafkaClientKind } from "./edge-client";
 
 /**
  * Deletes the edge topics (and consumer groups) of deleted flows. Topics are recorded in
@@ -15,6 +16,7 @@ export class TopicCollector {
     private readonly db: Db,
     private readonly connection: KafkaConnection,
     private readonly log: Logger,
+    private readonly client: KafkaClientKind = "kafkajs",
   ) {}
 
   async record(flowId: string, topics: readonly string[]): Promise<void> {
@@ -30,17 +32,15 @@ export class TopicCollector {
       WHERE NOT EXISTS (SELECT 1 FROM flows f WHERE f.id = t.flow_id)
       LIMIT 500`;
     if (orphans.length === 0) return;
-    const admin = transportClient(this.connection, "weir-topic-collector", this.log).admin();
-    await admin.connect();
+    const admin = await edgeClient(this.client, this.connection, "weir-topic-collector", this.log).admin();
     try {
       const existing = new Set(await admin.listTopics());
       const topics = orphans.map((o) => o.topic).filter((topic) => existing.has(topic));
-      if (topics.length > 0) await admin.deleteTopics({ topics });
+      if (topics.length > 0) await admin.deleteTopics(topics);
       const flows = new Set(orphans.map((o) => o.flowId));
-      const { groups } = await admin.listGroups();
-      const stale = groups
-        .map((g) => g.groupId)
-        .filter((id) => [...flows].some((flowId) => id.startsWith(`weir.${flowId}.`)));
+      const stale = (await admin.listGroups()).filter((id) =>
+        [...flows].some((flowId) => id.startsWith(`weir.${flowId}.`)),
+      );
       // A group deletion fails while a member is still leaving; the next round retries it.
       if (stale.length > 0) await admin.deleteGroups(stale).catch(() => undefined);
       await this.db.kafkaEdgeTopic.deleteMany({ where: { topic: { in: orphans.map((o) => o.topic) } } });

@@ -1,26 +1,18 @@
-import { Partitioners } from "kafkajs";
-import type { CompressionTypes, Kafka, Producer, ProducerConfig, TopicMessages } from "kafkajs";
+import type { TopicMessages } from "kafkajs";
 import { errorMessage } from "@weir/domain";
 import type { Logger } from "../../logger";
+import type { EdgeClient, EdgeProducer, ProducerSettings } from "./edge-client";
 
 const RETRY_MAX_MS = 5_000;
 /** Messages per produce request, well under the broker's default 1 MB per partition batch for 1 KB records. */
 export const MESSAGES_PER_REQUEST = 500;
 
 /** Edge topics: a producer that cannot reorder or duplicate within a session, acks from every replica. */
-export const EDGE_PRODUCER: ProducerConfig = {
-  idempotent: true,
-  maxInFlightRequests: 1,
-  createPartitioner: Partitioners.DefaultPartitioner,
-  // Few retries inside kafkajs: TopicWriter retries on its own, and can stop doing so.
-  retry: { retries: 5 },
-};
+export const EDGE_PRODUCER: ProducerSettings = { idempotent: true, acks: -1, compression: "none" };
 
 export interface WriterSettings {
-  kafka: Kafka;
-  producer: ProducerConfig;
-  acks: -1 | 0 | 1;
-  compression?: CompressionTypes | undefined;
+  client: EdgeClient;
+  producer: ProducerSettings;
 }
 
 /**
@@ -31,7 +23,7 @@ export interface WriterSettings {
  * twice: at least once).
  */
 export class TopicWriter {
-  private producer: Promise<Producer> | undefined;
+  private producer: Promise<EdgeProducer> | undefined;
 
   constructor(
     private readonly settings: WriterSettings,
@@ -47,16 +39,13 @@ export class TopicWriter {
     for (let attempt = 1; ; attempt++) {
       try {
         const producer = await this.connected();
-        await producer.sendBatch({
-          topicMessages,
-          acks: this.settings.acks,
-          ...(this.settings.compression === undefined ? {} : { compression: this.settings.compression }),
-        });
+        await producer.send(topicMessages);
         if (attempt > 1) this.log.info(`delivered after ${String(attempt)} attempts`);
         return;
       } catch (error) {
         // A refusal that waiting cannot fix (a record too large): the caller dead-letters.
-        if (isPermanent(error)) throw new Error(`Kafka refused the records: ${errorMessage(error)}`);
+        if (this.settings.client.isPermanent(error))
+          throw new Error(`Kafka refused the records: ${errorMessage(error)}`);
         if (this.stopped.aborted)
           throw new Error(`deployment stopped before Kafka acknowledged: ${errorMessage(error)}`);
         this.log.warn(`producing failed (attempt ${String(attempt)}), retrying: ${errorMessage(error)}`);
@@ -74,22 +63,10 @@ export class TopicWriter {
   }
 
   /** One producer shared by concurrent writes (an HTTP ingest source emits from each request). */
-  private connected(): Promise<Producer> {
-    if (!this.producer) {
-      const producer = this.settings.kafka.producer(this.settings.producer);
-      this.producer = producer.connect().then(() => producer);
-    }
+  private connected(): Promise<EdgeProducer> {
+    this.producer ??= this.settings.client.producer(this.settings.producer);
     return this.producer;
   }
-}
-
-/** kafkajs marks protocol errors that retrying cannot fix; connection errors carry no flag. */
-function isPermanent(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    error.name === "KafkaJSProtocolError" &&
-    (error as Error & { retriable?: boolean }).retriable === false
-  );
 }
 
 /** Cuts a write into requests of at most MESSAGES_PER_REQUEST messages, in order. */
