@@ -12,6 +12,7 @@ import { IngestTokenCache } from "./endpoint-auth";
 import { RequestTracker } from "./requests/request-tracker";
 import { KafkaRequestReplies } from "./requests/kafka-replies";
 import { transportClient } from "./transport/kafka/client";
+import { answerTrace } from "./tracing/trace-route";
 import { createTracing } from "./tracing/tracing";
 import { createMetrics } from "./metrics";
 import type { Logger } from "./logger";
@@ -141,6 +142,7 @@ export class Engine {
         secrets: (names) => resolveSecrets(db, names),
       }),
     );
+    this.ingest.serveTrace((body) => Promise.resolve(answerTrace(body, this.services.tracing?.store)));
     this.replays = new ReplayPoller(db, log.child("replay"));
     const checkpoints = new CheckpointStore(db);
     const tracker = new RequestTracker((id, deadline) => {

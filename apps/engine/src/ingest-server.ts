@@ -71,6 +71,7 @@ export class IngestServer {
   private readonly routes = new Map<string, Route>();
   private observability: Observability | undefined;
   private peek: ((body: unknown) => Promise<unknown>) | undefined;
+  private trace: ((body: unknown) => Promise<unknown>) | undefined;
   private server: Server | undefined;
   private listenHost = "127.0.0.1";
 
@@ -108,6 +109,11 @@ export class IngestServer {
   /** Serves `POST /peek` (internal key only): edge peek on a deployment this engine runs (peek/peek-route.ts). */
   servePeek(handler: (body: unknown) => Promise<unknown>): void {
     this.peek = handler;
+  }
+
+  /** Serves `POST /trace` (internal key only): the spans of a trace this engine keeps (tracing/trace-route.ts). */
+  serveTrace(handler: (body: unknown) => Promise<unknown>): void {
+    this.trace = handler;
   }
 
   unregister(flowId: string, nodeId: string): void {
@@ -284,6 +290,15 @@ export class IngestServer {
         return;
       }
       await this.handlePeek(req, res, policy, this.peek);
+      return;
+    }
+    if (req.method === "POST" && url.pathname === "/trace" && this.trace) {
+      const refusal = checkInternalKey(req, this.auth.internalKey);
+      if (refusal) {
+        this.refuseAuth(req, res, policy, refusal);
+        return;
+      }
+      await this.handlePeek(req, res, policy, this.trace);
       return;
     }
     const match = /^\/ingest\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);

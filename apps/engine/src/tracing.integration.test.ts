@@ -99,6 +99,37 @@ describe("tracing", () => {
     const [sink] = named("sink out");
     expect(sink?.parentId).toBe(passed?.id);
     expect(sink?.attributes["weir.node.type"]).toBe("log");
+
+    // The engine keeps the same spans itself, and the API's trace.get gives them to the editor.
+    const view = await t.api.trace.get({ flowId: flow.id, traceId });
+    expect(view.engines).toBe(1);
+    expect(view.spans.map((span) => span.spanId).sort()).toEqual(spans.map((span) => span.id).sort());
+    const kept = new Map(view.spans.map((span) => [span.spanId, span]));
+    for (const exported of spans) {
+      const span = kept.get(exported.id);
+      expect(span?.name).toBe(exported.name);
+      expect(span?.parentSpanId).toBe(exported.parentId);
+    }
+    expect(view.spans[0]?.offsetMs).toBe(0);
+    expect(view.spans.every((span) => span.durationMs !== null && span.durationMs >= 0)).toBe(true);
+    const keptFailed = kept.get(failed?.id ?? "");
+    expect(keptFailed?.deadLettered).toBe(true);
+    expect(keptFailed?.attempts).toBe(1);
+    expect(keptFailed?.error).toContain("bad record");
+    expect(kept.get(sink?.id ?? "")?.depth).toBe(2);
+
+    // The log sink's record and the dead letter carry their trace: the span that handled them.
+    const [logged] = await t.api.logs.read({ flowId: flow.id, nodeId: "out" });
+    expect((logged?.record as { headers: Record<string, string> }).headers.traceparent).toBe(
+      `00-${traceId}-${sink?.id ?? ""}-01`,
+    );
+    const letters = await eventually(async () => {
+      const list = await t.api.deadLetters.list({ flowId: flow.id });
+      return list.length > 0 ? list : undefined;
+    }, "the dead letter");
+    expect((letters[0]?.record as { headers: Record<string, string> }).headers.traceparent).toBe(
+      `00-${traceId}-${failed?.id ?? ""}-01`,
+    );
     await t.api.deployment.stop({ flowId: flow.id });
   });
 

@@ -46,6 +46,7 @@ const REQUIRED: Record<string, Required> = {
   "stats.live": "viewer",
   "peek.edge": "viewer",
   "peek.stop": "viewer",
+  "trace.get": "viewer",
   "logs.read": "viewer",
   "logs.function": "viewer",
   "deadLetters.list": "viewer",

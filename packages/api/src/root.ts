@@ -17,6 +17,7 @@ import { secretsRouter } from "./router/secrets";
 import { stateRouter } from "./router/state";
 import { statsRouter } from "./router/stats";
 import { tokensRouter } from "./router/tokens";
+import { traceRouter } from "./router/trace";
 import { usersRouter } from "./router/users";
 import { createTRPCRouter } from "./trpc";
 
@@ -41,6 +42,7 @@ export const appRouter = createTRPCRouter({
   dryRun: dryRunRouter,
   artifacts: artifactsRouter,
   peek: peekRouter,
+  trace: traceRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -279,16 +279,17 @@ export class FlowRunner {
     let traced = this.nodeTracing.get(node.id);
     if (!traced) {
       traced = {
-        tracer: tracing.tracer,
-        name: `${node.kind} ${node.id}`,
-        attributes: {
-          "weir.flow.id": this.deployment.flowId,
-          "weir.flow.version": this.deployment.version,
-          "weir.deployment.id": this.deployment.id,
-          "weir.node.id": node.id,
-          "weir.node.type": node.type,
+        tracing,
+        node: {
+          flowId: this.deployment.flowId,
+          flowVersion: this.deployment.version,
+          deploymentId: this.deployment.id,
+          nodeId: node.id,
+          nodeType: node.type,
+          kind: node.kind,
+          name: `${node.kind} ${node.id}`,
         },
-        spans: new WeakMap(),
+        spans: new Map(),
       };
       this.nodeTracing.set(node.id, traced);
     }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { formatTraceparent, incomingTraceparent, parseTraceparent, withIncomingTrace } from "./trace-context";
-import { samplerOf } from "./tracing";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const SPAN = "00f067aa0ba902b7";
@@ -35,12 +34,5 @@ describe("traceparent", () => {
     });
     expect(seen).toBe(`00-${TRACE}-${SPAN}-01`);
     expect(incomingTraceparent()).toBeUndefined();
-  });
-
-  it("makes the sampler the standard variables name and refuses others", () => {
-    expect(samplerOf(undefined, undefined).toString()).toContain("ParentBased");
-    expect(samplerOf("traceidratio", "0.25").toString()).toContain("0.25");
-    expect(() => samplerOf("sometimes", undefined)).toThrow(/not one of always_on/);
-    expect(() => samplerOf("traceidratio", "2")).toThrow(/ratio from 0 to 1/);
   });
 });

@@ -1,74 +1,90 @@
-import type { Attributes, Span, Tracer } from "@opentelemetry/api";
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { PortRecord, WeirRecord } from "@weir/domain";
 import type { NodeInput, NodeOutput } from "../transport/edge-transport";
-import { TRACEPARENT, formatTraceparent, incomingTraceparent, parseTraceparent } from "./trace-context";
+import type { SpanNode, SpanRecord } from "./span-store";
+import { TRACEPARENT, incomingTraceparent, parseTraceparent } from "./trace-context";
+import type { Tracing } from "./tracing";
 
-/** Where a node's spans come from: the engine's tracer and what every span of the node says. */
+/** A node's tracing: the engine's, and what the node's spans say (made once per node). */
 export interface NodeTracing {
-  tracer: Tracer;
-  name: string;
-  attributes: Attributes;
-  /** The span of each record a node is working on, for marking it dead-lettered. */
-  spans: WeakMap<WeirRecord, Span>;
+  tracing: Tracing;
+  node: SpanNode;
+  /**
+   * The span of each traced record a node is working on (taken, not yet acked), for marking it
+   * dead-lettered. A Map emptied on ack, not a WeakMap: many weak entries make every GC slower.
+   */
+  spans: Map<WeirRecord, SpanRecord>;
 }
 
-function parentOf(header: string | undefined) {
-  const parent = parseTraceparent(header);
-  return parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
-}
-
-/**
- * A traceparent whose flags say "not sampled": the record passes through untouched, no span is
- * made, and its descendants keep that decision (checked on the text, so it costs no parse).
- */
-function unsampled(header: string | undefined): boolean {
-  return header !== undefined && header.length === 55 && header.endsWith("-00");
-}
-
-/** A copy of the record whose traceparent is the span (the record object may be on other edges too). */
-function stamped(record: WeirRecord, span: Span): WeirRecord {
-  return withHeader(record, formatTraceparent(span.spanContext()));
-}
-
-function withHeader(record: WeirRecord, traceparent: string | undefined): WeirRecord {
-  if (traceparent === undefined) return record;
+function withHeader(record: WeirRecord, traceparent: string): WeirRecord {
   return { ...record, headers: { ...record.headers, [TRACEPARENT]: traceparent } };
 }
 
+/** A copy of the record whose traceparent is the span (the record object may be on other edges too). */
+function stamped(record: WeirRecord, span: SpanRecord): WeirRecord {
+  return withHeader(record, `00-${span.traceId}-${span.spanId}-01`);
+}
+
 /**
- * A source's output: each record it emits gets a span, the child of the record's own
- * `traceparent` or of the HTTP request's (ingest), else the root of a new trace; the record
- * carries that span on as its traceparent.
+ * A traceparent whose flags say "sampled" (checked on the text, so an untraced record costs no
+ * parse): only such records get spans past their source.
+ */
+function sampled(header: string | undefined): header is string {
+  return header !== undefined && header.length === 55 && header.endsWith("-01");
+}
+
+/**
+ * The trace and span of a sampled traceparent past a source: the engine wrote it (the source
+ * stamps every traced record, and a function's outputs get their input's), so it is cut, not parsed.
+ */
+function parentOf(header: string): { traceId: string; spanId: string } {
+  return { traceId: header.slice(3, 35), spanId: header.slice(36, 52) };
+}
+
+/**
+ * A source's output: the sampler decides for each record it emits (sampler.ts). A traced record
+ * gets a span, the child of its own `traceparent` or of the HTTP request's (ingest), else the root
+ * of a new trace, and carries that span on as its traceparent. A record that is not traced passes
+ * untouched, costing nothing (or carries its caller's traceparent, flags 00).
  */
 export class TracedOutput implements NodeOutput {
   constructor(
     private readonly inner: NodeOutput,
-    private readonly node: NodeTracing,
+    private readonly traced: NodeTracing,
   ) {}
 
-  private stamp(record: WeirRecord): WeirRecord {
-    const header = record.headers[TRACEPARENT] ?? incomingTraceparent();
-    if (unsampled(header))
-      return header === record.headers[TRACEPARENT] ? record : withHeader(record, header);
-    const parent = parentOf(header);
-    const span = this.node.tracer.startSpan(
-      this.node.name,
-      { kind: SpanKind.PRODUCER, attributes: this.node.attributes },
-      parent,
-    );
-    span.end();
+  private stamp(record: WeirRecord, incoming: string | undefined): WeirRecord {
+    const { tracing, node } = this.traced;
+    const own = record.headers[TRACEPARENT];
+    const parent = parseTraceparent(own ?? incoming);
+    let span: SpanRecord;
+    if (parent === undefined) {
+      if (!tracing.sampler.root()) return record;
+      span = tracing.start(node, undefined);
+    } else {
+      const traced = tracing.sampler.parentBased ? parent.traceFlags === 1 : tracing.sampler.root();
+      if (!traced) {
+        const untraced = `00-${parent.traceId}-${parent.spanId}-00`;
+        return own === untraced ? record : withHeader(record, untraced);
+      }
+      span = tracing.start(node, parent);
+    }
+    // A source's span is the moment it emits the record.
+    tracing.end(span);
     return stamped(record, span);
   }
 
   send(outputs: readonly PortRecord[]): Promise<void> {
-    return this.inner.send(outputs.map(({ port, record }) => ({ port, record: this.stamp(record) })));
+    const incoming = incomingTraceparent();
+    return this.inner.send(
+      outputs.map(({ port, record }) => ({ port, record: this.stamp(record, incoming) })),
+    );
   }
 
   sendToPort(port: string, records: readonly WeirRecord[]): Promise<void> {
+    const incoming = incomingTraceparent();
     return this.inner.sendToPort(
       port,
-      records.map((record) => this.stamp(record)),
+      records.map((record) => this.stamp(record, incoming)),
     );
   }
 
@@ -78,58 +94,65 @@ export class TracedOutput implements NodeOutput {
 }
 
 /**
- * A function's or sink's input: a span per record from when the node takes it to when it acks it
- * (outputs delivered, written, or dead-lettered), the child of the span that sent it. The node
- * sees the record with its own span as traceparent, so its outputs (which the engine stamps with
- * the input's traceparent) are that span's children. Records taken together share a batch id.
+ * A function's or sink's input: a span per traced record from when the node takes it to when it
+ * acks it (outputs delivered, written, or dead-lettered), the child of the span that sent it. The
+ * node sees the record with its own span as traceparent, so its outputs (which the engine stamps
+ * with the input's traceparent) are that span's children. Records taken together share a batch
+ * id. A batch with no traced record is handed on as it is.
  */
 export class TracedInput implements NodeInput {
-  private readonly open: Span[][] = [];
+  private readonly open: ({ spans: SpanRecord[]; records: WeirRecord[] } | undefined)[] = [];
   private batches = 0;
 
   constructor(
     private readonly inner: NodeInput,
-    private readonly node: NodeTracing,
+    private readonly traced: NodeTracing,
   ) {}
 
   async take(max: number): Promise<WeirRecord[] | null> {
     const batch = await this.inner.take(max);
     if (batch === null) return null;
     const batchId = ++this.batches;
-    const spans: Span[] = [];
-    // One options object per batch: the span copies the attributes it is given.
-    const options = {
-      kind: SpanKind.CONSUMER,
-      attributes: { ...this.node.attributes, "weir.batch": batchId, "weir.batch.size": batch.length },
-    };
-    const records = batch.map((record) => {
-      if (unsampled(record.headers[TRACEPARENT])) return record;
-      const span = this.node.tracer.startSpan(this.node.name, options, parentOf(record.headers[TRACEPARENT]));
-      spans.push(span);
+    let taken: { spans: SpanRecord[]; records: WeirRecord[] } | undefined;
+    // Copied before the first change: the batch may still be the input's own.
+    let out: WeirRecord[] | undefined;
+    for (let i = 0; i < batch.length; i++) {
+      const record = batch[i] as WeirRecord;
+      const header = record.headers[TRACEPARENT];
+      if (!sampled(header)) continue;
+      const span = this.traced.tracing.start(this.traced.node, parentOf(header));
+      span.batch = batchId;
+      span.batchSize = batch.length;
       const copy = stamped(record, span);
-      this.node.spans.set(copy, span);
-      return copy;
-    });
-    this.open.push(spans);
-    return records;
+      taken ??= { spans: [], records: [] };
+      taken.spans.push(span);
+      taken.records.push(copy);
+      this.traced.spans.set(copy, span);
+      (out ??= batch.slice())[i] = copy;
+    }
+    this.open.push(taken);
+    return out ?? batch;
   }
 
   async ack(): Promise<void> {
     await this.inner.ack();
-    for (const span of this.open.shift() ?? []) span.end();
+    const taken = this.open.shift();
+    if (!taken) return;
+    for (const span of taken.spans) this.traced.tracing.end(span);
+    for (const record of taken.records) this.traced.spans.delete(record);
   }
 }
 
 /** Marks a record's span: it went to the dead letters, after `attempts` tries, for `error`. */
 export function markDeadLettered(
-  node: NodeTracing,
+  traced: NodeTracing,
   record: WeirRecord,
   error: string,
   attempts: number,
 ): void {
-  const span = node.spans.get(record);
+  const span = traced.spans.get(record);
   if (!span) return;
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error });
-  span.setAttributes({ "weir.dead_lettered": true, "weir.attempts": attempts });
-  span.addEvent("dead-lettered", { "exception.message": error });
+  span.error = error;
+  span.deadLettered = true;
+  span.attempts = attempts;
 }

@@ -111,4 +111,5 @@ export const EXTRA_ERRORS: Readonly<Record<string, Readonly<Record<string, strin
     "502": "the engine failed or could not be reached",
     "504": "the engine did not answer in time",
   },
+  "trace.get": { "412": "the web process cannot call the engines (WEIR_INTERNAL_KEY is not set)" },
 };

@@ -216,6 +216,14 @@ export const REST_ROUTES: readonly RestRoute[] = [
     tag: "dead letters",
   },
   {
+    method: "GET",
+    path: "/flows/{id}/traces/{traceId}",
+    procedure: "trace.get",
+    params: { id: "flowId", traceId: "traceId" },
+    summary: "A record's trace: each node's span, from the engines' recent traces",
+    tag: "traces",
+  },
+  {
     method: "POST",
     path: "/flows/{id}/dead-letters/replay",
     procedure: "deadLetters.replay",

@@ -53,7 +53,7 @@ export interface EdgePeekView extends MergedPeek {
 }
 
 /** The live engines, with this process's key to call them. */
-async function liveEngines(db: DbClient) {
+export async function liveEngines(db: DbClient) {
   const internalKey = installationKeys(db).internalKey;
   if (internalKey === undefined) {
     throw new TRPCError({

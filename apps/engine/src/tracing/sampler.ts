@@ -1,0 +1,82 @@
+/**
+ * Which records start a recorded trace. `root` decides for a record that starts a trace here; a
+ * record that comes with a traceparent keeps its caller's decision when the sampler is parent-based.
+ */
+export interface Sampler {
+  parentBased: boolean;
+  root(): boolean;
+  describe: string;
+}
+
+/** Traces a second the default sampler starts (per engine): enough to open a record's trace in the editor. */
+export const DEFAULT_TRACES_PER_SECOND = 10;
+
+/**
+ * At most `perSecond` new traces a second (a token bucket holding one second's worth): a flow
+ * with a few records a second, as one a person is trying in the editor, has every record traced,
+ * and one with 100,000 a second pays for 10 traces. Time is read once per call.
+ */
+export function rateLimited(perSecond: number, now: () => number = () => performance.now()): () => boolean {
+  let tokens = perSecond;
+  let last = now();
+  return () => {
+    const at = now();
+    tokens = Math.min(perSecond, tokens + ((at - last) * perSecond) / 1000);
+    last = at;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
+}
+
+const NAMES = [
+  "always_on",
+  "always_off",
+  "traceidratio",
+  "parentbased_always_on",
+  "parentbased_always_off",
+  "parentbased_traceidratio",
+] as const;
+
+/**
+ * The sampler the standard `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG` name; unset, Weir's
+ * default: parent-based, and at most `WEIR_TRACES_PER_SECOND` (10) new traces a second. An unknown
+ * name or a bad argument is refused, saying what there is.
+ */
+export function samplerOf(
+  name: string | undefined,
+  arg: string | undefined,
+  perSecondSetting?: string,
+): Sampler {
+  const chosen = name?.trim() ?? "";
+  if (chosen === "") {
+    const perSecond =
+      perSecondSetting === undefined || perSecondSetting.trim() === ""
+        ? DEFAULT_TRACES_PER_SECOND
+        : Number(perSecondSetting);
+    if (!Number.isFinite(perSecond) || perSecond < 0)
+      throw new Error(
+        `WEIR_TRACES_PER_SECOND must be a number of traces a second, 0 or more (got '${String(perSecondSetting)}')`,
+      );
+    return {
+      parentBased: true,
+      root: perSecond === 0 ? () => false : rateLimited(perSecond),
+      describe: `parent-based, at most ${perSecond} new traces a second`,
+    };
+  }
+  const ratio = arg === undefined || arg.trim() === "" ? 1 : Number(arg);
+  if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1)
+    throw new Error(`OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1 (got '${String(arg)}')`);
+  if (!(NAMES as readonly string[]).includes(chosen))
+    throw new Error(
+      `OTEL_TRACES_SAMPLER '${chosen}' is not one of ${NAMES.join(", ")} (or unset: at most WEIR_TRACES_PER_SECOND new traces a second)`,
+    );
+  const base = chosen.replace(/^parentbased_/, "");
+  const root =
+    base === "always_on" ? () => true : base === "always_off" ? () => false : () => Math.random() < ratio;
+  return {
+    parentBased: chosen.startsWith("parentbased_"),
+    root,
+    describe: base === "traceidratio" ? `${chosen} ${ratio}` : chosen,
+  };
+}
