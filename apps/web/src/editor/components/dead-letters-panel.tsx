@@ -1,11 +1,16 @@
 "use client";
-// Records the flow's nodes gave up on, with their error; select some and replay them into their node.
+// Records the flow's nodes gave up on, with their error; select some and replay them into their
+// node. A traced one opens its trace (loaded when first opened).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
 import { useState } from "react";
 import { useToast } from "~/components/toasts";
 import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
 import { useSession } from "~/auth/session";
+import { traceIdOf } from "../trace";
+
+const TraceView = dynamic(() => import("./trace-view").then((m) => m.TraceView), { ssr: false });
 
 function statusOf(letter: { replayRequestedAt: string | null; replayedAt: string | null }): string {
   if (letter.replayedAt) return "replayed";
@@ -23,6 +28,7 @@ export function DeadLettersPanel({ flowId }: { flowId: string }) {
     refetchInterval: 2000,
   });
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
+  const [openTrace, setOpenTrace] = useState<string | undefined>(undefined);
   const replay = useMutation({
     mutationFn: (ids: number[]) => api.deadLetters.replay.mutate({ flowId, ids }),
     onSuccess: async ({ requested }) => {
@@ -89,6 +95,15 @@ export function DeadLettersPanel({ flowId }: { flowId: string }) {
           Replayed records go back into their node in the running deployment.
         </span>
       </div>
+      {openTrace !== undefined && (
+        <TraceView
+          flowId={flowId}
+          traceId={openTrace}
+          onClose={() => {
+            setOpenTrace(undefined);
+          }}
+        />
+      )}
       {letters.data.length === 0 ? (
         <div className="panel-state" data-testid="dead-letters-empty">
           No dead letters: every record that failed all its attempts would be listed here.
@@ -104,6 +119,7 @@ export function DeadLettersPanel({ flowId }: { flowId: string }) {
               <th>Attempts</th>
               <th>When</th>
               <th>Status</th>
+              <th aria-label="Trace" />
             </tr>
           </thead>
           <tbody>
@@ -133,6 +149,21 @@ export function DeadLettersPanel({ flowId }: { flowId: string }) {
                 <td>{letter.attempts}</td>
                 <td className="muted small">{new Date(letter.createdAt).toLocaleTimeString()}</td>
                 <td className={`dl-status dl-${statusOf(letter).replace(" ", "-")}`}>{statusOf(letter)}</td>
+                <td>
+                  {traceIdOf(letter.record) !== undefined && (
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      data-testid={`dead-letter-trace-${letter.id}`}
+                      title="Open this record's trace: its path through the flow with each node's time"
+                      onClick={() => {
+                        setOpenTrace(traceIdOf(letter.record));
+                      }}
+                    >
+                      Trace
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

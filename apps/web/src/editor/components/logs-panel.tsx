@@ -1,17 +1,24 @@
 "use client";
 // Tails the selected node's log while the panel is open: a function's ctx.log lines or the
-// records a log sink kept, newest at the bottom, refreshed every second.
+// records a log sink kept, newest at the bottom, refreshed every second. A record that was traced
+// opens its trace (loaded when first opened).
 import type { FlowNode } from "@weir/domain";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
+import dynamic from "next/dynamic";
+import { useEffect, useRef, useState } from "react";
 import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
+import { traceIdOf } from "../trace";
+
+const TraceView = dynamic(() => import("./trace-view").then((m) => m.TraceView), { ssr: false });
 
 interface Line {
   id: number;
   at: string;
   level: string;
   text: string;
+  /** The record's trace, when it was traced (log sink records only). */
+  traceId?: string | undefined;
 }
 
 /** A sink's record as a person reads it: its value, with the key in front when it has one. */
@@ -28,7 +35,13 @@ async function readLines(flowId: string, node: FlowNode): Promise<Line[]> {
     return rows.map((r) => ({ id: r.id, at: r.createdAt, level: r.level, text: r.message }));
   }
   const rows = await api.logs.read.query({ flowId, nodeId: node.id, limit: 300 });
-  return rows.map((r) => ({ id: r.id, at: r.createdAt, level: "record", text: recordText(r.record) }));
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.createdAt,
+    level: "record",
+    text: recordText(r.record),
+    traceId: traceIdOf(r.record),
+  }));
 }
 
 interface Props {
@@ -47,6 +60,7 @@ export function LogsPanel({ flowId, node, saved }: Props) {
     enabled: readable,
     refetchInterval: 1000,
   });
+  const [openTrace, setOpenTrace] = useState<string | undefined>(undefined);
   const bottom = useRef<HTMLDivElement>(null);
   const count = logs.data?.length ?? 0;
   const lastId = logs.data?.at(-1)?.id;
@@ -77,6 +91,15 @@ export function LogsPanel({ flowId, node, saved }: Props) {
     );
   return (
     <div className="logs-panel" data-testid="logs-panel">
+      {openTrace !== undefined && (
+        <TraceView
+          flowId={flowId}
+          traceId={openTrace}
+          onClose={() => {
+            setOpenTrace(undefined);
+          }}
+        />
+      )}
       {logs.isPending ? (
         <div className="panel-state" data-testid="logs-loading">
           Loading the log of {label}…
@@ -100,6 +123,19 @@ export function LogsPanel({ flowId, node, saved }: Props) {
               <time className="log-time">{line.at.slice(11, 23)}</time>
               <span className="log-level">{line.level}</span>
               <span className="log-text">{line.text}</span>
+              {line.traceId !== undefined && (
+                <button
+                  type="button"
+                  className="btn btn-small trace-link"
+                  data-testid="logs-line-trace"
+                  title="Open this record's trace: its path through the flow with each node's time"
+                  onClick={() => {
+                    setOpenTrace(line.traceId);
+                  }}
+                >
+                  Trace
+                </button>
+              )}
             </div>
           ))}
           <div ref={bottom} />
