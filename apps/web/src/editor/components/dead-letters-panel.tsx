@@ -154,7 +154,7 @@ export function DeadLettersPanel({ flowId }: { flowId: string }) {
                     <button
                       type="button"
                       className="btn btn-small"
-                      data-testid={`dead-letter-trace-${letter.id}`}
+                      data-testid={`trace-open-dead-letter-${letter.id}`}
                       title="Open this record's trace: its path through the flow with each node's time"
                       onClick={() => {
                         setOpenTrace(traceIdOf(letter.record));

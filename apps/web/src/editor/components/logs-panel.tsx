@@ -127,7 +127,7 @@ export function LogsPanel({ flowId, node, saved }: Props) {
                 <button
                   type="button"
                   className="btn btn-small trace-link"
-                  data-testid="logs-line-trace"
+                  data-testid="trace-open-log-line"
                   title="Open this record's trace: its path through the flow with each node's time"
                   onClick={() => {
                     setOpenTrace(line.traceId);

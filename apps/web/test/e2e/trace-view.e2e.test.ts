@@ -1,0 +1,93 @@
+// Issue #17 (tracing, in the editor): a record in the Logs panel, and one in the Dead letters
+// panel, opens its trace: the waterfall of the nodes that handled it, each with its start, its
+// time and what became of the record, read from the spans the engine keeps in memory (no
+// collector is running). The default sampler traces these few records (10 new traces a second).
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { useBrowser } from "./browser";
+import { byTestId, connect, createFlow, dropFromPalette, typeCode, typeInto } from "./editor-actions";
+
+const b = useBrowser();
+
+const running = (page: Page) =>
+  expect
+    .poll(async () => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
+    .toBe("running");
+
+/** The waterfall's rows as a person reads them: node, start, time taken, outcome. */
+async function waterfall(
+  page: Page,
+): Promise<{ node: string; offset: string; duration: string; status: string }[]> {
+  const rows = byTestId(page, "trace-span");
+  const read = [];
+  for (let i = 0; i < (await rows.count()); i++) {
+    const row = rows.nth(i);
+    read.push({
+      node: (await row.getByTestId("trace-span-node").textContent()) ?? "",
+      offset: (await row.getByTestId("trace-span-offset").textContent()) ?? "",
+      duration: (await row.getByTestId("trace-span-duration").textContent()) ?? "",
+      status: (await row.getByTestId("trace-span-status").textContent()) ?? "",
+    });
+  }
+  return read;
+}
+
+const TIME = /^\d+(\.\d+)? (ms|s)$/;
+
+describe("trace view", () => {
+  it("opens a logged record's trace and a dead letter's, node by node", async () => {
+    const page = b.page;
+    await createFlow(page, b.url, "e2e trace view");
+    await byTestId(page, "palette-item-generator").waitFor();
+    const gen = await dropFromPalette(page, "generator", 115, 110);
+    const fn = await dropFromPalette(page, "function", 342, 250);
+    const out = await dropFromPalette(page, "log", 540, 110);
+    await connect(page, gen, "out", fn);
+    await connect(page, fn, "out", out);
+    await byTestId(page, `node-${gen}`).click();
+    await typeInto(page, "field-intervalMs", "50");
+    await typeInto(page, "field-count", "3");
+    await byTestId(page, `node-${fn}`).click();
+    await typeCode(
+      page,
+      'export default (record) => {\n  if (record.value.seq === 1) throw new Error("boom on " + record.value.seq);\n  return { value: { doubled: record.value.seq * 2 } };\n};',
+    );
+    await byTestId(page, "save-button").click();
+    await byTestId(page, "editor-dirty").waitFor({ state: "detached" });
+    await byTestId(page, "deploy-button").click();
+    await running(page);
+
+    // The log sink's records: each has a Trace button; the first opens its waterfall.
+    await byTestId(page, `node-${out}`).click();
+    await byTestId(page, "tab-logs").click();
+    await expect.poll(() => byTestId(page, "logs-line").count(), { timeout: 20_000 }).toBe(2);
+    await expect.poll(() => byTestId(page, "trace-open-log-line").count(), { timeout: 10_000 }).toBe(2);
+    await byTestId(page, "trace-open-log-line").first().click();
+    await expect.poll(() => byTestId(page, "trace-span").count(), { timeout: 10_000 }).toBe(3);
+    const passed = await waterfall(page);
+    expect(passed.map((row) => row.node)).toEqual([`source ${gen}`, `function ${fn}`, `sink ${out}`]);
+    expect(passed[0]?.offset).toBe("+0.00 ms");
+    for (const row of passed) {
+      expect(row.offset.slice(1)).toMatch(TIME);
+      expect(row.duration).toMatch(TIME);
+      expect(row.status).toMatch(/^ok/);
+    }
+    expect(await byTestId(page, "trace-total").textContent()).toMatch(/^3 spans, /);
+    await b.shot("trace of a logged record");
+    await byTestId(page, "trace-close").click();
+    await byTestId(page, "trace-view").waitFor({ state: "detached" });
+
+    // The dead letter's trace ends at the function, marked dead-lettered with its error.
+    await byTestId(page, "tab-dead-letters").click();
+    const open = page.locator('[data-testid^="trace-open-dead-letter-"]');
+    await expect.poll(() => open.count(), { timeout: 20_000 }).toBe(1);
+    await open.first().click();
+    await expect.poll(() => byTestId(page, "trace-span").count(), { timeout: 10_000 }).toBe(2);
+    const failed = await waterfall(page);
+    expect(failed.map((row) => row.node)).toEqual([`source ${gen}`, `function ${fn}`]);
+    expect(failed[1]?.status).toMatch(/^dead-lettered after \d+ attempts?: .*boom on 1/);
+    expect(await byTestId(page, "trace-span").nth(1).getAttribute("data-dead-lettered")).toBe("true");
+    await b.shot("trace of a dead letter");
+    await byTestId(page, "stop-button").click();
+  });
+});
