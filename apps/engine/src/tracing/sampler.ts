@@ -4,7 +4,8 @@
  */
 export interface Sampler {
   parentBased: boolean;
-  root(): boolean;
+  /** How many of the next `n` records that start a trace here are traced (the first ones): one decision per batch. */
+  roots(n: number): number;
   describe: string;
 }
 
@@ -14,18 +15,30 @@ export const DEFAULT_TRACES_PER_SECOND = 10;
 /**
  * At most `perSecond` new traces a second (a token bucket holding one second's worth): a flow
  * with a few records a second, as one a person is trying in the editor, has every record traced,
- * and one with 100,000 a second pays for 10 traces. Time is read once per call.
+ * and one with 100,000 a second pays for 10 traces. Time is read once per batch.
  */
-export function rateLimited(perSecond: number, now: () => number = () => performance.now()): () => boolean {
+export function rateLimited(
+  perSecond: number,
+  now: () => number = () => performance.now(),
+): (n: number) => number {
   let tokens = perSecond;
   let last = now();
-  return () => {
+  return (n) => {
     const at = now();
     tokens = Math.min(perSecond, tokens + ((at - last) * perSecond) / 1000);
     last = at;
-    if (tokens < 1) return false;
-    tokens -= 1;
-    return true;
+    const taken = Math.min(n, Math.floor(tokens));
+    tokens -= taken;
+    return taken;
+  };
+}
+
+/** Each of `n` records traced with probability `ratio`. */
+function byRatio(ratio: number): (n: number) => number {
+  return (n) => {
+    let taken = 0;
+    for (let i = 0; i < n; i++) if (Math.random() < ratio) taken++;
+    return taken;
   };
 }
 
@@ -60,7 +73,7 @@ export function samplerOf(
       );
     return {
       parentBased: true,
-      root: perSecond === 0 ? () => false : rateLimited(perSecond),
+      roots: perSecond === 0 ? () => 0 : rateLimited(perSecond),
       describe: `parent-based, at most ${perSecond} new traces a second`,
     };
   }
@@ -72,11 +85,10 @@ export function samplerOf(
       `OTEL_TRACES_SAMPLER '${chosen}' is not one of ${NAMES.join(", ")} (or unset: at most WEIR_TRACES_PER_SECOND new traces a second)`,
     );
   const base = chosen.replace(/^parentbased_/, "");
-  const root =
-    base === "always_on" ? () => true : base === "always_off" ? () => false : () => Math.random() < ratio;
+  const roots = base === "always_on" ? (n: number) => n : base === "always_off" ? () => 0 : byRatio(ratio);
   return {
     parentBased: chosen.startsWith("parentbased_"),
-    root,
+    roots,
     describe: base === "traceidratio" ? `${chosen} ${ratio}` : chosen,
   };
 }

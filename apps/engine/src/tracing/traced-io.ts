@@ -52,39 +52,60 @@ export class TracedOutput implements NodeOutput {
     private readonly traced: NodeTracing,
   ) {}
 
-  private stamp(record: WeirRecord, incoming: string | undefined): WeirRecord {
-    const { tracing, node } = this.traced;
-    const own = record.headers[TRACEPARENT];
-    const parent = parseTraceparent(own ?? incoming);
-    let span: SpanRecord;
-    if (parent === undefined) {
-      if (!tracing.sampler.root()) return record;
-      span = tracing.start(node, undefined);
-    } else {
-      const traced = tracing.sampler.parentBased ? parent.traceFlags === 1 : tracing.sampler.root();
-      if (!traced) {
-        const untraced = `00-${parent.traceId}-${parent.spanId}-00`;
-        return own === untraced ? record : withHeader(record, untraced);
+  /**
+   * Stamps a batch. The sampler is asked once, on the first record that starts a trace here, how
+   * many of the batch's such records it takes (they are the first ones).
+   */
+  private stampAll<T>(
+    items: readonly T[],
+    recordOf: (item: T) => WeirRecord,
+    rebuild: (item: T, record: WeirRecord) => T,
+  ): T[] {
+    const incoming = incomingTraceparent();
+    let budget = -1;
+    return items.map((item) => {
+      const record = recordOf(item);
+      const { tracing, node } = this.traced;
+      const own = record.headers[TRACEPARENT];
+      const parent = parseTraceparent(own ?? incoming);
+      let span: SpanRecord;
+      if (parent === undefined) {
+        if (budget < 0) budget = tracing.sampler.roots(items.length);
+        if (budget === 0) return item;
+        budget--;
+        span = tracing.start(node, undefined);
+      } else {
+        const traced = tracing.sampler.parentBased ? parent.traceFlags === 1 : tracing.sampler.roots(1) === 1;
+        if (!traced) {
+          const untraced = `00-${parent.traceId}-${parent.spanId}-00`;
+          return own === untraced ? item : rebuild(item, withHeader(record, untraced));
+        }
+        span = tracing.start(node, parent);
       }
-      span = tracing.start(node, parent);
-    }
-    // A source's span is the moment it emits the record.
-    tracing.end(span);
-    return stamped(record, span);
+      // A source's span is the moment it emits the record.
+      tracing.end(span);
+      return rebuild(item, stamped(record, span));
+    });
   }
 
   send(outputs: readonly PortRecord[]): Promise<void> {
-    const incoming = incomingTraceparent();
     return this.inner.send(
-      outputs.map(({ port, record }) => ({ port, record: this.stamp(record, incoming) })),
+      this.stampAll(
+        outputs,
+        (output) => output.record,
+        (output, record) => ({ port: output.port, record }),
+      ),
     );
   }
 
   sendToPort(port: string, records: readonly WeirRecord[]): Promise<void> {
-    const incoming = incomingTraceparent();
     return this.inner.sendToPort(
       port,
-      records.map((record) => this.stamp(record, incoming)),
+      this.stampAll(
+        records,
+        (record) => record,
+        (_, record) => record,
+      ),
     );
   }
 
