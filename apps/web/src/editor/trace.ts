@@ -7,7 +7,7 @@
  */
 export function traceIdOf(record: unknown): string | undefined {
   if (typeof record !== "object" || record === null || !("headers" in record)) return undefined;
-  const headers = (record).headers;
+  const headers = record.headers;
   if (typeof headers !== "object" || headers === null) return undefined;
   const header = (headers as Record<string, unknown>).traceparent;
   if (typeof header !== "string") return undefined;
