@@ -30,8 +30,11 @@ const ENGINE_ENV = Object.fromEntries(
     .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
 );
 const RATE_PER_FLOW = 10;
-/** A window in which the sinks got less than this share of what the sources were set to send fails the run. */
-const MIN_DELIVERED = 0.8;
+/**
+ * A window in which the sinks got less than this share of what the sources were set to send fails
+ * the run (the records/s column shows what each delivered; a busy machine delays timers).
+ */
+const MIN_DELIVERED = 0.5;
 
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);

@@ -46,6 +46,8 @@ export class RetainedStore {
   private readonly progress = new Map<string, Progress>();
   /** Flushes run one after another: the engine's loop and `persisted` both start them. */
   private flushing: Promise<void> = Promise.resolve();
+  /** The flush that has not started yet, if any: every caller until it starts shares it. */
+  private queued: Promise<void> | undefined;
   private flushScheduled = false;
 
   constructor(
@@ -79,9 +81,20 @@ export class RetainedStore {
     return done;
   }
 
-  /** Writes every pending entry; throws (after trying them all) the first error of a write left pending. */
+  /**
+   * Writes every pending entry; throws (after trying them all) the first error of a write left
+   * pending. Calls made while a flush waits to start share it: it takes everything added before
+   * it starts. Without that, every sink's `persisted` queued a flush of its own behind the running
+   * one, and with many sinks the queue grew faster than it drained, so the engine's own flush
+   * (and its stats, leases and claims, which wait for it) fell minutes behind.
+   */
   flush(): Promise<void> {
-    const run = this.flushing.then(() => this.flushOnce());
+    if (this.queued) return this.queued;
+    const run = this.flushing.then(() => {
+      this.queued = undefined;
+      return this.flushOnce();
+    });
+    this.queued = run;
     this.flushing = run.catch(() => undefined);
     return run;
   }
@@ -119,6 +132,15 @@ export class RetainedStore {
     if (this.pending.size === 0) return;
     const batch = [...this.pending.values()];
     this.pending = new Map();
+    try {
+      // Every node's records in one transaction: with many small flows a flush holds one or two
+      // records from each of many sinks, and a transaction per sink cost more than the records.
+      await this.writeAll(batch);
+      for (const entry of batch) this.markDone(keyOf(entry), entry.records.length);
+      return;
+    } catch {
+      // A record Postgres refuses, or the database away: each node on its own below, to isolate it.
+    }
     let firstError: Error | undefined;
     let anyWritten = false;
     const stuck: { entry: Pending; left: WeirRecord[]; error: unknown }[] = [];
@@ -203,6 +225,36 @@ export class RetainedStore {
     if (merged.records.length > entry.keep)
       this.markDone(key, merged.records.splice(0, merged.records.length - entry.keep).length);
     this.pending.set(key, merged);
+  }
+
+  /** Writes the records of every entry, and trims each node to its `keep`, in one transaction of two statements. */
+  private async writeAll(entries: readonly Pending[]): Promise<void> {
+    const rows = entries.flatMap((entry) =>
+      entry.records.map((record) => ({ entry, record: JSON.stringify(toStorableJson(record)) })),
+    );
+    await this.db.$transaction([
+      this.db.$executeRaw`
+        INSERT INTO sink_log_entries (flow_id, deployment_id, node_id, record)
+        SELECT flow_id, deployment_id, node_id, record
+        FROM unnest(
+          ${rows.map((row) => row.entry.deployment.flowId)}::uuid[],
+          ${rows.map((row) => row.entry.deployment.id)}::uuid[],
+          ${rows.map((row) => row.entry.nodeId)}::text[],
+          ${rows.map((row) => row.record)}::jsonb[]
+        ) WITH ORDINALITY AS input(flow_id, deployment_id, node_id, record, position)
+        ORDER BY position`,
+      this.db.$executeRaw`
+        DELETE FROM sink_log_entries AS entry
+        USING unnest(
+          ${entries.map((entry) => entry.deployment.flowId)}::uuid[],
+          ${entries.map((entry) => entry.nodeId)}::text[],
+          ${entries.map((entry) => entry.keep)}::int[]
+        ) AS node(flow_id, node_id, keep)
+        WHERE entry.flow_id = node.flow_id AND entry.node_id = node.node_id
+          AND entry.id <= (SELECT id FROM sink_log_entries
+                           WHERE flow_id = node.flow_id AND node_id = node.node_id
+                           ORDER BY id DESC OFFSET node.keep LIMIT 1)`,
+    ]);
   }
 
   private async write(entry: Pending, records: readonly WeirRecord[], force: boolean): Promise<void> {

@@ -19,6 +19,7 @@ export const generatorSource: SourcePlugin<GeneratorConfig> = {
         ? saved.next
         : 0;
     let savedAt = Date.now();
+    let dueAt = Date.now();
     const remaining = (): number => (config.count === null ? Infinity : config.count - seq);
 
     try {
@@ -39,7 +40,14 @@ export const generatorSource: SourcePlugin<GeneratorConfig> = {
           await ctx.checkpoint.save({ next: seq });
           savedAt = Date.now();
         }
-        if (config.intervalMs > 0) await sleep(config.intervalMs, ctx.signal);
+        if (config.intervalMs > 0) {
+          // Paced from when each record was due, not from when the last one left, so an engine
+          // slowed by its other work still sends 1000 / intervalMs records a second; one that
+          // fell more than an interval behind starts again from now instead of bursting.
+          dueAt += config.intervalMs;
+          if (dueAt < Date.now() - config.intervalMs) dueAt = Date.now();
+          await sleep(Math.max(0, dueAt - Date.now()), ctx.signal);
+        }
       }
     } finally {
       await ctx.checkpoint.save({ next: seq });
