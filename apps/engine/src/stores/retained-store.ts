@@ -20,6 +20,11 @@ interface Progress {
   waiters: { upTo: number; resolve: () => void }[];
 }
 
+/** Records pending that make a flush start at once, without waiting for the gap: a sink's whole batch. */
+const RETAINED_FULL_FLUSH = 100;
+/** Fewer wait until this long after the previous flush began (a log sink's ack waits at most this much more). */
+const RETAINED_FLUSH_GAP_MS = 20;
+
 /** After this many such flushes an entry's records are handed to `undeliverable`. */
 export const RETAINED_MAX_FAILED_FLUSHES = 3;
 
@@ -49,6 +54,7 @@ export class RetainedStore {
   /** The flush that has not started yet, if any: every caller until it starts shares it. */
   private queued: Promise<void> | undefined;
   private flushScheduled = false;
+  private lastFlushAt = 0;
 
   constructor(
     private readonly db: Db,
@@ -99,14 +105,27 @@ export class RetainedStore {
     return run;
   }
 
-  /** One flush for everything added in this turn of the event loop; a failure waits for the engine's next. */
+  /**
+   * One flush for everything added meanwhile; a failure waits for the engine's next. A full
+   * batch goes at once; a few records wait until RETAINED_FLUSH_GAP_MS after the last flush began,
+   * so many sinks of slow flows share a flush instead of each starting its own.
+   */
   private flushSoon(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => {
+    const run = (): void => {
       this.flushScheduled = false;
       this.flush().catch(() => undefined);
-    });
+    };
+    const wait = this.lastFlushAt + RETAINED_FLUSH_GAP_MS - performance.now();
+    if (wait <= 0 || this.pendingRecords() >= RETAINED_FULL_FLUSH) setImmediate(run);
+    else setTimeout(run, wait);
+  }
+
+  private pendingRecords(): number {
+    let count = 0;
+    for (const entry of this.pending.values()) count += entry.records.length;
+    return count;
   }
 
   private progressOf(key: string): Progress {
@@ -130,6 +149,7 @@ export class RetainedStore {
 
   private async flushOnce(): Promise<void> {
     if (this.pending.size === 0) return;
+    this.lastFlushAt = performance.now();
     const batch = [...this.pending.values()];
     this.pending = new Map();
     try {

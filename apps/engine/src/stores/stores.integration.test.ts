@@ -6,6 +6,7 @@ import type { WeirRecord } from "@weir/domain";
 import { describe, expect, it } from "vitest";
 import type { DeploymentRef } from "../flow/services";
 import { useTestDatabase } from "../../test/test-database";
+import { CheckpointStore } from "./checkpoint-store";
 import { DeadLetterStore } from "./dead-letter-store";
 import { FunctionLogStore } from "./function-log-store";
 import { NodeStateStore } from "./function-state-store";
@@ -53,6 +54,50 @@ describe("RetainedStore", () => {
     expect(undeliverable[0]?.error).toMatch(/^the log sink could not store this record: /);
     await store.flush();
     expect(undeliverable).toHaveLength(1);
+  });
+});
+
+describe("RetainedStore with many small sinks (issue 15, density)", () => {
+  it("writes every sink's records in one flush, trims each to its keep, and lets callers share a flush not yet started", async () => {
+    const store = new RetainedStore(t.db);
+    const d = deployment();
+    const sinks = Array.from({ length: 30 }, (_, i) => `sink-${String(i)}`);
+    for (const [i, nodeId] of sinks.entries()) store.add(d, nodeId, [record(i), record(i + 100)], 1);
+    const first = store.flush();
+    await new Promise((resolve) => setImmediate(resolve)); // the first flush is now writing
+    // Asked for while the first runs: one flush queued behind it and shared, not one per call.
+    store.add(d, "late", [record("late")], 5);
+    const second = store.flush();
+    expect(second).not.toBe(first);
+    expect(store.flush()).toBe(second);
+    await Promise.all([first, second]);
+    for (const [i, nodeId] of sinks.entries()) expect(await logged(d.flowId, nodeId)).toEqual([i + 100]);
+    expect(await logged(d.flowId, "late")).toEqual(["late"]);
+  });
+});
+
+describe("CheckpointStore", () => {
+  it("stores the latest position of each source when many save at once, and each save resolves once stored", async () => {
+    const store = new CheckpointStore(t.db);
+    const flowId = randomUUID();
+    const saves: Promise<void>[] = [];
+    for (let i = 0; i < 20; i++) {
+      saves.push(store.save(flowId, `gen-${String(i)}`, { next: i }));
+      saves.push(store.save(flowId, `gen-${String(i)}`, { next: i + 1000 }));
+    }
+    await Promise.all(saves);
+    for (let i = 0; i < 20; i++)
+      expect(await store.load(flowId, `gen-${String(i)}`)).toEqual({ next: i + 1000 });
+    await store.save(flowId, "gen-0", { next: "\u0000 kept exactly" });
+    expect(await store.load(flowId, "gen-0")).toEqual({ next: "\u0000 kept exactly" });
+  });
+
+  it("rejects the saves of a write the database refuses, and writes later ones", async () => {
+    const store = new CheckpointStore(t.db);
+    await expect(store.save("not-a-uuid", "gen", { next: 1 })).rejects.toThrow();
+    const flowId = randomUUID();
+    await store.save(flowId, "gen", { next: 2 });
+    expect(await store.load(flowId, "gen")).toEqual({ next: 2 });
   });
 });
 
