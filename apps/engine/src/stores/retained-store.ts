@@ -247,37 +247,34 @@ export class RetainedStore {
     this.pending.set(key, merged);
   }
 
-  /**
-   * Writes the records of every entry and trims each node to its `keep`, in one statement (no
-   * transaction round trips). Its DELETE sees the table as it was before the statement, so of the
-   * rows already there it keeps `keep` less the ones this write adds (add() holds at most `keep`).
-   */
+  /** Writes the records of every entry, and trims each node to its `keep`, in one transaction of two statements. */
   private async writeAll(entries: readonly Pending[]): Promise<void> {
     const rows = entries.flatMap((entry) =>
       entry.records.map((record) => ({ entry, record: JSON.stringify(toStorableJson(record)) })),
     );
-    await this.db.$executeRaw`
-      WITH input AS (
-        SELECT * FROM unnest(
+    await this.db.$transaction([
+      this.db.$executeRaw`
+        INSERT INTO sink_log_entries (flow_id, deployment_id, node_id, record)
+        SELECT flow_id, deployment_id, node_id, record
+        FROM unnest(
           ${rows.map((row) => row.entry.deployment.flowId)}::uuid[],
           ${rows.map((row) => row.entry.deployment.id)}::uuid[],
           ${rows.map((row) => row.entry.nodeId)}::text[],
           ${rows.map((row) => row.record)}::jsonb[]
         ) WITH ORDINALITY AS input(flow_id, deployment_id, node_id, record, position)
-      ), inserted AS (
-        INSERT INTO sink_log_entries (flow_id, deployment_id, node_id, record)
-        SELECT flow_id, deployment_id, node_id, record FROM input ORDER BY position
-      )
-      DELETE FROM sink_log_entries AS entry
-      USING unnest(
-        ${entries.map((entry) => entry.deployment.flowId)}::uuid[],
-        ${entries.map((entry) => entry.nodeId)}::text[],
-        ${entries.map((entry) => Math.max(entry.keep - entry.records.length, 0))}::int[]
-      ) AS node(flow_id, node_id, keep_old)
-      WHERE entry.flow_id = node.flow_id AND entry.node_id = node.node_id
-        AND entry.id <= (SELECT id FROM sink_log_entries
-                         WHERE flow_id = node.flow_id AND node_id = node.node_id
-                         ORDER BY id DESC OFFSET node.keep_old LIMIT 1)`;
+        ORDER BY position`,
+      this.db.$executeRaw`
+        DELETE FROM sink_log_entries AS entry
+        USING unnest(
+          ${entries.map((entry) => entry.deployment.flowId)}::uuid[],
+          ${entries.map((entry) => entry.nodeId)}::text[],
+          ${entries.map((entry) => entry.keep)}::int[]
+        ) AS node(flow_id, node_id, keep)
+        WHERE entry.flow_id = node.flow_id AND entry.node_id = node.node_id
+          AND entry.id <= (SELECT id FROM sink_log_entries
+                           WHERE flow_id = node.flow_id AND node_id = node.node_id
+                           ORDER BY id DESC OFFSET node.keep LIMIT 1)`,
+    ]);
   }
 
   private async write(entry: Pending, records: readonly WeirRecord[], force: boolean): Promise<void> {
