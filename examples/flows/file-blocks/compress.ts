@@ -2,7 +2,13 @@
 // Apple's old formats: node:zlib is not in the sandbox, and a block-by-block code lets every
 // block leave as soon as it is done). A control byte n in 0..127 is followed by n + 1 literal
 // bytes; n in 129..255 by one byte to repeat 257 - n times.
-import type { Ctx, WeirRecord } from "@weir/function";
+// The parts of the function contract (@weir/function, which exists only inside the sandbox) used here.
+interface Block {
+  value: Uint8Array;
+}
+interface Ctx {
+  write(bytes: Uint8Array): void;
+}
 
 function packBits(input: Uint8Array): Uint8Array {
   // At worst one control byte per 128 literals.
@@ -34,6 +40,8 @@ function packBits(input: Uint8Array): Uint8Array {
   return out.subarray(0, o);
 }
 
-export async function* stream(blocks: AsyncIterable<WeirRecord<Uint8Array>>, ctx: Ctx) {
+// Everything leaves through ctx.write, in order; the generator yields nothing.
+// eslint-disable-next-line require-yield
+export async function* stream(blocks: AsyncIterable<Block>, ctx: Ctx) {
   for await (const block of blocks) ctx.write(packBits(block.value));
 }
