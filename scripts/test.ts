@@ -26,9 +26,32 @@ interface VitestReport {
   numFailedTests: number;
   numPendingTests: number;
   numTodoTests: number;
+  testResults?: {
+    name: string;
+    assertionResults?: { fullName: string; status: string; failureMessages?: string[] }[];
+  }[];
+}
+
+/** CI shows only the end of the output, so each failed test is named again beside the summary. */
+const failures: string[] = [];
+function count(report: VitestReport): void {
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  skipped += report.numPendingTests + report.numTodoTests;
+  for (const file of report.testResults ?? []) {
+    for (const test of file.assertionResults ?? []) {
+      if (test.status !== "failed") continue;
+      const reason = (test.failureMessages?.[0] ?? "").split("\n")[0]?.slice(0, 300);
+      failures.push(`${path.relative(root, file.name)} > ${test.fullName}\n    ${reason}`);
+    }
+  }
 }
 
 for (const dir of workspaces) rmSync(path.join(dir, RESULTS), { force: true });
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
 
 const checks =
   run("formatting", ["--check", "."], "prettier") &&
@@ -66,9 +89,6 @@ const composeTests =
     "vitest",
   );
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
 const missing: string[] = [];
 for (const dir of workspaces) {
   if (!existsSync(path.join(dir, "package.json"))) continue;
@@ -81,18 +101,12 @@ for (const dir of workspaces) {
     missing.push(path.relative(root, dir));
     continue;
   }
-  const report = JSON.parse(readFileSync(file, "utf8")) as VitestReport;
-  passed += report.numPassedTests;
-  failed += report.numFailedTests;
-  skipped += report.numPendingTests + report.numTodoTests;
+  count(JSON.parse(readFileSync(file, "utf8")) as VitestReport);
 }
 
 if (composeAsked) {
   if (existsSync(composeResults)) {
-    const report = JSON.parse(readFileSync(composeResults, "utf8")) as VitestReport;
-    passed += report.numPassedTests;
-    failed += report.numFailedTests;
-    skipped += report.numPendingTests + report.numTodoTests;
+    count(JSON.parse(readFileSync(composeResults, "utf8")) as VitestReport);
   } else {
     missing.push("test/compose");
   }
@@ -102,5 +116,6 @@ process.stdout.write("\n");
 if (!checks) process.stdout.write("[test] lint, typecheck or build FAILED (see above)\n");
 if (missing.length > 0)
   process.stdout.write(`[test] no test report from: ${missing.join(", ")} (the run crashed)\n`);
+for (const failure of failures) process.stdout.write(`[test] FAILED ${failure}\n`);
 process.stdout.write(`weir: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exit(checks && tests && composeTests && failed === 0 && missing.length === 0 ? 0 : 1);
