@@ -6,11 +6,10 @@ import { execFileSync, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ephemeralPort } from "@weir/testkit/ports";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../../..");
@@ -55,22 +54,10 @@ export interface Collector {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  return port;
-}
-
 /** `basic` prints only counts (for benchmarks that send many spans); `detailed` every span. */
 export async function startCollector(verbosity: "basic" | "detailed" = "detailed"): Promise<Collector> {
   const binary = collectorBinary();
-  const port = await freePort();
+  const port = await ephemeralPort();
   const config = path.join(tmpdir(), `weir-otelcol-${process.pid}-${port}.yaml`);
   writeFileSync(
     config,

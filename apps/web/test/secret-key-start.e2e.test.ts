@@ -8,7 +8,8 @@ import { createDb, generateSecretKey, migrate, SecretBox, sealSecretValue } from
 import { startTestPostgres } from "@weir/testkit";
 import type { PostgresHandle } from "@weir/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, repoRoot } from "./support/platform";
+import { ephemeralPort } from "@weir/testkit/ports";
+import { repoRoot } from "./support/platform";
 
 const webDir = path.join(repoRoot, "apps/web");
 const nextBin = path.join(repoRoot, "node_modules/next/dist/bin/next");
@@ -38,7 +39,7 @@ interface WebRun {
 
 /** `next start` with the given WEIR_SECRET_KEY (none when undefined); stopped once it serves. */
 async function startWeb(secretKey: string | undefined): Promise<WebRun> {
-  const port = await freePort();
+  const port = await ephemeralPort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: postgres.databaseUrl,

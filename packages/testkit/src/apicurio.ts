@@ -2,7 +2,7 @@
 // scripts/apicurio.sh so dev and tests share one setup. Storage is in memory: every start is empty.
 import { execFile } from "node:child_process";
 import { rm } from "node:fs/promises";
-import { createServer } from "node:net";
+import { ephemeralPort } from "./ports";
 import { fileURLToPath } from "node:url";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
@@ -23,20 +23,6 @@ function apicurioSh(args: string[], timeoutMs: number): Promise<string> {
       } else {
         resolve(stdout);
       }
-    });
-  });
-}
-
-function ephemeralPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => {
-        if (addr !== null && typeof addr === "object") resolve(addr.port);
-        else reject(new Error("could not read an ephemeral port"));
-      });
     });
   });
 }

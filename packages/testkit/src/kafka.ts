@@ -2,6 +2,7 @@
 import { execFile } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
+import { ephemeralPort } from "./ports";
 import { fileURLToPath } from "node:url";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
@@ -49,20 +50,6 @@ function portFree(port: number): Promise<boolean> {
     srv.listen(port, "127.0.0.1", () => {
       srv.close(() => {
         resolve(true);
-      });
-    });
-  });
-}
-
-function ephemeralPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => {
-        if (addr !== null && typeof addr === "object") resolve(addr.port);
-        else reject(new Error("could not read an ephemeral port"));
       });
     });
   });

@@ -4,10 +4,9 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ephemeralPort } from "@weir/testkit/ports";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 
@@ -32,16 +31,8 @@ export function adminTokenOf(dataDir: string): string {
   return readFileSync(path.join(dataDir, "admin-token"), "utf8").trim();
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 export async function freePorts(): Promise<PlatformPorts> {
-  return { web: await freePort(), engine: await freePort(), pg: await freePort() };
+  return { web: await ephemeralPort(), engine: await ephemeralPort(), pg: await ephemeralPort() };
 }
 
 /** Resolves once the editor and the engine both said they are ready; rejects with the output otherwise. */
