@@ -1,4 +1,5 @@
 // Engine processes on the Kafka transport, and a look at the topics they create, for tests.
+import { createTopicsWithLeaders } from "@weir/connectors";
 import { Kafka, logLevel } from "kafkajs";
 import { startEngine } from "./engine-process";
 import type { EngineProcess } from "./engine-process";
@@ -44,7 +45,7 @@ export async function createTopic(brokers: string, topic: string, partitions: nu
   const admin = testAdmin(brokers);
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    await createTopicsWithLeaders(admin, [{ topic, numPartitions: partitions }]);
   } finally {
     await admin.disconnect();
   }

@@ -32,3 +32,4 @@ export type { ConnectionProbeResult } from "./probe-connection";
 export { kafkaConnectionSchema } from "./kafka-common/schema";
 export type { KafkaConnection } from "./kafka-common/schema";
 export { connectionOptions } from "./kafka-common/client";
+export { createTopicsWithLeaders } from "./kafka-common/topics";

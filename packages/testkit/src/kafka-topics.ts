@@ -10,7 +10,10 @@ export async function createKafkaTopic(brokers: string, topic: string, partition
   }).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    // Not `waitForLeaders`: kafkajs then fails on the UNKNOWN_TOPIC_OR_PARTITION a KRaft broker
+    // answers for a moment after creating a topic (see createTopicsWithLeaders in the connectors);
+    // the callers only need the topic listed, which it is once the controller has created it.
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
   } finally {
     await admin.disconnect();
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import type { WeirRecord } from "@weir/domain";
+import { createTopicsWithLeaders } from "@weir/connectors";
 import { errorMessage } from "@weir/domain";
 import type { Logger } from "../logger";
 import { kafkajsEdgeClient } from "../transport/kafka/kafkajs-client";
@@ -233,14 +234,14 @@ export class KafkaRequestReplies implements RemoteRequests {
         const existing = new Set(await admin.listTopics());
         const missing = [this.address, CANCELLED_TOPIC].filter((topic) => !existing.has(topic));
         if (missing.length === 0) return;
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((topic) => ({
+        await createTopicsWithLeaders(
+          admin,
+          missing.map((topic) => ({
             topic,
             numPartitions: 1,
             configEntries: [{ name: "retention.ms", value: String(RETENTION_MS) }],
           })),
-        });
+        );
       } finally {
         await admin.disconnect();
       }

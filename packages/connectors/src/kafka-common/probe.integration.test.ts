@@ -1,7 +1,6 @@
 // "Test connection" against the real test broker: it lists topics, and each way of getting a
 // profile wrong (port, TLS, SASL) is named as such.
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
+import { ephemeralPort } from "@weir/testkit/ports";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { probeKafka } from "./probe";
 import { testBroker } from "./test-broker";
@@ -15,15 +14,6 @@ afterAll(async () => {
   await broker.close();
 });
 
-/** A port nothing listens on: bound, read and closed again. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe("probeKafka", () => {
   it("connects and lists the broker's topics", async () => {
     const topic = await broker.createTopic(1);
@@ -36,7 +26,7 @@ describe("probeKafka", () => {
 
   it("names a port nothing listens on unreachable, within the timeout", async () => {
     const result = await probeKafka(
-      { brokers: [`127.0.0.1:${String(await closedPort())}`], ssl: false },
+      { brokers: [`127.0.0.1:${String(await ephemeralPort())}`], ssl: false },
       { timeoutMs: 4_000 },
     );
     expect(result).toMatchObject({ ok: false, failure: "unreachable" });

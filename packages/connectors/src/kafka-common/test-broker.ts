@@ -5,6 +5,7 @@ import type { KafkaMessage, Message } from "kafkajs";
 import { afterAll, beforeAll, inject } from "vitest";
 // Brings in the ProvidedContext augmentation that types inject("kafkaBrokers").
 import type {} from "@weir/testkit/kafka-setup";
+import { createTopicsWithLeaders } from "./topics";
 
 export interface TestBroker {
   brokers: string[];
@@ -27,7 +28,7 @@ export async function testBroker(brokerList: string): Promise<TestBroker> {
     brokers,
     async createTopic(partitions = 3) {
       const topic = `weir-test-${randomUUID()}`;
-      await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+      await createTopicsWithLeaders(admin, [{ topic, numPartitions: partitions }]);
       return topic;
     },
     async produce(topic, messages) {

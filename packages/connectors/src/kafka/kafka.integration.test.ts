@@ -5,6 +5,7 @@ import type { KafkaMessage } from "kafkajs";
 import { expect, inject, test } from "vitest";
 // Brings in the ProvidedContext augmentation that types inject("kafkaBrokers").
 import type {} from "@weir/testkit/kafka-setup";
+import { createTopicsWithLeaders } from "../kafka-common/topics";
 
 test("kafka round-trips key, JSON value and header", { timeout: 60_000 }, async () => {
   const kafka = new Kafka({
@@ -18,7 +19,7 @@ test("kafka round-trips key, JSON value and header", { timeout: 60_000 }, async 
   const consumer = kafka.consumer({ groupId: `weir-test-${randomUUID()}` });
   try {
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await createTopicsWithLeaders(admin, [{ topic, numPartitions: 1 }]);
 
     await producer.connect();
     const value = { id: 42, name: "weir", tags: ["a", "b"] };

@@ -1,6 +1,7 @@
 // The transport's edge client on kafkajs (WEIR_KAFKA_CLIENT=kafkajs).
 import { CompressionTypes, Partitioners } from "kafkajs";
 import type { Consumer, Kafka } from "kafkajs";
+import { createTopicsWithLeaders } from "@weir/connectors";
 import { errorMessage } from "@weir/domain";
 import type {
   CommitOffset,
@@ -41,14 +42,14 @@ export function kafkajsEdgeClient(kafka: Kafka): EdgeClient {
       return {
         listTopics: () => admin.listTopics(),
         async createTopics(topics) {
-          await admin.createTopics({
-            waitForLeaders: true,
-            topics: topics.map(({ topic, partitions, replicationFactor }) => ({
+          await createTopicsWithLeaders(
+            admin,
+            topics.map(({ topic, partitions, replicationFactor }) => ({
               topic,
               numPartitions: partitions,
               ...(replicationFactor === undefined ? {} : { replicationFactor }),
             })),
-          });
+          );
         },
         deleteTopics: (topics) => admin.deleteTopics({ topics: [...topics] }),
         listGroups: async () => (await admin.listGroups()).groups.map((group) => group.groupId),
