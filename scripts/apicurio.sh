@@ -11,20 +11,13 @@ set -euo pipefail
 APICURIO_VERSION=2.6.13.Final
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SCRIPT_NAME=apicurio.sh
+# shellcheck source=lib/service.sh
+source "$ROOT/scripts/lib/service.sh"
 HOME_DIR="$ROOT/.weir/apicurio"
 APP_DIR="$HOME_DIR/$APICURIO_VERSION"
 PORT=18081
 DIR=""
-
-die() { echo "apicurio.sh: $*" >&2; exit 1; }
-
-# Shutdown chatter buries the cause, so the first errors come before the tail.
-show_log() {
-  echo "--- first errors in $1:" >&2
-  grep -m 8 -E 'ERROR|FATAL|Exception' "$1" >&2 || true
-  echo "--- last lines:" >&2
-  tail -n 25 "$1" >&2
-}
 
 parse_opts() {
   while [[ $# -gt 0 ]]; do
@@ -61,7 +54,7 @@ fetch() {
   rm -rf "$build"
 }
 
-is_running() { [[ -f "$DIR/apicurio.pid" ]] && kill -0 "$(cat "$DIR/apicurio.pid")" 2>/dev/null; }
+is_running() { pid_running "$DIR/apicurio.pid"; }
 
 start() {
   [[ -f "$APP_DIR/quarkus-app/quarkus-run.jar" ]] || die "build missing; run: $0 fetch"
@@ -94,18 +87,7 @@ start() {
 }
 
 stop() {
-  if ! is_running; then rm -f "$DIR/apicurio.pid"; return 0; fi
-  local pid
-  pid="$(cat "$DIR/apicurio.pid")"
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + 20))
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "apicurio.sh: pid $pid ignored TERM, killing" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-  fi
-  rm -f "$DIR/apicurio.pid"
+  stop_pid "$DIR/apicurio.pid"
   echo "apicurio stopped (127.0.0.1:$PORT)"
 }
 

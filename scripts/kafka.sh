@@ -14,6 +14,9 @@ KAFKA_VERSION=3.9.2
 SLF4J_VERSION=1.7.36
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SCRIPT_NAME=kafka.sh
+# shellcheck source=lib/service.sh
+source "$ROOT/scripts/lib/service.sh"
 HOME_DIR="$ROOT/.weir/kafka"
 LIBS="$HOME_DIR/libs"
 PORT=19092
@@ -21,16 +24,6 @@ SASL_PORT=""
 TLS_PORT=""
 DIR=""
 KEEP=0
-
-die() { echo "kafka.sh: $*" >&2; exit 1; }
-
-# Shutdown chatter buries the cause, so the first errors come before the tail.
-show_log() {
-  echo "--- first errors in $1:" >&2
-  grep -m 8 -E 'ERROR|FATAL|Exception' "$1" >&2 || true
-  echo "--- last lines:" >&2
-  tail -n 25 "$1" >&2
-}
 
 parse_opts() {
   while [[ $# -gt 0 ]]; do
@@ -154,7 +147,7 @@ write_tls_key() {
     -file "$DIR/ca.pem" >>"$DIR/keytool.log" 2>&1 || { cat "$DIR/keytool.log" >&2; die "keytool export failed"; }
 }
 
-is_running() { [[ -f "$DIR/kafka.pid" ]] && kill -0 "$(cat "$DIR/kafka.pid")" 2>/dev/null; }
+is_running() { pid_running "$DIR/kafka.pid"; }
 
 start() {
   [[ -f "$LIBS/.complete-$KAFKA_VERSION" ]] || die "jars missing; run: $0 fetch"
@@ -202,19 +195,7 @@ start() {
 }
 
 stop() {
-  if ! is_running; then rm -f "$DIR/kafka.pid"; return 0; fi
-  local pid
-  pid="$(cat "$DIR/kafka.pid")"
-  kill -TERM "$pid" 2>/dev/null || true
-  # Clean shutdown is usually a few seconds; a KRaft node that lost its quorum can hang.
-  local deadline=$((SECONDS + 20))
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "kafka.sh: pid $pid ignored TERM, killing" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-  fi
-  rm -f "$DIR/kafka.pid"
+  stop_pid "$DIR/kafka.pid"
   echo "kafka stopped (127.0.0.1:$PORT)"
 }
 
