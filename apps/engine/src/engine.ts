@@ -155,6 +155,7 @@ export class Engine {
         options.engineId,
         tracker,
         repliesLog,
+        { chunkBytes: options.kafka.chunkBytes, maxValueBytes: options.kafka.maxValueBytes },
       );
     }
     this.services = {

@@ -34,6 +34,8 @@ describe("engine env", () => {
       replicationFactor: undefined,
       sessionTimeoutMs: 10_000,
       client: "platformatic",
+      chunkBytes: 512 * 1024,
+      maxValueBytes: 64 * 1024 * 1024,
     });
     const byDefault = readEngineEnv({ ...base, WEIR_TRANSPORT: "kafka", WEIR_KAFKA_BROKERS: "k1:9092" });
     expect((await kafkaTransportSettings(byDefault, noProfiles))?.client).toBe("kafkajs");

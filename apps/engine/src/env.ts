@@ -88,6 +88,25 @@ const schema = z.object({
   /** The Kafka client library the transport runs on (see README, "Kafka transport"). */
   WEIR_KAFKA_CLIENT: z.enum(["kafkajs", "platformatic"]).default("kafkajs"),
   /**
+   * Value bytes per message on an edge topic: a record whose value is larger goes as ordered chunk
+   * messages (same key, same partition) that the reading node puts back together. Keep it below
+   * the broker's message.max.bytes (1 MiB by default) with room for key and headers.
+   */
+  WEIR_KAFKA_CHUNK_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(512 * 1024),
+  /**
+   * The most bytes of split values a node's reader holds per partition while putting them back
+   * together; a larger value is dead-lettered ("too large to put together"), not read.
+   */
+  WEIR_KAFKA_MAX_VALUE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024 * 1024),
+  /**
    * Extra Host names the HTTP server answers to, comma-separated (`*.example.com` wildcards; `*`
    * any); localhost, 127.0.0.1, [::1], WEIR_ENGINE_HOST and the public URL's host always.
    */
@@ -190,6 +209,8 @@ export async function kafkaTransportSettings(
     replicationFactor: env.WEIR_KAFKA_REPLICATION_FACTOR,
     sessionTimeoutMs: env.WEIR_KAFKA_SESSION_TIMEOUT_MS,
     client: env.WEIR_KAFKA_CLIENT,
+    chunkBytes: env.WEIR_KAFKA_CHUNK_BYTES,
+    maxValueBytes: env.WEIR_KAFKA_MAX_VALUE_BYTES,
   };
 }
 

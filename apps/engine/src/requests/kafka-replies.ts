@@ -1,11 +1,15 @@
 import { randomBytes } from "node:crypto";
-import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
+import type { Consumer, Kafka, KafkaMessage, Message } from "kafkajs";
 import type { WeirRecord } from "@weir/domain";
 import { createTopicsWithLeaders } from "@weir/connectors";
 import { errorMessage } from "@weir/domain";
 import type { Logger } from "../logger";
 import { kafkajsEdgeClient } from "../transport/kafka/kafkajs-client";
+import { DEFAULT_CHUNK_BYTES, frameOf } from "../transport/kafka/record-codec";
 import { EDGE_PRODUCER, TopicWriter } from "../transport/kafka/topic-writer";
+import { splitMessage } from "../transport/values/chunk-codec";
+import { decodeValue, encodeValue } from "../transport/values/value-codec";
+import { ValueReassembler } from "../transport/values/value-reassembler";
 import { DEADLINE_HEADER, REPLY_HEADER, TOKEN_HEADER } from "./request-credit";
 import { REQUEST_HEADER } from "./request-tracker";
 import type { RequestTracker } from "./request-tracker";
@@ -18,6 +22,18 @@ const RETENTION_MS = 15 * 60_000;
 const JOIN_TIMEOUT_MS = 30_000;
 const READY_ATTEMPTS = 5;
 const RETRY_MS = 1_000;
+/**
+ * On an answer message: the reply without its record's value (JSON), the value being the
+ * message's (raw bytes or JSON text, as on an edge topic), split into chunks when large.
+ */
+const ANSWER_HEADER = "weir-reply-answer";
+
+export interface ReplySettings {
+  /** Value bytes per reply message (WEIR_KAFKA_CHUNK_BYTES): a larger answer goes as chunks. */
+  chunkBytes?: number | undefined;
+  /** The most bytes of split answers held at once (WEIR_KAFKA_MAX_VALUE_BYTES). */
+  maxValueBytes?: number | undefined;
+}
 
 /** The reply topic of one engine: only it reads it. */
 export function replyTopic(engineId: string): string {
@@ -67,16 +83,22 @@ export class KafkaRequestReplies implements RemoteRequests {
   private readying: Promise<void> | undefined;
   private watching: Promise<void> | undefined;
   private topicsMade: Promise<void> | undefined;
+  private readonly chunkBytes: number;
+  /** Answers split into chunks, put back together (the reply topic has one partition). */
+  private readonly answers: ValueReassembler<undefined>;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly engineId: string,
     private readonly tracker: RequestTracker,
     private readonly log: Logger,
+    settings: ReplySettings = {},
   ) {
     this.address = replyTopic(engineId);
+    this.chunkBytes = settings.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+    this.answers = new ValueReassembler(settings.maxValueBytes ?? 64 * 1024 * 1024);
     this.writer = new TopicWriter(
-      { client: kafkajsEdgeClient(kafka), producer: EDGE_PRODUCER },
+      { client: kafkajsEdgeClient(kafka), producer: EDGE_PRODUCER, maxRequestBytes: this.chunkBytes },
       this.stopping.signal,
       log,
     );
@@ -183,7 +205,31 @@ export class KafkaRequestReplies implements RemoteRequests {
     const to = record.headers[REPLY_HEADER];
     if (to === undefined) return;
     if (to === this.address) this.apply(reply);
-    else this.publisher.publish(to, { key: reply.id, value: JSON.stringify(reply) });
+    else for (const message of this.messagesOf(reply)) this.publisher.publish(to, message);
+  }
+
+  /** An answer's value travels as an edge record's does (raw bytes, chunks when large); the rest as JSON. */
+  private messagesOf(reply: Reply): Message[] {
+    if (reply.kind !== "answer") return [{ key: reply.id, value: JSON.stringify(reply) }];
+    const { value, headers } = encodeValue(reply.record.value);
+    const bare = { ...reply, record: { ...reply.record, value: null } };
+    return splitMessage(
+      {
+        key: reply.id,
+        value: typeof value === "string" ? Buffer.from(value, "utf8") : value,
+        headers: { ...headers, [ANSWER_HEADER]: JSON.stringify(bare) },
+        timestamp: String(Date.now()),
+      },
+      this.chunkBytes,
+      () => randomBytes(8).toString("hex"),
+    ).map((chunk) => ({
+      key: chunk.key,
+      value:
+        chunk.value === null
+          ? null
+          : Buffer.from(chunk.value.buffer, chunk.value.byteOffset, chunk.value.byteLength),
+      headers: chunk.headers,
+    }));
   }
 
   private apply(reply: Reply): void {
@@ -204,10 +250,33 @@ export class KafkaRequestReplies implements RemoteRequests {
 
   private received(message: KafkaMessage): void {
     try {
+      if (message.headers?.[ANSWER_HEADER] !== undefined) {
+        this.receivedAnswer(message);
+        return;
+      }
       this.apply(JSON.parse(message.value?.toString("utf8") ?? "null") as Reply);
     } catch (error) {
       this.log.warn(`ignored a malformed request reply: ${errorMessage(error)}`);
     }
+  }
+
+  /** An answer message, or one chunk of one: applied once its value is whole. */
+  private receivedAnswer(message: KafkaMessage): void {
+    const out = this.answers.accept(frameOf(message), undefined);
+    if (out.kind === "held" || out.kind === "skipped") return;
+    const headers = { ...out.message.headers };
+    const reply = JSON.parse(headers[ANSWER_HEADER] ?? "null") as Extract<Reply, { kind: "answer" }>;
+    Reflect.deleteProperty(headers, ANSWER_HEADER);
+    if (out.kind === "failed") {
+      this.tracker.fail(reply.id, 502, `an answer could not be read: ${out.error}`);
+      return;
+    }
+    const raw = out.message.value;
+    const value = decodeValue(
+      raw === null ? null : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength),
+      headers,
+    );
+    this.apply({ ...reply, record: { ...reply.record, value } });
   }
 
   private heardCancel(message: KafkaMessage): void {

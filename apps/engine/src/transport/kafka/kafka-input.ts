@@ -4,7 +4,10 @@ import { errorMessage } from "@weir/domain";
 import type { Logger } from "../../logger";
 import type { NodeInput } from "../edge-transport";
 import type { BatchControl, CommitOffset, EdgeClient, EdgeConsumer, IncomingBatch } from "./edge-client";
-import { decodeRecord } from "./record-codec";
+import { ValueReassembler } from "../values/value-reassembler";
+import type { EdgeMessageFrame } from "../values/chunk-codec";
+import { VALUE_KIND_HEADER } from "../values/value-codec";
+import { decodeFrame, decodeRecord, frameOf } from "./record-codec";
 
 /** Messages handed on at a time; a chunk's offset is committed once all of it (and all before it) is acked. */
 export const CHUNK = 500;
@@ -16,6 +19,14 @@ export const CHUNK = 500;
  * at-least-once delivery: at most MAX_UNCOMMITTED per member per such event.
  */
 export const MAX_UNCOMMITTED = 4 * CHUNK;
+/**
+ * The same window in value bytes, so large records (a split value is up to WEIR_KAFKA_CHUNK_BYTES
+ * per message) cannot fill memory: chunks of values still incomplete do not count against either
+ * bound (the partition's reassembly limit bounds them, and a value must be able to complete).
+ */
+export const MAX_UNCOMMITTED_BYTES = 64 * 1024 * 1024;
+/** WEIR_KAFKA_MAX_VALUE_BYTES unless set: the bytes of split values one partition's reader may hold. */
+export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024 * 1024;
 const HEARTBEAT_MS = 1_000;
 
 /** The records of one chunk of one partition still waiting for their ack. */
@@ -27,6 +38,13 @@ interface Chunk {
   next: string;
   /** Its messages, decodable or not: what it adds to the uncommitted window. */
   size: number;
+  /** Their value bytes. */
+  bytes: number;
+  /**
+   * Records (or values still being put together whose first chunk is here) not yet acked or
+   * dead-lettered: a split value holds the chunk of its first message until it is processed, so
+   * no commit passes a value's first chunk before the whole value is done.
+   */
   remaining: number;
   highWatermark: number;
   /** Handed on before the member rejoined its group: it is never committed (the group reads it again). */
@@ -47,6 +65,11 @@ export interface KafkaInputOptions {
    * it names). A failure is retried, the chunk waiting: nothing is dead-lettered for it.
    */
   prepare?: (messages: readonly KafkaMessage[]) => Promise<void>;
+  /**
+   * Edge topics: split values (values/chunk-codec.ts) are put back together before decoding, each
+   * partition holding at most this many bytes of incomplete values (beyond: dead-lettered).
+   */
+  maxValueBytes?: number;
   /** Called with the number of records handed on (a Kafka source's stats when reading its topics). */
   handedOn?: (count: number) => void;
   sessionTimeoutMs: number;
@@ -89,6 +112,10 @@ export class KafkaNodeInput implements NodeInput {
   private readonly committingChunks = new Map<string, Chunk[]>();
   /** Messages handed on and not yet committed (see MAX_UNCOMMITTED). */
   private uncommitted = 0;
+  /** Their value bytes (see MAX_UNCOMMITTED_BYTES). */
+  private uncommittedBytes = 0;
+  /** Per partition, split values being put back together (edge topics only). */
+  private readonly reassemblers = new Map<string, ValueReassembler<Chunk>>();
   /** Counts the member's joins: a batch from before the last one hands nothing more on. */
   private generation = 0;
   private committing: Promise<void> | undefined;
@@ -179,61 +206,128 @@ export class KafkaNodeInput implements NodeInput {
 
   private async eachBatch(batch: IncomingBatch, control: BatchControl): Promise<void> {
     const where = `${batch.topic}/${String(batch.partition)}`;
+    const at = { topic: batch.topic, partition: batch.partition };
     const highWatermark = batch.highWatermark ?? 0;
     const generation = this.generation;
     for (let start = 0; start < batch.messages.length; start += CHUNK) {
       const messages = batch.messages.slice(start, start + CHUNK);
       const last = messages.at(-1);
       if (!last) return;
-      if (!(await this.roomOrStop(control, messages.length, generation))) return;
+      const bytes = messages.reduce((sum, message) => sum + (message.value?.byteLength ?? 0), 0);
+      if (!(await this.roomOrStop(control, messages.length, bytes, generation))) return;
       if (!control.alive()) return;
       if (!(await this.prepared(control, messages, generation))) return;
-      const records: WeirRecord[] = [];
-      const deadLettered: Promise<void>[] = [];
-      for (const message of messages) {
-        const decoded = this.decode(message, { topic: batch.topic, partition: batch.partition });
-        if (decoded.ok) records.push(decoded.record);
-        else deadLettered.push(this.options.undecodable(decoded.record, decoded.error));
-      }
-      // The chunk may be committed once its records are acked, and its undecodable ones stored.
-      await Promise.all(deadLettered);
-      if (generation !== this.generation) return;
-      this.options.handedOn?.(records.length);
       const chunk: Chunk = {
         partition: where,
         topic: batch.topic,
         partitionNumber: batch.partition,
         next: String(Number(last.offset) + 1),
         size: messages.length,
-        remaining: records.length,
+        bytes,
+        remaining: 0,
         highWatermark,
         orphan: false,
       };
+      const records: { record: WeirRecord; chunk: Chunk }[] = [];
+      const deadLettered: Promise<void>[] = [];
+      /** Chunks held by values that failed: released once their dead letters are stored. */
+      const released: Chunk[] = [];
+      const reassembler = this.reassemblerOf(where);
+      for (const message of messages) {
+        if (!reassembler) {
+          const decoded = this.decode(message, at);
+          if (decoded.ok) {
+            records.push({ record: decoded.record, chunk });
+            chunk.remaining++;
+          } else deadLettered.push(this.options.undecodable(decoded.record, decoded.error));
+          continue;
+        }
+        const frame = frameOf(message);
+        const out = reassembler.accept(frame, chunk);
+        const place = `${where}@${message.offset}`;
+        if (out.kind === "held") {
+          if (out.first) chunk.remaining++;
+        } else if (out.kind === "failed") {
+          deadLettered.push(this.options.undecodable(unassembled(out.message), `${place}: ${out.error}`));
+          if (out.owner) released.push(out.owner);
+        } else if (out.kind === "whole") {
+          if (out.message === frame) {
+            const decoded = this.decode(message, at, frame);
+            if (decoded.ok) {
+              records.push({ record: decoded.record, chunk });
+              chunk.remaining++;
+            } else deadLettered.push(this.options.undecodable(decoded.record, decoded.error));
+            continue;
+          }
+          // A value put back together is its first chunk's record, already counted there.
+          try {
+            records.push({ record: decodeFrame(out.message), chunk: out.owner });
+          } catch (error) {
+            deadLettered.push(
+              this.options.undecodable(unassembled(out.message), `${place}: ${errorMessage(error)}`),
+            );
+            released.push(out.owner);
+          }
+        }
+      }
+      // The chunk may be committed once its records are acked, and its undecodable ones stored.
+      await Promise.all(deadLettered);
+      if (generation !== this.generation) return;
+      this.options.handedOn?.(records.length);
+      for (const owner of released) owner.remaining--;
       this.uncommitted += chunk.size;
+      this.uncommittedBytes += chunk.bytes;
       const open = this.open.get(where) ?? [];
       open.push(chunk);
       this.open.set(where, open);
       this.options.lag.set(where, Math.max(0, highWatermark - Number(messages[0]?.offset ?? last.offset)));
-      for (const record of records) this.buffer.push({ record, chunk });
-      // A chunk of undecodable records only is done at once, in its turn.
-      if (records.length === 0) this.settle(where);
+      this.buffer.push(...records);
+      // A chunk with nothing to ack (undecodable records, or chunks of values that go on) is done in its turn.
+      this.settle(where);
+      this.flushCommits();
       control.resolved(last.offset);
       this.wakeAll("data");
     }
   }
 
+  /** The partition's reassembler, when this input reads edge topics (made on first use). */
+  private reassemblerOf(where: string): ValueReassembler<Chunk> | undefined {
+    const max = this.options.maxValueBytes;
+    if (max === undefined) return undefined;
+    let reassembler = this.reassemblers.get(where);
+    if (!reassembler) {
+      reassembler = new ValueReassembler<Chunk>(max);
+      this.reassemblers.set(where, reassembler);
+    }
+    return reassembler;
+  }
+
   /**
-   * Waits, heartbeating, until `count` more messages fit in the uncommitted window; false when
+   * Waits, heartbeating, until `count` more messages of `bytes` fit in the uncommitted window; false when
    * this input stopped or the member rejoined meanwhile (the group reads the rest again). A
    * window with nothing in it takes any chunk, so a chunk larger than the window still moves.
    */
-  private async roomOrStop(control: BatchControl, count: number, generation: number): Promise<boolean> {
-    while (
-      !this.stopped &&
-      generation === this.generation &&
-      this.uncommitted > 0 &&
-      this.uncommitted + count > MAX_UNCOMMITTED
-    ) {
+  private async roomOrStop(
+    control: BatchControl,
+    count: number,
+    bytes: number,
+    generation: number,
+  ): Promise<boolean> {
+    const full = (): boolean => {
+      let heldParts = 0;
+      let heldBytes = 0;
+      for (const reassembler of this.reassemblers.values()) {
+        heldParts += reassembler.parts;
+        heldBytes += reassembler.bytes;
+      }
+      const messages = this.uncommitted - heldParts;
+      return (
+        messages > 0 &&
+        (messages + count > MAX_UNCOMMITTED ||
+          this.uncommittedBytes - heldBytes + bytes > MAX_UNCOMMITTED_BYTES)
+      );
+    };
+    while (!this.stopped && generation === this.generation && full()) {
       await new Promise<void>((resolve) => {
         this.spaceWaiters.push(resolve);
         setTimeout(resolve, HEARTBEAT_MS);
@@ -277,10 +371,14 @@ export class KafkaNodeInput implements NodeInput {
     this.open.clear();
     this.committingChunks.clear();
     this.committedNext.clear();
+    // Values half read are read again from their first chunk.
+    this.reassemblers.clear();
     // Not handed on after all: they will be counted when they come again.
     if (this.buffer.length > 0) this.options.handedOn?.(-this.buffer.length);
     this.buffer = [];
     this.uncommitted = this.taken.reduce((sum, batch) => sum + batch.length, 0);
+    // What the node still holds of the old assignment counts in messages only.
+    this.uncommittedBytes = 0;
     this.wakeAll("space");
   }
 
@@ -331,16 +429,22 @@ export class KafkaNodeInput implements NodeInput {
     for (const { topic, partition, offset } of offsets) {
       const chunks = this.committingChunks.get(`${topic}/${String(partition)}`);
       while (chunks?.[0] && !chunks[0].orphan && Number(chunks[0].next) <= Number(offset)) {
-        this.uncommitted -= chunks.shift()?.size ?? 0;
+        const chunk = chunks.shift();
+        this.uncommitted -= chunk?.size ?? 0;
+        this.uncommittedBytes -= chunk?.bytes ?? 0;
       }
     }
     this.wakeAll("space");
   }
 
-  private decode(message: KafkaMessage, where: { topic: string; partition: number }): Decoded {
+  private decode(
+    message: KafkaMessage,
+    where: { topic: string; partition: number },
+    frame?: EdgeMessageFrame,
+  ): Decoded {
     if (this.options.decode) return this.options.decode(message, where);
     try {
-      return { ok: true, record: decodeRecord(message) };
+      return { ok: true, record: frame ? decodeFrame(frame) : decodeRecord(message) };
     } catch (error) {
       return {
         ok: false,
@@ -361,4 +465,11 @@ export class KafkaNodeInput implements NodeInput {
     else this.spaceWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** The dead letter of a value that could not be put together or decoded: its key and headers. */
+function unassembled(frame: EdgeMessageFrame): WeirRecord {
+  const headers = { ...frame.headers };
+  Reflect.deleteProperty(headers, VALUE_KIND_HEADER);
+  return { key: frame.key, value: null, headers, timestamp: Math.max(0, Number(frame.timestamp) || 0) };
 }

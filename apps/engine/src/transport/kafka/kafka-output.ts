@@ -7,9 +7,17 @@ import type { TopicWriter } from "./topic-writer";
 export interface OutputTarget {
   writer: TopicWriter;
   topic: string;
-  encode: (record: WeirRecord) => Message;
+  /** One message, or a value's ordered chunk messages (edge topics split large values). */
+  encode: (record: WeirRecord) => Message[];
   /** Called with the number of records Kafka acknowledged (a Kafka sink's stats). */
   delivered?(count: number): void;
+}
+
+interface Batch {
+  target: OutputTarget;
+  messages: Message[];
+  /** Records the messages carry (a split value is one record in several messages). */
+  records: number;
 }
 
 /**
@@ -38,18 +46,16 @@ export class KafkaNodeOutput implements NodeOutput {
     // Producers are disconnected by the transport once every node has finished.
   }
 
-  private batchesFor(
-    port: string,
-    records: readonly WeirRecord[],
-  ): { target: OutputTarget; messages: Message[] }[] {
+  private batchesFor(port: string, records: readonly WeirRecord[]): Batch[] {
     return (this.targetsByPort.get(port) ?? []).map((target) => ({
       target,
-      messages: records.map((record) => target.encode(record)),
+      messages: records.flatMap((record) => target.encode(record)),
+      records: records.length,
     }));
   }
 
   /** One request per writer, all writers at once. */
-  private async deliver(batches: readonly { target: OutputTarget; messages: Message[] }[]): Promise<void> {
+  private async deliver(batches: readonly Batch[]): Promise<void> {
     const byWriter = new Map<TopicWriter, TopicMessages[]>();
     for (const { target, messages } of batches) {
       if (messages.length === 0) continue;
@@ -58,6 +64,6 @@ export class KafkaNodeOutput implements NodeOutput {
       byWriter.set(target.writer, list);
     }
     await Promise.all([...byWriter].map(([writer, topicMessages]) => writer.write(topicMessages)));
-    for (const { target, messages } of batches) target.delivered?.(messages.length);
+    for (const { target, records } of batches) target.delivered?.(records);
   }
 }

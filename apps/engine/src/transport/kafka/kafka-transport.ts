@@ -1,4 +1,5 @@
 import { CompressionTypes } from "kafkajs";
+import type { Message } from "kafkajs";
 import type { FlowEdge, FlowNode, FlowSpec, WeirRecord } from "@weir/domain";
 import { kafkaSinkWriter, kafkaSourceReader } from "@weir/connectors";
 import type { ConnectorContext, KafkaConnection } from "@weir/connectors";
@@ -11,13 +12,13 @@ import { edgeClient } from "./client";
 import type { EdgeClient, KafkaClientKind } from "./edge-client";
 import { kafkajsEdgeClient } from "./kafkajs-client";
 import { platformaticEdgeClient } from "./platformatic-client";
-import { KafkaNodeInput } from "./kafka-input";
+import { DEFAULT_MAX_VALUE_BYTES, KafkaNodeInput } from "./kafka-input";
 import type { KafkaInputOptions } from "./kafka-input";
 import { KafkaNodeOutput } from "./kafka-output";
 import type { OutputTarget } from "./kafka-output";
 import { directEdges } from "./direct-edges";
 import { edgeTopic, nodeGroup } from "./names";
-import { encodeRecord } from "./record-codec";
+import { DEFAULT_CHUNK_BYTES, encodeRecord } from "./record-codec";
 import { EDGE_PRODUCER, TopicWriter } from "./topic-writer";
 
 export interface KafkaTransportSettings {
@@ -30,6 +31,10 @@ export interface KafkaTransportSettings {
   sessionTimeoutMs: number;
   /** The client library (WEIR_KAFKA_CLIENT); kafkajs unless set. */
   client?: KafkaClientKind | undefined;
+  /** Value bytes per edge message (WEIR_KAFKA_CHUNK_BYTES): a larger value goes as ordered chunks. */
+  chunkBytes?: number | undefined;
+  /** The most bytes of split values a reader holds per partition (WEIR_KAFKA_MAX_VALUE_BYTES). */
+  maxValueBytes?: number | undefined;
 }
 
 export interface KafkaTransportHooks {
@@ -72,6 +77,12 @@ export class KafkaTransport implements EdgeTransport {
   private get clientKind(): KafkaClientKind {
     return this.settings.client ?? "kafkajs";
   }
+
+  private get chunkBytes(): number {
+    return this.settings.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  }
+
+  private readonly encodeEdge = (record: WeirRecord): Message[] => encodeRecord(record, this.chunkBytes);
 
   /** The Kafka sources and sinks whose topic is their edge: the transport reads and writes them. */
   absorbs(node: FlowNode): boolean {
@@ -151,6 +162,7 @@ export class KafkaTransport implements EdgeTransport {
         // A new group starts at the beginning: upstream writes before every group has joined.
         fromBeginning: true,
         concurrency: Math.max(1, Math.min(partitions, 16)),
+        maxValueBytes: this.settings.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
         undecodable: (record, error) => this.hooks.deadLetter(node.id, record, error),
       };
     }
@@ -185,7 +197,7 @@ export class KafkaTransport implements EdgeTransport {
       throw new Error(`node '${nodeId}' reads its Kafka source's topic; replay into it is not supported`);
     }
     this.replayWriter ??= this.writer("replay");
-    const messages = records.map(encodeRecord);
+    const messages = records.flatMap(this.encodeEdge);
     await this.replayWriter.write([{ topic: edgeTopic(this.deployment, edge.id), messages }]);
   }
 
@@ -213,7 +225,7 @@ export class KafkaTransport implements EdgeTransport {
   private async targetOf(edge: FlowEdge, edgeWriter: TopicWriter): Promise<OutputTarget> {
     const sink = this.direct.sinks.get(edge.id);
     if (!sink)
-      return { writer: edgeWriter, topic: edgeTopic(this.deployment, edge.id), encode: encodeRecord };
+      return { writer: edgeWriter, topic: edgeTopic(this.deployment, edge.id), encode: this.encodeEdge };
     // Write the Kafka sink's topic as the sink would: its connection, key, encoding, acks.
     const target = await kafkaSinkWriter(sink.config, await this.connectorContext(sink));
     const counters = this.hooks.counters(sink.id, "in");
@@ -237,7 +249,7 @@ export class KafkaTransport implements EdgeTransport {
     return {
       writer,
       topic: target.topic,
-      encode: target.encode,
+      encode: (record) => [target.encode(record)],
       delivered: (count) => {
         counters.recordsIn += count;
         counters.recordsOut += count;
@@ -248,7 +260,7 @@ export class KafkaTransport implements EdgeTransport {
 
   private writer(scope: string): TopicWriter {
     const writer = new TopicWriter(
-      { client: this.client, producer: EDGE_PRODUCER },
+      { client: this.client, producer: EDGE_PRODUCER, maxRequestBytes: this.chunkBytes },
       this.stopping.signal,
       this.hooks.log.child(scope),
     );

@@ -1,18 +1,42 @@
 // How a record travels on an edge topic: key as the Kafka key (so a key keeps its partition and
 // its order), value as JSON or raw bytes (values/value-codec.ts), headers as headers, the
-// record's timestamp as the message's.
+// record's timestamp as the message's. A value above the chunk limit goes as several ordered
+// chunk messages with the same key (values/chunk-codec.ts); the reader puts them back together
+// (values/value-reassembler.ts) before decoding.
+import { randomBytes } from "node:crypto";
 import type { IHeaders, Message } from "kafkajs";
 import type { WeirRecord } from "@weir/domain";
+import type { EdgeMessageFrame } from "../values/chunk-codec";
+import { splitMessage } from "../values/chunk-codec";
 import { decodeValue, encodeValue } from "../values/value-codec";
 
-export function encodeRecord(record: WeirRecord): Message {
+/** Value bytes per message unless WEIR_KAFKA_CHUNK_BYTES says otherwise: half the broker's default message.max.bytes. */
+export const DEFAULT_CHUNK_BYTES = 512 * 1024;
+
+/** One message, or the value's ordered chunks of at most `chunkBytes` value bytes each. */
+export function encodeRecord(record: WeirRecord, chunkBytes = DEFAULT_CHUNK_BYTES): Message[] {
   const { value, headers } = encodeValue(record.value);
-  return {
-    key: record.key,
-    value,
-    headers: { ...record.headers, ...headers },
-    timestamp: String(record.timestamp),
-  };
+  const all = { ...record.headers, ...headers };
+  const timestamp = String(record.timestamp);
+  const size = typeof value === "string" ? Buffer.byteLength(value, "utf8") : value.byteLength;
+  if (size <= chunkBytes) return [{ key: record.key, value, headers: all, timestamp }];
+  const bytes = typeof value === "string" ? Buffer.from(value, "utf8") : value;
+  return splitMessage({ key: record.key, value: bytes, headers: all, timestamp }, chunkBytes, newChunkId).map(
+    (chunk) => ({
+      key: chunk.key,
+      value: chunk.value === null ? null : toBuffer(chunk.value),
+      headers: chunk.headers,
+      timestamp: chunk.timestamp,
+    }),
+  );
+}
+
+function newChunkId(): string {
+  return randomBytes(8).toString("hex");
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export interface EdgeMessage {
@@ -22,17 +46,38 @@ export interface EdgeMessage {
   timestamp: string;
 }
 
-/** Throws when the message is not one this transport wrote (someone else produced to the topic). */
-export function decodeRecord(message: EdgeMessage): WeirRecord {
+/** A message's headers as text (the last value of a repeated header). */
+export function headersOf(message: EdgeMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, raw] of Object.entries(message.headers ?? {})) {
     const value = Array.isArray(raw) ? raw.at(-1) : raw;
     if (value !== undefined) headers[name] = value.toString();
   }
+  return headers;
+}
+
+/** A message as the reassembler takes it (value bytes as they are, no copy). */
+export function frameOf(message: EdgeMessage): EdgeMessageFrame {
   return {
     key: message.key === null ? null : message.key.toString("utf8"),
-    value: decodeValue(message.value, headers),
+    value: message.value,
+    headers: headersOf(message),
+    timestamp: message.timestamp,
+  };
+}
+
+/** Throws when the message is not one this transport wrote (someone else produced to the topic). */
+export function decodeRecord(message: EdgeMessage): WeirRecord {
+  return decodeFrame(frameOf(message));
+}
+
+/** A whole message (never split, or put back together) as its record. */
+export function decodeFrame(frame: EdgeMessageFrame): WeirRecord {
+  const headers = { ...frame.headers };
+  return {
+    key: frame.key,
+    value: decodeValue(frame.value === null ? null : toBuffer(frame.value), headers),
     headers,
-    timestamp: Math.max(0, Number(message.timestamp) || 0),
+    timestamp: Math.max(0, Number(frame.timestamp) || 0),
   };
 }

@@ -1,4 +1,4 @@
-import type { TopicMessages } from "kafkajs";
+import type { Message, TopicMessages } from "kafkajs";
 import { errorMessage } from "@weir/domain";
 import type { Logger } from "../../logger";
 import type { EdgeClient, EdgeProducer, ProducerSettings } from "./edge-client";
@@ -13,6 +13,11 @@ export const EDGE_PRODUCER: ProducerSettings = { idempotent: true, acks: -1, com
 export interface WriterSettings {
   client: EdgeClient;
   producer: ProducerSettings;
+  /**
+   * Value bytes per produce request (unset: no bound). The broker refuses a partition's batch over
+   * its message.max.bytes, so a value split into chunks goes one chunk or so per request.
+   */
+  maxRequestBytes?: number;
 }
 
 /**
@@ -32,7 +37,8 @@ export class TopicWriter {
   ) {}
 
   async write(topicMessages: TopicMessages[]): Promise<void> {
-    for (const request of splitRequests(topicMessages)) await this.writeOne(request);
+    for (const request of splitRequests(topicMessages, this.settings.maxRequestBytes ?? Infinity))
+      await this.writeOne(request);
   }
 
   private async writeOne(topicMessages: TopicMessages[]): Promise<void> {
@@ -69,26 +75,44 @@ export class TopicWriter {
   }
 }
 
-/** Cuts a write into requests of at most MESSAGES_PER_REQUEST messages, in order. */
-function splitRequests(topicMessages: readonly TopicMessages[]): TopicMessages[][] {
+/**
+ * Cuts a write into requests of at most MESSAGES_PER_REQUEST messages and (but for a single
+ * message larger on its own) `maxBytes` value bytes, in order.
+ */
+export function splitRequests(topicMessages: readonly TopicMessages[], maxBytes: number): TopicMessages[][] {
   const requests: TopicMessages[][] = [];
   let current: TopicMessages[] = [];
   let size = 0;
+  let bytes = 0;
+  const cut = (): void => {
+    if (size > 0) requests.push(current);
+    current = [];
+    size = 0;
+    bytes = 0;
+  };
   for (const { topic, messages } of topicMessages) {
-    for (let start = 0; start < messages.length;) {
-      const take = Math.min(MESSAGES_PER_REQUEST - size, messages.length - start);
-      current.push({ topic, messages: messages.slice(start, start + take) });
-      size += take;
-      start += take;
-      if (size === MESSAGES_PER_REQUEST) {
-        requests.push(current);
-        current = [];
-        size = 0;
+    let run: Message[] = [];
+    for (const message of messages) {
+      const length = maxBytes === Infinity ? 0 : valueBytes(message);
+      if (size > 0 && (size === MESSAGES_PER_REQUEST || bytes + length > maxBytes)) {
+        if (run.length > 0) current.push({ topic, messages: run });
+        run = [];
+        cut();
       }
+      run.push(message);
+      size++;
+      bytes += length;
     }
+    if (run.length > 0) current.push({ topic, messages: run });
   }
-  if (current.length > 0) requests.push(current);
+  cut();
   return requests;
+}
+
+function valueBytes(message: Message): number {
+  const value = message.value;
+  if (value === null) return 0;
+  return typeof value === "string" ? Buffer.byteLength(value, "utf8") : value.byteLength;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
