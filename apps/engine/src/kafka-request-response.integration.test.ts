@@ -3,7 +3,9 @@
 // function's records of one key are processed on engine B (which owns that key's partition), and
 // the answer still streams back to A's client in order and complete; a request past its timeout
 // gets 504 on A while B is still working on it, and its record is dropped afterwards, counted.
-import { randomUUID } from "node:crypto";
+// A byte answer made on B (several MiB, so split into chunks on the edge and on the reply topic)
+// reaches A's client as the raw bytes.
+import { createHash, randomUUID } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { Partitioners } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -28,7 +30,13 @@ afterAll(async () => {
 });
 
 // Busy-waits `ms` per record (the sandbox has no timers); keeps the key, so its partition.
+// A record asking for `bytes` is answered with that many bytes, byte i being (i * 7 + (i >> 10)) & 0xff.
 const SLOW_ECHO = `export default (r) => {
+  if (r.value.bytes) {
+    const out = new Uint8Array(r.value.bytes);
+    for (let i = 0; i < out.length; i++) out[i] = (i * 7 + (i >> 10)) & 0xff;
+    return { key: r.key, value: out };
+  }
   const until = Date.now() + (r.value.ms ?? 0);
   while (Date.now() < until) {}
   return { key: r.key, value: { key: r.key, i: r.value.i } };
@@ -55,8 +63,10 @@ function partitionOf(key: string): number {
 
 interface Answer {
   status: number;
+  contentType: string | undefined;
   chunks: { at: number; text: string }[];
   body: string;
+  raw: Buffer;
 }
 
 /** POSTs and records when each chunk of the answer arrives; `hangUpAfterFirst` leaves after one. */
@@ -68,10 +78,18 @@ function post(url: string, body: unknown, hangUpAfterFirst = false): Promise<Ans
       { method: "POST", headers: { "content-type": "application/json" } },
       (res) => {
         const chunks: { at: number; text: string }[] = [];
+        const buffers: Buffer[] = [];
         const done = (): void => {
-          resolve({ status: res.statusCode ?? 0, chunks, body: chunks.map((c) => c.text).join("") });
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: res.headers["content-type"],
+            chunks,
+            body: chunks.map((c) => c.text).join(""),
+            raw: Buffer.concat(buffers),
+          });
         };
         res.on("data", (chunk: Buffer) => {
+          buffers.push(chunk);
           chunks.push({ at: performance.now() - started, text: chunk.toString() });
           if (hangUpAfterFirst) {
             req.destroy();
@@ -126,7 +144,7 @@ describe("request/response on the Kafka transport", () => {
         ],
         edges: [
           { id: "e1", from: { node: "req", port: "out" }, to: { node: "fn" }, partitions: PARTITIONS },
-          { id: "e2", from: { node: "fn", port: "out" }, to: { node: "res" } },
+          { id: "e2", from: { node: "fn", port: "out" }, to: { node: "res" }, partitions: PARTITIONS },
           { id: "e3", from: { node: "fn", port: "out" }, to: { node: "log" } },
         ],
       };
@@ -167,20 +185,32 @@ describe("request/response on the Kafka transport", () => {
           const rows = await t.db.nodeStats.findMany({
             where: { deploymentId: deployment.id, nodeId: "fn" },
           });
-          const owned = new Map<string, number[]>();
-          for (const row of rows) {
-            const partitions = Object.keys((row.partitionLag ?? {}) as Record<string, number>)
-              .filter((where) => where.startsWith(`weir.${flow.id}.v1.e1/`))
-              .map((where) => Number(where.split("/").at(-1)));
-            owned.set(row.engineId, partitions);
-          }
-          const ofA = owned.get(aId) ?? [];
-          const ofB = owned.get(bId) ?? [];
-          return ofA.length === 1 && ofB.length === 1 && ofA[0] !== ofB[0]
-            ? { a: ofA[0], b: ofB[0] }
-            : undefined;
+          const resRows = await t.db.nodeStats.findMany({
+            where: { deploymentId: deployment.id, nodeId: "res" },
+          });
+          const split = (of: typeof rows, edge: string): { a: number; b: number } | undefined => {
+            const owned = new Map<string, number[]>();
+            for (const row of of) {
+              const partitions = Object.keys((row.partitionLag ?? {}) as Record<string, number>)
+                .filter((where) => where.startsWith(`weir.${flow.id}.v1.${edge}/`))
+                .map((where) => Number(where.split("/").at(-1)));
+              owned.set(row.engineId, partitions);
+            }
+            const ofA = owned.get(aId) ?? [];
+            const ofB = owned.get(bId) ?? [];
+            return ofA.length === 1 &&
+              ofB.length === 1 &&
+              ofA[0] !== ofB[0] &&
+              ofA[0] !== undefined &&
+              ofB[0] !== undefined
+              ? { a: ofA[0], b: ofB[0] }
+              : undefined;
+          };
+          const fn = split(rows, "e1");
+          const res = split(resRows, "e2");
+          return fn && res ? { ...fn, resOnB: res.b } : undefined;
         },
-        "the function's two partitions owned one by each engine",
+        "the function's and the response sink's two partitions owned one by each engine",
         40_000,
       );
       const keyOnB = keys.find((key) => partitionOf(key) === owners.b) ?? "";
@@ -217,6 +247,38 @@ describe("request/response on the Kafka transport", () => {
         "engine B's function took its key's five records",
       );
 
+      // A byte answer given by B's response sink: 3 MiB, over the broker's 1 MiB message limit, so
+      // split on the edge topic and on A's reply topic, and written raw to A's client.
+      const keyAnsweredOnB = keys.find((key) => partitionOf(key) === owners.resOnB) ?? "";
+      const size = 3 * 1024 * 1024 + 17;
+      const expected = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) expected[i] = (i * 7 + (i >> 10)) & 0xff;
+      const resOnBBefore =
+        (
+          await t.db.nodeStats.findFirst({
+            where: { deploymentId: deployment.id, nodeId: "res", engineId: bId },
+          })
+        )?.recordsIn ?? 0n;
+      const bytes = await post(url, [{ key: keyAnsweredOnB, value: { bytes: size } }]);
+      expect(bytes.status).toBe(200);
+      expect(bytes.contentType).toBe("application/octet-stream");
+      expect(bytes.raw.byteLength).toBe(size);
+      expect(createHash("sha256").update(bytes.raw).digest("hex")).toBe(
+        createHash("sha256").update(expected).digest("hex"),
+      );
+      // It was B's response sink that answered (so the answer crossed over A's reply topic).
+      await eventually(
+        async () =>
+          ((
+            await t.db.nodeStats.findFirst({
+              where: { deploymentId: deployment.id, nodeId: "res", engineId: bId },
+            })
+          )?.recordsIn ?? 0n) > resOnBBefore
+            ? true
+            : undefined,
+        "engine B's response sink took the byte answer",
+      );
+
       // A record B works on for longer than the request may take: A answers 504 while B is busy.
       const sent = performance.now();
       const late = await post(url, [{ key: keyOnB, value: { i: 99, ms: TIMEOUT_MS + 1000 } }]);
@@ -230,7 +292,7 @@ describe("request/response on the Kafka transport", () => {
       // B's function is done with it once its output has come into the response sink (and been dropped).
       await eventually(async () => {
         const res = (await t.api.stats.get({ flowId: flow.id })).nodes.find((n) => n.nodeId === "res");
-        return res && res.recordsIn >= warmedUp + records.length + 1 ? true : undefined;
+        return res && res.recordsIn >= warmedUp + records.length + 2 ? true : undefined;
       }, "the timed-out record through the function");
 
       // A client that hangs up after the first line: A tells every engine, and B's function drops
@@ -245,7 +307,7 @@ describe("request/response on the Kafka transport", () => {
 
       // Once B's function is done with them, the timed-out and the abandoned requests' outputs are
       // dropped by both sinks, counted in and completed: every record is accounted for.
-      const sentIn = warmedUp + records.length + 1 + cancelled.length;
+      const sentIn = warmedUp + records.length + 2 + cancelled.length;
       const stats = await eventually(
         async () => {
           const current = await t.api.stats.get({ flowId: flow.id });

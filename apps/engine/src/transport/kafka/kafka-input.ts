@@ -28,6 +28,11 @@ export const MAX_UNCOMMITTED_BYTES = 64 * 1024 * 1024;
 /** WEIR_KAFKA_MAX_VALUE_BYTES unless set: the bytes of split values one partition's reader may hold. */
 export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024 * 1024;
 const HEARTBEAT_MS = 1_000;
+/**
+ * A split value that got no chunk for this long while later messages came on its partition is
+ * given up (its writer died mid-value and writes it whole again), so it stops holding commits back.
+ */
+export const ABANDON_VALUE_MS = 60_000;
 
 /** The records of one chunk of one partition still waiting for their ack. */
 interface Chunk {
@@ -269,6 +274,13 @@ export class KafkaNodeInput implements NodeInput {
             released.push(out.owner);
           }
         }
+      }
+      for (const gone of reassembler?.abandon(Date.now(), ABANDON_VALUE_MS) ?? []) {
+        released.push(gone.owner);
+        this.options.log.warn(
+          `gave up on split value ${gone.id} on ${where} after ${String(gone.parts)} chunks (${String(gone.bytes)} bytes): ` +
+            `nothing more of it for ${String(ABANDON_VALUE_MS / 1000)} s while later messages came (its writer stopped mid-value and writes it again)`,
+        );
       }
       // The chunk may be committed once its records are acked, and its undecodable ones stored.
       await Promise.all(deadLettered);

@@ -117,4 +117,27 @@ describe("value reassembler", () => {
       owner: undefined,
     });
   });
+
+  it("gives up on a value whose writer stopped mid-value once later messages came and time passed", () => {
+    const dead = parts(30, 10, "dead");
+    const slow = parts(30, 10, "slow");
+    const reader = new ValueReassembler<string>(1000);
+    reader.accept(dead[0] as EdgeMessageFrame, "u0", 0);
+    reader.accept(dead[1] as EdgeMessageFrame, "u0", 0);
+    reader.accept(slow[0] as EdgeMessageFrame, "u1", 0);
+    // Time passes, but nothing came after slow's chunk: only dead (passed by slow) may go.
+    expect(reader.abandon(5_000, 10_000)).toEqual([]);
+    expect(reader.abandon(20_000, 10_000)).toEqual([{ id: "dead", owner: "u0", bytes: 20, parts: 2 }]);
+    expect([reader.bytes, reader.parts]).toEqual([10, 1]);
+    // The slow writer goes on (its value completes), and dead's late chunk is refused, not skipped.
+    reader.accept(slow[1] as EdgeMessageFrame, "u2", 21_000);
+    expect(reader.accept(slow[2] as EdgeMessageFrame, "u2", 21_000)).toMatchObject({
+      kind: "whole",
+      owner: "u1",
+    });
+    expect(reader.accept(dead[2] as EdgeMessageFrame, "u2", 21_000)).toMatchObject({
+      kind: "failed",
+      error: "chunk 3 of 3 of value dead arrived without its first",
+    });
+  });
 });

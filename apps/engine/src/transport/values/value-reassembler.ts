@@ -26,6 +26,18 @@ interface Partial<T> {
   parts: Uint8Array[];
   bytes: number;
   owner: T;
+  /** When its last chunk so far came (the clock passed to `accept`). */
+  lastAt: number;
+  /** Another message came after its last chunk: its writer is not merely slow to write it. */
+  passed: boolean;
+}
+
+/** A value given up on by `abandon`: its writer died mid-value (and wrote it again, at least once). */
+export interface Abandoned<T> {
+  id: string;
+  owner: T;
+  bytes: number;
+  parts: number;
 }
 
 /** Failed values whose later chunks are still expected; a few suffice (they are consecutive). */
@@ -55,7 +67,30 @@ export class ValueReassembler<T> {
     return this.partial.size > 0;
   }
 
-  accept(message: EdgeMessageFrame, owner: T): Assembled<T> {
+  accept(message: EdgeMessageFrame, owner: T, now = Date.now()): Assembled<T> {
+    const out = this.put(message, owner, now);
+    const own = out.kind === "held" ? chunkMarker(message.headers)?.id : undefined;
+    for (const [id, partial] of this.partial) if (id !== own) partial.passed = true;
+    return out;
+  }
+
+  /**
+   * Gives up on incomplete values that got no chunk for `staleMs` while later messages came (a
+   * writer that died mid-value: it writes the whole value again, as it never got the ack), so
+   * their first chunk no longer holds the reader's commits back. A chunk of one coming after all
+   * is refused as "without its first" (dead-lettered, not lost in silence).
+   */
+  abandon(now: number, staleMs: number): Abandoned<T>[] {
+    const gone: Abandoned<T>[] = [];
+    for (const [id, partial] of this.partial) {
+      if (!partial.passed || now - partial.lastAt < staleMs) continue;
+      this.forget(id, partial);
+      gone.push({ id, owner: partial.owner, bytes: partial.bytes, parts: partial.parts.length });
+    }
+    return gone;
+  }
+
+  private put(message: EdgeMessageFrame, owner: T, now: number): Assembled<T> {
     let marker: ChunkMarker | undefined;
     try {
       marker = chunkMarker(message.headers);
@@ -96,7 +131,14 @@ export class ValueReassembler<T> {
           message,
           this.tooLarge(id, `${String(this.pendingBytes + part.byteLength)} bytes held`),
         );
-      this.partial.set(id, { count, parts: [part], bytes: part.byteLength, owner });
+      this.partial.set(id, {
+        count,
+        parts: [part],
+        bytes: part.byteLength,
+        owner,
+        lastAt: now,
+        passed: false,
+      });
       this.pendingBytes += part.byteLength;
       this.pendingParts++;
       return { kind: "held", first: true };
@@ -114,6 +156,8 @@ export class ValueReassembler<T> {
         this.tooLarge(id, `${String(this.pendingBytes + part.byteLength)} bytes held`),
       );
     partial.parts.push(part);
+    partial.lastAt = now;
+    partial.passed = false;
     partial.bytes += part.byteLength;
     this.pendingBytes += part.byteLength;
     this.pendingParts++;
