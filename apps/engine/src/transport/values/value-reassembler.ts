@@ -18,7 +18,11 @@ export type Assembled<T> =
    * it was held (the reader releases it); `message` carries the value's key and headers, no value.
    */
   | { kind: "failed"; message: EdgeMessageFrame; error: string; owner: T | undefined }
-  /** A later chunk of a value that failed before: skipped without a second report. */
+  /**
+   * A later chunk of a value that failed before (skipped without a second report), or of a value
+   * whose first chunk came before this reader started: the reader commits past a first chunk only
+   * once its value was processed, so such a tail belongs to a value already done.
+   */
   | { kind: "skipped" };
 
 interface Partial<T> {
@@ -40,12 +44,14 @@ export interface Abandoned<T> {
   parts: number;
 }
 
-/** Failed values whose later chunks are still expected; a few suffice (they are consecutive). */
+/** Failed or abandoned values remembered for their later chunks; a few suffice. */
 const FAILED_REMEMBERED = 1000;
 
 export class ValueReassembler<T> {
   private readonly partial = new Map<string, Partial<T>>();
   private readonly failed = new Set<string>();
+  /** Values given up on by `abandon`: a chunk of one coming after all is refused, not skipped. */
+  private readonly abandoned = new Set<string>();
   private pendingBytes = 0;
   private pendingParts = 0;
 
@@ -85,6 +91,7 @@ export class ValueReassembler<T> {
     for (const [id, partial] of this.partial) {
       if (!partial.passed || now - partial.lastAt < staleMs) continue;
       this.forget(id, partial);
+      remember(this.abandoned, id);
       gone.push({ id, owner: partial.owner, bytes: partial.bytes, parts: partial.parts.length });
     }
     return gone;
@@ -111,12 +118,14 @@ export class ValueReassembler<T> {
     }
     const partial = this.partial.get(id);
     if (!partial) {
-      if (index !== 0)
+      if (index !== 0) {
+        if (!this.abandoned.has(id)) return { kind: "skipped" };
         return this.fail(
           id,
           message,
-          `chunk ${index + 1} of ${count} of value ${id} arrived without its first`,
+          `chunk ${index + 1} of ${count} of value ${id} arrived after the value was given up on (no chunk of it for a long while)`,
         );
+      }
       // The first chunk tells the value's size within one chunk: refuse it before holding any.
       const atLeast = (count - 1) * part.byteLength + 1;
       if (count > 1 && part.byteLength > 0 && atLeast > this.maxBytes)
@@ -187,13 +196,8 @@ export class ValueReassembler<T> {
     if (partial) this.forget(id, partial);
     const marker = chunkMarker(message.headers);
     // The rest of the value is skipped quietly, unless this was its last chunk.
-    if (marker && marker.index < marker.count - 1) {
-      this.failed.add(id);
-      if (this.failed.size > FAILED_REMEMBERED) {
-        const oldest = this.failed.values().next().value;
-        if (oldest !== undefined) this.failed.delete(oldest);
-      }
-    }
+    this.abandoned.delete(id);
+    if (marker && marker.index < marker.count - 1) remember(this.failed, id);
     return { kind: "failed", message: bare(message), error, owner: partial?.owner };
   }
 
@@ -209,4 +213,11 @@ function bare(message: EdgeMessageFrame): EdgeMessageFrame {
   const headers = { ...message.headers };
   Reflect.deleteProperty(headers, CHUNK_HEADER);
   return { key: message.key, value: null, headers, timestamp: message.timestamp };
+}
+
+function remember(ids: Set<string>, id: string): void {
+  ids.add(id);
+  if (ids.size <= FAILED_REMEMBERED) return;
+  const oldest = ids.values().next().value;
+  if (oldest !== undefined) ids.delete(oldest);
 }
