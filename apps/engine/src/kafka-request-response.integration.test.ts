@@ -3,8 +3,8 @@
 // function's records of one key are processed on engine B (which owns that key's partition), and
 // the answer still streams back to A's client in order and complete; a request past its timeout
 // gets 504 on A while B is still working on it, and its record is dropped afterwards, counted.
-// A byte answer made on B (several MiB, so split into chunks on the edge and on the reply topic)
-// reaches A's client as the raw bytes.
+// A byte answer made on B (larger than WEIR_KAFKA_CHUNK_BYTES, so split into chunks on the edge and
+// on the reply topic) reaches A's client as the raw bytes.
 import { createHash, randomUUID } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { Partitioners } from "kafkajs";
@@ -44,6 +44,8 @@ const SLOW_ECHO = `export default (r) => {
 
 const PARTITIONS = 2;
 const TIMEOUT_MS = 3000;
+/** Small, so a byte answer of a few hundred KiB is split on the edge and on the reply topic. */
+const CHUNK_BYTES = 64 * 1024;
 
 /** The partition of e1 the transport's producer puts a key on (murmur2, as Kafka's Java client). */
 function partitionOf(key: string): number {
@@ -121,7 +123,12 @@ describe("request/response on the Kafka transport", () => {
       const ids = [`req-1-${randomUUID().slice(0, 6)}`, `req-2-${randomUUID().slice(0, 6)}`];
       // A lease long enough not to lapse on a busy machine: the source (and the route) stay on A.
       const started = await Promise.all(
-        ids.map((id) => startKafkaEngine(t.url, brokers, id, { WEIR_LEASE_MS: "15000" })),
+        ids.map((id) =>
+          startKafkaEngine(t.url, brokers, id, {
+            WEIR_LEASE_MS: "15000",
+            WEIR_KAFKA_CHUNK_BYTES: String(CHUNK_BYTES),
+          }),
+        ),
       );
       engines.push(...started);
       const spec: FlowSpecInput = {
@@ -247,10 +254,10 @@ describe("request/response on the Kafka transport", () => {
         "engine B's function took its key's five records",
       );
 
-      // A byte answer given by B's response sink: 3 MiB, over the broker's 1 MiB message limit, so
-      // split on the edge topic and on A's reply topic, and written raw to A's client.
+      // A byte answer given by B's response sink: over the chunk limit, so split on the edge topic
+      // and on A's reply topic, put back together on A and written raw to A's client.
       const keyAnsweredOnB = keys.find((key) => partitionOf(key) === owners.resOnB) ?? "";
-      const size = 3 * 1024 * 1024 + 17;
+      const size = 3 * CHUNK_BYTES + 17;
       const expected = Buffer.alloc(size);
       for (let i = 0; i < size; i++) expected[i] = (i * 7 + (i >> 10)) & 0xff;
       const resOnBBefore =
