@@ -50,6 +50,7 @@ export {
   STORABLE_JSON_MARK,
   toStorableJson,
   fromStorableJson,
+  storedJsonView,
   isStorableWrapper,
   isUnstorableText,
   isInexactNumber,

@@ -10,6 +10,12 @@
 // which the client drops on the way out. A value that itself looks like the wrapper (an object whose only
 // key is the marker) is wrapped too, so decoding is never ambiguous; so is a top-level `null`,
 // which Prisma would otherwise take for "no value".
+//
+// Bytes (a record whose value is a Uint8Array) are written first in the one JSON form of bytes,
+// `{ "$bytes": "<base64>", "length": n }` (`toByteJson` in @weir/domain, which also escapes a JSON
+// object's own `$bytes` key), so a stored byte record is its bytes, not an object of indices,
+// and reads back as the same Uint8Array.
+import { fromByteJson, toByteJson } from "@weir/domain";
 
 /** The one key of a wrapper object. */
 export const STORABLE_JSON_MARK = "$weir:json";
@@ -78,10 +84,11 @@ function wrap(value: unknown): StorableJsonObject {
  * it faithfully, else its wrapper. `force` always wraps (a last resort after a write failed).
  */
 export function toStorableJson(value: unknown, options: { force?: boolean } = {}): StorableJson {
-  if (options.force === true || value === null || value === undefined || isWrapperShaped(value))
-    return wrap(value);
-  if (hasUnstorableText(value)) return wrap(value);
-  return value as StorableJson;
+  const encoded = toByteJson(value);
+  if (options.force === true || encoded === null || encoded === undefined || isWrapperShaped(encoded))
+    return wrap(encoded);
+  if (hasUnstorableText(encoded)) return wrap(encoded);
+  return encoded as StorableJson;
 }
 
 /** Whether a stored value is a wrapper written by toStorableJson. */
@@ -91,8 +98,16 @@ export function isStorableWrapper(stored: unknown): stored is Record<typeof STOR
   return keys.length === 1 && typeof (stored as Record<string, unknown>)[STORABLE_JSON_MARK] === "string";
 }
 
-/** The value toStorableJson was given, from what a `jsonb` column holds. */
+/** The value toStorableJson was given, from what a `jsonb` column holds: bytes as Uint8Array. */
 export function fromStorableJson(stored: unknown): unknown {
+  return fromByteJson(storedJsonView(stored));
+}
+
+/**
+ * What a `jsonb` column holds as plain JSON for an API answer: the wrapper undone, bytes left in
+ * their JSON form (`{ "$bytes", "length" }`, a JSON key `$bytes` as `$$bytes`; see @weir/domain).
+ */
+export function storedJsonView(stored: unknown): unknown {
   if (!isStorableWrapper(stored)) return stored;
   return JSON.parse(stored[STORABLE_JSON_MARK]);
 }

@@ -1,5 +1,6 @@
 export * from "./json";
 export * from "./record";
+export * from "./byte-json";
 export * from "./flow";
 export * from "./flow-tests";
 export * from "./node-type";

@@ -148,6 +148,30 @@ describe("EdgePeeks", () => {
     expect(sample?.truncated).toBe(true);
   });
 
+  it("samples a byte value as base64 of its first bytes and its whole length, text secrets redacted", async () => {
+    const { peeks, output, request } = setup(3, 200);
+    await peeks.watch(request("w"));
+    const big = Uint8Array.from({ length: 70_000 }, (_, i) => i % 256);
+    const secret = new TextEncoder().encode("token=hunter2;");
+    await output.sendToPort("out", [
+      { key: null, value: Uint8Array.from([0, 255, 1]), headers: {}, timestamp: 1 },
+      { key: null, value: big, headers: {}, timestamp: 2 },
+      { key: null, value: secret, headers: {}, timestamp: 3 },
+    ]);
+    const [text, large, small] = (await peeks.watch(request("w"))).samples;
+    expect(JSON.parse(small?.value ?? "")).toEqual({ $bytes: "AP8B", length: 3 });
+    expect(small?.truncated).toBe(false);
+    // (200 - 40) * 3 / 4 = 120 bytes kept, never cut mid-text, and the whole length.
+    const shown = JSON.parse(large?.value ?? "") as { $bytes: string; length: number };
+    expect(shown.length).toBe(70_000);
+    expect([...Buffer.from(shown.$bytes, "base64")]).toEqual([...big.subarray(0, 120)]);
+    expect(large?.value.length).toBeLessThanOrEqual(200);
+    expect(large?.truncated).toBe(true);
+    const redacted = JSON.parse(text?.value ?? "") as { $bytes: string; length: number };
+    expect(Buffer.from(redacted.$bytes, "base64").toString("utf8")).toBe("token=***;");
+    expect(redacted.length).toBe(secret.length);
+  });
+
   it("says when this engine does not run the edge's sending node", async () => {
     const { peeks, request } = setup();
     const reading = await peeks.watch(

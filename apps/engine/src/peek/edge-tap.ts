@@ -1,4 +1,5 @@
 import type { WeirRecord } from "@weir/domain";
+import { bytesJson, isBytes, toByteJson } from "@weir/domain";
 import { RingBuffer } from "./ring-buffer";
 
 /** One record as a watcher sees it: its value as JSON text, secrets redacted, cut to a bounded size. */
@@ -8,9 +9,13 @@ export interface PeekSample {
   key: string | null;
   /** The record's own timestamp. */
   timestamp: number;
-  /** JSON text of the value, redacted, at most `maxValueChars` long. */
+  /**
+   * JSON text of the value, redacted, at most `maxValueChars` long. A byte value is its JSON form
+   * `{ "$bytes": "<base64>", "length": n }` holding only its first bytes (never cut mid-text;
+   * `length` is the whole size).
+   */
   value: string;
-  /** The value's JSON was longer and has been cut. */
+  /** The value's JSON was longer and has been cut (bytes: only the first ones are kept). */
   truncated: boolean;
 }
 
@@ -82,15 +87,36 @@ export class EdgeTap {
   }
 
   private sample(record: WeirRecord, now: number): PeekSample {
+    const key = record.key === null ? null : this.options.redact(record.key);
+    if (isBytes(record.value))
+      return { at: now, key, timestamp: record.timestamp, ...this.bytesSample(record.value) };
     // Redacted before it is cut, so a secret split by the cut cannot show half of itself.
-    const text = this.options.redact(JSON.stringify(record.value));
+    const text = this.options.redact(JSON.stringify(toByteJson(record.value)));
     const truncated = text.length > this.options.maxValueChars;
     return {
       at: now,
-      key: record.key === null ? null : this.options.redact(record.key),
+      key,
       timestamp: record.timestamp,
       value: truncated ? text.slice(0, this.options.maxValueChars) : text,
       truncated,
+    };
+  }
+
+  /**
+   * The first bytes of a byte value, as many as fit `maxValueChars` in base64. Bytes that are
+   * text are redacted as text (a secret in an upload is not shown), then kept as bytes again.
+   */
+  private bytesSample(bytes: Uint8Array): { value: string; truncated: boolean } {
+    const keep = Math.max(1, Math.floor(((this.options.maxValueChars - 40) * 3) / 4));
+    let head = bytes.subarray(0, Math.min(bytes.length, keep + 16));
+    const text = new TextDecoder().decode(head);
+    const redacted = this.options.redact(text);
+    if (redacted !== text) head = new TextEncoder().encode(redacted);
+    head = head.subarray(0, Math.min(head.length, keep));
+    const shown = bytesJson(head);
+    return {
+      value: JSON.stringify({ $bytes: shown.$bytes, length: bytes.length }),
+      truncated: head.length < bytes.length || redacted !== text,
     };
   }
 }

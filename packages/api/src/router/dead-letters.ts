@@ -1,5 +1,5 @@
 import type { Prisma } from "@weir/db";
-import { fromStorableJson } from "@weir/db";
+import { storedJsonView } from "@weir/db";
 import { idSchema } from "@weir/domain";
 import { z } from "zod";
 import { requireFlow } from "../lookups";
@@ -55,8 +55,9 @@ export const deadLettersRouter = createTRPCRouter({
         deploymentId: row.deploymentId,
         flowVersionId: row.flowVersionId,
         nodeId: row.nodeId,
-        // Stored wrapped when Postgres could not hold it as given (`toStorableJson`).
-        record: fromStorableJson(row.record) as typeof row.record,
+        // Stored wrapped when Postgres could not hold it as given (`toStorableJson`); a byte
+        // value is given as `{ "$bytes": "<base64>", "length": n }` (see @weir/domain byte-json).
+        record: storedJsonView(row.record) as typeof row.record,
         error: row.error,
         attempts: row.attempts,
         createdAt: iso(row.createdAt),

@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { logSinkNodeType } from "@weir/connectors/definitions";
-import { fromStorableJson } from "@weir/db";
+import { storedJsonView } from "@weir/db";
 import { idSchema } from "@weir/domain";
 import type { NodeKind } from "@weir/domain";
 import { z } from "zod";
@@ -70,10 +70,11 @@ export const logsRouter = createTRPCRouter({
     const { newestFirst, ...query } = page(input);
     const rows = await ctx.db.sinkLogEntry.findMany(query);
     if (newestFirst) rows.reverse();
-    // A record Postgres could not hold as given was stored wrapped (`toStorableJson`): give it back as sent.
+    // A record Postgres could not hold as given was stored wrapped (`toStorableJson`): give it back
+    // as sent, a byte value as `{ "$bytes": "<base64>", "length": n }` (see @weir/domain byte-json).
     return rows.map((row) => ({
       id: Number(row.id),
-      record: fromStorableJson(row.record) as typeof row.record,
+      record: storedJsonView(row.record) as typeof row.record,
       createdAt: iso(row.createdAt),
     }));
   }),

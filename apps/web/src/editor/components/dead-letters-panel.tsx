@@ -9,6 +9,7 @@ import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
 import { useSession } from "~/auth/session";
 import { traceIdOf } from "../trace";
+import { valueText } from "../value-text";
 
 const TraceView = dynamic(() => import("./trace-view").then((m) => m.TraceView), { ssr: false });
 
@@ -143,7 +144,7 @@ export function DeadLettersPanel({ flowId }: { flowId: string }) {
                 <td className="dl-error">{letter.error}</td>
                 <td>
                   <code className="dl-record">
-                    {JSON.stringify((letter.record as { value?: unknown } | null)?.value ?? letter.record)}
+                    {valueText((letter.record as { value?: unknown } | null)?.value ?? letter.record)}
                   </code>
                 </td>
                 <td>{letter.attempts}</td>

@@ -8,7 +8,9 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { RouterOutputs } from "~/lib/trpc";
 import { api, errorMessage } from "~/lib/trpc";
+import { isBytesJson } from "@weir/domain";
 import { formatCount, formatRate } from "../live";
+import { valueText } from "../value-text";
 
 type Sample = RouterOutputs["peek"]["edge"]["samples"][number];
 
@@ -20,14 +22,16 @@ interface Props {
   onClose: () => void;
 }
 
-/** The value as indented JSON, or its cut text as it came. */
+/** The value as indented JSON (bytes as their size and first bytes), or its cut text as it came. */
 function shown(sample: Sample): string {
-  if (sample.truncated) return `${sample.value}…`;
   try {
-    return JSON.stringify(JSON.parse(sample.value), null, 2);
+    const value: unknown = JSON.parse(sample.value);
+    // A byte sample is never cut mid-text: it holds the first bytes and the whole size.
+    if (isBytesJson(value) || !sample.truncated) return valueText(value, 2);
   } catch {
-    return sample.value;
+    // Cut JSON text: shown as it came.
   }
+  return sample.truncated ? `${sample.value}…` : sample.value;
 }
 
 function newWatcher(): string {

@@ -9,6 +9,7 @@ import { useEffect, useRef, useState } from "react";
 import { keys } from "~/lib/query-keys";
 import { api, errorMessage } from "~/lib/trpc";
 import { traceIdOf } from "../trace";
+import { valueText } from "../value-text";
 
 const TraceView = dynamic(() => import("./trace-view").then((m) => m.TraceView), { ssr: false });
 
@@ -21,12 +22,12 @@ interface Line {
   traceId?: string | undefined;
 }
 
-/** A sink's record as a person reads it: its value, with the key in front when it has one. */
+/** A sink's record as a person reads it: its value (bytes as their size and a preview), with the key in front when it has one. */
 function recordText(record: unknown): string {
-  if (typeof record !== "object" || record === null || !("value" in record)) return JSON.stringify(record);
+  if (typeof record !== "object" || record === null || !("value" in record)) return valueText(record);
   const { key, value } = record as { key?: unknown; value: unknown };
   const prefix = typeof key === "string" ? `[${key}] ` : "";
-  return `${prefix}${JSON.stringify(value)}`;
+  return `${prefix}${valueText(value)}`;
 }
 
 async function readLines(flowId: string, node: FlowNode): Promise<Line[]> {
