@@ -44,7 +44,7 @@ export interface ConformanceOptions {
   dialect?: Dialect;
   /**
    * False for a runtime that does not take byte values (`Uint8Array` values, `ctx.write`) yet:
-   * the byte-value cases are then not part of its suite (the `python` runtime, see its README).
+   * the byte-value cases are then not part of its suite (every runtime here takes them now).
    */
   bytes?: boolean;
 }

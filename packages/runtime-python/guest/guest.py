@@ -5,6 +5,9 @@
 #
 # Host -> guest:  {"op": "load", "code", "ports", "params", "secrets", "memoryLimitMb"}
 #                 {"op": "init" | "batch" | "single", "records": [...], "cpuSeconds"}
+#                 (a record whose value is bytes has "bytes": "<base64>" instead of "value";
+#                 the function sees `bytes`, and an output whose value is bytes-like, or a
+#                 ctx.write(bytes), goes back the same way)
 #                 {"state": <JSON text or null>}   (the answer to a state read)
 # Guest -> host:  {"load": LoadResult} | {"get": key} | {"result": CallResult}
 #
@@ -13,6 +16,7 @@
 # successful records only, logs (bounded), and fatal "memory" when the address-space limit was hit.
 
 import asyncio
+import binascii
 import inspect
 import json
 import math
@@ -48,6 +52,9 @@ def _encode_value(value):
     return _join(_C_ENCODER(value, 0))
 _ENCODE_LOG = json.JSONEncoder(separators=(",", ":"), default=repr).encode
 _DECODE = json.JSONDecoder().decode
+_b64encode = binascii.b2a_base64
+_b64decode = binascii.a2b_base64
+_BYTES_TYPES = (bytes, bytearray, memoryview)
 _isfinite = math.isfinite
 _pack = struct.pack
 _unpack = struct.unpack
@@ -139,6 +146,19 @@ class RecordError(Exception):
     pass
 
 
+def bytes_text(value):
+    """A bytes-like value as the protocol's JSON field: base64 text."""
+    return '"' + _b64encode(value, newline=False).decode("ascii") + '"'
+
+
+def with_bytes(records):
+    """The host's records with their "bytes" (base64) as a `bytes` value."""
+    for record in records:
+        if "bytes" in record:
+            record["value"] = _b64decode(record.pop("bytes"))
+    return records
+
+
 def check_record(value, what):
     """
     A record the function returned, emitted or yielded, as the JSON text the host gets (encoded
@@ -147,10 +167,16 @@ def check_record(value, what):
     """
     if value.__class__ is not dict and not isinstance(value, dict) or "value" not in value:
         raise RecordError(f"{what} is not a record: expected a dict with a 'value' field")
-    try:
-        text = '{"value":' + _encode_value(value["value"])
-    except (TypeError, ValueError, RecursionError) as error:
-        raise RecordError(f"{what} is not a valid record: its value is not JSON ({error})") from None
+    if isinstance(value["value"], _BYTES_TYPES):
+        try:
+            text = '{"bytes":' + bytes_text(value["value"])
+        except (TypeError, ValueError) as error:
+            raise RecordError(f"{what} is not a valid record: its bytes cannot be read ({error})") from None
+    else:
+        try:
+            text = '{"value":' + _encode_value(value["value"])
+        except (TypeError, ValueError, RecursionError) as error:
+            raise RecordError(f"{what} is not a valid record: its value is not JSON ({error})") from None
     if "key" in value:
         key = value["key"]
         if key is not None and not isinstance(key, str):
@@ -340,6 +366,7 @@ class Current:
         self.record = None
         self.outputs = []
         self.metrics = []
+        self.in_init = False
 
 
 CURRENT = Current()
@@ -359,6 +386,16 @@ class Context:
         if CURRENT.record is None:
             raise RuntimeError("ctx.emit can only be called while a record is processed")
         CURRENT.outputs.append(OUTPUT_PREFIX[port] + check_record(record, "the emitted record") + "}")
+
+    def write(self, data):
+        """One output chunk of bytes on the default port, after what this record has output so far."""
+        if CURRENT.in_init:
+            raise RuntimeError("ctx.write is not available in init: there is no record yet")
+        if CURRENT.record is None:
+            raise RuntimeError("ctx.write can only be called while a record is processed")
+        if not isinstance(data, _BYTES_TYPES):
+            raise TypeError("ctx.write: expected a Uint8Array (bytes)")
+        CURRENT.outputs.append(OUTPUT_PREFIX[PORTS[0]] + '{"bytes":' + bytes_text(data) + "}}")
 
     @property
     def record(self):
@@ -578,6 +615,7 @@ def load(message):
 
 def run_init(namespace):
     begin_record({"key": None, "headers": {}, "timestamp": 0})
+    CURRENT.in_init = True
     try:
         run(namespace["init"](CTX))
         finish_ok([])
@@ -585,6 +623,8 @@ def run_init(namespace):
         raise
     except BaseException as error:  # noqa: BLE001
         fail_record(error)
+    finally:
+        CURRENT.in_init = False
 
 
 def run_handler(handle, records):
@@ -686,7 +726,7 @@ def feed_is_open():
 def next_call_records():
     message = read_frame()
     limit_cpu(message["cpuSeconds"])
-    return message["records"]
+    return with_bytes(message["records"])
 
 
 def main():
@@ -709,10 +749,10 @@ def main():
                 run_init(namespace)
                 send_result()
             elif callable(namespace.get("handle")):
-                run_handler(namespace["handle"], message["records"])
+                run_handler(namespace["handle"], with_bytes(message["records"]))
                 send_result()
             else:
-                FEED = Feed(message["records"])
+                FEED = Feed(with_bytes(message["records"]))
                 drive_stream(namespace["stream"], FEED)
     except (OutOfMemory, MemoryError):
         CALL.outcomes = []

@@ -2,6 +2,5 @@ import { describeRuntimeConformance, pythonDialect } from "@weir/runtime-conform
 import { pythonRuntime } from "./index";
 
 // The suite's cases in Python (runtime-conformance/src/dialects/python.ts): the same contract,
-// the same containment, each case's source in Python. Byte values are not part of the Python
-// runtime yet (see README.md): its suite has no byte-value cases.
-describeRuntimeConformance("python", () => pythonRuntime, { dialect: pythonDialect, bytes: false });
+// the same containment, each case's source in Python; byte values are `bytes`.
+describeRuntimeConformance("python", () => pythonRuntime, { dialect: pythonDialect });

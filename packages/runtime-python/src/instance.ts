@@ -1,4 +1,5 @@
 import type { FunctionHost, FunctionInstance, FunctionSpec, WeirRecord } from "@weir/domain";
+import { isBytes } from "@weir/domain";
 import type { CallResult, LoadResult } from "@weir/function-contract";
 import type { Guest, GuestDriver } from "@weir/function-contract/instance";
 import { startBatchedInstance } from "@weir/function-contract/instance";
@@ -20,17 +21,32 @@ export async function createPythonInstance(
   return startBatchedInstance(spec, host, processDriver(spec, host, packages));
 }
 
+/** A record as the guest reads it: a byte value as base64 in `bytes` (JSON has no bytes). */
+type WireRecord = WeirRecord | (Omit<WeirRecord, "value"> & { bytes: string });
+
+function toWire(record: WeirRecord): WireRecord {
+  if (!isBytes(record.value)) return record;
+  const { value, ...rest } = record;
+  return { ...rest, bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64") };
+}
+
 /**
  * Fills the key, headers and timestamp an output left out from its input record (the guest
- * leaves them out of its text rather than encoding the input's again).
+ * leaves them out of its text rather than encoding the input's again), and makes the base64
+ * `bytes` of a byte output its Uint8Array value.
  */
 function withInputFields(result: CallResult, batch: readonly WeirRecord[]): CallResult {
   for (const [index, outcome] of result.outcomes.entries()) {
     const input = batch[index];
     if (!outcome.ok || !input) continue;
     for (const output of outcome.outputs) {
-      // As the guest sent it: only `value` is sure to be there.
-      const record: Partial<WeirRecord> = output.record;
+      // As the guest sent it: `value` or `bytes` is sure to be there.
+      const record: Partial<WeirRecord> & { bytes?: string } = output.record;
+      if (record.bytes !== undefined) {
+        const buffer = Buffer.from(record.bytes, "base64");
+        record.value = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+        delete record.bytes;
+      }
       if (record.key === undefined) record.key = input.key;
       if (record.headers === undefined) record.headers = { ...input.headers };
       if (record.timestamp === undefined) record.timestamp = input.timestamp;
@@ -72,13 +88,9 @@ function processDriver(spec: FunctionSpec, host: FunctionHost, packages: string 
             budget(1),
           )) as LoadResult,
         call: async (operation, batch): Promise<CallResult> => {
-          if (batch.some((record) => record.value instanceof Uint8Array))
-            throw new Error(
-              "the python runtime does not take byte values yet: use the js or wasm runtime for a byte stream",
-            );
           return withInputFields(
             (await worker.exchange(
-              { op: operation, records: batch, cpuSeconds: cpuSeconds(batch.length) },
+              { op: operation, records: batch.map(toWire), cpuSeconds: cpuSeconds(batch.length) },
               budget(batch.length),
             )) as CallResult,
             batch,

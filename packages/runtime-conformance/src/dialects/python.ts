@@ -1,5 +1,6 @@
 import type { Dialect } from "../harness";
 import { guarded } from "../harness";
+import { BYTE_SOURCES } from "../suites/bytes";
 
 /**
  * The suite's cases in Python, for the `python` runtime: each TypeScript source of the suites,
@@ -20,6 +21,8 @@ import { guarded } from "../harness";
  * - Prototype tampering → replacing builtins and json's functions, which must not break the
  *   runtime's own bookkeeping; another instance is another process and never sees it.
  * - Frozen objects → read-only mappings that refuse assignment.
+ * - `Uint8Array` → `bytes` (a function may also return `bytearray` or `memoryview`); `typeof` →
+ *   the JSON type's name; `| 0` → the same wrap to a signed 32-bit integer.
  */
 const GUARDED_ATTACKS: [string, string][] = [
   ['throw new Error("boom");', 'raise Exception("boom")'],
@@ -517,6 +520,53 @@ const SOURCES: [string, string][] = [
   ],
 ];
 
+/** The byte-value cases (suites/bytes.ts): `bytes` in, `bytes` out, `ctx.write(bytes)`. */
+const BYTE_CASES: [string, string][] = [
+  [
+    BYTE_SOURCES.prefixLength,
+    [
+      "def handle(r, ctx):",
+      '    value = r["value"]',
+      "    if not isinstance(value, bytes):",
+      '        return {"value": "string" if isinstance(value, str) else type(value).__name__}',
+      '    return {"value": bytes([len(value) & 0xFF]) + value}',
+    ].join("\n"),
+  ],
+  [BYTE_SOURCES.dropFirst, 'def handle(r, ctx):\n    return {"value": r["value"][1:]}\n'],
+  [
+    BYTE_SOURCES.sumAndEcho,
+    [
+      "def handle(r, ctx):",
+      '    total = (sum(r["value"]) + 2**31) % 2**32 - 2**31',
+      '    return [{"value": total}, {"value": r["value"]}]',
+    ].join("\n"),
+  ],
+  [
+    BYTE_SOURCES.xorStream,
+    [
+      "async def stream(chunks, ctx):",
+      "    at = 0",
+      "    async for chunk in chunks:",
+      '        out = bytes(b ^ 0xFF for b in chunk["value"])',
+      "        ctx.write(out[:2])",
+      "        ctx.write(memoryview(out)[2:])",
+      "        at += len(out)",
+      '        yield {"value": {"upTo": at}}',
+    ].join("\n"),
+  ],
+  [
+    BYTE_SOURCES.writeThenFail,
+    [
+      "def stream(chunks, ctx):",
+      "    for chunk in chunks:",
+      '        ctx.write(bytearray(chunk["value"]))',
+      '        if chunk["value"][0] == 13:',
+      '            raise Exception("unlucky chunk")',
+    ].join("\n"),
+  ],
+  [BYTE_SOURCES.writeValue, 'def handle(r, ctx):\n    ctx.write(r["value"])\n    return None\n'],
+];
+
 /**
  * The prototype-tampering case: its TypeScript source is built from lines in the suite, so its
  * counterpart is matched by its first line and the replaced intrinsics it names.
@@ -552,6 +602,7 @@ const PYTHON_GUARDED = (attack: string): string =>
 
 const TABLE = new Map<string, string>([
   ...SOURCES,
+  ...BYTE_CASES,
   ...GUARDED_ATTACKS.map(([ts, py]): [string, string] => [guarded(ts), PYTHON_GUARDED(py)]),
 ]);
 

@@ -15,34 +15,53 @@ function shown(outcome: RecordOutcome | undefined): unknown[] {
   );
 }
 
-const XOR_STREAM = [
-  "export async function* stream(chunks: AsyncIterable<{ value: Uint8Array }>, ctx: any) {",
-  "  let at = 0;",
-  "  for await (const chunk of chunks) {",
-  "    const out = new Uint8Array(chunk.value.length);",
-  "    for (let i = 0; i < out.length; i++) out[i] = chunk.value[i] ^ 0xff;",
-  "    ctx.write(out.subarray(0, 2));",
-  "    ctx.write(out.subarray(2));",
-  "    at += out.length;",
-  "    yield { value: { upTo: at } };",
-  "  }",
-  "}",
-].join("\n");
+/** The cases' sources, exported for the dialects of other languages (dialects/python.ts). */
+export const BYTE_SOURCES = {
+  prefixLength: [
+    "export default (r: { value: unknown }) => {",
+    "  if (!(r.value instanceof Uint8Array)) return { value: typeof r.value };",
+    "  const out = new Uint8Array(r.value.length + 1);",
+    "  out.set(r.value, 1);",
+    "  out[0] = r.value.length;",
+    "  return { value: out };",
+    "};",
+  ].join("\n"),
+  dropFirst: "export default (r: any) => ({ value: r.value.subarray(1) });",
+  sumAndEcho: [
+    "export default (r: any) => {",
+    "  let sum = 0;",
+    "  for (let i = 0; i < r.value.length; i++) sum = (sum + r.value[i]) | 0;",
+    "  return [{ value: sum }, { value: r.value }];",
+    "};",
+  ].join("\n"),
+  xorStream: [
+    "export async function* stream(chunks: AsyncIterable<{ value: Uint8Array }>, ctx: any) {",
+    "  let at = 0;",
+    "  for await (const chunk of chunks) {",
+    "    const out = new Uint8Array(chunk.value.length);",
+    "    for (let i = 0; i < out.length; i++) out[i] = chunk.value[i] ^ 0xff;",
+    "    ctx.write(out.subarray(0, 2));",
+    "    ctx.write(out.subarray(2));",
+    "    at += out.length;",
+    "    yield { value: { upTo: at } };",
+    "  }",
+    "}",
+  ].join("\n"),
+  writeThenFail: [
+    "export async function* stream(chunks: AsyncIterable<{ value: Uint8Array }>, ctx: any) {",
+    "  for await (const chunk of chunks) {",
+    "    ctx.write(chunk.value);",
+    '    if (chunk.value[0] === 13) throw new Error("unlucky chunk");',
+    "  }",
+    "}",
+  ].join("\n"),
+  writeValue: "export default (r: any, ctx: any) => { ctx.write(r.value); return null; };",
+};
 
 export function bytesSuite(h: Harness): void {
   describe("byte values", () => {
     it("hands a byte value to the function as a Uint8Array and takes one back", async () => {
-      const { instance } = await h.start(
-        [
-          "export default (r: { value: unknown }) => {",
-          "  if (!(r.value instanceof Uint8Array)) return { value: typeof r.value };",
-          "  const out = new Uint8Array(r.value.length + 1);",
-          "  out.set(r.value, 1);",
-          "  out[0] = r.value.length;",
-          "  return { value: out };",
-          "};",
-        ].join("\n"),
-      );
+      const { instance } = await h.start(BYTE_SOURCES.prefixLength);
       const outcomes = await instance.process([
         bytesRec([1, 2, 3]),
         rec("json"),
@@ -58,7 +77,7 @@ export function bytesSuite(h: Harness): void {
     });
 
     it("keeps key, headers and timestamp of a byte record", async () => {
-      const { instance } = await h.start("export default (r: any) => ({ value: r.value.subarray(1) });");
+      const { instance } = await h.start(BYTE_SOURCES.dropFirst);
       const [outcome] = await instance.process([
         bytesRec([9, 8, 7], { key: "file", headers: { "weir-request-id": "r1" }, timestamp: 42 }),
       ]);
@@ -75,16 +94,7 @@ export function bytesSuite(h: Harness): void {
       // 1 MiB: the wasm runtime interprets JavaScript (no JIT), so the function's loop is slow there.
       const big = new Uint8Array(1024 * 1024);
       for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
-      const { instance } = await h.start(
-        [
-          "export default (r: any) => {",
-          "  let sum = 0;",
-          "  for (let i = 0; i < r.value.length; i++) sum = (sum + r.value[i]) | 0;",
-          "  return [{ value: sum }, { value: r.value }];",
-          "};",
-        ].join("\n"),
-        { memoryLimitMb: 128, timeoutMs: 20_000 },
-      );
+      const { instance } = await h.start(BYTE_SOURCES.sumAndEcho, { memoryLimitMb: 128, timeoutMs: 20_000 });
       const outcomes = await instance.process([bytesRec([1]), bytesRec(big), bytesRec([2, 3])]);
       let sum = 0;
       for (const byte of big) sum = (sum + byte) | 0;
@@ -95,7 +105,7 @@ export function bytesSuite(h: Harness): void {
     });
 
     it("writes chunks in order with ctx.write in stream mode, across batches", async () => {
-      const { instance } = await h.start(XOR_STREAM);
+      const { instance } = await h.start(BYTE_SOURCES.xorStream);
       const first = await instance.process([bytesRec([0, 1, 2, 3]), bytesRec([0xf0, 0x0f])]);
       const second = await instance.process([bytesRec([0xff, 0xfe, 0xfd])]);
       expect(first.map(shown)).toEqual([
@@ -106,16 +116,7 @@ export function bytesSuite(h: Harness): void {
     });
 
     it("drops a failed record's written chunks and keeps the others", async () => {
-      const { instance } = await h.start(
-        [
-          "export async function* stream(chunks: AsyncIterable<{ value: Uint8Array }>, ctx: any) {",
-          "  for await (const chunk of chunks) {",
-          "    ctx.write(chunk.value);",
-          '    if (chunk.value[0] === 13) throw new Error("unlucky chunk");',
-          "  }",
-          "}",
-        ].join("\n"),
-      );
+      const { instance } = await h.start(BYTE_SOURCES.writeThenFail);
       const [one, bad, two] = await instance.process([bytesRec([1]), bytesRec([13, 13]), bytesRec([2])]);
       expect(shown(one)).toEqual([{ bytes: [1] }]);
       expect(failureOf(bad).message).toBe("unlucky chunk");
@@ -123,9 +124,7 @@ export function bytesSuite(h: Harness): void {
     });
 
     it("refuses ctx.write of anything but bytes, failing that record", async () => {
-      const { instance } = await h.start(
-        "export default (r: any, ctx: any) => { ctx.write(r.value); return null; };",
-      );
+      const { instance } = await h.start(BYTE_SOURCES.writeValue);
       const [text, bytes] = await instance.process([rec("text"), bytesRec([7])]);
       expect(failureOf(text).message).toBe("TypeError: ctx.write: expected a Uint8Array (bytes)");
       expect(shown(bytes)).toEqual([{ bytes: [7] }]);
