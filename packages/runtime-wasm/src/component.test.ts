@@ -85,6 +85,30 @@ describe("a prebuilt weir:function component", () => {
     ]);
   });
 
+  it("hands a byte value over as base64 text with content-encoding: base64, and takes bytes back the same way", async () => {
+    const instance = await wasmRuntime.createInstance(spec(), createMemoryHost());
+    open.push(instance);
+    const bytes = Uint8Array.from([0, 1, 2, 0xff]);
+    const outcomes = await instance.process([rec(bytes), rec("make bytes"), rec("bad bytes"), rec(2)]);
+    const [echoed, seen] = outcomes[0]?.ok ? outcomes[0].outputs : [];
+    // Passed through: the same bytes, the input's headers without the encoding mark.
+    expect(echoed?.record.value).toBeInstanceOf(Uint8Array);
+    expect([...(echoed?.record.value as Uint8Array)]).toEqual([0, 1, 2, 0xff]);
+    expect(echoed?.record.headers).toEqual({ h: "v" });
+    expect(seen?.record.value).toEqual({ base64: "AAEC/w==" });
+    expect(outcomes[1]?.ok ? outcomes[1].outputs[0]?.record : undefined).toMatchObject({
+      value: new TextEncoder().encode("hi"),
+      headers: {},
+    });
+    expect(values(outcomes[2])).toBe(
+      "output 0 has the header 'content-encoding: base64' but its value is not base64 text in a JSON string",
+    );
+    expect(values(outcomes[3])).toEqual([
+      ["alerts", { seen: 1 }],
+      ["out", 6],
+    ]);
+  });
+
   it("fails a record that sends to a port the node does not have, and only that record", async () => {
     const instance = await wasmRuntime.createInstance(spec(), createMemoryHost());
     open.push(instance);

@@ -7,7 +7,7 @@ import type {
   WeirRecord,
 } from "@weir/domain";
 import type { JsonValue } from "@weir/domain";
-import { userError } from "@weir/domain";
+import { isBytes, userError } from "@weir/domain";
 import type { CallResult, LoadResult } from "@weir/function-contract";
 import { compileForRun, parseCallResult } from "@weir/function-contract";
 import { encodeBatchWithBytes } from "@weir/function-contract/guest";
@@ -15,6 +15,7 @@ import type { Guest, GuestDriver } from "@weir/function-contract/instance";
 import { startBatchedInstance } from "@weir/function-contract/instance";
 import type { LoadedComponent } from "./component-cache";
 import { loadComponent, sha256 } from "./component-cache";
+import { bytesForComponent, fromComponentOutput } from "./component-bytes";
 import { jsGuestComponent } from "./guest-build";
 import { GuestWorker } from "./guest-worker";
 import type { ComponentInspection } from "@weir/function-contract/component-inspect";
@@ -71,13 +72,17 @@ function hasProperties(object: object): boolean {
 
 /**
  * A batch for a `weir:function` component: per record a line `[key, header entries, timestamp]`
- * and a line with the value's JSON text, which the worker hands to the component as is.
+ * and a line with the value's JSON text, which the worker hands to the component as is (a byte
+ * value as base64 text, see component-bytes.ts).
  */
 function encodeComponentBatch(batch: readonly WeirRecord[]): string {
   let text = "";
   for (const record of batch) {
-    const entries = hasProperties(record.headers) ? Object.entries(record.headers) : NO_HEADERS;
-    text += `${JSON.stringify([record.key ?? null, entries, record.timestamp])}\n${JSON.stringify(record.value)}\n`;
+    let entries = hasProperties(record.headers) ? Object.entries(record.headers) : NO_HEADERS;
+    let valueText: string;
+    if (isBytes(record.value)) ({ entries, valueText } = bytesForComponent(record.value, entries));
+    else valueText = JSON.stringify(record.value);
+    text += `${JSON.stringify([record.key ?? null, entries, record.timestamp])}\n${valueText}\n`;
   }
   return text.slice(0, -1);
 }
@@ -131,14 +136,22 @@ function decodeComponentResult(text: string): CallResult {
       const valueText = text.slice(at, at + length);
       at += length;
       if (problem !== undefined) continue;
+      let parsed: unknown;
       try {
-        outputs.push({
-          port,
-          record: { key, value: JSON.parse(valueText) as WeirRecord["value"], headers, timestamp },
-        });
+        parsed = JSON.parse(valueText);
       } catch {
         problem = `output ${n} has a value that is not JSON text: ${valueText.slice(0, 80)}`;
+        continue;
       }
+      const output = fromComponentOutput(parsed, headers);
+      if ("problem" in output) {
+        problem = `output ${n} ${output.problem}`;
+        continue;
+      }
+      outputs.push({
+        port,
+        record: { key, value: output.value as WeirRecord["value"], headers: output.headers, timestamp },
+      });
     }
     if (problem === undefined && entry.x) problem = entry.x[1];
     const writes: StateWrite[] = [];

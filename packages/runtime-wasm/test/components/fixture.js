@@ -18,7 +18,24 @@ export function init(params, secrets) {
 
 export function process(records) {
   return records.map((record) => {
+    if (record.headers.some(([name, value]) => name === "content-encoding" && value === "base64")) {
+      // Bytes, as base64 text (the world's rule): passed on as they came, and what was seen on 'alerts'.
+      const seen = { ...record, headers: [], value: JSON.stringify({ base64: JSON.parse(record.value) }) };
+      return ok([{ record }, { port: "alerts", record: seen }], [], []);
+    }
     const value = JSON.parse(record.value);
+    if (value === "make bytes")
+      return ok(
+        [{ record: { ...record, headers: [["content-encoding", "base64"]], value: '"aGk="' } }],
+        [],
+        [],
+      );
+    if (value === "bad bytes")
+      return ok(
+        [{ record: { ...record, headers: [["content-encoding", "base64"]], value: '"hi!"' } }],
+        [],
+        [],
+      );
     if (value === "crash") throw new Error("crash: the whole call traps");
     if (value === "spin") for (;;);
     if (value === "fail") return { tag: "err", val: { message: "this record fails", line: 21 } };
