@@ -46,11 +46,15 @@ export interface FunctionSpec extends FunctionSource {
   requirements?: readonly string[];
 }
 
+/**
+ * A function's log. `record` is the record being processed when the line was written, when the
+ * runtime can tell (the engine keeps its trace id with the line); absent for load and init.
+ */
 export interface FunctionLogger {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
+  debug(message: string, record?: WeirRecord): void;
+  info(message: string, record?: WeirRecord): void;
+  warn(message: string, record?: WeirRecord): void;
+  error(message: string, record?: WeirRecord): void;
 }
 
 /**

@@ -14,7 +14,8 @@ export interface CallResult {
   failures: [number, string | null][];
   /** [outcome index, writes] for every successful record that wrote state, in record order. */
   writes: [number, StateWrite[]][];
-  logs: [LogLevel, string][];
+  /** Log lines; the third element, when there, is the index of the record that wrote it. */
+  logs: [LogLevel, string, number?][];
   /** Counter totals of the call's successful records. */
   counters: Record<string, number>;
   histograms: [string, number][];

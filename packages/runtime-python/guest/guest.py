@@ -228,7 +228,11 @@ def add_log(level, message):
         call.dropped += 1
         return
     call.log_bytes += len(message)
-    call.logs.append([level, message])
+    if CURRENT.record is not None and not CURRENT.in_init:
+        # With the index of the record that wrote it (the host keeps that record's trace with the line).
+        call.logs.append([level, message, len(call.outcomes)])
+    else:
+        call.logs.append([level, message])
 
 
 def format_args(args):

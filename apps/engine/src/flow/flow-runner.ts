@@ -16,6 +16,7 @@ import { CreditOutput, creditLedger } from "../requests/credit-io";
 import { CreditBook } from "../requests/request-credit";
 import type { NodeTracing } from "../tracing/traced-io";
 import { TracedInput, TracedOutput, markDeadLettered } from "../tracing/traced-io";
+import { TRACEPARENT, sampledTraceId } from "../tracing/trace-context";
 import { PeekedInput } from "../peek/peeked-input";
 import { PeekedOutput } from "../peek/peeked-output";
 
@@ -364,13 +365,15 @@ export class FlowRunner {
     const counters = this.services.counters(this.deployment.id, node.id, "in");
     const create = async (): Promise<FunctionNodeHandle["instance"]> => {
       const instance = `${node.id}#${++this.instanceCount}`;
-      const write = (level: string) => (message: string) => {
+      const write = (level: string) => (message: string, record?: WeirRecord) => {
         this.services.functionLogs.add({
           deployment: this.deployment,
           nodeId: node.id,
           instance,
           level,
           message: redact(message, secrets),
+          // The editor opens this trace from the line (only a sampled record has its spans kept).
+          traceId: sampledTraceId(record?.headers[TRACEPARENT]),
         });
       };
       const host = {

@@ -72,6 +72,8 @@ export interface FlowServices {
       instance: string;
       level: string;
       message: string;
+      /** The sampled trace of the record processed when the line was written. */
+      traceId?: string | undefined;
     }): void;
   };
 }

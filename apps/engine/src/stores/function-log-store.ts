@@ -12,6 +12,8 @@ interface Entry {
   instance: string;
   level: string;
   message: string;
+  /** The sampled trace of the record that was processed when the line was written. */
+  traceId?: string | undefined;
 }
 
 /**
@@ -80,6 +82,7 @@ export class FunctionLogStore {
         instance: storableText(e.instance),
         level: e.level,
         message: e.message,
+        traceId: e.traceId ?? null,
       })),
     });
   }

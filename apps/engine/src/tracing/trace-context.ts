@@ -19,6 +19,14 @@ export function parseTraceparent(header: string | undefined): SpanContext | unde
   return { traceId, spanId, traceFlags: Number.parseInt(flags, 16) & TraceFlags.SAMPLED, isRemote: true };
 }
 
+/** The trace id of a traceparent whose flags say "sampled"; undefined otherwise. */
+export function sampledTraceId(header: string | undefined): string | undefined {
+  const context = parseTraceparent(header);
+  return context !== undefined && (context.traceFlags & TraceFlags.SAMPLED) !== 0
+    ? context.traceId
+    : undefined;
+}
+
 export function formatTraceparent(context: SpanContext): string {
   return `00-${context.traceId}-${context.spanId}-${(context.traceFlags & TraceFlags.SAMPLED) === 0 ? "00" : "01"}`;
 }

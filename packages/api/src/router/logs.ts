@@ -93,6 +93,8 @@ export const logsRouter = createTRPCRouter({
       instance: row.instance,
       level: row.level,
       message: row.message,
+      /** The trace of the record the function was processing, when it was sampled (trace.get opens it). */
+      traceId: row.traceId,
       createdAt: iso(row.createdAt),
     }));
   }),

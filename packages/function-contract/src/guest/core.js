@@ -681,7 +681,10 @@ export function createGuest(configJson, host) {
       logCount++;
       hostLog(level, message);
     } else {
-      logs += (logCount++ > 0 ? "," : "") + "[" + JSONStringify(level) + "," + JSONStringify(message) + "]";
+      // With the index of the record that wrote it (the host keeps that record's trace with the line).
+      const at = cur !== null && !cur.inInit ? "," + outcomeCount : "";
+      logs +=
+        (logCount++ > 0 ? "," : "") + "[" + JSONStringify(level) + "," + JSONStringify(message) + at + "]";
     }
   }
 

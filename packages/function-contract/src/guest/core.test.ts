@@ -52,7 +52,7 @@ async function batch(loaded: Loaded, records: WeirRecord[], operation = "batch")
 }
 
 describe("the guest core", () => {
-  it("runs a batch: outputs take the input's key, headers and timestamp; logs stay in the result", async () => {
+  it("runs a batch: outputs take the input's key, headers and timestamp; logs stay in the result, by record", async () => {
     const g = guest(`export default (r: any, ctx: any) => {
   ctx.log.info("n", r.value.n, { a: 1 });
   if (r.value.n === 2) return null;
@@ -70,9 +70,10 @@ describe("the guest core", () => {
       },
       { ok: true, outputs: [] },
     ]);
+    // Each line with the index of the record that wrote it (the host keeps that record's trace).
     expect(result.logs).toEqual([
-      ["info", 'n 1 {"a":1}'],
-      ["info", 'n 2 {"a":1}'],
+      ["info", 'n 1 {"a":1}', 0],
+      ["info", 'n 2 {"a":1}', 1],
     ]);
     expect(g.logs).toEqual([]);
     expect(g.progress.filter(([index]) => index >= 0)).toEqual([

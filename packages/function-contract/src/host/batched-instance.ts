@@ -61,6 +61,8 @@ class BatchedInstance implements FunctionInstance {
   private readonly redact: (text: string) => string;
   private readonly io: GuestIo;
   private guest: Guest | undefined;
+  /** The records of the call in progress: a line logged as it happens in a one-record call is that record's. */
+  private calling: readonly WeirRecord[] = [];
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -71,7 +73,7 @@ class BatchedInstance implements FunctionInstance {
     this.redact = secretRedactor(host.secrets);
     this.io = {
       log: (level, message) => {
-        this.log(level, message);
+        this.log(level, message, this.calling.length === 1 ? this.calling[0] : undefined);
       },
       getState: async (key) => {
         const value = await this.host.state.get(key);
@@ -111,7 +113,7 @@ class BatchedInstance implements FunctionInstance {
       this.checkOpen();
       return this.oneByOne(batch);
     }
-    return this.settle(result);
+    return this.settle(result, batch);
   }
 
   /** One call; a guest whose engine ran out of memory is ended like one that died. */
@@ -120,7 +122,13 @@ class BatchedInstance implements FunctionInstance {
     operation: "init" | "batch" | "single",
     batch: readonly WeirRecord[],
   ): Promise<CallResult> {
-    const result = await guest.call(operation, batch);
+    this.calling = operation === "init" ? [] : batch;
+    let result: CallResult;
+    try {
+      result = await guest.call(operation, batch);
+    } finally {
+      this.calling = [];
+    }
     if (result.fatal === "memory") {
       guest.dispose();
       throw new GuestDied(
@@ -150,7 +158,7 @@ class BatchedInstance implements FunctionInstance {
         continue;
       }
       try {
-        outcomes.push(...(await this.settle(await this.call(guest, "single", [record]))));
+        outcomes.push(...(await this.settle(await this.call(guest, "single", [record]), [record])));
       } catch (error) {
         if (!(error instanceof GuestDied)) throw error;
         this.guest = undefined;
@@ -160,9 +168,13 @@ class BatchedInstance implements FunctionInstance {
     return outcomes;
   }
 
-  /** Hands a call's logs, state writes and metrics to the host and finishes its outcomes. */
-  private async settle(result: CallResult): Promise<RecordOutcome[]> {
-    for (const [level, message] of result.logs) this.log(level, message);
+  /**
+   * Hands a call's logs (each with the record that wrote it, when the guest said which), state
+   * writes and metrics to the host and finishes its outcomes.
+   */
+  private async settle(result: CallResult, batch: readonly WeirRecord[]): Promise<RecordOutcome[]> {
+    for (const [level, message, index] of result.logs)
+      this.log(level, message, index === undefined ? undefined : batch[index]);
     const reported = result.lines && result.lines.length > 0 ? new Map(result.lines) : undefined;
     for (const [index, stack] of result.failures) {
       const outcome = result.outcomes[index];
@@ -195,7 +207,7 @@ class BatchedInstance implements FunctionInstance {
         );
       }
       if (loaded.init) {
-        const [outcome] = await this.settle(await this.call(guest, "init", []));
+        const [outcome] = await this.settle(await this.call(guest, "init", []), []);
         if (outcome && !outcome.ok)
           throw this.startError("init failed", outcome.error.message, outcome.error.line);
       }
@@ -224,23 +236,12 @@ class BatchedInstance implements FunctionInstance {
     );
   }
 
-  private log(level: LogLevel, message: string): void {
+  private log(level: LogLevel, message: string, record?: WeirRecord): void {
     const logger = this.host.log;
     const text = this.redact(message);
-    switch (level) {
-      case "debug":
-        logger.debug(text);
-        break;
-      case "warn":
-        logger.warn(text);
-        break;
-      case "error":
-        logger.error(text);
-        break;
-      case "info":
-        logger.info(text);
-        break;
-    }
+    // Called with the record only when there is one, so a logger sees what it always saw otherwise.
+    if (record === undefined) logger[level](text);
+    else logger[level](text, record);
   }
 
   private checkOpen(): void {

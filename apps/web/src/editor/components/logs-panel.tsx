@@ -18,7 +18,7 @@ interface Line {
   at: string;
   level: string;
   text: string;
-  /** The record's trace, when it was traced (log sink records only). */
+  /** The record's trace, when it was traced: a sink's record, or the record a function was processing when it logged the line. */
   traceId?: string | undefined;
 }
 
@@ -33,7 +33,13 @@ function recordText(record: unknown): string {
 async function readLines(flowId: string, node: FlowNode): Promise<Line[]> {
   if (node.kind === "function") {
     const rows = await api.logs.function.query({ flowId, nodeId: node.id, limit: 300 });
-    return rows.map((r) => ({ id: r.id, at: r.createdAt, level: r.level, text: r.message }));
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.createdAt,
+      level: r.level,
+      text: r.message,
+      traceId: r.traceId ?? undefined,
+    }));
   }
   const rows = await api.logs.read.query({ flowId, nodeId: node.id, limit: 300 });
   return rows.map((r) => ({
