@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { barOf, formatMs, traceIdOf } from "./trace";
+import { barOf, formatMs, traceIdOf, tracedNodes } from "./trace";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 
@@ -26,5 +26,39 @@ describe("trace", () => {
     expect(formatMs(0.4213)).toBe("0.42 ms");
     expect(formatMs(12.34)).toBe("12.3 ms");
     expect(formatMs(1250)).toBe("1.25 s");
+  });
+});
+
+describe("tracedNodes", () => {
+  const span = (
+    nodeId: string,
+    over: Partial<{ flowId: string; error: string | null; deadLettered: boolean }> = {},
+  ) => ({
+    flowId: "f",
+    nodeId,
+    error: null,
+    deadLettered: false,
+    ...over,
+  });
+
+  it("marks the flow's nodes a trace passed through, a failing one as bad whatever its other spans", () => {
+    const nodes = tracedNodes(
+      [
+        span("in"),
+        span("fn", { error: "boom" }),
+        span("fn"),
+        span("dl", { deadLettered: true }),
+        span("out"),
+        span("elsewhere", { flowId: "other" }),
+      ],
+      "f",
+    );
+    expect([...nodes]).toEqual([
+      ["in", "ok"],
+      ["fn", "bad"],
+      ["dl", "bad"],
+      ["out", "ok"],
+    ]);
+    expect(tracedNodes([], "f").size).toBe(0);
   });
 });

@@ -35,3 +35,24 @@ export function formatMs(ms: number): string {
   if (ms >= 10) return `${ms.toFixed(1)} ms`;
   return `${ms.toFixed(2)} ms`;
 }
+
+/** How a node handled a trace's record, as the canvas marks it while the trace is open. */
+export type TracedTone = "ok" | "bad";
+
+/**
+ * The nodes of this flow a trace passed through, each "bad" when one of its spans failed or
+ * dead-lettered the record, else "ok" (spans of other flows are left out: they are not on this canvas).
+ */
+export function tracedNodes(
+  spans: readonly { flowId: string; nodeId: string; error: string | null; deadLettered: boolean }[],
+  flowId: string,
+): Map<string, TracedTone> {
+  const nodes = new Map<string, TracedTone>();
+  for (const span of spans) {
+    if (span.flowId !== flowId) continue;
+    const bad = span.error !== null || span.deadLettered;
+    if (bad || !nodes.has(span.nodeId))
+      nodes.set(span.nodeId, bad ? "bad" : (nodes.get(span.nodeId) ?? "ok"));
+  }
+  return nodes;
+}

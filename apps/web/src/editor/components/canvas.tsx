@@ -16,6 +16,7 @@ import { addNode, canConnect, connect, moveNodes, outputPorts } from "../graph";
 import { edgeTypeFlags } from "../port-types";
 import { starterConfig } from "../starter";
 import type { LiveView } from "../live";
+import type { TracedTone } from "../trace";
 import type { PlacedProblems } from "../problems";
 import type { EditorState } from "./use-editor-state";
 import type { WeirFlowEdge } from "./weir-edge";
@@ -42,6 +43,8 @@ interface Props {
   state: EditorState;
   types: NodeTypeIndex;
   live: LiveView | null;
+  /** The nodes an open trace passed through (marked on the canvas), or null. */
+  traced?: ReadonlyMap<string, TracedTone> | null | undefined;
   /** Records each edge carried in the last dry run, by edge id (shown on the edge). */
   dryRunCounts?: ReadonlyMap<string, number> | undefined;
   onInit: (instance: ReactFlowInstance<WeirFlowNode, WeirFlowEdge>) => void;
@@ -54,6 +57,7 @@ function toFlowNodes(
   problems: PlacedProblems | null,
   live: LiveView | null,
   sizes: ReadonlyMap<string, { width: number; height: number }>,
+  traced: ReadonlyMap<string, TracedTone> | null,
 ): WeirFlowNode[] {
   return doc.nodes.map((node) => {
     const flowNode: WeirFlowNode = {
@@ -67,6 +71,7 @@ function toFlowNodes(
         ports: outputPorts(node, types),
         problems: problems?.byNode.get(node.id) ?? NO_PROBLEMS,
         live: live?.nodes.get(node.id),
+        traced: traced?.get(node.id),
       },
     };
     const measured = sizes.get(node.id);
@@ -85,7 +90,7 @@ function toggled(ids: ReadonlySet<string>, changes: readonly [string, boolean][]
   return next;
 }
 
-export function Canvas({ state, types, live, dryRunCounts, onInit }: Props) {
+export function Canvas({ state, types, live, traced = null, dryRunCounts, onInit }: Props) {
   const flow = useReactFlow<WeirFlowNode, WeirFlowEdge>();
   const [sizes, setSizes] = useState<Map<string, { width: number; height: number }>>(new Map());
   const [refused, setRefused] = useState<{ reason: string; kind: "refused" | "types" } | null>(null);
@@ -99,8 +104,8 @@ export function Canvas({ state, types, live, dryRunCounts, onInit }: Props) {
   docRef.current = state.doc;
 
   const nodes = useMemo(
-    () => toFlowNodes(state.doc, types, state, state.problems, live, sizes),
-    [state, types, live, sizes],
+    () => toFlowNodes(state.doc, types, state, state.problems, live, sizes, traced),
+    [state, types, live, sizes, traced],
   );
   // Typed ports: edges whose types cannot fit are flagged as drawn (the save refuses them too).
   const typeFlags = useMemo(() => edgeTypeFlags(state.doc), [state.doc]);

@@ -3,8 +3,10 @@
 // small waterfall, one row per node that handled it (name, start after the first span, time
 // taken, what became of it), from the spans the engines keep in memory (trace.get).
 import { useQuery } from "@tanstack/react-query";
+import { useEffect, useMemo } from "react";
 import { api, errorMessage } from "~/lib/trpc";
-import { barOf, formatMs } from "../trace";
+import { barOf, formatMs, tracedNodes } from "../trace";
+import { useMarkTraced } from "./trace-highlight";
 import "./trace-view.css";
 
 interface Props {
@@ -34,7 +36,18 @@ export function TraceView({ flowId, traceId, onClose }: Props) {
     refetchInterval: (query) =>
       query.state.data?.spans.some((span) => span.durationMs === null) === true ? 1000 : false,
   });
-  const spans = trace.data?.spans ?? [];
+  const spans = useMemo(() => trace.data?.spans ?? [], [trace.data]);
+  // The canvas marks the nodes the trace passed through while this view is open.
+  const markTraced = useMarkTraced();
+  useEffect(() => {
+    markTraced(tracedNodes(spans, flowId));
+  }, [markTraced, spans, flowId]);
+  useEffect(
+    () => () => {
+      markTraced(null);
+    },
+    [markTraced],
+  );
   const totalMs = Math.max(0, ...spans.map((span) => span.offsetMs + (span.durationMs ?? 0)));
   return (
     <section className="trace-view" data-testid="trace-view" aria-label={`Trace ${traceId}`}>

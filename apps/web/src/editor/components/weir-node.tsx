@@ -9,6 +9,7 @@ import type { NodeTypeInfo } from "../graph";
 import type { LiveNode } from "../live";
 import { formatCount, formatRate } from "../live";
 import type { PlacedProblem } from "../problems";
+import type { TracedTone } from "../trace";
 import { NodeIcon } from "./node-icon";
 
 export interface WeirNodeData extends Record<string, unknown> {
@@ -17,6 +18,8 @@ export interface WeirNodeData extends Record<string, unknown> {
   ports: string[];
   problems: PlacedProblem[];
   live: LiveNode | undefined;
+  /** Set while an open trace passed through this node: how the node handled the record. */
+  traced?: TracedTone | undefined;
 }
 
 export type WeirFlowNode = Node<WeirNodeData, "weir">;
@@ -54,7 +57,7 @@ function LiveCounters({ nodeId, live, sink }: { nodeId: string; live: LiveNode; 
 }
 
 function WeirNodeView({ id, data, selected }: NodeProps<WeirFlowNode>) {
-  const { node, info, ports, problems, live } = data;
+  const { node, info, ports, problems, live, traced } = data;
   // React Flow measures a node's handles once; ports typed in Settings add handles it would not
   // know to connect from until a reload, so it is told to measure again when they change.
   const updateNodeInternals = useUpdateNodeInternals();
@@ -65,8 +68,9 @@ function WeirNodeView({ id, data, selected }: NodeProps<WeirFlowNode>) {
   const title = node.name !== undefined && node.name !== "" ? node.name : node.id;
   return (
     <div
-      className={`wnode wnode-${node.kind}${selected ? " wnode-selected" : ""}${problems.length > 0 ? " wnode-invalid" : ""}`}
+      className={`wnode wnode-${node.kind}${selected ? " wnode-selected" : ""}${problems.length > 0 ? " wnode-invalid" : ""}${traced ? ` wnode-traced wnode-traced-${traced}` : ""}`}
       data-testid={`node-${node.id}`}
+      data-traced={traced}
       data-selected={selected ? "true" : "false"}
       data-problems={problems.length}
     >

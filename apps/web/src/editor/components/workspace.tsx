@@ -24,6 +24,8 @@ import { Inspector } from "./inspector";
 import { Palette } from "./palette";
 import { ProblemsPanel } from "./problems-panel";
 import { TestPanel } from "./test-panel";
+import { TraceHighlightContext } from "./trace-highlight";
+import type { TracedTone } from "../trace";
 import type { CompareSides } from "./use-comparison";
 import { useEditorState } from "./use-editor-state";
 import { useLiveStats } from "./use-live-stats";
@@ -74,6 +76,8 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
   const [shownVersion, setShownVersion] = useState(version);
   const [testMarkers, setTestMarkers] = useState<ReadonlyMap<string, CodeMarker[]>>(new Map());
   const [rollingBack, setRollingBack] = useState<number | null>(null);
+  /** The nodes an open trace view passed through, marked on the canvas. */
+  const [traced, setTraced] = useState<ReadonlyMap<string, TracedTone> | null>(null);
   const [saveMessage, setSaveMessage] = useState("");
   const [dryRun, setDryRun] = useState<DryRunResult | null>(null);
   // The Versions tab's Compare, and whether the canvas shows it (then read-only, until left).
@@ -210,156 +214,159 @@ export function Workspace({ flowId, initial, version, nodeTypes, contract }: Pro
     state.saved.nodes.some((n) => n.id === selectedNode.id && n.type === selectedNode.type);
 
   return (
-    <div className="editor">
-      <EditorHeader
-        name={state.doc.name}
-        onName={(name) => {
-          state.edit((doc) => ({ ...doc, name }));
-        }}
-        savedVersion={state.savedVersion}
-        shownVersion={shownVersion}
-        dirty={state.dirty}
-        deployment={deployment}
-        liveError={live.error}
-        livePaused={live.paused}
-        busy={busy}
-        canUndo={state.canUndo}
-        canRedo={state.canRedo}
-        onUndo={state.undo}
-        onRedo={state.redo}
-        onFit={() => void flowInstance.current?.fitView({ ...FIT_VIEW_OPTIONS, duration: 250 })}
-        onSave={() => void saveWithMessage()}
-        saveMessage={saveMessage}
-        onSaveMessage={setSaveMessage}
-        onDeploy={() => void deploy()}
-        onStop={() => void stop()}
-        actions={
-          <FlowFileButtons
-            doc={state.doc}
-            onImport={(doc) => {
-              state.edit(() => doc);
+    <TraceHighlightContext.Provider value={setTraced}>
+      <div className="editor">
+        <EditorHeader
+          name={state.doc.name}
+          onName={(name) => {
+            state.edit((doc) => ({ ...doc, name }));
+          }}
+          savedVersion={state.savedVersion}
+          shownVersion={shownVersion}
+          dirty={state.dirty}
+          deployment={deployment}
+          liveError={live.error}
+          livePaused={live.paused}
+          busy={busy}
+          canUndo={state.canUndo}
+          canRedo={state.canRedo}
+          onUndo={state.undo}
+          onRedo={state.redo}
+          onFit={() => void flowInstance.current?.fitView({ ...FIT_VIEW_OPTIONS, duration: 250 })}
+          onSave={() => void saveWithMessage()}
+          saveMessage={saveMessage}
+          onSaveMessage={setSaveMessage}
+          onDeploy={() => void deploy()}
+          onStop={() => void stop()}
+          actions={
+            <FlowFileButtons
+              doc={state.doc}
+              onImport={(doc) => {
+                state.edit(() => doc);
+              }}
+            />
+          }
+        />
+        <EngineBanner deployment={deployment} />
+        <div className="editor-main">
+          <Palette types={nodeTypes} onAdd={addAtCenter} />
+          <div className="editor-center">
+            {/* The comparison lies over the editing canvas, which keeps its view and is inert meanwhile. */}
+            <div className="canvas-stack">
+              <div className="canvas-layer" inert={comparing}>
+                <Canvas
+                  state={state}
+                  types={types}
+                  live={running ? live.view : null}
+                  traced={traced}
+                  dryRunCounts={dryRunCounts}
+                  onInit={(instance) => {
+                    flowInstance.current = instance;
+                  }}
+                />
+              </div>
+              {comparing ? (
+                <ComparisonCanvas
+                  sides={compareSides}
+                  flowId={flowId}
+                  canvas={state.doc}
+                  types={types}
+                  latestVersion={state.savedVersion}
+                  busy={busy !== null}
+                  onRollback={setRollingBack}
+                  onLeave={leaveComparison}
+                />
+              ) : null}
+            </div>
+            <BottomPanel tab={tab} onTab={setTab} badges={{ problems: state.problems?.all.length ?? 0 }}>
+              {tab === "test" ? (
+                <TestPanel
+                  node={selectedNode}
+                  ports={selectedNode ? outputPorts(selectedNode, types) : []}
+                  onMarkers={(nodeId, markers) => {
+                    setTestMarkers((all) => new Map(all).set(nodeId, markers));
+                  }}
+                />
+              ) : tab === "dry-run" ? (
+                <DryRunPanel
+                  doc={state.doc}
+                  selectedEdge={state.selection.edges.size === 1 ? [...state.selection.edges][0] : undefined}
+                  result={dryRun}
+                  onResult={setDryRun}
+                  onSelectEdge={(edgeId) => {
+                    state.select({ nodes: new Set(), edges: new Set([edgeId]) });
+                  }}
+                  onEdit={(change) => {
+                    state.edit(change);
+                  }}
+                />
+              ) : tab === "problems" ? (
+                <ProblemsPanel
+                  problems={state.problems}
+                  onSelectNode={(nodeId) => {
+                    state.select({ nodes: new Set([nodeId]), edges: new Set() });
+                  }}
+                />
+              ) : flowId === null ? (
+                <div className="panel-state" data-testid="not-saved-panel">
+                  Not saved yet: Save creates this flow, then this tab shows its {tab.replace("-", " ")}.
+                </div>
+              ) : tab === "logs" ? (
+                <LogsPanel flowId={flowId} node={selectedNode} saved={savedHasSelected} />
+              ) : tab === "state" ? (
+                <StatePanel flowId={flowId} node={selectedNode} saved={savedHasSelected} running={running} />
+              ) : tab === "dead-letters" ? (
+                <DeadLettersPanel flowId={flowId} />
+              ) : (
+                <VersionsPanel
+                  flowId={flowId}
+                  latestVersion={state.savedVersion}
+                  shownVersion={shownVersion}
+                  deployedVersion={running ? deployment.version : null}
+                  canvas={state.doc}
+                  contract={contract}
+                  sides={compareSides}
+                  onSides={setCompareSides}
+                  comparing={comparing}
+                  onCompare={(on) => {
+                    // Nothing stays selected under the comparison, where Delete would act unseen.
+                    if (on) state.select({ nodes: new Set(), edges: new Set() });
+                    setComparing(on);
+                  }}
+                  busy={busy !== null}
+                  onOpen={(n) => void openVersion(n)}
+                  onRollback={setRollingBack}
+                />
+              )}
+            </BottomPanel>
+          </div>
+          <Inspector
+            flowId={flowId}
+            state={state}
+            types={types}
+            contract={contract}
+            codeMarkers={codeMarkers}
+            onValidity={onValidity}
+            running={running}
+          />
+        </div>
+        {rollingBack !== null ? (
+          <ConfirmDialog
+            title={`Roll back to v${rollingBack}?`}
+            message={`v${rollingBack} is saved again as the newest version${running ? " and deployed in place of the running one" : ""}.${state.dirty ? " Unsaved changes on the canvas are discarded." : ""} Nothing is lost: every version stays in the history.`}
+            confirmLabel={running ? "Roll back and redeploy" : "Roll back"}
+            onCancel={() => {
+              setRollingBack(null);
+            }}
+            onConfirm={() => {
+              const n = rollingBack;
+              setRollingBack(null);
+              setComparing(false);
+              void rollback(n);
             }}
           />
-        }
-      />
-      <EngineBanner deployment={deployment} />
-      <div className="editor-main">
-        <Palette types={nodeTypes} onAdd={addAtCenter} />
-        <div className="editor-center">
-          {/* The comparison lies over the editing canvas, which keeps its view and is inert meanwhile. */}
-          <div className="canvas-stack">
-            <div className="canvas-layer" inert={comparing}>
-              <Canvas
-                state={state}
-                types={types}
-                live={running ? live.view : null}
-                dryRunCounts={dryRunCounts}
-                onInit={(instance) => {
-                  flowInstance.current = instance;
-                }}
-              />
-            </div>
-            {comparing ? (
-              <ComparisonCanvas
-                sides={compareSides}
-                flowId={flowId}
-                canvas={state.doc}
-                types={types}
-                latestVersion={state.savedVersion}
-                busy={busy !== null}
-                onRollback={setRollingBack}
-                onLeave={leaveComparison}
-              />
-            ) : null}
-          </div>
-          <BottomPanel tab={tab} onTab={setTab} badges={{ problems: state.problems?.all.length ?? 0 }}>
-            {tab === "test" ? (
-              <TestPanel
-                node={selectedNode}
-                ports={selectedNode ? outputPorts(selectedNode, types) : []}
-                onMarkers={(nodeId, markers) => {
-                  setTestMarkers((all) => new Map(all).set(nodeId, markers));
-                }}
-              />
-            ) : tab === "dry-run" ? (
-              <DryRunPanel
-                doc={state.doc}
-                selectedEdge={state.selection.edges.size === 1 ? [...state.selection.edges][0] : undefined}
-                result={dryRun}
-                onResult={setDryRun}
-                onSelectEdge={(edgeId) => {
-                  state.select({ nodes: new Set(), edges: new Set([edgeId]) });
-                }}
-                onEdit={(change) => {
-                  state.edit(change);
-                }}
-              />
-            ) : tab === "problems" ? (
-              <ProblemsPanel
-                problems={state.problems}
-                onSelectNode={(nodeId) => {
-                  state.select({ nodes: new Set([nodeId]), edges: new Set() });
-                }}
-              />
-            ) : flowId === null ? (
-              <div className="panel-state" data-testid="not-saved-panel">
-                Not saved yet: Save creates this flow, then this tab shows its {tab.replace("-", " ")}.
-              </div>
-            ) : tab === "logs" ? (
-              <LogsPanel flowId={flowId} node={selectedNode} saved={savedHasSelected} />
-            ) : tab === "state" ? (
-              <StatePanel flowId={flowId} node={selectedNode} saved={savedHasSelected} running={running} />
-            ) : tab === "dead-letters" ? (
-              <DeadLettersPanel flowId={flowId} />
-            ) : (
-              <VersionsPanel
-                flowId={flowId}
-                latestVersion={state.savedVersion}
-                shownVersion={shownVersion}
-                deployedVersion={running ? deployment.version : null}
-                canvas={state.doc}
-                contract={contract}
-                sides={compareSides}
-                onSides={setCompareSides}
-                comparing={comparing}
-                onCompare={(on) => {
-                  // Nothing stays selected under the comparison, where Delete would act unseen.
-                  if (on) state.select({ nodes: new Set(), edges: new Set() });
-                  setComparing(on);
-                }}
-                busy={busy !== null}
-                onOpen={(n) => void openVersion(n)}
-                onRollback={setRollingBack}
-              />
-            )}
-          </BottomPanel>
-        </div>
-        <Inspector
-          flowId={flowId}
-          state={state}
-          types={types}
-          contract={contract}
-          codeMarkers={codeMarkers}
-          onValidity={onValidity}
-          running={running}
-        />
+        ) : null}
       </div>
-      {rollingBack !== null ? (
-        <ConfirmDialog
-          title={`Roll back to v${rollingBack}?`}
-          message={`v${rollingBack} is saved again as the newest version${running ? " and deployed in place of the running one" : ""}.${state.dirty ? " Unsaved changes on the canvas are discarded." : ""} Nothing is lost: every version stays in the history.`}
-          confirmLabel={running ? "Roll back and redeploy" : "Roll back"}
-          onCancel={() => {
-            setRollingBack(null);
-          }}
-          onConfirm={() => {
-            const n = rollingBack;
-            setRollingBack(null);
-            setComparing(false);
-            void rollback(n);
-          }}
-        />
-      ) : null}
-    </div>
+    </TraceHighlightContext.Provider>
   );
 }
