@@ -2,6 +2,8 @@
 // panel, opens its trace: the waterfall of the nodes that handled it, each with its start, its
 // time and what became of the record, read from the spans the engine keeps in memory (no
 // collector is running). The default sampler traces these few records (10 new traces a second).
+// While a trace is open the canvas marks the nodes it passed through; a function's ctx.log line
+// opens the trace of the record it was written for.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser";
@@ -34,6 +36,11 @@ async function waterfall(
 
 const TIME = /^\d+(\.\d+)? (ms|s)$/;
 
+/** How each node is marked on the canvas (`data-traced`: ok, bad, or none). */
+async function marks(page: Page, nodes: string[]): Promise<(string | null)[]> {
+  return Promise.all(nodes.map((node) => byTestId(page, `node-${node}`).getAttribute("data-traced")));
+}
+
 describe("trace view", () => {
   it("opens a logged record's trace and a dead letter's, node by node", async () => {
     const page = b.page;
@@ -50,7 +57,7 @@ describe("trace view", () => {
     await byTestId(page, `node-${fn}`).click();
     await typeCode(
       page,
-      'export default (record) => {\n  if (record.value.seq === 1) throw new Error("boom on " + record.value.seq);\n  return { value: { doubled: record.value.seq * 2 } };\n};',
+      'export default (record, ctx) => {\n  ctx.log.info("seq " + record.value.seq);\n  if (record.value.seq === 1) throw new Error("boom on " + record.value.seq);\n  return { value: { doubled: record.value.seq * 2 } };\n};',
     );
     await byTestId(page, "save-button").click();
     await byTestId(page, "editor-dirty").waitFor({ state: "detached" });
@@ -73,7 +80,30 @@ describe("trace view", () => {
       expect(row.status).toMatch(/^ok/);
     }
     expect(await byTestId(page, "trace-total").textContent()).toMatch(/^3 spans, /);
+    // The canvas marks the three nodes the record passed through, all fine.
+    await expect.poll(() => marks(page, [gen, fn, out])).toEqual(["ok", "ok", "ok"]);
     await b.shot("trace of a logged record");
+    await byTestId(page, "trace-close").click();
+    await byTestId(page, "trace-view").waitFor({ state: "detached" });
+    await expect.poll(() => marks(page, [gen, fn, out])).toEqual([null, null, null]);
+
+    // The function's ctx.log lines each open the trace of the record they were written for.
+    await byTestId(page, `node-${fn}`).click();
+    await expect
+      .poll(() => byTestId(page, "logs-line").count(), { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(3);
+    expect(await byTestId(page, "logs-line").first().textContent()).toContain("seq 0");
+    await expect
+      .poll(() => byTestId(page, "trace-open-log-line").count(), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(3);
+    await byTestId(page, "trace-open-log-line").first().click();
+    await expect.poll(() => byTestId(page, "trace-span").count(), { timeout: 10_000 }).toBe(3);
+    expect((await waterfall(page)).map((row) => row.node)).toEqual([
+      `source ${gen}`,
+      `function ${fn}`,
+      `sink ${out}`,
+    ]);
+    await b.shot("trace of a function log line");
     await byTestId(page, "trace-close").click();
     await byTestId(page, "trace-view").waitFor({ state: "detached" });
 
@@ -87,6 +117,8 @@ describe("trace view", () => {
     expect(failed.map((row) => row.node)).toEqual([`source ${gen}`, `function ${fn}`]);
     expect(failed[1]?.status).toMatch(/^dead-lettered after \d+ attempts?: .*boom on 1/);
     expect(await byTestId(page, "trace-span").nth(1).getAttribute("data-dead-lettered")).toBe("true");
+    // The record stopped at the function, which the canvas marks as where it failed.
+    await expect.poll(() => marks(page, [gen, fn, out])).toEqual(["ok", "bad", null]);
     await b.shot("trace of a dead letter");
     await byTestId(page, "stop-button").click();
   });
