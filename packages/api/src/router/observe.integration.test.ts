@@ -210,6 +210,7 @@ describe("function logs", () => {
       instance: "engine-b/double#1",
       level: "info",
       message: "line 2",
+      traceId: null,
       createdAt: expect.any(String) as unknown,
     });
     const lastTwo = await t.api.logs.function({ flowId, nodeId: "double", limit: 2 });
