@@ -46,12 +46,24 @@ export const flowEdgeSchema = z.object({
 });
 export type FlowEdge = z.infer<typeof flowEdgeSchema>;
 
+/**
+ * How records travel between the flow's nodes on the Kafka transport. "at-least-once" (the
+ * default): a crash or rebalance may repeat a bounded number of records, never lose one.
+ * "exactly-once": each node's outputs and its input offsets commit in one Kafka transaction, so
+ * a crash neither loses nor repeats an output; needs the Kafka transport (an engine on the
+ * in-process transport refuses it) and functions that do not write ctx.state.
+ */
+export const deliverySchema = z.enum(["at-least-once", "exactly-once"]);
+export type Delivery = z.infer<typeof deliverySchema>;
+
 /** The part of a flow that is versioned: everything a deployment needs to run. */
 export const flowSpecSchema = z.object({
   name: z.string().trim().min(1, "must not be empty").max(200),
   description: z.string().max(10_000).default(""),
   nodes: z.array(flowNodeSchema).default([]),
   edges: z.array(flowEdgeSchema).default([]),
+  /** Delivery guarantee between nodes (see deliverySchema); omitted means "at-least-once". */
+  delivery: deliverySchema.optional(),
   /** Test cases (`weir test`, the editor's dry run); versioned with the flow, ignored by engines. */
   tests: flowTestsSchema.optional(),
 });

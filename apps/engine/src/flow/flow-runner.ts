@@ -6,6 +6,7 @@ import type { FunctionNodeHandle } from "./function-runner";
 import { connectionsOf } from "./connections";
 import type { EdgeTransport, NodeInput, NodeOutput } from "../transport/edge-transport";
 import { NodeInputs } from "./inputs";
+import { stateFor } from "./exactly-once-state";
 import type { DeploymentRef, FlowServices } from "./services";
 import { runSink } from "./sink-runner";
 import { runSource } from "./source-runner";
@@ -145,11 +146,15 @@ export class FlowRunner {
         const config = functionConfigSchema.parse(node.config);
         const retry = { maxAttempts: config.maxAttempts, backoffMs: config.retryBackoffMs };
         const stop = this.hardStop.signal;
-        const outputs = this.trackOutput(node, await this.outputOf(node));
+        // Exactly-once on Kafka: each instance's outputs commit with its own input's offsets.
+        const shared = this.transport.outputPerInstance
+          ? undefined
+          : this.trackOutput(node, await this.outputOf(node));
         const loops: (() => Promise<void>)[] = [];
         for (let instance = 0; instance < this.instancesOf(node); instance++) {
           const handle = await this.createFunction(node, config);
           const inputs = await this.transport.inputOf(node, instance);
+          const outputs = shared ?? this.trackOutput(node, await this.outputOf(node, inputs));
           this.watchBacklog(node, instance, inputs);
           const tracked = this.traceInput(node, this.trackInput(node, this.peekInput(node, inputs)));
           loops.push(() =>
@@ -224,8 +229,8 @@ export class FlowRunner {
   }
 
   /** The transport's output for the node, which edge peek can watch when the engine offers it. */
-  private async outputOf(node: FlowNode): Promise<NodeOutput> {
-    const output = await this.transport.outputOf(node);
+  private async outputOf(node: FlowNode, input?: NodeInput): Promise<NodeOutput> {
+    const output = await this.transport.outputOf(node, input);
     const peeks = this.services.peeks;
     return peeks ? new PeekedOutput(output, peeks.tapsOf(this.deployment.id, node.id)) : output;
   }
@@ -361,7 +366,7 @@ export class FlowRunner {
       ...(component ? { component } : {}),
       ...(config.requirements.length > 0 ? { requirements: config.requirements } : {}),
     };
-    const state = this.services.state(this.deployment.flowId, node.id);
+    const state = stateFor(this.spec, this.services.state(this.deployment.flowId, node.id));
     const counters = this.services.counters(this.deployment.id, node.id, "in");
     const create = async (): Promise<FunctionNodeHandle["instance"]> => {
       const instance = `${node.id}#${++this.instanceCount}`;

@@ -32,7 +32,13 @@ export interface EdgeTransport {
   prepare(): Promise<void>;
   /** One input per instance of a non-source node; `instance` counts from 0. */
   inputOf(node: FlowNode, instance: number): Promise<NodeInput>;
-  outputOf(node: FlowNode): Promise<NodeOutput>;
+  /**
+   * A node's output. Where `outputPerInstance` is set (exactly-once on Kafka), each function
+   * instance gets its own, paired with the input `inputOf` gave it: its outputs commit together
+   * with that input's offsets.
+   */
+  outputOf(node: FlowNode, input?: NodeInput): Promise<NodeOutput>;
+  readonly outputPerInstance?: boolean;
   /** Whether `replay` can feed this node. */
   canReplay(nodeId: string): boolean;
   /** Feeds records into a node again (dead-letter replay), waiting until they are held. */

@@ -40,7 +40,18 @@ export class InProcessTransport implements EdgeTransport {
     return false;
   }
 
+  /**
+   * Refuses exactly-once: a crash loses what these queues hold, and a Kafka source read here
+   * commits after its records are handled (at least once), so this transport cannot keep the
+   * promise. Only the Kafka transport can.
+   */
   prepare(): Promise<void> {
+    if (this.spec.delivery === "exactly-once")
+      return Promise.reject(
+        new Error(
+          'delivery "exactly-once" needs the Kafka transport (WEIR_TRANSPORT=kafka); this engine runs flows in process, where a crash loses records in flight. Deploy it on a Kafka engine, or set delivery to "at-least-once".',
+        ),
+      );
     return Promise.resolve();
   }
 

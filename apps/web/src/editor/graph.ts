@@ -1,7 +1,7 @@
 // Edits of the flow being drawn, as pure functions of the document: the canvas, the keyboard
 // shortcuts and the tests all go through these, so the rules (no output from a sink, no cycle)
 // hold however an edit was made.
-import type { FlowEdge, FlowNode, FlowTest, NodeKind, PortsSpec } from "@weir/domain";
+import type { Delivery, FlowEdge, FlowNode, FlowTest, NodeKind, PortsSpec } from "@weir/domain";
 
 /** What the editor holds of a flow: the versioned spec minus nothing. */
 export interface FlowDoc {
@@ -9,14 +9,23 @@ export interface FlowDoc {
   description: string;
   nodes: FlowNode[];
   edges: FlowEdge[];
+  /** Exactly-once or at-least-once between nodes (left out for the default, as the stored spec does). */
+  delivery?: Delivery;
   /** The flow's test cases (left out when it has none, as the stored spec does). */
   tests?: FlowTest[];
 }
 
 /** The editor's document of a stored (or imported) spec. */
 export function docOfSpec(spec: FlowDoc): FlowDoc {
-  const { name, description, nodes, edges, tests } = spec;
-  return { name, description, nodes, edges, ...(tests && tests.length > 0 ? { tests } : {}) };
+  const { name, description, nodes, edges, delivery, tests } = spec;
+  return {
+    name,
+    description,
+    nodes,
+    edges,
+    ...(delivery ? { delivery } : {}),
+    ...(tests && tests.length > 0 ? { tests } : {}),
+  };
 }
 
 /** What the editor knows of a node type (the API's `nodeTypes.list` item, trimmed). */

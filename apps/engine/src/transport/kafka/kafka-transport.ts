@@ -1,5 +1,5 @@
 import { CompressionTypes } from "kafkajs";
-import type { Message } from "kafkajs";
+import type { Kafka, Message } from "kafkajs";
 import type { FlowEdge, FlowNode, FlowSpec, WeirRecord } from "@weir/domain";
 import { kafkaSinkWriter, kafkaSourceReader } from "@weir/connectors";
 import type { ConnectorContext, KafkaConnection } from "@weir/connectors";
@@ -8,7 +8,7 @@ import type { DeploymentRef } from "../../flow/services";
 import type { Logger } from "../../logger";
 import type { NodeCounters } from "../../stats";
 import type { EdgeTransport, NodeInput, NodeOutput } from "../edge-transport";
-import { edgeClient } from "./client";
+import { edgeClient, transportClient } from "./client";
 import type { EdgeClient, KafkaClientKind } from "./edge-client";
 import { kafkajsEdgeClient } from "./kafkajs-client";
 import { platformaticEdgeClient } from "./platformatic-client";
@@ -20,6 +20,10 @@ import { directEdges } from "./direct-edges";
 import { edgeTopic, nodeGroup } from "./names";
 import { DEFAULT_CHUNK_BYTES, encodeRecord } from "./record-codec";
 import { EDGE_PRODUCER, TopicWriter } from "./topic-writer";
+import { TransactionalNodeInput } from "./transactional-input";
+import { TransactionalNodeOutput } from "./transactional-output";
+import type { TransactionalTarget } from "./transactional-output";
+import { exactlyOnceRefusal, sameCluster } from "./exactly-once";
 
 export interface KafkaTransportSettings {
   /** Brokers, TLS and SASL (WEIR_KAFKA_BROKERS, or the profile WEIR_KAFKA_CONNECTION names). */
@@ -54,10 +58,12 @@ export interface KafkaTransportHooks {
 export class KafkaTransport implements EdgeTransport {
   private readonly client: EdgeClient;
   private readonly stopping = new AbortController();
-  private readonly inputs: KafkaNodeInput[] = [];
+  private readonly inputs: (KafkaNodeInput | TransactionalNodeInput)[] = [];
   private readonly writers: TopicWriter[] = [];
   private readonly direct: ReturnType<typeof directEdges>;
   private replayWriter: TopicWriter | undefined;
+  /** Exactly-once inputs, by the cluster they read (their outputs must be on it too). */
+  private readonly clusterOf = new WeakMap<NodeInput, KafkaConnection>();
 
   constructor(
     private readonly deployment: DeploymentRef,
@@ -89,8 +95,15 @@ export class KafkaTransport implements EdgeTransport {
     return this.direct.absorbed.has(node.id);
   }
 
+  /** Exactly-once: each function instance's outputs commit with its own input (flow-runner.ts). */
+  get outputPerInstance(): boolean {
+    return this.spec.delivery === "exactly-once";
+  }
+
   /** Creates the edge topics; another engine creating them at the same time is fine. */
   async prepare(): Promise<void> {
+    const refusal = exactlyOnceRefusal(this.spec, this.clientKind);
+    if (refusal) throw new Error(refusal);
     const edges = this.topicEdges();
     if (edges.length === 0) return;
     const admin = await this.client.admin();
@@ -129,10 +142,12 @@ export class KafkaTransport implements EdgeTransport {
     const source = incoming.length === 1 && incoming[0] ? this.direct.sources.get(incoming[0].id) : undefined;
     let options: KafkaInputOptions;
     let client = this.client;
+    let cluster = { kafka: undefined as Kafka | undefined, connection: this.settings.connection };
     if (source) {
       // Read the Kafka source's topics as the source would: its group, its start, its decoding.
       const reader = await kafkaSourceReader(source.config, await this.connectorContext(source));
       const sourceCounters = this.hooks.counters(source.id, "out");
+      cluster = { kafka: reader.kafka, connection: reader.connection };
       client =
         this.clientKind === "platformatic"
           ? platformaticEdgeClient(reader.connection, reader.clientId)
@@ -166,13 +181,40 @@ export class KafkaTransport implements EdgeTransport {
         undecodable: (record, error) => this.hooks.deadLetter(node.id, record, error),
       };
     }
+    if (this.outputPerInstance && node.kind === "function") {
+      const input = new TransactionalNodeInput({
+        ...options,
+        kafka:
+          cluster.kafka ??
+          transportClient(
+            this.settings.connection,
+            `weir-${this.deployment.flowId}-v${String(this.deployment.version)}`,
+            this.hooks.log.child("kafka"),
+          ),
+        transactionalIdPrefix: nodeGroup(this.deployment, node.id),
+      });
+      this.inputs.push(input);
+      this.clusterOf.set(input, cluster.connection);
+      await input.start();
+      return input;
+    }
     const input = new KafkaNodeInput(client, options);
     this.inputs.push(input);
     await input.start();
     return input;
   }
 
-  async outputOf(node: FlowNode): Promise<NodeOutput> {
+  async outputOf(node: FlowNode, input?: NodeInput): Promise<NodeOutput> {
+    const cluster = input && this.clusterOf.get(input);
+    if (input instanceof TransactionalNodeInput && cluster) {
+      const targetsByPort = new Map<string, TransactionalTarget[]>();
+      for (const edge of this.spec.edges.filter((e) => e.from.node === node.id)) {
+        const list = targetsByPort.get(edge.from.port) ?? [];
+        list.push(await this.transactionalTargetOf(node, edge, cluster));
+        targetsByPort.set(edge.from.port, list);
+      }
+      return new TransactionalNodeOutput(input, targetsByPort);
+    }
     const edgeWriter = this.writer(node.id);
     const targetsByPort = new Map<string, OutputTarget[]>();
     for (const edge of this.spec.edges.filter((e) => e.from.node === node.id)) {
@@ -220,6 +262,36 @@ export class KafkaTransport implements EdgeTransport {
     for (const result of results)
       if (result.status === "rejected")
         this.hooks.log.warn(`closing Kafka clients: ${String(result.reason)}`);
+  }
+
+  /** An edge's topic or Kafka sink, written in the input's transactions: on the input's cluster. */
+  private async transactionalTargetOf(
+    node: FlowNode,
+    edge: FlowEdge,
+    cluster: KafkaConnection,
+  ): Promise<TransactionalTarget> {
+    const sink = this.direct.sinks.get(edge.id);
+    const edgeCluster = sink ? undefined : this.settings.connection;
+    if (edgeCluster && !sameCluster(edgeCluster, cluster))
+      throw new Error(
+        `node '${node.id}': exactly-once needs its input and outputs on one Kafka cluster (one transaction), but it reads a Kafka source on another cluster than the transport's`,
+      );
+    if (!sink) return { topic: edgeTopic(this.deployment, edge.id), encode: encodeRecord };
+    const target = await kafkaSinkWriter(sink.config, await this.connectorContext(sink));
+    if (!sameCluster(target.connection, cluster))
+      throw new Error(
+        `node '${node.id}': exactly-once needs its input and outputs on one Kafka cluster (one transaction), but Kafka sink '${sink.id}' writes to another cluster`,
+      );
+    const counters = this.hooks.counters(sink.id, "in");
+    return {
+      topic: target.topic,
+      encode: target.encode,
+      delivered: (count) => {
+        counters.recordsIn += count;
+        counters.recordsOut += count;
+        counters.completed += count;
+      },
+    };
   }
 
   private async targetOf(edge: FlowEdge, edgeWriter: TopicWriter): Promise<OutputTarget> {
