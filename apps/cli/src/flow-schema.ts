@@ -40,6 +40,10 @@ export function flowFileJsonSchema(): Schema {
     },
   };
   nodeProps.config = config;
+  const delivery = props.delivery;
+  if (delivery)
+    delivery.description =
+      'between nodes on the Kafka transport: "at-least-once" (default) or "exactly-once" (one Kafka transaction per batch; no ctx.state writes)';
   const tests = props.tests;
   if (tests) tests.description = "test cases `weir test FILE` and the editor run as dry runs";
   return {

@@ -31,6 +31,7 @@ const MAX_BUFFERED = 4 * CHUNK;
 const MESSAGES_PER_REQUEST = 500;
 const HEARTBEAT_MS = 1_000;
 const RETRY_MAX_MS = 5_000;
+const STABLE_READ_MS = 250;
 
 export interface TransactionalInputOptions {
   /** The cluster the input topics are on; every output of the node must be on it too. */
@@ -92,6 +93,8 @@ export class TransactionalNodeInput implements NodeInput {
   private consumer: Consumer;
   private admin: Promise<Admin> | undefined;
   private readonly owners = new Map<string, Owner>();
+  /** Per partition, the offset this member's last transaction committed (kafkajs cannot ask for stable offsets). */
+  private readonly committedHere = new Map<string, number>();
   private buffer: Chunk[] = [];
   private buffered = 0;
   private readonly taken: Taken[] = [];
@@ -239,6 +242,10 @@ export class TransactionalNodeInput implements NodeInput {
     if (!last) return;
     // Below the floor is what an earlier owner committed after this member's fetch position was set.
     const fresh = batch.messages.filter((message) => Number(message.offset) >= owner.floor);
+    if (fresh.length < batch.messages.length)
+      this.options.log.info(
+        `exactly-once: skipped ${String(batch.messages.length - fresh.length)} record(s) of ${key} below its committed offset ${String(owner.floor)}`,
+      );
     for (let start = 0; start < fresh.length; start += CHUNK) {
       const messages = fresh.slice(start, start + CHUNK);
       const end = messages.at(-1);
@@ -324,10 +331,28 @@ export class TransactionalNodeInput implements NodeInput {
     };
     owner.ready = (async () => {
       await producer;
-      owner.floor = await this.committedOffset(topic, partition);
+      owner.floor = await this.stableOffset(topic, partition);
     })();
     owner.ready.catch(() => undefined);
     return owner;
+  }
+
+  /**
+   * The partition's committed offset once every earlier producer is fenced. The group
+   * coordinator applies a completed transaction's offsets a moment after the transaction ends,
+   * and kafkajs' OffsetFetch cannot wait for that (KIP-447's require_stable): so the offset is read
+   * until two reads STABLE_READ_MS apart agree, and never below what this member committed itself.
+   */
+  private async stableOffset(topic: string, partition: number): Promise<number> {
+    let last = await this.committedOffset(topic, partition);
+    for (let reads = 1; reads < 10; reads++) {
+      await sleep(STABLE_READ_MS);
+      const again = await this.committedOffset(topic, partition);
+      if (again === last) break;
+      last = again;
+    }
+    // Read last: a transaction of this member that ended while the producer was initialised counts.
+    return Math.max(this.committedHere.get(`${topic}/${String(partition)}`) ?? 0, last);
   }
 
   private async committedOffset(topic: string, partition: number): Promise<number> {
@@ -369,6 +394,10 @@ export class TransactionalNodeInput implements NodeInput {
           if (transaction.isActive()) await transaction.abort().catch(() => undefined);
           throw error;
         }
+        this.committedHere.set(
+          batch.key,
+          Math.max(this.committedHere.get(batch.key) ?? 0, Number(batch.next)),
+        );
         for (const delivered of batch.delivered) delivered();
         this.options.lag.set(batch.key, Math.max(0, owner.highWatermark - Number(batch.next)));
         if (attempt > 1) this.options.log.info(`committed after ${String(attempt)} attempts`);
