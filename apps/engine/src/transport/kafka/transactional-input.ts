@@ -417,6 +417,13 @@ export class TransactionalNodeInput implements NodeInput {
           this.rejoin();
           return;
         }
+        // Stopping: left uncommitted, the batch is read again by the next run (nothing lost, nothing doubled).
+        if (this.stopped) {
+          this.options.log.warn(
+            `exactly-once commit of ${batch.key} failed while stopping: ${errorMessage(error)}`,
+          );
+          return;
+        }
         this.options.log.warn(
           `exactly-once commit of ${batch.key} failed (attempt ${String(attempt)}), retrying: ${errorMessage(error)}`,
         );
