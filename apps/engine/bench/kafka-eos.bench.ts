@@ -34,7 +34,11 @@ function median(values: readonly number[]): number {
 
 /** The group's committed offsets summed over the input's partitions: records done for good. */
 async function committed(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  // A group the engine has not joined yet has no coordinator to answer: nothing committed yet.
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] }).catch((error: unknown) => {
+    if ((error as { retriable?: unknown }).retriable === true) return [];
+    throw error;
+  });
   return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
 }
 
