@@ -152,4 +152,11 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Exits once done: a kafkajs timer left behind would otherwise keep the process alive.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
