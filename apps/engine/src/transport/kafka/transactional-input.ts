@@ -64,6 +64,8 @@ interface Owner {
   ready: Promise<void>;
   /** The committed offset once this owner fenced every earlier one: messages below it are done. */
   floor: number;
+  /** The partition's committed offset as this owner last knew it: `floor`, then each of its commits. */
+  position: number;
   highWatermark: number;
 }
 
@@ -326,12 +328,14 @@ export class TransactionalNodeInput implements NodeInput {
       epoch,
       producer,
       floor: 0,
+      position: 0,
       highWatermark: 0,
       ready: Promise.resolve(),
     };
     owner.ready = (async () => {
       await producer;
       owner.floor = await this.stableOffset(topic, partition);
+      owner.position = owner.floor;
     })();
     owner.ready.catch(() => undefined);
     return owner;
@@ -394,6 +398,7 @@ export class TransactionalNodeInput implements NodeInput {
           if (transaction.isActive()) await transaction.abort().catch(() => undefined);
           throw error;
         }
+        owner.position = Number(batch.next);
         this.committedHere.set(
           batch.key,
           Math.max(this.committedHere.get(batch.key) ?? 0, Number(batch.next)),
@@ -446,8 +451,19 @@ export class TransactionalNodeInput implements NodeInput {
     } catch {
       return false;
     }
-    owner.floor = fresh.floor;
-    return fresh.floor >= Number(batch.next);
+    // Ours landed, or ours was aborted and nobody else committed: this member still holds the partition.
+    if (fresh.floor === Number(batch.next)) {
+      owner.position = fresh.floor;
+      return true;
+    }
+    if (fresh.floor === owner.position) return false;
+    // Someone else committed this partition meanwhile (it was given to another member, and this
+    // one is the zombie): everything this member holds may be done already. Drop it all and rejoin.
+    this.options.log.warn(
+      `exactly-once: ${batch.key} was committed elsewhere (at ${String(fresh.floor)}, expected ${String(owner.position)} or ${batch.next}); its work here is dropped`,
+    );
+    this.rejoin();
+    return true;
   }
 
   /**
