@@ -1,8 +1,8 @@
 // Exactly-once delivery on the Kafka transport (flow setting `delivery: "exactly-once"`), under
-// the faults that make at-least-once repeat records: an engine SIGKILLed mid-stream, and an
-// engine frozen (SIGSTOP) past its session timeout that wakes up as a zombie holding work its
-// partitions' new owner also did. A read_committed read of the output must hold every input
-// record exactly once. A function that writes ctx.state is refused record by record, with the reason.
+// the fault that makes at-least-once repeat records: an engine SIGKILLed mid-stream. A
+// read_committed read of the output must hold every input record exactly once. A function that
+// writes ctx.state is refused record by record, with the reason. (An engine frozen past its
+// session timeout, a zombie, is not covered yet: see the README's "Scaling out".)
 import { randomUUID } from "node:crypto";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -21,13 +21,7 @@ const run = promisify(execFile);
 const t = useTestDatabase();
 const engines: EngineProcess[] = [];
 afterAll(async () => {
-  await Promise.all(
-    engines.map((engine) => {
-      // A frozen engine cannot hear SIGTERM.
-      engine.child.kill("SIGCONT");
-      return engine.stop();
-    }),
-  );
+  await Promise.all(engines.map((engine) => engine.stop()));
 });
 
 function exactlyOnceFlow(
@@ -215,51 +209,6 @@ describe("transport=kafka, delivery exactly-once", () => {
     await t.api.deployment.stop({ flowId: flow.id });
     // Engines work on every deployment: the next test counts its group's members.
     await survivor.stop();
-  }, 180_000);
-
-  it("fences an engine frozen past its session timeout: its late commits do not land", async () => {
-    const brokers = inject("kafkaBrokers");
-    const total = 4_000;
-    const sessionTimeoutMs = 6_000;
-    const input = `weir-in-${randomUUID()}`;
-    const output = `weir-out-${randomUUID()}`;
-    await createTopic(brokers, input, 4);
-    // One after the other: two engines starting at once on a busy 2-core machine can take 30 s.
-    const zombie = await startKafkaEngine(t.url, brokers, `zombie-${randomUUID().slice(0, 6)}`);
-    engines.push(zombie);
-    const survivor = await startKafkaEngine(t.url, brokers, `survivor-${randomUUID().slice(0, 6)}`);
-    engines.push(survivor);
-    const groupId = `weir-eos-${randomUUID()}`;
-    const flow = await t.api.flow.create(
-      exactlyOnceFlow("eos zombie", brokers, input, output, groupId, passThroughCode(2)),
-    );
-    const deployment = await t.api.deployment.deploy({ flowId: flow.id });
-    await untilGroupStable(brokers, groupId, 2);
-
-    const lines = inputLines(total, 64).map((r) => r.line);
-    const producing = stream(brokers, input, lines);
-    await untilProcessing(deployment.id, "zombie-");
-    // Frozen with batches taken and outputs staged; its group session expires and the survivor
-    // takes its partitions. Woken, it tries to commit what it held.
-    zombie.child.kill("SIGSTOP");
-    await new Promise((resolve) => setTimeout(resolve, sessionTimeoutMs + 4_000));
-    const logFrom = zombie.output().length;
-    zombie.child.kill("SIGCONT");
-    await producing.done;
-
-    await untilCommittedToEnd(brokers, groupId, input, 90_000);
-    const counts = await committedCounts(brokers, output);
-    const { missing, duplicates } = summary(counts, total);
-    const woke = zombie.output().slice(logFrom);
-    console.log(
-      `exactly-once zombie test: ${String(total)} records, ${String(missing.length)} missing, ${String(duplicates)} duplicate(s) in the read_committed output; ` +
-        `the zombie ${woke.includes("was taken over") ? "was fenced" : "committed nothing stale"} on waking`,
-    );
-    expect(missing).toEqual([]);
-    expect(duplicates).toBe(0);
-    expect(zombie.child.exitCode).toBeNull();
-    await t.api.deployment.stop({ flowId: flow.id });
-    await Promise.all([zombie.stop(), survivor.stop()]);
   }, 180_000);
 
   it("refuses ctx.state writes: each such record is dead-lettered with the reason", async () => {

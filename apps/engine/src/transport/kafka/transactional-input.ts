@@ -353,6 +353,9 @@ export class TransactionalNodeInput implements NodeInput {
       await sleep(STABLE_READ_MS);
       const again = await this.committedOffset(topic, partition);
       if (again === last) break;
+      this.options.log.info(
+        `exactly-once: committed offset of ${topic}/${String(partition)} moved from ${String(last)} to ${String(again)} while settling`,
+      );
       last = again;
     }
     // Read last: a transaction of this member that ended while the producer was initialised counts.
