@@ -276,7 +276,13 @@ export class KafkaTransport implements EdgeTransport {
       throw new Error(
         `node '${node.id}': exactly-once needs its input and outputs on one Kafka cluster (one transaction), but it reads a Kafka source on another cluster than the transport's`,
       );
-    if (!sink) return { topic: edgeTopic(this.deployment, edge.id), encode: encodeRecord };
+    // Not cut into chunks: the exactly-once input does not reassemble them (a value too large for
+    // the broker fails its transaction).
+    if (!sink)
+      return {
+        topic: edgeTopic(this.deployment, edge.id),
+        encode: (record) => encodeRecord(record, Number.MAX_SAFE_INTEGER),
+      };
     const target = await kafkaSinkWriter(sink.config, await this.connectorContext(sink));
     if (!sameCluster(target.connection, cluster))
       throw new Error(
@@ -285,7 +291,7 @@ export class KafkaTransport implements EdgeTransport {
     const counters = this.hooks.counters(sink.id, "in");
     return {
       topic: target.topic,
-      encode: target.encode,
+      encode: (record) => [target.encode(record)],
       delivered: (count) => {
         counters.recordsIn += count;
         counters.recordsOut += count;

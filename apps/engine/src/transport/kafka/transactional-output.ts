@@ -9,7 +9,7 @@ import type { TransactionalNodeInput } from "./transactional-input";
 /** Where one edge's records go: an edge topic, or a Kafka sink's topic on the input's cluster. */
 export interface TransactionalTarget {
   topic: string;
-  encode: (record: WeirRecord) => Message;
+  encode: (record: WeirRecord) => Message[];
   /** Called with the number of records committed (a Kafka sink's stats). */
   delivered?(count: number): void;
 }
@@ -44,7 +44,7 @@ export class TransactionalNodeOutput implements NodeOutput {
     if (records.length === 0) return;
     for (const target of this.targetsByPort.get(port) ?? []) {
       const topicMessages: TopicMessages[] = [
-        { topic: target.topic, messages: records.map((record) => target.encode(record)) },
+        { topic: target.topic, messages: records.flatMap((record) => target.encode(record)) },
       ];
       const count = records.length;
       this.input.stage(
