@@ -276,12 +276,21 @@ export class KafkaTransport implements EdgeTransport {
       throw new Error(
         `node '${node.id}': exactly-once needs its input and outputs on one Kafka cluster (one transaction), but it reads a Kafka source on another cluster than the transport's`,
       );
-    // Not cut into chunks: the exactly-once input does not reassemble them (a value too large for
-    // the broker fails its transaction).
+    // Not cut into chunks: the exactly-once input does not reassemble them. A value over the
+    // chunk size is refused here, before anything is staged, so its batch is dead-lettered with the
+    // reason instead of failing its transaction at the broker again and again.
     if (!sink)
       return {
         topic: edgeTopic(this.deployment, edge.id),
-        encode: (record) => encodeRecord(record, Number.MAX_SAFE_INTEGER),
+        encode: (record) => {
+          const messages = encodeRecord(record, Number.MAX_SAFE_INTEGER);
+          const size = messages[0]?.value?.length ?? 0;
+          if (size > this.chunkBytes)
+            throw new Error(
+              `a value of ${String(size)} bytes on edge '${edge.id}' is over WEIR_KAFKA_CHUNK_BYTES (${String(this.chunkBytes)}): exactly-once edges carry each value in one message`,
+            );
+          return messages;
+        },
       };
     const target = await kafkaSinkWriter(sink.config, await this.connectorContext(sink));
     if (!sameCluster(target.connection, cluster))

@@ -21,6 +21,7 @@ import { errorMessage } from "@weir/domain";
 import type { Logger } from "../../logger";
 import type { NodeInput } from "../edge-transport";
 import type { Decoded } from "./kafka-input";
+import { CHUNK_HEADER } from "../values/chunk-codec";
 import { decodeRecord } from "./record-codec";
 
 /** Records handed on at a time per partition batch. */
@@ -510,6 +511,12 @@ export class TransactionalNodeInput implements NodeInput {
   private decode(message: KafkaMessage, topic: string, partition: number): Decoded {
     if (this.options.decode) return this.options.decode(message, { topic, partition });
     try {
+      // A source or producer outside the transaction may have split a large value into chunks;
+      // this input does not put them together, so each chunk is dead-lettered with the reason.
+      if (message.headers?.[CHUNK_HEADER] !== undefined)
+        throw new Error(
+          "a chunk of a value split over WEIR_KAFKA_CHUNK_BYTES: exactly-once inputs take values of one message only",
+        );
       return { ok: true, record: decodeRecord(message) };
     } catch (error) {
       return {

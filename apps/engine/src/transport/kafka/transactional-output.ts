@@ -27,34 +27,42 @@ export class TransactionalNodeOutput implements NodeOutput {
       if (list) list.push(record);
       else byPort.set(port, [record]);
     }
-    for (const [port, records] of byPort) this.stage(port, records);
-    return Promise.resolve();
+    return this.stageAll([...byPort]);
   }
 
   sendToPort(port: string, records: readonly WeirRecord[]): Promise<void> {
-    this.stage(port, records);
-    return Promise.resolve();
+    return this.stageAll([[port, records]]);
   }
 
   close(): void {
     // The paired input's producers close with the transport.
   }
 
-  private stage(port: string, records: readonly WeirRecord[]): void {
-    if (records.length === 0) return;
-    for (const target of this.targetsByPort.get(port) ?? []) {
-      const topicMessages: TopicMessages[] = [
-        { topic: target.topic, messages: records.flatMap((record) => target.encode(record)) },
-      ];
-      const count = records.length;
-      this.input.stage(
-        topicMessages,
-        target.delivered
-          ? () => {
-              target.delivered?.(count);
-            }
-          : undefined,
-      );
+  /**
+   * Every record is encoded before any is staged: a record that cannot be encoded rejects the
+   * whole send (the runner dead-letters the batch) and leaves nothing half-staged in the transaction.
+   */
+  private stageAll(ports: readonly (readonly [string, readonly WeirRecord[]])[]): Promise<void> {
+    const staged: { messages: TopicMessages[]; delivered: (() => void) | undefined }[] = [];
+    try {
+      for (const [port, records] of ports) {
+        if (records.length === 0) continue;
+        for (const target of this.targetsByPort.get(port) ?? []) {
+          const count = records.length;
+          staged.push({
+            messages: [{ topic: target.topic, messages: records.flatMap((record) => target.encode(record)) }],
+            delivered: target.delivered
+              ? () => {
+                  target.delivered?.(count);
+                }
+              : undefined,
+          });
+        }
+      }
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+    for (const { messages, delivered } of staged) this.input.stage(messages, delivered);
+    return Promise.resolve();
   }
 }
