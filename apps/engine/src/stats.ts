@@ -66,11 +66,24 @@ export class NodeCounters {
     this.lastErrorAt = new Date();
   }
 
+  /**
+   * Changes whenever a figure of the row this node writes changes (rate and lag aside), so the
+   * stats flush can skip a node that did nothing since its last write.
+   */
+  changeStamp(): string {
+    return `${String(this.recordsIn)},${String(this.recordsOut)},${String(this.errors)},${String(this.completed)},${String(this.deadLettered)},${String(this.inFlight)},${String(this.lastErrorAt?.getTime())},${String(this.metricsVersion)}`;
+  }
+
+  /** Bumped by every user metric update (see changeStamp). */
+  private metricsVersion = 0;
+
   counter(name: string, increment: number): void {
+    this.metricsVersion++;
     this.counters.set(name, (this.counters.get(name) ?? 0) + increment);
   }
 
   histogram(name: string, value: number): void {
+    this.metricsVersion++;
     const h = this.histograms.get(name);
     if (h) {
       h.count++;

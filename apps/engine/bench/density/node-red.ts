@@ -42,8 +42,11 @@ export async function ensureNodeRed(log: (line: string) => void): Promise<string
   return pkg.version;
 }
 
-/** The same work as the engine's generator → js → log flow: a counter, a small transform, a sink. */
-function flows(count: number): unknown[] {
+/**
+ * The same work as the engine's generator → js → log flow: a counter, a small transform, a sink.
+ * Idle flows send one record when they start and none after (the engine's idle generator too).
+ */
+function flows(count: number, idle: boolean): unknown[] {
   const nodes: unknown[] = [];
   for (let i = 0; i < count; i++) {
     const tab = `tab${String(i)}`;
@@ -54,7 +57,7 @@ function flows(count: number): unknown[] {
         type: "inject",
         z: tab,
         props: [{ p: "payload" }],
-        repeat: "0.1",
+        repeat: idle ? "" : "0.1",
         once: true,
         onceDelay: 0.1,
         payload: "",
@@ -117,10 +120,10 @@ export interface NodeRedProcess {
   stop(): Promise<void>;
 }
 
-/** Starts Node-RED with `count` flows and resolves once its flows run and records arrive. */
-export async function startNodeRed(count: number): Promise<NodeRedProcess> {
+/** Starts Node-RED with `count` flows (idle: one record each) and resolves once records arrive. */
+export async function startNodeRed(count: number, idle = false): Promise<NodeRedProcess> {
   const userDir = await mkdtemp(path.join(tmpdir(), "weir-density-node-red-"));
-  await writeFile(path.join(userDir, "flows.json"), JSON.stringify(flows(count)));
+  await writeFile(path.join(userDir, "flows.json"), JSON.stringify(flows(count, idle)));
   await writeFile(
     path.join(userDir, "settings.js"),
     `module.exports = {

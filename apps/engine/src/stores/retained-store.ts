@@ -23,7 +23,7 @@ interface Progress {
 /** Records pending that make a flush start at once, without waiting for the gap: a sink's whole batch. */
 const RETAINED_FULL_FLUSH = 100;
 /** Fewer wait until this long after the previous flush began (a log sink's ack waits at most this much more). */
-const RETAINED_FLUSH_GAP_MS = 20;
+const RETAINED_FLUSH_GAP_MS = 50;
 
 /** After this many such flushes an entry's records are handed to `undeliverable`. */
 export const RETAINED_MAX_FAILED_FLUSHES = 3;
@@ -247,13 +247,28 @@ export class RetainedStore {
     this.pending.set(key, merged);
   }
 
-  /** Writes the records of every entry, and trims each node to its `keep`, in one transaction of two statements. */
+  /**
+   * Writes the records of every entry and trims each node to its `keep`, in one statement (one
+   * round trip: with many slow flows a flush runs many times a second, and a transaction of two
+   * statements cost four round trips). The DELETE does not see the rows its own INSERT adds (one
+   * snapshot), so it keeps `keep` minus the node's new records of the rows already there; new
+   * rows have the highest ids, so each node ends with its newest `keep`.
+   */
   private async writeAll(entries: readonly Pending[]): Promise<void> {
     const rows = entries.flatMap((entry) =>
       entry.records.map((record) => ({ entry, record: JSON.stringify(toStorableJson(record)) })),
     );
-    await this.db.$transaction([
-      this.db.$executeRaw`
+    // A flow redeployed while its old version still flushes has two entries for one node.
+    const added = new Map<string, number>();
+    for (const entry of entries) {
+      const node = `${entry.deployment.flowId}/${entry.nodeId}`;
+      added.set(node, (added.get(node) ?? 0) + entry.records.length);
+    }
+    const keepOld = entries.map((entry) =>
+      Math.max(entry.keep - (added.get(`${entry.deployment.flowId}/${entry.nodeId}`) ?? 0), 0),
+    );
+    await this.db.$executeRaw`
+      WITH inserted AS (
         INSERT INTO sink_log_entries (flow_id, deployment_id, node_id, record)
         SELECT flow_id, deployment_id, node_id, record
         FROM unnest(
@@ -262,19 +277,19 @@ export class RetainedStore {
           ${rows.map((row) => row.entry.nodeId)}::text[],
           ${rows.map((row) => row.record)}::jsonb[]
         ) WITH ORDINALITY AS input(flow_id, deployment_id, node_id, record, position)
-        ORDER BY position`,
-      this.db.$executeRaw`
-        DELETE FROM sink_log_entries AS entry
-        USING unnest(
-          ${entries.map((entry) => entry.deployment.flowId)}::uuid[],
-          ${entries.map((entry) => entry.nodeId)}::text[],
-          ${entries.map((entry) => entry.keep)}::int[]
-        ) AS node(flow_id, node_id, keep)
-        WHERE entry.flow_id = node.flow_id AND entry.node_id = node.node_id
-          AND entry.id <= (SELECT id FROM sink_log_entries
-                           WHERE flow_id = node.flow_id AND node_id = node.node_id
-                           ORDER BY id DESC OFFSET node.keep LIMIT 1)`,
-    ]);
+        ORDER BY position
+        RETURNING 1
+      )
+      DELETE FROM sink_log_entries AS entry
+      USING unnest(
+        ${entries.map((entry) => entry.deployment.flowId)}::uuid[],
+        ${entries.map((entry) => entry.nodeId)}::text[],
+        ${keepOld}::int[]
+      ) AS node(flow_id, node_id, keep_old)
+      WHERE entry.flow_id = node.flow_id AND entry.node_id = node.node_id
+        AND entry.id <= (SELECT id FROM sink_log_entries
+                         WHERE flow_id = node.flow_id AND node_id = node.node_id
+                         ORDER BY id DESC OFFSET node.keep_old LIMIT 1)`;
   }
 
   private async write(entry: Pending, records: readonly WeirRecord[], force: boolean): Promise<void> {

@@ -10,11 +10,21 @@ function storableMetrics(metrics: ReturnType<NodeCounters["metricsJson"]>): type
 }
 
 /**
+ * A row whose figures did not change is written again after this long anyway: the API counts a
+ * row's rate and lag only while it is younger than its liveness window (15 s, LIVENESS_WINDOW_MS).
+ */
+export const STATS_REFRESH_MS = 5000;
+
+/**
  * Owns every node's counters on this engine and writes them to `node_stats` once per tick,
- * one row per (deployment, node, engine); the API sums the rows of all engines.
+ * one row per (deployment, node, engine); the API sums the rows of all engines. Only rows whose
+ * figures changed since their last write go out (plus a refresh every STATS_REFRESH_MS), so idle
+ * flows cost no database write per tick: with 1,000 deployed flows that was 3,000 rows a second.
  */
 export class StatsReporter {
   private readonly counters = new Map<string, NodeCounters>();
+  /** Per counters: what its last written row said (a change stamp) and when it was written. */
+  private readonly written = new WeakMap<NodeCounters, { stamp: string; at: number }>();
 
   constructor(
     private readonly db: Db,
@@ -37,19 +47,27 @@ export class StatsReporter {
    */
   async flush(deploymentId?: string): Promise<void> {
     const now = Date.now();
-    const rows = [...this.counters.values()].filter(
-      (c) => deploymentId === undefined || c.deploymentId === deploymentId,
-    );
-    if (rows.length === 0) return;
-    const values = rows.map((c) => {
+    const rows: { c: NodeCounters; lag: ReturnType<NodeCounters["lagJson"]>; rate: number; stamp: string }[] =
+      [];
+    for (const c of this.counters.values()) {
+      if (deploymentId !== undefined && c.deploymentId !== deploymentId) continue;
       const lag = c.lagJson();
+      const rate = c.takeRate(now);
+      const stamp = `${c.changeStamp()}|${String(rate)}|${lag === null ? "" : JSON.stringify(lag.partitions)}`;
+      const last = this.written.get(c);
+      // A deployment's final flush (deploymentId given) writes every row of it.
+      if (deploymentId === undefined && last?.stamp === stamp && now - last.at < STATS_REFRESH_MS) continue;
+      rows.push({ c, lag, rate, stamp });
+    }
+    if (rows.length === 0) return;
+    const values = rows.map(({ c, lag, rate }) => {
       return {
         deploymentId: c.deploymentId,
         nodeId: c.nodeId,
         recordsIn: String(c.recordsIn),
         recordsOut: String(c.recordsOut),
         errors: String(c.errors),
-        rate: c.takeRate(now),
+        rate,
         lastError: c.lastError === null ? null : storableText(c.lastError),
         lastErrorAt: c.lastErrorAt === null ? null : c.lastErrorAt.toISOString(),
         // The accounting rides in the metrics column (no schema change); the API reads it from there.
@@ -77,6 +95,7 @@ export class StatsReporter {
         rate = EXCLUDED.rate, last_error = EXCLUDED.last_error, last_error_at = EXCLUDED.last_error_at,
         metrics = EXCLUDED.metrics, lag = EXCLUDED.lag, partition_lag = EXCLUDED.partition_lag,
         updated_at = EXCLUDED.updated_at`;
+    for (const { c, stamp } of rows) this.written.set(c, { stamp, at: now });
   }
 
   /** Every node's counters on this engine (for `GET /metrics`). */

@@ -193,3 +193,35 @@ describe("FunctionLogStore and NodeStateStore", () => {
     expect(await fresh.get("n")).toBeNull();
   });
 });
+
+describe("RetainedStore trimming across flushes (issue 15: one statement per flush)", () => {
+  it("keeps each node's newest `keep` records, counting the rows stored by earlier flushes", async () => {
+    const store = new RetainedStore(t.db);
+    const d = deployment();
+    store.add(d, "t", [record(1), record(2), record(3)], 3);
+    store.add(d, "u", [record("u1")], 2);
+    await store.flush();
+    store.add(d, "t", [record(4), record(5)], 3);
+    await store.flush();
+    expect(await logged(d.flowId, "t")).toEqual([3, 4, 5]);
+    expect(await logged(d.flowId, "u")).toEqual(["u1"]);
+    store.add(d, "t", [record(6), record(7), record(8)], 3);
+    store.add(d, "u", [record("u2"), record("u3")], 2);
+    await store.flush();
+    expect(await logged(d.flowId, "t")).toEqual([6, 7, 8]);
+    expect(await logged(d.flowId, "u")).toEqual(["u2", "u3"]);
+  });
+
+  it("trims a node written by two deployments of its flow in one flush (a redeploy) to its keep", async () => {
+    const store = new RetainedStore(t.db);
+    const flowId = randomUUID();
+    const old = deployment(flowId);
+    const next = deployment(flowId);
+    store.add(old, "t", [record(1), record(2)], 3);
+    await store.flush();
+    store.add(old, "t", [record(3)], 3);
+    store.add(next, "t", [record(4), record(5)], 3);
+    await store.flush();
+    expect(await logged(flowId, "t")).toEqual([3, 4, 5]);
+  });
+});

@@ -19,6 +19,10 @@ export const generatorSource: SourcePlugin<GeneratorConfig> = {
         ? saved.next
         : 0;
     let savedAt = Date.now();
+    // A save runs while records keep flowing (the store gathers many sources' saves into one
+    // write); the next save, and the end, wait for it, and its failure fails the source there.
+    let saving: Promise<void> = Promise.resolve();
+    let saveFailed: { error: unknown } | undefined;
     let dueAt = Date.now();
     const remaining = (): number => (config.count === null ? Infinity : config.count - seq);
 
@@ -37,7 +41,11 @@ export const generatorSource: SourcePlugin<GeneratorConfig> = {
         }
         await ctx.emit(batch);
         if (Date.now() - savedAt >= CHECKPOINT_EVERY_MS) {
-          await ctx.checkpoint.save({ next: seq });
+          await saving;
+          if (saveFailed) throw saveFailed.error;
+          saving = ctx.checkpoint.save({ next: seq }).catch((error: unknown) => {
+            saveFailed = { error };
+          });
           savedAt = Date.now();
         }
         if (config.intervalMs > 0) {
@@ -50,6 +58,7 @@ export const generatorSource: SourcePlugin<GeneratorConfig> = {
         }
       }
     } finally {
+      await saving;
       await ctx.checkpoint.save({ next: seq });
     }
   },
