@@ -110,6 +110,8 @@ function directProcess(code: string): Process {
 interface Run {
   recordsPerSecond: number;
   cpuPerWall: number;
+  /** Process CPU (every thread: the isolate's pool, the collector) per record, µs. */
+  cpuUsPerRecord: number;
 }
 
 async function measure(process: Process, batch: readonly WeirRecord[]): Promise<Run> {
@@ -125,6 +127,7 @@ async function measure(process: Process, batch: readonly WeirRecord[]): Promise<
   return {
     recordsPerSecond: (records / elapsedMs) * 1000,
     cpuPerWall: (cpu.user + cpu.system) / 1000 / elapsedMs,
+    cpuUsPerRecord: (cpu.user + cpu.system) / records,
   };
 }
 
@@ -141,6 +144,7 @@ async function medianOf(process: Process, batch: readonly WeirRecord[]): Promise
   return {
     recordsPerSecond: median(runs.map((r) => r.recordsPerSecond)),
     cpuPerWall: median(runs.map((r) => r.cpuPerWall)),
+    cpuUsPerRecord: median(runs.map((r) => r.cpuUsPerRecord)),
   };
 }
 
@@ -206,6 +210,8 @@ async function main(): Promise<void> {
     "µs/rec isolated".padStart(16),
     "overhead µs/rec".padStart(16),
     "cpu/wall".padStart(9),
+    "cpu µs/rec".padStart(11),
+    "cpu overhead".padStart(13),
   ].join("  ");
   globalThis.process.stdout.write(`${header}\n${"-".repeat(header.length)}\n`);
   for (const { name, code, record } of CASES) {
@@ -228,6 +234,8 @@ async function main(): Promise<void> {
           format(perRecord, 2).padStart(16),
           format(overhead, 2).padStart(16),
           format(isolated.cpuPerWall, 2).padStart(9),
+          format(isolated.cpuUsPerRecord, 2).padStart(11),
+          format(isolated.cpuUsPerRecord - baseline.cpuUsPerRecord, 2).padStart(13),
         ].join("  ") + "\n",
       );
     }
@@ -235,7 +243,10 @@ async function main(): Promise<void> {
   }
   globalThis.process.stdout.write(
     "\nratio: direct ÷ isolated throughput. overhead: isolated minus direct time per record.\n" +
-      "cpu/wall: process CPU time over wall time while the isolated runs (1.00 = one core busy).\n",
+      "cpu/wall: process CPU time over wall time while the isolated runs (1.00 = one core busy).\n" +
+      "cpu µs/rec: process CPU (all threads) per record, isolated; cpu overhead: that minus direct's.\n" +
+      "On a shared, busy machine the wall figures include time the process waited for a core: read the\n" +
+      "cpu columns there.\n",
   );
 }
 

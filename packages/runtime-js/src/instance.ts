@@ -1,5 +1,5 @@
 import type { FunctionHost, FunctionInstance, FunctionSpec } from "@weir/domain";
-import type { CompileResult } from "@weir/function-contract";
+import type { CallResult, CompileResult } from "@weir/function-contract";
 import { compileForRun, parseCallResult } from "@weir/function-contract";
 import { encodeBatchWithBytes, hasByteOutputs } from "@weir/function-contract/guest";
 import type { GuestDriver } from "@weir/function-contract/instance";
@@ -42,12 +42,15 @@ function isolateDriver(
       });
       return {
         load: () => sandbox.load(),
-        call: async (operation, batch) => {
-          if (operation === "init") return parseCallResult(await sandbox.call("init", undefined, 1));
+        call: (operation, batch) => {
+          if (operation === "init")
+            return Promise.resolve(sandbox.call("init", undefined, 1)).then((text) => parseCallResult(text));
           const { text, bytes } = encodeBatchWithBytes(batch);
-          const result = await sandbox.call(operation, text, batch.length, bytes);
           // Byte outputs wait in the isolate for one more (quick) crossing.
-          return parseCallResult(result, hasByteOutputs(result) ? sandbox.takeBytes() : undefined);
+          const parse = (result: string): CallResult =>
+            parseCallResult(result, hasByteOutputs(result) ? sandbox.takeBytes() : undefined);
+          const result = sandbox.call(operation, text, batch.length, bytes);
+          return typeof result === "string" ? parse(result) : result.then(parse);
         },
         dispose: () => {
           sandbox.dispose();

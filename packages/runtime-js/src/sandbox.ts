@@ -91,6 +91,8 @@ export class Sandbox {
   /** Batch calls measured so far, and the slowest recent time per record (ms, decaying). */
   private observedCalls = 0;
   private msPerRecord = Number.POSITIVE_INFINITY;
+  /** applySync's options for a batch on the engine's thread, made once. */
+  private readonly onThreadOptions: { timeout: number };
 
   private constructor(
     isolate: ivm.Isolate,
@@ -104,6 +106,7 @@ export class Sandbox {
     this.dispatch = dispatch;
     this.progress = progress;
     this.options = options;
+    this.onThreadOptions = { timeout: Math.min(options.timeoutMs, SYNC_LIMIT_MS) };
   }
 
   static async create(options: SandboxOptions): Promise<Sandbox> {
@@ -172,16 +175,18 @@ export class Sandbox {
   }
 
   /**
-   * One crossing: `operation` with its string argument in, one JSON string out. Rejects with
-   * GuestDied (and leaves this sandbox disposed) when the call times out or the isolate dies.
+   * One crossing: `operation` with its string argument in, one JSON string out. Rejects (or, for
+   * a batch on the engine's thread, throws) GuestDied and leaves this sandbox disposed when the
+   * call times out or the isolate dies. A batch that ran on the engine's thread answers the
+   * string itself: no promise, no turn of the event loop.
    */
-  async call(
+  call(
     operation: "init" | "batch" | "single" | "load",
     argument: ivm.Transferable,
     records: number,
     /** Moved into the isolate when it is a whole ArrayBuffer: unusable here afterwards. */
     bytes?: Uint8Array,
-  ): Promise<string> {
+  ): string | Promise<string> {
     if (this.isolate.isDisposed) throw new GuestDied("crash", "the function's sandbox was already disposed");
     // A batch's byte values cross as one array beside the text (see encodeBatchWithBytes), made
     // for this call: its memory is moved into the isolate, not copied.
@@ -199,9 +204,14 @@ export class Sandbox {
     const text = this.onThread(records)
       ? this.callOnThread(argument, records, extra)
       : this.callOffThread("batch", argument, records, true, extra);
-    const result = typeof text === "string" ? text : await text;
-    this.observe((performance.now() - started) / records);
-    return result;
+    if (typeof text === "string") {
+      this.observe((performance.now() - started) / records);
+      return text;
+    }
+    return text.then((result) => {
+      this.observe((performance.now() - started) / records);
+      return result;
+    });
   }
 
   private onThread(records: number): boolean {
@@ -243,16 +253,14 @@ export class Sandbox {
     extra: ivm.Transferable,
   ): string | Promise<string> {
     const { timeoutMs } = this.options;
-    const limit = Math.min(timeoutMs, SYNC_LIMIT_MS);
+    const limit = this.onThreadOptions.timeout;
     let result: unknown;
     try {
       this.progress[0] = -1;
       this.progress[1] = Date.now();
-      result = this.dispatch.applySync(undefined, ["batch-on-thread", argument, extra], {
-        timeout: limit,
-      });
+      result = this.dispatch.applySync(undefined, ["batch-on-thread", argument, extra], this.onThreadOptions);
       if (result === PENDING)
-        result = this.dispatch.applySync(undefined, ["collect", undefined], { timeout: limit });
+        result = this.dispatch.applySync(undefined, ["collect", undefined], this.onThreadOptions);
     } catch (error) {
       throw this.died(error, false, limit < timeoutMs);
     }

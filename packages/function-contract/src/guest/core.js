@@ -177,6 +177,8 @@ export function createGuest(configJson, host) {
   /** Host state read during this call: key → JSON text or ABSENT. */
   /** @type {Record<string, StateEntry>} */
   let hostCache = dict();
+  /** Whether this call put anything in counters, committed or hostCache (most calls do not). */
+  let dictsUsed = false;
   let callSerial = 0;
   /** The record being handled: ctx calls act on it. */
   /** @type {Acc | null} */
@@ -195,11 +197,16 @@ export function createGuest(configJson, host) {
     logCount = 0;
     logBytes = 0;
     droppedLogs = 0;
-    counters = dict();
+    if (dictsUsed) {
+      // Fresh dictionaries only when the last call used them: a call that wrote no state, read
+      // none and counted nothing (most calls) leaves them empty.
+      counters = dict();
+      committed = dict();
+      hostCache = dict();
+      dictsUsed = false;
+    }
     histograms = "";
     histogramCount = 0;
-    committed = dict();
-    hostCache = dict();
     callSerial++;
     cur = null;
     outLength = 0;
@@ -216,12 +223,13 @@ export function createGuest(configJson, host) {
     }
     let countersJson = "{";
     let first = true;
-    for (const name in counters) {
-      const total = counters[name];
-      if (!NumberIsFinite(total)) continue;
-      countersJson += (first ? "" : ",") + JSONStringify(name) + ":" + total;
-      first = false;
-    }
+    if (dictsUsed)
+      for (const name in counters) {
+        const total = counters[name];
+        if (!NumberIsFinite(total)) continue;
+        countersJson += (first ? "" : ",") + JSONStringify(name) + ":" + total;
+        first = false;
+      }
     const result =
       '{"outcomes":[' +
       outcomes +
@@ -344,11 +352,13 @@ export function createGuest(configJson, host) {
     if (cur === acc) cur = null;
     outcomes += (outcomeCount++ > 0 ? "," : "") + '{"ok":true,"outputs":[' + acc.outputs + "]}";
     if (acc.writeCount > 0) {
+      dictsUsed = true;
       const own = acc.writes;
       for (const key in own) committed[key] = /** @type {StateEntry} */ (own[key]);
       writes += (writeCount++ > 0 ? "," : "") + "[" + acc.index + ",[" + acc.writeLog + "]]";
     }
     if (acc.counters !== null) {
+      dictsUsed = true;
       const own = acc.counters;
       for (const name in own)
         counters[name] =
@@ -511,14 +521,14 @@ export function createGuest(configJson, host) {
         if (!ObjectHasOwn(ObjectPrototype, "toJSON")) {
           return JSONStringify({ key, value, headers: headerCopy, timestamp });
         }
-        return JSONStringify(recordJson(key, value, headerCopy, timestamp));
+        return JSONStringify(recordJson(key, value, prototypeless(headerCopy), timestamp));
       }
       valueJson = JSONStringify(value);
     } catch (error) {
       throw invalid(what, "its value is not JSON (" + describeThrown(error).message + ")");
     }
     if (valueJson === undefined) throw invalid(what, "its value is not JSON");
-    const text = JSONStringify(recordJson(key, null, headerCopy, timestamp));
+    const text = JSONStringify(recordJson(key, null, prototypeless(headerCopy), timestamp));
     // {"key":…,"value":null,… → splice the value's JSON in place of the null.
     const at = 7 + (key === null ? 4 : JSONStringify(key).length) + 9;
     return ReflectApply(StringSlice, text, [0, at]) + valueJson + ReflectApply(StringSlice, text, [at + 4]);
@@ -538,12 +548,42 @@ export function createGuest(configJson, host) {
     const count = names.length;
     if (count === 0) return NO_HEADERS;
     /** @type {Record<string, string>} */
-    const copy = ObjectCreate(null);
+    const checked = ObjectCreate(null);
     for (let i = 0; i < count; i++) {
       const name = /** @type {string} */ (names[i]);
       const value = headers[name];
       if (typeof value !== "string") throw invalid(what, "header '" + name + "' must be a string");
-      copy[name] = value;
+      checked[name] = value;
+    }
+    // Copied once more into a plain object when no header's name is on Object.prototype (where
+    // the function may have put a setter) and it has no toJSON: JSON.stringify takes its fast
+    // path through a plain object, not through a prototype-less one (a dictionary in V8), and
+    // that is worth the copy. No code of the function's runs between the check and the copy.
+    if (ObjectHasOwn(ObjectPrototype, "toJSON")) return checked;
+    for (let i = 0; i < count; i++) if (/** @type {string} */ (names[i]) in ObjectPrototype) return checked;
+    /** @type {Record<string, string>} */
+    const plain = {};
+    for (let i = 0; i < count; i++) {
+      const name = /** @type {string} */ (names[i]);
+      plain[name] = /** @type {string} */ (checked[name]);
+    }
+    return plain;
+  }
+
+  /**
+   * Headers copied as a plain object (copyHeaders), as a prototype-less one: for when the function
+   * has since put a toJSON on Object.prototype, which the plain object would inherit.
+   * @param {Record<string, string>} headers
+   * @returns {Record<string, string>}
+   */
+  function prototypeless(headers) {
+    if (ObjectGetPrototypeOf(headers) === null) return headers;
+    /** @type {Record<string, string>} */
+    const copy = ObjectCreate(null);
+    const names = ObjectKeys(headers);
+    for (let i = 0; i < names.length; i++) {
+      const name = /** @type {string} */ (names[i]);
+      copy[name] = /** @type {string} */ (headers[name]);
     }
     return copy;
   }
@@ -732,7 +772,10 @@ export function createGuest(configJson, host) {
       const serial = callSerial;
       const json = await hostReadState(key);
       const fetched = typeof json === "string" ? json : ABSENT;
-      if (serial === callSerial && !(key in hostCache)) hostCache[key] = fetched;
+      if (serial === callSerial && !(key in hostCache)) {
+        hostCache[key] = fetched;
+        dictsUsed = true;
+      }
       entry = known(key);
       if (entry === undefined) entry = fetched;
     }

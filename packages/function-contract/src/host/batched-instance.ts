@@ -12,8 +12,15 @@ export type { DeathKind } from "./guest-died";
 export interface Guest {
   /** Loads the user's module (a guest with nothing to load answers `{ ok: true, … }`). */
   load(): Promise<LoadResult>;
-  /** One crossing; rejects with GuestDied (and leaves the guest ended) when the guest dies. */
-  call(operation: "init" | "batch" | "single", batch: readonly WeirRecord[]): Promise<CallResult>;
+  /**
+   * One crossing; rejects (or throws) GuestDied, leaving the guest ended, when the guest dies. A
+   * guest that could answer at once (a quick batch run on the engine's thread) may answer the
+   * result itself rather than a promise of it: a one-record call then costs no extra turns.
+   */
+  call(
+    operation: "init" | "batch" | "single",
+    batch: readonly WeirRecord[],
+  ): CallResult | Promise<CallResult>;
   dispose(): void;
 }
 
@@ -64,6 +71,8 @@ class BatchedInstance implements FunctionInstance {
   /** The records of the call in progress: a line logged as it happens in a one-record call is that record's. */
   private calling: readonly WeirRecord[] = [];
   private tail: Promise<unknown> = Promise.resolve();
+  /** Calls of process() not yet settled: with none, the next one runs at once, not after `tail`. */
+  private inFlight = 0;
   private closed = false;
 
   constructor(spec: FunctionSpec, host: FunctionHost, driver: GuestDriver) {
@@ -87,8 +96,32 @@ class BatchedInstance implements FunctionInstance {
   }
 
   process(batch: readonly WeirRecord[]): Promise<RecordOutcome[]> {
-    const run = this.tail.then(() => this.run(batch));
-    this.tail = run.catch(() => undefined);
+    if (this.inFlight === 0) {
+      // Nothing to wait for: run now, and when the guest answered at once, answer at once too.
+      let now: RecordOutcome[] | Promise<RecordOutcome[]>;
+      try {
+        now = this.run(batch);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      return Array.isArray(now) ? Promise.resolve(now) : this.track(now);
+    }
+    return this.track(this.tail.then(() => this.run(batch)));
+  }
+
+  /** Keeps later calls behind `run` until it settles. */
+  private track(run: Promise<RecordOutcome[]>): Promise<RecordOutcome[]> {
+    this.inFlight++;
+    // Registered before the caller's own reactions, so the count is down when the caller goes on.
+    const settled = run.then(
+      () => {
+        this.inFlight--;
+      },
+      () => {
+        this.inFlight--;
+      },
+    );
+    this.tail = settled;
     return run;
   }
 
@@ -99,21 +132,50 @@ class BatchedInstance implements FunctionInstance {
     await this.tail;
   }
 
-  private async run(batch: readonly WeirRecord[]): Promise<RecordOutcome[]> {
+  /** One batch: its outcomes, at once when the guest answered at once and nothing waits on the host. */
+  private run(batch: readonly WeirRecord[]): RecordOutcome[] | Promise<RecordOutcome[]> {
     this.checkOpen();
     if (batch.length === 0) return [];
     const guest = this.guest;
     if (!guest) return this.oneByOne(batch);
+    let answer: CallResult | Promise<CallResult>;
+    this.calling = batch;
+    try {
+      answer = guest.call("batch", batch);
+    } catch (error) {
+      this.calling = [];
+      return this.afterDeath(error, batch);
+    }
+    if (answer instanceof Promise) {
+      return answer
+        .then((result) => {
+          this.calling = [];
+          return this.checkMemory(guest, result);
+        })
+        .then(
+          (result) => this.settle(result, batch),
+          (error: unknown) => {
+            this.calling = [];
+            return this.afterDeath(error, batch);
+          },
+        );
+    }
+    this.calling = [];
     let result: CallResult;
     try {
-      result = await this.call(guest, "batch", batch);
+      result = this.checkMemory(guest, answer);
     } catch (error) {
-      if (!(error instanceof GuestDied)) throw error;
-      this.guest = undefined;
-      this.checkOpen();
-      return this.oneByOne(batch);
+      return this.afterDeath(error, batch);
     }
     return this.settle(result, batch);
+  }
+
+  /** The batch's call died: nothing it did reached the host, so its records run again one by one. */
+  private afterDeath(error: unknown, batch: readonly WeirRecord[]): Promise<RecordOutcome[]> {
+    if (!(error instanceof GuestDied)) throw error;
+    this.guest = undefined;
+    this.checkOpen();
+    return this.oneByOne(batch);
   }
 
   /** One call; a guest whose engine ran out of memory is ended like one that died. */
@@ -129,6 +191,10 @@ class BatchedInstance implements FunctionInstance {
     } finally {
       this.calling = [];
     }
+    return this.checkMemory(guest, result);
+  }
+
+  private checkMemory(guest: Guest, result: CallResult): CallResult {
     if (result.fatal === "memory") {
       guest.dispose();
       throw new GuestDied(
@@ -170,9 +236,13 @@ class BatchedInstance implements FunctionInstance {
 
   /**
    * Hands a call's logs (each with the record that wrote it, when the guest said which), state
-   * writes and metrics to the host and finishes its outcomes.
+   * writes and metrics to the host and finishes its outcomes; at once unless there are state
+   * writes to wait for.
    */
-  private async settle(result: CallResult, batch: readonly WeirRecord[]): Promise<RecordOutcome[]> {
+  private settle(
+    result: CallResult,
+    batch: readonly WeirRecord[],
+  ): RecordOutcome[] | Promise<RecordOutcome[]> {
     for (const [level, message, index] of result.logs)
       this.log(level, message, index === undefined ? undefined : batch[index]);
     const reported = result.lines && result.lines.length > 0 ? new Map(result.lines) : undefined;
@@ -183,10 +253,21 @@ class BatchedInstance implements FunctionInstance {
         outcome.error = failure(this.redact(outcome.error.message), line);
       }
     }
-    for (const [, writes] of result.writes) await this.host.state.apply(writes);
-    for (const [name, total] of Object.entries(result.counters)) this.host.metrics.counter(name, total);
-    for (const [name, value] of result.histograms) this.host.metrics.histogram(name, value);
+    if (result.writes.length > 0) return this.applyWrites(result);
+    this.countMetrics(result);
     return result.outcomes;
+  }
+
+  private async applyWrites(result: CallResult): Promise<RecordOutcome[]> {
+    for (const [, writes] of result.writes) await this.host.state.apply(writes);
+    this.countMetrics(result);
+    return result.outcomes;
+  }
+
+  private countMetrics(result: CallResult): void {
+    for (const name of Object.keys(result.counters))
+      this.host.metrics.counter(name, result.counters[name] ?? 0);
+    for (const [name, value] of result.histograms) this.host.metrics.histogram(name, value);
   }
 
   private async boot(): Promise<Guest> {

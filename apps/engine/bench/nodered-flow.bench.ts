@@ -1,0 +1,182 @@
+// `npm run bench:nodered` at the root: one flow of generator → js transform → sink, end to end, in a
+// real engine process (on a fresh Postgres) against Node-RED's function node on the same work in
+// the same run (Node-RED installed from npm into .weir/node-red on first use, see
+// density/node-red.ts). The records are the runtime benchmark's 335-byte orders and the transform
+// is its JSON transform. Prints records/s and records per CPU-second of each process (medians),
+// and the ratios engine / Node-RED. Not part of `npm test`.
+//   BENCH_RECORDS=300000  records per run      BENCH_ROUNDS=3  runs per system (median)
+//
+// The engine's figure includes the deploy (deploy call → the last record in the sink's log); Node-RED's
+// starts at its generator's first record (after Node-RED has started), so the ratio leans to Node-RED.
+// The flow runs in memory, where a node runs one instance whatever its `parallelism` says
+// (apps/engine/src/transport/in-process.ts): several isolates per node need the Kafka transport.
+import os from "node:os";
+import { createCaller } from "@weir/api";
+import { createDb } from "@weir/db";
+import type { Db } from "@weir/db";
+import { startTestPostgres } from "@weir/testkit";
+import { testInstallationKeys } from "@weir/testkit/test-keys";
+import { startEngine } from "../test/engine-process";
+import { engineTestAdmin } from "../test/test-principal";
+import { ensureNodeRed } from "./density/node-red";
+import { cpuSeconds, median } from "./density/proc-usage";
+import { runNodeRedFlow } from "./nodered-flow/node-red-run";
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 300_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+/** runtime-js/bench/runtime.bench.ts's order, as a generator template ("{{seq}}" inside strings). */
+const ORDER_TEMPLATE = {
+  id: "order-{{seq}}",
+  customer: { name: "Customer {{seq}}", email: "c{{seq}}@example.com" },
+  items: [
+    { sku: "A-1", price: 9.5, qty: 2 },
+    { sku: "B-22", price: 120, qty: 1 },
+    { sku: "C-333", price: 0.99, qty: 10 },
+  ],
+  currency: "EUR",
+  tags: ["web", "priority"],
+};
+
+/** runtime-js/bench/runtime.bench.ts's json transform. */
+const TRANSFORM = `export default (record) => {
+  const order = record.value;
+  let total = 0;
+  for (const item of order.items) total += item.price * item.qty;
+  return {
+    value: {
+      orderId: order.id,
+      customer: order.customer.name,
+      email: order.customer.email,
+      total,
+      itemCount: order.items.length,
+      currency: order.currency,
+      processed: true,
+    },
+  };
+};`;
+
+interface Run {
+  recordsPerSecond: number;
+  recordsPerCpuSecond: number;
+}
+
+/** The value of the newest entry in the flow's sink log, if any. */
+async function lastSinkValue(db: Db, flowId: string): Promise<unknown> {
+  const entry = await db.sinkLogEntry.findFirst({
+    where: { flowId, nodeId: "out" },
+    orderBy: { id: "desc" },
+    select: { record: true },
+  });
+  return (entry?.record as { value?: unknown } | undefined)?.value;
+}
+
+/** Deploys the flow, waits for the last record at the sink, stops it. */
+async function engineRound(db: Db, pid: number, round: number): Promise<Run> {
+  const api = createCaller({ principal: engineTestAdmin, db });
+  const flow = await api.flow.create({
+    name: `nodered-flow ${String(round)}`,
+    nodes: [
+      {
+        id: "gen",
+        kind: "source",
+        type: "generator",
+        config: { intervalMs: 0, count: RECORDS, template: ORDER_TEMPLATE, key: "customer-{{seq}}" },
+      },
+      { id: "fn", kind: "function", type: "function", config: { code: TRANSFORM } },
+      { id: "out", kind: "sink", type: "log" },
+    ],
+    edges: [
+      { id: "e1", from: { node: "gen", port: "out" }, to: { node: "fn" } },
+      { id: "e2", from: { node: "fn", port: "out" }, to: { node: "out" } },
+    ],
+  });
+  const lastId = `order-${String(RECORDS - 1)}`;
+  const cpuBefore = await cpuSeconds(pid);
+  const started = performance.now();
+  await api.deployment.deploy({ flowId: flow.id });
+  for (;;) {
+    const value = (await lastSinkValue(db, flow.id)) as { orderId?: string; processed?: boolean } | undefined;
+    if (value?.orderId === lastId) {
+      if (value.processed !== true)
+        throw new Error(`the sink got an untransformed record: ${JSON.stringify(value)}`);
+      break;
+    }
+    if (performance.now() - started > 600_000)
+      throw new Error(`the engine did not finish ${String(RECORDS)} records within 600 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = (await cpuSeconds(pid)) - cpuBefore;
+  await api.deployment.stop({ flowId: flow.id });
+  return { recordsPerSecond: RECORDS / elapsed, recordsPerCpuSecond: RECORDS / cpu };
+}
+
+async function nodeRedRound(): Promise<Run> {
+  const run = await runNodeRedFlow(RECORDS);
+  if (run.lastOrderId !== `order-${String(RECORDS - 1)}`)
+    throw new Error(`node-red's sink saw ${run.lastOrderId} last, expected order-${String(RECORDS - 1)}`);
+  return {
+    recordsPerSecond: RECORDS / (run.elapsedMs / 1000),
+    recordsPerCpuSecond: RECORDS / run.cpuSeconds,
+  };
+}
+
+const format = (n: number): string => n.toLocaleString("en-US", { maximumFractionDigits: 0 });
+
+async function main(): Promise<void> {
+  const nodeRedVersion = await ensureNodeRed(log);
+  const engine: Run[] = [];
+  const nodeRed: Run[] = [];
+  const pg = await startTestPostgres();
+  const db = createDb(pg.databaseUrl, testInstallationKeys());
+  try {
+    const server = await startEngine(pg.databaseUrl, { WEIR_RECONCILE_MS: "500" });
+    try {
+      const pid = server.child.pid;
+      if (pid === undefined) throw new Error("the engine has no pid");
+      // Alternating, so both see the same machine (it is shared, and its load drifts).
+      for (let round = 0; round < ROUNDS; round++) {
+        engine.push(await engineRound(db, pid, round));
+        log(
+          `  engine   run ${String(round + 1)}: ${format(engine.at(-1)?.recordsPerSecond ?? 0)} records/s, ${format(engine.at(-1)?.recordsPerCpuSecond ?? 0)} records/CPU-s`,
+        );
+        nodeRed.push(await nodeRedRound());
+        log(
+          `  node-red run ${String(round + 1)}: ${format(nodeRed.at(-1)?.recordsPerSecond ?? 0)} records/s, ${format(nodeRed.at(-1)?.recordsPerCpuSecond ?? 0)} records/CPU-s`,
+        );
+      }
+    } catch (error) {
+      log(`engine output (last 5,000 characters):\n${server.output().slice(-5000)}`);
+      throw error;
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await db.$disconnect();
+    await pg.stop();
+  }
+  const rate = (runs: Run[]): number => median(runs.map((r) => r.recordsPerSecond));
+  const perCpu = (runs: Run[]): number => median(runs.map((r) => r.recordsPerCpuSecond));
+  log("");
+  log(
+    `generator → JSON transform (335-byte orders) → sink, ${format(RECORDS)} records per run, medians of ${String(ROUNDS)} — ${String(os.cpus().length)} × ${os.cpus()[0]?.model ?? "cpu"}`,
+  );
+  log(
+    `engine = Weir engine process (js runtime, in-memory flow, deploy included); node-red = Node-RED ${nodeRedVersion} function nodes`,
+  );
+  log("system      records/s   records/CPU-s");
+  log(`engine    ${format(rate(engine)).padStart(11)}  ${format(perCpu(engine)).padStart(14)}`);
+  log(`node-red  ${format(rate(nodeRed)).padStart(11)}  ${format(perCpu(nodeRed)).padStart(14)}`);
+  log(
+    `ratio engine / node-red: ${(rate(engine) / rate(nodeRed)).toFixed(2)}× records/s (target ≥ 5×), ${(perCpu(engine) / perCpu(nodeRed)).toFixed(2)}× records per CPU-second (target ≥ 4×)`,
+  );
+}
+
+await main();
+// Something of the database client keeps the event loop alive after the run; the figures are out.
+process.exit(0);
