@@ -15,6 +15,7 @@ import { createCaller } from "@weir/api";
 import { createDb } from "@weir/db";
 import type { Db } from "@weir/db";
 import { startTestPostgres } from "@weir/testkit";
+import { BENCH_ORDER_TEMPLATE, BENCH_ORDER_TRANSFORM } from "@weir/testkit/bench-orders";
 import { testInstallationKeys } from "@weir/testkit/test-keys";
 import { startEngine } from "../test/engine-process";
 import { engineTestAdmin } from "../test/test-principal";
@@ -28,37 +29,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
-
-/** runtime-js/bench/runtime.bench.ts's order, as a generator template ("{{seq}}" inside strings). */
-const ORDER_TEMPLATE = {
-  id: "order-{{seq}}",
-  customer: { name: "Customer {{seq}}", email: "c{{seq}}@example.com" },
-  items: [
-    { sku: "A-1", price: 9.5, qty: 2 },
-    { sku: "B-22", price: 120, qty: 1 },
-    { sku: "C-333", price: 0.99, qty: 10 },
-  ],
-  currency: "EUR",
-  tags: ["web", "priority"],
-};
-
-/** runtime-js/bench/runtime.bench.ts's json transform. */
-const TRANSFORM = `export default (record) => {
-  const order = record.value;
-  let total = 0;
-  for (const item of order.items) total += item.price * item.qty;
-  return {
-    value: {
-      orderId: order.id,
-      customer: order.customer.name,
-      email: order.customer.email,
-      total,
-      itemCount: order.items.length,
-      currency: order.currency,
-      processed: true,
-    },
-  };
-};`;
 
 interface Run {
   recordsPerSecond: number;
@@ -85,9 +55,9 @@ async function engineRound(db: Db, pid: number, round: number): Promise<Run> {
         id: "gen",
         kind: "source",
         type: "generator",
-        config: { intervalMs: 0, count: RECORDS, template: ORDER_TEMPLATE, key: "customer-{{seq}}" },
+        config: { intervalMs: 0, count: RECORDS, template: BENCH_ORDER_TEMPLATE, key: "customer-{{seq}}" },
       },
-      { id: "fn", kind: "function", type: "function", config: { code: TRANSFORM } },
+      { id: "fn", kind: "function", type: "function", config: { code: BENCH_ORDER_TRANSFORM } },
       { id: "out", kind: "sink", type: "log" },
     ],
     edges: [

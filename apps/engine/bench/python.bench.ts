@@ -10,43 +10,10 @@ import os from "node:os";
 import type { FunctionHost, FunctionInstance, FunctionSpec, WeirRecord } from "@weir/domain";
 import { jsRuntime } from "@weir/runtime-js";
 import { pythonRuntime } from "@weir/runtime-python";
+import { BENCH_ORDER_TRANSFORM, benchOrder } from "@weir/testkit/bench-orders";
 
 /** An order of a web shop: about 335 bytes of JSON (the runtime benchmarks' record). */
-function order(i: number): WeirRecord {
-  return {
-    key: `customer-${i % 100}`,
-    value: {
-      id: `order-${i}`,
-      customer: { name: `Customer ${i % 100}`, email: `c${i % 100}@example.com` },
-      items: [
-        { sku: "A-1", price: 9.5, qty: 2 },
-        { sku: "B-22", price: 120, qty: 1 },
-        { sku: "C-333", price: 0.99, qty: 10 },
-      ],
-      currency: "EUR",
-      tags: ["web", "priority"],
-    },
-    headers: { "content-type": "application/json" },
-    timestamp: 1_700_000_000_000 + i,
-  };
-}
-
-const JS_TRANSFORM = `export default (record) => {
-  const order = record.value;
-  let total = 0;
-  for (const item of order.items) total += item.price * item.qty;
-  return {
-    value: {
-      orderId: order.id,
-      customer: order.customer.name,
-      email: order.customer.email,
-      total,
-      itemCount: order.items.length,
-      currency: order.currency,
-      processed: true,
-    },
-  };
-};`;
+const JS_TRANSFORM = BENCH_ORDER_TRANSFORM;
 
 const PYTHON_TRANSFORM = `def handle(record, ctx):
     order = record["value"]
@@ -161,7 +128,7 @@ function pythonDirect(): number {
   const script = `
 import json, time
 ${PYTHON_TRANSFORM}
-records = json.loads(${JSON.stringify(JSON.stringify(Array.from({ length: 1000 }, (_, i) => order(i))))})
+records = json.loads(${JSON.stringify(JSON.stringify(Array.from({ length: 1000 }, (_, i) => benchOrder(i))))})
 runs = []
 for _ in range(4):
     started = time.perf_counter()
@@ -182,13 +149,13 @@ const format = (n: number, digits = 1): string =>
 
 async function main(): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? "unknown cpu";
-  const records = Array.from({ length: Math.max(...BATCH_SIZES) }, (_, i) => order(i));
+  const records = Array.from({ length: Math.max(...BATCH_SIZES) }, (_, i) => benchOrder(i));
   process.stdout.write(
     `python runtime benchmark — Node ${process.version}, ${os.cpus().length} × ${cpu}, load ${os
       .loadavg()
       .map((n) => n.toFixed(1))
       .join(" ")}\n` +
-      `JSON transform of orders of ${JSON.stringify(order(0)).length} bytes; medians of ${REPETITIONS} runs ` +
+      `JSON transform of orders of ${JSON.stringify(benchOrder(0)).length} bytes; medians of ${REPETITIONS} runs ` +
       `(each ≥ ${MIN_RECORDS} records and ≥ ${MIN_MS} ms, after a warm-up). Target: python ≥ 50,000 records/s batched.\n\n`,
   );
   const direct = pythonDirect();

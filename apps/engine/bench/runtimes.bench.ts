@@ -14,26 +14,7 @@ import type { FunctionHost, FunctionInstance, FunctionSpec, WeirRecord } from "@
 import { compile } from "@weir/function-contract";
 import { jsRuntime } from "@weir/runtime-js";
 import { componentizeJs, wasmRuntime } from "@weir/runtime-wasm";
-
-/** An order of a web shop: about 335 bytes of JSON (the js runtime benchmark's record). */
-function order(i: number): WeirRecord {
-  return {
-    key: `customer-${i % 100}`,
-    value: {
-      id: `order-${i}`,
-      customer: { name: `Customer ${i % 100}`, email: `c${i % 100}@example.com` },
-      items: [
-        { sku: "A-1", price: 9.5, qty: 2 },
-        { sku: "B-22", price: 120, qty: 1 },
-        { sku: "C-333", price: 0.99, qty: 10 },
-      ],
-      currency: "EUR",
-      tags: ["web", "priority"],
-    },
-    headers: { "content-type": "application/json" },
-    timestamp: 1_700_000_000_000 + i,
-  };
-}
+import { BENCH_ORDER_TRANSFORM, benchOrder } from "@weir/testkit/bench-orders";
 
 interface Case {
   name: string;
@@ -54,22 +35,7 @@ const CASES: Case[] = [
   },
   {
     name: "json transform",
-    code: `export default (record) => {
-  const order = record.value;
-  let total = 0;
-  for (const item of order.items) total += item.price * item.qty;
-  return {
-    value: {
-      orderId: order.id,
-      customer: order.customer.name,
-      email: order.customer.email,
-      total,
-      itemCount: order.items.length,
-      currency: order.currency,
-      processed: true,
-    },
-  };
-};`,
+    code: BENCH_ORDER_TRANSFORM,
     component: component("transform.js"),
     extra: [],
   },
@@ -161,7 +127,7 @@ async function main(): Promise<void> {
       .map((n) => n.toFixed(1))
       .join(" ")}\n` +
       `µs per record, medians of ${REPETITIONS} runs (each ≥ ${MIN_RECORDS} records and ≥ ${MIN_MS} ms, after a warm-up); ` +
-      `records: orders of ${JSON.stringify(order(0)).length} bytes of JSON\n` +
+      `records: orders of ${JSON.stringify(benchOrder(0)).length} bytes of JSON\n` +
       "direct: the handler called in-process; js: the js runtime (isolated-vm); wasm js guest: the same code on the\n" +
       "wasm runtime (StarlingMonkey guest); wasm component: the function as a componentize-js component of the\n" +
       "weir:function world. overhead = runtime minus direct.\n\n",
@@ -173,7 +139,7 @@ async function main(): Promise<void> {
   ].join("  ");
   process.stdout.write(`${header}\n${"-".repeat(header.length)}\n`);
   for (const benchCase of CASES) {
-    const records = Array.from({ length: Math.max(...BATCH_SIZES) }, (_, i) => order(i));
+    const records = Array.from({ length: Math.max(...BATCH_SIZES) }, (_, i) => benchOrder(i));
     const direct = directProcess(benchCase.code);
     const baseline: number[] = [];
     for (const size of BATCH_SIZES) baseline.push(await microsPerRecord(direct, records.slice(0, size)));

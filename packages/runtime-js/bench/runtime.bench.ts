@@ -3,27 +3,8 @@
 import os from "node:os";
 import type { FunctionHost, WeirRecord } from "@weir/domain";
 import { compile } from "@weir/function-contract";
+import { BENCH_ORDER_TRANSFORM, benchOrder } from "@weir/testkit/bench-orders";
 import { jsRuntime } from "../src/index";
-
-/** An order of a web shop: about 335 bytes of JSON. */
-function order(i: number): WeirRecord {
-  return {
-    key: `customer-${i % 100}`,
-    value: {
-      id: `order-${i}`,
-      customer: { name: `Customer ${i % 100}`, email: `c${i % 100}@example.com` },
-      items: [
-        { sku: "A-1", price: 9.5, qty: 2 },
-        { sku: "B-22", price: 120, qty: 1 },
-        { sku: "C-333", price: 0.99, qty: 10 },
-      ],
-      currency: "EUR",
-      tags: ["web", "priority"],
-    },
-    headers: { "content-type": "application/json" },
-    timestamp: 1_700_000_000_000 + i,
-  };
-}
 
 /** A small event: about 120 bytes of JSON. */
 function event(i: number): WeirRecord {
@@ -42,26 +23,11 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: "identity", code: "export default (record) => record;", record: order },
+  { name: "identity", code: "export default (record) => record;", record: benchOrder },
   {
     name: "json transform",
-    code: `export default (record) => {
-  const order = record.value;
-  let total = 0;
-  for (const item of order.items) total += item.price * item.qty;
-  return {
-    value: {
-      orderId: order.id,
-      customer: order.customer.name,
-      email: order.customer.email,
-      total,
-      itemCount: order.items.length,
-      currency: order.currency,
-      processed: true,
-    },
-  };
-};`,
-    record: order,
+    code: BENCH_ORDER_TRANSFORM,
+    record: benchOrder,
   },
   {
     name: "small transform",
@@ -197,7 +163,7 @@ async function main(): Promise<void> {
   globalThis.process.stdout.write(
     `js runtime benchmark — Node ${globalThis.process.version} ${globalThis.process.execArgv.filter((a) => a.startsWith("--") && a !== "--import").join(" ")}, ${os.cpus().length} × ${cpu}\n` +
       `medians of ${REPETITIONS} runs (each ≥ ${format(MIN_RECORDS)} records and ≥ ${MIN_MS} ms, after a warm-up)\n` +
-      `identity and json transform: orders of ${JSON.stringify(order(0)).length} bytes of JSON; ` +
+      `identity and json transform: orders of ${JSON.stringify(benchOrder(0)).length} bytes of JSON; ` +
       `small transform: events of ${JSON.stringify(event(0)).length} bytes\n\n`,
   );
   await deployToFirstOutput();
