@@ -26,19 +26,19 @@ describe("engine env", () => {
       WEIR_TRANSPORT: "kafka",
       WEIR_KAFKA_BROKERS: "k1:9092,k2:9092",
       WEIR_KAFKA_PARTITIONS: "8",
-      WEIR_KAFKA_CLIENT: "kafkajs",
+      WEIR_KAFKA_CLIENT: "platformatic",
     });
     expect(await kafkaTransportSettings(env, noProfiles)).toEqual({
       connection: { brokers: ["k1:9092", "k2:9092"], ssl: false },
       partitions: 8,
       replicationFactor: undefined,
       sessionTimeoutMs: 10_000,
-      client: "kafkajs",
+      client: "platformatic",
       chunkBytes: 512 * 1024,
       maxValueBytes: 64 * 1024 * 1024,
     });
     const byDefault = readEngineEnv({ ...base, WEIR_TRANSPORT: "kafka", WEIR_KAFKA_BROKERS: "k1:9092" });
-    expect((await kafkaTransportSettings(byDefault, noProfiles))?.client).toBe("platformatic");
+    expect((await kafkaTransportSettings(byDefault, noProfiles))?.client).toBe("kafkajs");
     expect(() => readEngineEnv({ ...base, WEIR_KAFKA_CLIENT: "rdkafka" })).toThrow(/WEIR_KAFKA_CLIENT/);
   });
 
