@@ -370,6 +370,15 @@ async function main(): Promise<void> {
       `${c.name}: raw kafkajs pass-through ${rawRate.toFixed(0)} rec/s, raw @platformatic/kafka ${platformaticRate.toFixed(0)} rec/s ` +
         `(${(platformaticRate / rawRate).toFixed(2)} of kafkajs) (medians)`,
     );
+    // The choice between the clients: the same flow on each, medians of the same run.
+    const flowMedians = [...flows].map(([client, rates]) => [client, median(rates)] as const);
+    const [first, ...others] = flowMedians;
+    if (first)
+      for (const [client, rate] of others)
+        log(
+          `${c.name}: flow on ${client} / flow on ${first[0]} ${(rate / first[1]).toFixed(2)} (medians: ` +
+            `${rate.toFixed(0)} vs ${first[1].toFixed(0)} rec/s; per run ${perRunRatios(flows, client, first[0])})`,
+        );
     for (const [client, rates] of flows) {
       const flowRate = median(rates);
       log(
@@ -400,6 +409,13 @@ async function main(): Promise<void> {
   await db.$disconnect();
   await postgres.stop();
   await kafkaHandle?.stop();
+}
+
+/** The ratio of `client`'s flow to `base`'s in each run: how much the noise moves it. */
+function perRunRatios(flows: ReadonlyMap<string, number[]>, client: string, base: string): string {
+  const ofClient = flows.get(client) ?? [];
+  const ofBase = flows.get(base) ?? [];
+  return ofClient.map((rate, run) => (rate / (ofBase[run] ?? Number.NaN)).toFixed(2)).join(", ");
 }
 
 main().catch((error: unknown) => {

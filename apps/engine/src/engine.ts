@@ -11,7 +11,8 @@ import { IngestServer } from "./ingest-server";
 import { IngestTokenCache } from "./endpoint-auth";
 import { RequestTracker } from "./requests/request-tracker";
 import { KafkaRequestReplies } from "./requests/kafka-replies";
-import { transportClient } from "./transport/kafka/client";
+import { edgeClient } from "./transport/kafka/client";
+import type { KafkaClientKind } from "./transport/kafka/edge-client";
 import { answerTrace } from "./tracing/trace-route";
 import { createTracing } from "./tracing/tracing";
 import { createMetrics } from "./metrics";
@@ -56,6 +57,8 @@ export interface EngineOptions {
   drainTimeoutMs: number;
   /** Undefined: the in-process transport. */
   kafka?: KafkaTransportSettings | undefined;
+  /** The Kafka client library of the Kafka connectors and request replies (WEIR_KAFKA_CLIENT). */
+  kafkaClient?: KafkaClientKind | undefined;
 }
 
 /**
@@ -148,10 +151,11 @@ export class Engine {
     const tracker = new RequestTracker((id, deadline) => {
       this.replies?.announceCancel(id, deadline);
     });
+    const kafkaClient = options.kafkaClient ?? options.kafka?.client;
     if (options.kafka) {
       const repliesLog = log.child("requests");
       this.replies = new KafkaRequestReplies(
-        transportClient(options.kafka.connection, `weir-requests-${options.engineId}`, repliesLog),
+        edgeClient(kafkaClient, options.kafka.connection, `weir-requests-${options.engineId}`, repliesLog),
         options.engineId,
         tracker,
         repliesLog,
@@ -161,6 +165,7 @@ export class Engine {
     this.services = {
       log,
       runtimes,
+      ...(kafkaClient ? { kafkaClient } : {}),
       counters: (deploymentId, nodeId, rateCounts) => this.stats.counter(deploymentId, nodeId, rateCounts),
       deadLetters: this.deadLetters,
       retained: this.retained,

@@ -3,7 +3,12 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { KafkaConnection, OutboundPolicy } from "@weir/connectors";
 import type { InstallationKeys } from "@weir/db";
-import { kafkaConnectionSchema, parseAllowList } from "@weir/connectors";
+import {
+  DEFAULT_KAFKA_CLIENT,
+  KAFKA_CLIENT_KINDS,
+  kafkaConnectionSchema,
+  parseAllowList,
+} from "@weir/connectors";
 import { errorMessage } from "@weir/domain";
 import { SecretBox } from "@weir/db";
 import type { HttpPolicy } from "./http-guard";
@@ -85,8 +90,8 @@ const schema = z.object({
   WEIR_KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).optional(),
   /** How long a silent engine keeps its partitions before the group hands them to the others. */
   WEIR_KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(10_000),
-  /** The Kafka client library the transport runs on (see README, "Kafka transport"). */
-  WEIR_KAFKA_CLIENT: z.enum(["kafkajs", "platformatic"]).default("kafkajs"),
+  /** The Kafka client library of the transport, request replies and Kafka connectors (see README). */
+  WEIR_KAFKA_CLIENT: z.enum(KAFKA_CLIENT_KINDS).default(DEFAULT_KAFKA_CLIENT),
   /**
    * Value bytes per message on an edge topic: a record whose value is larger goes as ordered chunk
    * messages (same key, same partition) that the reading node puts back together. Keep it below

@@ -57,6 +57,7 @@ async function main(): Promise<void> {
       queueCapacity: env.WEIR_QUEUE_CAPACITY,
       drainTimeoutMs: env.WEIR_DRAIN_TIMEOUT_MS,
       kafka: await kafkaTransportSettings(env, (name) => resolveConnection(db, name)),
+      kafkaClient: env.WEIR_KAFKA_CLIENT,
     },
     runtimes,
     log,

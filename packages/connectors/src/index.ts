@@ -33,3 +33,8 @@ export { kafkaConnectionSchema } from "./kafka-common/schema";
 export type { KafkaConnection } from "./kafka-common/schema";
 export { connectionOptions } from "./kafka-common/client";
 export { createTopicsWithLeaders } from "./kafka-common/topics";
+// One Kafka client interface on kafkajs or @platformatic/kafka, chosen in one place (choose.ts).
+export { DEFAULT_KAFKA_CLIENT, kafkaEdgeClient } from "./kafka-client/choose";
+export { KAFKA_CLIENT_KINDS } from "./kafka-client/edge-client";
+export type * from "./kafka-client/edge-client";
+export { describeKafkaError, platformaticConnectionOptions } from "./kafka-client/platformatic-client";

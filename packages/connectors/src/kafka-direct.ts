@@ -1,9 +1,10 @@
 // For the engine's Kafka transport: a Kafka source's topics read, and a Kafka sink's topic written,
 // by the transport itself, so `kafka → fn → kafka` does not copy every record through an extra
 // topic on each side. The config, connection and record mapping are the connectors' own.
-import { CompressionTypes, Partitioners } from "kafkajs";
-import type { Kafka, KafkaMessage, Message, ProducerConfig } from "kafkajs";
+import type { Kafka, KafkaMessage, Message } from "kafkajs";
 import type { WeirRecord } from "@weir/domain";
+import { kafkaEdgeClient } from "./kafka-client/choose";
+import type { EdgeClient, ProducerSettings } from "./kafka-client/edge-client";
 import type { KafkaConnection } from "./kafka-common/schema";
 import { clientIdOf, kafkaClient } from "./kafka-common/client";
 import { resolveKafkaConnection } from "./kafka-common/connection";
@@ -17,7 +18,9 @@ import { defaultGroupId } from "./kafka-source/source";
 import { registryDecoderFor, registryEncoderFor } from "./schema-registry/resolve";
 
 export interface KafkaSourceReader {
-  /** A kafkajs client whose log is the node's; or build another client from `connection`. */
+  /** A client on the engine's client library (ctx.kafkaClient) whose log is the node's. */
+  client: EdgeClient;
+  /** A kafkajs client on the same connection: exactly-once inputs run their transactions on it. */
   kafka: Kafka;
   connection: KafkaConnection;
   clientId: string;
@@ -37,6 +40,7 @@ export async function kafkaSourceReader(config: unknown, ctx: ConnectorContext):
   const connection = await resolveKafkaConnection(parsed, ctx);
   const registry = await registryDecoderFor(parsed, ctx);
   return {
+    client: kafkaEdgeClient(ctx.kafkaClient, connection, clientIdOf(ctx.flowId, ctx.nodeId), ctx.log),
     kafka: kafkaClient(connection, clientIdOf(ctx.flowId, ctx.nodeId), ctx.log),
     connection,
     clientId: clientIdOf(ctx.flowId, ctx.nodeId),
@@ -49,15 +53,13 @@ export async function kafkaSourceReader(config: unknown, ctx: ConnectorContext):
 }
 
 export interface KafkaSinkWriter {
-  /** A kafkajs client whose log is the node's; or build another client from `connection`. */
-  kafka: Kafka;
+  /** A client on the engine's client library (ctx.kafkaClient) whose log is the node's. */
+  client: EdgeClient;
   connection: KafkaConnection;
   clientId: string;
-  idempotent: boolean;
   topic: string;
-  acks: -1 | 0 | 1;
-  compression: CompressionTypes;
-  producer: ProducerConfig;
+  /** The sink's idempotence, acks and compression. */
+  producer: ProducerSettings;
   encode: (record: WeirRecord) => Message;
 }
 
@@ -66,19 +68,11 @@ export async function kafkaSinkWriter(config: unknown, ctx: ConnectorContext): P
   const connection = await resolveKafkaConnection(parsed, ctx);
   const encodeValue = await registryEncoderFor(parsed, ctx);
   return {
-    kafka: kafkaClient(connection, clientIdOf(ctx.flowId, ctx.nodeId), ctx.log),
+    client: kafkaEdgeClient(ctx.kafkaClient, connection, clientIdOf(ctx.flowId, ctx.nodeId), ctx.log),
     connection,
     clientId: clientIdOf(ctx.flowId, ctx.nodeId),
-    idempotent: parsed.idempotent,
     topic: parsed.topic,
-    acks: parsed.acks,
-    compression: parsed.compression === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None,
-    producer: {
-      idempotent: parsed.idempotent,
-      ...(parsed.idempotent ? { maxInFlightRequests: 1 } : {}),
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: 5 },
-    },
+    producer: { idempotent: parsed.idempotent, acks: parsed.acks, compression: parsed.compression },
     encode: (record) => encodeRecord(record, parsed, encodeValue),
   };
 }

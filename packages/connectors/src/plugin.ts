@@ -1,4 +1,5 @@
 import type { FunctionLogger, JsonValue, NodeTypeDefinition, WeirRecord } from "@weir/domain";
+import type { KafkaClientKind } from "./kafka-client/edge-client";
 
 /**
  * What a connector receives from the engine. Connectors never import the engine; every
@@ -15,6 +16,8 @@ export interface ConnectorContext {
    * when there is none. Optional while engines without profiles exist.
    */
   connection?(name: string, kind: string): Promise<JsonValue>;
+  /** The Kafka client library the engine runs on (its WEIR_KAFKA_CLIENT); DEFAULT_KAFKA_CLIENT if absent. */
+  kafkaClient?: KafkaClientKind;
 }
 
 export interface Checkpoint {

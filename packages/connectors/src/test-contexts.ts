@@ -1,6 +1,12 @@
 // In-memory connector contexts for unit tests; integration tests use the real engine.
 import type { JsonValue, WeirRecord } from "@weir/domain";
+import { KAFKA_CLIENT_KINDS } from "./kafka-client/edge-client";
+import type { KafkaClientKind } from "./kafka-client/edge-client";
 import type { IngestHandler, SinkContext, SourceContext } from "./plugin";
+
+/** The Kafka connectors run on the client WEIR_KAFKA_CLIENT names, as in the engine (default otherwise). */
+const kafkaClient = KAFKA_CLIENT_KINDS.find((kind) => kind === process.env.WEIR_KAFKA_CLIENT);
+const kafkaClientOption: { kafkaClient?: KafkaClientKind } = kafkaClient ? { kafkaClient } : {};
 
 const silentLog = {
   debug: () => undefined,
@@ -23,6 +29,7 @@ export function fakeSourceContext(checkpoint: JsonValue | null = null): FakeSour
     nodeId: "node",
     signal: controller.signal,
     log: silentLog,
+    ...kafkaClientOption,
     emitted: [],
     saved: [],
     ingest: undefined,
@@ -60,6 +67,7 @@ export function fakeSinkContext(): FakeSinkContext {
     nodeId: "node",
     signal: controller.signal,
     log: { ...silentLog, warn: (message) => ctx.warnings.push(message) },
+    ...kafkaClientOption,
     retained: [],
     warnings: [],
     abort: () => {

@@ -185,6 +185,7 @@ export class FlowRunner {
             signal: this.hardStop.signal,
             log: this.services.log.child(node.id, { node: node.id }),
             connection,
+            ...(this.services.kafkaClient ? { kafkaClient: this.services.kafkaClient } : {}),
             retain: (records, keep) => {
               this.services.retained.add(this.deployment, node.id, records, keep);
               return this.services.retained.persisted(this.deployment, node.id);

@@ -6,6 +6,7 @@ import type { NodeCounters } from "../stats";
 import type { RequestService } from "../requests/request-routes";
 import type { Tracing } from "../tracing/tracing";
 import type { EdgePeeks } from "../peek/edge-peeks";
+import type { KafkaClientKind } from "@weir/connectors";
 
 export interface DeploymentRef {
   id: string;
@@ -58,6 +59,8 @@ export interface FlowServices {
   artifact(sha256: string): Promise<Uint8Array>;
   /** A connection profile with its config and secrets merged; rejects when there is none. */
   connection(name: string): Promise<StoredConnection>;
+  /** The Kafka client library for the Kafka connectors (WEIR_KAFKA_CLIENT); the connectors' default if absent. */
+  kafkaClient?: KafkaClientKind;
   /** Prometheus observations that are not counts (optional: tests may leave them out). */
   metrics?: {
     /** One call into a function runtime: its batch's wall time. */

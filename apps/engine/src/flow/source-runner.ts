@@ -33,6 +33,7 @@ export async function runSource(
       signal,
       log,
       connection,
+      ...(services.kafkaClient ? { kafkaClient: services.kafkaClient } : {}),
       emit: async (records) => {
         let sending = records;
         try {

@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
-import type { Consumer, Kafka, KafkaMessage, Message } from "kafkajs";
+import type { KafkaMessage, Message } from "kafkajs";
 import type { WeirRecord } from "@weir/domain";
-import { createTopicsWithLeaders } from "@weir/connectors";
 import { errorMessage } from "@weir/domain";
 import type { Logger } from "../logger";
-import { kafkajsEdgeClient } from "../transport/kafka/kafkajs-client";
+import type { EdgeAdmin, EdgeClient, EdgeConsumer } from "../transport/kafka/edge-client";
 import { DEFAULT_CHUNK_BYTES, frameOf } from "../transport/kafka/record-codec";
 import { EDGE_PRODUCER, TopicWriter } from "../transport/kafka/topic-writer";
 import { splitMessage } from "../transport/values/chunk-codec";
@@ -20,6 +19,8 @@ export const CANCELLED_TOPIC = "weir-requests.cancelled";
 /** Replies older than the longest request timeout (10 min) answer nobody. */
 const RETENTION_MS = 15 * 60_000;
 const JOIN_TIMEOUT_MS = 30_000;
+/** The reply and cancellation readers' group session (kafkajs' default). */
+const SESSION_TIMEOUT_MS = 30_000;
 const READY_ATTEMPTS = 5;
 const RETRY_MS = 1_000;
 /**
@@ -77,7 +78,7 @@ export class KafkaRequestReplies implements RemoteRequests {
   private readonly publisher: ReplyPublisher;
   private readonly writer: TopicWriter;
   private readonly stopping = new AbortController();
-  private readonly consumers: Consumer[] = [];
+  private readonly consumers: EdgeConsumer[] = [];
   /** Cancelled requests of every engine, until their deadline. */
   private readonly cancelled = new Map<string, number>();
   private readying: Promise<void> | undefined;
@@ -88,7 +89,7 @@ export class KafkaRequestReplies implements RemoteRequests {
   private readonly answers: ValueReassembler<undefined>;
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly client: EdgeClient,
     private readonly engineId: string,
     private readonly tracker: RequestTracker,
     private readonly log: Logger,
@@ -98,7 +99,7 @@ export class KafkaRequestReplies implements RemoteRequests {
     this.chunkBytes = settings.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.answers = new ValueReassembler(settings.maxValueBytes ?? 64 * 1024 * 1024);
     this.writer = new TopicWriter(
-      { client: kafkajsEdgeClient(kafka), producer: EDGE_PRODUCER, maxRequestBytes: this.chunkBytes },
+      { client: client, producer: EDGE_PRODUCER, maxRequestBytes: this.chunkBytes },
       this.stopping.signal,
       log,
     );
@@ -297,18 +298,17 @@ export class KafkaRequestReplies implements RemoteRequests {
   /** Creates this engine's reply topic and the cancellation topic if missing. */
   private topics(): Promise<void> {
     this.topicsMade ??= (async () => {
-      const admin = this.kafka.admin();
-      await admin.connect();
+      const admin = await this.client.admin();
       try {
         const existing = new Set(await admin.listTopics());
         const missing = [this.address, CANCELLED_TOPIC].filter((topic) => !existing.has(topic));
         if (missing.length === 0) return;
-        await createTopicsWithLeaders(
-          admin,
+        await admin.createTopics(
           missing.map((topic) => ({
             topic,
-            numPartitions: 1,
-            configEntries: [{ name: "retention.ms", value: String(RETENTION_MS) }],
+            partitions: 1,
+            replicationFactor: undefined,
+            configs: { "retention.ms": String(RETENTION_MS) },
           })),
         );
       } finally {
@@ -326,31 +326,38 @@ export class KafkaRequestReplies implements RemoteRequests {
    * nothing: each run reads what is kept (at most 15 minutes). Resolves once it has joined.
    */
   private async consume(topic: string, each: (message: KafkaMessage) => void): Promise<void> {
-    const consumer = this.kafka.consumer({
+    const consumer = this.client.consumer({
       groupId: `${topic}.${this.engineId}.${randomBytes(4).toString("hex")}`,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 500,
+      topics: [topic],
+      fromBeginning: true,
+      sessionTimeoutMs: SESSION_TIMEOUT_MS,
+      concurrency: 1,
     });
+    let joinedNow = (): void => undefined;
     const joined = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new Error(`no consumer group join on ${topic} within ${String(JOIN_TIMEOUT_MS)} ms`));
       }, JOIN_TIMEOUT_MS);
-      consumer.on(consumer.events.GROUP_JOIN, () => {
+      joinedNow = () => {
         clearTimeout(timer);
         resolve();
-      });
+      };
     });
     // Awaited below unless connecting fails first: then its timeout must not go unhandled.
     joined.catch(() => undefined);
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachMessage: ({ message }) => {
-          each(message);
+      await consumer.start({
+        // Nothing is committed: each run of the engine reads what the topic keeps.
+        batch: (batch, control) => {
+          for (const message of batch.messages) each(message);
+          const last = batch.messages.at(-1);
+          if (last) control.resolved(last.offset);
           return Promise.resolve();
         },
+        joined: (owned) => {
+          if (owned.size > 0) joinedNow();
+        },
+        log: this.log,
       });
       await joined;
     } catch (error) {
@@ -361,14 +368,14 @@ export class KafkaRequestReplies implements RemoteRequests {
   }
 
   private async deleteReplyTopic(): Promise<void> {
-    const admin = this.kafka.admin();
+    let admin: EdgeAdmin | undefined;
     try {
-      await admin.connect();
-      await admin.deleteTopics({ topics: [this.address] });
+      admin = await this.client.admin();
+      await admin.deleteTopics([this.address]);
     } catch (error) {
       this.log.warn(`deleting reply topic ${this.address} failed: ${errorMessage(error)}`);
     } finally {
-      await admin.disconnect().catch(() => undefined);
+      await admin?.disconnect().catch(() => undefined);
     }
   }
 }

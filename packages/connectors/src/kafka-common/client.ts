@@ -31,6 +31,8 @@ export function kafkaClient(connection: KafkaConnection, clientId: string, log: 
   const toNodeLog: logCreator =
     () =>
     ({ level, log: entry }) => {
+      // Weir's producers limit kafkajs' retries on purpose (the writers retry themselves): not news.
+      if (entry.message.startsWith("Limiting retries for the idempotent producer")) return;
       const message = `kafka: ${entry.message}${typeof entry.error === "string" ? ` (${entry.error})` : ""}`;
       if (level === logLevel.ERROR) log.error(message);
       else if (level === logLevel.WARN) log.warn(message);

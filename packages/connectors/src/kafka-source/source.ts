@@ -1,5 +1,8 @@
 import type { WeirRecord } from "@weir/domain";
-import { clientIdOf, kafkaClient } from "../kafka-common/client";
+import { errorMessage } from "@weir/domain";
+import { kafkaEdgeClient } from "../kafka-client/choose";
+import type { BatchControl, IncomingBatch } from "../kafka-client/edge-client";
+import { clientIdOf } from "../kafka-common/client";
 import { resolveKafkaConnection } from "../kafka-common/connection";
 import { registryDecoderFor } from "../schema-registry/resolve";
 import { reportUndecodable } from "../plugin";
@@ -8,27 +11,39 @@ import { decodeMessage } from "./decode";
 import { kafkaSourceNodeType } from "./definition";
 import type { KafkaSourceConfig } from "./definition";
 
-/** Records handed to `emit` at a time; the offset after each chunk is resolved once it is accepted. */
+/** Records handed to `emit` at a time; the offset after each chunk is committed once it is accepted. */
 const EMIT_CHUNK = 500;
 /** Keeps the group membership alive while `emit` waits under backpressure. */
 const HEARTBEAT_MS = 3_000;
+/** kafkajs' default session: how long a silent member keeps its partitions. */
+const SESSION_TIMEOUT_MS = 30_000;
 
 /** One group per flow node, so two flows never share (and split) a group by accident. */
 export function defaultGroupId(ctx: { flowId: string; nodeId: string }): string {
   return `weir-${ctx.flowId}-${ctx.nodeId}`;
 }
 
+/**
+ * Reads the topics on the engine's Kafka client (ctx.kafkaClient) as one member of the node's
+ * group. Offsets are committed by hand, only past records `emit` accepted (or that were
+ * dead-lettered), chunk by chunk: a stop or a crash replays from the last accepted chunk.
+ */
 export const kafkaSource: SourcePlugin<KafkaSourceConfig> = {
   definition: kafkaSourceNodeType,
   async run(config, ctx) {
     if (ctx.signal.aborted) return;
     const connection = await resolveKafkaConnection(config, ctx);
-    const kafka = kafkaClient(connection, clientIdOf(ctx.flowId, ctx.nodeId), ctx.log);
+    const client = kafkaEdgeClient(ctx.kafkaClient, connection, clientIdOf(ctx.flowId, ctx.nodeId), ctx.log);
     const registry = await registryDecoderFor(config, ctx);
-    const consumer = kafka.consumer({ groupId: config.groupId ?? defaultGroupId(ctx) });
-    // Settles when the deployment stops, or rejects when the consumer crashed for good
-    // (kafkajs restarts itself after retriable errors).
-    const finished = new Promise<void>((resolve, reject) => {
+    const consumer = client.consumer({
+      groupId: config.groupId ?? defaultGroupId(ctx),
+      topics: config.topics,
+      fromBeginning: config.fromBeginning === "earliest",
+      sessionTimeoutMs: SESSION_TIMEOUT_MS,
+      concurrency: 1,
+    });
+    // Settles when the deployment stops; the client rejoins and restarts by itself meanwhile.
+    const finished = new Promise<void>((resolve) => {
       ctx.signal.addEventListener(
         "abort",
         () => {
@@ -36,42 +51,40 @@ export const kafkaSource: SourcePlugin<KafkaSourceConfig> = {
         },
         { once: true },
       );
-      consumer.on(consumer.events.CRASH, (event) => {
-        if (!event.payload.restart) reject(event.payload.error);
-      });
     });
-    finished.catch(() => undefined);
+
+    const eachBatch = async (batch: IncomingBatch, control: BatchControl): Promise<void> => {
+      const where = { topic: batch.topic, partition: batch.partition };
+      for (let start = 0; start < batch.messages.length; start += EMIT_CHUNK) {
+        if (!control.alive() || ctx.signal.aborted) return;
+        const chunk = batch.messages.slice(start, start + EMIT_CHUNK);
+        const records: WeirRecord[] = [];
+        // Fetches the chunk's unknown schema ids; a registry that does not answer throws, and
+        // the client hands the batch on again (nothing committed, nothing dead-lettered).
+        await registry?.prepare(chunk.map((message) => message.value));
+        for (const message of chunk) {
+          const decoded = decodeMessage(message, config.valueFormat, where, registry);
+          if (decoded.ok) records.push(decoded.record);
+          else await reportUndecodable(ctx, decoded.record, decoded.error);
+        }
+        if (records.length > 0 && !(await emitWhileAlive(ctx, records, () => control.heartbeat()))) return;
+        const last = chunk.at(-1);
+        if (!last || !control.alive()) return;
+        control.resolved(last.offset);
+        const next = String(BigInt(last.offset) + 1n);
+        // A commit that fails (the group rebalancing) is covered by the next one; lost, it only
+        // means these records are read again.
+        await consumer
+          .commit([{ topic: batch.topic, partition: batch.partition, offset: next }])
+          .catch((error: unknown) => {
+            ctx.log.warn(
+              `committing ${batch.topic}/${String(batch.partition)}@${next}: ${errorMessage(error)}`,
+            );
+          });
+      }
+    };
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topics: config.topics, fromBeginning: config.fromBeginning === "earliest" });
-      await consumer.run({
-        // Offsets are resolved by hand below, only for records `emit` accepted; kafkajs then
-        // commits the resolved offsets after each batch (and on rebalance and disconnect).
-        eachBatchAutoResolve: false,
-        eachBatch: async (payload) => {
-          const { batch } = payload;
-          const where = { topic: batch.topic, partition: batch.partition };
-          for (let start = 0; start < batch.messages.length; start += EMIT_CHUNK) {
-            if (!payload.isRunning() || payload.isStale() || ctx.signal.aborted) return;
-            const chunk = batch.messages.slice(start, start + EMIT_CHUNK);
-            const records: WeirRecord[] = [];
-            // Fetches the chunk's unknown schema ids; a registry that does not answer throws, and
-            // kafkajs retries the batch (nothing resolved, nothing dead-lettered).
-            await registry?.prepare(chunk.map((message) => message.value));
-            for (const message of chunk) {
-              const decoded = decodeMessage(message, config.valueFormat, where, registry);
-              if (decoded.ok) records.push(decoded.record);
-              else await reportUndecodable(ctx, decoded.record, decoded.error);
-            }
-            if (records.length > 0 && !(await emitWhileAlive(ctx, records, () => payload.heartbeat())))
-              return;
-            const last = chunk.at(-1);
-            if (last) payload.resolveOffset(last.offset);
-            await payload.heartbeat();
-          }
-          await payload.commitOffsetsIfNecessary();
-        },
-      });
+      await consumer.start({ batch: eachBatch, joined: () => undefined, log: ctx.log });
       await finished;
     } finally {
       await consumer.disconnect();

@@ -1,27 +1,24 @@
-import { connectionOptions } from "@weir/connectors";
-import type { KafkaConnection } from "@weir/connectors";
 import { Kafka, logLevel } from "kafkajs";
 import type { logCreator } from "kafkajs";
+import { connectionOptions, kafkaEdgeClient } from "@weir/connectors";
+import type { KafkaConnection } from "@weir/connectors";
 import type { Logger } from "../../logger";
 import type { EdgeClient, KafkaClientKind } from "./edge-client";
-import { kafkajsEdgeClient } from "./kafkajs-client";
-import { platformaticEdgeClient } from "./platformatic-client";
 
-/** The transport's own connection on the chosen client. */
+/** The transport's own connection on the chosen client (brokers, TLS and SASL of a connection profile). */
 export function edgeClient(
-  kind: KafkaClientKind,
+  kind: KafkaClientKind | undefined,
   connection: KafkaConnection,
   clientId: string,
   log: Logger,
 ): EdgeClient {
-  return kind === "platformatic"
-    ? platformaticEdgeClient(connection, clientId)
-    : kafkajsEdgeClient(transportClient(connection, clientId, log));
+  return kafkaEdgeClient(kind, connection, clientId, log);
 }
 
 /**
  * A kafkajs client for the transport's own connection (brokers, TLS and SASL as a Kafka
- * connection profile holds them) whose warnings and errors go to the engine's log.
+ * connection profile holds them) whose warnings and errors go to the engine's log: exactly-once
+ * inputs run their transactions on it.
  */
 export function transportClient(connection: KafkaConnection, clientId: string, log: Logger): Kafka {
   const toLog: logCreator =

@@ -1,7 +1,6 @@
-import { CompressionTypes } from "kafkajs";
 import type { Kafka, Message } from "kafkajs";
 import type { FlowEdge, FlowNode, FlowSpec, WeirRecord } from "@weir/domain";
-import { kafkaSinkWriter, kafkaSourceReader } from "@weir/connectors";
+import { DEFAULT_KAFKA_CLIENT, kafkaSinkWriter, kafkaSourceReader } from "@weir/connectors";
 import type { ConnectorContext, KafkaConnection } from "@weir/connectors";
 import type { ConnectionResolver } from "../../flow/connections";
 import type { DeploymentRef } from "../../flow/services";
@@ -10,8 +9,6 @@ import type { NodeCounters } from "../../stats";
 import type { EdgeTransport, NodeInput, NodeOutput } from "../edge-transport";
 import { edgeClient, transportClient } from "./client";
 import type { EdgeClient, KafkaClientKind } from "./edge-client";
-import { kafkajsEdgeClient } from "./kafkajs-client";
-import { platformaticEdgeClient } from "./platformatic-client";
 import { DEFAULT_MAX_VALUE_BYTES, KafkaNodeInput } from "./kafka-input";
 import type { KafkaInputOptions } from "./kafka-input";
 import { KafkaNodeOutput } from "./kafka-output";
@@ -33,7 +30,7 @@ export interface KafkaTransportSettings {
   /** Replicas of each edge topic; undefined takes the broker's default. */
   replicationFactor: number | undefined;
   sessionTimeoutMs: number;
-  /** The client library (WEIR_KAFKA_CLIENT); kafkajs unless set. */
+  /** The client library (WEIR_KAFKA_CLIENT); DEFAULT_KAFKA_CLIENT unless set. */
   client?: KafkaClientKind | undefined;
   /** Value bytes per edge message (WEIR_KAFKA_CHUNK_BYTES): a larger value goes as ordered chunks. */
   chunkBytes?: number | undefined;
@@ -81,7 +78,7 @@ export class KafkaTransport implements EdgeTransport {
   }
 
   private get clientKind(): KafkaClientKind {
-    return this.settings.client ?? "kafkajs";
+    return this.settings.client ?? DEFAULT_KAFKA_CLIENT;
   }
 
   private get chunkBytes(): number {
@@ -148,10 +145,7 @@ export class KafkaTransport implements EdgeTransport {
       const reader = await kafkaSourceReader(source.config, await this.connectorContext(source));
       const sourceCounters = this.hooks.counters(source.id, "out");
       cluster = { kafka: reader.kafka, connection: reader.connection };
-      client =
-        this.clientKind === "platformatic"
-          ? platformaticEdgeClient(reader.connection, reader.clientId)
-          : kafkajsEdgeClient(reader.kafka);
+      client = reader.client;
       options = {
         ...common,
         groupId: reader.groupId,
@@ -316,19 +310,8 @@ export class KafkaTransport implements EdgeTransport {
     // Write the Kafka sink's topic as the sink would: its connection, key, encoding, acks.
     const target = await kafkaSinkWriter(sink.config, await this.connectorContext(sink));
     const counters = this.hooks.counters(sink.id, "in");
-    const client =
-      this.clientKind === "platformatic"
-        ? platformaticEdgeClient(target.connection, target.clientId)
-        : kafkajsEdgeClient(target.kafka);
     const writer = new TopicWriter(
-      {
-        client,
-        producer: {
-          idempotent: target.idempotent,
-          acks: target.acks,
-          compression: target.compression === CompressionTypes.GZIP ? "gzip" : "none",
-        },
-      },
+      { client: target.client, producer: target.producer },
       this.stopping.signal,
       this.hooks.log.child(sink.id),
     );
@@ -362,6 +345,7 @@ export class KafkaTransport implements EdgeTransport {
       signal: this.stopping.signal,
       log: this.hooks.log.child(node.id),
       connection: await this.hooks.connection(node),
+      kafkaClient: this.clientKind,
     };
   }
 }

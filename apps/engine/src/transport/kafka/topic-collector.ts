@@ -16,7 +16,7 @@ export class TopicCollector {
     private readonly db: Db,
     private readonly connection: KafkaConnection,
     private readonly log: Logger,
-    private readonly client: KafkaClientKind = "kafkajs",
+    private readonly client?: KafkaClientKind,
   ) {}
 
   async record(flowId: string, topics: readonly string[]): Promise<void> {

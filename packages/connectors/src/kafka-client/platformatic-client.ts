@@ -1,6 +1,6 @@
-// The transport's edge client on @platformatic/kafka (WEIR_KAFKA_CLIENT=platformatic): a
+// The edge client on @platformatic/kafka (WEIR_KAFKA_CLIENT=platformatic): a
 // maintained, pure-TypeScript client. Its consumer is a stream that heartbeats by itself; the
-// commit discipline stays kafka-input.ts's (autocommit off, offsets committed by hand).
+// commit discipline stays the caller's (autocommit off, offsets committed by hand).
 import {
   Admin,
   Consumer,
@@ -12,7 +12,7 @@ import {
 } from "@platformatic/kafka";
 import type { ConnectionOptions, Message, MessageToProduce } from "@platformatic/kafka";
 import type { IHeaders, KafkaMessage, Message as OutgoingMessage } from "kafkajs";
-import type { KafkaConnection } from "@weir/connectors";
+import type { KafkaConnection } from "../kafka-common/schema";
 import type {
   CommitOffset,
   ConsumerHandlers,
@@ -98,6 +98,9 @@ export function platformaticEdgeClient(connection: KafkaConnection, clientId: st
                   topics: [topic.topic],
                   partitions: topic.partitions,
                   ...(topic.replicationFactor === undefined ? {} : { replicas: topic.replicationFactor }),
+                  ...(topic.configs
+                    ? { configs: Object.entries(topic.configs).map(([name, value]) => ({ name, value })) }
+                    : {}),
                 })
                 .catch((error: unknown) => {
                   // Another engine created it meanwhile: what was wanted.
@@ -289,6 +292,12 @@ class PlatformaticConsumer implements EdgeConsumer {
       groupId: this.settings.groupId,
       sessionTimeout,
       heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
+      // A member whose heartbeats went unanswered for a whole session cannot know it is still
+      // one: the broker may have dropped it (a network stall, a frozen broker). The client keeps
+      // its old membership while a heartbeat queued during the stall may still extend the session
+      // (a race on the broker), so after a session without an answer the member is replaced
+      // ('stalled' below), as the broker would have done, and never keeps partitions it lost.
+      heartbeatStallTimeout: sessionTimeout,
       // kafkajs' default: members have this long to rejoin once a rebalance starts.
       rebalanceTimeout: Math.max(sessionTimeout, 60_000),
       autocommit: false,

@@ -1,7 +1,6 @@
-// The transport's edge client on kafkajs (WEIR_KAFKA_CLIENT=kafkajs).
+// The edge client on kafkajs (WEIR_KAFKA_CLIENT=kafkajs).
 import { CompressionTypes, Partitioners } from "kafkajs";
 import type { Consumer, Kafka } from "kafkajs";
-import { createTopicsWithLeaders } from "@weir/connectors";
 import { errorMessage } from "@weir/domain";
 import type {
   CommitOffset,
@@ -13,6 +12,7 @@ import type {
   EdgeProducer,
   ProducerSettings,
 } from "./edge-client";
+import { createTopicsWithLeaders } from "../kafka-common/topics";
 
 export function kafkajsEdgeClient(kafka: Kafka): EdgeClient {
   return {
@@ -44,10 +44,13 @@ export function kafkajsEdgeClient(kafka: Kafka): EdgeClient {
         async createTopics(topics) {
           await createTopicsWithLeaders(
             admin,
-            topics.map(({ topic, partitions, replicationFactor }) => ({
+            topics.map(({ topic, partitions, replicationFactor, configs }) => ({
               topic,
               numPartitions: partitions,
               ...(replicationFactor === undefined ? {} : { replicationFactor }),
+              ...(configs
+                ? { configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }
+                : {}),
             })),
           );
         },
