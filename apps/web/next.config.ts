@@ -36,6 +36,9 @@ const config: NextConfig = {
     "pg",
     "typescript",
     "@bytecodealliance/jco",
+    // The connectors' Kafka client choice (via the API) reaches it; its crc32 is a native addon,
+    // which Turbopack cannot bundle, so it is loaded from node_modules at run time.
+    "@platformatic/kafka",
   ],
   typedRoutes: false,
 };
