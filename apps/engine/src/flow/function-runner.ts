@@ -58,7 +58,13 @@ export async function runFunction(
       const message = `function instance failed: ${errorMessage(error)}`;
       log.error(message);
       services.metrics?.sandboxRestarts(deployment.id, node.id, 1);
+      // A call can also fail on the host's side of the sandbox (a value too deep to serialise)
+      // with the sandbox still alive: it is ended here, or each such record would leak one.
+      const failed = handle.instance;
       handle.instance = await handle.recreate();
+      failed.close().catch((closeError: unknown) => {
+        log.warn(`closing the failed function instance failed: ${errorMessage(closeError)}`);
+      });
       if (batch.length === 1) return [{ ok: false, error: { message, instanceReset: true } }];
       // One record can bring the instance down for its whole batch (a value nested too deep for
       // the runtime, say): each record runs again on its own, so only the culprit fails, even
