@@ -6,6 +6,7 @@ import { prismaAdapter } from "better-auth/adapters/prisma";
 import { admin } from "better-auth/plugins/admin";
 import { createAccessControl } from "better-auth/plugins/access";
 import { adminAc, defaultStatements } from "better-auth/plugins/admin/access";
+import { MIN_PASSWORD_LENGTH } from "./passwords";
 
 export interface AuthOptions {
   db: Db;
@@ -51,7 +52,7 @@ export function createAuth(options: AuthOptions) {
       // Nobody signs themselves up: the first admin comes from the setup page or WEIR_ADMIN_*,
       // everyone else is created by an admin.
       disableSignUp: true,
-      minPasswordLength: 10,
+      minPasswordLength: MIN_PASSWORD_LENGTH,
       maxPasswordLength: 256,
     },
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },

@@ -1,6 +1,7 @@
 // @weir/auth: accounts, sessions (better-auth) and Weir's API tokens, roles and principals.
 export { createAuth, type AuthOptions, type WeirAuth } from "./auth";
 export { authenticate, bearerOf, type Authentication } from "./principal";
+export { MIN_PASSWORD_LENGTH } from "./passwords";
 export { ROLES, isRole, roleAtLeast, lowerRole, type Role, type Principal } from "./roles";
 export {
   createToken,

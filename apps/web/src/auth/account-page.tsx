@@ -2,6 +2,7 @@
 // The signed-in person's page: change password, and their API tokens (an admin sees everyone's).
 import { useState } from "react";
 import { AppBar } from "~/components/app-bar";
+import { NewPasswordField, TextField } from "~/components/fields";
 import { changePassword } from "./auth-client";
 import { useSession } from "./session";
 import { TokensSection } from "./tokens-section";
@@ -52,35 +53,19 @@ function ChangePassword() {
           });
         }}
       >
-        <label className="field">
-          <span className="field-label">Current password</span>
-          <input
-            className="input"
-            type="password"
-            autoComplete="current-password"
-            required
-            data-testid="current-password"
-            value={current}
-            onChange={(e) => {
-              setCurrent(e.target.value);
-            }}
-          />
-        </label>
-        <label className="field">
-          <span className="field-label">New password (at least 10 characters)</span>
-          <input
-            className="input"
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={10}
-            data-testid="new-password"
-            value={next}
-            onChange={(e) => {
-              setNext(e.target.value);
-            }}
-          />
-        </label>
+        <TextField
+          type="password"
+          autoComplete="current-password"
+          required
+          data-testid="current-password"
+          value={current}
+          onValue={setCurrent}
+        >
+          Current password
+        </TextField>
+        <NewPasswordField data-testid="new-password" value={next} onValue={setNext}>
+          New password
+        </NewPasswordField>
         <button type="submit" className="btn" data-testid="change-password-submit">
           Change password
         </button>

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { AppBar } from "~/components/app-bar";
+import { TextField } from "~/components/fields";
 import { api, errorMessage } from "~/lib/trpc";
 import { useSession } from "./session";
 
@@ -39,37 +40,15 @@ export function AuditPage() {
                 e.preventDefault();
               }}
             >
-              <label className="field">
-                <span className="field-label">User (email)</span>
-                <input
-                  className="input"
-                  value={user}
-                  onChange={(e) => {
-                    setUser(e.target.value);
-                  }}
-                />
-              </label>
-              <label className="field">
-                <span className="field-label">Flow id</span>
-                <input
-                  className="input"
-                  value={flowId}
-                  onChange={(e) => {
-                    setFlowId(e.target.value);
-                  }}
-                />
-              </label>
-              <label className="field">
-                <span className="field-label">Since</span>
-                <input
-                  className="input"
-                  type="datetime-local"
-                  value={from}
-                  onChange={(e) => {
-                    setFrom(e.target.value);
-                  }}
-                />
-              </label>
+              <TextField value={user} onValue={setUser}>
+                User (email)
+              </TextField>
+              <TextField value={flowId} onValue={setFlowId}>
+                Flow id
+              </TextField>
+              <TextField type="datetime-local" value={from} onValue={setFrom}>
+                Since
+              </TextField>
             </form>
             {events.isError ? <p className="field-error">{errorMessage(events.error)}</p> : null}
             <table className="flows-table" data-testid="audit-table">

@@ -3,6 +3,7 @@
 // makes the first admin here. Shown only while no account with a password exists.
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { FormError, NewPasswordField, TextField } from "~/components/fields";
 import { api, errorMessage } from "~/lib/trpc";
 import { signIn } from "./auth-client";
 
@@ -46,54 +47,30 @@ export function SetupForm() {
           Create the first admin account. There is no default password: this account is how you, and then the
           people you add, sign in.
         </p>
-        <label className="field">
-          <span className="field-label">Email</span>
-          <input
-            className="input"
-            type="email"
-            autoComplete="username"
-            required
-            data-testid="setup-email"
-            value={email}
-            onChange={(e) => {
-              setEmail(e.target.value);
-            }}
-          />
-        </label>
-        <label className="field">
-          <span className="field-label">Password (at least 10 characters)</span>
-          <input
-            className="input"
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={10}
-            data-testid="setup-password"
-            value={password}
-            onChange={(e) => {
-              setPassword(e.target.value);
-            }}
-          />
-        </label>
-        <label className="field">
-          <span className="field-label">Password again</span>
-          <input
-            className="input"
-            type="password"
-            autoComplete="new-password"
-            required
-            data-testid="setup-password-repeat"
-            value={repeat}
-            onChange={(e) => {
-              setRepeat(e.target.value);
-            }}
-          />
-        </label>
-        {error ? (
-          <p role="alert" className="field-error" data-testid="setup-error">
-            {error}
-          </p>
-        ) : null}
+        <TextField
+          type="email"
+          autoComplete="username"
+          required
+          data-testid="setup-email"
+          value={email}
+          onValue={setEmail}
+        >
+          Email
+        </TextField>
+        <NewPasswordField data-testid="setup-password" value={password} onValue={setPassword}>
+          Password
+        </NewPasswordField>
+        <TextField
+          type="password"
+          autoComplete="new-password"
+          required
+          data-testid="setup-password-repeat"
+          value={repeat}
+          onValue={setRepeat}
+        >
+          Password again
+        </TextField>
+        <FormError message={error} testId="setup-error" />
         <button type="submit" className="btn btn-primary" data-testid="setup-submit" disabled={busy}>
           {busy ? "Creating…" : "Create admin and sign in"}
         </button>

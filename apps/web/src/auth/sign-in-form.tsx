@@ -1,6 +1,7 @@
 "use client";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { FormError, TextField } from "~/components/fields";
 import { signIn } from "./auth-client";
 
 export function SignInForm() {
@@ -30,39 +31,27 @@ export function SignInForm() {
         }}
       >
         <h1>Sign in to Weir</h1>
-        <label className="field">
-          <span className="field-label">Email</span>
-          <input
-            className="input"
-            type="email"
-            autoComplete="username"
-            required
-            data-testid="sign-in-email"
-            value={email}
-            onChange={(e) => {
-              setEmail(e.target.value);
-            }}
-          />
-        </label>
-        <label className="field">
-          <span className="field-label">Password</span>
-          <input
-            className="input"
-            type="password"
-            autoComplete="current-password"
-            required
-            data-testid="sign-in-password"
-            value={password}
-            onChange={(e) => {
-              setPassword(e.target.value);
-            }}
-          />
-        </label>
-        {error ? (
-          <p role="alert" className="field-error" data-testid="sign-in-error">
-            {error}
-          </p>
-        ) : null}
+        <TextField
+          type="email"
+          autoComplete="username"
+          required
+          data-testid="sign-in-email"
+          value={email}
+          onValue={setEmail}
+        >
+          Email
+        </TextField>
+        <TextField
+          type="password"
+          autoComplete="current-password"
+          required
+          data-testid="sign-in-password"
+          value={password}
+          onValue={setPassword}
+        >
+          Password
+        </TextField>
+        <FormError message={error} testId="sign-in-error" />
         <button type="submit" className="btn btn-primary" data-testid="sign-in-submit" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ROLES, roleAtLeast } from "@weir/auth/roles";
 import type { Role } from "@weir/auth/roles";
+import { SelectField, TextField } from "~/components/fields";
 import { api, errorMessage } from "~/lib/trpc";
 import { useSession } from "./session";
 
@@ -46,49 +47,26 @@ export function TokensSection() {
           create.mutate();
         }}
       >
-        <label className="field">
-          <span className="field-label">Name</span>
-          <input
-            className="input"
-            required
-            maxLength={100}
-            data-testid="token-name"
-            value={name}
-            onChange={(e) => {
-              setName(e.target.value);
-            }}
-          />
-        </label>
-        <label className="field">
-          <span className="field-label">Role</span>
-          <select
-            className="input"
-            data-testid="token-role"
-            value={role}
-            onChange={(e) => {
-              setRole(e.target.value as Role);
-            }}
-          >
-            {ROLES.filter((r) => roleAtLeast(session.role, r)).map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span className="field-label">Expires after (days, empty for never)</span>
-          <input
-            className="input"
-            inputMode="numeric"
-            pattern="[0-9]*"
-            data-testid="token-days"
-            value={days}
-            onChange={(e) => {
-              setDays(e.target.value);
-            }}
-          />
-        </label>
+        <TextField required maxLength={100} data-testid="token-name" value={name} onValue={setName}>
+          Name
+        </TextField>
+        <SelectField
+          data-testid="token-role"
+          value={role}
+          options={ROLES.filter((r) => roleAtLeast(session.role, r))}
+          onValue={setRole}
+        >
+          Role
+        </SelectField>
+        <TextField
+          inputMode="numeric"
+          pattern="[0-9]*"
+          data-testid="token-days"
+          value={days}
+          onValue={setDays}
+        >
+          Expires after (days, empty for never)
+        </TextField>
         <button
           type="submit"
           className="btn btn-primary"

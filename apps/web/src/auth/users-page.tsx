@@ -5,6 +5,7 @@ import { useState } from "react";
 import { ROLES } from "@weir/auth/roles";
 import type { Role } from "@weir/auth/roles";
 import { AppBar } from "~/components/app-bar";
+import { NewPasswordField, SelectField, TextField } from "~/components/fields";
 import { api, errorMessage } from "~/lib/trpc";
 import { useSession } from "./session";
 
@@ -64,51 +65,15 @@ export function UsersPage() {
                 create.mutate();
               }}
             >
-              <label className="field">
-                <span className="field-label">Email</span>
-                <input
-                  className="input"
-                  type="email"
-                  required
-                  data-testid="user-email"
-                  value={email}
-                  onChange={(e) => {
-                    setEmail(e.target.value);
-                  }}
-                />
-              </label>
-              <label className="field">
-                <span className="field-label">Initial password (10+ characters; tell them to change it)</span>
-                <input
-                  className="input"
-                  type="password"
-                  autoComplete="new-password"
-                  required
-                  minLength={10}
-                  data-testid="user-password"
-                  value={password}
-                  onChange={(e) => {
-                    setPassword(e.target.value);
-                  }}
-                />
-              </label>
-              <label className="field">
-                <span className="field-label">Role</span>
-                <select
-                  className="input"
-                  data-testid="user-role"
-                  value={role}
-                  onChange={(e) => {
-                    setRole(e.target.value as Role);
-                  }}
-                >
-                  {ROLES.map((r) => (
-                    <option key={r} value={r}>
-                      {r}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <TextField type="email" required data-testid="user-email" value={email} onValue={setEmail}>
+                Email
+              </TextField>
+              <NewPasswordField data-testid="user-password" value={password} onValue={setPassword}>
+                Initial password, to be changed by them
+              </NewPasswordField>
+              <SelectField data-testid="user-role" value={role} options={ROLES} onValue={setRole}>
+                Role
+              </SelectField>
               <button
                 type="submit"
                 className="btn btn-primary"

@@ -4,6 +4,7 @@
 // once, never shown; left empty on an edit, the stored one is kept. "Test connection" tries the
 // values as typed, from the server, without saving them.
 import { useState } from "react";
+import { TextField } from "~/components/fields";
 import { api, errorMessage } from "~/lib/trpc";
 import type { TestResult } from "./connection-test-outcome";
 import { TestOutcome } from "./connection-test-outcome";
@@ -113,24 +114,20 @@ export function ConnectionForm({ initial, editing, passwordStored, busy, onSave,
         onSave(draft);
       }}
     >
-      <div className="field">
-        <label htmlFor="connection-name" className="field-label">
-          Name
-        </label>
-        <input
-          id="connection-name"
-          data-testid="connection-name"
-          className="input"
-          value={draft.name}
-          readOnly={editing}
-          placeholder={registry ? "registry" : "kafka-prod"}
-          autoComplete="off"
-          spellCheck={false}
-          onChange={(e) => {
-            set({ name: e.target.value.trim() });
-          }}
-        />
-      </div>
+      <TextField
+        id="connection-name"
+        data-testid="connection-name"
+        value={draft.name}
+        readOnly={editing}
+        placeholder={registry ? "registry" : "kafka-prod"}
+        autoComplete="off"
+        spellCheck={false}
+        onValue={(v) => {
+          set({ name: v.trim() });
+        }}
+      >
+        Name
+      </TextField>
       <div className="field">
         <label htmlFor="connection-kind" className="field-label">
           Kind
@@ -151,24 +148,20 @@ export function ConnectionForm({ initial, editing, passwordStored, busy, onSave,
       </div>
       {registry ? (
         <>
-          <div className="field">
-            <label htmlFor="connection-url" className="field-label">
-              Registry URL
-            </label>
-            <input
-              id="connection-url"
-              data-testid="connection-url"
-              className="input"
-              value={draft.url}
-              placeholder="http://registry:8081"
-              autoComplete="off"
-              spellCheck={false}
-              onChange={(e) => {
-                set({ url: e.target.value });
-              }}
-            />
-            <div className="field-help">The Confluent Schema Registry REST API, http(s)://host:port.</div>
-          </div>
+          <TextField
+            id="connection-url"
+            data-testid="connection-url"
+            value={draft.url}
+            placeholder="http://registry:8081"
+            autoComplete="off"
+            spellCheck={false}
+            help="The Confluent Schema Registry REST API, http(s)://host:port."
+            onValue={(v) => {
+              set({ url: v });
+            }}
+          >
+            Registry URL
+          </TextField>
           <div className="field">
             <label htmlFor="connection-registry-auth" className="field-label">
               Authentication
@@ -190,24 +183,20 @@ export function ConnectionForm({ initial, editing, passwordStored, busy, onSave,
         </>
       ) : (
         <>
-          <div className="field">
-            <label htmlFor="connection-brokers" className="field-label">
-              Brokers
-            </label>
-            <input
-              id="connection-brokers"
-              data-testid="connection-brokers"
-              className="input"
-              value={draft.brokers}
-              placeholder="kafka-1:9092, kafka-2:9092"
-              autoComplete="off"
-              spellCheck={false}
-              onChange={(e) => {
-                set({ brokers: e.target.value });
-              }}
-            />
-            <div className="field-help">host:port, comma-separated.</div>
-          </div>
+          <TextField
+            id="connection-brokers"
+            data-testid="connection-brokers"
+            value={draft.brokers}
+            placeholder="kafka-1:9092, kafka-2:9092"
+            autoComplete="off"
+            spellCheck={false}
+            help="host:port, comma-separated."
+            onValue={(v) => {
+              set({ brokers: v });
+            }}
+          >
+            Brokers
+          </TextField>
           <div className="field">
             <label className="check">
               <input
@@ -243,40 +232,32 @@ export function ConnectionForm({ initial, editing, passwordStored, busy, onSave,
         </>
       )}
       {wantsSecret && !(registry && draft.registryAuth === "bearer") ? (
-        <div className="field">
-          <label htmlFor="connection-username" className="field-label">
-            User
-          </label>
-          <input
-            id="connection-username"
-            data-testid="connection-username"
-            className="input"
-            value={draft.username}
-            autoComplete="off"
-            onChange={(e) => {
-              set({ username: e.target.value });
-            }}
-          />
-        </div>
+        <TextField
+          id="connection-username"
+          data-testid="connection-username"
+          value={draft.username}
+          autoComplete="off"
+          onValue={(v) => {
+            set({ username: v });
+          }}
+        >
+          User
+        </TextField>
       ) : null}
       {wantsSecret ? (
-        <div className="field">
-          <label htmlFor="connection-password" className="field-label">
-            {secretLabel}
-          </label>
-          <input
-            id="connection-password"
-            data-testid="connection-password"
-            className="input"
-            type="password"
-            autoComplete="new-password"
-            value={draft.password}
-            placeholder={passwordStored ? "stored: type to replace" : ""}
-            onChange={(e) => {
-              set({ password: e.target.value });
-            }}
-          />
-        </div>
+        <TextField
+          id="connection-password"
+          data-testid="connection-password"
+          type="password"
+          autoComplete="new-password"
+          value={draft.password}
+          placeholder={passwordStored ? "stored: type to replace" : ""}
+          onValue={(v) => {
+            set({ password: v });
+          }}
+        >
+          {secretLabel}
+        </TextField>
       ) : null}
       {result ? <TestOutcome id="draft" result={result} /> : null}
       {testError !== null ? (

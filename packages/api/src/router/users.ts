@@ -1,6 +1,6 @@
 // Accounts, for admins: create (no self sign-up anywhere), change role, disable and enable.
 import { TRPCError } from "@trpc/server";
-import { ROLES, createUser } from "@weir/auth";
+import { MIN_PASSWORD_LENGTH, ROLES, createUser } from "@weir/auth";
 import { z } from "zod";
 import { notFound } from "../errors";
 import { cursors, pageInput } from "../pagination";
@@ -11,7 +11,7 @@ export const emailField = z.string().trim().toLowerCase().max(254).pipe(z.email(
 // The length is better-auth's rule too; checked here so the message names the field.
 export const passwordField = z
   .string()
-  .min(10, "must be at least 10 characters")
+  .min(MIN_PASSWORD_LENGTH, `must be at least ${String(MIN_PASSWORD_LENGTH)} characters`)
   .max(256, "must be at most 256 characters");
 const role = z.enum(ROLES);
 const userId = z.string().min(1).max(200);
