@@ -4,6 +4,7 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promise
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { transpile } from "@bytecodealliance/jco";
+import { GLUE_REVISION, patchJcoGlue } from "./jco-glue";
 import { capMemories } from "./wasm-binary";
 
 /**
@@ -45,13 +46,15 @@ const JCO_VERSION = (
   ) as { version: string }
 ).version;
 
+/** jco's version and our glue patch (jco-glue.ts) name the cache's generation. */
+const TRANSPILED_DIR = `jco-${JCO_VERSION}-${GLUE_REVISION}`;
 const JS_FILE = "component.js";
 const META_FILE = "meta.json";
 
 /** jco's transpile of a component, from the disk cache or made once and stored there. */
 export async function transpileCached(bytes: Uint8Array, root = cacheDir()): Promise<Transpiled> {
   const hash = sha256(bytes);
-  const dir = join(root, "transpiled", `jco-${JCO_VERSION}`, hash);
+  const dir = join(root, "transpiled", TRANSPILED_DIR, hash);
   try {
     const meta = JSON.parse(await readFile(join(dir, META_FILE), "utf8")) as TranspileMeta;
     return { ...meta, hash, dir, cached: true };
@@ -76,7 +79,10 @@ export async function transpileCached(bytes: Uint8Array, root = cacheDir()): Pro
   for (const name of [JS_FILE, ...coreModules]) {
     const file = output.files[name];
     if (!file) throw new Error(`jco produced no ${name}`);
-    await writeFile(join(staging, name), file);
+    await writeFile(
+      join(staging, name),
+      name === JS_FILE ? patchJcoGlue(new TextDecoder().decode(file)) : file,
+    );
   }
   await writeFile(join(staging, META_FILE), JSON.stringify(meta));
   try {
@@ -154,9 +160,7 @@ async function load(bytes: Uint8Array): Promise<LoadedComponent> {
 /** Names in the cache, for tests and housekeeping. */
 export async function cachedHashes(root = cacheDir()): Promise<string[]> {
   try {
-    return (await readdir(join(root, "transpiled", `jco-${JCO_VERSION}`))).filter(
-      (name) => !name.endsWith(".tmp"),
-    );
+    return (await readdir(join(root, "transpiled", TRANSPILED_DIR))).filter((name) => !name.endsWith(".tmp"));
   } catch {
     return [];
   }

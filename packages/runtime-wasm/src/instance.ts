@@ -71,20 +71,24 @@ function hasProperties(object: object): boolean {
 }
 
 /**
- * A batch for a `weir:function` component: per record a line `[key, header entries, timestamp]`
- * and a line with the value's JSON text, which the worker hands to the component as is (a byte
- * value as base64 text, see component-bytes.ts).
+ * A batch for a `weir:function` component: a first line with every record's
+ * `[key, header entries, timestamp]` as one JSON array (one stringify here, one parse in the
+ * worker, for the whole batch), then one line per record with its value's JSON text, which the
+ * worker hands to the component as is (a byte value as base64 text, see component-bytes.ts).
+ * `JSON.stringify` never writes a raw newline, so lines split cleanly.
  */
 function encodeComponentBatch(batch: readonly WeirRecord[]): string {
-  let text = "";
+  const metas: [string | null, [string, string][], number][] = [];
+  let values = "";
   for (const record of batch) {
     let entries = hasProperties(record.headers) ? Object.entries(record.headers) : NO_HEADERS;
     let valueText: string;
     if (isBytes(record.value)) ({ entries, valueText } = bytesForComponent(record.value, entries));
     else valueText = JSON.stringify(record.value);
-    text += `${JSON.stringify([record.key ?? null, entries, record.timestamp])}\n${valueText}\n`;
+    metas.push([record.key ?? null, entries, record.timestamp]);
+    values += `\n${valueText}`;
   }
-  return text.slice(0, -1);
+  return JSON.stringify(metas) + values;
 }
 
 /** A `weir:function` outcome as the worker sends it (host-worker.js, `encodeOutcome`). */

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +17,13 @@ export interface ComponentizeJsOptions {
   world?: string;
   /** StarlingMonkey features to leave out (default: all of them, for a component without WASI). */
   disableFeatures?: ("stdio" | "random" | "clocks" | "http" | "fetch-event")[];
+  /**
+   * A weval binary: build with StarlingMonkey's ahead-of-time mode (weval partially evaluates
+   * the interpreter against the module's bytecode). Default: `WEIR_WEVAL_BIN` when set, else
+   * none (plain wizer snapshot) — componentize-js would download weval from GitHub, which this
+   * machine cannot reach; `cargo install weval` builds it (README, "weval").
+   */
+  wevalBin?: string;
 }
 
 const ALL_FEATURES: ComponentizeJsOptions["disableFeatures"] = [
@@ -34,12 +42,19 @@ const ALL_FEATURES: ComponentizeJsOptions["disableFeatures"] = [
 export async function componentizeJs(options: ComponentizeJsOptions): Promise<Uint8Array> {
   const world = options.world ?? "function";
   const disableFeatures = options.disableFeatures ?? ALL_FEATURES;
+  const wevalBin = options.wevalBin ?? (process.env.WEIR_WEVAL_BIN || undefined);
   const inputs = [
     await readFile(options.sourcePath, "utf8"),
     world,
     componentizeVersion,
     String(disableFeatures),
   ];
+  if (wevalBin !== undefined && !existsSync(wevalBin)) {
+    // componentize-js would fall back to downloading weval: say what is missing instead
+    throw new Error(`WEIR_WEVAL_BIN: no weval binary at ${wevalBin}`);
+  }
+  // An AOT build is another component: its own cache entry (a plain build keeps its old key).
+  if (wevalBin !== undefined) inputs.push("aot");
   for (const file of WIT_FILES) inputs.push(await readFile(join(WIT_DIR, file), "utf8"));
   const dir = join(cacheDir(), "componentized");
   const file = join(dir, `${sha256(inputs.join("\0"))}.wasm`);
@@ -53,6 +68,7 @@ export async function componentizeJs(options: ComponentizeJsOptions): Promise<Ui
     witPath: WIT_DIR,
     worldName: world,
     disableFeatures,
+    ...(wevalBin === undefined ? {} : { enableAot: true, wevalBin }),
   });
   await mkdir(dir, { recursive: true });
   const staging = `${file}.${randomUUID()}.tmp`;

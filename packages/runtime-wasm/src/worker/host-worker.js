@@ -73,21 +73,18 @@ const portSet = new Set(ports);
 const defaultPort = ports[0] ?? "out";
 
 /**
- * Records as the `function` world's `process` takes them, from the host's batch text: per
- * record two lines, `[key, headers, timestamp]` and the value's JSON text, which is passed on as
- * is (JSON.stringify never writes a raw newline).
+ * Records as the `function` world's `process` takes them, from the host's batch text
+ * (instance.ts, `encodeComponentBatch`): a first line with every record's
+ * `[key, headers, timestamp]`, then one line per record with the value's JSON text, which is
+ * passed on as is (JSON.stringify never writes a raw newline).
  */
 function decodeBatch(text) {
   const lines = text.split("\n");
-  const records = [];
-  for (let i = 0; i + 1 < lines.length; i += 2) {
-    const [key, headers, timestamp] = JSON.parse(lines[i]);
-    records.push({
-      key: key ?? undefined,
-      value: lines[i + 1],
-      headers: headers.length === 0 ? [] : headers,
-      timestamp: BigInt(timestamp),
-    });
+  const metas = JSON.parse(lines[0]);
+  const records = new Array(metas.length);
+  for (let i = 0; i < metas.length; i++) {
+    const [key, headers, timestamp] = metas[i];
+    records[i] = { key: key ?? undefined, value: lines[i + 1], headers, timestamp: BigInt(timestamp) };
   }
   return records;
 }
