@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FunctionInstance, FunctionSpec, RecordOutcome, WeirRecord } from "@weir/domain";
 import { createMemoryHost } from "@weir/runtime-conformance";
 import { inspectComponent, jsGuestComponent, transpileCached, wasmRuntime } from "./index";
+import { JCO_DATA_VIEW, JCO_UTF8_ENCODE } from "./jco-glue";
 import { componentizeJs } from "./js-component";
 
 const FIXTURE = fileURLToPath(new URL("../test/components/fixture.js", import.meta.url));
@@ -273,5 +274,14 @@ describe("the transpile cache", () => {
     expect(again).toMatchObject({ cached: true, hash: first.hash, dir: first.dir });
     expect(again.imports).toEqual(["weir:function/log", "weir:function/state"]);
     expect(again.exports.map(([name]) => name).sort()).toEqual(["init", "process"]);
+  });
+
+  it("stores jco's glue with the faster string lowering and memory view (jco-glue.ts)", async () => {
+    const { dir: entry } = await transpileCached(fixture, dir);
+    const glue = await readFile(join(entry, "component.js"), "utf8");
+    expect(glue).not.toContain(JCO_UTF8_ENCODE);
+    expect(glue).not.toContain(JCO_DATA_VIEW);
+    expect(glue).toContain("utf8Encoder.encodeInto(s, new Uint8Array(memory.buffer, ptr, size))");
+    expect(glue).toContain("dvMemory === mem");
   });
 });

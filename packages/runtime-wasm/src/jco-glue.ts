@@ -10,7 +10,7 @@
  * usual JSON text); otherwise the same allocation is grown with `realloc`, then shrunk to the exact length (the canonical ABI's
  * contract, so a guest without a GC does not leak the first one) and the rest encoded after.
  */
-const JCO_UTF8_ENCODE = `  let utf8EncodedLen = 0;
+export const JCO_UTF8_ENCODE = `  let utf8EncodedLen = 0;
   function utf8Encode(s, realloc, memory) {
     if (typeof s !== 'string') throw new TypeError('expected a string');
     if (s.length === 0) {
@@ -48,10 +48,24 @@ const DIRECT_UTF8_ENCODE = `  let utf8EncodedLen = 0;
     return ptr;
   }`;
 
-/** The glue revision: part of the cache path, so entries made before a change are not reused. */
-export const GLUE_REVISION = "glue2";
+/**
+ * jco reads `memory.buffer` (a slow accessor on WebAssembly.Memory) at every field it lowers or
+ * lifts, to notice that the memory grew. Growing a non-shared memory detaches its old buffer,
+ * whose byteLength then reads 0: the cached view is valid while its buffer is not detached and
+ * it belongs to the same memory.
+ */
+export const JCO_DATA_VIEW =
+  "const dataView = mem => dv.buffer === mem.buffer ? dv : dv = new DataView(mem.buffer);";
+const CACHED_DATA_VIEW =
+  "let dvMemory = null;\n  const dataView = mem => dvMemory === mem && dv.buffer.byteLength !== 0 ? dv : (dvMemory = mem, dv = new DataView(mem.buffer));";
 
-/** `component.js` with the faster string lowering, or unchanged when jco wrote something else. */
+/** The glue revision: part of the cache path, so entries made before a change are not reused. */
+export const GLUE_REVISION = "glue3";
+
+/** `component.js` with the faster pieces; a piece jco wrote differently is left as it is. */
 export function patchJcoGlue(js: string): string {
-  return js.includes(JCO_UTF8_ENCODE) ? js.replace(JCO_UTF8_ENCODE, DIRECT_UTF8_ENCODE) : js;
+  let patched = js;
+  if (patched.includes(JCO_UTF8_ENCODE)) patched = patched.replace(JCO_UTF8_ENCODE, DIRECT_UTF8_ENCODE);
+  if (patched.includes(JCO_DATA_VIEW)) patched = patched.replace(JCO_DATA_VIEW, CACHED_DATA_VIEW);
+  return patched;
 }
