@@ -70,23 +70,37 @@ function directProcess(code: string): Process {
   return (batch) => Promise.resolve(batch.map((record) => handle(record, {})));
 }
 
-async function measure(process: Process, batch: readonly WeirRecord[]): Promise<number> {
+interface PerRecord {
+  /** Wall-clock µs per record. */
+  wall: number;
+  /**
+   * CPU µs per record of this whole process (every thread: the engine's, the isolate's or the
+   * guest's worker, V8's helpers): on a shared machine it moves far less with the load than wall.
+   */
+  cpu: number;
+}
+
+async function measure(process: Process, batch: readonly WeirRecord[]): Promise<PerRecord> {
   const started = performance.now();
+  const cpuStart = globalThis.process.cpuUsage();
   let records = 0;
   while (records < MIN_RECORDS || performance.now() - started < MIN_MS) {
     await process(batch);
     records += batch.length;
   }
-  return ((performance.now() - started) * 1000) / records;
+  const cpu = globalThis.process.cpuUsage(cpuStart);
+  return { wall: ((performance.now() - started) * 1000) / records, cpu: (cpu.user + cpu.system) / records };
 }
 
-/** Median µs per record of REPETITIONS runs, after a warm-up. */
-async function microsPerRecord(process: Process, batch: readonly WeirRecord[]): Promise<number> {
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+/** Median µs per record (wall and CPU, each its own median) of REPETITIONS runs, after a warm-up. */
+async function microsPerRecord(process: Process, batch: readonly WeirRecord[]): Promise<PerRecord> {
   await measure(process, batch);
-  const runs: number[] = [];
+  const runs: PerRecord[] = [];
   for (let i = 0; i < REPETITIONS; i++) runs.push(await measure(process, batch));
-  runs.sort((a, b) => a - b);
-  return runs[Math.floor(runs.length / 2)] ?? 0;
+  return { wall: median(runs.map((run) => run.wall)), cpu: median(runs.map((run) => run.cpu)) };
 }
 
 const format = (n: number, digits = 1): string =>
@@ -130,24 +144,25 @@ async function main(): Promise<void> {
       `records: orders of ${JSON.stringify(benchOrder(0)).length} bytes of JSON\n` +
       "direct: the handler called in-process; js: the js runtime (isolated-vm); wasm js guest: the same code on the\n" +
       "wasm runtime (StarlingMonkey guest); wasm component: the function as a componentize-js component of the\n" +
-      "weir:function world. overhead = runtime minus direct.\n\n",
+      "weir:function world. Each cell: wall µs/record (+ overhead = runtime minus direct), then the process's\n" +
+      "CPU µs/record (all threads), which the machine's load moves less than wall time.\n\n",
   );
   const header = [
     "function".padEnd(15),
     "runtime".padEnd(34),
-    ...BATCH_SIZES.map((n) => `batch ${n}`.padStart(16)),
+    ...BATCH_SIZES.map((n) => `batch ${n}`.padStart(26)),
   ].join("  ");
   process.stdout.write(`${header}\n${"-".repeat(header.length)}\n`);
   for (const benchCase of CASES) {
     const records = Array.from({ length: Math.max(...BATCH_SIZES) }, (_, i) => benchOrder(i));
     const direct = directProcess(benchCase.code);
-    const baseline: number[] = [];
+    const baseline: PerRecord[] = [];
     for (const size of BATCH_SIZES) baseline.push(await microsPerRecord(direct, records.slice(0, size)));
     process.stdout.write(
       [
         benchCase.name.padEnd(15),
         "direct".padEnd(34),
-        ...baseline.map((us) => format(us, 2).padStart(16)),
+        ...baseline.map((us) => `${format(us.wall, 2)} cpu ${format(us.cpu, 2)}`.padStart(26)),
       ].join("  ") + "\n",
     );
     const rows: [string, () => Promise<FunctionInstance>][] = [
@@ -171,7 +186,8 @@ async function main(): Promise<void> {
       const cells: string[] = [];
       for (const [index, size] of BATCH_SIZES.entries()) {
         const us = await microsPerRecord((batch) => instance.process(batch), records.slice(0, size));
-        cells.push(`${format(us)} (+${format(us - (baseline[index] ?? 0))})`.padStart(16));
+        const overhead = us.wall - (baseline[index]?.wall ?? 0);
+        cells.push(`${format(us.wall)} (+${format(overhead)}) cpu ${format(us.cpu)}`.padStart(26));
       }
       await instance.close();
       process.stdout.write([benchCase.name.padEnd(15), label.padEnd(34), ...cells].join("  ") + "\n");
