@@ -51,7 +51,7 @@ export async function componentizeJs(options: ComponentizeJsOptions): Promise<Ui
   ];
   if (wevalBin !== undefined && !existsSync(wevalBin)) {
     // componentize-js would fall back to downloading weval: say what is missing instead
-    throw new Error(`WEIR_WEVAL_BIN: no weval binary at ${wevalBin}`);
+    throw new Error(`no weval binary at ${wevalBin} (WEIR_WEVAL_BIN or the wevalBin option)`);
   }
   // An AOT build is another component: its own cache entry (a plain build keeps its old key).
   if (wevalBin !== undefined) inputs.push("aot");
