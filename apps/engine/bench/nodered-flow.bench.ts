@@ -5,6 +5,8 @@
 // is its JSON transform. Prints records/s and records per CPU-second of each process (medians),
 // and the ratios engine / Node-RED. Not part of `npm test`.
 //   BENCH_RECORDS=300000  records per run      BENCH_ROUNDS=3  runs per system (median)
+//   BENCH_ENGINE_CPU_PROF=<dir>  the engine writes a V8 CPU profile there when it stops
+//   BENCH_SYSTEMS=engine  runs the engine only (for profiling); default both
 //
 // The engine's figure includes the deploy (deploy call → the last record in the sink's log); Node-RED's
 // starts at its generator's first record (after Node-RED has started), so the ratio leans to Node-RED.
@@ -25,6 +27,8 @@ import { runNodeRedFlow } from "./nodered-flow/node-red-run";
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 300_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PROFILE_DIR = process.env.BENCH_ENGINE_CPU_PROF;
+const NODE_RED = (process.env.BENCH_SYSTEMS ?? "engine,node-red").split(",").includes("node-red");
 
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -105,7 +109,10 @@ async function main(): Promise<void> {
   const pg = await startTestPostgres();
   const db = createDb(pg.databaseUrl, testInstallationKeys());
   try {
-    const server = await startEngine(pg.databaseUrl, { WEIR_RECONCILE_MS: "500" });
+    const server = await startEngine(pg.databaseUrl, {
+      WEIR_RECONCILE_MS: "500",
+      ...(PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` } : {}),
+    });
     try {
       const pid = server.child.pid;
       if (pid === undefined) throw new Error("the engine has no pid");
@@ -115,6 +122,7 @@ async function main(): Promise<void> {
         log(
           `  engine   run ${String(round + 1)}: ${format(engine.at(-1)?.recordsPerSecond ?? 0)} records/s, ${format(engine.at(-1)?.recordsPerCpuSecond ?? 0)} records/CPU-s`,
         );
+        if (!NODE_RED) continue;
         nodeRed.push(await nodeRedRound());
         log(
           `  node-red run ${String(round + 1)}: ${format(nodeRed.at(-1)?.recordsPerSecond ?? 0)} records/s, ${format(nodeRed.at(-1)?.recordsPerCpuSecond ?? 0)} records/CPU-s`,

@@ -73,6 +73,13 @@ export interface SinkInstance {
    * then fall back to `write` per record to dead-letter only the ones that fail).
    */
   writeBatch?(records: readonly WeirRecord[]): Promise<void>;
+  /**
+   * Set when `writeBatch` may be called again before the previous call has resolved: the sink
+   * keeps the batches in the order of the calls (a buffered store whose writes resolve once
+   * stored). The engine then reads the next batch while the last one is being stored, instead
+   * of waiting a database round trip per batch.
+   */
+  readonly overlapsBatches?: boolean;
   close(): Promise<void>;
 }
 

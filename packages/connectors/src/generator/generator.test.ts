@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { JsonValue, WeirRecord } from "@weir/domain";
 import { generatorConfigSchema } from "./definition";
 import { generatorSource } from "./source";
-import { renderTemplate } from "./template";
+import { compileTemplate, compileText, renderTemplate } from "./template";
 import { fakeSourceContext } from "../test-contexts";
 
 describe("renderTemplate", () => {
@@ -16,6 +16,47 @@ describe("renderTemplate", () => {
       at: "2026-01-02T03:04:05.000Z",
       list: [7, 1],
     });
+  });
+});
+
+describe("compileTemplate", () => {
+  const now = new Date("2026-01-02T03:04:05.000Z");
+
+  it("fills every placeholder, in text and alone, and leaves other strings as they are", () => {
+    const render = compileTemplate({
+      a: ["x{{seq}}y{{seq}}", "{{now}}", "at {{now}} #{{seq}}", "{{seq", "plain"],
+      n: { deep: "{{seq}}" },
+      k: [true, null, 2.5],
+    });
+    expect(render(12, now)).toEqual({
+      a: ["x12y12", "2026-01-02T03:04:05.000Z", "at 2026-01-02T03:04:05.000Z #12", "{{seq", "plain"],
+      n: { deep: 12 },
+      k: [true, null, 2.5],
+    });
+    expect(compileText("customer-{{seq}}")(3, now)).toBe("customer-3");
+  });
+
+  it("builds a fresh value per record, sharing no object or array between records", () => {
+    const render = compileTemplate({ items: [{ sku: "A" }], tags: ["web"] });
+    const first = render(1, now) as { items: { sku: string }[]; tags: string[] };
+    const second = render(2, now) as { items: { sku: string }[]; tags: string[] };
+    expect(second).toEqual(first);
+    expect(second.items).not.toBe(first.items);
+    expect(second.items[0]).not.toBe(first.items[0]);
+    expect(second.tags).not.toBe(first.tags);
+  });
+
+  it("keeps a __proto__ key of the template as a plain field", () => {
+    const template = JSON.parse('{"__proto__": {"polluted": "{{seq}}"}, "a": 1}') as JsonValue;
+    const value = compileTemplate(template)(4, now) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(JSON.stringify(value)).toBe('{"__proto__":{"polluted":4},"a":1}');
+  });
+
+  it("formats the time of each new `now`", () => {
+    const render = compileText("{{now}}");
+    expect(render(0, now)).toBe("2026-01-02T03:04:05.000Z");
+    expect(render(0, new Date("2027-01-01T00:00:00.000Z"))).toBe("2027-01-01T00:00:00.000Z");
   });
 });
 

@@ -3,7 +3,7 @@ import { sleep } from "../abortable-sleep";
 import type { SourcePlugin } from "../plugin";
 import { generatorNodeType } from "./definition";
 import type { GeneratorConfig } from "./definition";
-import { renderTemplate, renderText } from "./template";
+import { compileTemplate, compileText } from "./template";
 
 /** With no interval, records go out in batches this large so the queue crossing is amortised. */
 const BURST = 256;
@@ -24,6 +24,8 @@ export const generatorSource: SourcePlugin<GeneratorConfig> = {
     let saving: Promise<void> = Promise.resolve();
     let saveFailed: { error: unknown } | undefined;
     let dueAt = Date.now();
+    const value = compileTemplate(config.template);
+    const key = config.key === null ? null : compileText(config.key);
     const remaining = (): number => (config.count === null ? Infinity : config.count - seq);
 
     try {
@@ -33,8 +35,8 @@ export const generatorSource: SourcePlugin<GeneratorConfig> = {
         const batch: WeirRecord[] = [];
         for (let i = 0; i < size; i++, seq++) {
           batch.push({
-            key: config.key === null ? null : renderText(config.key, seq, now),
-            value: renderTemplate(config.template, seq, now),
+            key: key === null ? null : key(seq, now),
+            value: value(seq, now),
             headers: {},
             timestamp: now.getTime(),
           });
