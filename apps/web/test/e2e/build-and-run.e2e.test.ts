@@ -11,6 +11,7 @@ import {
   numberIn,
   typeCode,
   typeInto,
+  waitForDeployment,
 } from "./editor-actions";
 
 const b = useBrowser();
@@ -63,9 +64,7 @@ describe("build and run a flow", () => {
     await b.shot("saved");
 
     await byTestId(page, "deploy-button").click();
-    await expect
-      .poll(async () => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
-      .toBe("running");
+    await waitForDeployment(page, "running");
     // Live counters arrive through the stats.live subscription, never a reload.
     const fnIn = byTestId(page, `node-${fn}-stat-in`);
     await fnIn.waitFor({ timeout: 10_000 });
@@ -92,9 +91,7 @@ describe("build and run a flow", () => {
     await b.shot("function logs");
 
     await byTestId(page, "stop-button").click();
-    await expect
-      .poll(async () => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
-      .toBe("stopped");
+    await waitForDeployment(page, "stopped");
     await b.shot("stopped");
   });
 });

@@ -4,6 +4,7 @@
 // preview (text when the bytes are text, else hex), never as an object of indices.
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser";
+import { deployIngestFlow } from "./ingest-flow";
 import { byTestId, clickEdge } from "./editor-actions";
 
 const b = useBrowser();
@@ -14,59 +15,13 @@ const REFUSE_EE =
 
 describe("byte values", () => {
   it("shows byte records in Logs, Dead letters and edge peek as their size and a preview", async () => {
-    const { id: flowId } = await b.api<{ id: string }>(
-      "flow.create",
-      {
-        name: "e2e byte values",
-        nodes: [
-          {
-            id: "ingest",
-            kind: "source",
-            type: "http-ingest",
-            name: "uploads",
-            position: { x: 0, y: 80 },
-            config: { public: true },
-          },
-          {
-            id: "check",
-            kind: "function",
-            type: "function",
-            name: "check",
-            position: { x: 300, y: 80 },
-            config: { language: "javascript", code: REFUSE_EE, maxAttempts: 1 },
-          },
-          { id: "out", kind: "sink", type: "log", name: "log", position: { x: 600, y: 80 } },
-        ],
-        edges: [
-          { id: "e1", from: { node: "ingest", port: "out" }, to: { node: "check" } },
-          { id: "e2", from: { node: "check", port: "out" }, to: { node: "out" } },
-        ],
-      },
-      "POST",
-    );
     const page = b.page;
-    await page.goto(`${b.url}/flows/${flowId}`);
-    await byTestId(page, "deploy-button").click();
-    await expect
-      .poll(async () => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
-      .toBe("running");
-
-    await byTestId(page, "node-ingest").click();
-    const ingestUrl = (await byTestId(page, "ingest-url").textContent()) ?? "";
-    const send = async (bytes: number[]): Promise<void> => {
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const res = await fetch(ingestUrl, {
-          method: "POST",
-          headers: { "content-type": "application/octet-stream" },
-          body: Buffer.from(bytes),
-        });
-        if (res.ok) return;
-        if (Date.now() > deadline)
-          throw new Error(`POST ${ingestUrl}: ${String(res.status)} ${await res.text()}`);
-        await page.waitForTimeout(250);
-      }
-    };
+    const { post } = await deployIngestFlow(b, {
+      name: "e2e byte values",
+      ingestName: "uploads",
+      fn: { id: "check", code: REFUSE_EE, maxAttempts: 1 },
+    });
+    const send = (bytes: number[]): Promise<void> => post(Buffer.from(bytes), "application/octet-stream");
 
     // Watched from the start, so the peek sees both records.
     await byTestId(page, "fit-view-button").click();

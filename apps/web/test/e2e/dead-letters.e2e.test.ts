@@ -1,35 +1,22 @@
 // Story (d), issue #6: records a function keeps failing on land in the dead-letter panel with
 // their error; after a fix is deployed, replaying them sends them through to the sink.
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser";
 import {
   byTestId,
-  connect,
-  createFlow,
-  dropFromPalette,
+  drawGeneratorFunctionLog,
   numberIn,
   typeCode,
   typeInto,
+  waitForDeployment,
 } from "./editor-actions";
 
 const b = useBrowser();
 
-const running = (page: Page) =>
-  expect
-    .poll(async () => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
-    .toBe("running");
-
 describe("dead letters", () => {
   it("lists records a function failed on and replays them after a fix", async () => {
     const page = b.page;
-    await createFlow(page, b.url, "e2e dead letters");
-    await byTestId(page, "palette-item-generator").waitFor();
-    const gen = await dropFromPalette(page, "generator", 115, 110);
-    const fn = await dropFromPalette(page, "function", 342, 250);
-    const out = await dropFromPalette(page, "log", 540, 110);
-    await connect(page, gen, "out", fn);
-    await connect(page, fn, "out", out);
+    const { gen, fn, out } = await drawGeneratorFunctionLog(page, b.url, "e2e dead letters");
     await byTestId(page, `node-${gen}`).click();
     await typeInto(page, "field-intervalMs", "50");
     await typeInto(page, "field-count", "3");
@@ -41,7 +28,7 @@ describe("dead letters", () => {
     await byTestId(page, "save-button").click();
     await byTestId(page, "editor-dirty").waitFor({ state: "detached" });
     await byTestId(page, "deploy-button").click();
-    await running(page);
+    await waitForDeployment(page, "running");
 
     await byTestId(page, "tab-dead-letters").click();
     const rows = page.locator('[data-testid^="dead-letter-"]:not([data-testid^="dead-letter-select-"])');

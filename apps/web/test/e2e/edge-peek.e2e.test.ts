@@ -7,6 +7,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { seriousViolations } from "./axe";
 import { useBrowser } from "./browser";
+import { deployIngestFlow } from "./ingest-flow";
 import { byTestId, clickEdge, focusedTestId, tabTo } from "./editor-actions";
 
 const b = useBrowser();
@@ -29,60 +30,14 @@ async function watched(engineOrigin: string): Promise<number> {
 
 describe("edge peek", () => {
   it("shows the records crossing a clicked edge live, with its rate, and stops sampling when closed", async () => {
-    const { id: flowId } = await b.api<{ id: string }>(
-      "flow.create",
-      {
-        name: "e2e edge peek",
-        nodes: [
-          {
-            id: "ingest",
-            kind: "source",
-            type: "http-ingest",
-            name: "orders in",
-            position: { x: 0, y: 80 },
-            config: { public: true },
-          },
-          {
-            id: "double",
-            kind: "function",
-            type: "function",
-            name: "double",
-            position: { x: 300, y: 80 },
-            config: { language: "javascript", code: DOUBLE },
-          },
-          { id: "out", kind: "sink", type: "log", name: "log", position: { x: 600, y: 80 } },
-        ],
-        edges: [
-          { id: "e1", from: { node: "ingest", port: "out" }, to: { node: "double" } },
-          { id: "e2", from: { node: "double", port: "out" }, to: { node: "out" } },
-        ],
-      },
-      "POST",
-    );
     const page = b.page;
-    await page.goto(`${b.url}/flows/${flowId}`);
-    await byTestId(page, "deploy-button").click();
-    await expect
-      .poll(async () => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
-      .toBe("running");
-
-    await byTestId(page, "node-ingest").click();
-    const ingestUrl = (await byTestId(page, "ingest-url").textContent()) ?? "";
+    const { ingestUrl, post } = await deployIngestFlow(b, {
+      name: "e2e edge peek",
+      ingestName: "orders in",
+      fn: { id: "double", code: DOUBLE },
+    });
     const engine = new URL(ingestUrl).origin;
-    const send = async (values: unknown[]): Promise<void> => {
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const res = await fetch(ingestUrl, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(values),
-        });
-        if (res.ok) return;
-        if (Date.now() > deadline)
-          throw new Error(`POST ${ingestUrl}: ${String(res.status)} ${await res.text()}`);
-        await page.waitForTimeout(250);
-      }
-    };
+    const send = (values: unknown[]): Promise<void> => post(JSON.stringify(values), "application/json");
     // Sent while nobody watches: never shown, and the engine samples nothing.
     await send([{ n: 1 }]);
     expect(await watched(engine)).toBe(0);

@@ -223,3 +223,34 @@ export async function tabTo(
       `${String(max)} presses of Tab did not reach ${testId} (focus on '${await focusedTestId(page)}')`,
     );
 }
+
+/**
+ * Draws the flow most stories start from, as a person does: a new flow, then generator, function
+ * and log dragged from the palette and wired generator → function → log by dragging.
+ */
+export async function drawGeneratorFunctionLog(
+  page: Page,
+  baseUrl: string,
+  name: string,
+): Promise<{ gen: string; fn: string; out: string }> {
+  await createFlow(page, baseUrl, name);
+  await byTestId(page, "palette-item-generator").waitFor();
+  const gen = await dropFromPalette(page, "generator", 115, 110);
+  const fn = await dropFromPalette(page, "function", 342, 250);
+  const out = await dropFromPalette(page, "log", 540, 110);
+  await connect(page, gen, "out", fn);
+  await connect(page, fn, "out", out);
+  return { gen, fn, out };
+}
+
+/** Waits until the editor's deployment badge says `state` (deploys take a few seconds). */
+export async function waitForDeployment(page: Page, state: "running" | "stopped"): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let seen: string | null = null;
+  while (Date.now() < deadline) {
+    seen = await byTestId(page, "deployment-status").getAttribute("data-state");
+    if (seen === state) return;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`the deployment stayed '${String(seen)}' for 20 s, never '${state}'`);
+}

@@ -5,7 +5,16 @@
 // inspector and records POSTed to it; each sink's log shows its records, under its name.
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser";
-import { ACCEPT, byTestId, connect, createFlow, dropFromPalette, typeCode, typeInto } from "./editor-actions";
+import {
+  ACCEPT,
+  byTestId,
+  connect,
+  createFlow,
+  dropFromPalette,
+  typeCode,
+  typeInto,
+  waitForDeployment,
+} from "./editor-actions";
 
 const b = useBrowser();
 
@@ -79,9 +88,7 @@ describe("a first flow, typed", () => {
     expect(await byTestId(page, "version-message-1").textContent()).toBe("created");
     await b.shot("versions with messages");
     await byTestId(page, "deploy-button").click();
-    await expect
-      .poll(async () => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
-      .toBe("running");
+    await waitForDeployment(page, "running");
 
     await byTestId(page, `node-${ingest}`).click();
     const urlText = (await byTestId(page, "ingest-url").textContent()) ?? "";
@@ -128,8 +135,6 @@ describe("a first flow, typed", () => {
     await b.shot("small sink log");
 
     await byTestId(page, "stop-button").click();
-    await expect
-      .poll(async () => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
-      .toBe("stopped");
+    await waitForDeployment(page, "stopped");
   });
 });

@@ -2,7 +2,14 @@
 // its version and deployment status. Through the UI only.
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser";
-import { byTestId, connect, createFlow, dropFromPalette, typeInto } from "./editor-actions";
+import {
+  byTestId,
+  connect,
+  createFlow,
+  dropFromPalette,
+  typeInto,
+  waitForDeployment,
+} from "./editor-actions";
 
 const b = useBrowser();
 
@@ -52,9 +59,7 @@ describe("flows list", () => {
     await byTestId(page, "save-button").click();
     await expect.poll(() => byTestId(page, "editor-version").textContent()).toBe("v3");
     await byTestId(page, "deploy-button").click();
-    await expect
-      .poll(() => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
-      .toBe("running");
+    await waitForDeployment(page, "running");
     await page.goto(b.url);
     await expect.poll(() => byTestId(page, `flow-status-${id}`).textContent()).toMatch(/running.*v3/);
     expect(await byTestId(page, `flow-version-${id}`).textContent()).toBe("v3");

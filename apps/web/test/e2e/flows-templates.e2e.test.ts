@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { TEMPLATES } from "../../src/templates/catalog";
 import { useBrowser } from "./browser";
-import { byTestId, nodeIds } from "./editor-actions";
+import { byTestId, nodeIds, waitForDeployment } from "./editor-actions";
 
 const b = useBrowser();
 
@@ -77,10 +77,7 @@ describe("flows list: templates, live activity, search", () => {
       stored += 1;
       expect(await flowCount()).toBe(stored);
       made.set(template.id, /\/flows\/([0-9a-f-]{36})$/.exec(page.url())?.[1] ?? "");
-      if (deploying)
-        await expect
-          .poll(() => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
-          .toBe("running");
+      if (deploying) await waitForDeployment(page, "running");
     }
 
     const quickstart = made.get("quickstart") ?? "";

@@ -11,6 +11,7 @@ import {
   numberIn,
   typeCode,
   typeInto,
+  waitForDeployment,
 } from "./editor-actions";
 
 const b = useBrowser();
@@ -73,9 +74,7 @@ describe("a python function in the editor", () => {
     await byTestId(page, "save-button").click();
     await byTestId(page, "editor-dirty").waitFor({ state: "detached" });
     await byTestId(page, "deploy-button").click();
-    await expect
-      .poll(async () => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
-      .toBe("running");
+    await waitForDeployment(page, "running");
     await expect
       .poll(() => numberIn(byTestId(page, `node-${out}-stat-in`)), { timeout: 20_000 })
       .toBeGreaterThan(0);
@@ -85,8 +84,6 @@ describe("a python function in the editor", () => {
     expect(await byTestId(page, "logs-panel").textContent()).toMatch(/doubled/);
     await b.shot("python deployed");
     await byTestId(page, "stop-button").click();
-    await expect
-      .poll(async () => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
-      .toBe("stopped");
+    await waitForDeployment(page, "stopped");
   });
 });

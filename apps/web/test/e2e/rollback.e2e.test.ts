@@ -2,7 +2,14 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser";
-import { byTestId, connect, createFlow, dropFromPalette, typeInto } from "./editor-actions";
+import {
+  byTestId,
+  connect,
+  createFlow,
+  dropFromPalette,
+  typeInto,
+  waitForDeployment,
+} from "./editor-actions";
 
 const b = useBrowser();
 
@@ -46,15 +53,11 @@ describe("rollback", () => {
     await b.shot("rolled back to v2 as v4");
 
     await byTestId(page, "deploy-button").click();
-    await expect
-      .poll(async () => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
-      .toBe("running");
+    await waitForDeployment(page, "running");
     expect(await byTestId(page, "deployment-status").textContent()).toContain("v4");
     await expect.poll(() => byTestId(page, "version-4").getAttribute("data-deployed")).toBe("true");
     await b.shot("v4 running");
     await byTestId(page, "stop-button").click();
-    await expect
-      .poll(async () => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
-      .toBe("stopped");
+    await waitForDeployment(page, "stopped");
   });
 });

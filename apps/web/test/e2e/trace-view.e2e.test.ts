@@ -7,14 +7,9 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser";
-import { byTestId, connect, createFlow, dropFromPalette, typeCode, typeInto } from "./editor-actions";
+import { byTestId, drawGeneratorFunctionLog, typeCode, typeInto, waitForDeployment } from "./editor-actions";
 
 const b = useBrowser();
-
-const running = (page: Page) =>
-  expect
-    .poll(async () => byTestId(page, "deployment-status").getAttribute("data-state"), { timeout: 20_000 })
-    .toBe("running");
 
 /** The waterfall's rows as a person reads them: node, start, time taken, outcome. */
 async function waterfall(
@@ -44,13 +39,7 @@ async function marks(page: Page, nodes: string[]): Promise<(string | null)[]> {
 describe("trace view", () => {
   it("opens a logged record's trace and a dead letter's, node by node", async () => {
     const page = b.page;
-    await createFlow(page, b.url, "e2e trace view");
-    await byTestId(page, "palette-item-generator").waitFor();
-    const gen = await dropFromPalette(page, "generator", 115, 110);
-    const fn = await dropFromPalette(page, "function", 342, 250);
-    const out = await dropFromPalette(page, "log", 540, 110);
-    await connect(page, gen, "out", fn);
-    await connect(page, fn, "out", out);
+    const { gen, fn, out } = await drawGeneratorFunctionLog(page, b.url, "e2e trace view");
     await byTestId(page, `node-${gen}`).click();
     await typeInto(page, "field-intervalMs", "50");
     await typeInto(page, "field-count", "3");
@@ -62,7 +51,7 @@ describe("trace view", () => {
     await byTestId(page, "save-button").click();
     await byTestId(page, "editor-dirty").waitFor({ state: "detached" });
     await byTestId(page, "deploy-button").click();
-    await running(page);
+    await waitForDeployment(page, "running");
 
     // The log sink's records: each has a Trace button; the first opens its waterfall.
     await byTestId(page, `node-${out}`).click();

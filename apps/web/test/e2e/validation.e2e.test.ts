@@ -3,20 +3,14 @@
 // the problems panel, and the failing line in Monaco.
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser";
-import { byTestId, connect, createFlow, dropFromPalette, typeCode, typeInto } from "./editor-actions";
+import { byTestId, drawGeneratorFunctionLog, typeCode, typeInto } from "./editor-actions";
 
 const b = useBrowser();
 
 describe("validation", () => {
   it("shows a code error on the function node that has it and keeps the flow unsaved", async () => {
     const page = b.page;
-    await createFlow(page, b.url, "e2e validation");
-    await byTestId(page, "palette-item-generator").waitFor();
-    const gen = await dropFromPalette(page, "generator", 115, 110);
-    const fn = await dropFromPalette(page, "function", 342, 250);
-    const out = await dropFromPalette(page, "log", 540, 110);
-    await connect(page, gen, "out", fn);
-    await connect(page, fn, "out", out);
+    const { gen, fn, out } = await drawGeneratorFunctionLog(page, b.url, "e2e validation");
 
     // A bad value in a config form is flagged as it is typed.
     await byTestId(page, `node-${gen}`).click();
