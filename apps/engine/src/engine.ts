@@ -349,10 +349,10 @@ export class Engine {
       connection: (node) => connectionsOf(node, this.services),
     });
     // Recorded before they exist, so a flow deleted right after its topics appear loses them too.
-    await this.topics?.record(
-      ref.flowId,
-      transport.topicEdges().map((edge) => edgeTopic(ref, edge.id)),
-    );
+    await this.topics?.record(ref.flowId, [
+      ...transport.topicEdges().map((edge) => edgeTopic(ref, edge.id)),
+      ...transport.stateTopics(),
+    ]);
     return transport;
   }
 

@@ -152,8 +152,9 @@ export class FlowRunner {
           : this.trackOutput(node, await this.outputOf(node));
         const loops: (() => Promise<void>)[] = [];
         for (let instance = 0; instance < this.instancesOf(node); instance++) {
-          const handle = await this.createFunction(node, config);
+          // The input first: under exactly-once the function's state is its input partitions'.
           const inputs = await this.transport.inputOf(node, instance);
+          const handle = await this.createFunction(node, config, inputs);
           const outputs = shared ?? this.trackOutput(node, await this.outputOf(node, inputs));
           this.watchBacklog(node, instance, inputs);
           const tracked = this.traceInput(node, this.trackInput(node, this.peekInput(node, inputs)));
@@ -342,7 +343,11 @@ export class FlowRunner {
     return this.role === "all" ? 1 : (node.parallelism ?? 1);
   }
 
-  private async createFunction(node: FlowNode, config: FunctionConfig): Promise<FunctionNodeHandle> {
+  private async createFunction(
+    node: FlowNode,
+    config: FunctionConfig,
+    input: NodeInput,
+  ): Promise<FunctionNodeHandle> {
     const fail = (error: unknown): Error => new Error(`node '${node.id}': ${errorMessage(error)}`);
     const runtime = this.services.runtimes.get(config.runtime);
     if (!runtime) throw fail(`runtime '${config.runtime}' is not available in this engine`);
@@ -367,7 +372,12 @@ export class FlowRunner {
       ...(component ? { component } : {}),
       ...(config.requirements.length > 0 ? { requirements: config.requirements } : {}),
     };
-    const state = stateFor(this.spec, this.services.state(this.deployment.flowId, node.id));
+    const state = stateFor(
+      this.spec,
+      this.services.state(this.deployment.flowId, node.id),
+      input,
+      this.services.log.child(node.id, { node: node.id }),
+    );
     const counters = this.services.counters(this.deployment.id, node.id, "in");
     const create = async (): Promise<FunctionNodeHandle["instance"]> => {
       const instance = `${node.id}#${++this.instanceCount}`;

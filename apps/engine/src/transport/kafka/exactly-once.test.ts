@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { flowSpecSchema } from "@weir/domain";
 import { exactlyOnceRefusal, sameCluster } from "./exactly-once";
-import { isFenced, splitRequests } from "./transactional-input";
+import { isFenced, splitRequests } from "./partition-transactions";
 
 const spec = flowSpecSchema.parse({ name: "f", delivery: "exactly-once" });
 

@@ -14,7 +14,7 @@ import type { KafkaInputOptions } from "./kafka-input";
 import { KafkaNodeOutput } from "./kafka-output";
 import type { OutputTarget } from "./kafka-output";
 import { directEdges } from "./direct-edges";
-import { edgeTopic, nodeGroup } from "./names";
+import { edgeTopic, nodeGroup, stateTopic } from "./names";
 import { DEFAULT_CHUNK_BYTES, encodeRecord } from "./record-codec";
 import { EDGE_PRODUCER, TopicWriter } from "./topic-writer";
 import { TransactionalNodeInput } from "./transactional-input";
@@ -121,6 +121,14 @@ export class KafkaTransport implements EdgeTransport {
     }
   }
 
+  /** The state changelogs of exactly-once function nodes (made by their inputs, on their input's cluster). */
+  stateTopics(): string[] {
+    if (this.spec.delivery !== "exactly-once") return [];
+    return this.spec.nodes
+      .filter((node) => node.kind === "function")
+      .map((node) => stateTopic(this.deployment, node.id));
+  }
+
   /** The edges that have a topic of their own. */
   topicEdges(): FlowEdge[] {
     return this.spec.edges.filter(
@@ -186,6 +194,8 @@ export class KafkaTransport implements EdgeTransport {
             this.hooks.log.child("kafka"),
           ),
         transactionalIdPrefix: nodeGroup(this.deployment, node.id),
+        stateTopic: stateTopic(this.deployment, node.id),
+        ...(this.settings.replicationFactor ? { replicationFactor: this.settings.replicationFactor } : {}),
       });
       this.inputs.push(input);
       this.clusterOf.set(input, cluster.connection);

@@ -13,3 +13,8 @@ export function edgeTopic(deployment: Ref, edgeId: string): string {
 export function nodeGroup(deployment: Ref, nodeId: string): string {
   return `${PREFIX}${deployment.flowId}.v${String(deployment.version)}.${nodeId}`;
 }
+
+/** An exactly-once function node's state changelog (compacted; see state-changelog.ts). */
+export function stateTopic(deployment: Ref, nodeId: string): string {
+  return `${nodeGroup(deployment, nodeId)}.state`;
+}

@@ -1,25 +1,17 @@
-// Exactly-once input of a function node on Kafka (flow setting `delivery: "exactly-once"`).
-// Each batch the node takes comes from one partition; its outputs (staged by the paired
-// TransactionalNodeOutput) and the partition's next offset commit in one Kafka transaction,
-// made by a producer whose transactional id belongs to that partition. A new owner of a
-// partition (another engine after a rebalance, or this one after it rejoined) initialises the
-// same id first: that fences every earlier producer of the partition and ends its open
-// transaction, and only then is the committed offset read and trusted. So a crash or a zombie
-// engine can neither lose an output nor commit one twice.
-import type {
-  Admin,
-  Consumer,
-  EachBatchPayload,
-  Kafka,
-  KafkaMessage,
-  Producer,
-  TopicMessages,
-} from "kafkajs";
-import { Partitioners } from "kafkajs";
-import type { WeirRecord } from "@weir/domain";
+// Exactly-once input of a function node on Kafka (flow setting `delivery: "exactly-once"`), the
+// fetch side: one consumer group member reads the node's input partitions `read_committed`,
+// decodes, and hands batches on, each from one partition. Its commit side
+// (partition-transactions.ts) commits each batch's outputs (staged by the paired
+// TransactionalNodeOutput), its function state changes (the node's changelog, state-changelog.ts)
+// and the partition's next offset in one Kafka transaction of the partition's own producer.
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, TopicMessages } from "kafkajs";
+import type { JsonValue, StateWrite, WeirRecord } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import type { Logger } from "../../logger";
 import type { NodeInput } from "../edge-transport";
+import type { Taken } from "./partition-transactions";
+import { PartitionTransactions } from "./partition-transactions";
+import { StateChangelog } from "./state-changelog";
 import type { Decoded } from "./kafka-input";
 import { CHUNK_HEADER } from "../values/chunk-codec";
 import { decodeRecord } from "./record-codec";
@@ -28,11 +20,7 @@ import { decodeRecord } from "./record-codec";
 const CHUNK = 500;
 /** Records decoded and waiting for the node; fetching waits beyond it. */
 const MAX_BUFFERED = 4 * CHUNK;
-/** Messages per produce request inside a transaction (as the at-least-once writer). */
-const MESSAGES_PER_REQUEST = 500;
 const HEARTBEAT_MS = 1_000;
-const RETRY_MAX_MS = 5_000;
-const STABLE_READ_MS = 250;
 
 export interface TransactionalInputOptions {
   /** The cluster the input topics are on; every output of the node must be on it too. */
@@ -50,25 +38,14 @@ export interface TransactionalInputOptions {
   lag: Map<string, number>;
   /** Dead-letters a message that is not a record; resolves once it is stored. */
   undecodable(record: WeirRecord, error: string): Promise<void>;
+  /** The node's function state changelog (`<node group>.state`, compacted, on the input's cluster). */
+  stateTopic: string;
+  replicationFactor?: number;
   log: Logger;
 }
 
-/** This engine's hold on one input partition, from one join of the group. */
-interface Owner {
-  topic: string;
-  partition: number;
-  generation: number;
-  /** Bumped when the partition's work in memory is thrown away (its producer was fenced). */
-  epoch: number;
-  producer: Promise<Producer>;
-  /** Resolves once the producer is initialised and `floor` read. */
-  ready: Promise<void>;
-  /** The committed offset once this owner fenced every earlier one: messages below it are done. */
-  floor: number;
-  /** The partition's committed offset as this owner last knew it: `floor`, then each of its commits. */
-  position: number;
-  highWatermark: number;
-}
+/** A committed state change handed to the materialised view, by changelog partition. */
+export type StateCommitted = (changelogPartition: number, writes: readonly StateWrite[]) => void;
 
 interface Chunk {
   key: string;
@@ -81,23 +58,11 @@ interface Chunk {
   end: string;
 }
 
-/** A batch taken by the node: what commits with it once the node acks it. */
-interface Taken {
-  key: string;
-  generation: number;
-  epoch: number;
-  /** The partition's next offset to read once this batch is done. */
-  next: string;
-  staged: TopicMessages[];
-  delivered: (() => void)[];
-}
-
 export class TransactionalNodeInput implements NodeInput {
   private consumer: Consumer;
-  private admin: Promise<Admin> | undefined;
-  private readonly owners = new Map<string, Owner>();
-  /** Per partition, the offset this member's last transaction committed (kafkajs cannot ask for stable offsets). */
-  private readonly committedHere = new Map<string, number>();
+  private readonly changelog: StateChangelog;
+  private readonly transactions: PartitionTransactions;
+  private stateCommitted: StateCommitted | undefined;
   private buffer: Chunk[] = [];
   private buffered = 0;
   private readonly taken: Taken[] = [];
@@ -105,13 +70,76 @@ export class TransactionalNodeInput implements NodeInput {
   private spaceWaiters: (() => void)[] = [];
   /** Counts the member's joins: work from before the last one is never committed. */
   private generation = 0;
-  /** Each owner's epoch is new: work of a replaced owner never matches its successor. */
-  private epochs = 0;
   private restarting: Promise<void> | undefined;
   private stopped = false;
 
   constructor(private readonly options: TransactionalInputOptions) {
+    this.changelog = new StateChangelog({
+      kafka: options.kafka,
+      topic: options.stateTopic,
+      inputs: options.topics,
+      ...(options.replicationFactor ? { replicationFactor: options.replicationFactor } : {}),
+      log: options.log,
+    });
+    this.transactions = new PartitionTransactions({
+      kafka: options.kafka,
+      groupId: options.groupId,
+      transactionalIdPrefix: options.transactionalIdPrefix,
+      changelog: this.changelog,
+      lag: options.lag,
+      log: options.log,
+      generation: () => this.generation,
+      rejoin: () => {
+        this.rejoin();
+      },
+      stopped: () => this.stopped,
+      stateCommitted: (partition, writes) => this.stateCommitted?.(partition, writes),
+    });
     this.consumer = this.newConsumer();
+  }
+
+  /**
+   * ctx.state of the function reading this input. State is per input partition: a read or
+   * write belongs to the partition of the batch being processed (the one taken last; the
+   * function runner processes a batch, then applies its state writes, before it takes the next),
+   * and the writes of a batch commit in that batch's transaction. `committed` receives each
+   * committed change (and each partition's restored state), for the materialised view.
+   */
+  functionState(committed: StateCommitted): {
+    get(key: string): Promise<JsonValue | undefined>;
+    apply(writes: readonly StateWrite[]): Promise<void>;
+  } {
+    this.stateCommitted = committed;
+    const stateOfBatch = async (): Promise<{ batch: Taken; state: Map<string, JsonValue> } | undefined> => {
+      const batch = this.taken.at(-1);
+      if (!batch) return undefined;
+      const owner = this.transactions.current(batch);
+      // Work that will never commit (its partition changed hands): nothing it does is kept.
+      if (!owner) return undefined;
+      return { batch, state: await this.transactions.stateOf(owner) };
+    };
+    return {
+      get: async (key) => {
+        const held = await stateOfBatch();
+        if (!held) throw new Error("exactly-once state read outside a batch of an owned partition");
+        return held.state.get(key);
+      },
+      apply: async (writes) => {
+        if (writes.length === 0) return;
+        const held = await stateOfBatch();
+        if (!held) return;
+        for (const write of writes) {
+          if ("delete" in write) held.state.delete(write.key);
+          else held.state.set(write.key, write.value);
+        }
+        held.batch.stateWrites.push(...writes);
+      },
+    };
+  }
+
+  /** Which changelog partition an input partition's state is in (for the materialised view's keys). */
+  changelogPartitionOf(topic: string, partition: number): number {
+    return this.changelog.partitionOf(topic, partition);
   }
 
   private newConsumer(): Consumer {
@@ -131,12 +159,7 @@ export class TransactionalNodeInput implements NodeInput {
       for (const [topic, partitions] of Object.entries(event.payload.memberAssignment))
         for (const partition of partitions) owned.add(`${topic}/${String(partition)}`);
       this.dropStale();
-      for (const [key, owner] of this.owners) {
-        if (owned.has(key)) continue;
-        // Someone else's now; its new owner fences this producer anyway.
-        this.owners.delete(key);
-        void owner.producer.then((p) => p.disconnect()).catch(() => undefined);
-      }
+      this.transactions.release(owned);
       for (const key of [...this.options.lag.keys()]) if (!owned.has(key)) this.options.lag.delete(key);
       this.options.log.info(
         `joined consumer group ${this.options.groupId} (join ${String(this.generation)}, exactly-once)`,
@@ -151,6 +174,11 @@ export class TransactionalNodeInput implements NodeInput {
   }
 
   async start(): Promise<void> {
+    await this.changelog.prepare();
+    await this.join();
+  }
+
+  private async join(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({
       topics: [...this.options.topics],
@@ -186,6 +214,7 @@ export class TransactionalNodeInput implements NodeInput {
           next,
           staged: [],
           delivered: [],
+          stateWrites: [],
         });
         return records;
       }
@@ -204,10 +233,10 @@ export class TransactionalNodeInput implements NodeInput {
     if (delivered) batch.delivered.push(delivered);
   }
 
-  /** Commits the oldest batch taken: its outputs and its partition's next offset, in one transaction. */
+  /** Commits the oldest batch taken: its outputs, state changes and its partition's next offset, in one transaction. */
   async ack(): Promise<void> {
     const batch = this.taken.shift();
-    if (batch) await this.commit(batch);
+    if (batch) await this.transactions.commit(batch);
   }
 
   stop(): void {
@@ -221,20 +250,14 @@ export class TransactionalNodeInput implements NodeInput {
   async close(): Promise<void> {
     this.stop();
     await this.restarting;
-    const producers = [...this.owners.values()].map((owner) => owner.producer);
-    this.owners.clear();
-    await Promise.allSettled([
-      this.consumer.disconnect(),
-      ...producers.map(async (producer) => (await producer).disconnect()),
-      this.admin?.then((admin) => admin.disconnect()),
-    ]);
+    await Promise.allSettled([this.consumer.disconnect(), this.transactions.close()]);
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const alive = () => payload.isRunning() && !payload.isStale() && !this.stopped;
     const generation = this.generation;
-    const owner = await this.ownerOf(batch.topic, batch.partition, generation);
+    const owner = await this.transactions.ownerOf(batch.topic, batch.partition, generation);
     // Nothing resolved: the client fetches this batch again.
     if (!owner || !alive()) return;
     const key = `${batch.topic}/${String(batch.partition)}`;
@@ -284,193 +307,6 @@ export class TransactionalNodeInput implements NodeInput {
   }
 
   /**
-   * This member's hold on a partition for the current join. The first batch after a join makes a
-   * fresh producer for the partition's transactional id, which fences every earlier producer of
-   * it (this engine's own from before the join, or a zombie's) and aborts or completes its open
-   * transaction; the committed offset read after that is final.
-   */
-  private async ownerOf(topic: string, partition: number, generation: number): Promise<Owner | undefined> {
-    const key = `${topic}/${String(partition)}`;
-    const held = this.owners.get(key);
-    let owner = held;
-    if (held?.generation !== generation) {
-      if (held) void held.producer.then((p) => p.disconnect()).catch(() => undefined);
-      owner = this.newOwner(topic, partition, generation, ++this.epochs);
-      this.owners.set(key, owner);
-    }
-    if (!owner) return undefined;
-    try {
-      await owner.ready;
-    } catch (error) {
-      this.options.log.warn(`taking over ${key} for exactly-once failed (retried): ${errorMessage(error)}`);
-      if (this.owners.get(key) === owner) this.owners.delete(key);
-      await sleep(500);
-      return undefined;
-    }
-    return this.generation === generation ? owner : undefined;
-  }
-
-  private newOwner(topic: string, partition: number, generation: number, epoch: number): Owner {
-    const producer = (async () => {
-      const made = this.options.kafka.producer({
-        transactionalId: `${this.options.transactionalIdPrefix}.${topic}.${String(partition)}`,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        createPartitioner: Partitioners.DefaultPartitioner,
-        retry: { retries: 5 },
-      });
-      await made.connect();
-      return made;
-    })();
-    const owner: Owner = {
-      topic,
-      partition,
-      generation,
-      epoch,
-      producer,
-      floor: 0,
-      position: 0,
-      highWatermark: 0,
-      ready: Promise.resolve(),
-    };
-    owner.ready = (async () => {
-      await producer;
-      owner.floor = await this.stableOffset(topic, partition);
-      owner.position = owner.floor;
-    })();
-    owner.ready.catch(() => undefined);
-    return owner;
-  }
-
-  /**
-   * The partition's committed offset once every earlier producer is fenced. The group
-   * coordinator applies a completed transaction's offsets a moment after the transaction ends,
-   * and kafkajs' OffsetFetch cannot wait for that (KIP-447's require_stable): so the offset is read
-   * until two reads STABLE_READ_MS apart agree, and never below what this member committed itself.
-   */
-  private async stableOffset(topic: string, partition: number): Promise<number> {
-    let last = await this.committedOffset(topic, partition);
-    for (let reads = 1; reads < 10; reads++) {
-      await sleep(STABLE_READ_MS);
-      const again = await this.committedOffset(topic, partition);
-      if (again === last) break;
-      this.options.log.info(
-        `exactly-once: committed offset of ${topic}/${String(partition)} moved from ${String(last)} to ${String(again)} while settling`,
-      );
-      last = again;
-    }
-    // Read last: a transaction of this member that ended while the producer was initialised counts.
-    return Math.max(this.committedHere.get(`${topic}/${String(partition)}`) ?? 0, last);
-  }
-
-  private async committedOffset(topic: string, partition: number): Promise<number> {
-    this.admin ??= (async () => {
-      const admin = this.options.kafka.admin();
-      await admin.connect();
-      return admin;
-    })();
-    const admin = await this.admin;
-    const topics = await admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] });
-    const offset = topics[0]?.partitions.find((p) => p.partition === partition)?.offset ?? "-1";
-    return Math.max(0, Number(offset));
-  }
-
-  private async commit(batch: Taken): Promise<void> {
-    const [topic, partition] = splitKey(batch.key);
-    for (let attempt = 1; ; attempt++) {
-      const owner = this.owners.get(batch.key);
-      // Work from before a rejoin, or thrown away: whoever owns the partition now reads it again.
-      if (
-        !owner ||
-        batch.generation !== this.generation ||
-        owner.generation !== batch.generation ||
-        owner.epoch !== batch.epoch
-      )
-        return;
-      try {
-        const producer = await owner.producer;
-        const transaction = await producer.transaction();
-        try {
-          for (const request of splitRequests(batch.staged))
-            await transaction.sendBatch({ topicMessages: request, acks: -1 });
-          await transaction.sendOffsets({
-            consumerGroupId: this.options.groupId,
-            topics: [{ topic, partitions: [{ partition: Number(partition), offset: batch.next }] }],
-          });
-          await transaction.commit();
-        } catch (error) {
-          if (transaction.isActive()) await transaction.abort().catch(() => undefined);
-          throw error;
-        }
-        owner.position = Number(batch.next);
-        this.committedHere.set(
-          batch.key,
-          Math.max(this.committedHere.get(batch.key) ?? 0, Number(batch.next)),
-        );
-        for (const delivered of batch.delivered) delivered();
-        this.options.lag.set(batch.key, Math.max(0, owner.highWatermark - Number(batch.next)));
-        if (attempt > 1) this.options.log.info(`committed after ${String(attempt)} attempts`);
-        return;
-      } catch (error) {
-        if (
-          owner.generation !== batch.generation ||
-          owner.epoch !== batch.epoch ||
-          this.owners.get(batch.key) !== owner
-        )
-          return;
-        if (isFenced(error)) {
-          // Another producer took the partition's id: another engine owns it now, or this one is the zombie.
-          this.options.log.warn(
-            `exactly-once: ${batch.key} was taken over (${errorMessage(error)}); its work here is dropped`,
-          );
-          this.rejoin();
-          return;
-        }
-        // Stopping: left uncommitted, the batch is read again by the next run (nothing lost, nothing doubled).
-        if (this.stopped) {
-          this.options.log.warn(
-            `exactly-once commit of ${batch.key} failed while stopping: ${errorMessage(error)}`,
-          );
-          return;
-        }
-        this.options.log.warn(
-          `exactly-once commit of ${batch.key} failed (attempt ${String(attempt)}), retrying: ${errorMessage(error)}`,
-        );
-        await sleep(Math.min(RETRY_MAX_MS, 200 * 2 ** Math.min(attempt, 5)));
-        // The commit may have landed without its answer: a fresh producer ends the transaction
-        // either way, and the committed offset then tells whether this batch is in.
-        if (await this.landed(owner, batch)) return;
-      }
-    }
-  }
-
-  /** After an unclear failure: re-initialises the partition's producer and reads the committed offset. */
-  private async landed(owner: Owner, batch: Taken): Promise<boolean> {
-    void owner.producer.then((p) => p.disconnect()).catch(() => undefined);
-    const fresh = this.newOwner(owner.topic, owner.partition, owner.generation, owner.epoch);
-    owner.producer = fresh.producer;
-    owner.ready = fresh.ready;
-    try {
-      await fresh.ready;
-    } catch {
-      return false;
-    }
-    // Ours landed, or ours was aborted and nobody else committed: this member still holds the partition.
-    if (fresh.floor === Number(batch.next)) {
-      owner.position = fresh.floor;
-      return true;
-    }
-    if (fresh.floor === owner.position) return false;
-    // Someone else committed this partition meanwhile (it was given to another member, and this
-    // one is the zombie): everything this member holds may be done already. Drop it all and rejoin.
-    this.options.log.warn(
-      `exactly-once: ${batch.key} was committed elsewhere (at ${String(fresh.floor)}, expected ${String(owner.position)} or ${batch.next}); its work here is dropped`,
-    );
-    this.rejoin();
-    return true;
-  }
-
-  /**
    * This member's work in memory was fenced: it is dropped, and the member leaves and joins its
    * group again, so every partition it gets is read from its committed offset by a fresh owner
    * (which fences back if the group still gives it the partition; a zombie gets none).
@@ -484,7 +320,7 @@ export class TransactionalNodeInput implements NodeInput {
       await old.disconnect().catch(() => undefined);
       if (this.stopped) return;
       this.consumer = this.newConsumer();
-      await this.start();
+      await this.join();
     })()
       .catch((error: unknown) => {
         this.options.log.error(
@@ -499,7 +335,7 @@ export class TransactionalNodeInput implements NodeInput {
   /** Drops chunks from before the last join, or of a partition whose work was thrown away. */
   private dropStale(): void {
     const keep = this.buffer.filter((chunk) => {
-      const owner = this.owners.get(chunk.key);
+      const owner = this.transactions.owners.get(chunk.key);
       return owner !== undefined && chunk.generation === this.generation && owner.epoch === chunk.epoch;
     });
     if (keep.length === this.buffer.length) return;
@@ -538,49 +374,4 @@ export class TransactionalNodeInput implements NodeInput {
     else this.spaceWaiters = [];
     for (const resolve of waiters) resolve();
   }
-}
-
-function splitKey(key: string): [string, string] {
-  const at = key.lastIndexOf("/");
-  return [key.slice(0, at), key.slice(at + 1)];
-}
-
-/** kafkajs' errors for a producer whose transactional id a newer producer took. */
-export function isFenced(error: unknown): boolean {
-  for (let cause = error, depth = 0; cause && depth < 5; depth++) {
-    const {
-      type,
-      originalError,
-      cause: next,
-    } = cause as { type?: unknown; originalError?: unknown; cause?: unknown };
-    if (type === "INVALID_PRODUCER_EPOCH" || type === "PRODUCER_FENCED") return true;
-    cause = originalError ?? next;
-  }
-  return false;
-}
-
-/** Cuts staged outputs into requests of at most MESSAGES_PER_REQUEST messages, in order. */
-export function splitRequests(topicMessages: readonly TopicMessages[]): TopicMessages[][] {
-  const requests: TopicMessages[][] = [];
-  let current: TopicMessages[] = [];
-  let size = 0;
-  for (const { topic, messages } of topicMessages) {
-    for (let start = 0; start < messages.length;) {
-      const take = Math.min(MESSAGES_PER_REQUEST - size, messages.length - start);
-      current.push({ topic, messages: messages.slice(start, start + take) });
-      size += take;
-      start += take;
-      if (size === MESSAGES_PER_REQUEST) {
-        requests.push(current);
-        current = [];
-        size = 0;
-      }
-    }
-  }
-  if (current.length > 0) requests.push(current);
-  return requests;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
