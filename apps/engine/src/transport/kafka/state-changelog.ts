@@ -6,7 +6,7 @@
 // and a read_committed read of that one changelog partition is then exactly the state left by
 // the batches whose offsets committed: a crash at any instant neither loses nor doubles a change.
 import { randomUUID } from "node:crypto";
-import type { Kafka, Message, Producer } from "kafkajs";
+import type { Admin, Kafka, Message, Producer } from "kafkajs";
 import type { JsonValue, StateWrite } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import type { Logger } from "../../logger";
@@ -46,7 +46,13 @@ export class StateChangelog {
     const admin = this.options.kafka.admin();
     await admin.connect();
     try {
-      const metadata = await admin.fetchTopicMetadata({ topics: [...this.options.inputs] });
+      const metadata = await admin
+        .fetchTopicMetadata({ topics: [...this.options.inputs] })
+        .catch((error: unknown) => {
+          throw new Error(
+            `reading the partitions of ${this.options.inputs.join(", ")}: ${errorMessage(error)}`,
+          );
+        });
       let next = 0;
       const counts = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
       for (const topic of [...this.options.inputs].sort()) {
@@ -54,9 +60,12 @@ export class StateChangelog {
         next += counts.get(topic) ?? 0;
       }
       const existing = new Set(await admin.listTopics());
+      let creating: string | undefined;
       if (!existing.has(this.topic)) {
         await admin
           .createTopics({
+            // Waiting for leaders here fails now and then on a topic just made: metadataOnceKnown waits.
+            waitForLeaders: false,
             topics: [
               {
                 topic: this.topic,
@@ -69,11 +78,13 @@ export class StateChangelog {
             ],
           })
           .catch((error: unknown) => {
-            // Another engine created it at the same moment.
-            if (!/already exists/i.test(errorMessage(error))) throw error;
+            // Another engine may have created it at the same moment: its metadata tells.
+            creating = errorMessage(error);
           });
       }
-      const [changelog] = (await admin.fetchTopicMetadata({ topics: [this.topic] })).topics;
+      const changelog = await metadataOnceKnown(admin, this.topic).catch((error: unknown) => {
+        throw new Error(`creating ${this.topic}: ${creating ?? errorMessage(error)}`);
+      });
       if ((changelog?.partitions.length ?? 0) < next)
         throw new Error(
           `the state changelog ${this.topic} has ${String(changelog?.partitions.length ?? 0)} partitions for ${String(next)} input partitions (an input topic gained partitions): exactly-once state cannot be kept`,
@@ -168,5 +179,20 @@ export class StateChangelog {
       });
     }
     return state;
+  }
+}
+
+/** A topic's metadata; a topic created a moment ago may not be known to every broker yet. */
+async function metadataOnceKnown(
+  admin: Admin,
+  topic: string,
+): Promise<{ partitions: readonly unknown[] } | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0];
+    } catch (error) {
+      if (attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 }
