@@ -3,8 +3,8 @@
 // engine takes over its partitions) and a broker restarted mid-stream. The function counts its
 // records in ctx.state: a read_committed read of the output must hold every input record exactly
 // once, and the counter's committed state (the changelog, and its view in Postgres) must be
-// exactly the number of records. (An engine frozen past its session timeout, a zombie, is not
-// covered yet: see the README's "Scaling out".)
+// exactly the number of records. Also an engine frozen past its session timeout and woken (a
+// zombie): the partitions' new owner fences it before it reads where to resume.
 import { randomUUID } from "node:crypto";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -290,6 +290,49 @@ describe("transport=kafka, delivery exactly-once", () => {
     await t.api.deployment.stop({ flowId: flow.id });
     // Engines work on every deployment: the next test counts its group's members.
     await survivor.stop();
+  }, 180_000);
+
+  it("fences an engine frozen past its session timeout: its late commits and state changes do not land", async () => {
+    const brokers = inject("kafkaBrokers");
+    const total = 4_000;
+    const sessionTimeoutMs = 6_000;
+    const input = `weir-in-${randomUUID()}`;
+    const output = `weir-out-${randomUUID()}`;
+    await createTopic(brokers, input, 4);
+    const zombie = await startKafkaEngine(t.url, brokers, `zombie-${randomUUID().slice(0, 6)}`);
+    engines.push(zombie);
+    const survivor = await startKafkaEngine(t.url, brokers, `survivor-${randomUUID().slice(0, 6)}`);
+    engines.push(survivor);
+    const groupId = `weir-eos-${randomUUID()}`;
+    const flow = await t.api.flow.create(
+      exactlyOnceFlow("eos zombie", brokers, input, output, groupId, counterCode(2)),
+    );
+    const deployment = await t.api.deployment.deploy({ flowId: flow.id });
+    await untilGroupStable(brokers, groupId, 2);
+
+    const lines = inputLines(total, 64).map((r) => r.line);
+    const producing = stream(brokers, input, lines);
+    await untilProcessing(deployment.id, "zombie-");
+    // Frozen with batches taken and outputs staged; its group session expires and the survivor
+    // takes its partitions. Woken, it tries to commit what it held.
+    zombie.child.kill("SIGSTOP");
+    await new Promise((resolve) => setTimeout(resolve, sessionTimeoutMs + 4_000));
+    zombie.child.kill("SIGCONT");
+    await producing.done;
+
+    await untilCommittedToEnd(brokers, groupId, input, 90_000);
+    const counts = await committedCounts(brokers, output);
+    const { missing, duplicates } = summary(counts, total);
+    const counters = await expectCounterExactly(brokers, flow.id, input, total);
+    console.log(
+      `exactly-once zombie test: ${String(total)} records, ${String(missing.length)} missing, ${String(duplicates)} duplicate(s) in the read_committed output; ` +
+        `counter state ${JSON.stringify(Object.fromEntries(counters))}`,
+    );
+    expect(missing).toEqual([]);
+    expect(duplicates).toBe(0);
+    expect(zombie.child.exitCode).toBeNull();
+    await t.api.deployment.stop({ flowId: flow.id });
+    await Promise.all([zombie.stop(), survivor.stop()]);
   }, 180_000);
 
   describe("with a broker of its own", () => {

@@ -283,8 +283,17 @@ export class PartitionTransactions {
         createPartitioner: Partitioners.DefaultPartitioner,
         retry: { retries: 5 },
       });
-      // connect() runs InitProducerId for a transactional producer: the fence.
       await made.connect();
+      // The fence. kafkajs' connect() does not do it: it asks for a producer id *without* the
+      // transactional id (as an idempotent producer), and InitProducerId with the id runs only
+      // at the first transaction(). Left to then (the first commit, after the committed offset
+      // was read and the batch processed), a zombie still holding the id could commit between
+      // that read and the fence, and its batch would be processed twice. So a transaction is
+      // begun here (InitProducerId with the id: it bumps the epoch, fencing every earlier
+      // producer of the id, and waits until their open transaction is aborted or completed) and
+      // ended at once (nothing was added to it, so nothing is sent).
+      const fence = await made.transaction();
+      await fence.abort();
       return made;
     })();
     producer.catch(() => undefined);

@@ -121,8 +121,8 @@ export class TransactionalNodeInput implements NodeInput {
     return {
       get: async (key) => {
         const held = await stateOfBatch();
-        if (!held) throw new Error("exactly-once state read outside a batch of an owned partition");
-        return held.state.get(key);
+        // A batch whose partition changed hands never commits: what it reads does not matter.
+        return held?.state.get(key);
       },
       apply: async (writes) => {
         if (writes.length === 0) return;
