@@ -53,4 +53,21 @@ describe("state of a function node", () => {
       message: expect.stringContaining("only function nodes keep state") as string,
     });
   });
+
+  it("refuses edits of an exactly-once flow's state: the rows are a view of its Kafka changelog", async () => {
+    const { id: flowId } = await t.api.flow.create({ ...demoFlow("state-eos"), delivery: "exactly-once" });
+    await t.db.functionState.create({ data: { flowId, nodeId: "double", key: "p0/count", value: 3 } });
+    expect((await t.api.state.list({ flowId, nodeId: "double" })).entries.map((e) => e.key)).toEqual([
+      "p0/count",
+    ]);
+    await expect(
+      t.api.state.set({ flowId, nodeId: "double", key: "p0/count", value: 1 }),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("read-only view") as string,
+    });
+    await expect(t.api.state.delete({ flowId, nodeId: "double", key: "p0/count" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+  });
 });

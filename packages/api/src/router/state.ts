@@ -22,6 +22,21 @@ async function requireFunctionNode(db: DbClient, flowId: string, nodeId: string)
 }
 
 /**
+ * Under exactly-once delivery a node's state lives in its Kafka changelog, written in the
+ * transactions of its batches; the rows here are a view of it (apps/engine
+ * flow/exactly-once-state.ts), so an edit would change nothing the function sees.
+ */
+async function requireEditable(db: DbClient, flowId: string): Promise<void> {
+  const latest = await requireVersion(db, flowId);
+  if (latest.spec.delivery !== "exactly-once") return;
+  throw new TRPCError({
+    code: "BAD_REQUEST",
+    message:
+      'the state of a flow with delivery "exactly-once" lives in its Kafka changelog; what is shown here is a read-only view of it',
+  });
+}
+
+/**
  * A running engine keeps a node's state cached (function-state-store.ts) and would not see an
  * edit, then overwrite it; so state is edited only while the flow does not run.
  */
@@ -74,6 +89,7 @@ export const stateRouter = createTRPCRouter({
     .input(byNode.extend({ key: stateKey, value: jsonValueSchema }))
     .mutation(async ({ ctx, input }) => {
       await requireFunctionNode(ctx.db, input.flowId, input.nodeId);
+      await requireEditable(ctx.db, input.flowId);
       await requireNotRunning(ctx.db, input.flowId);
       const key = storableText(input.key);
       const value = toStorableJson(input.value);
@@ -88,6 +104,7 @@ export const stateRouter = createTRPCRouter({
   /** Deletes one key of a function node's state (only while the flow does not run). */
   delete: editorProcedure.input(byNode.extend({ key: stateKey })).mutation(async ({ ctx, input }) => {
     await requireFunctionNode(ctx.db, input.flowId, input.nodeId);
+    await requireEditable(ctx.db, input.flowId);
     await requireNotRunning(ctx.db, input.flowId);
     const { count } = await ctx.db.functionState.deleteMany({
       where: { flowId: input.flowId, nodeId: input.nodeId, key: storableText(input.key) },
