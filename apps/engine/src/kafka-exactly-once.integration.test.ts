@@ -25,6 +25,7 @@ const run = promisify(execFile);
 const t = useTestDatabase();
 const engines: EngineProcess[] = [];
 afterAll(async () => {
+  // EOS_DEBUG=1 prints each engine's last log lines (why a deployment did not start, say).
   if (process.env.EOS_DEBUG) for (const engine of engines) console.log(engine.output().slice(-6000));
   await Promise.all(engines.map((engine) => engine.stop()));
 });
