@@ -407,7 +407,7 @@ class PlatformaticConsumer implements EdgeConsumer {
       if (verdict === "stale")
         // Replaced as after a stream failure: the new member reads again from the commits.
         throw new Error(
-          `a fetch from before the last rejoin moved ${where} past records not handed on (offset ${String(message.offset)} came first)`,
+          `a fetch from before the last rejoin moved ${where} past records not handed on (rewound to ${String(this.positions.startOf(where))}, then ${String(message.offset)} came first)`,
         );
       if (verdict === "drop") continue;
       const batch = pending.get(where) ?? {

@@ -25,6 +25,11 @@ export class RejoinPositions {
   /** Partitions whose first message since the rewind was checked. */
   private readonly checked = new Set<string>();
 
+  /** Where the stream rewound `where` to after the last join, if it did. */
+  startOf(where: string): number | undefined {
+    return this.starts.get(where);
+  }
+
   /** The member joined its group again (not its first join: its stream had no fetches before). */
   joined(): void {
     this.waiting = true;
