@@ -1,11 +1,14 @@
 // @platformatic/kafka's messages stream rewinds each partition to its committed offset when the
 // member (re)joins its group, but a fetch already in flight when it joined is not discarded: if
 // its answer lands after the rewind, it moves the partition's fetch position past the records
-// between the committed offset and that fetch (they were read in the old generation and dropped
-// there, as they must be), and its own records come tagged with the new generation. The member
-// would then never read those records again, and committing what follows would lose them for
-// good. This guard sees every message the stream yields and tells the consumer when that
-// happened, so it replaces the member (which reads again from the commits); pure, unit-tested.
+// between the committed offset and that fetch (read in the old generation; those not yet handed
+// to the node were dropped there, as they must be), and its own records come tagged with the new
+// generation. The member would never read the dropped ones again, and committing what follows
+// loses them for good (the SIGKILL fault test's survivor did, at its rejoin). This guard sees
+// every message the stream yields and tells the consumer when a partition's first message after
+// the rewind is past records read before, so it replaces the member (which reads again from the
+// commits). It cannot tell whether those records reached the node before the join (then nothing
+// was lost), so it errs on the safe side: the cost is one more join's duplicates. Pure, unit-tested.
 
 export type Verdict =
   /** Hand it on. */
