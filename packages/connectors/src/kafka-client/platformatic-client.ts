@@ -360,7 +360,16 @@ class PlatformaticConsumer implements EdgeConsumer {
         const at = key.lastIndexOf(":");
         starts.set(`${key.slice(0, at)}/${key.slice(at + 1)}`, Number(offset));
       }
-      positions.rewound(starts);
+      const behind = positions.rewound(starts, this.owned);
+      const first = behind[0];
+      // Replaced as after a stream failure: the new member reads again from the commits, or
+      // from the start where nothing was committed yet.
+      if (first)
+        stream.destroy(
+          new Error(
+            `after the last rejoin the stream resumes ${first.where} at ${String(first.start)}, past records read and never committed (from ${String(first.read)})`,
+          ),
+        );
     });
   }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { RejoinPositions } from "./rejoin-positions";
 
+const owned = new Set(["t/0"]);
+
 /** Offsets `from`..`to` checked in order; the verdicts. */
 function read(positions: RejoinPositions, from: number, to: number, current = true): string[] {
   const verdicts: string[] = [];
@@ -19,7 +21,7 @@ describe("RejoinPositions", () => {
     read(positions, 0, 9); // old generation: handed on, 0..9 not yet committed
     positions.committed("t/0", 5);
     positions.joined();
-    positions.rewound(new Map([["t/0", 5]]));
+    positions.rewound(new Map([["t/0", 5]]), owned);
     // The stale fetch asked for 10: 5..9 would never come again.
     expect(positions.check("t/0", 10, true)).toBe("stale");
   });
@@ -27,9 +29,10 @@ describe("RejoinPositions", () => {
   it("drops what a stale fetch brings before the rewind, then reads from the committed offset", () => {
     const positions = new RejoinPositions();
     read(positions, 0, 9, false);
+    positions.committed("t/0", 5);
     positions.joined();
     expect(read(positions, 10, 11)).toEqual(["drop", "drop"]);
-    positions.rewound(new Map([["t/0", 5]]));
+    positions.rewound(new Map([["t/0", 5]]), owned);
     expect(read(positions, 5, 12)).toEqual(Array(8).fill("hand"));
   });
 
@@ -37,7 +40,7 @@ describe("RejoinPositions", () => {
     const positions = new RejoinPositions();
     read(positions, 6, 9);
     positions.joined();
-    positions.rewound(new Map([["t/0", 5]]));
+    positions.rewound(new Map([["t/0", 5]]), owned);
     expect(positions.check("t/0", 6, true)).toBe("hand");
   });
 
@@ -45,7 +48,23 @@ describe("RejoinPositions", () => {
     const positions = new RejoinPositions();
     read(positions, 0, 3);
     positions.joined();
-    positions.rewound(new Map([["t/0", 0]]));
+    positions.rewound(new Map([["t/0", 0]]), owned);
     expect(read(positions, 0, 5)).toEqual(Array(6).fill("hand"));
+  });
+
+  it("answers a partition the stream did not rewind to records read and never committed", () => {
+    const positions = new RejoinPositions();
+    read(positions, 0, 9);
+    positions.committed("t/0", 3);
+    positions.joined();
+    // No committed offset moved the stream back: it resumes where it was.
+    expect(positions.rewound(new Map([["t/0", 10]]), owned)).toEqual([{ where: "t/0", read: 3, start: 10 }]);
+  });
+
+  it("forgets partitions the member no longer owns", () => {
+    const positions = new RejoinPositions();
+    read(positions, 0, 9);
+    positions.joined();
+    expect(positions.rewound(new Map([["t/0", 10]]), new Set())).toEqual([]);
   });
 });

@@ -39,16 +39,35 @@ export class RejoinPositions {
     this.checked.clear();
   }
 
-  /** The stream rewound its partitions to these offsets (its 'offsets' event). */
-  rewound(starts: ReadonlyMap<string, number>): void {
-    if (!this.waiting) return;
+  /**
+   * The stream rewound its partitions to these offsets (its 'offsets' event) after the member
+   * joined and now owns `owned`. Answers the owned partitions it did not take back far enough:
+   * records read there were never committed, yet the stream resumes past them (it keeps its
+   * position on a partition without a committed offset), so they would be skipped.
+   */
+  rewound(
+    starts: ReadonlyMap<string, number>,
+    owned: ReadonlySet<string>,
+  ): { where: string; read: number; start: number }[] {
+    if (!this.waiting) return [];
     this.waiting = false;
     this.starts = new Map(starts);
+    const behind: { where: string; read: number; start: number }[] = [];
     for (const [where, offsets] of this.seen) {
       const start = starts.get(where);
-      if (start === undefined) this.seen.delete(where);
-      else for (const offset of offsets) if (offset < start) offsets.delete(offset);
+      if (start === undefined || !owned.has(where)) {
+        this.seen.delete(where);
+        continue;
+      }
+      let read: number | undefined;
+      for (const offset of offsets)
+        if (offset < start) {
+          read = Math.min(read ?? offset, offset);
+          offsets.delete(offset);
+        }
+      if (read !== undefined) behind.push({ where, read, start });
     }
+    return behind;
   }
 
   /** Offsets below `offset` are committed: no rewind goes back past them. */
