@@ -7,7 +7,9 @@
 // loses them for good (the SIGKILL fault test's survivor did, at its rejoin). This guard sees
 // every message the stream yields and tells the consumer when a partition's first message after
 // the rewind is past records read before, so it replaces the member (which reads again from the
-// commits). It cannot tell whether those records reached the node before the join (then nothing
+// commits). The same when the stream does not rewind a partition at all (it keeps its position
+// on a partition that has no committed offset yet) while records read there were never
+// committed. It cannot tell whether those records reached the node before the join (then nothing
 // was lost), so it errs on the safe side: the cost is one more join's duplicates. Pure, unit-tested.
 
 export type Verdict =
