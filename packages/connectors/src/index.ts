@@ -37,4 +37,13 @@ export { createTopicsWithLeaders } from "./kafka-common/topics";
 export { DEFAULT_KAFKA_CLIENT, kafkaEdgeClient } from "./kafka-client/choose";
 export { KAFKA_CLIENT_KINDS } from "./kafka-client/edge-client";
 export type * from "./kafka-client/edge-client";
+// One Kafka reader (commit after ack, fetch-ahead window) for the transport and the kafka-source.
+export {
+  KafkaReader,
+  READER_CHUNK,
+  READER_MAX_UNCOMMITTED,
+  READER_MAX_UNCOMMITTED_BYTES,
+} from "./kafka-reader/reader";
+export type { Hold, ReaderItem, ReaderLayer, ReaderOptions, UnitAt } from "./kafka-reader/reader";
+export type { CommitUnit, WindowBounds } from "./kafka-reader/commit-window";
 export { describeKafkaError, platformaticConnectionOptions } from "./kafka-client/platformatic-client";

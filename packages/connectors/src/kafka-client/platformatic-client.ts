@@ -23,6 +23,7 @@ import type {
   EdgeProducer,
   ProducerSettings,
 } from "./edge-client";
+import { RejoinPositions } from "./rejoin-positions";
 
 /** Messages grouped into one batch per partition before they are handed on. */
 const BATCH_MAX = 500;
@@ -244,6 +245,8 @@ class PlatformaticConsumer implements EdgeConsumer {
   private generationId = -1;
   private owned: ReadonlySet<string> = new Set();
   private readonly ends = new Map<string, number>();
+  /** Catches a fetch from before a rejoin that moved a partition past records (rejoin-positions.ts). */
+  private positions = new RejoinPositions();
   private watermarkTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -262,6 +265,8 @@ class PlatformaticConsumer implements EdgeConsumer {
   async commit(offsets: readonly CommitOffset[]): Promise<void> {
     const consumer = this.consumer;
     if (!consumer) throw new Error("the consumer is restarting");
+    for (const { topic, partition, offset } of offsets)
+      this.positions.committed(`${topic}/${String(partition)}`, Number(offset));
     // A commit that hangs would hold every later one (and so the fetch-ahead window) back.
     await explained("committing offsets", () =>
       withTimeout(
@@ -305,7 +310,11 @@ class PlatformaticConsumer implements EdgeConsumer {
       // The broker answers a fetch once it has data or after this long; a short wait keeps latency low.
       maxWaitTime: 500,
     });
+    // A new member starts with a new stream: nothing it fetched predates its first join.
+    const positions = new RejoinPositions();
+    this.positions = positions;
     consumer.on("consumer:group:join", (payload) => {
+      if (this.stream && this.consumer === consumer) positions.joined();
       this.joins++;
       this.generationId = consumer.generationId;
       const owned = new Set<string>();
@@ -342,6 +351,25 @@ class PlatformaticConsumer implements EdgeConsumer {
       autocommit: false,
       // Fetch-ahead beyond what the node holds: dropped, not handed on twice, after a rejoin.
       highWaterMark: BATCH_MAX * 2,
+    });
+    const stream = this.stream;
+    // After a join the stream rewinds every assigned partition to its committed offset.
+    stream.on("offsets", () => {
+      const starts = new Map<string, number>();
+      for (const [key, offset] of stream.offsetsToFetch) {
+        const at = key.lastIndexOf(":");
+        starts.set(`${key.slice(0, at)}/${key.slice(at + 1)}`, Number(offset));
+      }
+      const behind = positions.rewound(starts, this.owned);
+      const first = behind[0];
+      // Replaced as after a stream failure: the new member reads again from the commits, or
+      // from the start where nothing was committed yet.
+      if (first)
+        stream.destroy(
+          new Error(
+            `after the last rejoin the stream resumes ${first.where} at ${String(first.start)}, past records read and never committed (from ${String(first.read)})`,
+          ),
+        );
     });
   }
 
@@ -383,7 +411,14 @@ class PlatformaticConsumer implements EdgeConsumer {
         size = 0;
         joins = this.joins;
       }
-      if (generation !== this.generationId || !this.owned.has(where)) continue;
+      const current = generation === this.generationId && this.owned.has(where);
+      const verdict = this.positions.check(where, Number(message.offset), current);
+      if (verdict === "stale")
+        // Replaced as after a stream failure: the new member reads again from the commits.
+        throw new Error(
+          `a fetch from before the last rejoin moved ${where} past records not handed on (rewound to ${String(this.positions.startOf(where))}, then ${String(message.offset)} came first)`,
+        );
+      if (verdict === "drop") continue;
       const batch = pending.get(where) ?? {
         topic: message.topic,
         partition: message.partition,

@@ -1,7 +1,7 @@
 import type { WeirRecord } from "@weir/domain";
-import { errorMessage } from "@weir/domain";
 import { kafkaEdgeClient } from "../kafka-client/choose";
-import type { BatchControl, IncomingBatch } from "../kafka-client/edge-client";
+import { KafkaReader, READER_CHUNK } from "../kafka-reader/reader";
+import type { ReaderItem } from "../kafka-reader/reader";
 import { clientIdOf } from "../kafka-common/client";
 import { resolveKafkaConnection } from "../kafka-common/connection";
 import { registryDecoderFor } from "../schema-registry/resolve";
@@ -11,10 +11,8 @@ import { decodeMessage } from "./decode";
 import { kafkaSourceNodeType } from "./definition";
 import type { KafkaSourceConfig } from "./definition";
 
-/** Records handed to `emit` at a time; the offset after each chunk is committed once it is accepted. */
-const EMIT_CHUNK = 500;
-/** Keeps the group membership alive while `emit` waits under backpressure. */
-const HEARTBEAT_MS = 3_000;
+/** Records handed to `emit` at a time (the reader's commit unit). */
+const EMIT_CHUNK = READER_CHUNK;
 /** kafkajs' default session: how long a silent member keeps its partitions. */
 const SESSION_TIMEOUT_MS = 30_000;
 
@@ -25,8 +23,9 @@ export function defaultGroupId(ctx: { flowId: string; nodeId: string }): string 
 
 /**
  * Reads the topics on the engine's Kafka client (ctx.kafkaClient) as one member of the node's
- * group. Offsets are committed by hand, only past records `emit` accepted (or that were
- * dead-lettered), chunk by chunk: a stop or a crash replays from the last accepted chunk.
+ * group, through the one Kafka reader the engine's edges use (kafka-reader/): it fetches ahead
+ * within a window, and commits an offset only past records `emit` accepted (or that were
+ * dead-lettered), so a stop or a crash replays from there.
  */
 export const kafkaSource: SourcePlugin<KafkaSourceConfig> = {
   definition: kafkaSourceNodeType,
@@ -35,72 +34,56 @@ export const kafkaSource: SourcePlugin<KafkaSourceConfig> = {
     const connection = await resolveKafkaConnection(config, ctx);
     const client = kafkaEdgeClient(ctx.kafkaClient, connection, clientIdOf(ctx.flowId, ctx.nodeId), ctx.log);
     const registry = await registryDecoderFor(config, ctx);
-    const consumer = client.consumer({
-      groupId: config.groupId ?? defaultGroupId(ctx),
-      topics: config.topics,
-      fromBeginning: config.fromBeginning === "earliest",
-      sessionTimeoutMs: SESSION_TIMEOUT_MS,
-      concurrency: 1,
-    });
-    // Settles when the deployment stops; the client rejoins and restarts by itself meanwhile.
-    const finished = new Promise<void>((resolve) => {
-      ctx.signal.addEventListener(
-        "abort",
-        () => {
-          resolve();
+    const reader = new KafkaReader<WeirRecord>(
+      client,
+      {
+        groupId: config.groupId ?? defaultGroupId(ctx),
+        topics: config.topics,
+        fromBeginning: config.fromBeginning === "earliest",
+        sessionTimeoutMs: SESSION_TIMEOUT_MS,
+        concurrency: 1,
+        log: ctx.log,
+      },
+      {
+        // Fetches the unit's unknown schema ids; a registry that does not answer is asked again,
+        // the unit waiting (nothing committed, nothing dead-lettered).
+        ...(registry ? { prepare: (messages) => registry.prepare(messages.map((m) => m.value)) } : {}),
+        async admit(messages, at, hold) {
+          const records: ReaderItem<WeirRecord>[] = [];
+          for (const message of messages) {
+            const decoded = decodeMessage(message, config.valueFormat, at, registry);
+            if (decoded.ok) records.push({ value: decoded.record, hold: hold() });
+            else await reportUndecodable(ctx, decoded.record, decoded.error);
+          }
+          return records;
         },
-        { once: true },
-      );
-    });
-
-    const eachBatch = async (batch: IncomingBatch, control: BatchControl): Promise<void> => {
-      const where = { topic: batch.topic, partition: batch.partition };
-      for (let start = 0; start < batch.messages.length; start += EMIT_CHUNK) {
-        if (!control.alive() || ctx.signal.aborted) return;
-        const chunk = batch.messages.slice(start, start + EMIT_CHUNK);
-        const records: WeirRecord[] = [];
-        // Fetches the chunk's unknown schema ids; a registry that does not answer throws, and
-        // the client hands the batch on again (nothing committed, nothing dead-lettered).
-        await registry?.prepare(chunk.map((message) => message.value));
-        for (const message of chunk) {
-          const decoded = decodeMessage(message, config.valueFormat, where, registry);
-          if (decoded.ok) records.push(decoded.record);
-          else await reportUndecodable(ctx, decoded.record, decoded.error);
-        }
-        if (records.length > 0 && !(await emitWhileAlive(ctx, records, () => control.heartbeat()))) return;
-        const last = chunk.at(-1);
-        if (!last || !control.alive()) return;
-        control.resolved(last.offset);
-        const next = String(BigInt(last.offset) + 1n);
-        // A commit that fails (the group rebalancing) is covered by the next one; lost, it only
-        // means these records are read again.
-        await consumer
-          .commit([{ topic: batch.topic, partition: batch.partition, offset: next }])
-          .catch((error: unknown) => {
-            ctx.log.warn(
-              `committing ${batch.topic}/${String(batch.partition)}@${next}: ${errorMessage(error)}`,
-            );
-          });
-      }
+      },
+    );
+    const stop = (): void => {
+      reader.stop();
     };
+    ctx.signal.addEventListener("abort", stop, { once: true });
     try {
-      await consumer.start({ batch: eachBatch, joined: () => undefined, log: ctx.log });
-      await finished;
+      await reader.start();
+      // Emits in order what the reader hands on; a batch is acked (its offsets may be
+      // committed) only once `emit` accepted it.
+      for (;;) {
+        const records = await reader.take(EMIT_CHUNK);
+        if (!records || !(await emitUnlessStopped(ctx, records))) break;
+        reader.ack();
+      }
     } finally {
-      await consumer.disconnect();
+      ctx.signal.removeEventListener("abort", stop);
+      await reader.close();
     }
   },
 };
 
 /**
- * Emits, heartbeating meanwhile; resolves false when the deployment stopped first (the
- * records then stay uncommitted and are consumed again by the next run).
+ * Emits; resolves false when the deployment stopped first (the records then stay uncommitted
+ * and are consumed again by the next run).
  */
-async function emitWhileAlive(
-  ctx: SourceContext,
-  records: readonly WeirRecord[],
-  heartbeat: () => Promise<void>,
-): Promise<boolean> {
+async function emitUnlessStopped(ctx: SourceContext, records: readonly WeirRecord[]): Promise<boolean> {
   if (ctx.signal.aborted) return false;
   const emitted = ctx.emit(records).then(() => true);
   emitted.catch(() => undefined);
@@ -111,13 +94,9 @@ async function emitWhileAlive(
     };
     ctx.signal.addEventListener("abort", onAbort, { once: true });
   });
-  const beat = setInterval(() => {
-    heartbeat().catch(() => undefined);
-  }, HEARTBEAT_MS);
   try {
     return await Promise.race([emitted, aborted]);
   } finally {
-    clearInterval(beat);
     ctx.signal.removeEventListener("abort", onAbort);
   }
 }

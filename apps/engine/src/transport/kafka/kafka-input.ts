@@ -3,58 +3,39 @@ import type { WeirRecord } from "@weir/domain";
 import { errorMessage } from "@weir/domain";
 import type { Logger } from "../../logger";
 import type { NodeInput } from "../edge-transport";
-import type { BatchControl, CommitOffset, EdgeClient, EdgeConsumer, IncomingBatch } from "./edge-client";
+import {
+  KafkaReader,
+  READER_CHUNK,
+  READER_MAX_UNCOMMITTED,
+  READER_MAX_UNCOMMITTED_BYTES,
+} from "@weir/connectors";
+import type { Hold, ReaderItem, UnitAt } from "@weir/connectors";
+import type { EdgeClient } from "./edge-client";
 import { ValueReassembler } from "../values/value-reassembler";
 import type { EdgeMessageFrame } from "../values/chunk-codec";
 import { VALUE_KIND_HEADER } from "../values/value-codec";
 import { decodeFrame, decodeRecord, frameOf } from "./record-codec";
 
-/** Messages handed on at a time; a chunk's offset is committed once all of it (and all before it) is acked. */
-export const CHUNK = 500;
+/** Messages handed on at a time: the reader's commit unit (the connectors' kafka-reader/). */
+export const CHUNK = READER_CHUNK;
 /**
- * The fetch-ahead window: messages one member has handed on to its node and not yet seen
- * committed by the broker (buffered, being processed, or acked with the commit on its way).
- * Fetching waits beyond it. A member that loses its partitions (its engine dies, or a rebalance)
- * leaves at most this many records to be read again, so it bounds the duplicates of
- * at-least-once delivery: at most MAX_UNCOMMITTED per member per such event.
+ * The fetch-ahead window of one member (the reader's): at most this many records per member come
+ * twice when it dies or rejoins its group, so it bounds at-least-once duplicates (kafka-faults tests).
  */
-export const MAX_UNCOMMITTED = 4 * CHUNK;
+export const MAX_UNCOMMITTED = READER_MAX_UNCOMMITTED;
 /**
  * The same window in value bytes, so large records (a split value is up to WEIR_KAFKA_CHUNK_BYTES
  * per message) cannot fill memory: chunks of values still incomplete do not count against either
  * bound (the partition's reassembly limit bounds them, and a value must be able to complete).
  */
-export const MAX_UNCOMMITTED_BYTES = 64 * 1024 * 1024;
+export const MAX_UNCOMMITTED_BYTES = READER_MAX_UNCOMMITTED_BYTES;
 /** WEIR_KAFKA_MAX_VALUE_BYTES unless set: the bytes of split values one partition's reader may hold. */
 export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024 * 1024;
-const HEARTBEAT_MS = 1_000;
 /**
  * A split value that got no chunk for this long while later messages came on its partition is
  * given up (its writer died mid-value and writes it whole again), so it stops holding commits back.
  */
 export const ABANDON_VALUE_MS = 60_000;
-
-/** The records of one chunk of one partition still waiting for their ack. */
-interface Chunk {
-  partition: string;
-  topic: string;
-  partitionNumber: number;
-  /** The offset to commit once this chunk and every earlier one of its partition are acked. */
-  next: string;
-  /** Its messages, decodable or not: what it adds to the uncommitted window. */
-  size: number;
-  /** Their value bytes. */
-  bytes: number;
-  /**
-   * Records (or values still being put together whose first chunk is here) not yet acked or
-   * dead-lettered: a split value holds the chunk of its first message until it is processed, so
-   * no commit passes a value's first chunk before the whole value is done.
-   */
-  remaining: number;
-  highWatermark: number;
-  /** Handed on before the member rejoined its group: it is never committed (the group reads it again). */
-  orphan: boolean;
-}
 
 export type Decoded = { ok: true; record: WeirRecord } | { ok: false; record: WeirRecord; error: string };
 
@@ -91,362 +72,155 @@ export interface KafkaInputOptions {
 }
 
 /**
- * One member of a node's consumer group, on either client (edge-client.ts). The client fetches
- * ahead; what is handed on stays within MAX_UNCOMMITTED;
- * each partition's batch is cut into chunks, and a chunk's offset is committed only once the
- * node acked every record of it and of the chunks before it (their outputs are in Kafka, or they
- * were dead-lettered). A crash therefore replays from the last committed chunk: at least once,
- * in order per partition. A rebalance may also repeat records: what the node holds when its
- * member rejoins is still processed, and read again from the last commit (here or elsewhere).
- * Either way at most MAX_UNCOMMITTED records per member come twice.
+ * One member of a node's consumer group: the connectors' KafkaReader (fetch-ahead within
+ * MAX_UNCOMMITTED, a unit's offset committed only once every record of it and of the units before
+ * it was acked, rejoins) with the transport's layer on top: edge records decoded, split values
+ * put back together (a value holds the unit of its first chunk until it is acked, so no commit
+ * passes a value's first chunk before the whole value is done), undecodable messages
+ * dead-lettered. A crash replays from the last committed unit: at least once, in order per
+ * partition; at most MAX_UNCOMMITTED records per member per lost member or rejoin come twice.
  */
 export class KafkaNodeInput implements NodeInput {
-  private readonly consumer: EdgeConsumer;
-  /** Per partition, the offset after the last chunk committed or settled: where its lag counts from. */
-  private readonly committedNext = new Map<string, number>();
-  private buffer: { record: WeirRecord; chunk: Chunk }[] = [];
-  /** Per batch taken and not yet acked, oldest first: each record's chunk. */
-  private taken: Chunk[][] = [];
-  private waiters: (() => void)[] = [];
-  private spaceWaiters: (() => void)[] = [];
-  /** Per partition, its chunks handed on and not yet committed, oldest first. */
-  private readonly open = new Map<string, Chunk[]>();
-  /** Offsets to commit, by partition; a commit loop sends them. */
-  private readonly toCommit = new Map<string, CommitOffset>();
-  /** Per partition, settled chunks whose commit the broker has not confirmed yet, oldest first. */
-  private readonly committingChunks = new Map<string, Chunk[]>();
-  /** Messages handed on and not yet committed (see MAX_UNCOMMITTED). */
-  private uncommitted = 0;
-  /** Their value bytes (see MAX_UNCOMMITTED_BYTES). */
-  private uncommittedBytes = 0;
+  private readonly reader: KafkaReader<WeirRecord>;
   /** Per partition, split values being put back together (edge topics only). */
-  private readonly reassemblers = new Map<string, ValueReassembler<Chunk>>();
-  /** Counts the member's joins: a batch from before the last one hands nothing more on. */
-  private generation = 0;
-  private committing: Promise<void> | undefined;
-  private stopped = false;
+  private readonly reassemblers = new Map<string, ValueReassembler<HeldValue>>();
 
   constructor(
     client: EdgeClient,
     private readonly options: KafkaInputOptions,
   ) {
-    this.consumer = client.consumer({
-      groupId: options.groupId,
-      topics: options.topics,
-      fromBeginning: options.fromBeginning,
-      sessionTimeoutMs: options.sessionTimeoutMs,
-      concurrency: options.concurrency,
-    });
-  }
-
-  async start(): Promise<void> {
-    await this.consumer.start({
-      batch: (batch, control) => this.eachBatch(batch, control),
-      joined: (owned) => {
-        this.rejoined();
-        // Said at info: each join after the first may repeat up to MAX_UNCOMMITTED records (the fault tests count them).
-        this.options.log.info(
-          `joined consumer group ${this.options.groupId} (join ${String(this.generation)})`,
-        );
-        // A partition this member no longer owns is someone else's to report.
-        for (const key of [...this.options.lag.keys()]) if (!owned.has(key)) this.options.lag.delete(key);
+    this.reader = new KafkaReader<WeirRecord>(
+      client,
+      {
+        groupId: options.groupId,
+        topics: options.topics,
+        fromBeginning: options.fromBeginning,
+        sessionTimeoutMs: options.sessionTimeoutMs,
+        concurrency: options.concurrency,
+        chunk: CHUNK,
+        window: { messages: MAX_UNCOMMITTED, bytes: MAX_UNCOMMITTED_BYTES },
+        lag: options.lag,
+        ...(options.handedOn ? { handedOn: options.handedOn } : {}),
+        log: options.log,
       },
-      watermarks: (ends) => {
-        for (const [where, end] of ends) {
-          const next = this.committedNext.get(where);
-          if (next !== undefined) this.options.lag.set(where, Math.max(0, end - next));
-        }
+      {
+        ...(options.prepare ? { prepare: options.prepare } : {}),
+        admit: (messages, at, hold) => this.admit(messages, at, hold),
+        // Chunks of values still incomplete do not count against the window (the partition's
+        // reassembly limit bounds them, and a value must be able to complete).
+        exempt: () => {
+          let messages = 0;
+          let bytes = 0;
+          for (const reassembler of this.reassemblers.values()) {
+            messages += reassembler.parts;
+            bytes += reassembler.bytes;
+          }
+          return { messages, bytes };
+        },
+        // Values half read are read again from their first chunk.
+        rejoined: () => {
+          this.reassemblers.clear();
+        },
       },
-      log: this.options.log,
-    });
+    );
   }
 
-  async take(max: number): Promise<WeirRecord[] | null> {
-    for (;;) {
-      if (this.stopped) return null;
-      if (this.buffer.length > 0) {
-        const items = this.buffer.splice(0, max);
-        this.taken.push(items.map((item) => item.chunk));
-        this.wakeAll("space");
-        return items.map((item) => item.record);
-      }
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
+  start(): Promise<void> {
+    return this.reader.start();
   }
 
-  /**
-   * The oldest batch taken is handled: chunks whose records are all acked, and every chunk
-   * before them in their partition, get their offsets committed (in the background; a commit that
-   * fails is retried with the next one, and a lost commit only means records are read again).
-   */
+  take(max: number): Promise<WeirRecord[] | null> {
+    return this.reader.take(max);
+  }
+
   ack(): Promise<void> {
-    const touched = new Set<string>();
-    for (const chunk of this.taken.shift() ?? []) {
-      if (chunk.orphan) {
-        this.uncommitted--;
-        continue;
-      }
-      chunk.remaining--;
-      touched.add(chunk.partition);
-    }
-    for (const partition of touched) this.settle(partition);
-    this.flushCommits();
+    this.reader.ack();
     return Promise.resolve();
   }
 
   /** Ends `take`; what is buffered or unacked stays uncommitted and is consumed again later. */
   stop(): void {
-    this.stopped = true;
-    this.buffer = [];
-    this.wakeAll("data");
-    this.wakeAll("space");
+    this.reader.stop();
   }
 
   /** Stops, sends the last commits, and leaves the group. */
-  async close(): Promise<void> {
-    this.stop();
-    await this.committing;
-    await this.consumer.disconnect();
+  close(): Promise<void> {
+    return this.reader.close();
   }
 
-  private async eachBatch(batch: IncomingBatch, control: BatchControl): Promise<void> {
-    const where = `${batch.topic}/${String(batch.partition)}`;
-    const at = { topic: batch.topic, partition: batch.partition };
-    const highWatermark = batch.highWatermark ?? 0;
-    const generation = this.generation;
-    for (let start = 0; start < batch.messages.length; start += CHUNK) {
-      const messages = batch.messages.slice(start, start + CHUNK);
-      const last = messages.at(-1);
-      if (!last) return;
-      const bytes = messages.reduce((sum, message) => sum + (message.value?.byteLength ?? 0), 0);
-      if (!(await this.roomOrStop(control, messages.length, bytes, generation))) return;
-      if (!control.alive()) return;
-      if (!(await this.prepared(control, messages, generation))) return;
-      const chunk: Chunk = {
-        partition: where,
-        topic: batch.topic,
-        partitionNumber: batch.partition,
-        next: String(Number(last.offset) + 1),
-        size: messages.length,
-        bytes,
-        remaining: 0,
-        highWatermark,
-        orphan: false,
-      };
-      const records: { record: WeirRecord; chunk: Chunk }[] = [];
-      const deadLettered: Promise<void>[] = [];
-      /** Chunks held by values that failed: released once their dead letters are stored. */
-      const released: Chunk[] = [];
-      const reassembler = this.reassemblerOf(where);
-      for (const message of messages) {
-        if (!reassembler) {
-          const decoded = this.decode(message, at);
-          if (decoded.ok) {
-            records.push({ record: decoded.record, chunk });
-            chunk.remaining++;
-          } else deadLettered.push(this.options.undecodable(decoded.record, decoded.error));
+  /** One unit's messages → records; resolves once its undecodable ones are dead-lettered. */
+  private async admit(
+    messages: readonly KafkaMessage[],
+    at: UnitAt,
+    hold: () => Hold,
+  ): Promise<ReaderItem<WeirRecord>[]> {
+    const { where } = at;
+    const records: ReaderItem<WeirRecord>[] = [];
+    const deadLettered: Promise<void>[] = [];
+    /** Holds of values that failed: released once their dead letters are stored. */
+    const released: Hold[] = [];
+    const reassembler = this.reassemblerOf(where);
+    for (const message of messages) {
+      if (!reassembler) {
+        const decoded = this.decode(message, at);
+        if (decoded.ok) records.push({ value: decoded.record, hold: hold() });
+        else deadLettered.push(this.options.undecodable(decoded.record, decoded.error));
+        continue;
+      }
+      const frame = frameOf(message);
+      // The hold of a value's first chunk is taken when the reassembler keeps that chunk.
+      const slot: HeldValue = {};
+      const out = reassembler.accept(frame, slot);
+      const place = `${where}@${message.offset}`;
+      if (out.kind === "held") {
+        if (out.first) slot.hold = hold();
+      } else if (out.kind === "failed") {
+        deadLettered.push(this.options.undecodable(unassembled(out.message), `${place}: ${out.error}`));
+        if (out.owner?.hold) released.push(out.owner.hold);
+      } else if (out.kind === "whole") {
+        if (out.message === frame) {
+          const decoded = this.decode(message, at, frame);
+          if (decoded.ok) records.push({ value: decoded.record, hold: hold() });
+          else deadLettered.push(this.options.undecodable(decoded.record, decoded.error));
           continue;
         }
-        const frame = frameOf(message);
-        const out = reassembler.accept(frame, chunk);
-        const place = `${where}@${message.offset}`;
-        if (out.kind === "held") {
-          if (out.first) chunk.remaining++;
-        } else if (out.kind === "failed") {
-          deadLettered.push(this.options.undecodable(unassembled(out.message), `${place}: ${out.error}`));
-          if (out.owner) released.push(out.owner);
-        } else if (out.kind === "whole") {
-          if (out.message === frame) {
-            const decoded = this.decode(message, at, frame);
-            if (decoded.ok) {
-              records.push({ record: decoded.record, chunk });
-              chunk.remaining++;
-            } else deadLettered.push(this.options.undecodable(decoded.record, decoded.error));
-            continue;
-          }
-          // A value put back together is its first chunk's record, already counted there.
-          try {
-            records.push({ record: decodeFrame(out.message), chunk: out.owner });
-          } catch (error) {
-            deadLettered.push(
-              this.options.undecodable(unassembled(out.message), `${place}: ${errorMessage(error)}`),
-            );
-            released.push(out.owner);
-          }
+        const owner = out.owner.hold;
+        if (!owner)
+          throw new Error(`${place}: a value put back together without the hold of its first chunk`);
+        // A value put back together is its first chunk's record: it acks that chunk's hold.
+        try {
+          records.push({ value: decodeFrame(out.message), hold: owner });
+        } catch (error) {
+          deadLettered.push(
+            this.options.undecodable(unassembled(out.message), `${place}: ${errorMessage(error)}`),
+          );
+          released.push(owner);
         }
       }
-      for (const gone of reassembler?.abandon(Date.now(), ABANDON_VALUE_MS) ?? []) {
-        released.push(gone.owner);
-        this.options.log.warn(
-          `gave up on split value ${gone.id} on ${where} after ${String(gone.parts)} chunks (${String(gone.bytes)} bytes): ` +
-            `nothing more of it for ${String(ABANDON_VALUE_MS / 1000)} s while later messages came (its writer stopped mid-value and writes it again)`,
-        );
-      }
-      // The chunk may be committed once its records are acked, and its undecodable ones stored.
-      await Promise.all(deadLettered);
-      if (generation !== this.generation) return;
-      this.options.handedOn?.(records.length);
-      for (const owner of released) owner.remaining--;
-      this.uncommitted += chunk.size;
-      this.uncommittedBytes += chunk.bytes;
-      const open = this.open.get(where) ?? [];
-      open.push(chunk);
-      this.open.set(where, open);
-      this.options.lag.set(where, Math.max(0, highWatermark - Number(messages[0]?.offset ?? last.offset)));
-      this.buffer.push(...records);
-      // A chunk with nothing to ack (undecodable records, or chunks of values that go on) is done in its turn.
-      this.settle(where);
-      this.flushCommits();
-      control.resolved(last.offset);
-      this.wakeAll("data");
     }
+    for (const gone of reassembler?.abandon(Date.now(), ABANDON_VALUE_MS) ?? []) {
+      if (gone.owner.hold) released.push(gone.owner.hold);
+      this.options.log.warn(
+        `gave up on split value ${gone.id} on ${where} after ${String(gone.parts)} chunks (${String(gone.bytes)} bytes): ` +
+          `nothing more of it for ${String(ABANDON_VALUE_MS / 1000)} s while later messages came (its writer stopped mid-value and writes it again)`,
+      );
+    }
+    // The unit may be committed once its records are acked, and its undecodable ones stored.
+    await Promise.all(deadLettered);
+    for (const gone of released) this.reader.release(gone);
+    return records;
   }
 
   /** The partition's reassembler, when this input reads edge topics (made on first use). */
-  private reassemblerOf(where: string): ValueReassembler<Chunk> | undefined {
+  private reassemblerOf(where: string): ValueReassembler<HeldValue> | undefined {
     const max = this.options.maxValueBytes;
     if (max === undefined) return undefined;
     let reassembler = this.reassemblers.get(where);
     if (!reassembler) {
-      reassembler = new ValueReassembler<Chunk>(max);
+      reassembler = new ValueReassembler<HeldValue>(max);
       this.reassemblers.set(where, reassembler);
     }
     return reassembler;
-  }
-
-  /**
-   * Waits, heartbeating, until `count` more messages of `bytes` fit in the uncommitted window; false when
-   * this input stopped or the member rejoined meanwhile (the group reads the rest again). A
-   * window with nothing in it takes any chunk, so a chunk larger than the window still moves.
-   */
-  private async roomOrStop(
-    control: BatchControl,
-    count: number,
-    bytes: number,
-    generation: number,
-  ): Promise<boolean> {
-    const full = (): boolean => {
-      let heldParts = 0;
-      let heldBytes = 0;
-      for (const reassembler of this.reassemblers.values()) {
-        heldParts += reassembler.parts;
-        heldBytes += reassembler.bytes;
-      }
-      const messages = this.uncommitted - heldParts;
-      return (
-        messages > 0 &&
-        (messages + count > MAX_UNCOMMITTED ||
-          this.uncommittedBytes - heldBytes + bytes > MAX_UNCOMMITTED_BYTES)
-      );
-    };
-    while (!this.stopped && generation === this.generation && full()) {
-      await new Promise<void>((resolve) => {
-        this.spaceWaiters.push(resolve);
-        setTimeout(resolve, HEARTBEAT_MS);
-      });
-      await control.heartbeat().catch(() => undefined);
-    }
-    return !this.stopped && generation === this.generation;
-  }
-
-  /** Runs `prepare` until it succeeds; false when this input stopped or rejoined meanwhile. */
-  private async prepared(
-    control: BatchControl,
-    messages: KafkaMessage[],
-    generation: number,
-  ): Promise<boolean> {
-    const prepare = this.options.prepare;
-    if (!prepare) return true;
-    for (;;) {
-      try {
-        await prepare(messages);
-        return true;
-      } catch (error) {
-        this.options.log.warn(`preparing records to decode failed (retrying): ${errorMessage(error)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, HEARTBEAT_MS));
-      await control.heartbeat().catch(() => undefined);
-      if (this.stopped || generation !== this.generation) return false;
-    }
-  }
-
-  /**
-   * After a (re)join the client reads every assigned partition again from its committed offset, so
-   * what was fetched before and not taken is dropped here rather than handed on twice, and the
-   * chunks of the old assignment are never committed (their records come again). What the node
-   * holds now is still processed; it counts in the window until acked.
-   */
-  private rejoined(): void {
-    this.generation++;
-    for (const chunks of [...this.open.values(), ...this.committingChunks.values()])
-      for (const chunk of chunks) chunk.orphan = true;
-    this.open.clear();
-    this.committingChunks.clear();
-    this.committedNext.clear();
-    // Values half read are read again from their first chunk.
-    this.reassemblers.clear();
-    // Not handed on after all: they will be counted when they come again.
-    if (this.buffer.length > 0) this.options.handedOn?.(-this.buffer.length);
-    this.buffer = [];
-    this.uncommitted = this.taken.reduce((sum, batch) => sum + batch.length, 0);
-    // What the node still holds of the old assignment counts in messages only.
-    this.uncommittedBytes = 0;
-    this.wakeAll("space");
-  }
-
-  /** Moves the partition's commit point past the leading chunks that are fully acked. */
-  private settle(partition: string): void {
-    const open = this.open.get(partition);
-    let done: Chunk | undefined;
-    const committing = this.committingChunks.get(partition) ?? [];
-    while (open?.[0]?.remaining === 0) {
-      done = open.shift();
-      if (done) committing.push(done);
-    }
-    if (!done) return;
-    this.committingChunks.set(partition, committing);
-    this.toCommit.set(partition, { topic: done.topic, partition: done.partitionNumber, offset: done.next });
-    this.committedNext.set(partition, Number(done.next));
-    this.options.lag.set(partition, Math.max(0, done.highWatermark - Number(done.next)));
-  }
-
-  private flushCommits(): void {
-    if (this.committing || this.toCommit.size === 0) return;
-    this.committing = (async () => {
-      while (this.toCommit.size > 0) {
-        const offsets = [...this.toCommit.values()];
-        this.toCommit.clear();
-        try {
-          await this.consumer.commit(offsets);
-          this.committed(offsets);
-        } catch (error) {
-          // Keep the offsets unless newer ones came meanwhile; the next ack sends them again.
-          for (const o of offsets) {
-            const key = `${o.topic}/${String(o.partition)}`;
-            if (!this.toCommit.has(key)) this.toCommit.set(key, o);
-          }
-          this.options.log.warn(
-            `committing offsets failed (retried with the next ones): ${errorMessage(error)}`,
-          );
-          break;
-        }
-      }
-    })().finally(() => {
-      this.committing = undefined;
-    });
-  }
-
-  /** The broker confirmed these offsets: their chunks leave the uncommitted window. */
-  private committed(offsets: readonly CommitOffset[]): void {
-    for (const { topic, partition, offset } of offsets) {
-      const chunks = this.committingChunks.get(`${topic}/${String(partition)}`);
-      while (chunks?.[0] && !chunks[0].orphan && Number(chunks[0].next) <= Number(offset)) {
-        const chunk = chunks.shift();
-        this.uncommitted -= chunk?.size ?? 0;
-        this.uncommittedBytes -= chunk?.bytes ?? 0;
-      }
-    }
-    this.wakeAll("space");
   }
 
   private decode(
@@ -470,13 +244,11 @@ export class KafkaNodeInput implements NodeInput {
       };
     }
   }
+}
 
-  private wakeAll(which: "data" | "space"): void {
-    const waiters = which === "data" ? this.waiters : this.spaceWaiters;
-    if (which === "data") this.waiters = [];
-    else this.spaceWaiters = [];
-    for (const resolve of waiters) resolve();
-  }
+/** A message fed to a reassembler: the hold on its unit, once it is kept as a value's first chunk. */
+interface HeldValue {
+  hold?: Hold;
 }
 
 /** The dead letter of a value that could not be put together or decoded: its key and headers. */
