@@ -1,5 +1,5 @@
 import type { FunctionHost, FunctionInstance, FunctionSpec } from "@weir/domain";
-import type { CallResult, CompileResult } from "@weir/function-contract";
+import type { CompileResult } from "@weir/function-contract";
 import { compileForRun, parseCallResult } from "@weir/function-contract";
 import { encodeBatchWithBytes, hasByteOutputs } from "@weir/function-contract/guest";
 import type { GuestDriver } from "@weir/function-contract/instance";
@@ -46,11 +46,13 @@ function isolateDriver(
           if (operation === "init")
             return Promise.resolve(sandbox.call("init", undefined, 1)).then((text) => parseCallResult(text));
           const { text, bytes } = encodeBatchWithBytes(batch);
-          // Byte outputs wait in the isolate for one more (quick) crossing.
-          const parse = (result: string): CallResult =>
-            parseCallResult(result, hasByteOutputs(result) ? sandbox.takeBytes() : undefined);
+          // Byte outputs wait in the isolate for one more crossing, on the thread the batch ran on.
           const result = sandbox.call(operation, text, batch.length, bytes);
-          return typeof result === "string" ? parse(result) : result.then(parse);
+          if (typeof result === "string")
+            return parseCallResult(result, hasByteOutputs(result) ? sandbox.takeBytes() : undefined);
+          return result.then(async (answer) =>
+            parseCallResult(answer, hasByteOutputs(answer) ? await sandbox.takeBytesOffThread() : undefined),
+          );
         },
         dispose: () => {
           sandbox.dispose();

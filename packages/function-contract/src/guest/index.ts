@@ -59,7 +59,10 @@ export function encodeBatchWithBytes(batch: readonly WeirRecord[]): EncodedBatch
     for (const record of batch) text += `\n${JSON.stringify(record)}`;
     return { text, bytes: undefined };
   }
-  const bytes = new Uint8Array(total);
+  // Not zeroed (every byte is written below) and of its own buffer, so that it can be moved
+  // into a sandbox rather than copied.
+  const unset = Buffer.allocUnsafeSlow(total);
+  const bytes = new Uint8Array(unset.buffer, unset.byteOffset, total);
   let at = 0;
   for (const record of batch) {
     const value = record.value;

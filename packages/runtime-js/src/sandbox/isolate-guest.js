@@ -22,6 +22,12 @@ export function isolateGuest(createGuest, configJson, hostGet, hostLog, progress
   const ObjectGetPrototypeOf = Object.getPrototypeOf;
   const PromisePrototype = Promise.prototype;
   const DateNow = Date.now;
+  const TypedArrayPrototype = ObjectGetPrototypeOf(Uint8Array.prototype);
+  const TypedArraySet = TypedArrayPrototype.set;
+  const Uint8ArrayCtor = Uint8Array;
+  const byteLengthOf = Reflect.getOwnPropertyDescriptor(TypedArrayPrototype, "byteLength")?.get;
+  const bufferOf = Reflect.getOwnPropertyDescriptor(TypedArrayPrototype, "buffer")?.get;
+  const bufferByteLengthOf = Reflect.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength")?.get;
   const hostGetApply = hostGet.apply;
   const HOST_GET_OPTIONS = { __proto__: null, result: { __proto__: null, promise: true } };
   /** [0]: index of the record being handled (-1 outside records), [1]: when it started (ms). */
@@ -102,6 +108,26 @@ export function isolateGuest(createGuest, configJson, hostGet, hostLog, progress
       if (operation === "collect" || waiting === null) return "";
       return waiting;
     }
+    if (operation === "take-bytes")
+      return wholeBuffer(/** @type {Uint8Array} */ (dispatch(operation, argument, bytes)));
     return dispatch(operation, argument, bytes);
   };
+
+  /**
+   * The output bytes as a view of a buffer of their own size: isolated-vm copies a view's whole
+   * buffer out of the isolate, and the core's output buffer is reused and larger than one call's
+   * bytes (grown by doubling), so a view of it would copy (and keep alive on the host) far more.
+   * @param {Uint8Array} taken
+   */
+  function wholeBuffer(taken) {
+    if (byteLengthOf === undefined || bufferOf === undefined || bufferByteLengthOf === undefined)
+      return taken;
+    const length = ReflectApply(byteLengthOf, taken, []);
+    const buffer = ReflectApply(bufferOf, taken, []);
+    if (length === ReflectApply(bufferByteLengthOf, buffer, [])) return taken;
+    // Not `slice`: it builds its result through the species constructor, which the function can replace.
+    const own = new Uint8ArrayCtor(length);
+    ReflectApply(TypedArraySet, own, [taken]);
+    return own;
+  }
 }
