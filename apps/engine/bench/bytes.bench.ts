@@ -6,7 +6,10 @@
 // against issue 17's targets (≥ 200 MB/s, < 150 MB, < 50 ms); every answer is checked by SHA-256.
 // Not part of `npm test`.
 //   BENCH_BYTES_MIB=1024   size of the upload
-//   BENCH_CPU_PROF_DIR=dir the engine writes a V8 CPU profile (node --cpu-prof) there when it stops
+//   BENCH_ENGINE_NODE_OPTIONS=…  node options for the engine process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`
+//                          (a V8 CPU profile written when it stops) or `--trace-gc`
+//   BENCH_ENGINE_LOG=file  the engine's output is written there at the end
+import { writeFileSync } from "node:fs";
 import { createCaller } from "@weir/api";
 import { createDb } from "@weir/db";
 import type { FlowSpecInput } from "@weir/domain";
@@ -27,10 +30,10 @@ const log = (line: string): void => {
 const postgres = await startTestPostgres();
 const db = createDb(postgres.databaseUrl, testInstallationKeys());
 const api = createCaller({ db, principal: engineTestAdmin });
-const profileDir = process.env.BENCH_CPU_PROF_DIR;
+const engineNodeOptions = process.env.BENCH_ENGINE_NODE_OPTIONS;
 const engine = await startEngine(postgres.databaseUrl, {
   WEIR_RECONCILE_MS: "200",
-  ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
+  ...(engineNodeOptions ? { NODE_OPTIONS: engineNodeOptions } : {}),
 });
 
 async function deploy(spec: FlowSpecInput): Promise<string> {
@@ -94,5 +97,7 @@ log(
 );
 
 await engine.stop();
+const engineLog = process.env.BENCH_ENGINE_LOG;
+if (engineLog) writeFileSync(engineLog, engine.output());
 await postgres.stop();
 process.exit(0);

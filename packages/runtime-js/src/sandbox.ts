@@ -66,6 +66,14 @@ const MAX_TIMER_MS = 2_147_483_647;
 const SYNC_PREDICTED_MS = 1;
 /** …and it is stopped (and run again off the thread) once it takes this long. */
 const SYNC_LIMIT_MS = 50;
+/**
+ * A batch carrying more bytes than this runs off the engine's thread whatever its prediction:
+ * its copies in and out of the isolate are then made off it too, and a thread hop is small
+ * beside them. On the thread, a stream of 256 KiB chunks ran past SYNC_LIMIT_MS one to three
+ * times per 256 MiB on a busy machine (the process descheduled mid-call), each time costing
+ * the function a new isolate.
+ */
+const ON_THREAD_MAX_BYTES = 64 * 1024;
 /** Calls observed before a sandbox is trusted to be quick. */
 const SYNC_AFTER_CALLS = 3;
 let snapshotWarningShown = false;
@@ -201,7 +209,9 @@ export class Sandbox {
           );
     if (operation !== "batch") return this.callOffThread(operation, argument, records, true, extra);
     const started = performance.now();
-    const text = this.onThread(records)
+    const onThread =
+      (bytes === undefined || bytes.byteLength <= ON_THREAD_MAX_BYTES) && this.onThread(records);
+    const text = onThread
       ? this.callOnThread(argument, records, extra)
       : this.callOffThread("batch", argument, records, true, extra);
     if (typeof text === "string") {
