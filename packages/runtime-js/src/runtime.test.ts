@@ -244,6 +244,29 @@ export default (r: any, ctx: any) => { ${BUSY} ctx.state.put("last", r.value); c
       expect(outputs[0]?.buffer).toBe(outputs[1]?.buffer);
       expect(outputs[0]?.buffer.byteLength).toBe(300_000);
       expect(outputs[2]?.buffer.byteLength).toBe(1_000);
+
+      // Those outputs as the next inputs: views side by side of one buffer (crossing as one),
+      // in the other order (each a part of its buffer), and beside a value of its own.
+      const [first, second, third] = outputs as [Uint8Array, Uint8Array, Uint8Array];
+      for (const inputs of [
+        [first, second],
+        [second, first],
+        [third, second],
+      ]) {
+        const again = await instance.process(inputs.map((value) => rec(value)));
+        expect(
+          again.map((outcome) => {
+            const value = outcome.ok ? outcome.outputs[0]?.record.value : undefined;
+            return value instanceof Uint8Array ? [value.byteLength, value[0], value.at(-1)] : outcome;
+          }),
+        ).toEqual(
+          inputs.map((value) => [
+            value.byteLength,
+            ((value[0] ?? 0) + 1) & 0xff,
+            ((value.at(-1) ?? 0) + 1) & 0xff,
+          ]),
+        );
+      }
     });
   }
 

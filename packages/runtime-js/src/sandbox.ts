@@ -50,7 +50,7 @@ export type BatchesOnThread = "adaptive" | "always" | "never";
 type Dispatch = (
   operation: string,
   argument: ivm.Transferable,
-  bytes?: ivm.Transferable,
+  ...parts: ivm.Transferable[]
 ) => string | Promise<string> | Uint8Array;
 /** What `batch-on-thread` and `collect` answer while the batch is still waiting (isolate-guest.js). */
 const PENDING = "";
@@ -192,25 +192,16 @@ export class Sandbox {
     operation: "init" | "batch" | "single" | "load",
     argument: ivm.Transferable,
     records: number,
-    /** Moved into the isolate when it is a whole ArrayBuffer: unusable here afterwards. */
-    bytes?: Uint8Array,
+    /** The batch's byte values in order (see encodeBatchWithByteParts), joined in the isolate. */
+    parts: readonly Uint8Array[] = [],
   ): string | Promise<string> {
     if (this.isolate.isDisposed) throw new GuestDied("crash", "the function's sandbox was already disposed");
-    // A batch's byte values cross as one array beside the text (see encodeBatchWithBytes), made
-    // for this call: its memory is moved into the isolate, not copied.
-    const extra =
-      bytes === undefined
-        ? undefined
-        : new ivm.ExternalCopy(bytes, { transferOut: bytes.byteLength === bytes.buffer.byteLength }).copyInto(
-            {
-              release: true,
-              transferIn: true,
-            },
-          );
+    const extra = crossingParts(parts);
+    let bytes = 0;
+    for (const part of parts) bytes += part.byteLength;
     if (operation !== "batch") return this.callOffThread(operation, argument, records, true, extra);
     const started = performance.now();
-    const onThread =
-      (bytes === undefined || bytes.byteLength <= ON_THREAD_MAX_BYTES) && this.onThread(records);
+    const onThread = bytes <= ON_THREAD_MAX_BYTES && this.onThread(records);
     const text = onThread
       ? this.callOnThread(argument, records, extra)
       : this.callOffThread("batch", argument, records, true, extra);
@@ -260,7 +251,7 @@ export class Sandbox {
   private callOnThread(
     argument: ivm.Transferable,
     records: number,
-    extra: ivm.Transferable,
+    extra: readonly ivm.Transferable[],
   ): string | Promise<string> {
     const { timeoutMs } = this.options;
     const limit = this.onThreadOptions.timeout;
@@ -268,7 +259,11 @@ export class Sandbox {
     try {
       this.progress[0] = -1;
       this.progress[1] = Date.now();
-      result = this.dispatch.applySync(undefined, ["batch-on-thread", argument, extra], this.onThreadOptions);
+      result = this.dispatch.applySync(
+        undefined,
+        ["batch-on-thread", argument, ...extra],
+        this.onThreadOptions,
+      );
       if (result === PENDING)
         result = this.dispatch.applySync(undefined, ["collect", undefined], this.onThreadOptions);
     } catch (error) {
@@ -285,7 +280,7 @@ export class Sandbox {
     argument: ivm.Transferable,
     records: number,
     startClock: boolean,
-    extra?: ivm.Transferable,
+    extra: readonly ivm.Transferable[] = [],
   ): Promise<string> {
     const { timeoutMs } = this.options;
     if (startClock) {
@@ -306,7 +301,7 @@ export class Sandbox {
     };
     timer = setTimeout(watch, timeoutMs);
     try {
-      const result = await this.dispatch.apply(undefined, [operation, argument, extra], {
+      const result = await this.dispatch.apply(undefined, [operation, argument, ...extra], {
         result: { promise: true },
         // A backstop only: the watchdog above enforces the per-record limit.
         timeout: Math.min(MAX_TIMER_MS, timeoutMs * (records + 1)),
@@ -376,6 +371,44 @@ export class Sandbox {
     }
     return new GuestDied("crash", `the function's sandbox crashed: ${this.crashed ?? message}`);
   }
+}
+
+/**
+ * A batch's byte values as they cross into the isolate, copied once, outside this heap (an
+ * ExternalCopy is plain memory until the isolate takes it in): allocating them here would add
+ * to the engine's external memory, whose growth sets off full collections of its whole heap,
+ * measured as the largest cost on its thread for a stream of 256 KiB chunks. isolated-vm copies
+ * a view's whole buffer, so values that are views of one buffer side by side (a function's
+ * outputs) go as one; a part of a buffer only is first joined with its neighbours here.
+ */
+function crossingParts(parts: readonly Uint8Array[]): ivm.Transferable[] {
+  const out: ivm.Transferable[] = [];
+  let index = 0;
+  while (index < parts.length) {
+    const first = parts[index] as Uint8Array;
+    // The run of values that continue one another in the same buffer.
+    let end = index + 1;
+    let length = first.byteLength;
+    for (; end < parts.length; end++) {
+      const next = parts[end] as Uint8Array;
+      if (next.buffer !== first.buffer || next.byteOffset !== first.byteOffset + length) break;
+      length += next.byteLength;
+    }
+    const whole = first.byteOffset === 0 && length === first.buffer.byteLength;
+    let crossing: Uint8Array;
+    if (whole) crossing = new Uint8Array(first.buffer, 0, length);
+    else {
+      const unset = Buffer.allocUnsafeSlow(length);
+      crossing = new Uint8Array(unset.buffer, unset.byteOffset, length);
+      crossing.set(new Uint8Array(first.buffer, first.byteOffset, length));
+    }
+    // A joined copy is ours to move; a value's own buffer is copied (the host keeps the record).
+    out.push(
+      new ivm.ExternalCopy(crossing, { transferOut: !whole }).copyInto({ release: true, transferIn: true }),
+    );
+    index = end;
+  }
+  return out;
 }
 
 /** The bytes an ExternalCopy holds, moved into this heap (no second copy); checked, as the guest's answer. */

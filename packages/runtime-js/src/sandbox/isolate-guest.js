@@ -7,6 +7,10 @@
 /** @typedef {import("@weir/function-contract/guest/core.js").GuestHost} GuestHost */
 /** @typedef {import("@weir/function-contract/guest/core.js").Dispatch} Dispatch */
 /** @typedef {typeof import("@weir/function-contract/guest/core.js").createGuest} CreateGuest */
+/**
+ * The core's dispatch, but a batch's bytes may come as several arrays, in order.
+ * @typedef {(operation: string, argument: unknown, ...parts: Uint8Array[]) => ReturnType<Dispatch>} IsolateDispatch
+ */
 
 /**
  * @param {CreateGuest} createGuest
@@ -14,7 +18,7 @@
  * @param {{ apply: Function }} hostGet an ivm.Reference to the host's state read (key → Promise<JSON text | undefined>)
  * @param {(level: string, message: string) => void} hostLog an ivm.Callback to the host's log
  * @param {SharedArrayBuffer} progressBuffer [record index, start ms], read by the host's watchdog
- * @returns {Dispatch}
+ * @returns {IsolateDispatch}
  */
 export function isolateGuest(createGuest, configJson, hostGet, hostLog, progressBuffer) {
   "use strict";
@@ -72,8 +76,11 @@ export function isolateGuest(createGuest, configJson, hostGet, hostLog, progress
   /** @type {unknown} */
   let failure = undefined;
 
-  /** @type {Dispatch} */
-  return function isolateDispatch(operation, argument, bytes) {
+  /** @type {IsolateDispatch} */
+  return function isolateDispatch(operation, argument, ...parts) {
+    // A batch's byte values come as one array or several in order (sandbox.ts crossingParts);
+    // the core reads one.
+    const bytes = parts.length <= 1 ? parts[0] : joined(parts);
     if (operation === "batch-on-thread") {
       const result = /** @type {string | Promise<string>} */ (dispatch("batch", argument, bytes));
       if (typeof result === "string") return result;
@@ -112,6 +119,27 @@ export function isolateGuest(createGuest, configJson, hostGet, hostLog, progress
       return wholeBuffer(/** @type {Uint8Array} */ (dispatch(operation, argument, bytes)));
     return dispatch(operation, argument, bytes);
   };
+
+  /**
+   * @param {Uint8Array[]} parts
+   * @returns {Uint8Array}
+   */
+  function joined(parts) {
+    let total = 0;
+    for (let i = 0; i < parts.length; i++) total += lengthOf(parts[i]);
+    const all = new Uint8ArrayCtor(total);
+    let at = 0;
+    for (let i = 0; i < parts.length; i++) {
+      ReflectApply(TypedArraySet, all, [parts[i], at]);
+      at += lengthOf(parts[i]);
+    }
+    return all;
+  }
+
+  /** @param {unknown} part */
+  function lengthOf(part) {
+    return byteLengthOf === undefined ? 0 : ReflectApply(byteLengthOf, part, []);
+  }
 
   /**
    * The output bytes as a view of a buffer of their own size: isolated-vm copies a view's whole
