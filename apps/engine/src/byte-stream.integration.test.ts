@@ -3,7 +3,9 @@
 // functions that write their chunks with ctx.write, and comes back raw from the http-response
 // sink while it is still being uploaded. The answer's SHA-256 is checked against the upload's,
 // and the engine's resident memory must not grow with the upload's size.
-//   BYTE_UPLOAD_MIB=256   size of the upload (the bench, `npm run bench:bytes`, sends 1 GiB)
+// 1 GiB by default, as issue 17 asks: about 50 s on a 2-core machine under load (the engine's
+// CPU per MiB is printed by `npm run bench:bytes`).
+//   BYTE_UPLOAD_MIB=1024   size of the upload
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectAccounted } from "../test/accounting";
 import { bytePipelineFlow, upload, watchRss } from "../test/byte-pipeline";
@@ -11,7 +13,7 @@ import { eventually, startEngine } from "../test/engine-process";
 import type { EngineProcess } from "../test/engine-process";
 import { useTestDatabase } from "../test/test-database";
 
-const UPLOAD_MIB = Number(process.env.BYTE_UPLOAD_MIB ?? 256);
+const UPLOAD_MIB = Number(process.env.BYTE_UPLOAD_MIB ?? 1024);
 /** The engine's RSS may grow by at most this much during the upload (issue 17: < 150 MB). */
 const RSS_GROWTH_BOUND = 150 * 1024 * 1024;
 const WARM_BYTES = 16 * 1024 * 1024 + 5;
@@ -74,5 +76,5 @@ describe("byte streams", () => {
     expect(stats.nodes.find((n) => n.nodeId === "res")?.recordsIn).toBe(chunks);
     expectAccounted(stats);
     await t.api.deployment.stop({ flowId: flow.id });
-  }, 180_000);
+  }, 300_000);
 });

@@ -144,6 +144,17 @@ export function rssOf(pid: number): number {
   return Number(match[1]) * 1024;
 }
 
+/** CPU time a process has used so far (user + system, all its threads), in seconds (Linux). */
+export function cpuSecondsOf(pid: number): number {
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /** Samples a process's RSS every `everyMs` until stopped; `peak` is the highest seen. */
 export function watchRss(pid: number, everyMs = 50): { stop(): { baseline: number; peak: number } } {
   const baseline = rssOf(pid);

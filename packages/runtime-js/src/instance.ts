@@ -1,7 +1,7 @@
 import type { FunctionHost, FunctionInstance, FunctionSpec } from "@weir/domain";
-import type { CallResult, CompileResult } from "@weir/function-contract";
+import type { CompileResult } from "@weir/function-contract";
 import { compileForRun, parseCallResult } from "@weir/function-contract";
-import { encodeBatchWithBytes, hasByteOutputs } from "@weir/function-contract/guest";
+import { encodeBatchWithByteParts, hasByteOutputs } from "@weir/function-contract/guest";
 import type { GuestDriver } from "@weir/function-contract/instance";
 import { startBatchedInstance } from "@weir/function-contract/instance";
 import type { BatchesOnThread } from "./sandbox";
@@ -45,12 +45,14 @@ function isolateDriver(
         call: (operation, batch) => {
           if (operation === "init")
             return Promise.resolve(sandbox.call("init", undefined, 1)).then((text) => parseCallResult(text));
-          const { text, bytes } = encodeBatchWithBytes(batch);
-          // Byte outputs wait in the isolate for one more (quick) crossing.
-          const parse = (result: string): CallResult =>
-            parseCallResult(result, hasByteOutputs(result) ? sandbox.takeBytes() : undefined);
-          const result = sandbox.call(operation, text, batch.length, bytes);
-          return typeof result === "string" ? parse(result) : result.then(parse);
+          const { text, parts } = encodeBatchWithByteParts(batch);
+          // Byte outputs wait in the isolate for one more crossing, on the thread the batch ran on.
+          const result = sandbox.call(operation, text, batch.length, parts);
+          if (typeof result === "string")
+            return parseCallResult(result, hasByteOutputs(result) ? sandbox.takeBytes() : undefined);
+          return result.then(async (answer) =>
+            parseCallResult(answer, hasByteOutputs(answer) ? await sandbox.takeBytesOffThread() : undefined),
+          );
         },
         dispose: () => {
           sandbox.dispose();

@@ -207,6 +207,69 @@ export default (r: any, ctx: any) => { ${BUSY} ctx.state.put("last", r.value); c
     expect(values(await instance.process([rec(0)]))).toEqual([[42]]);
   });
 
+  for (const batchesOnThread of ["always", "never"] as const) {
+    it(`hands byte outputs over in buffers of their own size (batches ${batchesOnThread} on the engine's thread)`, async () => {
+      // The guest reuses one output buffer, grown to the largest call; isolated-vm copies a view's
+      // whole buffer, so a smaller call after a larger one must still cross as just its bytes.
+      const runtime = createJsRuntime({ batchesOnThread });
+      const instance = await runtime.createInstance(
+        spec(
+          `export async function* stream(chunks: any, ctx: any) {
+  for await (const chunk of chunks) {
+    const out = new Uint8Array(chunk.value.length);
+    for (let i = 0; i < out.length; i++) out[i] = chunk.value[i] + 1;
+    ctx.write(out);
+  }
+}`,
+        ),
+        createMemoryHost(),
+      );
+      open.push(instance);
+      const bytes = (size: number, from: number) =>
+        Uint8Array.from({ length: size }, (_, i) => (from + i) & 0xff);
+      const large = await instance.process([rec(bytes(200_000, 0)), rec(bytes(100_000, 7))]);
+      const small = await instance.process([rec(bytes(1_000, 3))]);
+      const outputs = [...large, ...small].map((outcome) => {
+        if (!outcome.ok) throw new Error(outcome.error.message);
+        const value = outcome.outputs[0]?.record.value;
+        if (!(value instanceof Uint8Array)) throw new Error("expected bytes");
+        return value;
+      });
+      expect(outputs.map((value) => [value.byteLength, value[0], value.at(-1)])).toEqual([
+        [200_000, 1, (199_999 + 1) & 0xff],
+        [100_000, 8, (7 + 99_999 + 1) & 0xff],
+        [1_000, 4, (3 + 999 + 1) & 0xff],
+      ]);
+      // One buffer per call, holding that call's outputs and nothing more.
+      expect(outputs[0]?.buffer).toBe(outputs[1]?.buffer);
+      expect(outputs[0]?.buffer.byteLength).toBe(300_000);
+      expect(outputs[2]?.buffer.byteLength).toBe(1_000);
+
+      // Those outputs as the next inputs: views side by side of one buffer (crossing as one),
+      // in the other order (each a part of its buffer), and beside a value of its own.
+      const [first, second, third] = outputs as [Uint8Array, Uint8Array, Uint8Array];
+      for (const inputs of [
+        [first, second],
+        [second, first],
+        [third, second],
+      ]) {
+        const again = await instance.process(inputs.map((value) => rec(value)));
+        expect(
+          again.map((outcome) => {
+            const value = outcome.ok ? outcome.outputs[0]?.record.value : undefined;
+            return value instanceof Uint8Array ? [value.byteLength, value[0], value.at(-1)] : outcome;
+          }),
+        ).toEqual(
+          inputs.map((value) => [
+            value.byteLength,
+            ((value[0] ?? 0) + 1) & 0xff,
+            ((value.at(-1) ?? 0) + 1) & 0xff,
+          ]),
+        );
+      }
+    });
+  }
+
   it("stops a running call on close and refuses work afterwards", async () => {
     const { instance } = await start("export default async () => { await new Promise(() => {}); }", {
       timeoutMs: 10_000,

@@ -50,7 +50,7 @@ export type BatchesOnThread = "adaptive" | "always" | "never";
 type Dispatch = (
   operation: string,
   argument: ivm.Transferable,
-  bytes?: ivm.Transferable,
+  ...parts: ivm.Transferable[]
 ) => string | Promise<string> | Uint8Array;
 /** What `batch-on-thread` and `collect` answer while the batch is still waiting (isolate-guest.js). */
 const PENDING = "";
@@ -66,6 +66,14 @@ const MAX_TIMER_MS = 2_147_483_647;
 const SYNC_PREDICTED_MS = 1;
 /** …and it is stopped (and run again off the thread) once it takes this long. */
 const SYNC_LIMIT_MS = 50;
+/**
+ * A batch carrying more bytes than this runs off the engine's thread whatever its prediction:
+ * its copies in and out of the isolate are then made off it too, and a thread hop is small
+ * beside them. On the thread, a stream of 256 KiB chunks ran past SYNC_LIMIT_MS one to three
+ * times per 256 MiB on a busy machine (the process descheduled mid-call), each time costing
+ * the function a new isolate.
+ */
+const ON_THREAD_MAX_BYTES = 64 * 1024;
 /** Calls observed before a sandbox is trusted to be quick. */
 const SYNC_AFTER_CALLS = 3;
 let snapshotWarningShown = false;
@@ -184,24 +192,17 @@ export class Sandbox {
     operation: "init" | "batch" | "single" | "load",
     argument: ivm.Transferable,
     records: number,
-    /** Moved into the isolate when it is a whole ArrayBuffer: unusable here afterwards. */
-    bytes?: Uint8Array,
+    /** The batch's byte values in order (see encodeBatchWithByteParts), joined in the isolate. */
+    parts: readonly Uint8Array[] = [],
   ): string | Promise<string> {
     if (this.isolate.isDisposed) throw new GuestDied("crash", "the function's sandbox was already disposed");
-    // A batch's byte values cross as one array beside the text (see encodeBatchWithBytes), made
-    // for this call: its memory is moved into the isolate, not copied.
-    const extra =
-      bytes === undefined
-        ? undefined
-        : new ivm.ExternalCopy(bytes, { transferOut: bytes.byteLength === bytes.buffer.byteLength }).copyInto(
-            {
-              release: true,
-              transferIn: true,
-            },
-          );
+    const extra = crossingParts(parts);
+    let bytes = 0;
+    for (const part of parts) bytes += part.byteLength;
     if (operation !== "batch") return this.callOffThread(operation, argument, records, true, extra);
     const started = performance.now();
-    const text = this.onThread(records)
+    const onThread = bytes <= ON_THREAD_MAX_BYTES && this.onThread(records);
+    const text = onThread
       ? this.callOnThread(argument, records, extra)
       : this.callOffThread("batch", argument, records, true, extra);
     if (typeof text === "string") {
@@ -250,7 +251,7 @@ export class Sandbox {
   private callOnThread(
     argument: ivm.Transferable,
     records: number,
-    extra: ivm.Transferable,
+    extra: readonly ivm.Transferable[],
   ): string | Promise<string> {
     const { timeoutMs } = this.options;
     const limit = this.onThreadOptions.timeout;
@@ -258,7 +259,11 @@ export class Sandbox {
     try {
       this.progress[0] = -1;
       this.progress[1] = Date.now();
-      result = this.dispatch.applySync(undefined, ["batch-on-thread", argument, extra], this.onThreadOptions);
+      result = this.dispatch.applySync(
+        undefined,
+        ["batch-on-thread", argument, ...extra],
+        this.onThreadOptions,
+      );
       if (result === PENDING)
         result = this.dispatch.applySync(undefined, ["collect", undefined], this.onThreadOptions);
     } catch (error) {
@@ -275,7 +280,7 @@ export class Sandbox {
     argument: ivm.Transferable,
     records: number,
     startClock: boolean,
-    extra?: ivm.Transferable,
+    extra: readonly ivm.Transferable[] = [],
   ): Promise<string> {
     const { timeoutMs } = this.options;
     if (startClock) {
@@ -296,7 +301,7 @@ export class Sandbox {
     };
     timer = setTimeout(watch, timeoutMs);
     try {
-      const result = await this.dispatch.apply(undefined, [operation, argument, extra], {
+      const result = await this.dispatch.apply(undefined, [operation, argument, ...extra], {
         result: { promise: true },
         // A backstop only: the watchdog above enforces the per-record limit.
         timeout: Math.min(MAX_TIMER_MS, timeoutMs * (records + 1)),
@@ -311,19 +316,36 @@ export class Sandbox {
     }
   }
 
-  /** The output bytes of the last call (whose result said how many), copied out of the isolate. */
+  /**
+   * The output bytes of the last call (whose result said how many), copied out of the isolate
+   * once: into an ExternalCopy, whose memory then moves into this heap as it is (transferIn).
+   * After a batch on the engine's thread the copy is made there; after one off it, off it too,
+   * so the engine's thread copies nothing (`takeBytesOffThread`).
+   */
   takeBytes(): Uint8Array {
-    let result: unknown;
+    let result: ivm.ExternalCopy;
     try {
       result = this.dispatch.applySync(undefined, ["take-bytes", undefined], {
         timeout: SYNC_LIMIT_MS,
-        result: { copy: true },
+        result: { externalCopy: true },
       });
     } catch (error) {
       throw this.died(error, false);
     }
-    if (!(result instanceof Uint8Array)) throw new Error("the sandbox returned no bytes to 'take-bytes'");
-    return result;
+    return takenBytes(result);
+  }
+
+  async takeBytesOffThread(): Promise<Uint8Array> {
+    let result: ivm.ExternalCopy;
+    try {
+      result = await this.dispatch.apply(undefined, ["take-bytes", undefined], {
+        timeout: Math.min(MAX_TIMER_MS, this.options.timeoutMs),
+        result: { externalCopy: true },
+      });
+    } catch (error) {
+      throw this.died(error, false);
+    }
+    return takenBytes(result);
   }
 
   dispose(): void {
@@ -349,6 +371,51 @@ export class Sandbox {
     }
     return new GuestDied("crash", `the function's sandbox crashed: ${this.crashed ?? message}`);
   }
+}
+
+/**
+ * A batch's byte values as they cross into the isolate, copied once, outside this heap (an
+ * ExternalCopy is plain memory until the isolate takes it in): allocating them here would add
+ * to the engine's external memory, whose growth sets off full collections of its whole heap,
+ * measured as the largest cost on its thread for a stream of 256 KiB chunks. isolated-vm copies
+ * a view's whole buffer, so values that are views of one buffer side by side (a function's
+ * outputs) go as one; a part of a buffer only is first joined with its neighbours here.
+ */
+function crossingParts(parts: readonly Uint8Array[]): ivm.Transferable[] {
+  const out: ivm.Transferable[] = [];
+  let index = 0;
+  while (index < parts.length) {
+    const first = parts[index] as Uint8Array;
+    // The run of values that continue one another in the same buffer.
+    let end = index + 1;
+    let length = first.byteLength;
+    for (; end < parts.length; end++) {
+      const next = parts[end] as Uint8Array;
+      if (next.buffer !== first.buffer || next.byteOffset !== first.byteOffset + length) break;
+      length += next.byteLength;
+    }
+    const whole = first.byteOffset === 0 && length === first.buffer.byteLength;
+    let crossing: Uint8Array;
+    if (whole) crossing = new Uint8Array(first.buffer, 0, length);
+    else {
+      const unset = Buffer.allocUnsafeSlow(length);
+      crossing = new Uint8Array(unset.buffer, unset.byteOffset, length);
+      crossing.set(new Uint8Array(first.buffer, first.byteOffset, length));
+    }
+    // A joined copy is ours to move; a value's own buffer is copied (the host keeps the record).
+    out.push(
+      new ivm.ExternalCopy(crossing, { transferOut: !whole }).copyInto({ release: true, transferIn: true }),
+    );
+    index = end;
+  }
+  return out;
+}
+
+/** The bytes an ExternalCopy holds, moved into this heap (no second copy); checked, as the guest's answer. */
+function takenBytes(copy: ivm.ExternalCopy): Uint8Array {
+  const bytes: unknown = copy.copy({ release: true, transferIn: true });
+  if (!(bytes instanceof Uint8Array)) throw new Error("the sandbox returned no bytes to 'take-bytes'");
+  return bytes;
 }
 
 function isLogLevel(level: unknown): level is LogLevel {

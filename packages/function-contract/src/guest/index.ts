@@ -52,14 +52,35 @@ export interface EncodedBatch {
  * back to back), so bytes cross without being written as text.
  */
 export function encodeBatchWithBytes(batch: readonly WeirRecord[]): EncodedBatch {
-  let text = String(batch.length);
+  const { text, parts } = encodeBatchWithByteParts(batch);
+  if (parts.length === 0) return { text, bytes: undefined };
   let total = 0;
-  for (const record of batch) if (record.value instanceof Uint8Array) total += record.value.byteLength;
-  if (total === 0) {
-    for (const record of batch) text += `\n${JSON.stringify(record)}`;
-    return { text, bytes: undefined };
+  for (const part of parts) total += part.byteLength;
+  // Not zeroed (every byte is written below) and of its own buffer, so that it can be moved
+  // into a sandbox rather than copied.
+  const unset = Buffer.allocUnsafeSlow(total);
+  const bytes = new Uint8Array(unset.buffer, unset.byteOffset, total);
+  let at = 0;
+  for (const part of parts) {
+    bytes.set(part, at);
+    at += part.byteLength;
   }
-  const bytes = new Uint8Array(total);
+  return { text, bytes };
+}
+
+/** A batch's text and its byte values, in order: `bytes` of encodeBatchWithBytes is their concatenation. */
+export interface EncodedBatchParts {
+  text: string;
+  parts: Uint8Array[];
+}
+
+/**
+ * The batch's text as encodeBatchWithBytes writes it, with the byte values left apart (not
+ * copied): a runtime that can hand several arrays to its guest joins them there.
+ */
+export function encodeBatchWithByteParts(batch: readonly WeirRecord[]): EncodedBatchParts {
+  let text = String(batch.length);
+  const parts: Uint8Array[] = [];
   let at = 0;
   for (const record of batch) {
     const value = record.value;
@@ -67,11 +88,11 @@ export function encodeBatchWithBytes(batch: readonly WeirRecord[]): EncodedBatch
       text += `\n${JSON.stringify(record)}`;
       continue;
     }
-    bytes.set(value, at);
+    parts.push(value);
     text += `\n${JSON.stringify({ key: record.key, bytes: [at, value.byteLength], headers: record.headers, timestamp: record.timestamp })}`;
     at += value.byteLength;
   }
-  return { text, bytes };
+  return { text, parts };
 }
 
 /** The tail the core's endCall writes when a call's outputs include bytes. */

@@ -7,6 +7,10 @@
 /** @typedef {import("@weir/function-contract/guest/core.js").GuestHost} GuestHost */
 /** @typedef {import("@weir/function-contract/guest/core.js").Dispatch} Dispatch */
 /** @typedef {typeof import("@weir/function-contract/guest/core.js").createGuest} CreateGuest */
+/**
+ * The core's dispatch, but a batch's bytes may come as several arrays, in order.
+ * @typedef {(operation: string, argument: unknown, ...parts: Uint8Array[]) => ReturnType<Dispatch>} IsolateDispatch
+ */
 
 /**
  * @param {CreateGuest} createGuest
@@ -14,7 +18,7 @@
  * @param {{ apply: Function }} hostGet an ivm.Reference to the host's state read (key → Promise<JSON text | undefined>)
  * @param {(level: string, message: string) => void} hostLog an ivm.Callback to the host's log
  * @param {SharedArrayBuffer} progressBuffer [record index, start ms], read by the host's watchdog
- * @returns {Dispatch}
+ * @returns {IsolateDispatch}
  */
 export function isolateGuest(createGuest, configJson, hostGet, hostLog, progressBuffer) {
   "use strict";
@@ -22,6 +26,12 @@ export function isolateGuest(createGuest, configJson, hostGet, hostLog, progress
   const ObjectGetPrototypeOf = Object.getPrototypeOf;
   const PromisePrototype = Promise.prototype;
   const DateNow = Date.now;
+  const TypedArrayPrototype = ObjectGetPrototypeOf(Uint8Array.prototype);
+  const TypedArraySet = TypedArrayPrototype.set;
+  const Uint8ArrayCtor = Uint8Array;
+  const byteLengthOf = Reflect.getOwnPropertyDescriptor(TypedArrayPrototype, "byteLength")?.get;
+  const bufferOf = Reflect.getOwnPropertyDescriptor(TypedArrayPrototype, "buffer")?.get;
+  const bufferByteLengthOf = Reflect.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength")?.get;
   const hostGetApply = hostGet.apply;
   const HOST_GET_OPTIONS = { __proto__: null, result: { __proto__: null, promise: true } };
   /** [0]: index of the record being handled (-1 outside records), [1]: when it started (ms). */
@@ -66,8 +76,11 @@ export function isolateGuest(createGuest, configJson, hostGet, hostLog, progress
   /** @type {unknown} */
   let failure = undefined;
 
-  /** @type {Dispatch} */
-  return function isolateDispatch(operation, argument, bytes) {
+  /** @type {IsolateDispatch} */
+  return function isolateDispatch(operation, argument, ...parts) {
+    // A batch's byte values come as one array or several in order (sandbox.ts crossingParts);
+    // the core reads one.
+    const bytes = parts.length <= 1 ? parts[0] : joined(parts);
     if (operation === "batch-on-thread") {
       const result = /** @type {string | Promise<string>} */ (dispatch("batch", argument, bytes));
       if (typeof result === "string") return result;
@@ -102,6 +115,47 @@ export function isolateGuest(createGuest, configJson, hostGet, hostLog, progress
       if (operation === "collect" || waiting === null) return "";
       return waiting;
     }
+    if (operation === "take-bytes")
+      return wholeBuffer(/** @type {Uint8Array} */ (dispatch(operation, argument, bytes)));
     return dispatch(operation, argument, bytes);
   };
+
+  /**
+   * @param {Uint8Array[]} parts
+   * @returns {Uint8Array}
+   */
+  function joined(parts) {
+    let total = 0;
+    for (let i = 0; i < parts.length; i++) total += lengthOf(parts[i]);
+    const all = new Uint8ArrayCtor(total);
+    let at = 0;
+    for (let i = 0; i < parts.length; i++) {
+      ReflectApply(TypedArraySet, all, [parts[i], at]);
+      at += lengthOf(parts[i]);
+    }
+    return all;
+  }
+
+  /** @param {unknown} part */
+  function lengthOf(part) {
+    return byteLengthOf === undefined ? 0 : ReflectApply(byteLengthOf, part, []);
+  }
+
+  /**
+   * The output bytes as a view of a buffer of their own size: isolated-vm copies a view's whole
+   * buffer out of the isolate, and the core's output buffer is reused and larger than one call's
+   * bytes (grown by doubling), so a view of it would copy (and keep alive on the host) far more.
+   * @param {Uint8Array} taken
+   */
+  function wholeBuffer(taken) {
+    if (byteLengthOf === undefined || bufferOf === undefined || bufferByteLengthOf === undefined)
+      return taken;
+    const length = ReflectApply(byteLengthOf, taken, []);
+    const buffer = ReflectApply(bufferOf, taken, []);
+    if (length === ReflectApply(bufferByteLengthOf, buffer, [])) return taken;
+    // Not `slice`: it builds its result through the species constructor, which the function can replace.
+    const own = new Uint8ArrayCtor(length);
+    ReflectApply(TypedArraySet, own, [taken]);
+    return own;
+  }
 }
