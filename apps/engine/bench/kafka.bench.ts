@@ -418,7 +418,12 @@ function perRunRatios(flows: ReadonlyMap<string, number[]>, client: string, base
   return ofClient.map((rate, run) => (rate / (ofBase[run] ?? Number.NaN)).toFixed(2)).join(", ");
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+// Exits when done: after everything is stopped, a client's idle socket or timer can keep the
+// process alive (it once sat idle for minutes after printing its figures).
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
