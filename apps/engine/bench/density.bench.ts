@@ -9,10 +9,13 @@
 // CPU per 100 idle flows is (CPU − CPU at N = 0) / N × 100. Postgres's CPU and transactions per
 // second are shown beside the engine's (Node-RED has no database). Not part of `npm test`.
 // The defaults (0, 10, 100 and 100 idle) take about 8 minutes; 1,000 flows (BENCH_FLOWS=…,1000,
-// BENCH_IDLE=…,1000) need about 10,000 records/s from one engine, more than a 2-core machine has.
+// BENCH_IDLE=…,1000) ask for 10,000 records/s from one process, more than a 2-core machine has:
+// above SATURATING_FLOWS flows a shortfall does not fail the run, and the table shows the share
+// of the set rate each system delivered (its CPU figures are then for what it delivered).
 //   BENCH_FLOWS=0,10,100  BENCH_IDLE=100  BENCH_WINDOWS=3  BENCH_WINDOW_S=10  BENCH_WARMUP_S=10
 //   BENCH_ONLY=engine|node-red  BENCH_ENGINE_ENV="K=V,K=V" (extra engine settings)
 //   BENCH_MIN_DELIVERED=0.5 (share of 10 records/s per flow below which a window fails the run)
+//   BENCH_ENGINE_CPU_PROF=<dir>  each engine process writes a V8 CPU profile there when it stops
 import { createCaller } from "@weir/api";
 import { createDb } from "@weir/db";
 import type { Db } from "@weir/db";
@@ -43,12 +46,15 @@ const ENGINE_ENV = Object.fromEntries(
     .filter((pair) => pair.includes("="))
     .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
 );
+const PROFILE_DIR = process.env.BENCH_ENGINE_CPU_PROF;
 const RATE_PER_FLOW = 10;
 /**
  * A window in which the sinks got less than this share of what the sources were set to send fails
  * the run (the records/s column shows what each delivered; a busy machine delays timers).
  */
 const MIN_DELIVERED = Number(process.env.BENCH_MIN_DELIVERED ?? 0.5);
+/** Levels with more flows than this may deliver less than MIN_DELIVERED (see the header). */
+const SATURATING_FLOWS = 100;
 
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -96,7 +102,7 @@ async function measure(
       );
     if (level.idle && rate > 0)
       throw new Error(`${level.label} flows delivered ${rate.toFixed(1)} records/s, expected none`);
-    if (flows > 0 && rate < flows * RATE_PER_FLOW * MIN_DELIVERED)
+    if (flows > 0 && rate < flows * RATE_PER_FLOW * MIN_DELIVERED && flows <= SATURATING_FLOWS)
       throw new Error(
         `${String(flows)} flows delivered ${rate.toFixed(0)} records/s, expected about ${String(flows * RATE_PER_FLOW)}`,
       );
@@ -158,16 +164,25 @@ async function measureEngine(level: Level): Promise<Measured> {
   try {
     // Deployed before the engine starts, so it claims them all at once, as after a restart.
     await createFlows(db, count, level.idle);
-    const engine = await startEngine(pg.databaseUrl, { WEIR_RECONCILE_MS: "500", ...ENGINE_ENV });
+    const engine = await startEngine(pg.databaseUrl, {
+      WEIR_RECONCILE_MS: "500",
+      ...ENGINE_ENV,
+      ...(PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` } : {}),
+    });
     try {
       const pid = engine.child.pid;
       if (pid === undefined) throw new Error("the engine has no pid");
-      const deadline = Date.now() + 300_000;
+      // A loaded engine starts the last of 1,000 flows while running the others: 720 of 1,000
+      // had delivered after 300 s on a busy 2-core machine.
+      const startS = Math.max(300, count * 0.9);
+      const deadline = Date.now() + startS * 1000;
       while (count > 0) {
         const flowing = await db.nodeStats.count({ where: { nodeId: "out", recordsIn: { gt: 0 } } });
         if (flowing === count) break;
         if (Date.now() > deadline)
-          throw new Error(`only ${String(flowing)} of ${String(count)} flows delivered within 300 s`);
+          throw new Error(
+            `only ${String(flowing)} of ${String(count)} flows delivered within ${String(startS)} s`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       return await measure(
@@ -244,7 +259,7 @@ async function main(): Promise<void> {
     "CPU in % of one core (min–max of the windows); per-flow RSS = (RSS − RSS with 0 flows) / N; idle CPU/100 flows = (CPU − CPU with 0 flows) / N × 100",
   );
   log(
-    "         N  system    records/s  CPU %   (range)        µs CPU/record  idle CPU/100 flows  Postgres CPU %  Postgres xact/s  RSS MB  RSS MB/flow",
+    "         N  system    records/s  delivered  CPU %   (range)        µs CPU/record  idle CPU/100 flows  Postgres CPU %  Postgres xact/s  RSS MB  RSS MB/flow",
   );
   for (const level of levels) {
     for (const [name, m, base] of [
@@ -254,9 +269,13 @@ async function main(): Promise<void> {
       if (!m) continue;
       const perRecord = !level.idle && m.rate > 0 ? ((m.cpu / 100) * 1e6) / m.rate : NaN;
       const perFlow = level.flows > 0 && base ? mb((m.rss - base.rss) / level.flows) : "-";
+      const delivered =
+        !level.idle && level.flows > 0
+          ? `${((m.rate / (level.flows * RATE_PER_FLOW)) * 100).toFixed(0)}%`
+          : "-";
       const idleCpu = level.idle && base ? (((m.cpu - base.cpu) / level.flows) * 100).toFixed(3) : "-";
       log(
-        `${level.label.padStart(10)}  ${name.padEnd(8)}  ${m.rate.toFixed(0).padStart(9)}  ${pct(m.cpu).padStart(5)}   ${`(${m.cpuRange})`.padEnd(13)}  ${(Number.isNaN(perRecord) ? "-" : perRecord.toFixed(0)).padStart(13)}  ${idleCpu.padStart(18)}  ${(name === "engine" ? pct(m.other) : "-").padStart(14)}  ${(name === "engine" ? m.transactions.toFixed(0) : "-").padStart(15)}  ${mb(m.rss).padStart(6)}  ${perFlow.padStart(11)}`,
+        `${level.label.padStart(10)}  ${name.padEnd(8)}  ${m.rate.toFixed(0).padStart(9)}  ${delivered.padStart(9)}  ${pct(m.cpu).padStart(5)}   ${`(${m.cpuRange})`.padEnd(13)}  ${(Number.isNaN(perRecord) ? "-" : perRecord.toFixed(0)).padStart(13)}  ${idleCpu.padStart(18)}  ${(name === "engine" ? pct(m.other) : "-").padStart(14)}  ${(name === "engine" ? m.transactions.toFixed(0) : "-").padStart(15)}  ${mb(m.rss).padStart(6)}  ${perFlow.padStart(11)}`,
       );
     }
   }

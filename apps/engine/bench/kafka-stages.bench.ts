@@ -6,8 +6,9 @@
 // into the isolate and outcomes out, as JSON text), and the Kafka sink's encode (JSON.stringify).
 // Medians of 5 runs, microseconds of CPU per record. Not part of `npm test`.
 import os from "node:os";
+import { SILENT_FUNCTION_HOST } from "@weir/domain";
 import type { KafkaMessage } from "kafkajs";
-import type { FunctionHost, WeirRecord } from "@weir/domain";
+import type { WeirRecord } from "@weir/domain";
 import { kafkaSinkWriter, kafkaSourceReader } from "@weir/connectors";
 import type { ConnectorContext } from "@weir/connectors";
 import { jsRuntime } from "@weir/runtime-js";
@@ -21,12 +22,7 @@ const CASES = [
 ];
 
 const noop = (): void => undefined;
-const host: FunctionHost = {
-  log: { debug: noop, info: noop, warn: noop, error: noop },
-  state: { get: () => Promise.resolve(undefined), apply: () => Promise.resolve() },
-  secrets: {},
-  metrics: { counter: noop, histogram: noop },
-};
+const host = SILENT_FUNCTION_HOST;
 
 const ctx: ConnectorContext = {
   flowId: "bench",

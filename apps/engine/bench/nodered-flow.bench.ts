@@ -7,11 +7,14 @@
 //   BENCH_RECORDS=300000  records per run      BENCH_ROUNDS=3  runs per system (median)
 //   BENCH_ENGINE_CPU_PROF=<dir>  the engine writes a V8 CPU profile there when it stops
 //   BENCH_SYSTEMS=engine  runs the engine only (for profiling); default both
+//   BENCH_PARALLELISM=1  the function node's `parallelism` (instances, each its own isolate)
 //
 // The engine's figure includes the deploy (deploy call → the last record in the sink's log); Node-RED's
 // starts at its generator's first record (after Node-RED has started), so the ratio leans to Node-RED.
-// The flow runs in memory, where a node runs one instance whatever its `parallelism` says
-// (apps/engine/src/transport/in-process.ts): several isolates per node need the Kafka transport.
+// The function node runs with `parallelism: 1` (BENCH_PARALLELISM): its quick transform stays on
+// the engine's thread, where a second isolate adds nothing. Session 11, machine at load 10–14,
+// engine only, medians of 6, with every batch of 50+ records sent off the thread (since taken
+// out): parallelism 2 ran 52k records/s at 76k per CPU-second against parallelism 1's 73k and 100k.
 import os from "node:os";
 import { createCaller } from "@weir/api";
 import { createDb } from "@weir/db";
@@ -28,6 +31,7 @@ import { runNodeRedFlow } from "./nodered-flow/node-red-run";
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 300_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PROFILE_DIR = process.env.BENCH_ENGINE_CPU_PROF;
+const PARALLELISM = Number(process.env.BENCH_PARALLELISM ?? 1);
 const NODE_RED = (process.env.BENCH_SYSTEMS ?? "engine,node-red").split(",").includes("node-red");
 
 const log = (line: string): void => {
@@ -49,8 +53,33 @@ async function lastSinkValue(db: Db, flowId: string): Promise<unknown> {
   return (entry?.record as { value?: unknown } | undefined)?.value;
 }
 
-/** Deploys the flow, waits for the last record at the sink, stops it. */
-async function engineRound(db: Db, pid: number, round: number): Promise<Run> {
+/**
+ * Records the sink node of one deployment has written, from the engine's `/metrics` (its live
+ * counters; Postgres gets them about once a second).
+ */
+async function sinkWritten(engineUrl: string, deploymentId: string): Promise<number> {
+  const text = await (await fetch(`${engineUrl}/metrics`)).text();
+  const line = text
+    .split("\n")
+    .find(
+      (l) =>
+        l.startsWith("weir_node_records_out_total{") &&
+        l.includes(`deployment="${deploymentId}"`) &&
+        l.includes('node="out"'),
+    );
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1));
+}
+
+/** Records from the end at which the bench starts asking the engine's counters (a few batches). */
+const NEAR_END = 2_000;
+
+/**
+ * Deploys the flow, waits until the sink has written every record, stops it. The newest record
+ * at the sink says when the end is near (with several instances the last one written need not
+ * be the last one generated: each instance's records come in order, not all of them); from
+ * then on the engine's live counters say when the sink has them all.
+ */
+async function engineRound(db: Db, engineUrl: string, pid: number, round: number): Promise<Run> {
   const api = createCaller({ principal: engineTestAdmin, db });
   const flow = await api.flow.create({
     name: `nodered-flow ${String(round)}`,
@@ -61,7 +90,13 @@ async function engineRound(db: Db, pid: number, round: number): Promise<Run> {
         type: "generator",
         config: { intervalMs: 0, count: RECORDS, template: BENCH_ORDER_TEMPLATE, key: "customer-{{seq}}" },
       },
-      { id: "fn", kind: "function", type: "function", config: { code: BENCH_ORDER_TRANSFORM } },
+      {
+        id: "fn",
+        kind: "function",
+        type: "function",
+        parallelism: PARALLELISM,
+        config: { code: BENCH_ORDER_TRANSFORM },
+      },
       { id: "out", kind: "sink", type: "log" },
     ],
     edges: [
@@ -69,20 +104,27 @@ async function engineRound(db: Db, pid: number, round: number): Promise<Run> {
       { id: "e2", from: { node: "fn", port: "out" }, to: { node: "out" } },
     ],
   });
-  const lastId = `order-${String(RECORDS - 1)}`;
   const cpuBefore = await cpuSeconds(pid);
   const started = performance.now();
-  await api.deployment.deploy({ flowId: flow.id });
+  const deployment = await api.deployment.deploy({ flowId: flow.id });
+  let nearEnd = false;
   for (;;) {
-    const value = (await lastSinkValue(db, flow.id)) as { orderId?: string; processed?: boolean } | undefined;
-    if (value?.orderId === lastId) {
-      if (value.processed !== true)
+    if (!nearEnd) {
+      const value = (await lastSinkValue(db, flow.id)) as
+        { orderId?: string; processed?: boolean } | undefined;
+      if (value !== undefined && value.processed !== true)
         throw new Error(`the sink got an untransformed record: ${JSON.stringify(value)}`);
-      break;
+      nearEnd = Number(value?.orderId?.slice("order-".length) ?? -1) >= RECORDS - NEAR_END;
+    }
+    if (nearEnd) {
+      const written = await sinkWritten(engineUrl, deployment.id);
+      if (written === RECORDS) break;
+      if (written > RECORDS)
+        throw new Error(`the sink wrote ${String(written)} records of ${String(RECORDS)}`);
     }
     if (performance.now() - started > 600_000)
       throw new Error(`the engine did not finish ${String(RECORDS)} records within 600 s`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, nearEnd ? 2 : 20));
   }
   const elapsed = (performance.now() - started) / 1000;
   const cpu = (await cpuSeconds(pid)) - cpuBefore;
@@ -116,9 +158,11 @@ async function main(): Promise<void> {
     try {
       const pid = server.child.pid;
       if (pid === undefined) throw new Error("the engine has no pid");
+      const engineUrl = /ready; ingest at (\S+)\/ingest\//.exec(server.output())?.[1];
+      if (engineUrl === undefined) throw new Error("the engine did not say where it listens");
       // Alternating, so both see the same machine (it is shared, and its load drifts).
       for (let round = 0; round < ROUNDS; round++) {
-        engine.push(await engineRound(db, pid, round));
+        engine.push(await engineRound(db, engineUrl, pid, round));
         log(
           `  engine   run ${String(round + 1)}: ${format(engine.at(-1)?.recordsPerSecond ?? 0)} records/s, ${format(engine.at(-1)?.recordsPerCpuSecond ?? 0)} records/CPU-s`,
         );
@@ -145,10 +189,12 @@ async function main(): Promise<void> {
     `generator → JSON transform (335-byte orders) → sink, ${format(RECORDS)} records per run, medians of ${String(ROUNDS)} — ${String(os.cpus().length)} × ${os.cpus()[0]?.model ?? "cpu"}`,
   );
   log(
-    `engine = Weir engine process (js runtime, in-memory flow, deploy included); node-red = Node-RED ${nodeRedVersion} function nodes`,
+    `engine = Weir engine process (js runtime, function parallelism ${String(PARALLELISM)}, in-memory flow, deploy included); node-red = Node-RED ${nodeRedVersion} function nodes`,
   );
   log("system      records/s   records/CPU-s");
   log(`engine    ${format(rate(engine)).padStart(11)}  ${format(perCpu(engine)).padStart(14)}`);
+  // An engine-only run (for profiling) has no baseline: no Node-RED row and no ratio.
+  if (nodeRed.length === 0) return;
   log(`node-red  ${format(rate(nodeRed)).padStart(11)}  ${format(perCpu(nodeRed)).padStart(14)}`);
   log(
     `ratio engine / node-red: ${(rate(engine) / rate(nodeRed)).toFixed(2)}× records/s (target ≥ 5×), ${(perCpu(engine) / perCpu(nodeRed)).toFixed(2)}× records per CPU-second (target ≥ 4×)`,

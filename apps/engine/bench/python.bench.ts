@@ -7,7 +7,8 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import os from "node:os";
-import type { FunctionHost, FunctionInstance, FunctionSpec, WeirRecord } from "@weir/domain";
+import { SILENT_FUNCTION_HOST } from "@weir/domain";
+import type { FunctionInstance, FunctionSpec, WeirRecord } from "@weir/domain";
 import { jsRuntime } from "@weir/runtime-js";
 import { pythonRuntime } from "@weir/runtime-python";
 import { BENCH_ORDER_TRANSFORM, benchOrder } from "@weir/testkit/bench-orders";
@@ -38,13 +39,7 @@ const REPETITIONS = 3;
 const MIN_RECORDS = 2_000;
 const MIN_MS = 500;
 
-const noop = (): void => undefined;
-const host: FunctionHost = {
-  log: { debug: noop, info: noop, warn: noop, error: noop },
-  state: { get: () => Promise.resolve(undefined), apply: () => Promise.resolve() },
-  secrets: {},
-  metrics: { counter: noop, histogram: noop },
-};
+const host = SILENT_FUNCTION_HOST;
 
 function spec(code: string, language: FunctionSpec["language"]): FunctionSpec {
   return {

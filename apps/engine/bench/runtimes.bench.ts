@@ -10,7 +10,8 @@ import { readFile } from "node:fs/promises";
 import os from "node:os";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { FunctionHost, FunctionInstance, FunctionSpec, WeirRecord } from "@weir/domain";
+import { SILENT_FUNCTION_HOST } from "@weir/domain";
+import type { FunctionInstance, FunctionSpec, WeirRecord } from "@weir/domain";
 import { compile } from "@weir/function-contract";
 import { jsRuntime } from "@weir/runtime-js";
 import { componentizeJs, wasmRuntime } from "@weir/runtime-wasm";
@@ -46,13 +47,7 @@ const REPETITIONS = 3;
 const MIN_RECORDS = 2_000;
 const MIN_MS = 300;
 
-const noop = (): void => undefined;
-const host: FunctionHost = {
-  log: { debug: noop, info: noop, warn: noop, error: noop },
-  state: { get: () => Promise.resolve(undefined), apply: () => Promise.resolve() },
-  secrets: {},
-  metrics: { counter: noop, histogram: noop },
-};
+const host = SILENT_FUNCTION_HOST;
 
 type Process = (batch: readonly WeirRecord[]) => Promise<unknown>;
 

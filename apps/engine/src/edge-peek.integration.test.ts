@@ -11,7 +11,8 @@ import { TEST_INTERNAL_KEY } from "@weir/testkit/test-keys";
 import { eventually, startEngine } from "../test/engine-process";
 import { INTERNAL_KEY_HEADER } from "./endpoint-auth";
 import type { EngineProcess } from "../test/engine-process";
-import { startKafkaEngine } from "../test/kafka-engines";
+import { startKafkaEngine, testAdmin } from "../test/kafka-engines";
+import { untilGroupStable } from "../test/kafka-faults";
 import { kcatProduce } from "../test/kcat";
 import { useTestDatabase } from "../test/test-database";
 
@@ -117,6 +118,24 @@ function expectSamples(peek: Awaited<ReturnType<typeof t.api.peek.edge>>): void 
   expect(peek.perSec).toBeLessThan(80);
 }
 
+/** Waits until `groupId` has committed at least `offset` on partition 0 of `topic`. */
+async function untilCommitted(brokers: string, groupId: string, topic: string, offset: number) {
+  const admin = testAdmin(brokers);
+  await admin.connect();
+  try {
+    await eventually(
+      async () => {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const at = Number(committed?.partitions.find((p) => p.partition === 0)?.offset ?? -1);
+        return at >= offset ? true : undefined;
+      },
+      `group ${groupId} committed ${topic} to ${String(offset)}`,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 describe("edge peek", () => {
   beforeAll(async () => {
     await t.api.secrets.set({ name: "PEEK_TOKEN", value: SECRET });
@@ -217,6 +236,14 @@ describe("edge peek", () => {
       ],
     });
     await flowed(direct, 1);
+    // The source's group reads its topic on both engines, and the second member may join while the
+    // first still holds the record from before: that rebalance leaves it uncommitted, and it is read
+    // again (at least once) by whoever owns the partition next, perhaps after the panel opened. So
+    // the panel opens once the group is stable with both members and has committed that record:
+    // from then on nothing moves the partition, and what was read before is not read again.
+    const group = `weir-${direct}-src`;
+    await untilGroupStable(brokers, group, 2);
+    await untilCommitted(brokers, group, topic, 1);
     const opened = await t.api.peek.edge({ flowId: direct, edgeId: "e1", watcher: "kafka-watcher-2" });
     expect(opened).toMatchObject({ watching: true, produced: true, total: 0 });
     await kcatProduce(

@@ -2,6 +2,7 @@
 // retries then dead letters then replay, secrets and function logs, and trigger.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FlowSpecInput } from "@weir/domain";
+import { expectFlowAccounted } from "../test/accounting";
 import { eventually, startEngine } from "../test/engine-process";
 import type { EngineProcess } from "../test/engine-process";
 import { useTestDatabase } from "../test/test-database";
@@ -188,6 +189,69 @@ describe("with one engine", () => {
     }, "16 records delivered");
     expect(values.map((v) => v.seq)).toEqual([0, 1, 2, 4, 5, 6, 8, 9, 10, 11, 12, 14, 15, 16, 18, 19]);
     expect(engine.child.exitCode).toBeNull();
+    await t.api.deployment.stop({ flowId: flow.id });
+  });
+
+  it("runs `parallelism` instances of a function in memory: each key on one instance, in order, every record accounted", async () => {
+    // "rekey" gives the records 7 keys; "fn" runs as two isolates, each tagging its outputs with
+    // a name of its own, and fails every 13th record.
+    const rekey = `export default (record) => ({ key: "k" + (record.value.seq % 7), value: record.value });`;
+    const tagged = `const me = Math.random().toString(36).slice(2);
+export default (record) => {
+  if (record.value.seq % 13 === 0) throw new Error("unlucky " + record.value.seq);
+  return { value: { seq: record.value.seq, key: record.key, instance: me } };
+}`;
+    const spec: FlowSpecInput = {
+      name: "parallel in memory",
+      nodes: [
+        { id: "gen", kind: "source", type: "generator", config: { intervalMs: 0, count: 400 } },
+        { id: "rekey", kind: "function", type: "function", config: { code: rekey } },
+        {
+          id: "fn",
+          kind: "function",
+          type: "function",
+          parallelism: 2,
+          config: { code: tagged, maxAttempts: 1, batchSize: 10 },
+        },
+        { id: "out", kind: "sink", type: "log", config: { keep: 10_000 } },
+      ],
+      edges: [
+        { id: "e1", from: { node: "gen", port: "out" }, to: { node: "rekey" } },
+        { id: "e2", from: { node: "rekey", port: "out" }, to: { node: "fn" } },
+        { id: "e3", from: { node: "fn", port: "out" }, to: { node: "out" } },
+      ],
+    };
+    const flow = await t.api.flow.create(spec);
+    await t.api.deployment.deploy({ flowId: flow.id });
+    const failed = Array.from({ length: 400 }, (_, seq) => seq).filter((seq) => seq % 13 === 0);
+    const values = await eventually(async () => {
+      const rows = await t.api.logs.read({ flowId: flow.id, nodeId: "out", limit: 1000 });
+      return rows.length === 400 - failed.length
+        ? rows.map((row) => (row.record as { value: { seq: number; key: string; instance: string } }).value)
+        : undefined;
+    }, "every record that did not fail at the sink");
+    const dead = await eventually(async () => {
+      const rows = await t.api.deadLetters.list({ flowId: flow.id, limit: 100 });
+      return rows.length === failed.length ? rows : undefined;
+    }, "the failed records dead-lettered");
+    expect(dead.map((d) => (d.record as { value: { seq: number } }).value.seq).sort((a, b) => a - b)).toEqual(
+      failed,
+    );
+
+    const instancesOfKey = new Map<string, Set<string>>();
+    const lastSeqOfKey = new Map<string, number>();
+    for (const { seq, key, instance } of values) {
+      expect(seq, `key ${key} in order`).toBeGreaterThan(lastSeqOfKey.get(key) ?? -1);
+      lastSeqOfKey.set(key, seq);
+      instancesOfKey.set(key, (instancesOfKey.get(key) ?? new Set()).add(instance));
+    }
+    expect(instancesOfKey.size).toBe(7);
+    for (const [key, instances] of instancesOfKey) expect(instances.size, `instances of ${key}`).toBe(1);
+    expect(new Set(values.map((v) => v.instance)).size).toBe(2);
+    expect(values.map((v) => v.seq).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 400 }, (_, seq) => seq).filter((seq) => seq % 13 !== 0),
+    );
+    await expectFlowAccounted(t, flow.id, spec);
     await t.api.deployment.stop({ flowId: flow.id });
   });
 

@@ -3,31 +3,28 @@
 // missing from the output, and the duplicates stay within the bound the README states: at most
 // MAX_UNCOMMITTED records per member that dies or rejoins its group (the engines log each join),
 // and at most one produce request per write sent again after a broker fault (they log those too).
-import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { FlowSpecInput } from "@weir/domain";
-import { startKafka } from "@weir/testkit/kafka";
-import type { KafkaHandle } from "@weir/testkit/kafka";
+import { describe, expect, inject, it } from "vitest";
 // Brings in the ProvidedContext augmentation that types inject("kafkaBrokers").
 import type {} from "@weir/testkit/kafka-setup";
 import { eventually } from "../test/engine-process";
 import type { EngineProcess } from "../test/engine-process";
-import { createTopic, startKafkaEngine, testAdmin } from "../test/kafka-engines";
+import {
+  busyFunction,
+  functionFlow,
+  oneEngine,
+  twoEnginesMidStream,
+  useFaultEngines,
+  useOwnBroker,
+} from "../test/kafka-faults";
 import { inputLines, kcatConsume, kcatProduce } from "../test/kcat";
 import { useTestDatabase } from "../test/test-database";
 import { MAX_UNCOMMITTED } from "./transport/kafka/kafka-input";
 import { MESSAGES_PER_REQUEST } from "./transport/kafka/topic-writer";
 
 const t = useTestDatabase();
-const engines: EngineProcess[] = [];
-afterAll(async () => {
-  await Promise.all(engines.map((engine) => engine.stop()));
-});
+const engines = useFaultEngines(t);
 
-/**
- * `busyMs` per record keeps records in flight (taken, not yet acked) while the stream runs, so a
- * kill lands on some of them. (kafka-input.integration.test.ts pins the commit rule exactly.)
- */
+/** Passes each record on, spending `busyMs` on it (kafka-input.integration.test.ts pins the commit rule exactly). */
 function passThrough(
   name: string,
   brokers: string,
@@ -35,29 +32,9 @@ function passThrough(
   output: string,
   groupId: string,
   busyMs = 0,
-): FlowSpecInput {
-  const code = `export default (r) => {
-  const until = Date.now() + ${String(busyMs)};
-  while (Date.now() < until) { /* working */ }
-  return { key: r.key, value: { n: r.value.n, by: "weir" } };
-}`;
-  return {
-    name,
-    nodes: [
-      {
-        id: "src",
-        kind: "source",
-        type: "kafka-source",
-        config: { brokers: [brokers], topics: [input], fromBeginning: "earliest", groupId },
-      },
-      { id: "fn", kind: "function", type: "function", config: { code } },
-      { id: "out", kind: "sink", type: "kafka-sink", config: { brokers: [brokers], topic: output } },
-    ],
-    edges: [
-      { id: "e1", from: { node: "src", port: "out" }, to: { node: "fn" } },
-      { id: "e2", from: { node: "fn", port: "out" }, to: { node: "out" } },
-    ],
-  };
+) {
+  const code = busyFunction(busyMs, '  return { key: r.key, value: { n: r.value.n, by: "weir" } };');
+  return functionFlow({ name, brokers, input, output, groupId, code });
 }
 
 /** How often each n appeared on the output topic. */
@@ -79,25 +56,6 @@ async function untilAllSeen(brokers: string, topic: string, total: number, timeo
     `all ${String(total)} records on ${topic}`,
     timeoutMs,
   );
-}
-
-/** Waits until the group has `members` members and is not rebalancing. */
-async function untilGroupStable(brokers: string, groupId: string, members: number): Promise<void> {
-  const admin = testAdmin(brokers);
-  await admin.connect();
-  try {
-    await eventually(
-      async () => {
-        const { groups } = await admin.describeGroups([groupId]);
-        const group = groups[0];
-        return group?.state === "Stable" && group.members.length === members ? true : undefined;
-      },
-      `consumer group ${groupId} stable with ${String(members)} member(s)`,
-      60_000,
-    );
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /**
@@ -134,46 +92,20 @@ describe("transport=kafka under faults", () => {
   it("loses nothing when one of two engines is SIGKILLed mid-stream", async () => {
     const brokers = inject("kafkaBrokers");
     const total = 10_000;
-    const input = `weir-in-${randomUUID()}`;
-    const output = `weir-out-${randomUUID()}`;
-    await createTopic(brokers, input, 4);
-    const [first, second] = await Promise.all([
-      startKafkaEngine(t.url, brokers, `victim-${randomUUID().slice(0, 6)}`),
-      startKafkaEngine(t.url, brokers, `survivor-${randomUUID().slice(0, 6)}`),
-    ]);
-    engines.push(first, second);
-
-    const started = Date.now();
-    const groupId = `weir-fault-${randomUUID()}`;
-    const flow = await t.api.flow.create(passThrough("sigkill", brokers, input, output, groupId, 1));
-    const deployment = await t.api.deployment.deploy({ flowId: flow.id });
-    // Both members in before the stream starts, so the kill is the only event that moves partitions.
-    await untilGroupStable(brokers, groupId, 2);
-
     // The input arrives as a stream (200 records every 150 ms, about 10 s), and the victim is
     // killed once it has processed records of its own while input is still arriving.
-    const lines = inputLines(total, 64).map((r) => r.line);
-    const logFrom = [first.output().length, second.output().length] as const;
-    let produced = 0;
-    const producing = (async () => {
-      for (; produced < total; produced += 200) {
-        await kcatProduce(brokers, input, lines.slice(produced, produced + 200));
-        await new Promise((resolve) => setTimeout(resolve, 150));
-      }
-    })();
-    await eventually(
-      async () => {
-        const rows = await t.db.nodeStats.findMany({ where: { deploymentId: deployment.id, nodeId: "fn" } });
-        const victim = rows.find((row) => row.engineId.startsWith("victim-"));
-        return victim && victim.recordsIn > 0n ? victim : undefined;
-      },
-      "the victim engine processing records",
-      60_000,
-    );
-    const producedAtKill = produced;
+    const run = await twoEnginesMidStream(t, engines, {
+      brokers,
+      total,
+      faulty: "victim",
+      groupPrefix: "weir-fault",
+      flow: ({ input, output, groupId }) => passThrough("sigkill", brokers, input, output, groupId, 1),
+    });
+    const { faulty: first, survivor: second, groupId, output, started, logFrom } = run;
+    const producedAtKill = run.producing.produced();
     await first.kill();
     expect(producedAtKill).toBeLessThan(total);
-    await producing;
+    await run.producing.done;
 
     const counts = await untilAllSeen(brokers, output, total, 90_000);
     const missing = [...Array(total).keys()].filter((n) => !counts.has(n));
@@ -181,8 +113,8 @@ describe("transport=kafka under faults", () => {
     const duplicates = duplicatesOf(counts);
     // The victim's member leaves at most its window uncommitted; the survivor's member rejoins
     // (to take the victim's partitions) and re-reads at most its own window each time.
-    const victim = effectsSince(first, groupId, logFrom[0]);
-    const survivor = effectsSince(second, groupId, logFrom[1]);
+    const victim = effectsSince(first, groupId, logFrom.faulty);
+    const survivor = effectsSince(second, groupId, logFrom.survivor);
     expect(survivor.joins).toBeGreaterThanOrEqual(1);
     const bound = duplicateBound(1 + victim.joins + survivor.joins, victim.retries + survivor.retries);
     console.log(
@@ -193,74 +125,66 @@ describe("transport=kafka under faults", () => {
     );
     expect(duplicates).toBeLessThanOrEqual(bound);
     expect(second.child.exitCode).toBeNull();
-    await t.api.deployment.stop({ flowId: flow.id });
+    await t.api.deployment.stop({ flowId: run.flowId });
   }, 240_000);
 
   describe("with a broker of its own", () => {
-    let kafka: KafkaHandle;
-    beforeAll(async () => {
-      kafka = await startKafka();
-    }, 180_000);
-    afterAll(async () => {
-      await kafka.stop();
-    });
+    const kafka = useOwnBroker();
 
     it("resumes after the broker restarts mid-stream, without losing records", async () => {
       const started = Date.now();
-      const brokers = kafka.brokers;
-      const total = 4_000;
-      const input = `weir-in-${randomUUID()}`;
-      const output = `weir-out-${randomUUID()}`;
-      await createTopic(brokers, input, 2);
-      const engine = await startKafkaEngine(t.url, brokers, `restart-${randomUUID().slice(0, 6)}`);
-      engines.push(engine);
-      const lines = inputLines(total, 16).map((r) => r.line);
-      await kcatProduce(brokers, input, lines.slice(0, total / 2));
-      const groupId = `weir-fault-${randomUUID()}`;
-      const flow = await t.api.flow.create(passThrough("broker restart", brokers, input, output, groupId));
-      await t.api.deployment.deploy({ flowId: flow.id });
-      await eventually(
-        async () => ((await countsOn(brokers, output)).size > 0 ? true : undefined),
-        "the first records through",
-        40_000,
-      );
-
-      const logFrom = engine.output().length;
-      await kafka.restart(2_000);
-      await kcatProduce(brokers, input, lines.slice(total / 2));
-
-      const counts = await untilAllSeen(brokers, output, total, 120_000);
-      expect([...Array(total).keys()].filter((n) => !counts.has(n))).toEqual([]);
+      const run = await throughBrokerFault("restart", {}, () => kafka().restart(2_000));
       // One member: each rejoin re-reads at most its window, each retried produce at most a request.
-      const duplicates = duplicatesOf(counts);
-      const effects = effectsSince(engine, groupId, logFrom);
-      const bound = duplicateBound(effects.joins, effects.retries);
       console.log(
-        `broker restart test: all ${String(total)} records through, ${String(duplicates)} duplicate(s) ` +
-          `(bound ${String(bound)}: ${String(effects.joins)} rejoin(s), ${String(effects.retries)} produce retries), ` +
+        `broker restart test: all ${String(run.total)} records through, ${String(run.duplicates)} duplicate(s) ` +
+          `(bound ${String(run.bound)}: ${String(run.effects.joins)} rejoin(s), ${String(run.effects.retries)} produce retries), ` +
           `${String(Math.round((Date.now() - started) / 1000))} s`,
       );
-      expect(duplicates).toBeLessThanOrEqual(bound);
-      expect(engine.child.exitCode).toBeNull();
-      await t.api.deployment.stop({ flowId: flow.id });
+      expect(run.duplicates).toBeLessThanOrEqual(run.bound);
+      expect(run.engine.child.exitCode).toBeNull();
+      await t.api.deployment.stop({ flowId: run.flowId });
     }, 240_000);
 
     it("recovers from a broker frozen for longer than the session timeout, without losing records", async () => {
       const started = Date.now();
-      const brokers = kafka.brokers;
-      const total = 4_000;
       const sessionTimeoutMs = 6_000;
-      const input = `weir-in-${randomUUID()}`;
-      const output = `weir-out-${randomUUID()}`;
-      await createTopic(brokers, input, 2);
-      const engine = await startKafkaEngine(t.url, brokers, `stall-${randomUUID().slice(0, 6)}`, {
-        WEIR_KAFKA_SESSION_TIMEOUT_MS: String(sessionTimeoutMs),
+      // Every connection stays open and nothing answers: the engine's requests and heartbeats
+      // hang, and once the broker goes on its group session has expired.
+      const run = await throughBrokerFault(
+        "stall",
+        { WEIR_KAFKA_SESSION_TIMEOUT_MS: String(sessionTimeoutMs) },
+        () => kafka().pause(sessionTimeoutMs + 2_000),
+      );
+      // One member: its session expired, so it rejoins (at least once) and re-reads at most its
+      // window each time; each retried produce may repeat at most a request.
+      expect(run.effects.joins).toBeGreaterThanOrEqual(1);
+      console.log(
+        `broker stall test: all ${String(run.total)} records through, ${String(run.duplicates)} duplicate(s) ` +
+          `(bound ${String(run.bound)}: ${String(run.effects.joins)} rejoin(s), ${String(run.effects.retries)} produce retries), ` +
+          `${String(Math.round((Date.now() - started) / 1000))} s`,
+      );
+      expect(run.duplicates).toBeLessThanOrEqual(run.bound);
+      expect(run.engine.child.exitCode).toBeNull();
+      const status = await t.api.deployment.status({ flowId: run.flowId });
+      expect(status?.actualState).toBe("running");
+      await t.api.deployment.stop({ flowId: run.flowId });
+    }, 240_000);
+
+    /**
+     * One engine on this block's broker passes half the input through, `fault` strikes, the other
+     * half is produced, and every record must come out: what came out, and the bound on repeats.
+     */
+    async function throughBrokerFault(name: string, env: Record<string, string>, fault: () => Promise<void>) {
+      const brokers = kafka().brokers;
+      const total = 4_000;
+      const { engine, input, output, groupId } = await oneEngine(engines, brokers, {
+        engine: name,
+        groupPrefix: "weir-fault",
+        env,
       });
-      engines.push(engine);
       const lines = inputLines(total, 16).map((r) => r.line);
       await kcatProduce(brokers, input, lines.slice(0, total / 2));
-      const groupId = `weir-fault-${randomUUID()}`;
-      const flow = await t.api.flow.create(passThrough("broker stall", brokers, input, output, groupId));
+      const flow = await t.api.flow.create(passThrough(`broker ${name}`, brokers, input, output, groupId));
       await t.api.deployment.deploy({ flowId: flow.id });
       await eventually(
         async () => ((await countsOn(brokers, output)).size > 0 ? true : undefined),
@@ -268,30 +192,15 @@ describe("transport=kafka under faults", () => {
         40_000,
       );
 
-      // Every connection stays open and nothing answers: the engine's requests and heartbeats
-      // hang, and once the broker goes on its group session has expired.
       const logFrom = engine.output().length;
-      await kafka.pause(sessionTimeoutMs + 2_000);
+      await fault();
       await kcatProduce(brokers, input, lines.slice(total / 2));
 
       const counts = await untilAllSeen(brokers, output, total, 120_000);
       expect([...Array(total).keys()].filter((n) => !counts.has(n))).toEqual([]);
-      // One member: its session expired, so it rejoins (at least once) and re-reads at most its
-      // window each time; each retried produce may repeat at most a request.
-      const duplicates = duplicatesOf(counts);
       const effects = effectsSince(engine, groupId, logFrom);
-      expect(effects.joins).toBeGreaterThanOrEqual(1);
       const bound = duplicateBound(effects.joins, effects.retries);
-      console.log(
-        `broker stall test: all ${String(total)} records through, ${String(duplicates)} duplicate(s) ` +
-          `(bound ${String(bound)}: ${String(effects.joins)} rejoin(s), ${String(effects.retries)} produce retries), ` +
-          `${String(Math.round((Date.now() - started) / 1000))} s`,
-      );
-      expect(duplicates).toBeLessThanOrEqual(bound);
-      expect(engine.child.exitCode).toBeNull();
-      const status = await t.api.deployment.status({ flowId: flow.id });
-      expect(status?.actualState).toBe("running");
-      await t.api.deployment.stop({ flowId: flow.id });
-    }, 240_000);
+      return { engine, flowId: flow.id, total, duplicates: duplicatesOf(counts), effects, bound };
+    }
   });
 });

@@ -69,6 +69,10 @@ async function main(): Promise<void> {
           onSignal: () => {
             engine.wakeNow();
           },
+          // Whatever was deployed or stopped between the first reconcile and the LISTEN.
+          onListening: () => {
+            engine.wakeNow();
+          },
           onError: (message) => {
             log.warn(message);
           },

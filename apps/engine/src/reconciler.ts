@@ -12,6 +12,12 @@ export interface ClaimedDeployment {
   flowVersionId: string;
 }
 
+/**
+ * Leases are extended once this share of a lease has passed since their last extension (5 s of
+ * the default 15 s), so two extensions can fail before a lease lapses.
+ */
+export const LEASE_RENEW_FRACTION = 1 / 3;
+
 /** Which deployments a transition applies to: one by id, or up to `limit` of those it fits. */
 type Scope = { id: string } | { except: readonly string[]; limit: number | null };
 
@@ -43,17 +49,32 @@ export class DeploymentLeases {
   }
 
   /**
-   * Extends the leases of the deployments this engine runs and returns those it should keep
-   * running; any other one was stopped, deleted or taken over, and must stop here.
+   * Returns the deployments of `running` this engine should keep running; any other one was
+   * stopped, deleted or taken over, and must stop here. Their leases are extended when the last
+   * extension is LEASE_RENEW_FRACTION of a lease old; the calls between (one per reconcile, every
+   * 500 ms) only read: writing every running deployment's row twice a second was most of what
+   * idle flows cost Postgres (100 idle flows: 200 row updates a second).
    */
-  async renew(running: readonly string[]): Promise<Set<string>> {
+  async renew(running: readonly string[], now = Date.now()): Promise<Set<string>> {
     if (running.length === 0) return new Set();
+    // A deployment claimed since the last extension got a whole lease when it was claimed.
+    if (now - this.extendedAt < this.leaseMs * LEASE_RENEW_FRACTION) {
+      const kept = await this.db.$queryRaw<{ id: string }[]>`
+        SELECT id FROM deployments
+        WHERE id = ANY(${running}::uuid[]) AND ${this.holderGuard("self")} AND desired_state = 'running'`;
+      return new Set(kept.map((row) => row.id));
+    }
     const rows = await this.db.$queryRaw<{ id: string }[]>`
       UPDATE deployments SET lease_expires_at = ${this.leaseExpiry()}
       WHERE id = ANY(${running}::uuid[]) AND ${this.holderGuard("self")} AND desired_state = 'running'
       RETURNING id`;
+    // Counted from before the write: the leases run from when Postgres took it, a little later.
+    this.extendedAt = now;
     return new Set(rows.map((row) => row.id));
   }
+
+  /** When renew last extended the leases (Date.now()); none yet. */
+  private extendedAt = Number.NEGATIVE_INFINITY;
 
   async markRunning(id: string): Promise<void> {
     await this.transition("started", { id }, Prisma.sql`started_at = now()`);

@@ -55,6 +55,31 @@ export async function kcatConsumeWithTombstones(brokers: string, topic: string):
     });
 }
 
+/**
+ * A topic from its start to its current end as a consumer with isolation.level read_committed
+ * sees it (librdkafka): one line per record in kcat's `format` (%p partition, %k key, %s value).
+ */
+export async function kcatReadCommitted(brokers: string, topic: string, format: string): Promise<string[]> {
+  const { stdout } = await run(
+    "kcat",
+    [
+      "-C",
+      "-b",
+      brokers,
+      "-t",
+      topic,
+      "-o",
+      "beginning",
+      "-e",
+      "-q",
+      "-X",
+      "isolation.level=read_committed",
+    ].concat(["-f", `${format}\n`]),
+    { maxBuffer: 256 * 1024 * 1024 },
+  );
+  return stdout.split("\n").filter((line) => line.length > 0);
+}
+
 /** `count` lines over `keys` keys; `seq` counts per key, so order per key can be checked. */
 export function inputLines(
   count: number,

@@ -1,4 +1,5 @@
 // In-memory connector contexts for unit tests; integration tests use the real engine.
+import { randomUUID } from "node:crypto";
 import type { JsonValue, WeirRecord } from "@weir/domain";
 import { KAFKA_CLIENT_KINDS } from "./kafka-client/edge-client";
 import type { KafkaClientKind } from "./kafka-client/edge-client";
@@ -25,7 +26,9 @@ export interface FakeSourceContext extends SourceContext {
 export function fakeSourceContext(checkpoint: JsonValue | null = null): FakeSourceContext {
   const controller = new AbortController();
   const ctx: FakeSourceContext = {
-    flowId: "flow",
+    // A flow of its own per context: a Kafka source's default group is named after it, and test
+    // files running at once on one broker must not join (and rebalance) each other's group.
+    flowId: `flow-${randomUUID()}`,
     nodeId: "node",
     signal: controller.signal,
     log: silentLog,

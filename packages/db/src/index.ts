@@ -49,6 +49,7 @@ export {
 export {
   STORABLE_JSON_MARK,
   toStorableJson,
+  storableJsonText,
   fromStorableJson,
   storedJsonView,
   isStorableWrapper,

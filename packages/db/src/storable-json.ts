@@ -15,7 +15,8 @@
 // `{ "$bytes": "<base64>", "length": n }` (`toByteJson` in @weir/domain, which also escapes a JSON
 // object's own `$bytes` key), so a stored byte record is its bytes, not an object of indices,
 // and reads back as the same Uint8Array.
-import { fromByteJson, toByteJson } from "@weir/domain";
+import type { WeirRecord } from "@weir/domain";
+import { fromByteJson, jsonTextOf, toByteJson } from "@weir/domain";
 
 /** The one key of a wrapper object. */
 export const STORABLE_JSON_MARK = "$weir:json";
@@ -89,6 +90,88 @@ export function toStorableJson(value: unknown, options: { force?: boolean } = {}
     return wrap(encoded);
   if (hasUnstorableText(encoded)) return wrap(encoded);
   return encoded as StorableJson;
+}
+
+/**
+ * `JSON.stringify(toStorableJson(value))`, the text a `jsonb[]` parameter takes, in one walk and
+ * one stringify for the common value that needs neither the byte form nor the wrapper. The log
+ * sink writes every record it keeps this way; toStorableJson's walks (one for bytes, one for
+ * unstorable text, each copying every object's entries) cost more than the stringify itself.
+ */
+export function storableJsonText(value: unknown): string {
+  const text = textRecordJson(value);
+  if (text !== undefined) return text;
+  if (isPlainStorable(value)) return JSON.stringify(value);
+  return JSON.stringify(toStorableJson(value));
+}
+
+/**
+ * Text in which a JSON value might hold what toStorableJson wraps or rewrites: an escaped NUL or
+ * lone surrogate (JSON.stringify writes them `\u0000`, `\udXXX`, lowercase) or a raw one, a
+ * "__proto__" or `$…bytes` key, a number of more than 15 characters. Strings that merely look so
+ * match too (the slow path then decides).
+ */
+const MAYBE_UNSTORABLE_JSON = /\\u(?:0000|d[89a-f])|[\0\ud800-\udfff]|"__proto__"|"\$+bytes"|[-+.0-9eE]{16}/u;
+
+/**
+ * A record whose value is still the JSON text its function wrote (jsonTextRecord), written with
+ * that text, not parsed and written again, when nothing in it needs the slow path; else undefined.
+ */
+function textRecordJson(value: unknown): string | undefined {
+  if (value === null || typeof value !== "object") return undefined;
+  const record = value as WeirRecord;
+  const json = jsonTextOf(record);
+  if (json === undefined || MAYBE_UNSTORABLE_JSON.test(json)) return undefined;
+  const { key, headers, timestamp } = record;
+  if (!isPlainStorable({ key, headers, timestamp })) return undefined;
+  return `{"key":${JSON.stringify(key)},"value":${json},"headers":${JSON.stringify(headers)},"timestamp":${JSON.stringify(timestamp)}}`;
+}
+
+const BYTES_KEY = /^\$+bytes$/;
+
+/**
+ * Whether toStorableJson would give `value` back as it is: not null, not wrapper-shaped, no
+ * Uint8Array, no `$…bytes` key, no string or key jsonb refuses, no number it would round, no
+ * "__proto__" key. May answer false for a value that is fine (the slow path then decides); never
+ * true for one that is not. Iterative: depth is the sender's.
+ */
+function isPlainStorable(value: unknown): boolean {
+  if (value === null || value === undefined || isWrapperShaped(value)) return false;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    switch (typeof current) {
+      case "string":
+        if (UNSTORABLE.test(current)) return false;
+        break;
+      case "number":
+        // A safe integer below 10^15 has at most 15 digits; so has any number written in 15 characters.
+        if (!(Number.isSafeInteger(current) && Math.abs(current) < 1e15) && String(current).length > 15)
+          return false;
+        break;
+      case "object":
+        if (current === null) break;
+        if (Array.isArray(current)) {
+          for (let i = 0; i < current.length; i++) stack.push(current[i]);
+          break;
+        }
+        // A Uint8Array, a Date, a Map: anything but a plain JSON object takes the slow path.
+        if (Object.getPrototypeOf(current) !== Object.prototype) return false;
+        for (const key of Object.keys(current)) {
+          if (key === "__proto__" || UNSTORABLE.test(key) || BYTES_KEY.test(key)) return false;
+          stack.push((current as Record<string, unknown>)[key]);
+        }
+        break;
+      // A boolean; undefined, a function, a symbol, a bigint: stringify treats them alike either way.
+      case "boolean":
+      case "undefined":
+      case "function":
+      case "symbol":
+      case "bigint":
+        break;
+    }
+  }
+  return true;
 }
 
 /** Whether a stored value is a wrapper written by toStorableJson. */

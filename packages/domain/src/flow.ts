@@ -25,8 +25,11 @@ export const flowNodeSchema = z.object({
   /** Named output ports. Omitted means the node type's default ports. */
   outputs: z.array(portNameSchema).optional(),
   /**
-   * Instances of this node each engine runs on the Kafka transport, all in the node's one
-   * consumer group; omitted means 1. Sources run once, so only functions and sinks take it.
+   * Instances of this node each engine runs; omitted means 1. On the Kafka transport, functions
+   * and sinks run that many members of the node's consumer group. In memory, a function runs that
+   * many instances (one sandbox each), each record sent to one by its key's hash: per-key order
+   * holds, keyless records are spread unordered, and the instances share `ctx.state` (a state key
+   * used by records of several keys can interleave, as on Kafka). Sources run once.
    */
   parallelism: z.number().int().min(1, "must be at least 1").max(64, "must be at most 64").optional(),
   /**

@@ -83,6 +83,16 @@ export interface FunctionHost {
   metrics: FunctionMetrics;
 }
 
+const ignore = (): void => undefined;
+
+/** A host that hears nothing and keeps no state: for warm-ups and benchmarks, never a deployed node. */
+export const SILENT_FUNCTION_HOST: FunctionHost = Object.freeze({
+  log: { debug: ignore, info: ignore, warn: ignore, error: ignore },
+  state: { get: () => Promise.resolve(undefined), apply: () => Promise.resolve() },
+  secrets: {},
+  metrics: { counter: ignore, histogram: ignore },
+});
+
 export interface CodeProblem {
   message: string;
   line: number;

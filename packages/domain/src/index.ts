@@ -1,5 +1,6 @@
 export * from "./json";
 export * from "./record";
+export * from "./json-text-record";
 export * from "./byte-json";
 export * from "./flow";
 export * from "./flow-tests";

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { jsonTextOf, jsonTextRecord } from "@weir/domain";
 import { parseCallResult } from "./call-result";
 import { encodeBatchWithBytes, hasByteOutputs } from "./guest";
 
@@ -48,5 +49,60 @@ describe("byte values across the sandbox boundary", () => {
     expect(() => parseCallResult(text, new Uint8Array(4))).toThrow(
       "the guest answered a byte value outside its output bytes ([2, 5])",
     );
+  });
+});
+
+describe("JSON output values kept as the guest's text", () => {
+  /** A result as the guest core frames it: "<length>\n<values><result JSON>". */
+  const framed = (values: string, outputs: string, tail = ""): string =>
+    `${values.length}\n${values}{"outcomes":[{"ok":true,"outputs":[${outputs}]}],"failures":[],"writes":[],"logs":[],"counters":{},"histograms":[]${tail}}`;
+
+  it("slices each value's text out of the result, parsing it only when read", () => {
+    const text = framed(
+      '{"a":1}[2,3]',
+      '{"port":"out","record":{"key":"k","json":[0,7],"headers":{"h":"v"},"timestamp":5}},{"port":"err","record":{"key":null,"json":[7,5],"headers":{},"timestamp":6}}',
+    );
+    const outcome = parseCallResult(text).outcomes[0];
+    if (!outcome?.ok) throw new Error("expected a successful outcome");
+    expect(outcome.outputs.map((o) => jsonTextOf(o.record))).toEqual(['{"a":1}', "[2,3]"]);
+    expect(outcome.outputs).toEqual([
+      { port: "out", record: { key: "k", value: { a: 1 }, headers: { h: "v" }, timestamp: 5 } },
+      { port: "err", record: { key: null, value: [2, 3], headers: {}, timestamp: 6 } },
+    ]);
+    expect(outcome.outputs[0]?.record).not.toHaveProperty("json");
+  });
+
+  it("reads a framed result with byte outputs too (the JSON stays last)", () => {
+    const text = framed(
+      '"x"',
+      '{"port":"out","record":{"key":"k","json":[0,3],"headers":{},"timestamp":5}},{"port":"out","record":{"key":"k","bytes":[0,1],"headers":{},"timestamp":5}}',
+      ',"bytes":1',
+    );
+    expect(hasByteOutputs(text)).toBe(true);
+    const outcome = parseCallResult(text, Uint8Array.from([9])).outcomes[0];
+    if (!outcome?.ok) throw new Error("expected a successful outcome");
+    expect(outcome.outputs.map((o) => o.record.value)).toEqual(["x", Uint8Array.from([9])]);
+  });
+
+  it("refuses a value outside the values and a frame that does not add up", () => {
+    expect(() =>
+      parseCallResult(
+        framed("[1]", '{"port":"out","record":{"key":null,"json":[1,3],"headers":{},"timestamp":0}}'),
+      ),
+    ).toThrow("the guest answered a JSON value outside its values ([1, 3])");
+    expect(() => parseCallResult("99\n[1]{}")).toThrow("neither JSON nor framed values");
+  });
+
+  it("writes a batch with such a record's text as it is, and a read value from the value", () => {
+    const unread = jsonTextRecord("k", '{"n":1}', { h: "v" }, 3);
+    const read = jsonTextRecord("k", '{"n":1}', {}, 4);
+    (read.value as { n: number }).n = 2;
+    const { text } = encodeBatchWithBytes([unread, read]);
+    expect(jsonTextOf(unread)).toBe('{"n":1}');
+    expect(text.split("\n")).toEqual([
+      "2",
+      '{"key":"k","value":{"n":1},"headers":{"h":"v"},"timestamp":3}',
+      '{"key":"k","value":{"n":2},"headers":{},"timestamp":4}',
+    ]);
   });
 });

@@ -1,4 +1,5 @@
-import type { FunctionFailure, RecordOutcome, StateWrite } from "@weir/domain";
+import type { FunctionFailure, PortRecord, RecordOutcome, StateWrite, WeirRecord } from "@weir/domain";
+import { jsonTextRecord } from "@weir/domain";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -32,10 +33,107 @@ export type LoadResult =
   | { ok: true; mode: "handler" | "stream"; init: boolean }
   | { ok: false; message: string; stack: string | null };
 
-export function parseCallResult(text: string, bytes?: Uint8Array): CallResult {
-  const result = JSON.parse(text) as CallResult;
+/**
+ * A call's result from its text: the result's JSON, or (the guest core's, when the call output
+ * JSON values) "<length>\n<values><result JSON>", where each output's `"json":[offset,length]`
+ * points at its value's JSON text in `<values>`. Such an output becomes a record whose value is
+ * that text, parsed only if something reads it (jsonTextRecord): most outputs are written on
+ * (to a log, Kafka or the next function) without the engine ever looking inside them.
+ *
+ * In such a result an outcome may also be a plain array `[offset,length,…]`: a successful record
+ * whose outputs all go to the default port (`"port"` of the result) with their input's key,
+ * headers and timestamp, taken from `inputs` (the call's records, in order). Most functions'
+ * outputs are so, and this saves the host parsing an object, an array, a record and its headers
+ * for each of them.
+ */
+export function parseCallResult(
+  text: string,
+  bytes?: Uint8Array,
+  inputs?: readonly WeirRecord[],
+): CallResult {
+  let result: CallResult;
+  if (text.charCodeAt(0) === OPEN_BRACE) {
+    result = JSON.parse(text) as CallResult;
+  } else {
+    const newline = text.indexOf("\n");
+    const length = Number(text.slice(0, newline));
+    if (newline < 1 || !Number.isSafeInteger(length) || newline + 1 + length > text.length)
+      throw new Error(
+        `the guest answered a result that is neither JSON nor framed values: ${text.slice(0, 40)}`,
+      );
+    const valuesAt = newline + 1;
+    result = JSON.parse(text.slice(valuesAt + length)) as CallResult;
+    resolveTextOutputs(result, text, valuesAt, length, inputs);
+  }
   if (result.bytes !== undefined) resolveByteOutputs(result, bytes ?? new Uint8Array(0));
   return result;
+}
+
+const OPEN_BRACE = 0x7b;
+
+/** An output record as the guest writes a JSON value apart: `json` [offset, length] instead of `value`. */
+interface TextOutput {
+  key: string | null;
+  json?: [number, number];
+  headers: Record<string, string>;
+  timestamp: number;
+}
+
+/**
+ * The JSON text at [at, at + size) of the result's values (V8 slices a string without copying
+ * it); throws when the span is not inside them.
+ */
+function valueText(text: string, valuesAt: number, length: number, at: number, size: number): string {
+  if (!(at >= 0 && size > 0 && at + size <= length))
+    throw new Error(`the guest answered a JSON value outside its values ([${at}, ${size}])`);
+  return text.slice(valuesAt + at, valuesAt + at + size);
+}
+
+/** A plain outcome's outputs: values at their spans, each with the input's key, headers and timestamp. */
+function plainOutcome(
+  spans: number[],
+  port: string | undefined,
+  input: WeirRecord | undefined,
+  text: string,
+  valuesAt: number,
+  length: number,
+): RecordOutcome {
+  if (input === undefined || port === undefined)
+    throw new Error("the guest answered outputs taken from an input record the call did not have");
+  const outputs: PortRecord[] = [];
+  for (let i = 0; i + 1 < spans.length; i += 2) {
+    const json = valueText(text, valuesAt, length, spans[i] as number, spans[i + 1] as number);
+    // Headers copied: each output's are its own, as when they crossed as JSON.
+    const headers = { ...input.headers };
+    outputs.push({ port, record: jsonTextRecord(input.key ?? null, json, headers, input.timestamp) });
+  }
+  return { ok: true, outputs };
+}
+
+/** Turns the guest's `"json":[offset,length]` outputs and plain outcomes into records whose value is text. */
+function resolveTextOutputs(
+  result: CallResult & { port?: string },
+  text: string,
+  valuesAt: number,
+  length: number,
+  inputs: readonly WeirRecord[] | undefined,
+): void {
+  const outcomes = result.outcomes as (RecordOutcome | number[])[];
+  for (let index = 0; index < outcomes.length; index++) {
+    const outcome = outcomes[index];
+    if (Array.isArray(outcome)) {
+      outcomes[index] = plainOutcome(outcome, result.port, inputs?.[index], text, valuesAt, length);
+      continue;
+    }
+    if (outcome === undefined || !outcome.ok) continue;
+    for (const output of outcome.outputs) {
+      const record = output.record as unknown as TextOutput;
+      const span = record.json;
+      if (span === undefined) continue;
+      const json = valueText(text, valuesAt, length, span[0], span[1]);
+      output.record = jsonTextRecord(record.key, json, record.headers, record.timestamp);
+    }
+  }
 }
 
 /** An output record as the guest writes a byte value: `bytes` [offset, length] instead of `value`. */

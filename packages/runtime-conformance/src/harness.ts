@@ -39,7 +39,7 @@ export interface ConformanceOptions {
   memoryBombTimeoutMs?: number;
   /**
    * For a runtime of another language: the suite's cases in that language (see
-   * dialects/python.ts). Every case still runs, with the dialect's counterpart of its source.
+   * dialects/python/). Every case still runs, with the dialect's counterpart of its source.
    */
   dialect?: Dialect;
   /**

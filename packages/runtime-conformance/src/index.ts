@@ -36,5 +36,5 @@ export function describeRuntimeConformance(
     containmentSuite(harness);
   });
 }
-export { pythonDialect } from "./dialects/python";
+export { pythonDialect } from "./dialects/python/index";
 export type { Dialect } from "./harness";

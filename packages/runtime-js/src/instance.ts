@@ -49,9 +49,13 @@ function isolateDriver(
           // Byte outputs wait in the isolate for one more crossing, on the thread the batch ran on.
           const result = sandbox.call(operation, text, batch.length, parts);
           if (typeof result === "string")
-            return parseCallResult(result, hasByteOutputs(result) ? sandbox.takeBytes() : undefined);
+            return parseCallResult(result, hasByteOutputs(result) ? sandbox.takeBytes() : undefined, batch);
           return result.then(async (answer) =>
-            parseCallResult(answer, hasByteOutputs(answer) ? await sandbox.takeBytesOffThread() : undefined),
+            parseCallResult(
+              answer,
+              hasByteOutputs(answer) ? await sandbox.takeBytesOffThread() : undefined,
+              batch,
+            ),
           );
         },
         dispose: () => {

@@ -1,4 +1,5 @@
-import type { FunctionHost, FunctionRuntime } from "@weir/domain";
+import { SILENT_FUNCTION_HOST } from "@weir/domain";
+import type { FunctionRuntime } from "@weir/domain";
 import { compile } from "@weir/function-contract/compile";
 import { createJsInstance } from "./instance";
 import type { BatchesOnThread } from "./sandbox";
@@ -25,14 +26,6 @@ export function createJsRuntime(options: JsRuntimeOptions = {}): FunctionRuntime
   };
 }
 
-const quiet = (): void => undefined;
-const WARM_UP_HOST: FunctionHost = {
-  log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
-  state: { get: () => Promise.resolve(undefined), apply: () => Promise.resolve() },
-  secrets: {},
-  metrics: { counter: quiet, histogram: quiet },
-};
-
 /**
  * The first compile in a process costs a few hundred milliseconds (TypeScript's compiler warming
  * up) and the first isolate about a hundred more: one throwaway function, compiled, started and
@@ -49,7 +42,7 @@ async function warmUp(): Promise<void> {
       timeoutMs: 5_000,
       memoryLimitMb: 16,
     },
-    WARM_UP_HOST,
+    SILENT_FUNCTION_HOST,
     "never",
   );
   try {

@@ -4,9 +4,17 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FunctionInstance, FunctionSpec, RecordOutcome, WeirRecord } from "@weir/domain";
+import { jsonTextOf, jsonTextRecord } from "@weir/domain";
 import { createMemoryHost } from "@weir/runtime-conformance";
 import { inspectComponent, jsGuestComponent, transpileCached, wasmRuntime } from "./index";
-import { JCO_DATA_VIEW, JCO_UTF8_ENCODE } from "./jco-glue";
+import {
+  JCO_DATA_VIEW,
+  JCO_LIST_ALLOC,
+  JCO_TIMESTAMP_LIFT,
+  JCO_U64_LOWER,
+  JCO_UTF8_ENCODE,
+  JCO_UTF8_LIFT,
+} from "./jco-glue";
 import { componentizeJs } from "./js-component";
 
 const FIXTURE = fileURLToPath(new URL("../test/components/fixture.js", import.meta.url));
@@ -108,6 +116,24 @@ describe("a prebuilt weir:function component", () => {
       ["alerts", { seen: 1 }],
       ["out", 6],
     ]);
+  });
+
+  it("passes values on as JSON text: what went in as text comes back as that text, other outputs compact", async () => {
+    const instance = await wasmRuntime.createInstance(spec(), createMemoryHost());
+    open.push(instance);
+    // Not as JSON.stringify would write it (1.50): the text itself crossed, both ways.
+    const passed = jsonTextRecord("k", '{"pass":1.50}', { h: "v" }, 7);
+    const outcomes = await instance.process([passed, rec(2), rec("delete")]);
+    const records = outcomes.map((outcome) =>
+      outcome.ok ? outcome.outputs.map((output) => output.record) : [],
+    );
+    expect(records.map((outputs) => outputs.map((record) => jsonTextOf(record)))).toEqual([
+      ['{"pass":1.50}'],
+      ['{"seen":1}', "6"],
+      // written with whitespace and newlines by the component, passed on compact
+      ['{"pretty":true}'],
+    ]);
+    expect(records[0]?.[0]).toEqual({ key: "k", value: { pass: 1.5 }, headers: { h: "v" }, timestamp: 7 });
   });
 
   it("fails a record that sends to a port the node does not have, and only that record", async () => {
@@ -276,12 +302,23 @@ describe("the transpile cache", () => {
     expect(again.exports.map(([name]) => name).sort()).toEqual(["init", "process"]);
   });
 
-  it("stores jco's glue with the faster string lowering and memory view (jco-glue.ts)", async () => {
+  it("stores jco's glue with the faster string, u64 and list lowering and lifting and memory view (jco-glue.ts)", async () => {
     const { dir: entry } = await transpileCached(fixture, dir);
     const glue = await readFile(join(entry, "component.js"), "utf8");
     expect(glue).not.toContain(JCO_UTF8_ENCODE);
     expect(glue).not.toContain(JCO_DATA_VIEW);
-    expect(glue).toContain("utf8Encoder.encodeInto(s, new Uint8Array(memory.buffer, ptr, size))");
-    expect(glue).toContain("dvMemory === mem");
+    expect(glue).toContain("bytes.write(s, ptr, size, 'utf8')");
+    expect(glue).toContain("dvMemory === mem && dvBytes.length !== 0");
+    // every string, u64 and timestamp jco lifts or lowers goes through the helpers
+    for (const pattern of [JCO_UTF8_LIFT, JCO_U64_LOWER, JCO_TIMESTAMP_LIFT])
+      expect(new RegExp(pattern.source).test(glue), pattern.source).toBe(false);
+    expect(glue).toMatch(
+      /value: utf8Lift\(memory\d+, ptr\d+, len\d+\)|var result\d+ = utf8Lift\(memory\d+, ptr\d+, len\d+\);/,
+    );
+    expect(glue).toMatch(/timestamp: getUint64Number\(dataView\(memory\d+\), base \+ 48\),/);
+    expect(glue).toMatch(/setUint64\(dataView\(memory\d+\), base \+ 32, v\d+_3\);/);
+    // every list lowering was recognised: none is left in jco's form, and the records' is patched
+    expect(new RegExp(JCO_LIST_ALLOC.source).test(glue)).toBe(false);
+    expect(glue).toMatch(/var result\d+ = len\d+ === 0 \? 8 : realloc\d*\(0, 0, 8, len\d+ \* 40\);/);
   });
 });

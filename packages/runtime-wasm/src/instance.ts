@@ -7,7 +7,7 @@ import type {
   WeirRecord,
 } from "@weir/domain";
 import type { JsonValue } from "@weir/domain";
-import { isBytes, userError } from "@weir/domain";
+import { isBytes, jsonTextOf, jsonTextRecord, userError } from "@weir/domain";
 import type { CallResult, LoadResult } from "@weir/function-contract";
 import { compileForRun, parseCallResult } from "@weir/function-contract";
 import { encodeBatchWithBytes } from "@weir/function-contract/guest";
@@ -15,7 +15,7 @@ import type { Guest, GuestDriver } from "@weir/function-contract/instance";
 import { startBatchedInstance } from "@weir/function-contract/instance";
 import type { LoadedComponent } from "./component-cache";
 import { loadComponent, sha256 } from "./component-cache";
-import { bytesForComponent, fromComponentOutput } from "./component-bytes";
+import { BYTES_HEADER, bytesForComponent, fromComponentOutput } from "./component-bytes";
 import { jsGuestComponent } from "./guest-build";
 import { GuestWorker } from "./guest-worker";
 import type { ComponentInspection } from "@weir/function-contract/component-inspect";
@@ -70,50 +70,61 @@ function hasProperties(object: object): boolean {
   return false;
 }
 
-/**
- * A batch for a `weir:function` component: a first line with every record's
- * `[key, header entries, timestamp]` as one JSON array (one stringify here, one parse in the
- * worker, for the whole batch), then one line per record with its value's JSON text, which the
- * worker hands to the component as is (a byte value as base64 text, see component-bytes.ts).
- * `JSON.stringify` never writes a raw newline, so lines split cleanly.
- */
-function encodeComponentBatch(batch: readonly WeirRecord[]): string {
-  const metas: [string | null, [string, string][], number][] = [];
-  let values = "";
-  for (const record of batch) {
-    let entries = hasProperties(record.headers) ? Object.entries(record.headers) : NO_HEADERS;
-    let valueText: string;
-    if (isBytes(record.value)) ({ entries, valueText } = bytesForComponent(record.value, entries));
-    else valueText = JSON.stringify(record.value);
-    metas.push([record.key ?? null, entries, record.timestamp]);
-    values += `\n${valueText}`;
-  }
-  return JSON.stringify(metas) + values;
+/** A batch for a `weir:function` component, and the JSON text of each record's value in it. */
+interface ComponentBatch {
+  text: string;
+  values: string[];
 }
 
-/** A `weir:function` outcome as the worker sends it (host-worker.js, `encodeOutcome`). */
-type ComponentEntry =
-  | { e: string; l?: number }
-  | {
-      /** outputs: [port, key, headers, timestamp, length of the value text in the blob] */
-      o: [string, string | null, Record<string, string>, number, number][];
-      /** writes: [key, length of the value text, -1 to delete] */
-      w: [string, number][];
-      /** metrics: [name, 1 for a counter, value] */
-      m: [string, number, number][];
-      /** the first output that goes to a port the node does not have: [index, message] */
-      x?: [number, string];
-      /** a metric that is not a finite number */
-      mx?: string;
-    };
+/**
+ * A batch for a `weir:function` component: a first line with every record's key, timestamp and
+ * headers as one flat JSON array (`key or null, timestamp, headers, (name, value) × headers` per
+ * record: one stringify here and one parse in the worker for the whole batch, and no array per
+ * record on either side), then one line per record with its value's JSON text, which the worker
+ * hands to the component as is (a byte value as base64 text, see component-bytes.ts). A value
+ * still in the text a function wrote (jsonTextOf) is sent as that text, not parsed to be written
+ * again. Neither JSON.stringify nor such text (compact, see worker/json-text.js) has a raw
+ * newline, so lines split cleanly.
+ */
+function encodeComponentBatch(batch: readonly WeirRecord[]): ComponentBatch {
+  const metas: (string | number | null)[] = [];
+  const values: string[] = new Array<string>(batch.length);
+  let lines = "";
+  for (let index = 0; index < batch.length; index++) {
+    const record = batch[index] as WeirRecord;
+    let entries = hasProperties(record.headers) ? Object.entries(record.headers) : NO_HEADERS;
+    let valueText = jsonTextOf(record);
+    if (valueText === undefined) {
+      if (isBytes(record.value)) ({ entries, valueText } = bytesForComponent(record.value, entries));
+      else valueText = JSON.stringify(record.value);
+    }
+    metas.push(record.key ?? null, record.timestamp, entries.length);
+    for (const [name, value] of entries) metas.push(name, value);
+    values[index] = valueText;
+    lines += `\n${valueText}`;
+  }
+  return { text: JSON.stringify(metas) + lines, values };
+}
+
+/** A `weir:function` call's outcomes as the worker sends them: one flat array (host-worker.js, `encodeOutcome`). */
+type FlatOutcomes = (string | number | null)[];
 
 /**
- * A component call's result as a CallResult: the entries' JSON, a newline, then every output and
- * write value text in order. Each value is parsed here; one that is not JSON fails its record.
+ * A component call's result as a CallResult: the outcomes' flat JSON array, a newline, then
+ * every output and write value text in order. The worker has checked that every output value is
+ * compact JSON text (or marked it as the text of the record's input value, `inputs`), so an
+ * output becomes a record whose value is that text, parsed only if something reads it
+ * (jsonTextRecord); only a value marked as bytes (component-bytes.ts) is parsed here. A state
+ * write's value is parsed, which is also its check. The flat array is walked with a cursor, so
+ * decoding builds no object per record beyond the records themselves.
  */
-function decodeComponentResult(text: string): CallResult {
+function decodeComponentResult(
+  text: string,
+  ports: readonly string[],
+  inputs: readonly string[],
+): CallResult {
   const split = text.indexOf("\n");
-  const entries = JSON.parse(text.slice(0, split)) as ComponentEntry[];
+  const flat = JSON.parse(text.slice(0, split)) as FlatOutcomes;
   const result: CallResult = {
     outcomes: [],
     failures: [],
@@ -124,30 +135,53 @@ function decodeComponentResult(text: string): CallResult {
     lines: [],
   };
   let at = split + 1;
+  let i = 0;
+  const next = (): string | number | null => flat[i++] ?? null;
   const fail = (index: number, message: string): void => {
     result.outcomes.push({ ok: false, error: { message } });
     result.failures.push([index, null]);
   };
-  for (const [index, entry] of entries.entries()) {
-    if ("e" in entry) {
-      fail(index, entry.e);
-      if (entry.l !== undefined) result.lines?.push([index, entry.l]);
+  for (let index = 0; i < flat.length; index++) {
+    if (next() === 0) {
+      const message = String(next());
+      const line = next();
+      fail(index, message);
+      if (line !== null) result.lines?.push([index, Number(line)]);
       continue;
     }
     let problem: string | undefined;
     const outputs: PortRecord[] = [];
-    for (const [n, [port, key, headers, timestamp, length]] of entry.o.entries()) {
-      const valueText = text.slice(at, at + length);
-      at += length;
+    const outputCount = Number(next());
+    for (let n = 0; n < outputCount; n++) {
+      const port = ports[Number(next())] ?? "";
+      const key = next() as string | null;
+      const timestamp = Number(next());
+      const length = Number(next());
+      const headerCount = Number(next());
+      const headers: Record<string, string> = {};
+      let bytesMark = false;
+      for (let h = 0; h < headerCount; h++) {
+        const name = String(next());
+        headers[name] = String(next());
+        if (name.length === BYTES_HEADER.length && name.toLowerCase() === BYTES_HEADER) bytesMark = true;
+      }
+      let valueText: string;
+      if (length < 0) {
+        const input = inputs[index];
+        if (input === undefined)
+          throw new Error(`the worker answered an output of input ${index}, which the call did not have`);
+        valueText = input;
+      } else {
+        valueText = text.slice(at, at + length);
+        at += length;
+      }
       if (problem !== undefined) continue;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(valueText);
-      } catch {
-        problem = `output ${n} has a value that is not JSON text: ${valueText.slice(0, 80)}`;
+      if (!bytesMark) {
+        outputs.push({ port, record: jsonTextRecord(key, valueText, headers, timestamp) });
         continue;
       }
-      const output = fromComponentOutput(parsed, headers);
+      // A value as JSON text cannot fail to parse: the worker checked it.
+      const output = fromComponentOutput(JSON.parse(valueText), headers);
       if ("problem" in output) {
         problem = `output ${n} ${output.problem}`;
         continue;
@@ -157,9 +191,14 @@ function decodeComponentResult(text: string): CallResult {
         record: { key, value: output.value as WeirRecord["value"], headers: output.headers, timestamp },
       });
     }
-    if (problem === undefined && entry.x) problem = entry.x[1];
+    // The worker's problem with the outputs after those above (a bad port, a value not JSON)
+    const outputProblem = next();
+    if (problem === undefined && outputProblem !== null) problem = String(outputProblem);
     const writes: StateWrite[] = [];
-    for (const [key, length] of entry.w) {
+    const writeCount = Number(next());
+    for (let n = 0; n < writeCount; n++) {
+      const key = String(next());
+      const length = Number(next());
       if (length < 0) {
         writes.push({ key, delete: true });
         continue;
@@ -173,15 +212,20 @@ function decodeComponentResult(text: string): CallResult {
         problem = `the state write of '${key}' is not JSON text`;
       }
     }
-    problem ??= entry.mx;
+    const metricsAt = i;
+    i += 1 + 3 * Number(next());
+    const badMetric = next();
+    if (problem === undefined && badMetric !== null) problem = String(badMetric);
     if (problem !== undefined) {
       fail(index, problem);
       continue;
     }
     result.outcomes.push({ ok: true, outputs });
     if (writes.length > 0) result.writes.push([index, writes]);
-    for (const [name, counter, value] of entry.m) {
-      if (counter === 1) result.counters[name] = (result.counters[name] ?? 0) + value;
+    for (let m = metricsAt + 1; m < i - 1; m += 3) {
+      const name = String(flat[m]);
+      const value = Number(flat[m + 2]);
+      if (flat[m + 1] === 1) result.counters[name] = (result.counters[name] ?? 0) + value;
       else result.histograms.push([name, value]);
     }
   }
@@ -224,13 +268,17 @@ function workerDriver(spec: FunctionSpec, host: FunctionHost, guest: Runnable): 
         },
         call: async (operation, batch) => {
           if (operation === "init") return parseCallResult(await worker.call("init", "", 1));
-          if (guest.kind === "function")
+          if (guest.kind === "function") {
+            const encoded = encodeComponentBatch(batch);
             return decodeComponentResult(
-              await worker.call(operation, encodeComponentBatch(batch), batch.length),
+              await worker.call(operation, encoded.text, batch.length),
+              spec.ports,
+              encoded.values,
             );
+          }
           const { text, bytes } = encodeBatchWithBytes(batch);
           const answer = await worker.callWithBytes(operation, text, batch.length, bytes);
-          return parseCallResult(answer.text, answer.bytes);
+          return parseCallResult(answer.text, answer.bytes, batch);
         },
         dispose: () => {
           worker.dispose();

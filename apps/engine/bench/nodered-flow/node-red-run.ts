@@ -1,5 +1,6 @@
 // Node-RED for the flow benchmark (nodered-flow.bench.ts): started from a temp userDir (editor and
-// HTTP nodes off) with one flow of inject (once) → function (the generator) → function (the same
+// HTTP nodes off) with one flow of inject (once) → function (the generator, filling the engine
+// side's BENCH_ORDER_TEMPLATE) → function (the same
 // JSON transform as the engine's js node) → function (the sink, counting). The generator keeps at
 // most WINDOW records in flight (Node-RED has no backpressure of its own: without it, a million
 // queued messages measure the garbage collector). Node-RED itself comes from
@@ -9,6 +10,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { BENCH_ORDER_TEMPLATE } from "@weir/testkit/bench-orders";
 import { cpuSeconds } from "../density/proc-usage";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
@@ -16,31 +18,47 @@ const redJs = path.join(repoRoot, ".weir", "node-red", "node_modules", "node-red
 /** Records sent but not yet counted by the sink, at most. */
 const WINDOW = 2_000;
 
-/** The generator's function-node body: the benchmark's 335-byte orders, `records` of them. */
+/**
+ * The generator's function-node body: `records` orders filled from the engine side's generator
+ * template (BENCH_ORDER_TEMPLATE, "{{seq}}" the record's number from 0) and keyed as its records
+ * ("customer-{{seq}}"), so both systems carry the same values. The template is compiled once, as the
+ * engine's generator does (packages/connectors/src/generator/template.ts): a string that is
+ * exactly "{{seq}}" becomes the number, placeholders in longer strings are replaced as text.
+ */
 function generatorBody(records: number): string {
   return `
 const total = ${String(records)};
+const template = ${JSON.stringify(BENCH_ORDER_TEMPLATE)};
+function compile(t) {
+  if (typeof t === "string") {
+    if (t === "{{seq}}") return (seq) => seq;
+    if (!t.includes("{{seq}}")) return () => t;
+    const parts = t.split("{{seq}}");
+    return (seq) => parts.join(String(seq));
+  }
+  if (Array.isArray(t)) {
+    const items = t.map(compile);
+    return (seq) => items.map((item) => item(seq));
+  }
+  if (t !== null && typeof t === "object") {
+    const fields = Object.entries(t).map(([key, value]) => [key, compile(value)]);
+    return (seq) => {
+      const out = {};
+      for (const [key, render] of fields) out[key] = render(seq);
+      return out;
+    };
+  }
+  return () => t;
+}
+const order = compile(template);
 let sent = 0;
 node.warn("nodered-start");
 const started = Date.now();
 global.set("started", started);
-function order(i) {
-  return {
-    id: "order-" + i,
-    customer: { name: "Customer " + (i % 100), email: "c" + (i % 100) + "@example.com" },
-    items: [
-      { sku: "A-1", price: 9.5, qty: 2 },
-      { sku: "B-22", price: 120, qty: 1 },
-      { sku: "C-333", price: 0.99, qty: 10 },
-    ],
-    currency: "EUR",
-    tags: ["web", "priority"],
-  };
-}
 function more() {
   const received = global.get("received") || 0;
   const until = Math.min(total, received + ${String(WINDOW)});
-  for (; sent < until; sent++) node.send({ topic: "customer-" + (sent % 100), payload: order(sent) });
+  for (; sent < until; sent++) node.send({ topic: "customer-" + sent, payload: order(sent) });
   if (sent < total) setTimeout(more, 0);
 }
 more();

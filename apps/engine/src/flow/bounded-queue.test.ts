@@ -83,6 +83,42 @@ describe("NodeInputs", () => {
   });
 });
 
+describe("NodeInputs and the event loop", () => {
+  it("hands a waiting reader the batch a push woke it for in the same turn of the event loop", async () => {
+    const queue = new BoundedQueue<number>(10);
+    const inputs = new NodeInputs([queue]);
+    await queue.push([1]);
+    await inputs.take(5); // found waiting: the next take may turn the loop first
+    const next = inputs.take(5);
+    await new Promise((resolve) => setImmediate(resolve)); // now waiting for a producer
+    let turned = false;
+    setImmediate(() => (turned = true));
+    await queue.push([2]);
+    await expect(next).resolves.toEqual([2]);
+    expect(turned).toBe(false);
+    // Taken after a wait: the take after it runs at once too.
+    const again = inputs.take(5);
+    await queue.push([3]);
+    await expect(again).resolves.toEqual([3]);
+    expect(turned).toBe(false);
+  });
+
+  it("lets the event loop turn before each take that follows one that found its batch waiting", async () => {
+    const queue = new BoundedQueue<number>(100);
+    await queue.push([...Array(50).keys()]);
+    const inputs = new NodeInputs([queue]);
+    let turns = 0;
+    const count = (): void => {
+      turns++;
+      if (turns < 1_000) setImmediate(count);
+    };
+    setImmediate(count);
+    for (let i = 0; i < 10; i++) expect(await inputs.take(5)).toHaveLength(5);
+    // Ten takes that each found data: the loop turned before the second to the tenth at least.
+    expect(turns).toBeGreaterThanOrEqual(9);
+  });
+});
+
 describe("NodeInputs regression: a closed edge next to an open one", () => {
   it("waits for the open edge instead of spinning on the closed one", async () => {
     const closed = new BoundedQueue<number>(10);
@@ -97,5 +133,37 @@ describe("NodeInputs regression: a closed edge next to an open one", () => {
     // A spinning take() would starve the timer and never return.
     await expect(inputs.take(5)).resolves.toEqual([1]);
     expect(timerRan).toBe(true);
+  });
+});
+
+describe("NodeInputs regression: waiting on an edge and a replay queue that gets nothing (1,000 flows leaked 4 million promises)", () => {
+  it("leaves no waiter behind on the queue that did not wake it, however many waits", async () => {
+    const edge = new BoundedQueue<number>(10);
+    const replay = new BoundedQueue<number>(10);
+    const inputs = new NodeInputs([edge, replay]);
+    for (let i = 0; i < 1_000; i++) {
+      const next = inputs.take(5);
+      await new Promise((resolve) => setImmediate(resolve)); // take() is now waiting on both
+      expect(replay.waitingReaders).toBe(1);
+      await edge.push([i]);
+      await expect(next).resolves.toEqual([i]);
+    }
+    expect(replay.waitingReaders).toBe(0);
+    expect(edge.waitingReaders).toBe(0);
+  });
+
+  it("is woken by whichever queue gets data first, and still ends once both are closed and drained", async () => {
+    const edge = new BoundedQueue<number>(10);
+    const replay = new BoundedQueue<number>(10);
+    const inputs = new NodeInputs([edge, replay]);
+    const first = inputs.take(5);
+    await new Promise((resolve) => setImmediate(resolve));
+    await replay.push([42]);
+    await expect(first).resolves.toEqual([42]);
+    expect(edge.waitingReaders).toBe(0);
+    const last = inputs.take(5);
+    edge.close();
+    replay.close();
+    await expect(last).resolves.toBeNull();
   });
 });

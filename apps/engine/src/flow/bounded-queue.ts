@@ -7,6 +7,8 @@ export interface ByteBudget<T> {
   bytesOf(item: T): number;
 }
 
+const noCancel = (): void => undefined;
+
 /**
  * A FIFO with a fixed capacity, one per edge, and optionally a byte budget. Producers await
  * `push` while it is full, which is how backpressure travels upstream to the sources; the
@@ -34,6 +36,11 @@ export class BoundedQueue<T> {
 
   get size(): number {
     return this.items.length - this.head;
+  }
+
+  /** Readers waiting for data (waitForData or onData not yet woken or taken back). */
+  get waitingReaders(): number {
+    return this.dataWaiters.length;
   }
 
   get isClosed(): boolean {
@@ -91,6 +98,24 @@ export class BoundedQueue<T> {
   waitForData(): Promise<void> {
     if (this.size > 0 || this.closed) return Promise.resolve();
     return new Promise<void>((resolve) => this.dataWaiters.push(resolve));
+  }
+
+  /**
+   * Calls `wake` once, when there is something to take or the queue closes (at once if so now).
+   * Returns what takes the call back: a reader waiting on several queues at once takes it back
+   * from the others once one has woken it, so a queue that never gets data (a node's replay
+   * queue) does not keep one waiter per wait for ever.
+   */
+  onData(wake: () => void): () => void {
+    if (this.size > 0 || this.closed) {
+      wake();
+      return noCancel;
+    }
+    this.dataWaiters.push(wake);
+    return () => {
+      const index = this.dataWaiters.indexOf(wake);
+      if (index >= 0) this.dataWaiters.splice(index, 1);
+    };
   }
 
   /** No more pushes; what is queued can still be taken. Blocked producers are released and throw. */

@@ -1,4 +1,5 @@
 import type { PortRecord, WeirRecord } from "@weir/domain";
+import { withHeaders } from "@weir/domain";
 
 /**
  * Headers the engine itself keeps on every output of a record, whatever the function returned:
@@ -29,7 +30,7 @@ export function carryHeaders(input: WeirRecord, outputs: PortRecord[]): PortReco
     if (carried.every(([name, value]) => headers[name] === value)) continue;
     const copy = { ...headers };
     for (const [name, value] of carried) copy[name] = value;
-    output.record = { ...output.record, headers: copy };
+    output.record = withHeaders(output.record, copy);
   }
   return outputs;
 }

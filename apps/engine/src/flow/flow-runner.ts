@@ -6,13 +6,15 @@ import type { FunctionNodeHandle } from "./function-runner";
 import { connectionsOf } from "./connections";
 import type { EdgeTransport, NodeInput, NodeOutput } from "../transport/edge-transport";
 import { NodeInputs } from "./inputs";
+import { isKeyedShare } from "../transport/keyed-split";
 import { stateFor } from "./exactly-once-state";
-import type { DeploymentRef, FlowServices } from "./services";
+import type { DeploymentRef, FlowServices, NodeState } from "./services";
 import { runSink } from "./sink-runner";
 import { runSource } from "./source-runner";
 import { redact } from "../stores/secret-store";
 import { responseSinkCapability } from "../requests/request-routes";
 import { TrackedInput, TrackedOutput } from "../requests/tracked-io";
+import { REQUEST_HEADER } from "../requests/request-tracker";
 import { CreditOutput, creditLedger } from "../requests/credit-io";
 import { CreditBook } from "../requests/request-credit";
 import type { NodeTracing } from "../tracing/traced-io";
@@ -57,6 +59,8 @@ export class FlowRunner {
   private readonly sourcesStop = new AbortController();
   private readonly hardStop = new AbortController();
   private instanceCount = 0;
+  /** Per function node: the state store its instances share (stateOf). */
+  private readonly stateStores = new Map<string, NodeState>();
   private tasks: Promise<void>[] = [];
   private started = false;
 
@@ -147,11 +151,12 @@ export class FlowRunner {
         const retry = { maxAttempts: config.maxAttempts, backoffMs: config.retryBackoffMs };
         const stop = this.hardStop.signal;
         // Exactly-once on Kafka: each instance's outputs commit with its own input's offsets.
+        const instances = this.instancesOf(node);
         const shared = this.transport.outputPerInstance
           ? undefined
-          : this.trackOutput(node, await this.outputOf(node));
+          : closedByLast(this.trackOutput(node, await this.outputOf(node)), instances);
         const loops: (() => Promise<void>)[] = [];
-        for (let instance = 0; instance < this.instancesOf(node); instance++) {
+        for (let instance = 0; instance < instances; instance++) {
           // The input first: under exactly-once the function's state is its input partitions'.
           const inputs = await this.transport.inputOf(node, instance);
           const handle = await this.createFunction(node, config, inputs);
@@ -189,7 +194,9 @@ export class FlowRunner {
             ...(this.services.kafkaClient ? { kafkaClient: this.services.kafkaClient } : {}),
             retain: (records, keep) => {
               this.services.retained.add(this.deployment, node.id, records, keep);
-              return this.services.retained.persisted(this.deployment, node.id);
+              // A request's answer ends only once every copy of its records is done, this one too.
+              const answerWaits = records.some((record) => REQUEST_HEADER in record.headers);
+              return this.services.retained.persisted(this.deployment, node.id, answerWaits);
             },
             ...responseSinkCapability(this.requests, node.id),
           });
@@ -331,16 +338,33 @@ export class FlowRunner {
     };
   }
 
+  /**
+   * The node's state store, one for all its instances here: each keeps a cache, so instances with
+   * stores of their own would not see each other's writes of a key they had read.
+   */
+  private stateOf(node: FlowNode): NodeState {
+    let store = this.stateStores.get(node.id);
+    if (!store) {
+      store = this.services.state(this.deployment.flowId, node.id);
+      this.stateStores.set(node.id, store);
+    }
+    return store;
+  }
+
   /** Inputs that can tell their queue depth (in memory) report it as the node's backlog. */
   private watchBacklog(node: FlowNode, instance: number, inputs: NodeInput): void {
-    if (!(inputs instanceof NodeInputs)) return;
+    // NodeInputs, or an instance's share of one (KeyedSplit).
+    if (!(inputs instanceof NodeInputs) && !isKeyedShare(inputs)) return;
     const counters = this.services.counters(this.deployment.id, node.id, "in");
     counters.watchQueue(instance, () => inputs.backlog);
   }
 
-  /** In memory a node runs once; on Kafka each engine runs `parallelism` members of its group. */
+  /**
+   * In memory a function node runs `parallelism` instances fed by key and other nodes one (the
+   * transport says); on Kafka each engine runs `parallelism` members of the node's group.
+   */
   private instancesOf(node: FlowNode): number {
-    return this.role === "all" ? 1 : (node.parallelism ?? 1);
+    return this.transport.instancesOf?.(node) ?? (this.role === "all" ? 1 : (node.parallelism ?? 1));
   }
 
   private async createFunction(
@@ -374,7 +398,7 @@ export class FlowRunner {
     };
     const state = stateFor(
       this.spec,
-      this.services.state(this.deployment.flowId, node.id),
+      this.stateOf(node),
       input,
       this.services.log.child(node.id, { node: node.id }),
     );
@@ -425,4 +449,20 @@ export class FlowRunner {
       this.services.deadLetters.add({ deployment: this.deployment, nodeId, record, error, attempts: 0 });
     }
   }
+}
+
+/**
+ * An output the node's `instances` loops share: each loop closes it as it ends, and it closes
+ * once the last one has, so a loop that runs out first cannot end the others' edges.
+ */
+function closedByLast(output: NodeOutput, instances: number): NodeOutput {
+  if (instances <= 1) return output;
+  let open = instances;
+  return {
+    send: (outputs) => output.send(outputs),
+    sendToPort: (port, records) => output.sendToPort(port, records),
+    close: () => {
+      if (--open === 0) output.close();
+    },
+  };
 }

@@ -37,7 +37,7 @@ export interface FlowServices {
   retained: {
     add(deployment: DeploymentRef, nodeId: string, records: readonly WeirRecord[], keep: number): void;
     /** Resolves once the node's records added so far are stored (or dead-lettered). */
-    persisted(deployment: DeploymentRef, nodeId: string): Promise<void>;
+    persisted(deployment: DeploymentRef, nodeId: string, soon?: boolean): Promise<void>;
   };
   checkpoints: {
     load(flowId: string, nodeId: string): Promise<JsonValue | null>;

@@ -11,6 +11,7 @@
 // (at-least-once redelivery after a rebalance) returns the same keys and is counted once.
 import { createHash } from "node:crypto";
 import type { WeirRecord } from "@weir/domain";
+import { withHeaders } from "@weir/domain";
 
 /** The address of the engine holding the request: its reply topic. */
 export const REPLY_HEADER = "weir-request-reply";
@@ -38,10 +39,11 @@ export function creditOf(record: WeirRecord): Credit | undefined {
 }
 
 export function withCredit(record: WeirRecord, credit: Credit): WeirRecord {
-  return {
-    ...record,
-    headers: { ...record.headers, [TOKEN_HEADER]: credit.token, [CREDIT_HEADER]: credit.amount.toString(16) },
-  };
+  return withHeaders(record, {
+    ...record.headers,
+    [TOKEN_HEADER]: credit.token,
+    [CREDIT_HEADER]: credit.amount.toString(16),
+  });
 }
 
 /** A token that depends only on where it comes from, so redelivered work repeats it. */

@@ -41,10 +41,15 @@ export class CheckpointStore {
     });
   }
 
-  /** Writes what is pending, then what came meanwhile, until nothing is left. */
+  /**
+   * Writes what is pending, then what came meanwhile, until nothing is left; each write gathers
+   * for CHECKPOINT_GATHER_MS first. Saves arriving during a write went out in a write of their
+   * own right after it (a few milliseconds later), which at 100 flows was 5 to 8 writes a second
+   * instead of one per gather.
+   */
   private async writeAll(): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, CHECKPOINT_GATHER_MS));
     while (this.pending.size > 0) {
+      await new Promise((resolve) => setTimeout(resolve, CHECKPOINT_GATHER_MS));
       const batch = [...this.pending.values()];
       this.pending = new Map();
       // A position with NUL or a lone surrogate (a Kafka key, say) is stored wrapped and read back exactly.

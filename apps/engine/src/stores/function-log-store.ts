@@ -2,6 +2,7 @@ import type { Db } from "@weir/db";
 import { storableText } from "@weir/db";
 import { errorMessage } from "@weir/domain";
 import type { DeploymentRef } from "../flow/services";
+import { databaseReachable } from "./reachable";
 import type { Logger } from "../logger";
 
 export const FUNCTION_LOG_KEEP = 1000;
@@ -47,14 +48,14 @@ export class FunctionLogStore {
     try {
       await this.write(batch);
     } catch (error) {
+      // The database away: line by line would only fail once per line; try again at the next flush.
+      if (!(await databaseReachable(this.db))) {
+        this.pending = [...batch, ...this.pending].slice(-FUNCTION_LOG_KEEP * 10);
+        throw error;
+      }
       const failed: { entry: Entry; error: unknown }[] = [];
       for (const entry of batch) {
         await this.write([entry]).catch((single: unknown) => failed.push({ entry, error: single }));
-      }
-      if (failed.length === batch.length) {
-        // Nothing went through: most likely the database is away; try again at the next flush.
-        this.pending = [...batch, ...this.pending].slice(-FUNCTION_LOG_KEEP * 10);
-        throw error;
       }
       for (const { entry, error: single } of failed) {
         this.dropped++;
@@ -63,14 +64,28 @@ export class FunctionLogStore {
         );
       }
     }
+    await this.trim(batch);
+  }
+
+  /**
+   * Trims every node of the batch to its last FUNCTION_LOG_KEEP lines in one statement (a
+   * statement per node was a round trip per logging flow at every flush); each node's cutoff is
+   * found once by the (flow, node, id) index, as in RetainedStore.writeAll.
+   */
+  private async trim(batch: readonly Entry[]): Promise<void> {
     const nodes = new Map(batch.map((e) => [`${e.deployment.flowId}/${e.nodeId}`, e]));
-    for (const { deployment, nodeId } of nodes.values()) {
-      await this.db.$executeRaw`
-        DELETE FROM function_logs
-        WHERE flow_id = ${deployment.flowId}::uuid AND node_id = ${nodeId}
-          AND id <= (SELECT id FROM function_logs WHERE flow_id = ${deployment.flowId}::uuid AND node_id = ${nodeId}
-                     ORDER BY id DESC OFFSET ${FUNCTION_LOG_KEEP} LIMIT 1)`;
-    }
+    const flowIds = [...nodes.values()].map((e) => e.deployment.flowId);
+    const nodeIds = [...nodes.values()].map((e) => storableText(e.nodeId));
+    await this.db.$executeRaw`
+      DELETE FROM function_logs AS line
+      USING unnest(${flowIds}::uuid[], ${nodeIds}::text[]) AS node(flow_id, node_id)
+      CROSS JOIN LATERAL (SELECT id FROM function_logs
+                          WHERE flow_id = node.flow_id AND node_id = node.node_id
+                          ORDER BY id DESC OFFSET ${FUNCTION_LOG_KEEP} LIMIT 1) AS cutoff
+      CROSS JOIN LATERAL (SELECT id FROM function_logs
+                          WHERE flow_id = node.flow_id AND node_id = node.node_id AND id <= cutoff.id
+                          OFFSET 0) AS old
+      WHERE line.id = old.id`;
   }
 
   private async write(batch: readonly Entry[]): Promise<void> {

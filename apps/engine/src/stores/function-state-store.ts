@@ -6,11 +6,14 @@ import type { FunctionStateStore, JsonValue, StateWrite } from "@weir/domain";
  * ctx.state for one function node. Reads are served from a cache filled from Postgres on first
  * use; writes update the cache at once and reach Postgres in one transaction per batch, when the
  * function runner calls flush() — before the batch's outputs move on. One engine owns a
- * deployment at a time (its lease), which is what makes the cache safe.
+ * deployment at a time (its lease), and a node's instances on it share one store (in-memory
+ * `parallelism`), which is what makes the cache safe. Flushes run one after another, so a later
+ * value of a key never lands before an earlier one.
  */
 export class NodeStateStore implements FunctionStateStore {
   private readonly cache = new Map<string, JsonValue | undefined>();
   private pending = new Map<string, StateWrite>();
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
@@ -41,8 +44,16 @@ export class NodeStateStore implements FunctionStateStore {
    * Writes what apply() collected since the last flush, last write per key winning. Values are
    * stored with `toStorableJson` (NUL and lone surrogates survive); if the batch still fails it
    * is tried once more with every value in the wrapper encoding before it waits for the next flush.
+   * Each waits for the one before: two instances of a node flushing at once would otherwise race
+   * their transactions, and the older value of a key could commit last.
    */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    const run = this.flushing.then(() => this.writePending());
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writePending(): Promise<void> {
     if (this.pending.size === 0) return;
     const writes = [...this.pending.values()];
     this.pending = new Map();

@@ -8,7 +8,7 @@ import type { DeploymentRef } from "../flow/services";
 import { useTestDatabase } from "../../test/test-database";
 import { CheckpointStore } from "./checkpoint-store";
 import { DeadLetterStore } from "./dead-letter-store";
-import { FunctionLogStore } from "./function-log-store";
+import { FUNCTION_LOG_KEEP, FunctionLogStore } from "./function-log-store";
 import { NodeStateStore } from "./function-state-store";
 import { RETAINED_MAX_FAILED_FLUSHES, RetainedStore } from "./retained-store";
 
@@ -28,6 +28,25 @@ const record = (value: unknown): WeirRecord => ({
 async function logged(flowId: string, nodeId: string): Promise<unknown[]> {
   const rows = await t.db.sinkLogEntry.findMany({ where: { flowId, nodeId }, orderBy: { id: "asc" } });
   return rows.map((row) => (fromStorableJson(row.record) as WeirRecord).value);
+}
+
+/** The test database, counting the write statements the store sends; `away` makes every call fail. */
+function countingDb(): { db: typeof t.db; statements: () => number; setAway: (away: boolean) => void } {
+  let statements = 0;
+  let away = false;
+  const db = new Proxy(t.db, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== "function" || !["$executeRaw", "$transaction", "$queryRaw"].includes(String(prop)))
+        return value;
+      return (...args: unknown[]) => {
+        if (prop !== "$queryRaw") statements++;
+        if (away) return Promise.reject(new Error("connect ECONNREFUSED (the database is away)"));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { db, statements: () => statements, setAway: (next) => (away = next) };
 }
 
 describe("RetainedStore", () => {
@@ -76,6 +95,43 @@ describe("RetainedStore with many small sinks (issue 15, density)", () => {
   });
 });
 
+describe("RetainedStore when its one-statement flush fails (1,000 sinks)", () => {
+  it("isolates the one sink Postgres refuses with a few statements, not a transaction per sink", async () => {
+    const counting = countingDb();
+    const store = new RetainedStore(counting.db);
+    const d = deployment();
+    const sinks = Array.from({ length: 1000 }, (_, i) => `sink-${String(i)}`);
+    for (const [i, nodeId] of sinks.entries()) {
+      if (i === 617) store.add({ ...deployment(), flowId: "not-a-uuid" }, "bad", [record("x")], 5);
+      store.add(d, nodeId, [record(i)], 5);
+    }
+    await expect(store.flush()).rejects.toThrow();
+    // The first statement, then halving 1,001 entries down to the bad one (two statements per
+    // level, ten levels) and the bad entry's own three tries (a transaction of two statements
+    // each): 27. The old fallback wrote each of the 1,001 entries on its own (over 2,000).
+    expect(counting.statements()).toBeLessThanOrEqual(30);
+    const rows = await t.db.sinkLogEntry.count({ where: { flowId: d.flowId } });
+    expect(rows).toBe(1000);
+    expect(await logged(d.flowId, "sink-999")).toEqual([999]);
+  });
+
+  it("keeps every record for the next flush while the database is away, without a write per sink", async () => {
+    const counting = countingDb();
+    const store = new RetainedStore(counting.db);
+    const d = deployment();
+    for (let i = 0; i < 1000; i++) store.add(d, `sink-${String(i)}`, [record(i)], 5);
+    counting.setAway(true);
+    await expect(store.flush()).rejects.toThrow(/the database is away/);
+    expect(counting.statements()).toBe(1);
+    store.add(d, "sink-0", [record("newer")], 5);
+    counting.setAway(false);
+    await store.flush();
+    expect(counting.statements()).toBe(2);
+    expect(await t.db.sinkLogEntry.count({ where: { flowId: d.flowId } })).toBe(1001);
+    expect(await logged(d.flowId, "sink-0")).toEqual([0, "newer"]);
+  });
+});
+
 describe("CheckpointStore", () => {
   it("stores the latest position of each source when many save at once, and each save resolves once stored", async () => {
     const store = new CheckpointStore(t.db);
@@ -111,6 +167,28 @@ describe("RetainedStore.persisted", () => {
     await store.persisted(d, "p");
     expect(await logged(d.flowId, "p")).toEqual([2, 3]);
     await expect(store.persisted(d, "p")).resolves.toBeUndefined();
+  });
+
+  it("writes a few records soon when a request's answer waits for them, else with the next gathered flush", async () => {
+    // A long gap for a few records, so "soon" and "with the next gathered flush" differ by seconds.
+    const store = new RetainedStore(t.db, undefined, 5000);
+    const d = deployment();
+    store.add(d, "gathered", [record(0)], 10);
+    await store.flush(); // the last flush began just now
+    store.add(d, "gathered", [record(1)], 10);
+    let gathered = false;
+    const gatheredDone = store.persisted(d, "gathered").then(() => (gathered = true));
+    store.add(d, "answered", [record(2)], 10);
+    const asked = performance.now();
+    await store.persisted(d, "answered", true);
+    // Within the short gap (10 ms) and one write; half the long gap leaves room for a busy machine.
+    expect(performance.now() - asked).toBeLessThan(2500);
+    expect(await logged(d.flowId, "answered")).toEqual([2]);
+    // The flush the answer asked for took the gathered record too: it is stored, and its waiter
+    // resolves with that flush instead of five seconds after the last.
+    await gatheredDone;
+    expect(gathered).toBe(true);
+    expect(await logged(d.flowId, "gathered")).toEqual([0, 1]);
   });
 
   it("keeps waiting while the node's write fails, and resolves once the record is handed on", async () => {
@@ -174,6 +252,50 @@ describe("DeadLetterStore", () => {
 });
 
 describe("FunctionLogStore and NodeStateStore", () => {
+  it("writes a key's later value last when two flushes overlap (instances of one node share the store)", async () => {
+    // The first flush's transaction is held back 300 ms: a second flush started meanwhile must
+    // wait for it, or its newer value commits first and the older one overwrites it.
+    let transactions = 0;
+    const slowFirst = new Proxy(t.db, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (prop !== "$transaction" || typeof value !== "function") return value;
+        return async (...args: unknown[]) => {
+          if (++transactions === 1) await new Promise((resolve) => setTimeout(resolve, 300));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const d = deployment();
+    const state = new NodeStateStore(slowFirst, d.flowId, "fn");
+    await state.apply([{ key: "last", value: 1 }]);
+    const first = state.flush();
+    await state.apply([{ key: "last", value: 2 }]);
+    await Promise.all([first, state.flush()]);
+    expect(await new NodeStateStore(t.db, d.flowId, "fn").get("last")).toBe(2);
+  });
+
+  it("trims every logging node to its last lines in one statement per flush", async () => {
+    const counting = countingDb();
+    const logs = new FunctionLogStore(counting.db);
+    const d = deployment();
+    const nodes = ["a", "b", "c"];
+    for (const nodeId of nodes)
+      for (let i = 0; i < FUNCTION_LOG_KEEP + 3; i++)
+        logs.add({ deployment: d, nodeId, instance: `${nodeId}#1`, level: "info", message: String(i) });
+    await logs.flush();
+    expect(counting.statements()).toBe(1);
+    for (const nodeId of nodes) {
+      const lines = await t.db.functionLogEntry.findMany({
+        where: { flowId: d.flowId, nodeId },
+        orderBy: { id: "asc" },
+      });
+      expect(lines.map((line) => line.message)).toEqual(
+        Array.from({ length: FUNCTION_LOG_KEEP }, (_, i) => String(i + 3)),
+      );
+    }
+  });
+
   it("keeps function log lines with NUL (escaped) and state values with NUL (exactly)", async () => {
     const d = deployment();
     const logs = new FunctionLogStore(t.db);

@@ -1,4 +1,5 @@
 import type { PortRecord, WeirRecord } from "@weir/domain";
+import { withHeaders } from "@weir/domain";
 import type { NodeInput, NodeOutput } from "../transport/edge-transport";
 import type { SpanNode, SpanRecord } from "./span-store";
 import { TRACEPARENT, incomingTraceparent, parseTraceparent } from "./trace-context";
@@ -16,7 +17,7 @@ export interface NodeTracing {
 }
 
 function withHeader(record: WeirRecord, traceparent: string): WeirRecord {
-  return { ...record, headers: { ...record.headers, [TRACEPARENT]: traceparent } };
+  return withHeaders(record, { ...record.headers, [TRACEPARENT]: traceparent });
 }
 
 /** A copy of the record whose traceparent is the span (the record object may be on other edges too). */

@@ -30,6 +30,11 @@ export interface EdgeTransport {
   absorbs(node: FlowNode): boolean;
   /** Creates what the edges need (topics); called once before any node starts. */
   prepare(): Promise<void>;
+  /**
+   * How many instances of a non-source node this engine runs, where the transport decides (in
+   * memory: a function node's `parallelism`, split by key); otherwise the node's `parallelism`.
+   */
+  instancesOf?(node: FlowNode): number;
   /** One input per instance of a non-source node; `instance` counts from 0. */
   inputOf(node: FlowNode, instance: number): Promise<NodeInput>;
   /**

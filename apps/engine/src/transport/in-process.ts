@@ -1,9 +1,11 @@
 import type { FlowNode, FlowSpec, WeirRecord } from "@weir/domain";
+import { jsonTextOf } from "@weir/domain";
 import { BoundedQueue } from "../flow/bounded-queue";
 import type { ByteBudget } from "../flow/bounded-queue";
 import { NodeInputs } from "../flow/inputs";
 import { NodeOutputs } from "../flow/outputs";
 import type { EdgeTransport, NodeInput, NodeOutput } from "./edge-transport";
+import { KeyedSplit } from "./keyed-split";
 
 /**
  * Bytes of byte values one edge holds at most (besides its record capacity): a stream of large
@@ -13,18 +15,23 @@ export const EDGE_QUEUE_BYTES = 2 * 1024 * 1024;
 
 const BYTE_VALUES: ByteBudget<WeirRecord> = {
   maxBytes: EDGE_QUEUE_BYTES,
-  bytesOf: (record) => (record.value instanceof Uint8Array ? record.value.byteLength : 0),
+  // A value still in JSON text is not bytes, and reading it would parse it.
+  bytesOf: (record) =>
+    jsonTextOf(record) === undefined && record.value instanceof Uint8Array ? record.value.byteLength : 0,
 };
 
 /**
  * Edges as bounded queues in this engine's memory: fast, ordered, with backpressure, and lost
- * on a crash. A node runs one instance here, whatever its parallelism says. Byte values are
- * carried as they are (no copy, no encoding), within EDGE_QUEUE_BYTES per edge.
+ * on a crash. A function node runs `parallelism` instances here, fed by key (KeyedSplit); other
+ * nodes run one. Byte values are carried as they are (no copy, no encoding), within
+ * EDGE_QUEUE_BYTES per edge.
  */
 export class InProcessTransport implements EdgeTransport {
   private readonly edges = new Map<string, BoundedQueue<WeirRecord>>();
   /** Per non-source node: dead letters replayed into it, read alongside its edges. */
   private readonly replays = new Map<string, BoundedQueue<WeirRecord>>();
+  /** Per function node with parallelism > 1: its input, split between its instances by key. */
+  private readonly splits = new Map<string, KeyedSplit>();
 
   constructor(
     private readonly spec: FlowSpec,
@@ -55,10 +62,26 @@ export class InProcessTransport implements EdgeTransport {
     return Promise.resolve();
   }
 
-  inputOf(node: FlowNode): Promise<NodeInput> {
+  instancesOf(node: FlowNode): number {
+    return node.kind === "function" ? (node.parallelism ?? 1) : 1;
+  }
+
+  inputOf(node: FlowNode, instance: number): Promise<NodeInput> {
+    const count = this.instancesOf(node);
+    if (count === 1) return Promise.resolve(this.edgesInto(node));
+    let split = this.splits.get(node.id);
+    if (!split) {
+      split = new KeyedSplit(this.edgesInto(node), count);
+      this.splits.set(node.id, split);
+    }
+    return Promise.resolve(split.inputOf(instance));
+  }
+
+  /** The node's incoming edges (and its replay queue) read as one stream. */
+  private edgesInto(node: FlowNode): NodeInputs<WeirRecord> {
     const incoming = this.spec.edges.filter((e) => e.to.node === node.id).map((e) => this.queue(e.id));
     const replay = this.replays.get(node.id);
-    return Promise.resolve(new NodeInputs(replay ? [...incoming, replay] : incoming));
+    return new NodeInputs(replay ? [...incoming, replay] : incoming);
   }
 
   outputOf(node: FlowNode): Promise<NodeOutput> {
@@ -93,6 +116,8 @@ export class InProcessTransport implements EdgeTransport {
       for (const record of queue.drainRemaining()) out.push({ nodeId: edge.to.node, record });
       queue.close();
     }
+    for (const [nodeId, split] of this.splits)
+      for (const record of split.stranded()) out.push({ nodeId, record });
     return out;
   }
 

@@ -58,10 +58,15 @@ export function NewPasswordField(
 }
 
 interface SelectFieldProps<T extends string> {
+  /** The label's text. */
   children: ReactNode;
   value: T;
   options: readonly T[];
+  /** What each option shows, where it is not the value itself. */
+  labels?: Partial<Readonly<Record<T, string>>>;
   onValue: (value: T) => void;
+  id?: string;
+  disabled?: boolean;
   "data-testid"?: string;
 }
 
@@ -69,7 +74,10 @@ export function SelectField<T extends string>({
   children,
   value,
   options,
+  labels,
   onValue,
+  id,
+  disabled,
   ...rest
 }: SelectFieldProps<T>) {
   return (
@@ -77,6 +85,8 @@ export function SelectField<T extends string>({
       <span className="field-label">{children}</span>
       <select
         className="input"
+        id={id}
+        disabled={disabled}
         data-testid={rest["data-testid"]}
         value={value}
         onChange={(e) => {
@@ -86,7 +96,7 @@ export function SelectField<T extends string>({
       >
         {options.map((option) => (
           <option key={option} value={option}>
-            {option}
+            {labels?.[option] ?? option}
           </option>
         ))}
       </select>

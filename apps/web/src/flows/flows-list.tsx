@@ -7,7 +7,8 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { AppBar } from "~/components/app-bar";
-import { ConfirmDialog } from "~/components/confirm-dialog";
+import { ListState } from "~/components/list-state";
+import { ConfirmDelete, DeleteButton, useDeleteMutation } from "~/components/confirm-delete";
 import { DeploymentBadge } from "~/components/deployment-badge";
 import { useToast } from "~/components/toasts";
 import { formatRate } from "~/lib/format";
@@ -61,15 +62,10 @@ export function FlowsList() {
       toast.error(`Could not duplicate: ${errorMessage(error)}`);
     },
   });
-  const remove = useMutation({
+  const remove = useDeleteMutation({
     mutationFn: (flow: FlowRow) => api.flow.delete.mutate({ id: flow.id }),
-    onSuccess: async (_result, flow) => {
-      toast.success(`Deleted “${flow.name}”`);
-      await refresh();
-    },
-    onError: (error) => {
-      toast.error(`Could not delete: ${errorMessage(error)}`);
-    },
+    deleted: (flow) => `Deleted “${flow.name}”`,
+    refresh,
   });
 
   return (
@@ -111,167 +107,158 @@ export function FlowsList() {
           />
         ) : null}
 
-        {flows.isPending ? (
-          <div className="panel-state" data-testid="flows-loading">
-            Loading flows…
-          </div>
-        ) : flows.isError ? (
-          <div className="panel-state panel-error" data-testid="flows-error" role="alert">
-            Could not load the flows: {errorMessage(flows.error)}{" "}
-            <button type="button" className="btn btn-small" onClick={() => void flows.refetch()}>
-              Retry
-            </button>
-          </div>
-        ) : flows.data.length === 0 ? (
-          <div className="empty" data-testid="flows-empty">
-            <h2>No flows yet</h2>
-            <p className="muted">Give your first flow a name above; the editor opens with an empty canvas.</p>
-          </div>
-        ) : (
-          <>
-            <div className="flows-tools">
-              <label htmlFor="flows-search" className="visually-hidden">
-                Search flows
-              </label>
-              <input
-                id="flows-search"
-                data-testid="flows-search"
-                className="input"
-                type="search"
-                placeholder="Search by name or description"
-                value={query}
-                onChange={(e) => {
-                  setQuery(e.target.value);
-                }}
-              />
-              <label htmlFor="flows-filter" className="visually-hidden">
-                Status
-              </label>
-              <select
-                id="flows-filter"
-                data-testid="flows-filter"
-                className="input"
-                value={status}
-                onChange={(e) => {
-                  setStatus(e.target.value as StatusFilter);
-                }}
-              >
-                {STATUS_FILTERS.map((f) => (
-                  <option key={f.value} value={f.value}>
-                    {f.label}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <table className="flows-table" data-testid="flows-list">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Version</th>
-                  <th>Deployment</th>
-                  <th>Activity</th>
-                  <th>Updated</th>
-                  <th aria-label="Actions" />
-                </tr>
-              </thead>
-              <tbody>
-                {filterFlows(flows.data, query, status).map((flow) => (
-                  <tr key={flow.id} data-testid={`flow-row-${flow.id}`}>
-                    <td>
-                      {renaming === flow.id ? (
-                        <RenameFlowForm
-                          flow={flow}
-                          onDone={() => {
-                            setRenaming(null);
-                            void refresh();
+        <ListState
+          query={flows}
+          testId="flows"
+          what="flows"
+          retry
+          empty={
+            <>
+              <h2>No flows yet</h2>
+              <p className="muted">
+                Give your first flow a name above; the editor opens with an empty canvas.
+              </p>
+            </>
+          }
+        >
+          {(rows) => (
+            <>
+              <div className="flows-tools">
+                <label htmlFor="flows-search" className="visually-hidden">
+                  Search flows
+                </label>
+                <input
+                  id="flows-search"
+                  data-testid="flows-search"
+                  className="input"
+                  type="search"
+                  placeholder="Search by name or description"
+                  value={query}
+                  onChange={(e) => {
+                    setQuery(e.target.value);
+                  }}
+                />
+                <label htmlFor="flows-filter" className="visually-hidden">
+                  Status
+                </label>
+                <select
+                  id="flows-filter"
+                  data-testid="flows-filter"
+                  className="input"
+                  value={status}
+                  onChange={(e) => {
+                    setStatus(e.target.value as StatusFilter);
+                  }}
+                >
+                  {STATUS_FILTERS.map((f) => (
+                    <option key={f.value} value={f.value}>
+                      {f.label}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <table className="flows-table" data-testid="flows-list">
+                <thead>
+                  <tr>
+                    <th>Name</th>
+                    <th>Version</th>
+                    <th>Deployment</th>
+                    <th>Activity</th>
+                    <th>Updated</th>
+                    <th aria-label="Actions" />
+                  </tr>
+                </thead>
+                <tbody>
+                  {filterFlows(rows, query, status).map((flow) => (
+                    <tr key={flow.id} data-testid={`flow-row-${flow.id}`}>
+                      <td>
+                        {renaming === flow.id ? (
+                          <RenameFlowForm
+                            flow={flow}
+                            onDone={() => {
+                              setRenaming(null);
+                              void refresh();
+                            }}
+                          />
+                        ) : (
+                          <>
+                            <Link
+                              href={`/flows/${flow.id}`}
+                              className="flow-link"
+                              data-testid={`flow-open-${flow.id}`}
+                            >
+                              {flow.name}
+                            </Link>
+                            {flow.description ? <div className="muted small">{flow.description}</div> : null}
+                          </>
+                        )}
+                      </td>
+                      <td data-testid={`flow-version-${flow.id}`}>v{flow.latestVersion}</td>
+                      <td>
+                        <DeploymentBadge deployment={flow.deployment} testId={`flow-status-${flow.id}`} />
+                      </td>
+                      <td className="small">
+                        <FlowActivity flowId={flow.id} activity={activityOf.get(flow.id)} />
+                      </td>
+                      <td className="muted small">
+                        <time dateTime={flow.updatedAt}>{formatTime(flow.updatedAt)}</time>
+                      </td>
+                      <td className="row-actions">
+                        <button
+                          type="button"
+                          className="btn btn-small btn-ghost"
+                          data-testid={`flow-rename-${flow.id}`}
+                          onClick={() => {
+                            setRenaming(flow.id);
+                          }}
+                        >
+                          Rename
+                        </button>
+                        <button
+                          type="button"
+                          className="btn btn-small btn-ghost"
+                          data-testid={`flow-duplicate-${flow.id}`}
+                          disabled={duplicate.isPending}
+                          onClick={() => {
+                            duplicate.mutate(flow);
+                          }}
+                        >
+                          Duplicate
+                        </button>
+                        <DeleteButton
+                          testId={`flow-delete-${flow.id}`}
+                          blocked={deleteBlocked}
+                          onClick={() => {
+                            setDeleting(flow);
                           }}
                         />
-                      ) : (
-                        <>
-                          <Link
-                            href={`/flows/${flow.id}`}
-                            className="flow-link"
-                            data-testid={`flow-open-${flow.id}`}
-                          >
-                            {flow.name}
-                          </Link>
-                          {flow.description ? <div className="muted small">{flow.description}</div> : null}
-                        </>
-                      )}
-                    </td>
-                    <td data-testid={`flow-version-${flow.id}`}>v{flow.latestVersion}</td>
-                    <td>
-                      <DeploymentBadge deployment={flow.deployment} testId={`flow-status-${flow.id}`} />
-                    </td>
-                    <td className="small">
-                      <FlowActivity flowId={flow.id} activity={activityOf.get(flow.id)} />
-                    </td>
-                    <td className="muted small">
-                      <time dateTime={flow.updatedAt}>{formatTime(flow.updatedAt)}</time>
-                    </td>
-                    <td className="row-actions">
-                      <button
-                        type="button"
-                        className="btn btn-small btn-ghost"
-                        data-testid={`flow-rename-${flow.id}`}
-                        onClick={() => {
-                          setRenaming(flow.id);
-                        }}
-                      >
-                        Rename
-                      </button>
-                      <button
-                        type="button"
-                        className="btn btn-small btn-ghost"
-                        data-testid={`flow-duplicate-${flow.id}`}
-                        disabled={duplicate.isPending}
-                        onClick={() => {
-                          duplicate.mutate(flow);
-                        }}
-                      >
-                        Duplicate
-                      </button>
-                      <button
-                        type="button"
-                        className="btn btn-small btn-ghost btn-danger-text"
-                        data-testid={`flow-delete-${flow.id}`}
-                        title={deleteBlocked}
-                        disabled={deleteBlocked !== undefined}
-                        onClick={() => {
-                          setDeleting(flow);
-                        }}
-                      >
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {filterFlows(flows.data, query, status).length === 0 ? (
-              <div className="panel-state" data-testid="flows-no-match">
-                No flow matches this search.
-              </div>
-            ) : null}
-            <DeadLetterOverview flows={flows.data} activity={activity.data ?? []} />
-          </>
-        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {filterFlows(rows, query, status).length === 0 ? (
+                <div className="panel-state" data-testid="flows-no-match">
+                  No flow matches this search.
+                </div>
+              ) : null}
+              <DeadLetterOverview flows={rows} activity={activity.data ?? []} />
+            </>
+          )}
+        </ListState>
 
         {deleting ? (
-          <ConfirmDialog
+          <ConfirmDelete
             title={`Delete “${deleting.name}”?`}
             message={
               deleting.deployment?.desiredState === "running"
                 ? "It is deployed and will stop. Its versions, logs, state and dead letters are deleted too. This cannot be undone."
                 : "Its versions, logs, state and dead letters are deleted too. This cannot be undone."
             }
-            confirmLabel="Delete"
-            danger
-            onCancel={() => {
-              setDeleting(null);
-            }}
-            onConfirm={() => {
+            onDelete={() => {
               remove.mutate(deleting);
+            }}
+            onClose={() => {
               setDeleting(null);
             }}
           />

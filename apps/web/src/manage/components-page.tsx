@@ -5,10 +5,11 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { AppBar } from "~/components/app-bar";
+import { ListState } from "~/components/list-state";
 import { FlowLinks } from "~/components/flow-links";
 import { formatBytes, formatTime } from "~/lib/format";
 import { keys } from "~/lib/query-keys";
-import { api, errorMessage } from "~/lib/trpc";
+import { api } from "~/lib/trpc";
 import type { UploadVerdict } from "./component-upload";
 import { ComponentUpload, Verdict } from "./component-upload";
 
@@ -40,56 +41,55 @@ export function ComponentsPage() {
         />
         {verdict ? <Verdict verdict={verdict} /> : null}
 
-        {artifacts.isPending ? (
-          <div className="panel-state" data-testid="components-loading">
-            Loading components…
-          </div>
-        ) : artifacts.isError ? (
-          <div className="panel-state panel-error" data-testid="components-error" role="alert">
-            Could not load the components: {errorMessage(artifacts.error)}
-          </div>
-        ) : artifacts.data.length === 0 ? (
-          <div className="empty" data-testid="components-empty">
-            <h2>No components yet</h2>
-            <p className="muted">Upload a .wasm above.</p>
-          </div>
-        ) : (
-          <table className="flows-table" data-testid="components-list">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>SHA-256</th>
-                <th>Size</th>
-                <th>Uploaded</th>
-                <th>Used by</th>
-              </tr>
-            </thead>
-            <tbody>
-              {artifacts.data.map((a) => (
-                <tr key={a.sha256} data-testid={`component-row-${a.sha256}`}>
-                  <td>
-                    <strong>{a.name || "unnamed"}</strong>
-                    <div className="muted small">{a.world}</div>
-                  </td>
-                  <td>
-                    <code className="hash" title={a.sha256}>
-                      {a.sha256.slice(0, 16)}…
-                    </code>
-                  </td>
-                  <td className="small" data-testid={`component-size-${a.sha256}`}>
-                    {formatBytes(a.size)}
-                  </td>
-                  <td className="muted small">
-                    <time dateTime={a.createdAt}>{formatTime(a.createdAt)}</time>
-                  </td>
-                  <td>
-                    <FlowLinks flows={a.flows} testId={`component-flows-${a.sha256}`} />
-                  </td>
+        <ListState
+          query={artifacts}
+          testId="components"
+          what="components"
+          empty={
+            <>
+              <h2>No components yet</h2>
+              <p className="muted">Upload a .wasm above.</p>
+            </>
+          }
+        >
+          {(rows) => (
+            <table className="flows-table" data-testid="components-list">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>SHA-256</th>
+                  <th>Size</th>
+                  <th>Uploaded</th>
+                  <th>Used by</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+              </thead>
+              <tbody>
+                {rows.map((a) => (
+                  <tr key={a.sha256} data-testid={`component-row-${a.sha256}`}>
+                    <td>
+                      <strong>{a.name || "unnamed"}</strong>
+                      <div className="muted small">{a.world}</div>
+                    </td>
+                    <td>
+                      <code className="hash" title={a.sha256}>
+                        {a.sha256.slice(0, 16)}…
+                      </code>
+                    </td>
+                    <td className="small" data-testid={`component-size-${a.sha256}`}>
+                      {formatBytes(a.size)}
+                    </td>
+                    <td className="muted small">
+                      <time dateTime={a.createdAt}>{formatTime(a.createdAt)}</time>
+                    </td>
+                    <td>
+                      <FlowLinks flows={a.flows} testId={`component-flows-${a.sha256}`} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </ListState>
       </main>
     </>
   );

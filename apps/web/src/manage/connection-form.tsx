@@ -4,13 +4,25 @@
 // once, never shown; left empty on an edit, the stored one is kept. "Test connection" tries the
 // values as typed, from the server, without saving them.
 import { useState } from "react";
-import { TextField } from "~/components/fields";
+import { SelectField, TextField } from "~/components/fields";
 import { api, errorMessage } from "~/lib/trpc";
 import type { TestResult } from "./connection-test-outcome";
 import { TestOutcome } from "./connection-test-outcome";
 
 export type SaslMechanism = "plain" | "scram-sha-256" | "scram-sha-512";
 export type ConnectionKind = "kafka" | "schema-registry";
+type RegistryAuth = "none" | "basic" | "bearer";
+
+const KINDS: readonly ConnectionKind[] = ["kafka", "schema-registry"];
+const KIND_LABELS = { kafka: "Kafka brokers", "schema-registry": "Schema registry" } as const;
+const REGISTRY_AUTHS: readonly RegistryAuth[] = ["none", "basic", "bearer"];
+const REGISTRY_AUTH_LABELS = { basic: "user and password (basic)", bearer: "bearer token" } as const;
+const MECHANISMS: readonly (SaslMechanism | "none")[] = ["none", "plain", "scram-sha-256", "scram-sha-512"];
+const MECHANISM_LABELS = {
+  plain: "PLAIN",
+  "scram-sha-256": "SCRAM-SHA-256",
+  "scram-sha-512": "SCRAM-SHA-512",
+} as const;
 
 export interface ConnectionDraft {
   name: string;
@@ -20,7 +32,7 @@ export interface ConnectionDraft {
   mechanism: SaslMechanism | "none";
   /** Schema registry: its base URL and how it is signed in to. */
   url: string;
-  registryAuth: "none" | "basic" | "bearer";
+  registryAuth: RegistryAuth;
   username: string;
   /** The SASL or basic-auth password, or the bearer token: write-only. */
   password: string;
@@ -128,24 +140,19 @@ export function ConnectionForm({ initial, editing, passwordStored, busy, onSave,
       >
         Name
       </TextField>
-      <div className="field">
-        <label htmlFor="connection-kind" className="field-label">
-          Kind
-        </label>
-        <select
-          id="connection-kind"
-          data-testid="connection-kind"
-          className="input"
-          value={draft.kind}
-          disabled={editing}
-          onChange={(e) => {
-            set({ kind: e.target.value as ConnectionKind, password: "" });
-          }}
-        >
-          <option value="kafka">Kafka brokers</option>
-          <option value="schema-registry">Schema registry</option>
-        </select>
-      </div>
+      <SelectField
+        id="connection-kind"
+        data-testid="connection-kind"
+        value={draft.kind}
+        options={KINDS}
+        labels={KIND_LABELS}
+        disabled={editing}
+        onValue={(kind) => {
+          set({ kind, password: "" });
+        }}
+      >
+        Kind
+      </SelectField>
       {registry ? (
         <>
           <TextField
@@ -162,24 +169,18 @@ export function ConnectionForm({ initial, editing, passwordStored, busy, onSave,
           >
             Registry URL
           </TextField>
-          <div className="field">
-            <label htmlFor="connection-registry-auth" className="field-label">
-              Authentication
-            </label>
-            <select
-              id="connection-registry-auth"
-              data-testid="connection-registry-auth"
-              className="input"
-              value={draft.registryAuth}
-              onChange={(e) => {
-                set({ registryAuth: e.target.value as ConnectionDraft["registryAuth"] });
-              }}
-            >
-              <option value="none">none</option>
-              <option value="basic">user and password (basic)</option>
-              <option value="bearer">bearer token</option>
-            </select>
-          </div>
+          <SelectField
+            id="connection-registry-auth"
+            data-testid="connection-registry-auth"
+            value={draft.registryAuth}
+            options={REGISTRY_AUTHS}
+            labels={REGISTRY_AUTH_LABELS}
+            onValue={(registryAuth) => {
+              set({ registryAuth });
+            }}
+          >
+            Authentication
+          </SelectField>
         </>
       ) : (
         <>
@@ -210,25 +211,18 @@ export function ConnectionForm({ initial, editing, passwordStored, busy, onSave,
               TLS (verified against the system&apos;s certificate authorities)
             </label>
           </div>
-          <div className="field">
-            <label htmlFor="connection-sasl" className="field-label">
-              SASL
-            </label>
-            <select
-              id="connection-sasl"
-              data-testid="connection-sasl"
-              className="input"
-              value={draft.mechanism}
-              onChange={(e) => {
-                set({ mechanism: e.target.value as ConnectionDraft["mechanism"] });
-              }}
-            >
-              <option value="none">none</option>
-              <option value="plain">PLAIN</option>
-              <option value="scram-sha-256">SCRAM-SHA-256</option>
-              <option value="scram-sha-512">SCRAM-SHA-512</option>
-            </select>
-          </div>
+          <SelectField
+            id="connection-sasl"
+            data-testid="connection-sasl"
+            value={draft.mechanism}
+            options={MECHANISMS}
+            labels={MECHANISM_LABELS}
+            onValue={(mechanism) => {
+              set({ mechanism });
+            }}
+          >
+            SASL
+          </SelectField>
         </>
       )}
       {wantsSecret && !(registry && draft.registryAuth === "bearer") ? (

@@ -6,7 +6,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { AppBar } from "~/components/app-bar";
-import { ConfirmDialog } from "~/components/confirm-dialog";
+import { ListState } from "~/components/list-state";
+import { ConfirmDelete, DeleteButton, useDeleteMutation } from "~/components/confirm-delete";
 import { FlowLinks, flowNames } from "~/components/flow-links";
 import { useToast } from "~/components/toasts";
 import { keys } from "~/lib/query-keys";
@@ -78,15 +79,10 @@ export function ConnectionsPage() {
       toast.error(`Could not save: ${errorMessage(error)}`);
     },
   });
-  const remove = useMutation({
+  const remove = useDeleteMutation({
     mutationFn: (profile: Profile) => api.connections.delete.mutate({ name: profile.name }),
-    onSuccess: async (deleted) => {
-      toast.success(`Deleted connection profile ${deleted.name}`);
-      await refresh();
-    },
-    onError: (error) => {
-      toast.error(`Could not delete: ${errorMessage(error)}`);
-    },
+    deleted: (profile) => `Deleted connection profile ${profile.name}`,
+    refresh,
   });
   const runTest = async (name: string, kind: string) => {
     setTesting(name);
@@ -154,122 +150,114 @@ export function ConnectionsPage() {
           />
         ) : null}
 
-        {profiles.isPending ? (
-          <div className="panel-state" data-testid="connections-loading">
-            Loading connection profiles…
-          </div>
-        ) : profiles.isError ? (
-          <div className="panel-state panel-error" data-testid="connections-error" role="alert">
-            Could not load the connection profiles: {errorMessage(profiles.error)}
-          </div>
-        ) : profiles.data.length === 0 ? (
-          <div className="empty" data-testid="connections-empty">
-            <h2>No connection profiles yet</h2>
-            <p className="muted">Create one with New profile; test it before a flow uses it.</p>
-          </div>
-        ) : (
-          <table className="flows-table" data-testid="connections-list">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Address</th>
-                <th>Security</th>
-                <th>Used by</th>
-                <th aria-label="Actions" />
-              </tr>
-            </thead>
-            <tbody>
-              {profiles.data.map((profile) => {
-                const config = configOf(profile);
-                const result = results[profile.name];
-                return (
-                  <tr key={profile.name} data-testid={`connection-row-${profile.name}`}>
-                    <td>
-                      <strong>{profile.name}</strong>
-                      {result ? <TestOutcome id={profile.name} result={result} /> : null}
-                    </td>
-                    <td className="small" data-testid={`connection-brokers-${profile.name}`}>
-                      {profile.kind === "kafka" ? (
-                        <code>{(config.brokers ?? []).join(", ")}</code>
-                      ) : (
-                        <>
-                          <span className="tag">{profile.kind}</span>{" "}
-                          <code>{(profile.config as RegistryConfig | null)?.url ?? ""}</code>
-                        </>
-                      )}
-                    </td>
-                    <td className="small">
-                      {profile.kind === "kafka" ? (
-                        <>
-                          {config.ssl ? (
-                            <span className="tag tag-info">TLS</span>
-                          ) : (
-                            <span className="tag">plaintext</span>
-                          )}
-                          {config.sasl ? (
-                            <span className="tag tag-info">
-                              SASL {config.sasl.mechanism} as {config.sasl.username}
-                            </span>
-                          ) : null}
-                        </>
-                      ) : null}
-                    </td>
-                    <td>
-                      <FlowLinks flows={profile.flows} testId={`connection-flows-${profile.name}`} />
-                    </td>
-                    <td className="row-actions">
-                      <button
-                        type="button"
-                        className="btn btn-small"
-                        data-testid={`connection-test-${profile.name}`}
-                        disabled={testing !== null}
-                        onClick={() => void runTest(profile.name, profile.kind)}
-                      >
-                        {testing === profile.name ? "Testing…" : "Test connection"}
-                      </button>
-                      <button
-                        type="button"
-                        className="btn btn-small btn-ghost"
-                        data-testid={`connection-edit-${profile.name}`}
-                        onClick={() => {
-                          setEditing(profile);
-                        }}
-                      >
-                        Edit
-                      </button>
-                      <button
-                        type="button"
-                        className="btn btn-small btn-ghost btn-danger-text"
-                        data-testid={`connection-delete-${profile.name}`}
-                        onClick={() => {
-                          setDeleting(profile);
-                        }}
-                      >
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        )}
+        <ListState
+          query={profiles}
+          testId="connections"
+          what="connection profiles"
+          empty={
+            <>
+              <h2>No connection profiles yet</h2>
+              <p className="muted">Create one with New profile; test it before a flow uses it.</p>
+            </>
+          }
+        >
+          {(rows) => (
+            <table className="flows-table" data-testid="connections-list">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Address</th>
+                  <th>Security</th>
+                  <th>Used by</th>
+                  <th aria-label="Actions" />
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((profile) => {
+                  const config = configOf(profile);
+                  const result = results[profile.name];
+                  return (
+                    <tr key={profile.name} data-testid={`connection-row-${profile.name}`}>
+                      <td>
+                        <strong>{profile.name}</strong>
+                        {result ? <TestOutcome id={profile.name} result={result} /> : null}
+                      </td>
+                      <td className="small" data-testid={`connection-brokers-${profile.name}`}>
+                        {profile.kind === "kafka" ? (
+                          <code>{(config.brokers ?? []).join(", ")}</code>
+                        ) : (
+                          <>
+                            <span className="tag">{profile.kind}</span>{" "}
+                            <code>{(profile.config as RegistryConfig | null)?.url ?? ""}</code>
+                          </>
+                        )}
+                      </td>
+                      <td className="small">
+                        {profile.kind === "kafka" ? (
+                          <>
+                            {config.ssl ? (
+                              <span className="tag tag-info">TLS</span>
+                            ) : (
+                              <span className="tag">plaintext</span>
+                            )}
+                            {config.sasl ? (
+                              <span className="tag tag-info">
+                                SASL {config.sasl.mechanism} as {config.sasl.username}
+                              </span>
+                            ) : null}
+                          </>
+                        ) : null}
+                      </td>
+                      <td>
+                        <FlowLinks flows={profile.flows} testId={`connection-flows-${profile.name}`} />
+                      </td>
+                      <td className="row-actions">
+                        <button
+                          type="button"
+                          className="btn btn-small"
+                          data-testid={`connection-test-${profile.name}`}
+                          disabled={testing !== null}
+                          onClick={() => void runTest(profile.name, profile.kind)}
+                        >
+                          {testing === profile.name ? "Testing…" : "Test connection"}
+                        </button>
+                        <button
+                          type="button"
+                          className="btn btn-small btn-ghost"
+                          data-testid={`connection-edit-${profile.name}`}
+                          onClick={() => {
+                            setEditing(profile);
+                          }}
+                        >
+                          Edit
+                        </button>
+                        <DeleteButton
+                          testId={`connection-delete-${profile.name}`}
+                          onClick={() => {
+                            setDeleting(profile);
+                          }}
+                        />
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )}
+        </ListState>
 
         {deleting ? (
-          <ConfirmDialog
+          <ConfirmDelete
             title={`Delete connection profile ${deleting.name}?`}
             message={
               deleting.flows.length > 0
                 ? `${flowNames(deleting.flows)} ${deleting.flows.length === 1 ? "uses" : "use"} it: a deploy of ${deleting.flows.length === 1 ? "that flow" : "those flows"} will be refused until a profile of this name exists again. This cannot be undone.`
                 : "No flow uses it. This cannot be undone."
             }
-            confirmLabel="Delete"
-            danger
-            onCancel={() => {
-              setDeleting(null);
-            }}
-            onConfirm={() => {
+            onDelete={() => {
               remove.mutate(deleting);
+            }}
+            onClose={() => {
               setDeleting(null);
             }}
           />

@@ -7,9 +7,10 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { AppBar } from "~/components/app-bar";
+import { ListState } from "~/components/list-state";
 import { formatBytes, formatDuration, formatRate } from "~/lib/format";
 import { keys } from "~/lib/query-keys";
-import { api, errorMessage } from "~/lib/trpc";
+import { api } from "~/lib/trpc";
 
 /** Re-renders every second so ages ("3 s ago") move between polls. */
 function useNow(): number {
@@ -57,101 +58,100 @@ export function EnginesPage() {
           ) : null}
         </div>
 
-        {engines.isPending ? (
-          <div className="panel-state" data-testid="engines-loading">
-            Loading engines…
-          </div>
-        ) : engines.isError ? (
-          <div className="panel-state panel-error" data-testid="engines-error" role="alert">
-            Could not load the engines: {errorMessage(engines.error)}
-          </div>
-        ) : engines.data.length === 0 ? (
-          <div className="empty" data-testid="engines-empty">
-            <h2>No engine has ever registered</h2>
-            <p className="muted">
-              Start one: <code>npm start</code> runs an engine beside the editor.
-            </p>
-          </div>
-        ) : (
-          <table className="flows-table" data-testid="engines-list">
-            <thead>
-              <tr>
-                <th>Engine</th>
-                <th>State</th>
-                <th>Transport</th>
-                <th>Up</th>
-                <th>Last heartbeat</th>
-                <th>Runs</th>
-                <th>Records/s</th>
-                <th>Memory</th>
-              </tr>
-            </thead>
-            <tbody>
-              {engines.data.map((engine) => (
-                <tr key={engine.id} data-testid={`engine-row-${engine.id}`}>
-                  <td>
-                    <code>{engine.id}</code>
-                    <div className="muted small">{engine.ingestUrl}</div>
-                  </td>
-                  <td>
-                    <span
-                      className={`state ${engine.alive ? "state-running" : "state-failed"}`}
-                      data-testid={`engine-state-${engine.id}`}
-                      data-state={engine.alive ? "alive" : "dead"}
-                    >
-                      {engine.alive ? "alive" : "not responding"}
-                    </span>
-                  </td>
-                  <td className="small" data-testid={`engine-transport-${engine.id}`}>
-                    <span
-                      className="tag"
-                      data-transport={engine.transport}
-                      title={
-                        engine.transport === "kafka"
-                          ? "Records cross each edge through a Kafka topic: engines share the partitions"
-                          : "Records cross each edge in memory inside this engine"
-                      }
-                    >
-                      {engine.transport}
-                    </span>
-                  </td>
-                  <td className="small">
-                    {engine.alive ? formatDuration(now - Date.parse(engine.startedAt)) : "—"}
-                  </td>
-                  <td className="small" data-testid={`engine-heartbeat-${engine.id}`}>
-                    <time dateTime={engine.heartbeatAt}>
-                      {formatDuration(now - Date.parse(engine.heartbeatAt))} ago
-                    </time>
-                  </td>
-                  <td data-testid={`engine-deployments-${engine.id}`}>
-                    {engine.deployments.length === 0 ? (
-                      <span className="muted small">nothing</span>
-                    ) : (
-                      <ul className="plain-list">
-                        {engine.deployments.map((d) => (
-                          <li key={d.id}>
-                            <Link href={`/flows/${d.flowId}`} className="flow-link">
-                              {d.flowName}
-                            </Link>{" "}
-                            <span className="muted small">
-                              v{d.version} · {d.actualState}
-                            </span>
-                          </li>
-                        ))}
-                      </ul>
-                    )}
-                  </td>
-                  <td className="small" data-testid={`engine-rate-${engine.id}`}>
-                    {formatRate(engine.recordsPerSec)}
-                  </td>
-                  <td className="small" data-testid={`engine-memory-${engine.id}`}>
-                    {engine.memoryBytes === null ? "—" : formatBytes(engine.memoryBytes)}
-                  </td>
+        <ListState
+          query={engines}
+          testId="engines"
+          what="engines"
+          empty={
+            <>
+              <h2>No engine has ever registered</h2>
+              <p className="muted">
+                Start one: <code>npm start</code> runs an engine beside the editor.
+              </p>
+            </>
+          }
+        >
+          {(rows) => (
+            <table className="flows-table" data-testid="engines-list">
+              <thead>
+                <tr>
+                  <th>Engine</th>
+                  <th>State</th>
+                  <th>Transport</th>
+                  <th>Up</th>
+                  <th>Last heartbeat</th>
+                  <th>Runs</th>
+                  <th>Records/s</th>
+                  <th>Memory</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+              </thead>
+              <tbody>
+                {rows.map((engine) => (
+                  <tr key={engine.id} data-testid={`engine-row-${engine.id}`}>
+                    <td>
+                      <code>{engine.id}</code>
+                      <div className="muted small">{engine.ingestUrl}</div>
+                    </td>
+                    <td>
+                      <span
+                        className={`state ${engine.alive ? "state-running" : "state-failed"}`}
+                        data-testid={`engine-state-${engine.id}`}
+                        data-state={engine.alive ? "alive" : "dead"}
+                      >
+                        {engine.alive ? "alive" : "not responding"}
+                      </span>
+                    </td>
+                    <td className="small" data-testid={`engine-transport-${engine.id}`}>
+                      <span
+                        className="tag"
+                        data-transport={engine.transport}
+                        title={
+                          engine.transport === "kafka"
+                            ? "Records cross each edge through a Kafka topic: engines share the partitions"
+                            : "Records cross each edge in memory inside this engine"
+                        }
+                      >
+                        {engine.transport}
+                      </span>
+                    </td>
+                    <td className="small">
+                      {engine.alive ? formatDuration(now - Date.parse(engine.startedAt)) : "—"}
+                    </td>
+                    <td className="small" data-testid={`engine-heartbeat-${engine.id}`}>
+                      <time dateTime={engine.heartbeatAt}>
+                        {formatDuration(now - Date.parse(engine.heartbeatAt))} ago
+                      </time>
+                    </td>
+                    <td data-testid={`engine-deployments-${engine.id}`}>
+                      {engine.deployments.length === 0 ? (
+                        <span className="muted small">nothing</span>
+                      ) : (
+                        <ul className="plain-list">
+                          {engine.deployments.map((d) => (
+                            <li key={d.id}>
+                              <Link href={`/flows/${d.flowId}`} className="flow-link">
+                                {d.flowName}
+                              </Link>{" "}
+                              <span className="muted small">
+                                v{d.version} · {d.actualState}
+                              </span>
+                            </li>
+                          ))}
+                        </ul>
+                      )}
+                    </td>
+                    <td className="small" data-testid={`engine-rate-${engine.id}`}>
+                      {formatRate(engine.recordsPerSec)}
+                    </td>
+                    <td className="small" data-testid={`engine-memory-${engine.id}`}>
+                      {engine.memoryBytes === null ? "—" : formatBytes(engine.memoryBytes)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </ListState>
       </main>
     </>
   );

@@ -5,7 +5,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { AppBar } from "~/components/app-bar";
-import { ConfirmDialog } from "~/components/confirm-dialog";
+import { ListState } from "~/components/list-state";
+import { ConfirmDelete, DeleteButton, useDeleteMutation } from "~/components/confirm-delete";
 import { FlowLinks, flowNames } from "~/components/flow-links";
 import { useToast } from "~/components/toasts";
 import { formatTime } from "~/lib/format";
@@ -44,15 +45,10 @@ export function SecretsPage() {
       toast.error(`Could not save the secret: ${errorMessage(error)}`);
     },
   });
-  const remove = useMutation({
+  const remove = useDeleteMutation({
     mutationFn: (secret: SecretRow) => api.secrets.delete.mutate({ name: secret.name }),
-    onSuccess: async (deleted) => {
-      toast.success(`Deleted secret ${deleted.name}`);
-      await refresh();
-    },
-    onError: (error) => {
-      toast.error(`Could not delete: ${errorMessage(error)}`);
-    },
+    deleted: (secret) => `Deleted secret ${secret.name}`,
+    refresh,
   });
 
   return (
@@ -129,92 +125,83 @@ export function SecretsPage() {
           </button>
         </form>
 
-        {secrets.isPending ? (
-          <div className="panel-state" data-testid="secrets-loading">
-            Loading secrets…
-          </div>
-        ) : secrets.isError ? (
-          <div className="panel-state panel-error" data-testid="secrets-error" role="alert">
-            Could not load the secrets: {errorMessage(secrets.error)}
-          </div>
-        ) : secrets.data.length === 0 ? (
-          <div className="empty" data-testid="secrets-empty">
-            <h2>No secrets yet</h2>
-            <p className="muted">Give one a name and a value above.</p>
-          </div>
-        ) : (
-          <table className="flows-table" data-testid="secrets-list">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Created</th>
-                <th>Updated</th>
-                <th>Used by</th>
-                <th aria-label="Actions" />
-              </tr>
-            </thead>
-            <tbody>
-              {secrets.data.map((secret) => (
-                <tr key={secret.name} data-testid={`secret-row-${secret.name}`}>
-                  <td>
-                    <code>{secret.name}</code>
-                  </td>
-                  <td className="muted small">
-                    <time dateTime={secret.createdAt}>{formatTime(secret.createdAt)}</time>
-                  </td>
-                  <td className="muted small" data-testid={`secret-updated-${secret.name}`}>
-                    <time dateTime={secret.updatedAt}>{formatTime(secret.updatedAt)}</time>
-                  </td>
-                  <td>
-                    <FlowLinks flows={secret.flows} testId={`secret-flows-${secret.name}`} />
-                  </td>
-                  <td className="row-actions">
-                    <button
-                      type="button"
-                      className="btn btn-small btn-ghost"
-                      data-testid={`secret-replace-${secret.name}`}
-                      onClick={() => {
-                        setName(secret.name);
-                        setValue("");
-                        valueRef.current?.focus();
-                      }}
-                    >
-                      Replace value
-                    </button>
-                    <button
-                      type="button"
-                      className="btn btn-small btn-ghost btn-danger-text"
-                      data-testid={`secret-delete-${secret.name}`}
-                      title={blocked}
-                      disabled={blocked !== undefined}
-                      onClick={() => {
-                        setDeleting(secret);
-                      }}
-                    >
-                      Delete
-                    </button>
-                  </td>
+        <ListState
+          query={secrets}
+          testId="secrets"
+          what="secrets"
+          empty={
+            <>
+              <h2>No secrets yet</h2>
+              <p className="muted">Give one a name and a value above.</p>
+            </>
+          }
+        >
+          {(rows) => (
+            <table className="flows-table" data-testid="secrets-list">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Created</th>
+                  <th>Updated</th>
+                  <th>Used by</th>
+                  <th aria-label="Actions" />
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+              </thead>
+              <tbody>
+                {rows.map((secret) => (
+                  <tr key={secret.name} data-testid={`secret-row-${secret.name}`}>
+                    <td>
+                      <code>{secret.name}</code>
+                    </td>
+                    <td className="muted small">
+                      <time dateTime={secret.createdAt}>{formatTime(secret.createdAt)}</time>
+                    </td>
+                    <td className="muted small" data-testid={`secret-updated-${secret.name}`}>
+                      <time dateTime={secret.updatedAt}>{formatTime(secret.updatedAt)}</time>
+                    </td>
+                    <td>
+                      <FlowLinks flows={secret.flows} testId={`secret-flows-${secret.name}`} />
+                    </td>
+                    <td className="row-actions">
+                      <button
+                        type="button"
+                        className="btn btn-small btn-ghost"
+                        data-testid={`secret-replace-${secret.name}`}
+                        onClick={() => {
+                          setName(secret.name);
+                          setValue("");
+                          valueRef.current?.focus();
+                        }}
+                      >
+                        Replace value
+                      </button>
+                      <DeleteButton
+                        testId={`secret-delete-${secret.name}`}
+                        blocked={blocked}
+                        onClick={() => {
+                          setDeleting(secret);
+                        }}
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </ListState>
 
         {deleting ? (
-          <ConfirmDialog
+          <ConfirmDelete
             title={`Delete secret ${deleting.name}?`}
             message={
               deleting.flows.length > 0
                 ? `${flowNames(deleting.flows)} ${deleting.flows.length === 1 ? "reads" : "read"} it: a deploy of ${deleting.flows.length === 1 ? "that flow" : "those flows"} will be refused, and a running one fails when it restarts. This cannot be undone.`
                 : "No flow reads it. This cannot be undone."
             }
-            confirmLabel="Delete"
-            danger
-            onCancel={() => {
-              setDeleting(null);
-            }}
-            onConfirm={() => {
+            onDelete={() => {
               remove.mutate(deleting);
+            }}
+            onClose={() => {
               setDeleting(null);
             }}
           />

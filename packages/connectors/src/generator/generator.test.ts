@@ -1,8 +1,10 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { JsonValue, WeirRecord } from "@weir/domain";
+import { jsonTextOf } from "@weir/domain";
 import { generatorConfigSchema } from "./definition";
 import { generatorSource } from "./source";
-import { compileTemplate, compileText, renderTemplate } from "./template";
+import { compileTemplate, compileTemplateText, compileText, renderTemplate } from "./template";
 import { fakeSourceContext } from "../test-contexts";
 
 describe("renderTemplate", () => {
@@ -60,7 +62,70 @@ describe("compileTemplate", () => {
   });
 });
 
+describe("compileTemplateText", () => {
+  const now = new Date("2026-01-02T03:04:05.000Z");
+
+  it("writes the JSON text of the filled template, an exact {{seq}} as a number", () => {
+    const template = { a: ["x{{seq}}y", "{{now}}", "{{seq}}"], 'q"k': { deep: 2.5 }, t: [true, null] };
+    expect(compileTemplateText(template)(12, now)).toBe(
+      '{"a":["x12y","2026-01-02T03:04:05.000Z",12],"q\\"k":{"deep":2.5},"t":[true,null]}',
+    );
+    expect(compileTemplateText("plain")(1, now)).toBe('"plain"');
+    expect(compileTemplateText("{{seq}}")(1, now)).toBe("1");
+  });
+
+  it("writes what JSON.stringify writes of compileTemplate's value, for any template (property)", () => {
+    const text = fc.oneof(
+      fc.string({ unit: "binary" }),
+      fc.constantFrom(
+        "{{seq}}",
+        "{{now}}",
+        "id-{{seq}}",
+        "{{now}}/{{seq}}!",
+        "\ud800{{seq}}\udc00",
+        '"{{seq}}\n',
+      ),
+    );
+    const { template } = fc.letrec<{ template: JsonValue }>((tie) => ({
+      template: fc.oneof(
+        { depthSize: "small" },
+        text,
+        fc.double().map((n) => n as JsonValue),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie("template"), { maxLength: 4 }),
+        fc.dictionary(fc.oneof(text, fc.constant("__proto__")), tie("template"), { maxKeys: 4 }),
+      ),
+    }));
+    fc.assert(
+      fc.property(template, fc.nat(), (t, seq) => {
+        const parsed = JSON.parse(JSON.stringify(t)) as JsonValue;
+        return compileTemplateText(parsed)(seq, now) === JSON.stringify(compileTemplate(parsed)(seq, now));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
 describe("generator source", () => {
+  it("emits records whose value is still its JSON text, the filled template", async () => {
+    const config = generatorConfigSchema.parse({
+      intervalMs: 0,
+      count: 2,
+      template: { n: "{{seq}}", id: "o-{{seq}}" },
+    });
+    const ctx = fakeSourceContext();
+    await generatorSource.run(config, ctx);
+    expect(ctx.emitted.map((record) => jsonTextOf(record))).toEqual([
+      '{"n":0,"id":"o-0"}',
+      '{"n":1,"id":"o-1"}',
+    ]);
+    expect(ctx.emitted.map((record) => record.value)).toEqual([
+      { n: 0, id: "o-0" },
+      { n: 1, id: "o-1" },
+    ]);
+  });
+
   it("emits `count` records with sequence numbers, then saves its position", async () => {
     const ctx = fakeSourceContext();
     const config = generatorConfigSchema.parse({

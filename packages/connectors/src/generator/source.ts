@@ -1,9 +1,10 @@
 import type { WeirRecord } from "@weir/domain";
-import { sleep } from "../abortable-sleep";
+import { jsonTextRecord } from "@weir/domain";
 import type { SourcePlugin } from "../plugin";
 import { generatorNodeType } from "./definition";
 import type { GeneratorConfig } from "./definition";
-import { compileTemplate, compileText } from "./template";
+import { compileTemplateText, compileText } from "./template";
+import { waitForTick } from "./ticks";
 
 /** With no interval, records go out in batches this large so the queue crossing is amortised. */
 const BURST = 256;
@@ -24,7 +25,9 @@ export const generatorSource: SourcePlugin<GeneratorConfig> = {
     let saving: Promise<void> = Promise.resolve();
     let saveFailed: { error: unknown } | undefined;
     let dueAt = Date.now();
-    const value = compileTemplate(config.template);
+    // Values as their JSON text, parsed only if something reads them: a function, the log sink
+    // and Kafka write the text as it is.
+    const value = compileTemplateText(config.template);
     const key = config.key === null ? null : compileText(config.key);
     const remaining = (): number => (config.count === null ? Infinity : config.count - seq);
 
@@ -34,12 +37,7 @@ export const generatorSource: SourcePlugin<GeneratorConfig> = {
         const now = new Date();
         const batch: WeirRecord[] = [];
         for (let i = 0; i < size; i++, seq++) {
-          batch.push({
-            key: key === null ? null : key(seq, now),
-            value: value(seq, now),
-            headers: {},
-            timestamp: now.getTime(),
-          });
+          batch.push(jsonTextRecord(key === null ? null : key(seq, now), value(seq, now), {}, now.getTime()));
         }
         await ctx.emit(batch);
         if (Date.now() - savedAt >= CHECKPOINT_EVERY_MS) {
@@ -53,10 +51,11 @@ export const generatorSource: SourcePlugin<GeneratorConfig> = {
         if (config.intervalMs > 0) {
           // Paced from when each record was due, not from when the last one left, so an engine
           // slowed by its other work still sends 1000 / intervalMs records a second; one that
-          // fell more than an interval behind starts again from now instead of bursting.
+          // fell more than an interval behind starts again from now instead of bursting. The wait
+          // ends on a tick shared with every other generator of the engine (ticks.ts).
           dueAt += config.intervalMs;
           if (dueAt < Date.now() - config.intervalMs) dueAt = Date.now();
-          await sleep(Math.max(0, dueAt - Date.now()), ctx.signal);
+          await waitForTick(dueAt, config.intervalMs, ctx.signal);
         }
       }
     } finally {

@@ -94,3 +94,68 @@ function compileString(text: string, clock: IsoClock): RenderText {
     return out;
   };
 }
+
+/** Fills a compiled template as its JSON text: what JSON.stringify of compileTemplate's value writes. */
+export type RenderTemplateText = (seq: number, now: Date) => string;
+
+/**
+ * Compiles a generator template to a writer of its JSON text, so that a generator's records
+ * carry their value as text (jsonTextRecord): a function, the log sink or Kafka then write that
+ * text as it is, and no object is built unless something reads the value. The text is the
+ * template's JSON with the placeholders filled: a string that is exactly "{{seq}}" is the number.
+ * Placeholders fill in digits and an ISO time, which need no escaping, so escaped literal pieces
+ * and filled ones join into the escaped whole.
+ */
+export function compileTemplateText(template: JsonValue): RenderTemplateText {
+  const clock = isoClock();
+  // Literal JSON text and fillers, in order; adjacent literals are merged.
+  const pieces: (string | RenderText)[] = [];
+  const literal = (text: string): void => {
+    const last = pieces.length - 1;
+    if (typeof pieces[last] === "string") pieces[last] += text;
+    else pieces.push(text);
+  };
+  const seqText: RenderText = (seq) => String(seq);
+  const nowText: RenderText = (_seq, now) => clock(now);
+  const walk = (value: JsonValue): void => {
+    if (typeof value === "string") {
+      if (value === "{{seq}}") {
+        pieces.push(seqText);
+        return;
+      }
+      const parts = value.split(PLACEHOLDER);
+      literal('"');
+      for (const [i, part] of parts.entries()) {
+        if (i % 2 === 0) literal(JSON.stringify(part).slice(1, -1));
+        else pieces.push(part === "seq" ? seqText : nowText);
+      }
+      literal('"');
+    } else if (Array.isArray(value)) {
+      literal("[");
+      for (const [i, item] of value.entries()) {
+        if (i > 0) literal(",");
+        walk(item);
+      }
+      literal("]");
+    } else if (value !== null && typeof value === "object") {
+      literal("{");
+      for (const [i, [key, item]] of Object.entries(value).entries()) {
+        literal(`${i > 0 ? "," : ""}${JSON.stringify(key)}:`);
+        walk(item);
+      }
+      literal("}");
+    } else {
+      literal(JSON.stringify(value));
+    }
+  };
+  walk(template);
+  if (pieces.length === 1 && typeof pieces[0] === "string") {
+    const text = pieces[0];
+    return () => text;
+  }
+  return (seq, now) => {
+    let out = "";
+    for (const piece of pieces) out += typeof piece === "string" ? piece : piece(seq, now);
+    return out;
+  };
+}

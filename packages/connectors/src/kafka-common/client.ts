@@ -3,6 +3,11 @@ import { Kafka, logLevel } from "kafkajs";
 import type { KafkaConfig, SASLOptions, logCreator } from "kafkajs";
 import type { FunctionLogger } from "@weir/domain";
 import type { KafkaConnection } from "./schema";
+import { stopRequestQueueIdleLoop } from "./request-queue-idle-loop";
+
+// Every kafkajs client in a process that loads the connectors (the engine's, the API's, the tests'
+// admins) is then free of kafkajs' 1 ms idle polling loop and its TimeoutNegativeWarning.
+stopRequestQueueIdleLoop();
 
 export function saslOptions(sasl: NonNullable<KafkaConnection["sasl"]>): SASLOptions {
   const { username, password } = sasl;

@@ -5,7 +5,11 @@ import type { KafkaMessage, Message } from "kafkajs";
 import { afterAll, beforeAll, inject } from "vitest";
 // Brings in the ProvidedContext augmentation that types inject("kafkaBrokers").
 import type {} from "@weir/testkit/kafka-setup";
+import { stopRequestQueueIdleLoop } from "./request-queue-idle-loop";
 import { createTopicsWithLeaders } from "./topics";
+
+// The tests' own kafkajs clients too (see request-queue-idle-loop.ts).
+stopRequestQueueIdleLoop();
 
 export interface TestBroker {
   brokers: string[];

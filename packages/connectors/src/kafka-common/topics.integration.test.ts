@@ -5,7 +5,11 @@ import { Kafka, logLevel } from "kafkajs";
 import type { Admin } from "kafkajs";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type {} from "@weir/testkit/kafka-setup";
+import { stopRequestQueueIdleLoop } from "./request-queue-idle-loop";
 import { createTopicsWithLeaders } from "./topics";
+
+// This test's own kafkajs client too (see request-queue-idle-loop.ts).
+stopRequestQueueIdleLoop();
 
 let admin: Admin;
 beforeAll(async () => {

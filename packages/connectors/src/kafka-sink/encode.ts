@@ -1,6 +1,7 @@
 // Turns a Weir record into a Kafka message.
 import type { Message } from "kafkajs";
 import type { JsonValue, WeirRecord } from "@weir/domain";
+import { jsonTextOf } from "@weir/domain";
 import type { KafkaKeyConfig, KafkaSinkConfig } from "./definition";
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -30,7 +31,12 @@ export function encodeRecord(
     Object.entries(record.headers).map(([name, text]) => [name, utf8Text(text, `header '${name}'`)]),
   );
   let value: Buffer | string | null;
-  if (record.value instanceof Uint8Array) {
+  const json = jsonTextOf(record);
+  if (json !== undefined && config.valueFormat !== "registry" && json !== "null" && !json.startsWith('"')) {
+    // A value still in the JSON text its function wrote, and neither null nor a string (which the
+    // branches below may write otherwise): that text is what JSON.stringify would write.
+    value = json;
+  } else if (record.value instanceof Uint8Array) {
     value = Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength);
   } else if (config.valueFormat === "registry" && record.value !== null) {
     if (!encodeValue) throw new Error('valueFormat "registry" needs a registry encoder');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { WeirRecord } from "@weir/domain";
+import { jsonTextOf, jsonTextRecord } from "@weir/domain";
 import { kafkaSinkConfigSchema } from "./definition";
 import { encodeRecord } from "./encode";
 
@@ -70,6 +71,39 @@ describe("encodeRecord", () => {
     expect(encodeRecord({ ...record, value: "plain" }, { ...json, valueFormat: "utf8" }).value).toBe("plain");
     expect(encodeRecord({ ...record, value: "plain" }, json).value).toBe('"plain"');
     expect(encodeRecord({ ...record, value: null }, json).value).toBeNull();
+  });
+});
+
+describe("encodeRecord of a record whose value is still JSON text (a function's output)", () => {
+  const json = { key: { from: "record" }, valueFormat: "json" } as const;
+  const text = (value: string, headers: Record<string, string> = {}): WeirRecord =>
+    jsonTextRecord("rk", value, headers, 1700000000123);
+
+  it("writes the text itself, leaving the value unread", () => {
+    const out = text('{"customer":{"id":7}}');
+    expect(encodeRecord(out, json).value).toBe('{"customer":{"id":7}}');
+    expect(jsonTextOf(out)).toBe('{"customer":{"id":7}}');
+  });
+
+  it("encodes a value that was read and changed from the value, not the stale text", () => {
+    const out = text('{"customer":{"id":7}}');
+    (out.value as { customer: { id: number } }).customer.id = 8;
+    expect(encodeRecord(out, json).value).toBe('{"customer":{"id":8}}');
+  });
+
+  it("writes strings, null and base64 as an eager record's would be", () => {
+    expect(encodeRecord(text('"plain"'), { ...json, valueFormat: "utf8" }).value).toBe("plain");
+    expect(encodeRecord(text('"plain"'), json).value).toBe('"plain"');
+    expect(encodeRecord(text("null"), json).value).toBeNull();
+    expect(encodeRecord(text('"AP8B"', { "content-encoding": "base64" }), json).value).toEqual(
+      Buffer.from([0, 255, 1]),
+    );
+    expect(
+      encodeRecord(text('{"customer":{"name":"Ada"}}'), {
+        ...json,
+        key: { from: "field", path: "customer.name" },
+      }),
+    ).toMatchObject({ key: "Ada", value: '{"customer":{"name":"Ada"}}' });
   });
 });
 

@@ -5,7 +5,11 @@ import type { KafkaMessage } from "kafkajs";
 import { expect, inject, test } from "vitest";
 // Brings in the ProvidedContext augmentation that types inject("kafkaBrokers").
 import type {} from "@weir/testkit/kafka-setup";
+import { stopRequestQueueIdleLoop } from "../kafka-common/request-queue-idle-loop";
 import { createTopicsWithLeaders } from "../kafka-common/topics";
+
+// This test's own kafkajs clients too (see request-queue-idle-loop.ts).
+stopRequestQueueIdleLoop();
 
 test("kafka round-trips key, JSON value and header", { timeout: 60_000 }, async () => {
   const kafka = new Kafka({

@@ -11,8 +11,12 @@
 //
 // Records arrive as one JSON string per call and outcomes leave as one JSON string, built by
 // concatenation; logs, state writes and metrics travel inside that string, so a batch costs one
-// crossing each way. The only calls back to the host are reads of state the batch has not seen
-// and, outside batches (module load, init, one-record retries), log lines.
+// crossing each way. Output values are written apart, back to back before the result's JSON
+// ("<length>\n<values><result JSON>", each output pointing at its value's text with
+// `"json":[offset,length]`), so the host can keep each value's text as it is and parse it only
+// when something reads it (call-result.ts, @weir/domain's jsonTextRecord). The only calls back
+// to the host are reads of state the batch has not seen and, outside batches (module load,
+// init, one-record retries), log lines.
 //
 // User code shares this realm and may replace globals or poison prototypes (Object.prototype.x,
 // Array.prototype.push = null, setters on Object.prototype). The bookkeeping below therefore
@@ -40,7 +44,8 @@
 /**
  * The host's entry point: an operation, its argument and, with `batch` and `single`, the bytes
  * the batch's byte values point into. Answers JSON text; `take-bytes` answers the bytes the last
- * call's byte outputs point into (see "byte values" below).
+ * call's byte outputs point into (see "byte values" below). `one` is `batch` for a batch of one
+ * record without byte values, in fewer steps (runOne).
  * @typedef {(operation: string, argument: unknown, bytes?: Uint8Array) => string | Promise<string> | Uint8Array} Dispatch
  */
 
@@ -68,7 +73,6 @@ export function createGuest(configJson, host) {
   const ObjectKeys = Object.keys;
   const ObjectDefineProperty = Object.defineProperty;
   const ObjectGetPrototypeOf = Object.getPrototypeOf;
-  const ObjectSetPrototypeOf = Object.setPrototypeOf;
   const ObjectHasOwn = Object.hasOwn;
   const ObjectPrototype = Object.prototype;
   const ArrayIsArray = Array.isArray;
@@ -80,6 +84,9 @@ export function createGuest(configJson, host) {
   const StringCtor = String;
   const StringSlice = String.prototype.slice;
   const StringIndexOf = String.prototype.indexOf;
+  /** `text.slice(start)` without an arguments array (a bound `call` of the captured slice). */
+  /** @type {(text: string, start: number) => string} */
+  const sliceFrom = Function.prototype.call.bind(StringSlice);
   const PromiseCtor = Promise;
   const PromisePrototype = Promise.prototype;
   const PromiseThen = Promise.prototype.then;
@@ -171,6 +178,8 @@ export function createGuest(configJson, host) {
   let counters = dict();
   let histograms = "";
   let histogramCount = 0;
+  /** The JSON text of every output value of this call, back to back (see endCall). */
+  let valueText = "";
   /** Writes of this call's successful records: key → JSON text or DELETED. */
   /** @type {Record<string, StateEntry>} */
   let committed = dict();
@@ -186,6 +195,13 @@ export function createGuest(configJson, host) {
 
   /** @param {boolean} logsToHost */
   function beginCall(logsToHost) {
+    resetCall(logsToHost);
+    hostProgress(-1, logsToHost);
+  }
+
+  /** beginCall without telling the host: a batch of one record (runOne), whose clock the host set. */
+  /** @param {boolean} logsToHost */
+  function resetCall(logsToHost) {
     streamLogs = logsToHost;
     outcomes = "";
     outcomeCount = 0;
@@ -207,10 +223,10 @@ export function createGuest(configJson, host) {
     }
     histograms = "";
     histogramCount = 0;
+    valueText = "";
     callSerial++;
     cur = null;
     outLength = 0;
-    hostProgress(-1, logsToHost);
   }
 
   function endCall() {
@@ -230,8 +246,9 @@ export function createGuest(configJson, host) {
         countersJson += (first ? "" : ",") + JSONStringify(name) + ":" + total;
         first = false;
       }
-    const result =
-      '{"outcomes":[' +
+    const json =
+      (valueText === "" ? "{" : '{"port":' + defaultPortJson + ",") +
+      '"outcomes":[' +
       outcomes +
       '],"failures":[' +
       failures +
@@ -247,6 +264,9 @@ export function createGuest(configJson, host) {
       (outLength > 0 ? ',"bytes":' + outLength : "") +
       (outOfMemory ? ',"fatal":"memory"' : "") +
       "}";
+    // Values first, so the result still ends with its JSON (hasByteOutputs reads its tail); a
+    // result with no JSON output is its JSON alone, as every other runtime's.
+    const result = valueText === "" ? json : valueText.length + "\n" + valueText + json;
     // A view, not a copy: the host copies it out (take-bytes) before it sends the next call, so
     // the array is reused by every call rather than garbage for the sandbox's collector.
     takenBytes = outLength > 0 ? ReflectApply(TypedArraySubarray, outBytes, [0, outLength]) : null;
@@ -312,6 +332,15 @@ export function createGuest(configJson, host) {
     meta = null;
     outputs = "";
     outputCount = 0;
+    /**
+     * While every output so far is plain (see encodeRecord), their values' "offset,length" pairs
+     * in place of `outputs`; null once one is not.
+     * @type {string | null}
+     */
+    spans = "";
+    /** The input's headers as JSON when the record began, for telling plain outputs; null: none is. */
+    /** @type {string | null} */
+    inputHeadersJson = null;
     /** @type {Record<string, StateEntry> | null} */
     writes = null;
     writeLog = "";
@@ -331,6 +360,15 @@ export function createGuest(configJson, host) {
    */
   function begin(index, record) {
     hostProgress(index, streamLogs);
+    return newAcc(index, record);
+  }
+
+  /**
+   * begin without telling the host.
+   * @param {number} index
+   * @param {Untrusted} record
+   */
+  function newAcc(index, record) {
     const acc = new Acc();
     acc.index = index;
     if (record !== null && typeof record === "object") {
@@ -340,6 +378,10 @@ export function createGuest(configJson, host) {
       const headers = record.headers;
       acc.headers = headers === undefined || headers === null ? {} : headers;
       acc.timestamp = record.timestamp;
+      // Before the function can change them in place; with a toJSON on Object.prototype the text
+      // would not be the headers', so no output is taken for plain then.
+      if (!ObjectHasOwn(ObjectPrototype, "toJSON") && typeof acc.timestamp === "number")
+        acc.inputHeadersJson = JSONStringify(acc.headers);
     } else {
       acc.headers = {};
     }
@@ -350,7 +392,13 @@ export function createGuest(configJson, host) {
   /** @param {Acc} acc */
   function commit(acc) {
     if (cur === acc) cur = null;
-    outcomes += (outcomeCount++ > 0 ? "," : "") + '{"ok":true,"outputs":[' + acc.outputs + "]}";
+    // A record whose outputs are all plain is just their spans, "[offset,length,…]" (only in a
+    // result with values: one without outputs is written out, as any result without values is).
+    outcomes +=
+      (outcomeCount++ > 0 ? "," : "") +
+      (acc.spans !== null && acc.spans !== ""
+        ? "[" + acc.spans + "]"
+        : '{"ok":true,"outputs":[' + acc.outputs + "]}");
     if (acc.writeCount > 0) {
       dictsUsed = true;
       const own = acc.writes;
@@ -428,8 +476,75 @@ export function createGuest(configJson, host) {
    * @param {string} recordJson
    */
   function addOutput(acc, portJson, recordJson) {
-    acc.outputs +=
-      (acc.outputCount++ > 0 ? "," : "") + '{"port":' + portJson + ',"record":' + recordJson + "}";
+    let json = recordJson;
+    if (json === PLAIN) {
+      if (acc.spans !== null && portJson === defaultPortJson) {
+        acc.spans += (acc.outputCount++ > 0 ? "," : "") + plainAt + "," + plainLength;
+        return;
+      }
+      json = plainRecordJson(acc, plainAt, plainLength);
+    }
+    if (acc.spans !== null) unplain(acc);
+    acc.outputs += (acc.outputCount++ > 0 ? "," : "") + '{"port":' + portJson + ',"record":' + json + "}";
+  }
+
+  /**
+   * What encodeRecord answers for a plain output: a JSON value on its own in the call's values,
+   * with the key, headers and timestamp of its input record (the host takes them from there). Its
+   * value is at [plainAt, plainAt + plainLength) of valueText.
+   */
+  const PLAIN = "";
+  let plainAt = 0;
+  let plainLength = 0;
+
+  /**
+   * A plain output written out in full (for another port, or beside an output that is not plain).
+   * @param {Acc} acc
+   * @param {number} at
+   * @param {number} length
+   */
+  function plainRecordJson(acc, at, length) {
+    return (
+      '{"key":' +
+      (acc.key === null ? "null" : JSONStringify(acc.key)) +
+      ',"json":[' +
+      at +
+      "," +
+      length +
+      '],"headers":' +
+      acc.inputHeadersJson +
+      ',"timestamp":' +
+      acc.timestamp +
+      "}"
+    );
+  }
+
+  /**
+   * The record's plain outputs so far, written out in full into `outputs`, which every later
+   * output of the record then goes to.
+   * @param {Acc} acc
+   */
+  function unplain(acc) {
+    const spans = /** @type {string} */ (acc.spans);
+    acc.spans = null;
+    let from = 0;
+    let first = true;
+    while (from < spans.length) {
+      const comma = ReflectApply(StringIndexOf, spans, [",", from]);
+      let end = ReflectApply(StringIndexOf, spans, [",", comma + 1]);
+      if (end === -1) end = spans.length;
+      const at = +ReflectApply(StringSlice, spans, [from, comma]);
+      const length = +ReflectApply(StringSlice, spans, [comma + 1, end]);
+      acc.outputs +=
+        (first ? "" : ",") +
+        '{"port":' +
+        defaultPortJson +
+        ',"record":' +
+        plainRecordJson(acc, at, length) +
+        "}";
+      first = false;
+      from = end + 1;
+    }
   }
 
   /** @param {string} what */
@@ -437,37 +552,6 @@ export function createGuest(configJson, host) {
     new ErrorCtor(what + " is not a record: expected an object with a 'value' field");
   /** @type {(what: string, reason: string) => Error} */
   const invalid = (what, reason) => new ErrorCtor(what + " is not a valid record: " + reason);
-
-  /**
-   * The JSON shape of an output record. Its prototype chain is empty, so JSON.stringify finds no
-   * toJSON on it even when the function has put one on Object.prototype.
-   */
-  class RecordJson {
-    /** @type {string | null} */
-    key = null;
-    /** @type {Untrusted} */
-    value = null;
-    /** @type {Record<string, string>} */
-    headers = NO_HEADERS;
-    /** @type {number} */
-    timestamp = 0;
-  }
-  ObjectSetPrototypeOf(RecordJson.prototype, null);
-
-  /**
-   * @param {string | null} key
-   * @param {Untrusted} value
-   * @param {Record<string, string>} headers
-   * @param {number} timestamp
-   */
-  function recordJson(key, value, headers, timestamp) {
-    const json = new RecordJson();
-    json.key = key;
-    json.value = value;
-    json.headers = headers;
-    json.timestamp = timestamp;
-    return json;
-  }
 
   /** A returned, yielded or emitted record as JSON; omitted key, headers and timestamp come from the input. */
   /**
@@ -500,38 +584,51 @@ export function createGuest(configJson, host) {
         ',"bytes":' +
         addBytes(value) +
         ',"headers":' +
-        JSONStringify(headerCopy) +
+        headersJson(headerCopy) +
         ',"timestamp":' +
         timestamp +
         "}"
       );
     }
-    // A value with a toJSON (a Date, or anything once Object.prototype.toJSON is set) may turn
-    // into nothing, which would drop the field: it is serialised on its own and checked.
-    const custom =
-      (typeof value === "object" || typeof value === "bigint") &&
-      value !== null &&
-      value.toJSON !== undefined;
     let valueJson;
     try {
-      if (!custom) {
-        // A plain object literal is about twice as quick to serialise as the prototype-less
-        // RecordJson (V8's fast path); it is safe while Object.prototype has no toJSON of its own
-        // (a literal defines its fields, so setters there never run).
-        if (!ObjectHasOwn(ObjectPrototype, "toJSON")) {
-          return JSONStringify({ key, value, headers: headerCopy, timestamp });
-        }
-        return JSONStringify(recordJson(key, value, prototypeless(headerCopy), timestamp));
-      }
       valueJson = JSONStringify(value);
     } catch (error) {
       throw invalid(what, "its value is not JSON (" + describeThrown(error).message + ")");
     }
+    // A value with a toJSON (a Date, or anything once Object.prototype.toJSON is set) may turn into nothing.
     if (valueJson === undefined) throw invalid(what, "its value is not JSON");
-    const text = JSONStringify(recordJson(key, null, prototypeless(headerCopy), timestamp));
-    // {"key":…,"value":null,… → splice the value's JSON in place of the null.
-    const at = 7 + (key === null ? 4 : JSONStringify(key).length) + 9;
-    return ReflectApply(StringSlice, text, [0, at]) + valueJson + ReflectApply(StringSlice, text, [at + 4]);
+    const at = valueText.length;
+    valueText += valueJson;
+    const outHeadersJson = headersJson(headerCopy);
+    if (key === acc.key && timestamp === acc.timestamp && outHeadersJson === acc.inputHeadersJson) {
+      plainAt = at;
+      plainLength = valueJson.length;
+      return PLAIN;
+    }
+    return (
+      '{"key":' +
+      (key === null ? "null" : JSONStringify(key)) +
+      ',"json":[' +
+      at +
+      "," +
+      valueJson.length +
+      '],"headers":' +
+      outHeadersJson +
+      (typeof timestamp === "number" ? ',"timestamp":' + timestamp : "") +
+      "}"
+    );
+  }
+
+  /**
+   * Checked headers (copyHeaders) as JSON. Stringifying the value may have run the function's
+   * code (a toJSON, a getter) since they were copied, and put a toJSON on Object.prototype, which
+   * a plain object would inherit: they are then written from a prototype-less copy.
+   * @param {Record<string, string>} headers
+   */
+  function headersJson(headers) {
+    if (headers === NO_HEADERS) return "{}";
+    return JSONStringify(ObjectHasOwn(ObjectPrototype, "toJSON") ? prototypeless(headers) : headers);
   }
 
   /** Headers checked to be strings, copied into an object JSON.stringify cannot be tricked by. */
@@ -1419,9 +1516,40 @@ export function createGuest(configJson, host) {
     return streamFunction !== null ? runStream(batch) : runHandlers(batch);
   }
 
+  /**
+   * A batch of one record and no byte values, as the host sends most batches of a flow of a
+   * few records a second: what runBatch does with it, in fewer steps. Such a call lands in an
+   * isolate whose code has not run for a while (one of many, each called a few times a second)
+   * and so runs interpreted, out of cold caches, where every function called and object made
+   * costs; the host's clock of the call is the record's (no progress calls), the record is the
+   * batch text after its count ("1\n"). A handler that answers with a promise continues the
+   * general way.
+   * @param {string} text
+   * @returns {string | Promise<string>}
+   */
+  function runOne(text) {
+    const handle = handler;
+    if (handle === null) return runBatch(text, false, undefined);
+    resetCall(false);
+    const acc = newAcc(0, JSONParse(sliceFrom(text, 2)));
+    let result;
+    try {
+      result = handle(acc.record, ctx);
+      if (isThenable(result)) return continueHandlers(openBatch(text, undefined), 0, acc, result);
+      addReturned(acc, result, "returned value");
+    } catch (error) {
+      fail(acc, error);
+      return endCall();
+    }
+    commit(acc);
+    return endCall();
+  }
+
   /** @type {Dispatch} */
   return function dispatch(operation, argument, bytes) {
     switch (operation) {
+      case "one":
+        return runOne(/** @type {string} */ (argument));
       case "batch":
         return runBatch(/** @type {string} */ (argument), false, bytes);
       case "single":

@@ -5,6 +5,8 @@ import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import type { WeirRecord } from "@weir/domain";
 import type { CallResult, LoadResult } from "../call-result";
+import { jsonTextOf } from "@weir/domain";
+import { parseCallResult } from "../call-result";
 import { compile } from "../compile";
 import type { createGuest, Dispatch, GuestHost } from "./core.js";
 import { encodeBatch, guestCoreExpression, moduleAsExpression } from "./index";
@@ -48,7 +50,11 @@ function guest(code: string, state: Record<string, unknown> = {}, ports = ["out"
 }
 
 async function batch(loaded: Loaded, records: WeirRecord[], operation = "batch"): Promise<CallResult> {
-  return JSON.parse((await loaded.dispatch(operation, encodeBatch(records))) as string) as CallResult;
+  return parseCallResult(
+    (await loaded.dispatch(operation, encodeBatch(records))) as string,
+    undefined,
+    records,
+  );
 }
 
 describe("the guest core", () => {
@@ -169,7 +175,7 @@ export async function* stream(records: any, ctx: any) {
       guest(`export async function init(ctx: any) { ctx.log.warn("init", ctx.record); ctx.state.put("ready", true); }
 export default (r: any, ctx: any) => { console.log("one", ctx.secrets.S); return r; };`);
     expect(g.load).toEqual({ ok: true, mode: "handler", init: true });
-    const init = JSON.parse((await g.dispatch("init", undefined)) as string) as CallResult;
+    const init = parseCallResult((await g.dispatch("init", undefined)) as string);
     expect(init.outcomes).toEqual([{ ok: true, outputs: [] }]);
     expect(init.writes).toEqual([[0, [{ key: "ready", value: true }]]]);
     expect(g.logs).toEqual([["warn", "init null"]]);
@@ -200,6 +206,91 @@ export default (r: any, ctx: any) => { console.log("one", ctx.secrets.S); return
   });
 });
 
+describe("the guest core's batch of one record (`one`)", () => {
+  // `one` is how most batches of a slow flow arrive (runOne): whatever the handler does, it must
+  // answer what `batch` answers for the same record, call after call.
+  const cases: [string, string][] = [
+    ["returns a record", "export default (r: any) => ({ value: { ...r.value, doubled: r.value.n * 2 } });"],
+    [
+      "returns records and nothing",
+      "export default (r: any) => (r.value.n > 1 ? [r, { value: 2, key: null }] : null);",
+    ],
+    [
+      "logs, emits and returns",
+      `export default (r: any, ctx: any) => { console.log("n", r.value.n); ctx.emit("err", { value: 1 }); return r; };`,
+    ],
+    [
+      "writes state, counts and measures",
+      `export default (r: any, ctx: any) => { ctx.state.put("k", r.value.n); ctx.metrics.counter("c", 2); ctx.metrics.histogram("h", r.value.n); return r; };`,
+    ],
+    [
+      "only counts",
+      `export default (r: any, ctx: any) => { ctx.metrics.counter("c", r.value.n); return r; };`,
+    ],
+    [
+      "only measures",
+      `export default (r: any, ctx: any) => { ctx.metrics.histogram("h", r.value.n); return r; };`,
+    ],
+    [
+      "catches an out of memory",
+      `export default (r: any, ctx: any) => { try { ctx.state.put("k", { toJSON() { throw "out of memory"; } }); } catch {} return r; };`,
+    ],
+    [
+      "only deletes state",
+      `export default (r: any, ctx: any) => { ctx.state.delete("k" + r.value.n); return r; };`,
+    ],
+    ["throws", `export default (r: any) => { if (r.value.n > 1) throw new RangeError("big"); return r; };`],
+    ["returns what is not a record", "export default (r: any) => (r.value.n > 1 ? 5 : { value: () => 1 });"],
+    ["throws out of memory", `export default () => { throw "out of memory"; };`],
+    [
+      "is async and reads state",
+      `export default async (r: any, ctx: any) => ({ value: (await ctx.state.get("s")) + r.value.n });`,
+    ],
+    [
+      "is async and fails",
+      `export default async (r: any) => { await null; throw new Error("later " + r.value.n); };`,
+    ],
+    ["writes bytes", `export default (r: any, ctx: any) => { ctx.write(new Uint8Array([r.value.n, 7])); };`],
+    [
+      "logs past the limit",
+      `export default (r: any, ctx: any) => { for (let i = 0; i < 10001; i++) ctx.log.debug("x"); return r; };`,
+    ],
+    [
+      "gives Object.prototype a toJSON",
+      `export default (r: any) => { (Object.prototype as any).toJSON = () => "no"; return { value: r.value, headers: { a: "b" } }; };`,
+    ],
+  ];
+  /** The answer as the host reads it, each failure's stack cut after the user's frame (the core's frames differ). */
+  const comparable = (text: string, input: WeirRecord, bytes: Uint8Array): unknown => {
+    const result = parseCallResult(text, bytes.byteLength > 0 ? bytes : undefined, [input]);
+    return {
+      ...result,
+      outcomes: result.outcomes.map((o) =>
+        o.ok ? o.outputs.map((out) => [out.port, { ...out.record }]) : o,
+      ),
+      failures: result.failures.map(([index, stack]) => [index, stack?.split("\n").slice(0, 2).join("\n")]),
+    };
+  };
+  it.each(cases)("answers as `batch` does when the handler %s", async (_name, code) => {
+    const answers = async (operation: string): Promise<unknown[]> => {
+      const g = guest(code, { s: 100 }, ["out", "err"]);
+      const out: unknown[] = [];
+      for (const n of [1, 2, 3]) {
+        const input = rec({ n });
+        const text = (await g.dispatch(operation, encodeBatch([input]))) as string;
+        // Each guest is a realm of its own: its bytes copied into this one, to compare across realms.
+        const bytes = new Uint8Array(g.dispatch("take-bytes", undefined) as Uint8Array);
+        out.push(text.replace(/\\n {4}at .*?(?=")/g, ""), [...bytes]);
+        out.push(comparable(text, input, bytes));
+      }
+      return out;
+    };
+    const one = await answers("one");
+    expect(one).toEqual(await answers("batch"));
+    expect(one[2]).toHaveProperty("outcomes");
+  });
+});
+
 describe("moduleAsExpression", () => {
   it("turns exported functions into the value of an expression", () => {
     const text =
@@ -217,5 +308,63 @@ describe("moduleAsExpression", () => {
       "m.js: only `export function` declarations can be loaded as a guest script, found import",
     );
     expect(() => moduleAsExpression("export const f = 1;", "m.js")).toThrow("found export");
+  });
+
+  it("writes output values apart from the result's JSON, as the text the host keeps unparsed", async () => {
+    const g = guest(`export default (r: any) => [{ value: r.value }, { value: "s", headers: { x: "y" } }];`);
+    const text = (await g.dispatch("batch", encodeBatch([rec({ n: 1, list: [true, null] })]))) as string;
+    const values = '{"n":1,"list":[true,null]}"s"';
+    expect(text.startsWith(`${values.length}\n${values}{"port":"out","outcomes":[{"ok":true,`)).toBe(true);
+    const outcome = parseCallResult(text).outcomes[0];
+    if (!outcome?.ok) throw new Error("expected a successful outcome");
+    expect(outcome.outputs.map((o) => jsonTextOf(o.record))).toEqual(['{"n":1,"list":[true,null]}', '"s"']);
+    expect(outcome.outputs.map((o) => o.record)).toEqual([
+      { key: "k", value: { n: 1, list: [true, null] }, headers: { h: "1" }, timestamp: 7 },
+      { key: "k", value: "s", headers: { x: "y" }, timestamp: 7 },
+    ]);
+  });
+
+  it("writes headers without an Object.prototype.toJSON the value's own toJSON put there", async () => {
+    const g = guest(`export default () => ({
+  value: { toJSON() { (Object.prototype as any).toJSON = () => "poisoned"; return 1; } },
+  headers: { a: "b" },
+});`);
+    const outcome = (await batch(g, [rec(0)])).outcomes[0];
+    if (!outcome?.ok) throw new Error("expected a successful outcome");
+    expect(outcome.outputs[0]?.record).toEqual({ key: "k", value: 1, headers: { a: "b" }, timestamp: 7 });
+  });
+
+  it("answers a record whose outputs all take the input's key, headers and timestamp as their values' spans", async () => {
+    const g = guest(
+      `export default (r: any, ctx: any) => {
+  if (r.value === 0) return [{ value: 1 }, { value: 2 }];
+  if (r.value === 1) { r.headers.added = "x"; return { value: 3 }; }
+  if (r.value === 2) { ctx.emit("other", { value: 4 }); return { value: 5 }; }
+  return [{ value: 6 }, { value: 7, key: "new" }];
+};`,
+      {},
+      ["out", "other"],
+    );
+    const records = [rec(0), rec(1), rec(2), rec(3)];
+    const text = (await g.dispatch("batch", encodeBatch(records))) as string;
+    // Only the first record's outputs are plain; the others changed headers, port or key.
+    expect(text).toContain('"outcomes":[[0,1,1,1],{"ok":true');
+    const result = parseCallResult(text, undefined, records);
+    const out = (port: string, value: number, key = "k", headers: Record<string, string> = { h: "1" }) => ({
+      port,
+      record: { key, value, headers, timestamp: 7 },
+    });
+    expect(result.outcomes).toEqual([
+      { ok: true, outputs: [out("out", 1), out("out", 2)] },
+      { ok: true, outputs: [out("out", 3, "k", { h: "1", added: "x" })] },
+      { ok: true, outputs: [out("other", 4), out("out", 5)] },
+      { ok: true, outputs: [out("out", 6), out("out", 7, "new")] },
+    ]);
+    const first = result.outcomes[0];
+    if (!first?.ok) throw new Error("expected a successful outcome");
+    // Each output's headers are its own object, not the input's.
+    expect(first.outputs[0]?.record.headers).not.toBe(records[0]?.headers);
+    expect(first.outputs[0]?.record.headers).not.toBe(first.outputs[1]?.record.headers);
+    expect(() => parseCallResult(text)).toThrow("an input record the call did not have");
   });
 });

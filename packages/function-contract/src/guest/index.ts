@@ -3,6 +3,7 @@
 // that text: a module becomes an expression whose value holds its exported functions.
 import { readFileSync } from "node:fs";
 import type { WeirRecord } from "@weir/domain";
+import { jsonTextOf } from "@weir/domain";
 
 const EXPORTED_FUNCTION = /^export (async )?function (\w+)/gm;
 
@@ -83,6 +84,12 @@ export function encodeBatchWithByteParts(batch: readonly WeirRecord[]): EncodedB
   const parts: Uint8Array[] = [];
   let at = 0;
   for (const record of batch) {
+    const json = jsonTextOf(record);
+    if (json !== undefined) {
+      // A value still in the text a guest wrote is written as it is, not parsed to be written again.
+      text += `\n{"key":${record.key === null ? "null" : JSON.stringify(record.key)},"value":${json},"headers":${JSON.stringify(record.headers)},"timestamp":${JSON.stringify(record.timestamp)}}`;
+      continue;
+    }
     const value = record.value;
     if (!(value instanceof Uint8Array)) {
       text += `\n${JSON.stringify(record)}`;

@@ -15,7 +15,7 @@ function shown(outcome: RecordOutcome | undefined): unknown[] {
   );
 }
 
-/** The cases' sources, exported for the dialects of other languages (dialects/python.ts). */
+/** The cases' sources, exported for the dialects of other languages (dialects/python/). */
 export const BYTE_SOURCES = {
   prefixLength: [
     "export default (r: { value: unknown }) => {",

@@ -11,6 +11,12 @@
  * The core's dispatch, but a batch's bytes may come as several arrays, in order.
  * @typedef {(operation: string, argument: unknown, ...parts: Uint8Array[]) => ReturnType<Dispatch>} IsolateDispatch
  */
+/**
+ * A batch of one record without byte values on the engine's thread: `batch-on-thread` with
+ * fewer steps (the core's `one`), and a function of its own so that the call does not gather
+ * byte parts it has none of.
+ * @typedef {(text: string) => string} BatchOfOne
+ */
 
 /**
  * @param {CreateGuest} createGuest
@@ -18,7 +24,7 @@
  * @param {{ apply: Function }} hostGet an ivm.Reference to the host's state read (key → Promise<JSON text | undefined>)
  * @param {(level: string, message: string) => void} hostLog an ivm.Callback to the host's log
  * @param {SharedArrayBuffer} progressBuffer [record index, start ms], read by the host's watchdog
- * @returns {IsolateDispatch}
+ * @returns {{ dispatch: IsolateDispatch, one: BatchOfOne }}
  */
 export function isolateGuest(createGuest, configJson, hostGet, hostLog, progressBuffer) {
   "use strict";
@@ -76,30 +82,36 @@ export function isolateGuest(createGuest, configJson, hostGet, hostLog, progress
   /** @type {unknown} */
   let failure = undefined;
 
+  /**
+   * A batch's answer on the engine's thread: its text, or "" while it is still waiting.
+   * @param {string | Promise<string>} result
+   */
+  function onThread(result) {
+    if (typeof result === "string") return result;
+    waiting = result;
+    settled = null;
+    failed = false;
+    ReflectApply(PromiseThen, result, [
+      /** @param {string} text */
+      (text) => {
+        settled = text;
+      },
+      /** @param {unknown} error */
+      (error) => {
+        failed = true;
+        failure = error;
+      },
+    ]);
+    return "";
+  }
+
   /** @type {IsolateDispatch} */
-  return function isolateDispatch(operation, argument, ...parts) {
+  function isolateDispatch(operation, argument, ...parts) {
     // A batch's byte values come as one array or several in order (sandbox.ts crossingParts);
     // the core reads one.
     const bytes = parts.length <= 1 ? parts[0] : joined(parts);
-    if (operation === "batch-on-thread") {
-      const result = /** @type {string | Promise<string>} */ (dispatch("batch", argument, bytes));
-      if (typeof result === "string") return result;
-      waiting = result;
-      settled = null;
-      failed = false;
-      ReflectApply(PromiseThen, result, [
-        /** @param {string} text */
-        (text) => {
-          settled = text;
-        },
-        /** @param {unknown} error */
-        (error) => {
-          failed = true;
-          failure = error;
-        },
-      ]);
-      return "";
-    }
+    if (operation === "batch-on-thread")
+      return onThread(/** @type {string | Promise<string>} */ (dispatch("batch", argument, bytes)));
     if (operation === "collect" || operation === "await") {
       if (settled !== null) {
         const text = settled;
@@ -118,7 +130,16 @@ export function isolateGuest(createGuest, configJson, hostGet, hostLog, progress
     if (operation === "take-bytes")
       return wholeBuffer(/** @type {Uint8Array} */ (dispatch(operation, argument, bytes)));
     return dispatch(operation, argument, bytes);
-  };
+  }
+
+  /** @type {BatchOfOne} */
+  function batchOfOne(text) {
+    return onThread(/** @type {string | Promise<string>} */ (dispatch("one", text)));
+  }
+
+  // The host takes a reference to each at once, before the function's code is loaded (which
+  // can reach neither).
+  return { dispatch: isolateDispatch, one: batchOfOne };
 
   /**
    * @param {Uint8Array[]} parts

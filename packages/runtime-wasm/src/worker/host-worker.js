@@ -7,6 +7,7 @@
 // thread has written the value into the shared buffer. A trap leaves the component unusable:
 // the call reports it and the main thread ends this worker.
 import { parentPort, workerData } from "node:worker_threads";
+import { COMPACT_JSON, NOT_JSON, checkJsonText } from "./json-text.js";
 import { wasiImports } from "./wasi.js";
 
 const { jsUrl, modules, kind, ports, params, secrets, progressBuffer, controlBuffer, dataBuffer } =
@@ -69,22 +70,36 @@ const component = instantiate(
   },
 );
 
-const portSet = new Set(ports);
+/** Each port's index in the node's ports: outputs name their port by index. */
+const portIndexes = new Map(ports.map((port, index) => [port, index]));
 const defaultPort = ports[0] ?? "out";
+
+/** The headers of a record that has none: jco only reads the list, so one is shared. */
+const NO_HEADERS = Object.freeze([]);
 
 /**
  * Records as the `function` world's `process` takes them, from the host's batch text
- * (instance.ts, `encodeComponentBatch`): a first line with every record's
- * `[key, headers, timestamp]`, then one line per record with the value's JSON text, which is
- * passed on as is (JSON.stringify never writes a raw newline).
+ * (instance.ts, `encodeComponentBatch`): a first line with every record's key, timestamp and
+ * headers as one flat array, then one line per record with the value's JSON text, which is
+ * passed on as is (JSON.stringify never writes a raw newline). Timestamps stay numbers: the
+ * glue lowers a u64 from a safe integer without making BigInts of it (jco-glue.ts).
  */
 function decodeBatch(text) {
   const lines = text.split("\n");
   const metas = JSON.parse(lines[0]);
-  const records = new Array(metas.length);
-  for (let i = 0; i < metas.length; i++) {
-    const [key, headers, timestamp] = metas[i];
-    records[i] = { key: key ?? undefined, value: lines[i + 1], headers, timestamp: BigInt(timestamp) };
+  const records = new Array(lines.length - 1);
+  let at = 0;
+  for (let i = 0; i < records.length; i++) {
+    const key = metas[at];
+    const timestamp = metas[at + 1];
+    const headerCount = metas[at + 2];
+    at += 3;
+    let headers = NO_HEADERS;
+    if (headerCount > 0) {
+      headers = new Array(headerCount);
+      for (let h = 0; h < headerCount; h++, at += 2) headers[h] = [metas[at], metas[at + 1]];
+    }
+    records[i] = { key: key ?? undefined, value: lines[i + 1], headers, timestamp };
   }
   return records;
 }
@@ -97,51 +112,97 @@ function witError(error) {
 }
 
 /**
- * A `function`-world outcome in the compact shape the host decodes (instance.ts,
- * `decodeFunctionResult`): value texts are not parsed here but appended to `blob` and referred
- * to by length, so each crosses this thread as text once; the host parses (and so checks) them.
+ * A `function`-world outcome appended to `flat`, the one flat JSON array the host walks
+ * (instance.ts, `decodeComponentResult`): numbers and strings only, no object or array per
+ * record, so neither this thread's stringify nor the host's parse builds any per record. Value
+ * texts are appended to `blob` and referred to by length, so each crosses this thread as text
+ * once; a value that is the text of the record's own input value (an output passed through) is
+ * not sent back at all: its length reads -1 and the host takes the text it sent. Every other
+ * value is checked here to be JSON text (checkJsonText, which builds nothing), so that the host
+ * can pass it on without parsing it; one with whitespace between its tokens is re-written
+ * compact, as JSON.stringify writes values everywhere else.
+ *
+ *   error: 0, message, line or null
+ *   ok:    1, outputs, (port index, key or null, timestamp, value length or -1, headers,
+ *          (name, value) × headers) × outputs, problem message or null,
+ *          writes, (key, value length or -1 to delete) × writes,
+ *          metrics, (name, 1 for a counter else 0, value) × metrics, bad metric message or null
+ *
+ * An output to a port the node does not have, or whose value is not JSON text, ends the outputs
+ * there (its message follows the outputs before it), and then no writes or metrics are sent: the
+ * record fails anyway.
  */
-function encodeOutcome(outcome, blob) {
+function encodeOutcome(outcome, flat, blob, input) {
   if (outcome?.tag !== "ok") {
     const error = witError(outcome?.val);
-    return error.line === undefined ? { e: error.message } : { e: error.message, l: error.line };
+    flat.push(0, error.message, error.line ?? null);
+    return;
   }
   const done = outcome.val;
-  const entry = { o: [], w: [], m: [] };
-  for (let n = 0; n < done.outputs.length; n++) {
-    const output = done.outputs[n];
+  const outputs = done.outputs;
+  flat.push(1, 0);
+  const countAt = flat.length - 1;
+  let count = 0;
+  let problem = null;
+  for (let n = 0; n < outputs.length; n++) {
+    const output = outputs[n];
     const port = output.port ?? defaultPort;
-    if (!portSet.has(port)) {
-      entry.x = [
-        n,
-        `output ${n} goes to port '${port}', which the node does not have (ports: ${ports.join(", ")})`,
-      ];
+    const portIndex = portIndexes.get(port);
+    if (portIndex === undefined) {
+      problem = `output ${n} goes to port '${port}', which the node does not have (ports: ${ports.join(", ")})`;
       break;
     }
     const record = output.record;
+    let value = record.value;
+    let length = -1;
+    if (value !== input.value) {
+      const check = checkJsonText(value);
+      if (check === NOT_JSON) {
+        problem = `output ${n} has a value that is not JSON text: ${value.slice(0, 80)}`;
+        break;
+      }
+      if (check !== COMPACT_JSON) value = JSON.stringify(JSON.parse(value));
+      blob.push(value);
+      length = value.length;
+    }
     const headers = record.headers;
-    let headerObject = {};
-    if (headers.length > 0) headerObject = Object.fromEntries(headers);
-    blob.push(record.value);
-    entry.o.push([port, record.key ?? null, headerObject, Number(record.timestamp), record.value.length]);
+    flat.push(portIndex, record.key ?? null, Number(record.timestamp), length, headers.length);
+    for (let h = 0; h < headers.length; h++) flat.push(headers[h][0], headers[h][1]);
+    count++;
   }
-  if (entry.x !== undefined) return entry;
-  for (const write of done.writes) {
+  flat[countAt] = count;
+  flat.push(problem);
+  if (problem !== null) {
+    flat.push(0, 0, null);
+    return;
+  }
+  const writes = done.writes;
+  flat.push(writes.length);
+  for (let n = 0; n < writes.length; n++) {
+    const write = writes[n];
     if (write.value === undefined) {
-      entry.w.push([write.key, -1]);
+      flat.push(write.key, -1);
     } else {
       blob.push(write.value);
-      entry.w.push([write.key, write.value.length]);
+      flat.push(write.key, write.value.length);
     }
   }
-  for (const metric of done.metrics) {
+  const metrics = done.metrics;
+  flat.push(0);
+  const metricsAt = flat.length - 1;
+  let badMetric = null;
+  let metricCount = 0;
+  for (let n = 0; n < metrics.length; n++) {
+    const metric = metrics[n];
     if (!Number.isFinite(metric.value)) {
-      entry.mx = `metric '${metric.name}' is not a finite number`;
+      badMetric = `metric '${metric.name}' is not a finite number`;
       break;
     }
-    entry.m.push([metric.name, metric.kind === "counter" ? 1 : 0, metric.value]);
+    flat.push(metric.name, metric.kind === "counter" ? 1 : 0, metric.value);
+    metricCount++;
   }
-  return entry;
+  flat[metricsAt] = metricCount;
+  flat.push(badMetric);
 }
 
 function emptyResult() {
@@ -173,9 +234,10 @@ function callFunctionWorld(operation, argument) {
       `process returned ${Array.isArray(outcomes) ? outcomes.length : "no"} outcomes for ${records.length} records`,
     );
   }
+  const flat = [];
   const blob = [];
-  const entries = outcomes.map((outcome) => encodeOutcome(outcome, blob));
-  return `${JSON.stringify(entries)}\n${blob.join("")}`;
+  for (let i = 0; i < outcomes.length; i++) encodeOutcome(outcomes[i], flat, blob, records[i]);
+  return `${JSON.stringify(flat)}\n${blob.join("")}`;
 }
 
 let dead = false;
@@ -192,10 +254,12 @@ parentPort.on("message", async ({ id, operation, argument, bytes }) => {
   progress[0] = -1;
   progress[1] = Date.now();
   try {
-    const text =
+    let text =
       kind === "js-guest"
         ? await component.dispatch(operation, argument, bytes ?? NO_BYTES)
         : callFunctionWorld(operation, argument);
+    // A long result leaves the JS guest as UTF-8 bytes (guest/wasm-guest.js, TEXT_AS_BYTES_OVER)
+    if (kind === "js-guest" && text === "") text = decoder.decode(component.takeBytes());
     if (kind === "js-guest" && typeof text === "string" && BYTES_TAIL.test(text.slice(-40))) {
       // Byte outputs: one more crossing out of the component, then moved (not copied) to the host.
       const out = component.takeBytes();

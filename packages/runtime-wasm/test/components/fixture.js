@@ -46,6 +46,7 @@ export function process(records) {
     if (value === "bad write") return ok([{ record }], [{ key: "w", value: "{" }], []);
     if (value === "bad metric")
       return ok([{ record }], [{ key: "w", value: "1" }], [{ name: "m", kind: "counter", value: NaN }]);
+    if (value?.pass !== undefined) return ok([{ record }], [], []);
     if (value === "delete")
       return ok(
         [{ record: { ...record, value: '{\n  "pretty": true\n}', headers: [] } }],

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { IHeaders, Message } from "kafkajs";
 import type { WeirRecord } from "@weir/domain";
+import { jsonTextOf } from "@weir/domain";
 import type { EdgeMessageFrame } from "../values/chunk-codec";
 import { splitMessage } from "../values/chunk-codec";
 import { decodeValue, encodeValue } from "../values/value-codec";
@@ -15,7 +16,9 @@ export const DEFAULT_CHUNK_BYTES = 512 * 1024;
 
 /** One message, or the value's ordered chunks of at most `chunkBytes` value bytes each. */
 export function encodeRecord(record: WeirRecord, chunkBytes = DEFAULT_CHUNK_BYTES): Message[] {
-  const { value, headers } = encodeValue(record.value);
+  // A value still in the JSON text its function wrote is sent as that text, not parsed and written again.
+  const json = jsonTextOf(record);
+  const { value, headers } = json === undefined ? encodeValue(record.value) : { value: json, headers: {} };
   const all = { ...record.headers, ...headers };
   const timestamp = String(record.timestamp);
   const size = typeof value === "string" ? Buffer.byteLength(value, "utf8") : value.byteLength;

@@ -5,7 +5,7 @@
 import type { FlowNode, JsonValue } from "@weir/domain";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { ConfirmDialog } from "~/components/confirm-dialog";
+import { ConfirmDelete } from "~/components/confirm-delete";
 import { useToast } from "~/components/toasts";
 import { api, errorMessage } from "~/lib/trpc";
 
@@ -214,18 +214,14 @@ export function StatePanel({ flowId, node, saved, running }: Props) {
         </table>
       )}
       {deleting !== null ? (
-        <ConfirmDialog
+        <ConfirmDelete
           title={`Delete state key ${deleting}?`}
           message={`${node.name ?? node.id} loses the value stored under ${deleting}; the next ctx.state.get of it reads undefined.`}
-          confirmLabel="Delete"
-          danger
-          onCancel={() => {
-            setDeleting(null);
+          onDelete={() => {
+            remove.mutate(deleting);
           }}
-          onConfirm={() => {
-            const key = deleting;
+          onClose={() => {
             setDeleting(null);
-            remove.mutate(key);
           }}
         />
       ) : null}
