@@ -213,6 +213,9 @@ describe("docker compose stack", () => {
   });
 
   it("keeps flows, deployments, state, dead letters and Kafka data across down and up", async () => {
+    // The engines stop first (as `down` stops them: SIGTERM, drain), so nothing reaches the sink
+    // between this snapshot and the restart that the engines' fresh counters below would miss.
+    await stack.compose("stop", "engine-1", "engine-2");
     const before = await allLogEntries(flowId, "out");
     const countBefore = Math.max(...before.map((e) => e.record.value.count));
     const versionsBefore = await stack.call<unknown[]>("flow.versions", { id: flowId }, "GET");
@@ -242,23 +245,36 @@ describe("docker compose stack", () => {
     expect(after.record.value.count).toBeGreaterThan(countBefore);
 
     // Each engine's Prometheus counters (since its restart) add up to what the sink stored since.
+    // Both are read each round: a record replayed after the restart (at least once) may still be
+    // arriving, so the two must agree at one moment, with the store unchanged around the scrape.
     const lastIdBefore = Math.max(...before.map((e) => e.id));
-    const storedSince = (await allLogEntries(flowId, "out")).filter((e) => e.id > lastIdBefore).length;
+    const storedSince = async (): Promise<number> =>
+      (await allLogEntries(flowId, "out")).filter((e) => e.id > lastIdBefore).length;
     const { deployment } = await stack.call<{ deployment: { id: string } }>("stats.get", { flowId }, "GET");
-    const written = await eventually("the engines' metrics to count the records", 30_000, async () => {
-      let sum = 0;
-      for (const engine of ["engine-1", "engine-2"]) {
-        const text = await stack.fetchInside(`http://${engine}:4100/metrics`);
-        for (const line of text.split("\n"))
-          if (
-            line.startsWith("weir_node_records_out_total{") &&
-            line.includes(`deployment="${deployment.id}"`) &&
-            line.includes('node="out"')
-          )
-            sum += Number(line.slice(line.lastIndexOf(" ") + 1));
-      }
-      return sum === storedSince ? sum : undefined;
-    });
+    const counted: Record<string, number> = {};
+    let stored = 0;
+    const written = await eventually(
+      "the engines' metrics to count the records",
+      30_000,
+      async () => {
+        const storedBefore = await storedSince();
+        for (const engine of ["engine-1", "engine-2"]) {
+          const text = await stack.fetchInside(`http://${engine}:4100/metrics`);
+          counted[engine] = 0;
+          for (const line of text.split("\n"))
+            if (
+              line.startsWith("weir_node_records_out_total{") &&
+              line.includes(`deployment="${deployment.id}"`) &&
+              line.includes('node="out"')
+            )
+              counted[engine] += Number(line.slice(line.lastIndexOf(" ") + 1));
+        }
+        stored = await storedSince();
+        const sum = (counted["engine-1"] ?? 0) + (counted["engine-2"] ?? 0);
+        return stored === storedBefore && sum === stored ? sum : undefined;
+      },
+      () => `the sink stored ${stored} since the restart, the engines counted ${JSON.stringify(counted)}`,
+    );
     process.stdout.write(
       `[compose] /metrics: the sink wrote ${written} records since the restart, as stored\n`,
     );
