@@ -8,7 +8,8 @@ log() { echo "[docker-setup] $*"; }
 apt_install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
 
 need=()
-command -v docker >/dev/null || need+=(docker.io)
+# Some machine images carry the Docker client alone (/usr/local/bin/docker): the daemon decides.
+command -v dockerd >/dev/null || need+=(docker.io)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 if ((${#need[@]} > 0)); then
   log "installing ${need[*]}"
