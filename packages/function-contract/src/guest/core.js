@@ -84,9 +84,14 @@ export function createGuest(configJson, host) {
   const StringCtor = String;
   const StringSlice = String.prototype.slice;
   const StringIndexOf = String.prototype.indexOf;
-  /** `text.slice(start)` without an arguments array (a bound `call` of the captured slice). */
-  /** @type {(text: string, start: number) => string} */
+  // The captured string methods as plain functions (bound `call`s): readRecord calls them for
+  // every record, and Reflect.apply would build an arguments array each time.
+  /** `text.slice(start)` / `text.slice(start, end)`. */
+  /** @type {(text: string, start: number, end?: number) => string} */
   const sliceFrom = Function.prototype.call.bind(StringSlice);
+  /** `text.indexOf(search, from)`. */
+  /** @type {(text: string, search: string, from: number) => number} */
+  const indexOfFrom = Function.prototype.call.bind(StringIndexOf);
   const PromiseCtor = Promise;
   const PromisePrototype = Promise.prototype;
   const PromiseThen = Promise.prototype.then;
@@ -570,11 +575,16 @@ export function createGuest(configJson, host) {
     if (key === undefined) key = acc.key;
     else if (key !== null && typeof key !== "string") throw invalid(what, "key must be a string or null");
     let headers = item.headers;
-    if (headers === undefined || headers === null) headers = acc.headers;
+    const inputHeaders = headers === undefined || headers === null;
+    if (inputHeaders) headers = acc.headers;
     let timestamp = item.timestamp;
     if (timestamp === undefined || timestamp === null) timestamp = acc.timestamp;
     else if (typeof timestamp !== "number" || !NumberIsInteger(timestamp) || timestamp < 0) {
       throw invalid(what, "timestamp must be a non-negative integer (milliseconds since the epoch)");
+    }
+    if (inputHeaders && key === acc.key && timestamp === acc.timestamp && acc.inputHeadersJson !== null) {
+      const plain = plainValue(value, acc, what);
+      if (plain !== null) return plain;
     }
     const headerCopy = copyHeaders(headers, what);
     if (isBytes(value)) {
@@ -590,14 +600,7 @@ export function createGuest(configJson, host) {
         "}"
       );
     }
-    let valueJson;
-    try {
-      valueJson = JSONStringify(value);
-    } catch (error) {
-      throw invalid(what, "its value is not JSON (" + describeThrown(error).message + ")");
-    }
-    // A value with a toJSON (a Date, or anything once Object.prototype.toJSON is set) may turn into nothing.
-    if (valueJson === undefined) throw invalid(what, "its value is not JSON");
+    const valueJson = valueJsonOf(value, what);
     const at = valueText.length;
     valueText += valueJson;
     const outHeadersJson = headersJson(headerCopy);
@@ -618,6 +621,47 @@ export function createGuest(configJson, host) {
       (typeof timestamp === "number" ? ',"timestamp":' + timestamp : "") +
       "}"
     );
+  }
+
+  /**
+   * encodeRecord's common case: an output that keeps its input's key and timestamp and names no
+   * headers of its own, so it carries the input's headers object, which the function may have
+   * changed in place. Those headers written as JSON are compared with what they were when the
+   * record began (inputHeadersJson): unchanged, they are the input's, which the host already
+   * holds and so needs neither checking nor copying, and the output is plain. Answers PLAIN, or
+   * null when the headers changed (encodeRecord then checks and writes them as for any output).
+   * @param {Untrusted} value
+   * @param {Acc} acc
+   * @param {string} what
+   * @returns {string | null}
+   */
+  function plainValue(value, acc, what) {
+    if (isBytes(value)) return null;
+    // Through JSON.stringify as copyHeaders' copy would be: whatever it writes is compared as text.
+    if (JSONStringify(acc.headers) !== acc.inputHeadersJson) return null;
+    const valueJson = valueJsonOf(value, what);
+    plainAt = valueText.length;
+    plainLength = valueJson.length;
+    valueText += valueJson;
+    return PLAIN;
+  }
+
+  /**
+   * An output value as JSON text; throws the record's error when it is not JSON.
+   * @param {Untrusted} value
+   * @param {string} what
+   * @returns {string}
+   */
+  function valueJsonOf(value, what) {
+    let valueJson;
+    try {
+      valueJson = JSONStringify(value);
+    } catch (error) {
+      throw invalid(what, "its value is not JSON (" + describeThrown(error).message + ")");
+    }
+    // A value with a toJSON (a Date, or anything once Object.prototype.toJSON is set) may turn into nothing.
+    if (valueJson === undefined) throw invalid(what, "its value is not JSON");
+    return valueJson;
   }
 
   /**
@@ -1205,9 +1249,9 @@ export function createGuest(configJson, host) {
    */
   function readRecord(batch) {
     const text = batch.text;
-    let end = ReflectApply(StringIndexOf, text, ["\n", batch.position]);
+    let end = indexOfFrom(text, "\n", batch.position);
     if (end === -1) end = text.length;
-    const record = JSONParse(ReflectApply(StringSlice, text, [batch.position, end]));
+    const record = JSONParse(sliceFrom(text, batch.position, end));
     batch.position = end + 1;
     const span = record.bytes;
     if (span !== undefined) {

@@ -367,4 +367,26 @@ describe("moduleAsExpression", () => {
     expect(first.outputs[0]?.record.headers).not.toBe(first.outputs[1]?.record.headers);
     expect(() => parseCallResult(text)).toThrow("an input record the call did not have");
   });
+
+  it("checks the input's headers again when the function changed them in place and returns no headers", async () => {
+    const g = guest(`export default (r: any) => {
+  if (r.value === 0) r.headers.h = 5;
+  if (r.value === 1) { r.headers.h = "2"; r.headers.h = "1"; }
+  if (r.value === 2) delete r.headers.h;
+  return { value: r.value };
+};`);
+    const records = [rec(0), rec(1), rec(2)];
+    const text = (await g.dispatch("batch", encodeBatch(records))) as string;
+    // Changed and changed back: the input's headers, plain.
+    expect(text).toContain('"}},[0,1],{"ok":true');
+    const result = parseCallResult(text, undefined, records);
+    expect(result.outcomes).toEqual([
+      { ok: false, error: { message: "returned value is not a valid record: header 'h' must be a string" } },
+      {
+        ok: true,
+        outputs: [{ port: "out", record: { key: "k", value: 1, headers: { h: "1" }, timestamp: 7 } }],
+      },
+      { ok: true, outputs: [{ port: "out", record: { key: "k", value: 2, headers: {}, timestamp: 7 } }] },
+    ]);
+  });
 });
