@@ -181,8 +181,14 @@ func postInit(uint32) { release() }
 //go:wasmexport process
 func exportProcess(ptr, n uint32) uint32 {
 	records := make([]Record, n)
+	// every record's headers in one allocation (an allocation costs more than its bytes here)
+	headerCount := uint32(0)
+	for i := range n {
+		headerCount += u32(mem(ptr+i*40+24, 4))
+	}
+	headers := make([][2]string, headerCount)
 	for i := range records {
-		records[i] = liftRecord(mem(ptr+uint32(i)*40, 40))
+		records[i], headers = liftRecord(mem(ptr+uint32(i)*40, 40), headers)
 	}
 	// the next export call's arguments go to fresh memory: these records' strings are views of it
 	retireArguments()
@@ -227,8 +233,10 @@ func mismatched(records, outcomes int) []Outcome {
 // function-error 16: message @0, line option<u32> @8.
 
 // liftRecord lifts a record of process's argument list: its strings are views of the argument
-// memory (viewString), which is never written again.
-func liftRecord(m []byte) Record {
+// memory (viewString), which is never written again. Its headers take the start of spare, and
+// the rest of spare is returned; each record's headers are capped to their own length, so an
+// append to them does not reach the next record's.
+func liftRecord(m []byte, spare [][2]string) (Record, [][2]string) {
 	var r Record
 	if m[0] != 0 {
 		key := viewString(m[4:])
@@ -236,13 +244,13 @@ func liftRecord(m []byte) Record {
 	}
 	r.Value = viewString(m[12:])
 	headersPtr, headersLen := u32(m[20:]), u32(m[24:])
-	r.Headers = make([][2]string, headersLen)
+	r.Headers, spare = spare[:headersLen:headersLen], spare[headersLen:]
 	for i := range r.Headers {
 		h := mem(headersPtr+uint32(i)*16, 16)
 		r.Headers[i] = [2]string{viewString(h[0:]), viewString(h[8:])}
 	}
 	r.Timestamp = binary.LittleEndian.Uint64(m[32:])
-	return r
+	return r, spare
 }
 
 func lowerOutputs(outputs []Output) uint32 {
