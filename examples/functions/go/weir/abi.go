@@ -400,8 +400,12 @@ var (
 	argBlocks    [][]byte // the blocks of the call whose arguments are being written or were lifted
 	argUsed      uintptr  // bytes used of the last block
 	argRetired   bool     // the arguments were lifted: the next call's go to new blocks
-	argBlockSize = uint32(16 << 10)
+	argBlockSize = minArgBlock
 )
+
+// minArgBlock is small: a batch of one record needs a few hundred bytes, and a block per call
+// that is much larger than its batch makes garbage for nothing.
+const minArgBlock = uint32(1 << 10)
 
 func allocArgument(size, align uint32) uint32 {
 	if align == 0 {
@@ -433,7 +437,7 @@ func retireArguments() {
 		total += uint32(len(block))
 	}
 	total += uint32(argUsed)
-	argBlockSize = max(uint32(16<<10), total+total/8)
+	argBlockSize = max(minArgBlock, total+total/8)
 	argRetired = true
 }
 
