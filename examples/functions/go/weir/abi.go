@@ -405,7 +405,7 @@ var (
 
 // minArgBlock is small: a batch of one record needs a few hundred bytes, and a block per call
 // that is much larger than its batch makes garbage for nothing.
-const minArgBlock = uint32(1 << 10)
+const minArgBlock = uint32(256)
 
 func allocArgument(size, align uint32) uint32 {
 	if align == 0 {
