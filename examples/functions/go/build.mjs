@@ -1,5 +1,5 @@
-// Builds this Go function into a Weir component: `node examples/functions/go/build.mjs [out.wasm]`
-// (default dist/function.wasm). Needs Go 1.24+ (`//go:wasmexport`) on PATH; everything else
+// Builds this Go function into a Weir component: `node examples/functions/go/build.mjs [out.wasm]
+// [package]` (default dist/function.wasm, and this directory's main package). Needs Go 1.24+ (`//go:wasmexport`) on PATH; everything else
 // comes from the repository's node_modules (jco's wasm-tools).
 //
 // 1. `GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared`: a core module (a reactor) whose
@@ -53,6 +53,7 @@ export async function build(outFile, { dir = here, pkg = "." } = {}) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const out = path.resolve(process.argv[2] ?? path.join(here, "dist/function.wasm"));
-  await build(out);
+  // an optional main package of this module, e.g. ./testdata/keep (tests build their own functions)
+  await build(out, { pkg: process.argv[3] ?? "." });
   console.log(`built ${path.relative(process.cwd(), out)}`);
 }

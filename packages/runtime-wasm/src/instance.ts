@@ -92,14 +92,22 @@ function encodeComponentBatch(batch: readonly WeirRecord[]): ComponentBatch {
   let lines = "";
   for (let index = 0; index < batch.length; index++) {
     const record = batch[index] as WeirRecord;
-    let entries = hasProperties(record.headers) ? Object.entries(record.headers) : NO_HEADERS;
     let valueText = jsonTextOf(record);
-    if (valueText === undefined) {
-      if (isBytes(record.value)) ({ entries, valueText } = bytesForComponent(record.value, entries));
-      else valueText = JSON.stringify(record.value);
+    if (valueText === undefined && isBytes(record.value)) {
+      const entries = hasProperties(record.headers) ? Object.entries(record.headers) : NO_HEADERS;
+      const bytes = bytesForComponent(record.value, entries);
+      valueText = bytes.valueText;
+      metas.push(record.key ?? null, record.timestamp, bytes.entries.length);
+      for (const [name, value] of bytes.entries) metas.push(name, value);
+    } else {
+      valueText ??= JSON.stringify(record.value);
+      // the headers without an array per record or per header
+      metas.push(record.key ?? null, record.timestamp, 0);
+      const countAt = metas.length - 1;
+      const headers = record.headers;
+      for (const name in headers) metas.push(name, headers[name] as string);
+      metas[countAt] = (metas.length - countAt - 1) / 2;
     }
-    metas.push(record.key ?? null, record.timestamp, entries.length);
-    for (const [name, value] of entries) metas.push(name, value);
     values[index] = valueText;
     lines += `\n${valueText}`;
   }

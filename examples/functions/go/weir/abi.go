@@ -4,9 +4,11 @@
 // core module needs no generated bindings and no TinyGo. The build script embeds the WIT and
 // wraps the module into a component with the WASI preview1 reactor adapter.
 //
-// Memory handed to the host (results) and by the host (arguments, via the realloc exports) comes
-// from reused chunks (see alloc) that stay reachable until the host's post-return call, because
-// the host reads and writes it while Go's garbage collector cannot see the host's pointers.
+// Memory handed to the host (results, import arguments and results) comes from reused chunks
+// (see alloc) that stay reachable until the host's post-return call, because the host reads and
+// writes it while Go's garbage collector cannot see the host's pointers. An export's arguments
+// are written into memory that is never reused (see allocArgument): process lifts their strings
+// as views of it rather than copies, and hands a string it was given back without a copy.
 package weir
 
 import (
@@ -128,7 +130,11 @@ func StateGet(key string) (string, bool) {
 //
 //go:wasmexport cabi_export_realloc
 func cabiExportRealloc(oldPtr, oldSize, align, newSize uint32) uint32 {
-	return cabiRealloc(oldPtr, oldSize, align, newSize)
+	ptr := allocArgument(newSize, align)
+	if oldPtr != 0 && oldSize > 0 {
+		copy(mem(ptr, min(oldSize, newSize)), mem(oldPtr, min(oldSize, newSize)))
+	}
+	return ptr
 }
 
 //go:wasmexport cabi_import_realloc
@@ -175,9 +181,17 @@ func postInit(uint32) { release() }
 //go:wasmexport process
 func exportProcess(ptr, n uint32) uint32 {
 	records := make([]Record, n)
-	for i := range records {
-		records[i] = liftRecord(mem(ptr+uint32(i)*40, 40))
+	// every record's headers in one allocation (an allocation costs more than its bytes here)
+	headerCount := uint32(0)
+	for i := range n {
+		headerCount += u32(mem(ptr+i*40+24, 4))
 	}
+	headers := make([][2]string, headerCount)
+	for i := range records {
+		records[i], headers = liftRecord(mem(ptr+uint32(i)*40, 40), headers)
+	}
+	// the next export call's arguments go to fresh memory: these records' strings are views of it
+	retireArguments()
 	outcomes := registered.Process(records)
 	if len(outcomes) != len(records) {
 		outcomes = mismatched(len(records), len(outcomes))
@@ -218,21 +232,25 @@ func mismatched(records, outcomes int) []Outcome {
 // metric 24: name @0, kind u8 @8, value f64 @16. outcome 28: tag @0, payload @4.
 // function-error 16: message @0, line option<u32> @8.
 
-func liftRecord(m []byte) Record {
+// liftRecord lifts a record of process's argument list: its strings are views of the argument
+// memory (viewString), which is never written again. Its headers take the start of spare, and
+// the rest of spare is returned; each record's headers are capped to their own length, so an
+// append to them does not reach the next record's.
+func liftRecord(m []byte, spare [][2]string) (Record, [][2]string) {
 	var r Record
 	if m[0] != 0 {
-		key := liftString(m[4:])
+		key := viewString(m[4:])
 		r.Key = &key
 	}
-	r.Value = liftString(m[12:])
+	r.Value = viewString(m[12:])
 	headersPtr, headersLen := u32(m[20:]), u32(m[24:])
-	r.Headers = make([][2]string, headersLen)
+	r.Headers, spare = spare[:headersLen:headersLen], spare[headersLen:]
 	for i := range r.Headers {
 		h := mem(headersPtr+uint32(i)*16, 16)
-		r.Headers[i] = [2]string{liftString(h[0:]), liftString(h[8:])}
+		r.Headers[i] = [2]string{viewString(h[0:]), viewString(h[8:])}
 	}
 	r.Timestamp = binary.LittleEndian.Uint64(m[32:])
-	return r
+	return r, spare
 }
 
 func lowerOutputs(outputs []Output) uint32 {
@@ -308,6 +326,9 @@ func lowerString(s string) (uint32, uint32) {
 	if len(s) == 0 {
 		return 0, 0
 	}
+	if at, ok := argumentAddress(s); ok {
+		return at, uint32(len(s))
+	}
 	ptr := alloc(uint32(len(s)), 1)
 	copy(mem(ptr, uint32(len(s))), s)
 	return ptr, uint32(len(s))
@@ -320,6 +341,16 @@ func liftStringAt(ptr, length uint32) string {
 		return ""
 	}
 	return string(mem(ptr, length))
+}
+
+// viewString is the string at the (pointer, length) in m, without a copy: only for strings in
+// argument memory, which is never written again once its call has begun.
+func viewString(m []byte) string {
+	ptr, length := u32(m[0:]), u32(m[4:])
+	if length == 0 {
+		return ""
+	}
+	return unsafe.String((*byte)(unsafe.Pointer(uintptr(ptr))), length)
 }
 
 func u32(m []byte) uint32 { return binary.LittleEndian.Uint32(m) }
@@ -359,6 +390,69 @@ func alloc(size, align uint32) uint32 {
 		}
 		used = 0
 	}
+}
+
+// An export call's arguments (the strings and lists the host writes through cabi_export_realloc)
+// live in blocks that are never reused: process lifts their strings as views (viewString), and a
+// function may keep such a string as long as it likes; Go's GC frees a block once nothing points
+// into it. One block per call, sized from the calls before, so a batch costs one allocation.
+var (
+	argBlocks    [][]byte // the blocks of the call whose arguments are being written or were lifted
+	argUsed      uintptr  // bytes used of the last block
+	argRetired   bool     // the arguments were lifted: the next call's go to new blocks
+	argBlockSize = minArgBlock
+)
+
+// minArgBlock is small: a batch of one record needs a few hundred bytes, and a block per call
+// that is much larger than its batch makes garbage for nothing.
+const minArgBlock = uint32(256)
+
+func allocArgument(size, align uint32) uint32 {
+	if align == 0 {
+		align = 1
+	}
+	if argRetired {
+		argBlocks, argUsed, argRetired = nil, 0, false
+	}
+	if n := len(argBlocks); n > 0 {
+		block := argBlocks[n-1]
+		base := uintptr(unsafe.Pointer(unsafe.SliceData(block)))
+		start := (base + argUsed + uintptr(align) - 1) &^ (uintptr(align) - 1)
+		if start+uintptr(size) <= base+uintptr(len(block)) {
+			argUsed = start + uintptr(size) - base
+			return uint32(start)
+		}
+	}
+	block := make([]byte, max(argBlockSize, size+align))
+	argBlocks = append(argBlocks, block)
+	argUsed = 0
+	return allocArgument(size, align)
+}
+
+// retireArguments ends the current call's argument blocks (they stay readable, and are never
+// written again) and sizes the next call's block to hold what this one needed.
+func retireArguments() {
+	total := uint32(0)
+	for _, block := range argBlocks[:max(len(argBlocks)-1, 0)] {
+		total += uint32(len(block))
+	}
+	total += uint32(argUsed)
+	argBlockSize = max(minArgBlock, total+total/8)
+	argRetired = true
+}
+
+// argumentAddress is the address of s when its bytes are in the current call's argument memory:
+// a string the function was given and hands back, which needs no copy (the host reads it before
+// the memory could be written again, and it never is).
+func argumentAddress(s string) (uint32, bool) {
+	at := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+	for _, block := range argBlocks {
+		base := uintptr(unsafe.Pointer(unsafe.SliceData(block)))
+		if at >= base && at+uintptr(len(s)) <= base+uintptr(len(block)) {
+			return uint32(at), true
+		}
+	}
+	return 0, false
 }
 
 // release makes every chunk reusable: the host has read the results and holds no pointer into them.
