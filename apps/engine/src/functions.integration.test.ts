@@ -196,8 +196,13 @@ describe("with one engine", () => {
     // "rekey" gives the records 7 keys; "fn" runs as two isolates, each tagging its outputs with
     // a name of its own, and fails every 13th record.
     const rekey = `export default (record) => ({ key: "k" + (record.value.seq % 7), value: record.value });`;
+    // Each record busy-waits over a millisecond, so its batches run off the engine's thread under
+    // the node's time limit: a batch on the thread is stopped after 50 ms, which a descheduled
+    // process on a loaded machine can reach, and its isolate (so its tag) is replaced.
     const tagged = `const me = Math.random().toString(36).slice(2);
 export default (record) => {
+  const until = Date.now() + 2;
+  while (Date.now() < until) {}
   if (record.value.seq % 13 === 0) throw new Error("unlucky " + record.value.seq);
   return { value: { seq: record.value.seq, key: record.key, instance: me } };
 }`;

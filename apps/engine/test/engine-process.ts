@@ -45,7 +45,9 @@ export async function startEngine(
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       reject(new Error(`engine did not become ready:\n${output}`));
-    }, 30_000);
+      // An engine starts in a few seconds; on a machine running the rest of the suite beside it
+      // (tsx compiling the engine's sources, other engines, Kafka, Chromium) it took over 30.
+    }, 90_000);
     const check = (): void => {
       if (output.includes("ready; ingest at")) {
         clearTimeout(timer);
