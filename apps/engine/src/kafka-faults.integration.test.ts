@@ -155,9 +155,10 @@ describe("transport=kafka under faults", () => {
         { WEIR_KAFKA_SESSION_TIMEOUT_MS: String(sessionTimeoutMs) },
         () => kafka().pause(sessionTimeoutMs + 2_000),
       );
-      // One member: its session expired, so it rejoins (at least once) and re-reads at most its
-      // window each time; each retried produce may repeat at most a request.
-      expect(run.effects.joins).toBeGreaterThanOrEqual(1);
+      // One member. Its session is past its timeout when the broker goes on, but whether the
+      // broker expires it depends on which it handles first, its expiry timer or the member's
+      // heartbeat waiting in the socket (seen both ways): so it rejoins zero or more times, and
+      // re-reads at most its window each time; each retried produce may repeat at most a request.
       console.log(
         `broker stall test: all ${String(run.total)} records through, ${String(run.duplicates)} duplicate(s) ` +
           `(bound ${String(run.bound)}: ${String(run.effects.joins)} rejoin(s), ${String(run.effects.retries)} produce retries), ` +
