@@ -14,7 +14,6 @@
 // of the set rate each system delivered (its CPU figures are then for what it delivered).
 //   BENCH_FLOWS=0,10,100  BENCH_IDLE=100  BENCH_WINDOWS=3  BENCH_WINDOW_S=10  BENCH_WARMUP_S=10
 //   BENCH_ONLY=engine|node-red  BENCH_ENGINE_ENV="K=V,K=V" (extra engine settings)
-//   BENCH_FUNCTION=0 (flows of generator → log, no function node: what a flow costs without its isolate)
 //   BENCH_MIN_DELIVERED=0.5 (share of 10 records/s per flow below which a window fails the run)
 //   BENCH_ENGINE_CPU_PROF=<dir>  each engine process writes a V8 CPU profile there when it stops
 import { createCaller } from "@weir/api";
@@ -48,7 +47,6 @@ const ENGINE_ENV = Object.fromEntries(
     .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
 );
 const PROFILE_DIR = process.env.BENCH_ENGINE_CPU_PROF;
-const WITH_FUNCTION = process.env.BENCH_FUNCTION !== "0";
 const RATE_PER_FLOW = 10;
 /**
  * A window in which the sinks got less than this share of what the sources were set to send fails
@@ -127,26 +125,20 @@ async function createFlows(db: Db, count: number, idle: boolean): Promise<void> 
             template: { seq: "{{seq}}", now: "{{now}}" },
           },
         },
-        ...(WITH_FUNCTION
-          ? [
-              {
-                id: "fn",
-                kind: "function" as const,
-                type: "function",
-                config: {
-                  code: "export default (record) => ({ value: { ...record.value, doubled: record.value.seq * 2 } });",
-                },
-              },
-            ]
-          : []),
+        {
+          id: "fn",
+          kind: "function",
+          type: "function",
+          config: {
+            code: "export default (record) => ({ value: { ...record.value, doubled: record.value.seq * 2 } });",
+          },
+        },
         { id: "out", kind: "sink", type: "log" },
       ],
-      edges: WITH_FUNCTION
-        ? [
-            { id: "e1", from: { node: "gen", port: "out" }, to: { node: "fn" } },
-            { id: "e2", from: { node: "fn", port: "out" }, to: { node: "out" } },
-          ]
-        : [{ id: "e1", from: { node: "gen", port: "out" }, to: { node: "out" } }],
+      edges: [
+        { id: "e1", from: { node: "gen", port: "out" }, to: { node: "fn" } },
+        { id: "e2", from: { node: "fn", port: "out" }, to: { node: "out" } },
+      ],
     });
     await api.deployment.deploy({ flowId: flow.id });
   }
