@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonTextOf, jsonTextRecord, recordFromJsonText, withHeaders } from "./json-text-record";
+import { jsonTextOf, jsonTextRecord, withHeaders } from "./json-text-record";
 
 const TEXT = '{"id":7,"tags":["a","b"]}';
 const make = () => jsonTextRecord("k", TEXT, { h: "1" }, 5);
@@ -66,29 +66,5 @@ describe("a record whose value is still JSON text", () => {
     expect(copied).toEqual({ key: null, value: 1, headers: { x: "y" }, timestamp: 0 });
     expect(copied).not.toBe(plain);
     expect(jsonTextOf(plain)).toBeUndefined();
-  });
-});
-
-describe("a record from JSON text that came from outside", () => {
-  it("keeps an object or array on one line as its text, and its value reads back", () => {
-    for (const text of ['{"id":7, "tags": ["a"] }', "[1,2]"]) {
-      const record = recordFromJsonText("k", text, { h: "1" }, 5);
-      expect(jsonTextOf(record)).toBe(text);
-      expect(record.value).toEqual(JSON.parse(text));
-      expect(record).toEqual({ key: "k", value: JSON.parse(text), headers: { h: "1" }, timestamp: 5 });
-    }
-  });
-
-  it("keeps scalars and text over several lines as parsed values (a batch frames one record per line)", () => {
-    for (const text of ['{\n  "id": 7\n}', "42", '"text"', "null", "true", ' {"id":7}']) {
-      const record = recordFromJsonText(null, text, {}, 0);
-      expect(jsonTextOf(record)).toBeUndefined();
-      expect(record.value).toEqual(JSON.parse(text));
-    }
-  });
-
-  it("throws JSON.parse's error on text that is not JSON", () => {
-    expect(() => recordFromJsonText(null, '{"id":', {}, 0)).toThrow(SyntaxError);
-    expect(() => recordFromJsonText(null, "{} {}", {}, 0)).toThrow(SyntaxError);
   });
 });

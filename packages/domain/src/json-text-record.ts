@@ -1,12 +1,10 @@
-import type { RecordValue, WeirRecord } from "./record";
+import type { WeirRecord } from "./record";
 
 // A record whose JSON value is still the text a function's sandbox wrote. Every value a function
 // outputs crosses out of its sandbox as JSON text; parsing it at once, only for the log sink, the
 // Kafka producer or the next function's sandbox to write the same text again, was a fifth of
 // the `js` runtime's cost per record. So the text is kept, and parsed the first time anyone reads
-// `value`; `jsonTextOf` hands the untouched text to those who would only write it again. JSON that
-// arrives as text from Kafka (a kafka-source, an edge topic) is kept the same way once it has been
-// checked (recordFromJsonText).
+// `value`; `jsonTextOf` hands the untouched text to those who would only write it again.
 //
 // The record is a plain object (Object.prototype, key / value / headers / timestamp in that
 // order) whose `value` is an own enumerable accessor, so spreading it, JSON.stringify, structured
@@ -77,28 +75,3 @@ export function withHeaders(record: WeirRecord, headers: Record<string, string>)
   if (text !== undefined) return jsonTextRecord(record.key, text, headers, record.timestamp);
   return { ...record, headers };
 }
-
-/**
- * A record for a JSON value that came into the engine as text (a Kafka message), parsed once as
- * the check that it is JSON: throws JSON.parse's SyntaxError when it is not. An object or array
- * written on one line is then kept as its text (jsonTextRecord) and the parsed value dropped while
- * it is young, so the next function's batch, the log sink and a Kafka sink write the text as it
- * came instead of stringifying the value again (one JSON pass less per record and hop). Other
- * values keep their parsed form: a function's batch frames one record per line, so text over
- * several lines (pretty-printed) cannot go in as it is, and the sinks write scalars their own way.
- */
-export function recordFromJsonText(
-  key: string | null,
-  text: string,
-  headers: Record<string, string>,
-  timestamp: number,
-): WeirRecord {
-  const value = JSON.parse(text) as RecordValue;
-  const first = text.charCodeAt(0);
-  if ((first === OPEN_BRACE || first === OPEN_BRACKET) && !text.includes("\n"))
-    return jsonTextRecord(key, text, headers, timestamp);
-  return { key, value, headers, timestamp };
-}
-
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;

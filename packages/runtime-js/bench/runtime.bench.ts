@@ -1,7 +1,7 @@
 // `npm run bench` at the root: records per second through the isolated runtime against a direct,
 // in-process call of the same compiled function, for several batch sizes. Not part of `npm test`.
 import os from "node:os";
-import { jsonTextRecord, SILENT_FUNCTION_HOST } from "@weir/domain";
+import { SILENT_FUNCTION_HOST } from "@weir/domain";
 import type { RecordOutcome, WeirRecord } from "@weir/domain";
 import { compile } from "@weir/function-contract";
 import { BENCH_ORDER_TRANSFORM, benchOrder } from "@weir/testkit/bench-orders";
@@ -48,18 +48,6 @@ const BATCH_SIZES = [1, 10, 100, 1000];
  * Kafka sink does not. With this set, the isolated figures include parsing every output.
  */
 const READ_OUTPUTS = process.env.BENCH_READ_OUTPUTS === "1";
-/**
- * How the records reach the function (BENCH_INPUTS, default both): `objects`, values as parsed
- * objects (an HTTP ingest's records), so the host stringifies each into the batch; `text`, values
- * still in their JSON text (jsonTextRecord: a generator's records, a function's outputs, a Kafka
- * source's or edge topic's objects), written into the batch as they are. The direct call gets the
- * objects either way.
- */
-const INPUTS = (process.env.BENCH_INPUTS ?? "objects,text").split(",") as ("objects" | "text")[];
-
-/** The same record with its value as JSON text, as a generator or a Kafka source hands it on. */
-const asText = (record: WeirRecord): WeirRecord =>
-  jsonTextRecord(record.key, JSON.stringify(record.value), record.headers, record.timestamp);
 const REPETITIONS = 5;
 const MIN_RECORDS = 5_000;
 const MIN_MS = 300;
@@ -194,7 +182,6 @@ async function main(): Promise<void> {
   await deployToFirstOutput();
   const header = [
     "function".padEnd(15),
-    "inputs".padEnd(7),
     "batch".padStart(6),
     "direct rec/s".padStart(14),
     "isolated rec/s".padStart(15),
@@ -210,40 +197,36 @@ async function main(): Promise<void> {
     const records = Array.from({ length: Math.max(...BATCH_SIZES) }, (_, i) => record(i));
     const direct = directProcess(code);
     const instance = await jsRuntime.createInstance({ ...SPEC, code }, host);
-    for (const inputs of INPUTS)
-      for (const size of BATCH_SIZES) {
-        const batch = records.slice(0, size);
-        const baseline = await medianOf(direct, batch);
-        const isolated = await medianOf(
-          READ_OUTPUTS ? (b) => instance.process(b).then(readOutputs) : (b) => instance.process(b),
-          inputs === "text" ? batch.map(asText) : batch,
-        );
-        const perRecord = 1e6 / isolated.recordsPerSecond;
-        const overhead = perRecord - 1e6 / baseline.recordsPerSecond;
-        globalThis.process.stdout.write(
-          [
-            name.padEnd(15),
-            inputs.padEnd(7),
-            String(size).padStart(6),
-            format(baseline.recordsPerSecond).padStart(14),
-            format(isolated.recordsPerSecond).padStart(15),
-            `${format(baseline.recordsPerSecond / isolated.recordsPerSecond, 1)}×`.padStart(7),
-            format(perRecord, 2).padStart(16),
-            format(overhead, 2).padStart(16),
-            format(isolated.cpuPerWall, 2).padStart(9),
-            format(isolated.cpuUsPerRecord, 2).padStart(11),
-            format(isolated.cpuUsPerRecord - baseline.cpuUsPerRecord, 2).padStart(13),
-          ].join("  ") + "\n",
-        );
-      }
+    for (const size of BATCH_SIZES) {
+      const batch = records.slice(0, size);
+      const baseline = await medianOf(direct, batch);
+      const isolated = await medianOf(
+        READ_OUTPUTS ? (b) => instance.process(b).then(readOutputs) : (b) => instance.process(b),
+        batch,
+      );
+      const perRecord = 1e6 / isolated.recordsPerSecond;
+      const overhead = perRecord - 1e6 / baseline.recordsPerSecond;
+      globalThis.process.stdout.write(
+        [
+          name.padEnd(15),
+          String(size).padStart(6),
+          format(baseline.recordsPerSecond).padStart(14),
+          format(isolated.recordsPerSecond).padStart(15),
+          `${format(baseline.recordsPerSecond / isolated.recordsPerSecond, 1)}×`.padStart(7),
+          format(perRecord, 2).padStart(16),
+          format(overhead, 2).padStart(16),
+          format(isolated.cpuPerWall, 2).padStart(9),
+          format(isolated.cpuUsPerRecord, 2).padStart(11),
+          format(isolated.cpuUsPerRecord - baseline.cpuUsPerRecord, 2).padStart(13),
+        ].join("  ") + "\n",
+      );
+    }
     await instance.close();
   }
   globalThis.process.stdout.write(
     "\nratio: direct ÷ isolated throughput. overhead: isolated minus direct time per record.\n" +
       "cpu/wall: process CPU time over wall time while the isolated runs (1.00 = one core busy).\n" +
       "cpu µs/rec: process CPU (all threads) per record, isolated; cpu overhead: that minus direct's.\n" +
-      "inputs: objects, values the host stringifies into the batch; text, values still in their JSON\n" +
-      "text (a generator's, a function's, a Kafka source's), written as they are (the direct call gets objects).\n" +
       "On a shared, busy machine the wall figures include time the process waited for a core: read the\n" +
       "cpu columns there.\n",
   );

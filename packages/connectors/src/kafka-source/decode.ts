@@ -1,7 +1,7 @@
 // Turns a Kafka message into a Weir record, or says why it cannot.
 import type { IHeaders } from "kafkajs";
-import type { WeirRecord } from "@weir/domain";
-import { errorMessage, recordFromJsonText } from "@weir/domain";
+import type { JsonValue, WeirRecord } from "@weir/domain";
+import { errorMessage } from "@weir/domain";
 import type { RegistryDecoder } from "@weir/schema-registry";
 import type { KafkaSourceConfig } from "./definition";
 
@@ -60,9 +60,7 @@ export function decodeMessage(
     case "json": {
       const text = message.value.toString("utf8");
       try {
-        // Checked here, where a bad value can be dead-lettered with its offset; an object stays
-        // in its text for the sandbox or sink that writes it again (recordFromJsonText).
-        return { ok: true, record: recordFromJsonText(base.key, text, headers, base.timestamp) };
+        return { ok: true, record: { ...base, value: JSON.parse(text) as JsonValue } };
       } catch (error) {
         const position = `${where.topic}/${String(where.partition)}@${message.offset}`;
         return {

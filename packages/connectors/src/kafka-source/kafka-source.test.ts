@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { jsonTextOf } from "@weir/domain";
 import { decodeMessage } from "./decode";
 import type { KafkaMessageLike } from "./decode";
 import { kafkaSourceConfigSchema, typingSubjectOf } from "./definition";
@@ -66,14 +65,6 @@ describe("decodeMessage", () => {
         timestamp: 1700000000123,
       },
     });
-  });
-
-  it("keeps a JSON object as the text it came in, for the next hop to write as it is", () => {
-    const text = '{"id":1, "name":"a"}';
-    const decoded = decodeMessage(message(text), "json", where);
-    expect(jsonTextOf(decoded.record)).toBe(text);
-    expect(decoded.record.value).toEqual({ id: 1, name: "a" });
-    expect(jsonTextOf(decodeMessage(message('{\n"id":1\n}'), "json", where).record)).toBeUndefined();
   });
 
   it("keeps utf8 values as strings and a missing key as null", () => {

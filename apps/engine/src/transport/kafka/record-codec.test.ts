@@ -16,10 +16,7 @@ describe("an edge message of a record whose value is still JSON text (a function
     if (message === undefined) throw new Error("expected one message");
     expect(message.value).toBe('{"id":7,"note":"a\\u0000b"}');
     expect(jsonTextOf(record)).toBeDefined();
-    const decoded = decodeRecord(asMessage(message));
-    // The next hop gets the text too: a function's batch or a sink writes it without a stringify.
-    expect(jsonTextOf(decoded)).toBe('{"id":7,"note":"a\\u0000b"}');
-    expect(decoded).toEqual({
+    expect(decodeRecord(asMessage(message))).toEqual({
       key: "k",
       value: { id: 7, note: "a\u0000b" },
       headers: { h: "v" },
@@ -31,14 +28,6 @@ describe("an edge message of a record whose value is still JSON text (a function
     const record = jsonTextRecord("k", '{"id":7}', {}, 42);
     (record.value as { id: number }).id = 8;
     expect(encodeRecord(record)[0]?.value).toBe('{"id":8}');
-  });
-
-  it("refuses a value that is not JSON, naming it", () => {
-    const [message] = encodeRecord(jsonTextRecord("k", '{"id":7}', {}, 42));
-    if (message === undefined) throw new Error("expected one message");
-    expect(() => decodeRecord({ ...asMessage(message), value: Buffer.from('{"id":') })).toThrow(
-      /^not a Weir record \(bad JSON value: /,
-    );
   });
 
   it("splits a long text into chunks as it would the value's JSON", () => {

@@ -9,7 +9,7 @@ import type { WeirRecord } from "@weir/domain";
 import { jsonTextOf } from "@weir/domain";
 import type { EdgeMessageFrame } from "../values/chunk-codec";
 import { splitMessage } from "../values/chunk-codec";
-import { decodeRecordValue, decodeValue, encodeValue } from "../values/value-codec";
+import { decodeValue, encodeValue } from "../values/value-codec";
 
 /** Value bytes per message unless WEIR_KAFKA_CHUNK_BYTES says otherwise: half the broker's default message.max.bytes. */
 export const DEFAULT_CHUNK_BYTES = 512 * 1024;
@@ -77,7 +77,10 @@ export function decodeRecord(message: EdgeMessage): WeirRecord {
 /** A whole message (never split, or put back together) as its record. */
 export function decodeFrame(frame: EdgeMessageFrame): WeirRecord {
   const headers = { ...frame.headers };
-  const timestamp = Math.max(0, Number(frame.timestamp) || 0);
-  if (frame.value !== null) return decodeRecordValue(frame.key, toBuffer(frame.value), headers, timestamp);
-  return { key: frame.key, value: decodeValue(null, headers), headers, timestamp };
+  return {
+    key: frame.key,
+    value: decodeValue(frame.value === null ? null : toBuffer(frame.value), headers),
+    headers,
+    timestamp: Math.max(0, Number(frame.timestamp) || 0),
+  };
 }

@@ -1,8 +1,8 @@
 // A record's value as the bytes of a message on an edge topic: JSON as its UTF-8 text, bytes as
 // they are (no base64), told apart by a header. Pure, so any Kafka client's encode/decode can
 // call it (transport/kafka/record-codec.ts does).
-import type { RecordValue, WeirRecord } from "@weir/domain";
-import { errorMessage, recordFromJsonText } from "@weir/domain";
+import type { RecordValue } from "@weir/domain";
+import { errorMessage } from "@weir/domain";
 
 /** Set to "bytes" on a message whose value is a record's raw bytes; absent for JSON. */
 export const VALUE_KIND_HEADER = "weir-value";
@@ -39,26 +39,6 @@ export function decodeValue(raw: Buffer | null, headers: Record<string, string>)
   if (raw === null) return null;
   try {
     return JSON.parse(raw.toString("utf8")) as RecordValue;
-  } catch (error) {
-    throw new Error(`not a Weir record (bad JSON value: ${errorMessage(error)})`);
-  }
-}
-
-/**
- * The record of a message whose value is not null, given its headers (as decodeValue): a JSON
- * object or array stays in its text, checked by parsing (recordFromJsonText), so a function's
- * batch or a sink downstream writes that text as it came rather than the value stringified again.
- */
-export function decodeRecordValue(
-  key: string | null,
-  raw: Buffer,
-  headers: Record<string, string>,
-  timestamp: number,
-): WeirRecord {
-  if (headers[VALUE_KIND_HEADER] !== undefined)
-    return { key, value: decodeValue(raw, headers), headers, timestamp };
-  try {
-    return recordFromJsonText(key, raw.toString("utf8"), headers, timestamp);
   } catch (error) {
     throw new Error(`not a Weir record (bad JSON value: ${errorMessage(error)})`);
   }
