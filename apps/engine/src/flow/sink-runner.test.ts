@@ -8,16 +8,23 @@ import { runSink } from "./sink-runner";
 import type { FlowServices } from "./services";
 
 const record = (n: number): WeirRecord => ({ key: null, value: n, headers: {}, timestamp: 0 });
+const MIB = 1024 * 1024;
+const chunk = (): WeirRecord => ({ key: null, value: new Uint8Array(MIB), headers: {}, timestamp: 0 });
 
 /** `count` records in batches of `size`, recording how many batches were taken and acked, and when. */
-function input(count: number, size: number, events: string[]): NodeInput {
+function input(
+  count: number,
+  size: number,
+  events: string[],
+  make: (n: number) => WeirRecord = record,
+): NodeInput {
   let next = 0;
   let taken = 0;
   let acked = 0;
   return {
     take: () => {
       if (next >= count) return Promise.resolve(null);
-      const batch = Array.from({ length: Math.min(size, count - next) }, (_, i) => record(next + i));
+      const batch = Array.from({ length: Math.min(size, count - next) }, (_, i) => make(next + i));
       next += batch.length;
       events.push(`take ${String(++taken)}`);
       return Promise.resolve(batch);
@@ -82,6 +89,36 @@ describe("runSink", () => {
     const acks = events.filter((e) => e.startsWith("ack"));
     expect(acks).toEqual(Array.from({ length: 20 }, (_, i) => `ack ${String(i + 1)}`));
     expect(counters.accountingJson()).toEqual({ completed: 2_000, deadLettered: 0, inFlight: 0 });
+  });
+
+  it.each([
+    { held: "64 batches of small records", records: 10_000, size: 100, make: record, handed: 64 },
+    { held: "about 8 MiB of byte values", records: 40, size: 2, make: chunk, handed: 5 },
+  ])("an overlapping sink holds at most $held unacked", async ({ records, size, make, handed }) => {
+    const events: string[] = [];
+    const release: (() => void)[] = [];
+    const sink: SinkInstance = {
+      write: () => Promise.reject(new Error("not used")),
+      writeBatch: () => new Promise<void>((resolve) => release.push(resolve)),
+      overlapsBatches: true,
+      close: () => Promise.resolve(),
+    };
+    const counters = new NodeCounters("d", "log", "in");
+    const running = runSink(
+      { id: "log" } as FlowNode,
+      sink,
+      input(records, size, events, make),
+      deployment,
+      services(counters),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(release.length).toBe(handed);
+    while (counters.accountingJson().completed < records) {
+      for (const done of release.splice(0)) done();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await running;
+    expect(counters.accountingJson()).toEqual({ completed: records, deadLettered: 0, inFlight: 0 });
   });
 
   it("waits for each batch of a sink that does not overlap before taking the next", async () => {

@@ -3,6 +3,7 @@ import { errorMessage } from "@weir/domain";
 import type { SinkInstance } from "@weir/connectors";
 import { DeliveryError } from "@weir/connectors";
 import type { NodeInput } from "../transport/edge-transport";
+import { byteValueSize } from "./byte-values";
 import type { DeploymentRef, FlowServices } from "./services";
 
 const SINK_BATCH = 100;
@@ -10,8 +11,17 @@ const SINK_BATCH = 100;
  * Batches a sink that `overlapsBatches` holds at once (handed over, not yet stored and acked).
  * The log sink keeps only its newest `keep` records: with several batches handed over between
  * two writes, each write stores the newest of them and the older ones are done without a write.
+ * Its store writes at most every 10 ms or so, so this many batches per write is the most a log
+ * sink can take in: at 16 (1,600 records a write) a generator → js → log flow sat idle a quarter
+ * of the time, waiting for acks, and ran 130k records/s; at 64, 175k, with 26% less CPU per record.
  */
-const OVERLAPPED_BATCHES = 16;
+const OVERLAPPED_BATCHES = 64;
+/**
+ * …and no more byte values than this: a batch is held until it is acked (its records are written
+ * one by one if the batch write fails), and a stream of large chunks should not make the sink
+ * hold 64 edges' worth of them.
+ */
+const OVERLAPPED_BYTES = 8 * 1024 * 1024;
 
 /**
  * Writes a sink node's input in batches, dead-lettering what it cannot deliver; a batch is acked
@@ -67,8 +77,10 @@ export async function runSink(
     }
   };
 
-  // Overlapped batches being finished, oldest first; each finishes (and acks) after the one before.
-  const finishing: Promise<void>[] = [];
+  // Overlapped batches being finished, oldest first, with their byte values; each finishes (and
+  // acks) after the one before.
+  const finishing: { done: Promise<void>; bytes: number }[] = [];
+  let overlappedBytes = 0;
   let last: Promise<void> = Promise.resolve();
   try {
     for (let batch = await inputs.take(SINK_BATCH); batch !== null; batch = await inputs.take(SINK_BATCH)) {
@@ -79,8 +91,15 @@ export async function runSink(
         const written = writeBatch(batch);
         const taken = batch;
         last = last.then(() => finish(taken, written));
-        finishing.push(last);
-        if (finishing.length >= OVERLAPPED_BATCHES) await finishing.shift();
+        const bytes = taken.reduce((sum, record) => sum + byteValueSize(record), 0);
+        finishing.push({ done: last, bytes });
+        overlappedBytes += bytes;
+        while (finishing.length >= OVERLAPPED_BATCHES || overlappedBytes > OVERLAPPED_BYTES) {
+          const oldest = finishing.shift();
+          if (!oldest) break;
+          await oldest.done;
+          overlappedBytes -= oldest.bytes;
+        }
       } else {
         await finish(batch, writeBatch(batch));
       }

@@ -1,7 +1,7 @@
 import type { FlowNode, FlowSpec, WeirRecord } from "@weir/domain";
-import { jsonTextOf } from "@weir/domain";
 import { BoundedQueue } from "../flow/bounded-queue";
 import type { ByteBudget } from "../flow/bounded-queue";
+import { byteValueSize } from "../flow/byte-values";
 import { NodeInputs } from "../flow/inputs";
 import { NodeOutputs } from "../flow/outputs";
 import type { EdgeTransport, NodeInput, NodeOutput } from "./edge-transport";
@@ -15,9 +15,7 @@ export const EDGE_QUEUE_BYTES = 2 * 1024 * 1024;
 
 const BYTE_VALUES: ByteBudget<WeirRecord> = {
   maxBytes: EDGE_QUEUE_BYTES,
-  // A value still in JSON text is not bytes, and reading it would parse it.
-  bytesOf: (record) =>
-    jsonTextOf(record) === undefined && record.value instanceof Uint8Array ? record.value.byteLength : 0,
+  bytesOf: byteValueSize,
 };
 
 /**
