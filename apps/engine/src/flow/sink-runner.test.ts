@@ -92,7 +92,7 @@ describe("runSink", () => {
   });
 
   it.each([
-    { held: "64 batches of small records", records: 10_000, size: 100, make: record, handed: 64 },
+    { held: "16 batches of small records", records: 3_000, size: 100, make: record, handed: 16 },
     { held: "about 8 MiB of byte values", records: 40, size: 2, make: chunk, handed: 5 },
   ])("an overlapping sink holds at most $held unacked", async ({ records, size, make, handed }) => {
     const events: string[] = [];

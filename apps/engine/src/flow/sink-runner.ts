@@ -11,15 +11,14 @@ const SINK_BATCH = 100;
  * Batches a sink that `overlapsBatches` holds at once (handed over, not yet stored and acked).
  * The log sink keeps only its newest `keep` records: with several batches handed over between
  * two writes, each write stores the newest of them and the older ones are done without a write.
- * Its store writes at most every 10 ms or so, so this many batches per write is the most a log
- * sink can take in: at 16 (1,600 records a write) a generator → js → log flow sat idle a quarter
- * of the time, waiting for acks, and ran 130k records/s; at 64, 175k, with 26% less CPU per record.
+ * (64 instead ran a generator → js → log flow no faster: 154–183k records/s either way,
+ * alternating runs on one machine.)
  */
-const OVERLAPPED_BATCHES = 64;
+const OVERLAPPED_BATCHES = 16;
 /**
  * …and no more byte values than this: a batch is held until it is acked (its records are written
- * one by one if the batch write fails), and a stream of large chunks should not make the sink
- * hold 64 edges' worth of them.
+ * one by one if the batch write fails), so a stream of large chunks would otherwise make the sink
+ * hold 16 edges' worth of them (32 MiB).
  */
 const OVERLAPPED_BYTES = 8 * 1024 * 1024;
 
