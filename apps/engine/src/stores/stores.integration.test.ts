@@ -191,6 +191,31 @@ describe("RetainedStore.persisted", () => {
     expect(await logged(d.flowId, "gathered")).toEqual([0, 1]);
   });
 
+  it("gathers full batches that come within the full gap into one flush, and brings it forward for a waiter", async () => {
+    // Long gaps, so that the batches below come well within them on a busy machine.
+    const counting = countingDb();
+    const store = new RetainedStore(counting.db, undefined, 60_000, 2_000);
+    const d = deployment();
+    const batch = (from: number): WeirRecord[] => Array.from({ length: 100 }, (_, i) => record(from + i));
+    store.add(d, "warm", [record(0)], 10);
+    await store.flush(); // the last flush began just now
+    store.add(d, "a", batch(0), 100);
+    const aDone = store.persisted(d, "a");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    store.add(d, "b", batch(100), 100);
+    const bDone = store.persisted(d, "b");
+    // Neither full batch has been written yet: they wait for the full gap, together.
+    expect(counting.statements()).toBe(1);
+    // A request's answer waits for one record: the flush comes forward and takes all three.
+    store.add(d, "answered", [record(500)], 10);
+    const asked = performance.now();
+    await store.persisted(d, "answered", true);
+    expect(performance.now() - asked).toBeLessThan(1_500);
+    await Promise.all([aDone, bDone]);
+    expect(counting.statements()).toBe(2);
+    expect((await logged(d.flowId, "b")).length).toBe(100);
+  });
+
   it("keeps waiting while the node's write fails, and resolves once the record is handed on", async () => {
     const handed: unknown[] = [];
     const store = new RetainedStore(t.db, (_, __, r) => handed.push(r.value));
