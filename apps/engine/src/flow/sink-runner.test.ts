@@ -46,6 +46,13 @@ function services(counters: NodeCounters): FlowServices {
 
 const deployment = { id: "d", flowId: "f", version: 1 } as never;
 
+/** Runs `sink` over `from` as the node "log", with counters of its own. */
+function start(sink: SinkInstance, from: NodeInput): { counters: NodeCounters; running: Promise<void> } {
+  const counters = new NodeCounters("d", "log", "in");
+  const running = runSink({ id: "log" } as FlowNode, sink, from, deployment, services(counters));
+  return { counters, running };
+}
+
 describe("runSink", () => {
   it("hands an overlapping sink the next batches before the first is stored, and acks them in order", async () => {
     const events: string[] = [];
@@ -66,14 +73,7 @@ describe("runSink", () => {
       overlapsBatches: true,
       close: () => Promise.resolve(),
     };
-    const counters = new NodeCounters("d", "log", "in");
-    const running = runSink(
-      { id: "log" } as FlowNode,
-      sink,
-      input(2_000, 100, events),
-      deployment,
-      services(counters),
-    );
+    const { counters, running } = start(sink, input(2_000, 100, events));
     // Nothing is stored yet, and still the sink was handed more than one batch.
     await new Promise((resolve) => setTimeout(resolve, 20));
     const handed = release.length;
@@ -103,14 +103,7 @@ describe("runSink", () => {
       overlapsBatches: true,
       close: () => Promise.resolve(),
     };
-    const counters = new NodeCounters("d", "log", "in");
-    const running = runSink(
-      { id: "log" } as FlowNode,
-      sink,
-      input(records, size, events, make),
-      deployment,
-      services(counters),
-    );
+    const { counters, running } = start(sink, input(records, size, events, make));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(release.length).toBe(handed);
     while (counters.accountingJson().completed < records) {
@@ -131,8 +124,8 @@ describe("runSink", () => {
       },
       close: () => Promise.resolve(),
     };
-    const counters = new NodeCounters("d", "log", "in");
-    await runSink({ id: "log" } as FlowNode, sink, input(300, 100, events), deployment, services(counters));
+    const { counters, running } = start(sink, input(300, 100, events));
+    await running;
     expect(events).toEqual([
       "take 1",
       "write",
