@@ -156,11 +156,13 @@ export class RetainedStore {
       this.flush().catch(() => undefined);
     };
     const sinceLast = performance.now() - this.lastFlushAt;
-    const gap = {
-      gap: this.flushGapMs,
-      full: this.fullFlushGapMs,
-      waited: RETAINED_WAITED_FLUSH_GAP_MS,
-    }[urgency];
+    // Called for every batch a log sink stores: no lookup object built per call.
+    const gap =
+      urgency === "waited"
+        ? RETAINED_WAITED_FLUSH_GAP_MS
+        : urgency === "full"
+          ? this.fullFlushGapMs
+          : this.flushGapMs;
     if (sinceLast >= gap) {
       const immediate = setImmediate(run);
       this.scheduled = {
