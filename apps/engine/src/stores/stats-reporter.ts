@@ -1,6 +1,7 @@
 import type { Db } from "@weir/db";
 import { storableText } from "@weir/db";
 import { NodeCounters } from "../stats";
+import type { WrittenFigures } from "../stats";
 
 /** User metric names are user text: a NUL or lone surrogate in one is written escaped. */
 function storableMetrics(metrics: ReturnType<NodeCounters["metricsJson"]>): typeof metrics {
@@ -24,8 +25,8 @@ export const STATS_REFRESH_MS = 5000;
  */
 export class StatsReporter {
   private readonly counters = new Map<string, NodeCounters>();
-  /** Per counters: what its last written row said (a change stamp) and when it was written. */
-  private readonly written = new WeakMap<NodeCounters, { stamp: string; at: number }>();
+  /** Per counters: what its last written row said and when it was written. */
+  private readonly written = new WeakMap<NodeCounters, { figures: WrittenFigures; at: number }>();
 
   constructor(
     private readonly db: Db,
@@ -48,22 +49,26 @@ export class StatsReporter {
    */
   async flush(deploymentId?: string): Promise<void> {
     const now = Date.now();
-    const rows: { c: NodeCounters; lag: ReturnType<NodeCounters["lagJson"]>; rate: number; stamp: string }[] =
-      [];
+    const rows: {
+      c: NodeCounters;
+      lag: ReturnType<NodeCounters["lagJson"]>;
+      rate: number;
+      figures: WrittenFigures;
+    }[] = [];
     /** Rows due for a refresh whose figures are what their last write said. */
     const unchanged: NodeCounters[] = [];
     for (const c of this.counters.values()) {
       if (deploymentId !== undefined && c.deploymentId !== deploymentId) continue;
-      const lag = c.lagJson();
       const rate = c.takeRate(now);
-      const stamp = `${c.changeStamp()}|${String(rate)}|${lag === null ? "" : JSON.stringify(lag.partitions)}`;
       const last = this.written.get(c);
       // A deployment's final flush (deploymentId given) writes every row of it.
-      if (deploymentId === undefined && last?.stamp === stamp) {
+      if (deploymentId === undefined && last !== undefined && c.unchangedSince(last.figures, rate)) {
         if (now - last.at >= STATS_REFRESH_MS) unchanged.push(c);
         continue;
       }
-      rows.push({ c, lag, rate, stamp });
+      // Taken before any await: a figure that moves while the write is on its way differs from
+      // it, and so goes out with the next flush.
+      rows.push({ c, lag: c.lagJson(), rate, figures: c.written(rate) });
     }
     await this.refresh(unchanged, now);
     if (rows.length === 0) return;
@@ -102,7 +107,7 @@ export class StatsReporter {
         rate = EXCLUDED.rate, last_error = EXCLUDED.last_error, last_error_at = EXCLUDED.last_error_at,
         metrics = EXCLUDED.metrics, lag = EXCLUDED.lag, partition_lag = EXCLUDED.partition_lag,
         updated_at = EXCLUDED.updated_at`;
-    for (const { c, stamp } of rows) this.written.set(c, { stamp, at: now });
+    for (const { c, figures } of rows) this.written.set(c, { figures, at: now });
   }
 
   /**
