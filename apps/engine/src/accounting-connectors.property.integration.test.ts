@@ -134,9 +134,11 @@ function templateValues(): unknown[] {
     numRuns: TEMPLATE_VALUES * 8,
     seed: seed + 1,
   });
+  // LIMITS.configDepth counts the config object itself, then `template` and its `values` array:
+  // three of its levels are taken before a value's own.
   const storable = candidates.filter(
     (value) =>
-      checkJsonValue(value, { maxDepth: LIMITS.configDepth - 2 }).problems.length === 0 &&
+      checkJsonValue(value, { maxDepth: LIMITS.configDepth - 3 }).problems.length === 0 &&
       !JSON.stringify(value).includes("{{"),
   );
   return storable.slice(0, TEMPLATE_VALUES);
