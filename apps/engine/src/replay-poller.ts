@@ -29,9 +29,17 @@ export class ReplayPoller {
     const byFlow = new Map<string, FlowRunner>();
     for (const runner of running.values()) byFlow.set(runner.deployment.flowId, runner);
     if (byFlow.size === 0) return;
+    // Almost always nothing waits: this first read (the partial index of waiting rows, no
+    // parameters) costs the same for 1 or 1,000 running flows. Only flows of ours that have rows
+    // waiting go into the second, so rows of flows running nowhere cannot crowd out ours.
+    const waiting = await this.db.$queryRaw<{ flowId: string }[]>`
+      SELECT DISTINCT flow_id::text AS "flowId" FROM dead_letters
+      WHERE replay_requested_at IS NOT NULL AND replayed_at IS NULL`;
+    const flowIds = waiting.map((row) => row.flowId).filter((flowId) => byFlow.has(flowId));
+    if (flowIds.length === 0) return;
     const rows = await this.db.$queryRaw<ReplayRow[]>`
       SELECT id, flow_id AS "flowId", node_id AS "nodeId", record FROM dead_letters
-      WHERE flow_id = ANY(${[...byFlow.keys()]}::uuid[])
+      WHERE flow_id = ANY(${flowIds}::uuid[])
         AND replay_requested_at IS NOT NULL AND replayed_at IS NULL
       ORDER BY id LIMIT 1000`;
     const groups = new Map<string, { runner: FlowRunner; nodeId: string; rows: ReplayRow[] }>();
