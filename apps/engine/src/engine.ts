@@ -49,6 +49,14 @@ const PEEK_MAX_VALUE_CHARS = 2048;
  */
 const HEARTBEAT_MS = 5_000;
 
+/**
+ * While Postgres notifications reach the engine, the reads that find deployment changes nobody
+ * notifies (a lapsed lease to take over, deployments an engine handed back, a lease of ours taken)
+ * run every this many polls rather than every poll: each costs in proportion to the deployments
+ * running, most of what idle flows cost (see `reconcile`).
+ */
+const LISTENING_POLLS_PER_READ = 4;
+
 /** How often an engine on the Kafka transport looks for topics of deleted flows. */
 const TOPIC_COLLECT_MS = 10_000;
 
@@ -95,6 +103,12 @@ export class Engine {
   private wake: (() => void) | undefined;
   /** A wake-up that came while the loop was busy: the next sleep is skipped. */
   private wakePending = false;
+  /** Postgres notifications of deployment changes reach this engine (see `setListening`). */
+  private listening = false;
+  /** A notified change (or none read yet) that the next reconcile must read. */
+  private changed = true;
+  /** When the deployments were last read in full. */
+  private readAt = Number.NEGATIVE_INFINITY;
   ingestUrl = "";
 
   constructor(
@@ -236,8 +250,17 @@ export class Engine {
    * that reconcile may have read the deployments before the change.
    */
   wakeNow(): void {
+    this.changed = true;
     this.wakePending = true;
     this.wake?.();
+  }
+
+  /**
+   * Whether a LISTEN for deployment changes is in effect: while it is, a deploy or stop arrives
+   * as `wakeNow` and the full reads can be fewer; while it is not, every poll reads.
+   */
+  setListening(listening: boolean): void {
+    this.listening = listening;
   }
 
   /** Stops every local deployment (draining it), hands still-wanted ones back, and exits the loop. */
@@ -301,7 +324,29 @@ export class Engine {
       await this.leases.heartbeat(this.ingestUrl, this.options.kafka ? "kafka" : "in-process");
       this.heartbeatAt = Date.now();
     }
-    const mine = await this.leases.renew([...this.running.keys()]);
+    // Between full reads the leases are still extended on time. 1,000 idle flows, engine only, two
+    // runs each way: 2.95 and 3.34 % of a core reading every poll, 2.29 and 2.38 % every fourth.
+    const now = Date.now();
+    const readDue =
+      !this.listening ||
+      this.changed ||
+      now - this.readAt >= this.options.reconcileMs * LISTENING_POLLS_PER_READ ||
+      (this.running.size > 0 && this.leases.extensionDue(now));
+    if (!readDue) return;
+    this.changed = false;
+    this.readAt = now;
+    try {
+      await this.readDeployments(now);
+    } catch (error) {
+      // A notified change may not have been read: the next poll reads again.
+      this.changed = true;
+      throw error;
+    }
+  }
+
+  /** Extends or checks the leases, stops what is no longer ours, settles and claims. */
+  private async readDeployments(now: number): Promise<void> {
+    const mine = await this.leases.renew([...this.running.keys()], now);
     for (const id of this.running.keys()) if (!mine.has(id)) this.beginStop(id, "stop");
     await this.leases.settleUnowned();
     const busy = [...this.running.keys(), ...this.stopping.keys()];

@@ -71,9 +71,11 @@ async function main(): Promise<void> {
           },
           // Whatever was deployed or stopped between the first reconcile and the LISTEN.
           onListening: () => {
+            engine.setListening(true);
             engine.wakeNow();
           },
           onError: (message) => {
+            engine.setListening(false);
             log.warn(message);
           },
         })
