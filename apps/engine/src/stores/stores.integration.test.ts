@@ -10,7 +10,7 @@ import { CheckpointStore } from "./checkpoint-store";
 import { DeadLetterStore } from "./dead-letter-store";
 import { FUNCTION_LOG_KEEP, FunctionLogStore } from "./function-log-store";
 import { NodeStateStore } from "./function-state-store";
-import { RETAINED_MAX_FAILED_FLUSHES, RetainedStore } from "./retained-store";
+import { RETAINED_MAX_FAILED_FLUSHES, RetainedStore, trimSlack } from "./retained-store";
 
 const t = useTestDatabase();
 
@@ -342,21 +342,54 @@ describe("FunctionLogStore and NodeStateStore", () => {
 });
 
 describe("RetainedStore trimming across flushes (issue 15: one statement per flush)", () => {
-  it("keeps each node's newest `keep` records, counting the rows stored by earlier flushes", async () => {
+  it("trims a node back to its newest `keep` once trimSlack(keep) more rows were written, counting earlier flushes' rows", async () => {
+    expect(trimSlack(3)).toBe(3);
     const store = new RetainedStore(t.db);
     const d = deployment();
+    // A node's first write trims (rows another process left would go there).
     store.add(d, "t", [record(1), record(2), record(3)], 3);
     store.add(d, "u", [record("u1")], 2);
     await store.flush();
+    expect(await logged(d.flowId, "t")).toEqual([1, 2, 3]);
+    // Two rows written since the trim, fewer than the slack: no trim, the rows stay (readers
+    // show the newest three).
     store.add(d, "t", [record(4), record(5)], 3);
     await store.flush();
-    expect(await logged(d.flowId, "t")).toEqual([3, 4, 5]);
+    expect(await logged(d.flowId, "t")).toEqual([1, 2, 3, 4, 5]);
     expect(await logged(d.flowId, "u")).toEqual(["u1"]);
+    // Five since the trim, three of them in this flush: back to the newest three.
     store.add(d, "t", [record(6), record(7), record(8)], 3);
     store.add(d, "u", [record("u2"), record("u3")], 2);
     await store.flush();
     expect(await logged(d.flowId, "t")).toEqual([6, 7, 8]);
     expect(await logged(d.flowId, "u")).toEqual(["u2", "u3"]);
+  });
+
+  it("holds at most keep + trimSlack(keep) rows of a node over many flushes", async () => {
+    const store = new RetainedStore(t.db);
+    const d = deployment();
+    let most = 0;
+    for (let i = 0; i < 40; i++) {
+      store.add(d, "n", [record(i)], 5);
+      await store.flush();
+      most = Math.max(most, await t.db.sinkLogEntry.count({ where: { flowId: d.flowId, nodeId: "n" } }));
+    }
+    expect(most).toBe(5 + trimSlack(5) - 1);
+    expect((await logged(d.flowId, "n")).slice(-5)).toEqual([35, 36, 37, 38, 39]);
+  });
+
+  it("trims at its first write what an earlier store (an engine before its restart) left untrimmed", async () => {
+    const d = deployment();
+    const before = new RetainedStore(t.db);
+    before.add(d, "t", [record(1), record(2), record(3)], 3);
+    await before.flush();
+    before.add(d, "t", [record(4), record(5)], 3);
+    await before.flush();
+    expect(await logged(d.flowId, "t")).toEqual([1, 2, 3, 4, 5]);
+    const after = new RetainedStore(t.db);
+    after.add(d, "t", [record(6)], 3);
+    await after.flush();
+    expect(await logged(d.flowId, "t")).toEqual([4, 5, 6]);
   });
 
   it("trims a node written by two deployments of its flow in one flush (a redeploy) to its keep", async () => {

@@ -26,6 +26,25 @@ describe("logs tail (afterId)", () => {
     expect(next.map((e) => e.record)).toEqual([{ n: 6 }]);
   });
 
+  it("shows only a sink's newest `keep` when the table holds more (the engine trims every so often)", async () => {
+    const spec = demoFlow("tail-keep");
+    const flow = await t.api.flow.create({
+      ...spec,
+      nodes: (spec.nodes ?? []).map((node) => (node.id === "out" ? { ...node, config: { keep: 3 } } : node)),
+    });
+    const { id: deploymentId } = await t.api.deployment.deploy({ flowId: flow.id });
+    for (let n = 1; n <= 6; n++)
+      await t.db.sinkLogEntry.create({
+        data: { flowId: flow.id, deploymentId, nodeId: "out", record: { n } },
+      });
+    const newest = await t.api.logs.read({ flowId: flow.id, nodeId: "out", limit: 10 });
+    expect(newest.map((e) => e.record)).toEqual([{ n: 4 }, { n: 5 }, { n: 6 }]);
+    const tail = await t.api.logs.read({ flowId: flow.id, nodeId: "out", afterId: 0, limit: 10 });
+    expect(tail.map((e) => e.record)).toEqual([{ n: 4 }, { n: 5 }, { n: 6 }]);
+    const fromFive = await t.api.logs.read({ flowId: flow.id, nodeId: "out", afterId: tail[0]?.id ?? 0 });
+    expect(fromFive.map((e) => e.record)).toEqual([{ n: 5 }, { n: 6 }]);
+  });
+
   it("tails a function's ctx.log lines the same way, and refuses a negative cursor", async () => {
     const { id: flowId } = await t.api.flow.create(demoFlow("tail-fn"));
     const { id: deploymentId } = await t.api.deployment.deploy({ flowId });

@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { logSinkNodeType } from "@weir/connectors/definitions";
 import { storedJsonView } from "@weir/db";
 import { idSchema } from "@weir/domain";
-import type { NodeKind } from "@weir/domain";
+import type { FlowNode, NodeKind } from "@weir/domain";
 import { z } from "zod";
 import type { DbClient } from "../lookups";
 import { requireVersion } from "../lookups";
@@ -22,7 +22,7 @@ const byNode = z.object({
 
 /** Newest `limit` entries, or (for a tail) the first `limit` after the cursor; oldest first either way. */
 function page(input: z.infer<typeof byNode>): {
-  where: { flowId: string; nodeId: string; id?: { gt: bigint } };
+  where: { flowId: string; nodeId: string; id?: { gt: bigint; gte?: bigint } };
   orderBy: { id: "asc" | "desc" };
   take: number;
   newestFirst: boolean;
@@ -48,10 +48,10 @@ async function requireNode(
   flowId: string,
   nodeId: string,
   wanted: { kind: NodeKind; type?: string; keeps: string },
-): Promise<void> {
+): Promise<FlowNode> {
   const latest = await requireVersion(db, flowId);
   const node = latest.spec.nodes.find((n) => n.id === nodeId);
-  if (node?.kind === wanted.kind && (wanted.type === undefined || node.type === wanted.type)) return;
+  if (node?.kind === wanted.kind && (wanted.type === undefined || node.type === wanted.type)) return node;
   const what = node ? `a '${node.type}' node` : "not a node";
   throw new TRPCError({
     code: "NOT_FOUND",
@@ -62,12 +62,26 @@ async function requireNode(
 export const logsRouter = createTRPCRouter({
   /** The newest records a `log` sink kept, oldest first so they read like a log. */
   read: viewerProcedure.input(byNode).query(async ({ ctx, input }) => {
-    await requireNode(ctx.db, input.flowId, input.nodeId, {
+    const node = await requireNode(ctx.db, input.flowId, input.nodeId, {
       kind: "sink",
       type: logSinkNodeType.type,
       keeps: `only '${logSinkNodeType.type}' sinks keep records`,
     });
     const { newestFirst, ...query } = page(input);
+    // The engine trims a sink's rows back to `keep` only every so often (its retained store's
+    // trimSlack), so the table can hold more: only the newest `keep` (of the latest version's
+    // config) are the sink's log.
+    const keep = logSinkNodeType.configSchema.safeParse(node.config).data?.keep;
+    if (keep !== undefined && newestFirst) query.take = Math.min(query.take, keep);
+    if (keep !== undefined && !newestFirst) {
+      const oldestKept = await ctx.db.sinkLogEntry.findFirst({
+        where: { flowId: input.flowId, nodeId: input.nodeId },
+        orderBy: { id: "desc" },
+        skip: keep - 1,
+        select: { id: true },
+      });
+      if (oldestKept && query.where.id) query.where.id.gte = oldestKept.id;
+    }
     const rows = await ctx.db.sinkLogEntry.findMany(query);
     if (newestFirst) rows.reverse();
     // A record Postgres could not hold as given was stored wrapped (`toStorableJson`): give it back
