@@ -52,7 +52,7 @@ const MAX_TRACKED_NODES = 100_000;
 
 /**
  * A node's rows are trimmed back to its `keep` once this many more were written since its last
- * trim (so the table holds at most `keep` + this many of them, and readers show the newest
+ * trim (so the table holds fewer than `keep` + this many of them, and readers show the newest
  * `keep`: see the API's logs.read). Trimming at every flush walked `keep` index entries per node
  * per flush to find where to cut: with 100 records per node written before a trim, Postgres
  * spent 14–17 µs of CPU per record where it spent 34 (scratch run of 100 sinks × 2 records a
@@ -77,12 +77,12 @@ export type Undeliverable = (
  * The records `log` sinks keep, written in batches and trimmed back to each node's `keep` once
  * `trimSlack(keep)` more were written (readers show the newest `keep`). Records are stored with
  * `toStorableJson` (a record with NUL or a lone surrogate is kept in a wrapper and decoded by the
- * API). A failing write is
- * isolated: the node's batch is retried record by record, a record that fails alone is retried
- * in the wrapper encoding, and only if that fails while the database takes other writes is it
- * handed to `undeliverable` (the engine dead-letters it). Writes that fail because the database
- * is away stay pending for the next flush; an entry none of whose records can be written while
- * the database takes other writes is given up after RETAINED_MAX_FAILED_FLUSHES flushes. One node's failure never touches another node's entries.
+ * API). A failing write is isolated: the node's batch is retried record by record, a record that
+ * fails alone is retried in the wrapper encoding, and only if that fails while the database takes
+ * other writes is it handed to `undeliverable` (the engine dead-letters it). Writes that fail
+ * because the database is away stay pending for the next flush; an entry none of whose records
+ * can be written while the database takes other writes is given up after
+ * RETAINED_MAX_FAILED_FLUSHES flushes. One node's failure never touches another node's entries.
  */
 export class RetainedStore {
   private pending = new Map<string, Pending>();
@@ -369,9 +369,9 @@ export class RetainedStore {
   /**
    * Writes the records of every entry and trims each node due for it to its `keep`, in one
    * statement (one round trip: with many slow flows a flush runs many times a second, and a
-   * transaction of two statements cost four round trips). The DELETE does not see the rows its own INSERT adds (one
-   * snapshot), so it keeps `keep` minus the node's new records of the rows already there; new
-   * rows have the highest ids, so each node ends with its newest `keep`.
+   * transaction of two statements cost four round trips). The DELETE does not see the rows its
+   * own INSERT adds (one snapshot), so it keeps `keep` minus the node's new records of the rows
+   * already there; new rows have the highest ids, so each node ends with its newest `keep`.
    *
    * The trim goes node by node: each node's cutoff (the id of the newest row to go) once, then
    * the node's rows up to it, both by the (flow, node, id) index. Written as a join of the nodes
@@ -387,20 +387,23 @@ export class RetainedStore {
       entry.records.map((record) => ({ entry, record: storableJsonText(record) })),
     );
     // A flow redeployed while its old version still flushes has two entries for one node.
+    const nodes = entries.map(nodeOf);
     const added = new Map<string, number>();
-    for (const entry of entries) {
-      const node = `${entry.deployment.flowId}/${entry.nodeId}`;
-      added.set(node, (added.get(node) ?? 0) + entry.records.length);
-    }
+    for (const [i, entry] of entries.entries())
+      added.set(nodes[i] as string, (added.get(nodes[i] as string) ?? 0) + entry.records.length);
     // Only nodes due for a trim; the rest only get their rows (see trimSlack).
-    const trimmed = entries.filter((entry) => {
-      const node = `${entry.deployment.flowId}/${entry.nodeId}`;
+    const trimmed: Pending[] = [];
+    const trimmedNodes: string[] = [];
+    const keepOld: number[] = [];
+    for (const [i, entry] of entries.entries()) {
+      const node = nodes[i] as string;
       const since = this.untrimmed.get(node);
-      return since === undefined || since + (added.get(node) ?? 0) >= trimSlack(entry.keep);
-    });
-    const keepOld = trimmed.map((entry) =>
-      Math.max(entry.keep - (added.get(`${entry.deployment.flowId}/${entry.nodeId}`) ?? 0), 0),
-    );
+      const count = added.get(node) ?? 0;
+      if (since !== undefined && since + count < trimSlack(entry.keep)) continue;
+      trimmed.push(entry);
+      trimmedNodes.push(node);
+      keepOld.push(Math.max(entry.keep - count, 0));
+    }
     await this.db.$executeRaw`
       WITH inserted AS (
         INSERT INTO sink_log_entries (flow_id, deployment_id, node_id, record)
@@ -431,7 +434,7 @@ export class RetainedStore {
     // however many flows come and go over the engine's life.
     if (this.untrimmed.size > MAX_TRACKED_NODES) this.untrimmed.clear();
     for (const [node, count] of added) this.untrimmed.set(node, (this.untrimmed.get(node) ?? 0) + count);
-    for (const entry of trimmed) this.untrimmed.set(`${entry.deployment.flowId}/${entry.nodeId}`, 0);
+    for (const node of trimmedNodes) this.untrimmed.set(node, 0);
   }
 
   private async write(entry: Pending, records: readonly WeirRecord[], force: boolean): Promise<void> {
@@ -451,8 +454,13 @@ export class RetainedStore {
           AND id <= (SELECT id FROM sink_log_entries WHERE flow_id = ${flowId}::uuid AND node_id = ${entry.nodeId}
                      ORDER BY id DESC OFFSET ${entry.keep} LIMIT 1)`,
     ]);
-    this.untrimmed.set(`${flowId}/${entry.nodeId}`, 0);
+    this.untrimmed.set(nodeOf(entry), 0);
   }
+}
+
+/** A node's rows in the table: every deployment of its flow writes them. */
+function nodeOf(entry: Pending): string {
+  return `${entry.deployment.flowId}/${entry.nodeId}`;
 }
 
 function keyOf(entry: Pending): string {

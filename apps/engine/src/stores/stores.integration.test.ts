@@ -365,7 +365,7 @@ describe("RetainedStore trimming across flushes (issue 15: one statement per flu
     expect(await logged(d.flowId, "u")).toEqual(["u2", "u3"]);
   });
 
-  it("holds at most keep + trimSlack(keep) rows of a node over many flushes", async () => {
+  it("holds at most keep + trimSlack(keep) − 1 rows of a node over many flushes", async () => {
     const store = new RetainedStore(t.db);
     const d = deployment();
     let most = 0;
