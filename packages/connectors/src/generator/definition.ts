@@ -10,7 +10,9 @@ export const generatorConfigSchema = z.object({
     .min(0)
     .max(86_400_000)
     .default(1000)
-    .describe("Milliseconds between records; 0 emits as fast as the flow accepts them."),
+    .describe(
+      "Milliseconds between records; 0 emits as fast as the flow accepts them. Records a busy flow held up are sent together (up to a second's worth), so the rate holds.",
+    ),
   /** How many records to emit in total; omit or null for an unbounded stream. */
   count: z
     .number()

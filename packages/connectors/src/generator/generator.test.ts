@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { JsonValue, WeirRecord } from "@weir/domain";
 import { jsonTextOf } from "@weir/domain";
 import { generatorConfigSchema } from "./definition";
-import { generatorSource } from "./source";
+import { CATCH_UP_MS, generatorSource, recordsDue } from "./source";
 import { compileTemplate, compileTemplateText, compileText, renderTemplate } from "./template";
 import { fakeSourceContext } from "../test-contexts";
 
@@ -147,6 +147,31 @@ describe("generator source", () => {
     expect(ctx.emitted.map((r) => r.value)).toEqual([{ seq: 8 }, { seq: 9 }]);
   });
 
+  it("sends what a slow downstream held up as one batch and keeps its rate", async () => {
+    // Each send takes 120 ms against an interval of 20 ms: sent one by one, about 8 would go out
+    // in a second; owed records going out together keep the set 50 a second.
+    const ctx = fakeSourceContext();
+    const batches: number[] = [];
+    ctx.emit = async (records) => {
+      batches.push(records.length);
+      ctx.emitted.push(...records);
+      await new Promise((resolve) => setTimeout(resolve, 120));
+    };
+    const started = Date.now();
+    const run = generatorSource.run(generatorConfigSchema.parse({ intervalMs: 20 }), ctx);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    ctx.abort();
+    await run;
+    const elapsed = Date.now() - started;
+    // Records due by the last send's start (it began at most one send's time before the end).
+    expect(ctx.emitted.length).toBeGreaterThanOrEqual(Math.floor((elapsed - 2 * 120) / 20));
+    expect(ctx.emitted.length).toBeLessThanOrEqual(Math.ceil(elapsed / 20) + 1);
+    expect(Math.max(...batches)).toBeGreaterThan(1);
+    expect(ctx.emitted.map((r) => (r.value as { seq: number }).seq)).toEqual([
+      ...Array(ctx.emitted.length).keys(),
+    ]);
+  });
+
   it("stops an unbounded stream when the signal aborts", async () => {
     const ctx = fakeSourceContext();
     const run = generatorSource.run(generatorConfigSchema.parse({ intervalMs: 5 }), ctx);
@@ -156,5 +181,18 @@ describe("generator source", () => {
     const count = ctx.emitted.length;
     expect(count).toBeGreaterThan(1);
     expect(ctx.saved.at(-1)).toEqual({ next: count });
+  });
+});
+
+describe("recordsDue", () => {
+  it("is one on time, the records due since when late, capped at CATCH_UP_MS and 256", () => {
+    expect(recordsDue(1000, 100, 900)).toBe(1);
+    expect(recordsDue(1000, 100, 1000)).toBe(1);
+    expect(recordsDue(1000, 100, 1099)).toBe(1);
+    expect(recordsDue(1000, 100, 1100)).toBe(2);
+    expect(recordsDue(1000, 100, 1450)).toBe(5);
+    expect(recordsDue(1000, 100, 1000 + 60_000)).toBe(CATCH_UP_MS / 100);
+    expect(recordsDue(0, 1, 60_000)).toBe(256);
+    expect(recordsDue(0, 86_400_000, 5)).toBe(1);
   });
 });

@@ -10,6 +10,22 @@ import { waitForTick } from "./ticks";
 const BURST = 256;
 /** The checkpoint is saved at most this often, and always on stop. */
 const CHECKPOINT_EVERY_MS = 1000;
+/**
+ * A paced generator this far behind its schedule or less sends the records it owes in one batch;
+ * further behind (a paused process, an engine long overloaded) it drops the older ones and starts
+ * again from now, so a pause never ends in a flood.
+ */
+export const CATCH_UP_MS = 1000;
+
+/**
+ * How many records a generator of `intervalMs` owes at `now` when the next was due at `dueAt`:
+ * one when on time, the ones due since when late, at most BURST and at most CATCH_UP_MS' worth.
+ */
+export function recordsDue(dueAt: number, intervalMs: number, now: number): number {
+  if (now <= dueAt) return 1;
+  const owed = 1 + Math.floor((now - dueAt) / intervalMs);
+  return Math.min(owed, BURST, Math.max(1, Math.floor(CATCH_UP_MS / intervalMs)));
+}
 
 export const generatorSource: SourcePlugin<GeneratorConfig> = {
   definition: generatorNodeType,
@@ -33,8 +49,15 @@ export const generatorSource: SourcePlugin<GeneratorConfig> = {
 
     try {
       while (!ctx.signal.aborted && remaining() > 0) {
-        const size = config.intervalMs === 0 ? Math.min(BURST, remaining()) : 1;
         const now = new Date();
+        // A late generator sends what it owes as one batch: each record of a batch costs the
+        // nodes after it far less than a batch of its own, so an engine too busy to wake every
+        // generator on time catches up instead of falling further behind (1,000 flows of 10
+        // records/s on 2 cores: 49% of the records were sent one by one).
+        const size = Math.min(
+          config.intervalMs === 0 ? BURST : recordsDue(dueAt, config.intervalMs, now.getTime()),
+          remaining(),
+        );
         const batch: WeirRecord[] = [];
         for (let i = 0; i < size; i++, seq++) {
           batch.push(jsonTextRecord(key === null ? null : key(seq, now), value(seq, now), {}, now.getTime()));
@@ -51,10 +74,10 @@ export const generatorSource: SourcePlugin<GeneratorConfig> = {
         if (config.intervalMs > 0) {
           // Paced from when each record was due, not from when the last one left, so an engine
           // slowed by its other work still sends 1000 / intervalMs records a second; one that
-          // fell more than an interval behind starts again from now instead of bursting. The wait
-          // ends on a tick shared with every other generator of the engine (ticks.ts).
-          dueAt += config.intervalMs;
-          if (dueAt < Date.now() - config.intervalMs) dueAt = Date.now();
+          // fell more than CATCH_UP_MS behind starts again from now. The wait ends on a tick
+          // shared with every other generator of the engine (ticks.ts).
+          dueAt += size * config.intervalMs;
+          if (dueAt < Date.now() - CATCH_UP_MS) dueAt = Date.now();
           await waitForTick(dueAt, config.intervalMs, ctx.signal);
         }
       }
