@@ -56,6 +56,13 @@ const HEARTBEAT_MS = 5_000;
  * running, most of what idle flows cost (see `reconcile`).
  */
 const LISTENING_POLLS_PER_READ = 4;
+/**
+ * Deployments one read claims, so engines starting together share what is waiting. A read that
+ * claimed this many reads again right after, and the claimed ones start side by side: one
+ * engine starting where 1,000 flows were deployed took over ten minutes to run them all when it
+ * claimed ten every fourth poll and started them one after another.
+ */
+const CLAIMS_PER_READ = 10;
 
 /** How often an engine on the Kafka transport looks for topics of deleted flows. */
 const TOPIC_COLLECT_MS = 10_000;
@@ -350,7 +357,17 @@ export class Engine {
     for (const id of this.running.keys()) if (!mine.has(id)) this.beginStop(id, "stop");
     await this.leases.settleUnowned();
     const busy = [...this.running.keys(), ...this.stopping.keys()];
-    for (const claimed of await this.leases.claim(busy)) await this.startDeployment(claimed);
+    const claimed = await this.leases.claim(busy, CLAIMS_PER_READ);
+    if (claimed.length === CLAIMS_PER_READ) {
+      // More may be waiting: read again right after this round, not at a later poll.
+      this.changed = true;
+      this.wakePending = true;
+    }
+    // Each start waits on Postgres and the sandboxes' thread pool more than it runs here. A failed
+    // start is recorded on its own deployment; only recording it can fail, once all have settled.
+    const started = await Promise.allSettled(claimed.map((deployment) => this.startDeployment(deployment)));
+    const failed = started.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   private async startDeployment(claimed: ClaimedDeployment): Promise<void> {
