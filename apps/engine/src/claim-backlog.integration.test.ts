@@ -1,4 +1,4 @@
-// An engine claims a few deployments per read (CLAIMS_PER_READ in engine.ts). One that finds
+// An engine claims a few deployments per read (CLAIMS_PER_READ in reconciler.ts). One that finds
 // more waiting than that (an engine starting where many flows are deployed, or taking over a
 // dead engine's) reads again right away, not only at the next of its every-few-polls full
 // reads: 1,000 deployed flows took over ten minutes to start on one engine before.

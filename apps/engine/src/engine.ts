@@ -18,7 +18,7 @@ import { createTracing } from "./tracing/tracing";
 import { createMetrics } from "./metrics";
 import type { Logger } from "./logger";
 import type { ClaimedDeployment } from "./reconciler";
-import { DeploymentLeases } from "./reconciler";
+import { CLAIMS_PER_READ, DeploymentLeases } from "./reconciler";
 import { CheckpointStore } from "./stores/checkpoint-store";
 import { DeadLetterStore } from "./stores/dead-letter-store";
 import { RetainedStore } from "./stores/retained-store";
@@ -56,13 +56,6 @@ const HEARTBEAT_MS = 5_000;
  * running, most of what idle flows cost (see `reconcile`).
  */
 const LISTENING_POLLS_PER_READ = 4;
-/**
- * Deployments one read claims, so engines starting together share what is waiting. A read that
- * claimed this many reads again right after, and the claimed ones start side by side: one
- * engine starting where 1,000 flows were deployed took over ten minutes to run them all when it
- * claimed ten every fourth poll and started them one after another.
- */
-const CLAIMS_PER_READ = 10;
 
 /** How often an engine on the Kafka transport looks for topics of deleted flows. */
 const TOPIC_COLLECT_MS = 10_000;
@@ -359,7 +352,8 @@ export class Engine {
     const busy = [...this.running.keys(), ...this.stopping.keys()];
     const claimed = await this.leases.claim(busy, CLAIMS_PER_READ);
     if (claimed.length === CLAIMS_PER_READ) {
-      // More may be waiting: read again right after this round, not at a later poll.
+      // More may be waiting: read again right after this round, not at a later full read (1,000
+      // deployed flows took over ten minutes to start, ten every fourth poll, one after another).
       this.changed = true;
       this.wakePending = true;
     }

@@ -22,6 +22,12 @@ export const LEASE_RENEW_FRACTION = 1 / 3;
 type Scope = { id: string } | { except: readonly string[]; limit: number | null };
 
 /**
+ * Deployments one claim takes, so engines starting together share what is waiting; an engine
+ * whose claim came back full claims again at once (engine.ts readDeployments).
+ */
+export const CLAIMS_PER_READ = 10;
+
+/**
  * The SQL side of reconciliation. Ownership is a lease: the engine that claims a deployment
  * renews `lease_expires_at` while it runs it; when an engine dies its leases lapse and another
  * engine claims the deployment. Every change of a deployment's actual state goes through
@@ -44,7 +50,7 @@ export class DeploymentLeases {
     });
   }
 
-  async claim(running: readonly string[], limit = 10): Promise<ClaimedDeployment[]> {
+  async claim(running: readonly string[], limit = CLAIMS_PER_READ): Promise<ClaimedDeployment[]> {
     return this.transition("claim", { except: running, limit }, Prisma.sql`error = NULL`);
   }
 
