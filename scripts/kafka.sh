@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Single-node KRaft Kafka for tests and dev, built from Maven Central jars
 # (the only place we can download from; the Apache tarball is out of reach).
-#   kafka.sh fetch | start [--port N] [--sasl-port M] [--tls-port T] [--dir D] [--keep] | stop [--port N] [--dir D] | [run] [--port N] [--dir D]
+#   kafka.sh fetch | start [--port N] [--sasl-port M] [--tls-port T] [--retention-check-ms R] [--dir D] [--keep] | stop [--port N] [--dir D] | [run] [--port N] [--dir D]
 # `start --keep` restarts a broker on its existing data (a broker-restart test), instead of a fresh one.
 # `--sasl-port M` adds a SASL_PLAINTEXT listener on M with SASL/PLAIN user `weir`, password
 # `weir-secret` (tests of clients that authenticate; the PLAINTEXT listener stays).
 # `--tls-port T` adds a SASL_SSL listener on T (TLS, then the same SASL/PLAIN user): its key and a
 # self-signed certificate for 127.0.0.1 are made with keytool; clients trust `$DIR/ca.pem`.
+# `--retention-check-ms R` runs the broker's retention check every R ms instead of every 5 minutes
+# (a test of what time-based retention deletes, without waiting for it).
 set -euo pipefail
 
 KAFKA_VERSION=3.9.2
@@ -22,6 +24,7 @@ LIBS="$HOME_DIR/libs"
 PORT=19092
 SASL_PORT=""
 TLS_PORT=""
+RETENTION_CHECK_MS=""
 DIR=""
 KEEP=0
 
@@ -31,6 +34,7 @@ parse_opts() {
       --port) PORT="${2:?--port needs a value}"; shift 2 ;;
       --sasl-port) SASL_PORT="${2:?--sasl-port needs a value}"; shift 2 ;;
       --tls-port) TLS_PORT="${2:?--tls-port needs a value}"; shift 2 ;;
+      --retention-check-ms) RETENTION_CHECK_MS="${2:?--retention-check-ms needs a value}"; shift 2 ;;
       --dir) DIR="${2:?--dir needs a value}"; shift 2 ;;
       --keep) KEEP=1; shift ;;
       *) die "unknown option: $1" ;;
@@ -39,6 +43,7 @@ parse_opts() {
   [[ "$PORT" =~ ^[0-9]+$ ]] || die "bad port: $PORT"
   [[ -z "$SASL_PORT" || "$SASL_PORT" =~ ^[0-9]+$ ]] || die "bad SASL port: $SASL_PORT"
   [[ -z "$TLS_PORT" || "$TLS_PORT" =~ ^[0-9]+$ ]] || die "bad TLS port: $TLS_PORT"
+  [[ -z "$RETENTION_CHECK_MS" || "$RETENTION_CHECK_MS" =~ ^[0-9]+$ ]] || die "bad retention check: $RETENTION_CHECK_MS"
   DIR="${DIR:-$HOME_DIR/data-$PORT}"
 }
 
@@ -120,6 +125,9 @@ num.partitions=1
 EOF
   if [[ -n "$SASL_PORT$TLS_PORT" ]]; then
     echo "sasl.enabled.mechanisms=PLAIN" >>"$DIR/server.properties"
+  fi
+  if [[ -n "$RETENTION_CHECK_MS" ]]; then
+    echo "log.retention.check.interval.ms=$RETENTION_CHECK_MS" >>"$DIR/server.properties"
   fi
   local jaas='org.apache.kafka.common.security.plain.PlainLoginModule required username="weir" password="weir-secret" user_weir="weir-secret";'
   if [[ -n "$SASL_PORT" ]]; then

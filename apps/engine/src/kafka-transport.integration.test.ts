@@ -8,7 +8,7 @@ import type { FlowSpecInput } from "@weir/domain";
 import type {} from "@weir/testkit/kafka-setup";
 import { eventually } from "../test/engine-process";
 import type { EngineProcess } from "../test/engine-process";
-import { flowTopics, startKafkaEngine } from "../test/kafka-engines";
+import { flowTopics, startKafkaEngine, topicConfig } from "../test/kafka-engines";
 import { inputLines, kcatConsume, kcatProduce } from "../test/kcat";
 import type { Consumed } from "../test/kcat";
 import { useTestDatabase } from "../test/test-database";
@@ -110,6 +110,10 @@ describe("transport=kafka", () => {
 
     // e1 asked for partitions of its own, so it is a topic; e2 leads to a Kafka sink, whose topic it is.
     expect(await flowTopics(brokers, flow.id)).toEqual([`weir.${flow.id}.v1.e1`]);
+    // Retention counts from when a record reached the edge, not from its own (maybe old) timestamp.
+    expect(await topicConfig(brokers, `weir.${flow.id}.v1.e1`, "message.timestamp.type")).toBe(
+      "LogAppendTime",
+    );
     // Once everything is committed the function's lag is 0, reported per partition on request.
     const fn = await eventually(async () => {
       const stats = await t.api.stats.get({ flowId: flow.id, partitions: true });

@@ -1,6 +1,6 @@
 // Engine processes on the Kafka transport, and a look at the topics they create, for tests.
 import { createTopicsWithLeaders } from "@weir/connectors";
-import { Kafka, logLevel } from "kafkajs";
+import { ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
 import { startEngine } from "./engine-process";
 import type { EngineProcess } from "./engine-process";
 
@@ -41,11 +41,33 @@ export async function flowTopics(brokers: string, flowId: string): Promise<strin
   }
 }
 
-export async function createTopic(brokers: string, topic: string, partitions: number): Promise<void> {
+/** A topic with the broker's defaults, or with `configs` (an edge topic's: EDGE_TOPIC_CONFIGS). */
+export async function createTopic(
+  brokers: string,
+  topic: string,
+  partitions: number,
+  configs: Readonly<Record<string, string>> = {},
+): Promise<void> {
   const admin = testAdmin(brokers);
   await admin.connect();
   try {
-    await createTopicsWithLeaders(admin, [{ topic, numPartitions: partitions }]);
+    const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value }));
+    await createTopicsWithLeaders(admin, [{ topic, numPartitions: partitions, configEntries }]);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** One config of a topic as the broker reports it. */
+export async function topicConfig(brokers: string, topic: string, name: string): Promise<string | undefined> {
+  const admin = testAdmin(brokers);
+  await admin.connect();
+  try {
+    const described = await admin.describeConfigs({
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: [name] }],
+      includeSynonyms: false,
+    });
+    return described.resources[0]?.configEntries.find((entry) => entry.configName === name)?.configValue;
   } finally {
     await admin.disconnect();
   }

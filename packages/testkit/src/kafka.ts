@@ -65,7 +65,13 @@ async function freePortPair(): Promise<number> {
 }
 
 export async function startKafka(
-  opts: { port?: number; sasl?: boolean; tls?: boolean } = {},
+  opts: {
+    port?: number;
+    sasl?: boolean;
+    tls?: boolean;
+    /** The broker's retention check every this many ms (its default: 5 minutes). */
+    retentionCheckMs?: number;
+  } = {},
 ): Promise<KafkaHandle> {
   // A cold fetch downloads ~46 MB of jars through Maven; later runs return at once.
   await kafkaSh(["fetch"], 10 * 60_000);
@@ -84,6 +90,7 @@ export async function startKafka(
   const extraArgs = [
     ...(saslPort === undefined ? [] : ["--sasl-port", String(saslPort)]),
     ...(tlsPort === undefined ? [] : ["--tls-port", String(tlsPort)]),
+    ...(opts.retentionCheckMs === undefined ? [] : ["--retention-check-ms", String(opts.retentionCheckMs)]),
   ];
   await kafkaSh(["start", ...portArgs, ...extraArgs], 120_000);
   let stopped = false;

@@ -12,7 +12,7 @@ import { edgeClient } from "./client";
 import { KAFKA_CLIENT_KINDS } from "./edge-client";
 import type { KafkaClientKind } from "./edge-client";
 import { KafkaNodeInput, MAX_UNCOMMITTED } from "./kafka-input";
-import { encodeRecord } from "./record-codec";
+import { EDGE_TOPIC_CONFIGS, encodeRecord } from "./record-codec";
 import { EDGE_PRODUCER, TopicWriter } from "./topic-writer";
 
 const log = createLogger("test", { quiet: true });
@@ -75,7 +75,7 @@ describe.each(KAFKA_CLIENT_KINDS)("KafkaNodeInput on %s", (client) => {
     const brokers = inject("kafkaBrokers");
     const topic = `weir-input-${randomUUID()}`;
     const groupId = `weir-input-${randomUUID()}`;
-    await createTopic(brokers, topic, 1);
+    await createTopic(brokers, topic, 1, EDGE_TOPIC_CONFIGS);
     await kcatProduce(
       brokers,
       topic,
@@ -106,7 +106,7 @@ describe.each(KAFKA_CLIENT_KINDS)("KafkaNodeInput on %s", (client) => {
   it(`hands on at most MAX_UNCOMMITTED (${String(MAX_UNCOMMITTED)}) records that are not committed`, async () => {
     const brokers = inject("kafkaBrokers");
     const topic = `weir-input-${randomUUID()}`;
-    await createTopic(brokers, topic, 1);
+    await createTopic(brokers, topic, 1, EDGE_TOPIC_CONFIGS);
     const total = 2 * MAX_UNCOMMITTED + 100;
     await kcatProduce(
       brokers,
@@ -142,7 +142,7 @@ describe.each(KAFKA_CLIENT_KINDS)("KafkaNodeInput on %s", (client) => {
   it("never commits past a split value's first chunk before the value is acked: it comes again whole", async () => {
     const brokers = inject("kafkaBrokers");
     const topic = `weir-input-${randomUUID()}`;
-    await createTopic(brokers, topic, 1);
+    await createTopic(brokers, topic, 1, EDGE_TOPIC_CONFIGS);
     const stopping = new AbortController();
     const writer = new TopicWriter(
       {

@@ -14,7 +14,7 @@ import type { EdgeClient } from "./edge-client";
 import { ValueReassembler } from "../values/value-reassembler";
 import type { EdgeMessageFrame } from "../values/chunk-codec";
 import { VALUE_KIND_HEADER } from "../values/value-codec";
-import { decodeFrame, decodeRecord, frameOf } from "./record-codec";
+import { decodeFrame, decodeRecord, frameOf, takeTimestamp } from "./record-codec";
 
 /** Messages handed on at a time: the reader's commit unit (the connectors' kafka-reader/). */
 export const CHUNK = READER_CHUNK;
@@ -255,5 +255,5 @@ interface HeldValue {
 function unassembled(frame: EdgeMessageFrame): WeirRecord {
   const headers = { ...frame.headers };
   Reflect.deleteProperty(headers, VALUE_KIND_HEADER);
-  return { key: frame.key, value: null, headers, timestamp: Math.max(0, Number(frame.timestamp) || 0) };
+  return { key: frame.key, value: null, headers, timestamp: takeTimestamp(frame, headers) };
 }

@@ -15,7 +15,7 @@ import { KafkaNodeOutput } from "./kafka-output";
 import type { OutputTarget } from "./kafka-output";
 import { directEdges } from "./direct-edges";
 import { edgeTopic, nodeGroup, stateTopic } from "./names";
-import { DEFAULT_CHUNK_BYTES, encodeRecord } from "./record-codec";
+import { DEFAULT_CHUNK_BYTES, EDGE_TOPIC_CONFIGS, encodeRecord } from "./record-codec";
 import { EDGE_PRODUCER, TopicWriter } from "./topic-writer";
 import { TransactionalNodeInput } from "./transactional-input";
 import { TransactionalNodeOutput } from "./transactional-output";
@@ -114,6 +114,7 @@ export class KafkaTransport implements EdgeTransport {
           topic: edgeTopic(this.deployment, edge.id),
           partitions: edge.partitions ?? this.settings.partitions,
           replicationFactor: this.settings.replicationFactor,
+          configs: EDGE_TOPIC_CONFIGS,
         })),
       );
     } finally {

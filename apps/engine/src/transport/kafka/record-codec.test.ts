@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { jsonTextOf, jsonTextRecord } from "@weir/domain";
-import { decodeRecord, encodeRecord } from "./record-codec";
+import { TIMESTAMP_HEADER, decodeRecord, encodeRecord } from "./record-codec";
 
 const asMessage = (message: ReturnType<typeof encodeRecord>[number]) => ({
   key: message.key === null || message.key === undefined ? null : Buffer.from(message.key),
@@ -38,5 +38,35 @@ describe("an edge message of a record whose value is still JSON text (a function
       encodeRecord({ key: "k", value: JSON.parse(long) as { text: string }, headers: {}, timestamp: 1 }, 40)
         .length,
     ).toBe(chunks.length);
+  });
+});
+
+describe("a record's timestamp on an edge topic", () => {
+  const record = { key: "k", value: { n: 1 }, headers: { h: "v" }, timestamp: 1 };
+
+  it("travels in its own header, so the broker may stamp the message with the time it was written", () => {
+    const [message] = encodeRecord(record);
+    if (message === undefined) throw new Error("expected one message");
+    expect(message.headers?.[TIMESTAMP_HEADER]).toBe("1");
+    // What a LogAppendTime topic (EDGE_TOPIC_CONFIGS) hands the reader: the broker's time.
+    const appended = { ...asMessage(message), timestamp: String(Date.now()) };
+    expect(decodeRecord(appended)).toEqual(record);
+  });
+
+  it("is the message's timestamp for a message written without the header (an older engine's)", () => {
+    const [message] = encodeRecord(record);
+    if (message === undefined) throw new Error("expected one message");
+    const headers = { ...message.headers };
+    Reflect.deleteProperty(headers, TIMESTAMP_HEADER);
+    expect(decodeRecord({ ...asMessage(message), headers, timestamp: "1700000000000" })).toEqual({
+      ...record,
+      timestamp: 1_700_000_000_000,
+    });
+  });
+
+  it("is on every chunk of a split value", () => {
+    const chunks = encodeRecord({ ...record, value: { text: "x".repeat(100) } }, 40);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const chunk of chunks) expect(chunk.headers?.[TIMESTAMP_HEADER]).toBe("1");
   });
 });
