@@ -287,8 +287,8 @@ export class Engine {
     let lastTopicCollect = 0;
     while (!this.closing) {
       try {
-        await this.reconcile();
-        await this.workers?.reconcile();
+        // The workers read what runs where when the deployments are read, not every poll.
+        if (await this.reconcile()) await this.workers?.reconcile();
         if (this.topics && Date.now() - lastTopicCollect >= TOPIC_COLLECT_MS) {
           lastTopicCollect = Date.now();
           await this.topics.collect();
@@ -317,7 +317,8 @@ export class Engine {
     }
   }
 
-  private async reconcile(): Promise<void> {
+  /** True when it read the deployments (a change was notified, or a full read was due). */
+  private async reconcile(): Promise<boolean> {
     // The API counts an engine alive while its heartbeat is younger than 15 s; one every reconcile
     // (twice a second) was an upsert through the ORM each time, a fixed cost of every engine.
     if (Date.now() - this.heartbeatAt >= HEARTBEAT_MS) {
@@ -332,7 +333,7 @@ export class Engine {
       this.changed ||
       now - this.readAt >= this.options.reconcileMs * LISTENING_POLLS_PER_READ ||
       (this.running.size > 0 && this.leases.extensionDue(now));
-    if (!readDue) return;
+    if (!readDue) return false;
     this.changed = false;
     this.readAt = now;
     try {
@@ -342,6 +343,7 @@ export class Engine {
       this.changed = true;
       throw error;
     }
+    return true;
   }
 
   /** Extends or checks the leases, stops what is no longer ours, settles and claims. */
