@@ -4,10 +4,13 @@ import type { KafkaConfig, SASLOptions, logCreator } from "kafkajs";
 import type { FunctionLogger } from "@weir/domain";
 import type { KafkaConnection } from "./schema";
 import { stopRequestQueueIdleLoop } from "./request-queue-idle-loop";
+import { shareRequestTimeoutChecks } from "./request-timeout-sweep";
 
 // Every kafkajs client in a process that loads the connectors (the engine's, the API's, the tests'
-// admins) is then free of kafkajs' 1 ms idle polling loop and its TimeoutNegativeWarning.
+// admins) is then free of kafkajs' 1 ms idle polling loop and its TimeoutNegativeWarning, and checks
+// every connection's request timeouts with one timer instead of one per connection.
 stopRequestQueueIdleLoop();
+shareRequestTimeoutChecks();
 
 export function saslOptions(sasl: NonNullable<KafkaConnection["sasl"]>): SASLOptions {
   const { username, password } = sasl;
