@@ -1,34 +1,10 @@
-import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { stopRequestQueueIdleLoop } from "./request-queue-idle-loop";
+import { testRequestQueue } from "./request-queue.test-queue";
+import type { TestRequestQueue } from "./request-queue.test-queue";
 
-interface Queue {
-  pending: { send(): void; expectResponse: boolean; correlationId: number }[];
-  throttledUntil: number;
-  checkPendingRequests: () => void;
-  scheduleCheckPendingRequests(): void;
-  fulfillRequest(response: { correlationId: number; payload: null; size: number }): void;
-  destroy(): void;
-}
-
-const require = createRequire(import.meta.url);
-const RequestQueue = require("kafkajs/src/network/requestQueue/index.js") as new (options: object) => Queue;
-const { createLogger, LEVELS } = require("kafkajs/src/loggers/index.js") as {
-  createLogger: (options: object) => unknown;
-  LEVELS: { NOTHING: number };
-};
-
-function queue(): { queue: Queue; checks: () => number } {
-  const q = new RequestQueue({
-    instrumentationEmitter: null,
-    maxInFlightRequests: null,
-    requestTimeout: 30_000,
-    enforceRequestTimeout: true,
-    clientId: "weir-test",
-    broker: "127.0.0.1:9092",
-    logger: createLogger({ level: LEVELS.NOTHING, logCreator: () => () => undefined }),
-    isConnected: () => true,
-  });
+function queue(): { queue: TestRequestQueue; checks: () => number } {
+  const q = testRequestQueue();
   let checks = 0;
   const check = q.checkPendingRequests;
   q.checkPendingRequests = () => {

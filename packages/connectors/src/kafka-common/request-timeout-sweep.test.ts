@@ -1,42 +1,10 @@
-import { createRequire } from "node:module";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   REQUEST_TIMEOUT_SWEEP_MS,
   shareRequestTimeoutChecks,
   sweptConnections,
 } from "./request-timeout-sweep";
-
-interface Inflight {
-  sentAt: number;
-  requestTimeout: number;
-  timeoutRequest(): void;
-}
-
-interface Queue {
-  inflight: Map<number, Inflight>;
-  scheduleRequestTimeoutCheck(): void;
-  destroy(): void;
-}
-
-const require = createRequire(import.meta.url);
-const RequestQueue = require("kafkajs/src/network/requestQueue/index.js") as new (options: object) => Queue;
-const { createLogger, LEVELS } = require("kafkajs/src/loggers/index.js") as {
-  createLogger: (options: object) => unknown;
-  LEVELS: { NOTHING: number };
-};
-
-function queue(connected: () => boolean = () => true): Queue {
-  return new RequestQueue({
-    instrumentationEmitter: null,
-    maxInFlightRequests: null,
-    requestTimeout: 30_000,
-    enforceRequestTimeout: true,
-    clientId: "weir-test",
-    broker: "127.0.0.1:9092",
-    logger: createLogger({ level: LEVELS.NOTHING, logCreator: () => () => undefined }),
-    isConnected: connected,
-  });
-}
+import { testRequestQueue as queue } from "./request-queue.test-queue";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
