@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { NodeCounters } from "./stats";
 
 const LABELS = ["deployment", "node"] as const;
+type BatchChild = ReturnType<Histogram<(typeof LABELS)[number]>["labels"]>;
 
 export interface EngineMetrics {
   registry: Registry;
@@ -86,27 +87,53 @@ export function createMetrics(
       }
     },
   });
-  const batchSeconds = new Histogram({
+  // The two metrics the node loops observe themselves (not copied from the counters at a scrape):
+  // a series whose node no longer runs here leaves at the next scrape, or /metrics would list
+  // every deployment the engine ever ran (each new flow version is a new deployment).
+  const observed = new Map<string, { labels: { deployment: string; node: string }; batch: BatchChild }>();
+  const observedNode = (deployment: string, node: string) => {
+    const key = `${deployment}\u0000${node}`;
+    let entry = observed.get(key);
+    if (!entry) {
+      const labels = { deployment, node };
+      // The labelled child, kept: observing through it skips prom-client's label hashing per batch.
+      entry = { labels, batch: batchSeconds.labels(labels) };
+      observed.set(key, entry);
+    }
+    return entry;
+  };
+  const forgetStopped = (): void => {
+    const running = new Set(nodes().map((c) => `${c.deploymentId}\u0000${c.nodeId}`));
+    for (const [key, { labels }] of observed) {
+      if (running.has(key)) continue;
+      batchSeconds.remove(labels);
+      restarts.remove(labels);
+      observed.delete(key);
+    }
+  };
+  const batchSeconds: Histogram<(typeof LABELS)[number]> = new Histogram({
     name: "weir_function_batch_seconds",
     help: "Wall time of one call into a function runtime with a batch of records.",
     labelNames: LABELS,
     buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
     registers: [registry],
+    collect: forgetStopped,
   });
-  const restarts = new Counter({
+  const restarts: Counter<(typeof LABELS)[number]> = new Counter({
     name: "weir_function_sandbox_restarts_total",
     help: "Function sandboxes (isolates, wasm instances) thrown away and made anew after a crash or a limit.",
     labelNames: LABELS,
     registers: [registry],
+    collect: forgetStopped,
   });
   return {
     registry,
     observe: {
       batch: (deployment, node, seconds) => {
-        batchSeconds.observe({ deployment, node }, seconds);
+        observedNode(deployment, node).batch.observe(seconds);
       },
       sandboxRestarts: (deployment, node, count) => {
-        restarts.inc({ deployment, node }, count);
+        restarts.inc(observedNode(deployment, node).labels, count);
       },
     },
   };
