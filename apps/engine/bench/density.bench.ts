@@ -33,7 +33,8 @@ const numbers = (text: string): number[] =>
     .filter((item) => item.trim() !== "")
     .map(Number);
 const FLOWS = numbers(process.env.BENCH_FLOWS ?? "0,10,100");
-const IDLE = numbers(process.env.BENCH_IDLE ?? "100");
+// An idle level of 0 flows is the N = 0 level again (and its per-flow figure a division by 0).
+const IDLE = numbers(process.env.BENCH_IDLE ?? "100").filter((flows) => flows > 0);
 /** An idle flow's generator: one record at deploy, the next a day later (the longest interval). */
 const IDLE_INTERVAL_MS = 86_400_000;
 const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 3);
