@@ -2,9 +2,9 @@
 // second (RequestQueue.scheduleRequestTimeoutCheck: setInterval of min(requestTimeout, 100) ms),
 // for as long as the connection lives. An engine on the Kafka transport holds a few connections per
 // deployed node (each node is a consumer group member of its own), so 100 idle two-node flows wake
-// the process thousands of times a second to find nothing: a tenth of its idle CPU (density bench,
-// session 20's profile). One sweep per process does the same checks for every connection a few
-// times a second. Like request-queue-idle-loop.ts, this patches kafkajs' own RequestQueue module.
+// the process thousands of times a second to find nothing: about half of its idle CPU (density
+// bench, 100 idle flows: 6.99% of a core before this sweep, 3.78% after). One sweep per process
+// does the same checks for every connection four times a second. Like request-queue-idle-loop.ts, this patches kafkajs' own RequestQueue module.
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- an untyped CommonJS file has no types to import; every program that compiles this file (engine, API, web) needs its declaration
 /// <reference path="./kafkajs-request-queue.d.ts" />
 import RequestQueue from "kafkajs/src/network/requestQueue/index.js";
