@@ -1,6 +1,7 @@
 // Compiles the engine to JavaScript, apps/engine/dist/main.js (and dist/migrate.js, which applies
 // the migrations and exits), for production images
-// (no tsx, no TypeScript at run time). The workspace packages (@weir/*) are bundled in; npm
+// (no tsx, no TypeScript at run time), and for the engine tests, which run the engine as shipped
+// (test/engine-bundle-setup.ts builds it into another folder through buildEngine). The workspace packages (@weir/*) are bundled in; npm
 // packages stay external and are loaded from node_modules as usual.
 //
 // Several modules find files beside themselves through `import.meta.url` (the JS sandbox's
@@ -9,16 +10,15 @@
 // to its own source file's URL, relative to the bundle: the image keeps the repository's layout
 // for those files, and every lookup resolves exactly as it does from source.
 import { build } from "esbuild";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const engineDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const outdir = path.join(engineDir, "dist");
 const repoRoot = path.resolve(engineDir, "../..");
 
-/** Keeps each module's own `import.meta.url` (see above). */
-const ownImportMetaUrl = {
+/** Keeps each module's own `import.meta.url` (see above), relative to `outdir`. */
+const ownImportMetaUrl = (outdir) => ({
   name: "own-import-meta-url",
   setup(b) {
     b.onLoad({ filter: /\.[cm]?[jt]s$/ }, async (args) => {
@@ -34,7 +34,7 @@ const ownImportMetaUrl = {
       };
     });
   },
-};
+});
 
 /**
  * npm packages stay external; the workspace's own packages (TypeScript source) are bundled. A
@@ -42,7 +42,7 @@ const ownImportMetaUrl = {
  * hoisted one, like runtime-wasm's jco) is imported by its path relative to the bundle, so the
  * bundle loads the same copy the source does.
  */
-const externalNpmPackages = {
+const externalNpmPackages = (outdir) => ({
   name: "external-npm-packages",
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, async (args) => {
@@ -64,20 +64,33 @@ const externalNpmPackages = {
       return { path: relative.startsWith(".") ? relative : `./${relative}`, external: true };
     });
   },
-};
-
-await build({
-  entryPoints: {
-    main: path.join(engineDir, "src/main.ts"),
-    migrate: path.join(engineDir, "src/migrate-main.ts"),
-  },
-  outdir,
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node24",
-  sourcemap: true,
-  logLevel: "warning",
-  plugins: [ownImportMetaUrl, externalNpmPackages],
 });
-process.stdout.write(`built ${path.relative(process.cwd(), outdir)}/{main,migrate}.js\n`);
+
+/** Writes main.js, migrate.js and their chunks into `outdir` (any folder inside the repository). */
+export async function buildEngine(outdir = path.join(engineDir, "dist")) {
+  // Chunks are named by their hash: an earlier build's would stay beside the new ones.
+  await rm(outdir, { recursive: true, force: true });
+  await build({
+    entryPoints: {
+      main: path.join(engineDir, "src/main.ts"),
+      migrate: path.join(engineDir, "src/migrate-main.ts"),
+    },
+    outdir,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    // Modules loaded on first use (import()) become chunks of their own, so the npm packages only
+    // they import (@platformatic/kafka) load with them, not with every engine.
+    splitting: true,
+    target: "node24",
+    sourcemap: true,
+    logLevel: "warning",
+    plugins: [ownImportMetaUrl(outdir), externalNpmPackages(outdir)],
+  });
+  return outdir;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const outdir = await buildEngine();
+  process.stdout.write(`built ${path.relative(process.cwd(), outdir)}/{main,migrate}.js\n`);
+}

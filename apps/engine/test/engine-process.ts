@@ -1,4 +1,5 @@
-// Starts the real engine as a child process, exactly as `npm start` does, for integration tests.
+// Starts the real engine as a child process, for integration tests: the bundle the production image
+// runs when the engine tests' globalSetup built it, else from source as `npm start` runs it.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -7,6 +8,17 @@ import { testKeyEnv } from "@weir/testkit/test-keys";
 import { ENGINE_NODE_FLAGS } from "../src/node-flags";
 
 const engineDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * Set by the engine tests' globalSetup (engine-bundle-setup.ts) to the engine bundled as it ships;
+ * without it (a benchmark, a single file run outside that setup) the engine runs from source.
+ */
+export const ENGINE_BUNDLE_ENV = "WEIR_TEST_ENGINE_BUNDLE";
+
+function engineEntry(): string[] {
+  const bundle = process.env[ENGINE_BUNDLE_ENV];
+  return bundle ? [bundle] : ["--import", "tsx", "src/main.ts"];
+}
 
 export interface EngineProcess {
   child: ChildProcess;
@@ -20,7 +32,7 @@ export async function startEngine(
   databaseUrl: string,
   env: Record<string, string> = {},
 ): Promise<EngineProcess> {
-  const child = spawn(process.execPath, [...ENGINE_NODE_FLAGS, "--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, [...ENGINE_NODE_FLAGS, ...engineEntry()], {
     cwd: engineDir,
     env: {
       ...process.env,

@@ -46,4 +46,4 @@ export {
 } from "./kafka-reader/reader";
 export type { Hold, ReaderItem, ReaderLayer, ReaderOptions, UnitAt } from "./kafka-reader/reader";
 export type { CommitUnit, WindowBounds } from "./kafka-reader/commit-window";
-export { describeKafkaError, platformaticConnectionOptions } from "./kafka-client/platformatic-client";
+export { platformaticConnectionOptions } from "./kafka-client/platformatic-client";

@@ -1,8 +1,7 @@
 import type { Attributes, HrTime } from "@opentelemetry/api";
 import { SpanKind, SpanStatusCode, TraceFlags } from "@opentelemetry/api";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import type { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import type { Resource } from "@opentelemetry/resources";
-import { resourceFromAttributes } from "@opentelemetry/resources";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace";
 import type { SpanRecord } from "./span-store";
 
@@ -72,15 +71,20 @@ export function toReadableSpan(span: SpanRecord, resource: Resource): ReadableSp
  */
 export class OtlpExport {
   private queue: SpanRecord[] = [];
-  private readonly exporter: OTLPTraceExporter;
-  private readonly resource: Resource;
+  /**
+   * The SDK's exporter and resource load with the first batch to send, not with the engine: they
+   * are half a second of every start, and most engines export nothing.
+   */
+  private sdk: Promise<{ exporter: OTLPTraceExporter; resource: Resource }> | undefined;
   private readonly timer: NodeJS.Timeout;
   private sending: Promise<void> = Promise.resolve();
   dropped = 0;
 
-  constructor(url: string, resource: Record<string, string>, delayMs: number) {
-    this.exporter = new OTLPTraceExporter({ url });
-    this.resource = resourceFromAttributes(resource);
+  constructor(
+    private readonly url: string,
+    private readonly attributes: Record<string, string>,
+    delayMs: number,
+  ) {
     this.timer = setInterval(() => void this.flush(), delayMs);
     this.timer.unref();
   }
@@ -90,17 +94,35 @@ export class OtlpExport {
     else this.queue.push(span);
   }
 
+  private loadSdk(): Promise<{ exporter: OTLPTraceExporter; resource: Resource }> {
+    this.sdk ??= Promise.all([
+      import("@opentelemetry/exporter-trace-otlp-http"),
+      import("@opentelemetry/resources"),
+    ]).then(([{ OTLPTraceExporter }, { resourceFromAttributes }]) => ({
+      exporter: new OTLPTraceExporter({ url: this.url }),
+      resource: resourceFromAttributes(this.attributes),
+    }));
+    return this.sdk;
+  }
+
   /** Sends what is queued (after any send under way). */
   flush(): Promise<void> {
     this.sending = this.sending.then(async () => {
+      if (this.queue.length === 0) return;
+      const { exporter, resource } = await this.loadSdk();
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_BATCH).map((span) => toReadableSpan(span, this.resource));
+        const batch = this.queue.splice(0, MAX_BATCH).map((span) => toReadableSpan(span, resource));
         await new Promise<void>((resolve) => {
-          this.exporter.export(batch, () => {
+          exporter.export(batch, () => {
             resolve();
           });
         });
       }
+    });
+    // A failed load (a broken install) costs the spans, never the engine: tracing never blocks a flow.
+    this.sending = this.sending.catch(() => {
+      this.dropped += this.queue.length;
+      this.queue = [];
     });
     return this.sending;
   }
@@ -108,6 +130,6 @@ export class OtlpExport {
   async shutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.flush();
-    await this.exporter.shutdown();
+    if (this.sdk !== undefined) await (await this.sdk).exporter.shutdown();
   }
 }
