@@ -83,7 +83,8 @@ async function descendants(root: number): Promise<number[]> {
 async function enginePid(launcher: number): Promise<number | undefined> {
   for (const pid of await descendants(launcher)) {
     const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-    if (cmdline.split("\0").includes("src/main.ts")) return pid;
+    // `npm start` runs the engine bundled (.weir/bundle-<port>/main.js); `npm start -- --dev` from source.
+    if (cmdline.split("\0").some((arg) => arg === "src/main.ts" || arg.endsWith("/main.js"))) return pid;
   }
   return undefined;
 }
