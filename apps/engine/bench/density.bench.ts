@@ -21,6 +21,7 @@ import { createDb } from "@weir/db";
 import type { Db } from "@weir/db";
 import { startTestPostgres } from "@weir/testkit";
 import { testInstallationKeys } from "@weir/testkit/test-keys";
+import { useEngineBundle } from "../test/engine-bundle";
 import { startEngine } from "../test/engine-process";
 import { engineTestAdmin } from "../test/test-principal";
 import { ensureNodeRed, startNodeRed } from "./density/node-red";
@@ -223,6 +224,8 @@ const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
 const pct = (value: number): string => value.toFixed(2);
 
 async function main(): Promise<void> {
+  // The engine as it ships: bundled to JavaScript, as the production image and `npm start` run it.
+  await useEngineBundle("bench-engine");
   const nodeRedVersion = ONLY === "engine" ? "" : await ensureNodeRed(log);
   const levels: Level[] = [
     ...FLOWS.map((flows) => ({ flows, idle: false, label: String(flows) })),

@@ -1,8 +1,12 @@
 // `npm run bench:engine-start` at the root: how long an engine process takes from spawn to ready
-// (migrated database, ingest listening), its CPU time and its resident memory then, with the
-// libraries it loads on first use left for later (as it runs) against the same engine made to load
-// them at start (the baseline: how every start went before), alternating in the same run. An
-// engine's start is what a restart, a scale-out and every engine integration test wait for.
+// (migrated database, ingest listening), with its CPU time and resident memory then, three ways,
+// alternating in the same run:
+//   - from source through tsx, loading every library at start (the baseline: how every start went
+//     before, when @platformatic/kafka, jco and the OTLP exporter were imported with the engine);
+//   - from source through tsx, those libraries left for their first use (as the engine is now);
+//   - bundled to JavaScript (scripts/build.mjs), as the production image, `npm start` and the
+//     engine tests run it.
+// An engine's start is what a restart, a scale-out and every engine integration test wait for.
 // Not part of `npm test`.
 //   BENCH_ROUNDS=9      starts per setting
 import { spawn } from "node:child_process";
@@ -10,12 +14,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startTestPostgres } from "@weir/testkit";
 import { testKeyEnv } from "@weir/testkit/test-keys";
+import { buildEngine } from "../scripts/build.mjs";
 import { ENGINE_NODE_FLAGS } from "../src/node-flags";
 import { cpuSeconds, median, rssBytes } from "./density/proc-usage";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const engineDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const eagerImports = path.join(engineDir, "bench/engine-start/eager-imports.mjs");
+const fromSource = ["--import", "tsx", "src/main.ts"];
 
 interface Start {
   readyMs: number;
@@ -23,21 +29,13 @@ interface Start {
   rssMb: number;
 }
 
-async function startOnce(
-  databaseUrl: string,
-  preload: readonly string[],
-  env: Record<string, string>,
-): Promise<Start> {
+async function startOnce(databaseUrl: string, args: readonly string[]): Promise<Start> {
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [...ENGINE_NODE_FLAGS, ...preload, "--import", "tsx", "src/main.ts"],
-    {
-      cwd: engineDir,
-      env: { ...process.env, DATABASE_URL: databaseUrl, WEIR_ENGINE_PORT: "0", ...testKeyEnv, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child = spawn(process.execPath, [...ENGINE_NODE_FLAGS, ...args], {
+    cwd: engineDir,
+    env: { ...process.env, DATABASE_URL: databaseUrl, WEIR_ENGINE_PORT: "0", ...testKeyEnv },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const exited = new Promise<void>((resolve) =>
     child.once("exit", () => {
       resolve();
@@ -62,51 +60,42 @@ async function startOnce(
   return { readyMs, cpuMs: cpu * 1000, rssMb: rss / 2 ** 20 };
 }
 
+const bundle = path.join(await buildEngine(path.join(engineDir, ".weir/bench-engine")), "main.js");
 const settings = [
-  { name: "libraries on first use", preload: [], env: {} },
-  { name: "all loaded at start", preload: ["--import", eagerImports], env: {} },
+  { name: "tsx, all at start", args: ["--import", eagerImports, ...fromSource] },
+  { name: "tsx, on first use", args: fromSource },
+  { name: "bundled, on first use", args: [bundle] },
 ] as const;
 
 const pg = await startTestPostgres();
 const results = new Map<string, Start[]>(settings.map((s) => [s.name, []]));
 try {
-  // One of each first: tsx's transform cache and the page cache are warm for both.
-  for (const setting of settings) await startOnce(pg.databaseUrl, setting.preload, setting.env);
+  // One of each first: tsx's transform cache and the page cache are warm for all.
+  for (const setting of settings) await startOnce(pg.databaseUrl, setting.args);
   for (let i = 0; i < ROUNDS; i++) {
     for (const setting of settings)
-      results.get(setting.name)?.push(await startOnce(pg.databaseUrl, setting.preload, setting.env));
+      results.get(setting.name)?.push(await startOnce(pg.databaseUrl, setting.args));
   }
 } finally {
   await pg.stop();
 }
 
 const line = (cells: readonly string[]): void => {
-  process.stdout.write(
-    `${cells[0]?.padEnd(24) ?? ""}${cells
-      .slice(1)
-      .map((c) => c.padStart(12))
-      .join("")}\n`,
-  );
+  const [first = "", ...rest] = cells;
+  process.stdout.write(`${first.padEnd(24)}${rest.map((c) => c.padStart(12)).join("")}\n`);
 };
 process.stdout.write(`engine start, ${String(ROUNDS)} starts per setting, alternating (medians):\n`);
-line(["setting", "ready ms", "CPU ms", "RSS MB"]);
-const medians = settings.map((setting) => {
+line(["setting", "ready ms", "CPU ms", "RSS MB", "ready ratio"]);
+const baseline = median(results.get(settings[0].name)?.map((s) => s.readyMs) ?? []);
+for (const setting of settings) {
   const starts = results.get(setting.name) ?? [];
-  const m = {
-    ready: median(starts.map((s) => s.readyMs)),
-    cpu: median(starts.map((s) => s.cpuMs)),
-    rss: median(starts.map((s) => s.rssMb)),
-  };
-  line([setting.name, m.ready.toFixed(0), m.cpu.toFixed(0), m.rss.toFixed(1)]);
-  return m;
-});
-const [lazy, eager] = medians;
-if (lazy !== undefined && eager !== undefined) {
+  const ready = median(starts.map((s) => s.readyMs));
   line([
-    "ratio (first use / all)",
-    `${(lazy.ready / eager.ready).toFixed(2)}×`,
-    `${(lazy.cpu / eager.cpu).toFixed(2)}×`,
-    `${(lazy.rss / eager.rss).toFixed(2)}×`,
+    setting.name,
+    ready.toFixed(0),
+    median(starts.map((s) => s.cpuMs)).toFixed(0),
+    median(starts.map((s) => s.rssMb)).toFixed(1),
+    `${(ready / baseline).toFixed(2)}×`,
   ]);
 }
 process.exit(0);

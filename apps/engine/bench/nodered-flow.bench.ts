@@ -22,6 +22,7 @@ import type { Db } from "@weir/db";
 import { startTestPostgres } from "@weir/testkit";
 import { BENCH_ORDER_TEMPLATE, BENCH_ORDER_TRANSFORM } from "@weir/testkit/bench-orders";
 import { testInstallationKeys } from "@weir/testkit/test-keys";
+import { useEngineBundle } from "../test/engine-bundle";
 import { startEngine } from "../test/engine-process";
 import { engineTestAdmin } from "../test/test-principal";
 import { ensureNodeRed } from "./density/node-red";
@@ -145,6 +146,8 @@ async function nodeRedRound(): Promise<Run> {
 const format = (n: number): string => n.toLocaleString("en-US", { maximumFractionDigits: 0 });
 
 async function main(): Promise<void> {
+  // The engine as it ships: bundled to JavaScript, as the production image and `npm start` run it.
+  await useEngineBundle("bench-engine");
   const nodeRedVersion = await ensureNodeRed(log);
   const engine: Run[] = [];
   const nodeRed: Run[] = [];
