@@ -91,6 +91,12 @@ export class Engine {
   private readonly peeks = new EdgePeeks({ capacity: PEEK_CAPACITY, maxValueChars: PEEK_MAX_VALUE_CHARS });
   private readonly running = new Map<string, FlowRunner>();
   private readonly stopping = new Map<string, Promise<void>>();
+  /**
+   * Runners whose nodes are starting. Their nodes take records before start() returns (a Kafka
+   * worker consumes once its group is joined, while the next node still joins its own), so a
+   * peek must be answered for them too, or what they take until then is never sampled.
+   */
+  private readonly starting = new Set<FlowRunner>();
   /** Kafka transport only: this engine's share of every running deployment. */
   private readonly workers: WorkerPool | undefined;
   private readonly topics: TopicCollector | undefined;
@@ -163,7 +169,7 @@ export class Engine {
     this.ingest.servePeek((body) =>
       answerPeek(body, {
         peeks: this.peeks,
-        specOf: (id) => (this.running.get(id) ?? this.workers?.running.get(id))?.spec,
+        specOf: (id) => this.runnerOf(id)?.spec,
         secrets: (names) => resolveSecrets(db, names),
       }),
     );
@@ -400,8 +406,25 @@ export class Engine {
       await this.transportOf(ref, spec, log),
       role,
     );
-    await runner.start();
+    this.starting.add(runner);
+    try {
+      await runner.start();
+    } catch (error) {
+      this.starting.delete(runner);
+      // A watch taken while it started would keep the taps of a deployment that runs nowhere here.
+      if (!this.runnerOf(claimed.id)) this.peeks.forget(claimed.id);
+      throw error;
+    }
+    this.starting.delete(runner);
     return runner;
+  }
+
+  /** A runner of the deployment on this engine: running (either role) or starting. */
+  private runnerOf(id: string): FlowRunner | undefined {
+    const running = this.running.get(id) ?? this.workers?.running.get(id);
+    if (running) return running;
+    for (const runner of this.starting) if (runner.deployment.id === id) return runner;
+    return undefined;
   }
 
   private async transportOf(ref: DeploymentRef, spec: FlowSpec, log: Logger): Promise<EdgeTransport> {
