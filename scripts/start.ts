@@ -190,13 +190,42 @@ async function supervise(): Promise<void> {
           path.join(await buildEngine(path.join(engineDir, ".weir", `bundle-${enginePort}`)), "main.js"),
         ),
       ];
-  const engine = new Supervised("engine", () =>
-    spawn(process.execPath, [...ENGINE_NODE_FLAGS, ...engineEntry], {
+  // The URL is printed once both the editor and the engine are ready: an editor without its
+  // engine cannot deploy, trigger or peek, and a newcomer would try all three at once.
+  const ready = { web: false, engine: false };
+  const announce = (name: keyof typeof ready): void => {
+    ready[name] = true;
+    if (announced) {
+      say(`${name} is back`);
+      return;
+    }
+    if (!ready.web || !ready.engine) return;
+    announced = true;
+    say(
+      `Weir is running: http://localhost:${webPort}  (engine ingest: http://127.0.0.1:${enginePort}/ingest/<flowId>/<nodeId>)`,
+    );
+  };
+  const engine = new Supervised("engine", () => {
+    const child = spawn(process.execPath, [...ENGINE_NODE_FLAGS, ...engineEntry], {
       cwd: engineDir,
       env,
-      stdio: "inherit",
-    }),
-  );
+      stdio: ["inherit", "pipe", "inherit"],
+    });
+    // Its output still goes to the terminal; the tail is kept only to find the ready line even
+    // when it arrives split over two chunks.
+    let tail = "";
+    let up = false;
+    child.stdout.on("data", (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      if (up) return;
+      tail = (tail + chunk.toString()).slice(-400);
+      if (tail.includes("ready; ingest at")) {
+        up = true;
+        announce("engine");
+      }
+    });
+    return child;
+  });
   const web = new Supervised("web", () => {
     const child = spawn(
       process.execPath,
@@ -213,17 +242,12 @@ async function supervise(): Promise<void> {
       ],
       { cwd: path.join(root, "apps/web"), env, stdio: ["ignore", "pipe", "inherit"] },
     );
-    let ready = false;
+    let up = false;
     child.stdout.on("data", (chunk: Buffer) => {
       const text = chunk.toString();
-      if (!ready && /ready|started server|Local:/i.test(text)) {
-        ready = true;
-        if (!announced) {
-          announced = true;
-          say(
-            `Weir is running: http://localhost:${webPort}  (engine ingest: http://127.0.0.1:${enginePort}/ingest/<flowId>/<nodeId>)`,
-          );
-        } else say("web is back");
+      if (!up && /ready|started server|Local:/i.test(text)) {
+        up = true;
+        announce("web");
       }
       if (dev || process.env.WEIR_DEBUG) process.stdout.write(text);
     });

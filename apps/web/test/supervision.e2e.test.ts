@@ -198,6 +198,7 @@ describe("npm start supervision", () => {
       expect(await untilLogged(2 * BATCH)).toEqual([...Array(2 * BATCH).keys()]);
       expect(platform.output()).toContain("restarting engine");
       expect(platform.output().split("ready; ingest at").length).toBe(3);
+      expect(platform.output()).toContain("[weir] engine is back");
     } catch (error) {
       const message = error instanceof Error ? error.message : JSON.stringify(error);
       throw new Error(`${message}\n--- npm start printed:\n${platform.output()}`, { cause: error });
