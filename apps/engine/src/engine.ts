@@ -454,7 +454,7 @@ export class Engine {
   /** A deployment's last runner here has stopped: its final counters are written, then dropped. */
   private async afterStop(id: string): Promise<void> {
     await this.flushAll(id);
-    if (!this.running.has(id) && !this.workers?.running.has(id)) this.forget(id);
+    if (!this.runnerOf(id)) this.forget(id);
   }
 
   /** The deployment no longer runs here: its counters and edge peeks go. */
@@ -481,7 +481,7 @@ export class Engine {
         : "stopped before every in-flight record was processed; the rest are in the dead-letter store";
       if (mode === "stop") await this.leases.markStopped(id, error);
       else await this.leases.release(id);
-      if (!this.workers?.running.has(id)) this.forget(id);
+      if (!this.runnerOf(id)) this.forget(id);
       log.info(
         `${mode === "stop" ? "stopped" : "released"}${drained ? " after draining" : " (drain timed out)"}`,
       );

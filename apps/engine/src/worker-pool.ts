@@ -6,16 +6,32 @@ import type { ClaimedDeployment } from "./reconciler";
 
 /** A worker that failed to start is tried again after this long, not on every tick. */
 const RETRY_MS = 5_000;
+/**
+ * Deployments whose workers start at once. A start mostly waits (on the broker's group joins, on
+ * Postgres), so a few overlap well; all at once, a thousand deployed flows would open thousands of
+ * connections and group joins together.
+ */
+const PARALLEL_STARTS = 4;
 
 /**
  * Kafka transport: every engine runs the worker nodes (functions, sinks, Kafka sources) of every
  * running deployment; their consumer groups spread the partitions over the engines. No lease is
  * involved: the deployment's lease only decides where its non-Kafka sources run.
+ *
+ * Workers start in the background: a start waits for its consumer groups to be joined, seconds
+ * while a group rebalances, and the engine's loop that called reconcile() must keep renewing its
+ * leases and heartbeat meanwhile (awaited one after another, starts held that loop for 6 s and
+ * more, long enough for another engine to take a lease this one still held).
  */
 export class WorkerPool {
   readonly running = new Map<string, FlowRunner>();
+  private readonly starting = new Map<string, Promise<FlowRunner>>();
   private readonly stopping = new Map<string, Promise<void>>();
   private readonly failedAt = new Map<string, number>();
+  /** Deployments waiting for a start slot, and every deployment wanted at the last reconcile. */
+  private queue: ClaimedDeployment[] = [];
+  private wanted = new Set<string>();
+  private closed = false;
 
   constructor(
     private readonly db: Db,
@@ -34,19 +50,25 @@ export class WorkerPool {
       SELECT id, flow_id AS "flowId", flow_version_id AS "flowVersionId" FROM deployments
       WHERE desired_state = 'running' AND actual_state IN ('pending', 'starting', 'running')`;
     const ids = new Set(wanted.map((d) => d.id));
+    // One that stopped being wanted while it started is stopped by the next reconcile.
     for (const id of this.running.keys()) if (!ids.has(id)) this.stop(id);
-    for (const deployment of wanted) {
-      if (this.running.has(deployment.id) || this.stopping.has(deployment.id)) continue;
-      if (Date.now() - (this.failedAt.get(deployment.id) ?? 0) < RETRY_MS) continue;
-      try {
-        this.running.set(deployment.id, await this.start(deployment));
-        this.failedAt.delete(deployment.id);
-      } catch (error) {
-        this.failedAt.set(deployment.id, Date.now());
-        this.log.error(
-          `workers of deployment ${deployment.id.slice(0, 8)} failed to start: ${errorMessage(error)}`,
-        );
-      }
+    this.wanted = ids;
+    const now = Date.now();
+    this.queue = wanted.filter((d) => now - (this.failedAt.get(d.id) ?? 0) >= RETRY_MS);
+    this.pump();
+  }
+
+  /** Starts queued deployments while a start slot is free. */
+  private pump(): void {
+    while (!this.closed && this.starting.size < PARALLEL_STARTS) {
+      const deployment = this.queue.shift();
+      if (!deployment) return;
+      const id = deployment.id;
+      if (!this.wanted.has(id) || this.running.has(id) || this.starting.has(id) || this.stopping.has(id))
+        continue;
+      this.begin(deployment).catch((error: unknown) => {
+        this.log.error(`workers of deployment ${id.slice(0, 8)} failed to start: ${errorMessage(error)}`);
+      });
     }
   }
 
@@ -57,8 +79,31 @@ export class WorkerPool {
   async ensure(deployment: ClaimedDeployment): Promise<void> {
     if (this.running.has(deployment.id)) return;
     await this.stopping.get(deployment.id);
-    this.running.set(deployment.id, await this.start(deployment));
-    this.failedAt.delete(deployment.id);
+    // A start already under way (from reconcile) is this one: its failure fails the deployment.
+    await (this.starting.get(deployment.id) ?? this.begin(deployment));
+  }
+
+  /** Starts the deployment's workers; they count as running once every node has started. */
+  private begin(deployment: ClaimedDeployment): Promise<FlowRunner> {
+    const id = deployment.id;
+    const started = this.start(deployment)
+      .then(
+        (runner) => {
+          this.running.set(id, runner);
+          this.failedAt.delete(id);
+          return runner;
+        },
+        (error: unknown) => {
+          this.failedAt.set(id, Date.now());
+          throw error;
+        },
+      )
+      .finally(() => {
+        this.starting.delete(id);
+        this.pump();
+      });
+    this.starting.set(id, started);
+    return started;
   }
 
   stop(id: string): void {
@@ -79,6 +124,9 @@ export class WorkerPool {
   }
 
   async stopAll(): Promise<void> {
+    this.closed = true;
+    // A start under way is let finish (its failure was already reported), then stopped with the rest.
+    await Promise.allSettled(this.starting.values());
     for (const id of [...this.running.keys()]) this.stop(id);
     await Promise.all(this.stopping.values());
   }
