@@ -5,12 +5,13 @@
 // once, and the counter's committed state (the changelog, and its view in Postgres) must be
 // exactly the number of records. Also an engine frozen past its session timeout and woken (a
 // zombie): the partitions' new owner fences it before it reads where to resume.
+import { randomUUID } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
 import type { FlowSpecInput } from "@weir/domain";
 // Brings in the ProvidedContext augmentation that types inject("kafkaBrokers").
 import type {} from "@weir/testkit/kafka-setup";
 import { eventually } from "../test/engine-process";
-import { testAdmin } from "../test/kafka-engines";
+import { testAdmin, testKafka } from "../test/kafka-engines";
 import {
   busyFunction,
   functionFlow,
@@ -150,6 +151,43 @@ async function committedTotal(brokers: string, groupId: string, topic: string): 
   }
 }
 
+/**
+ * Records the flow dead-lettered, with their reasons. None of these faults is a record's fault:
+ * a dead letter here would be a record lost to the exactly-once count.
+ */
+async function deadLetterReasons(flowId: string): Promise<string[]> {
+  const rows = await t.db.deadLetter.findMany({ where: { flowId }, select: { error: true } });
+  return rows.map((row) => row.error);
+}
+
+/**
+ * A transaction of another producer, left open on some partitions of `topic` (one message each)
+ * until `abort()`: read_committed readers of those partitions cannot pass it meanwhile.
+ */
+async function openTransaction(
+  brokers: string,
+  topic: string,
+  partitions: readonly number[],
+): Promise<{ abort(): Promise<void> }> {
+  const producer = testKafka(brokers).producer({
+    transactionalId: `weir-test-blocker-${randomUUID()}`,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  await producer.connect();
+  const transaction = await producer.transaction();
+  await transaction.send({
+    topic,
+    messages: partitions.map((partition) => ({ key: "blocker", value: "null", partition })),
+  });
+  return {
+    abort: async () => {
+      await transaction.abort();
+      await producer.disconnect();
+    },
+  };
+}
+
 function summary(counts: Map<number, number>, total: number): { missing: number[]; duplicates: number } {
   const missing = [...Array(total).keys()].filter((n) => !counts.has(n));
   let duplicates = 0;
@@ -179,6 +217,7 @@ describe("transport=kafka, delivery exactly-once", () => {
     await untilCommittedToEnd(brokers, groupId, input, 90_000);
     const counts = await committedCounts(brokers, output);
     const { missing, duplicates } = summary(counts, total);
+    expect(await deadLetterReasons(run.flowId)).toEqual([]);
     const counters = await expectCounterExactly(brokers, run.flowId, input, total);
     const seconds = (Date.now() - started) / 1000;
     console.log(
@@ -219,6 +258,7 @@ describe("transport=kafka, delivery exactly-once", () => {
     await untilCommittedToEnd(brokers, groupId, input, 90_000);
     const counts = await committedCounts(brokers, output);
     const { missing, duplicates } = summary(counts, total);
+    expect(await deadLetterReasons(run.flowId)).toEqual([]);
     const counters = await expectCounterExactly(brokers, run.flowId, input, total);
     console.log(
       `exactly-once zombie test: ${String(total)} records, ${String(missing.length)} missing, ${String(duplicates)} duplicate(s) in the read_committed output; ` +
@@ -229,6 +269,61 @@ describe("transport=kafka, delivery exactly-once", () => {
     expect(zombie.child.exitCode).toBeNull();
     await t.api.deployment.stop({ flowId: run.flowId });
     await Promise.all([zombie.stop(), survivor.stop()]);
+  }, 180_000);
+
+  it("restores a partition's state before its records reach the function, so no call's time limit waits on Kafka", async () => {
+    const brokers = inject("kafkaBrokers");
+    const total = 1_000;
+    const { engine, input, output, groupId } = await oneEngine(engines, brokers, {
+      engine: "eos-restore",
+      groupPrefix: "weir-eos",
+    });
+    const spec = functionFlow({
+      name: "eos restore",
+      brokers,
+      input,
+      output,
+      groupId,
+      code: counterCode(0),
+      delivery: "exactly-once",
+      // One try a record: a call that timed out would dead-letter its records at once.
+      fnConfig: { timeoutMs: 300, maxAttempts: 1 },
+    });
+    const flow = await t.api.flow.create(spec);
+    const changelog = `weir.${flow.id}.v1.fn.state`;
+    const lines = inputLines(total, 16).map((r) => r.line);
+    let restoreHeldMs = 0;
+    // The second deployment restores the counts the first one left, and its restore is held up
+    // far past the function's time limit: another producer's transaction stays open on the
+    // changelog, and a read_committed read cannot pass it until it ends. A function whose
+    // ctx.state.get waited for the restore inside its call would time out.
+    for (const [round, half] of [lines.slice(0, total / 2), lines.slice(total / 2)].entries()) {
+      const blocker = round === 1 ? await openTransaction(brokers, changelog, [0, 1]) : undefined;
+      await t.api.deployment.deploy({ flowId: flow.id });
+      await untilGroupStable(brokers, groupId, 1);
+      await kcatProduce(brokers, input, half);
+      if (blocker) {
+        const held = Date.now();
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        await blocker.abort();
+        restoreHeldMs = Date.now() - held;
+      }
+      await untilCommittedToEnd(brokers, groupId, input, 60_000);
+      await t.api.deployment.stop({ flowId: flow.id });
+    }
+    const counts = await committedCounts(brokers, output);
+    const { missing, duplicates } = summary(counts, total);
+    console.log(
+      `exactly-once restore test: the second deployment's restore held ${String(restoreHeldMs)} ms (time limit 300 ms); ` +
+        `${String(missing.length)} missing, ${String(duplicates)} duplicate(s)`,
+    );
+    expect(restoreHeldMs).toBeGreaterThan(1_000);
+    expect(await deadLetterReasons(flow.id)).toEqual([]);
+    await expectCounterExactly(brokers, flow.id, input, total);
+    expect(missing).toEqual([]);
+    expect(duplicates).toBe(0);
+    expect(engine.output()).toMatch(/restored 1 state key\(s\) of /);
+    await engine.stop();
   }, 180_000);
 
   describe("with a broker of its own", () => {
@@ -264,6 +359,7 @@ describe("transport=kafka, delivery exactly-once", () => {
       await untilCommittedToEnd(brokers, groupId, input, 120_000);
       const counts = await committedCounts(brokers, output);
       const { missing, duplicates } = summary(counts, total);
+      expect(await deadLetterReasons(flow.id)).toEqual([]);
       const counters = await expectCounterExactly(brokers, flow.id, input, total);
       console.log(
         `exactly-once broker restart test: ${String(total)} input records, broker restarted with ${String(atRestart)} committed; ` +

@@ -22,12 +22,12 @@ export function startKafkaEngine(
   });
 }
 
+export function testKafka(brokers: string): Kafka {
+  return new Kafka({ clientId: "weir-test", brokers: brokers.split(","), logLevel: logLevel.NOTHING });
+}
+
 export function testAdmin(brokers: string): ReturnType<Kafka["admin"]> {
-  return new Kafka({
-    clientId: "weir-test",
-    brokers: brokers.split(","),
-    logLevel: logLevel.NOTHING,
-  }).admin();
+  return testKafka(brokers).admin();
 }
 
 /** The transport topics of one flow that exist on the broker. */

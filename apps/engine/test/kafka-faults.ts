@@ -56,6 +56,8 @@ export interface FunctionFlowOptions {
   /** The function node's code. */
   code: string;
   delivery?: FlowSpecInput["delivery"];
+  /** More of the function node's config (its time limit, say). */
+  fnConfig?: Record<string, unknown>;
 }
 
 /** kafka-source (`input`, from the earliest offset) → function → kafka-sink (`output`). */
@@ -71,7 +73,7 @@ export function functionFlow(options: FunctionFlowOptions): FlowSpecInput {
         type: "kafka-source",
         config: { brokers: [brokers], topics: [input], fromBeginning: "earliest", groupId },
       },
-      { id: "fn", kind: "function", type: "function", config: { code: options.code } },
+      { id: "fn", kind: "function", type: "function", config: { ...options.fnConfig, code: options.code } },
       { id: "out", kind: "sink", type: "kafka-sink", config: { brokers: [brokers], topic: output } },
     ],
     edges: [

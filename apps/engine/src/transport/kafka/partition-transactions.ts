@@ -113,8 +113,16 @@ export class PartitionTransactions {
     try {
       await owner.ready;
     } catch (error) {
-      this.options.log.warn(`taking over ${key} for exactly-once failed (retried): ${errorMessage(error)}`);
       if (this.owners.get(key) === owner) this.owners.delete(key);
+      // Fenced while taking over: another engine owns the partition now (or this one is the zombie).
+      if (isFenced(error)) {
+        this.options.log.warn(
+          `exactly-once: ${key} was taken over while this member took it: ${errorMessage(error)}`,
+        );
+        this.options.rejoin();
+        return undefined;
+      }
+      this.options.log.warn(`taking over ${key} for exactly-once failed (retried): ${errorMessage(error)}`);
       await sleep(500);
       return undefined;
     }
@@ -135,14 +143,19 @@ export class PartitionTransactions {
   }
 
   /**
-   * The partition's state, restored from the changelog on first use: the restore's marker is
-   * written by the owner's producer (after its fence), so every earlier transaction of the
-   * partition is decided by then and the read_committed read up to the marker is complete.
+   * The partition's state, restored from the changelog when the owner takes the partition (see
+   * settle): the restore's marker is written by the owner's producer (after its fence), so every
+   * earlier transaction of the partition is decided by then and the read_committed read up to
+   * the marker is complete.
    */
   stateOf(owner: Owner): Promise<Map<string, JsonValue>> {
     owner.state ??= this.inTransactionOrder(owner, async () => {
       const index = this.options.changelog.partitionOf(owner.topic, owner.partition);
-      const restored = await this.options.changelog.restore(await owner.producer, index);
+      const restored = await this.options.changelog.restore(
+        await owner.producer,
+        index,
+        await this.adminClient(),
+      );
       this.options.log.info(
         `exactly-once: restored ${String(restored.size)} state key(s) of ${owner.key} from its changelog`,
       );
@@ -153,10 +166,9 @@ export class PartitionTransactions {
       );
       return restored;
     });
-    owner.state.catch((error: unknown) => {
+    owner.state.catch(() => {
+      // Restored again by the partition's next owner (ownerOf retries, or rejoins when fenced).
       owner.state = undefined;
-      // Fenced while restoring: another engine owns the partition now (or this one is the zombie).
-      if (isFenced(error)) this.options.rejoin();
     });
     return owner.state;
   }
@@ -305,6 +317,11 @@ export class PartitionTransactions {
       await owner.producer;
       owner.floor = await this.stableOffset(owner.topic, owner.partition);
       owner.position = owner.floor;
+      // Restored before any record of the partition is handed on, so ctx.state.get never waits
+      // for Kafka inside a function's call: that wait counted against the call's time limit, and
+      // a restore slower than it (a broker just restarted, a loaded machine) failed records until
+      // they were dead-lettered, each a state change lost from the exactly-once count.
+      await this.stateOf(owner);
     })();
     ready.catch(() => undefined);
     return ready;
@@ -331,13 +348,17 @@ export class PartitionTransactions {
     return Math.max(this.committedHere.get(`${topic}/${String(partition)}`) ?? 0, last);
   }
 
-  private async committedOffset(topic: string, partition: number): Promise<number> {
+  private adminClient(): Promise<Admin> {
     this.admin ??= (async () => {
       const admin = this.options.kafka.admin();
       await admin.connect();
       return admin;
     })();
-    const admin = await this.admin;
+    return this.admin;
+  }
+
+  private async committedOffset(topic: string, partition: number): Promise<number> {
+    const admin = await this.adminClient();
     const topics = await admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] });
     const offset = topics[0]?.partitions.find((p) => p.partition === partition)?.offset ?? "-1";
     return Math.max(0, Number(offset));

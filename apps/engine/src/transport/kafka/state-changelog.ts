@@ -113,9 +113,14 @@ export class StateChangelog {
    * One changelog partition's state as committed. `producer` is the partition's owner, already
    * fenced in: it writes a marker in a transaction of its own, and a read_committed read of the
    * partition from its start up to that marker holds every change committed before the fence.
-   * (kafkajs has no manual assignment, so the read is a consumer group of its own.)
+   * (kafkajs has no manual assignment, so the read is a consumer group of its own.) A partition
+   * nothing was ever written to (a function that keeps no state) is known empty from its end
+   * offset alone: after the fence no earlier producer can still append to it.
    */
-  async restore(producer: Producer, partition: number): Promise<Map<string, JsonValue>> {
+  async restore(producer: Producer, partition: number, admin: Admin): Promise<Map<string, JsonValue>> {
+    const ends = await admin.fetchTopicOffsets(this.topic);
+    const end = ends.find((offsets) => offsets.partition === partition);
+    if (end && Number(end.high) === 0) return new Map();
     const marker = randomUUID();
     const transaction = await producer.transaction();
     try {

@@ -257,7 +257,12 @@ export class TransactionalNodeInput implements NodeInput {
     const { batch } = payload;
     const alive = () => payload.isRunning() && !payload.isStale() && !this.stopped;
     const generation = this.generation;
-    const owner = await this.transactions.ownerOf(batch.topic, batch.partition, generation);
+    // Taking a partition over (the fence, its committed offset, its state's restore) can take
+    // seconds after a broker restart: the member heartbeats meanwhile, or its group drops it.
+    const owner = await whileHeartbeating(
+      payload,
+      this.transactions.ownerOf(batch.topic, batch.partition, generation),
+    );
     // Nothing resolved: the client fetches this batch again.
     if (!owner || !alive()) return;
     const key = `${batch.topic}/${String(batch.partition)}`;
@@ -373,5 +378,24 @@ export class TransactionalNodeInput implements NodeInput {
     if (which === "data") this.waiters = [];
     else this.spaceWaiters = [];
     for (const resolve of waiters) resolve();
+  }
+}
+
+const TICK: unique symbol = Symbol("heartbeat");
+
+/** Waits for `work`, heartbeating the member's group every HEARTBEAT_MS meanwhile. */
+async function whileHeartbeating<T>(payload: EachBatchPayload, work: Promise<T>): Promise<T> {
+  for (;;) {
+    let timer: NodeJS.Timeout | undefined;
+    const tick = new Promise<typeof TICK>((resolve) => {
+      timer = setTimeout(() => {
+        resolve(TICK);
+      }, HEARTBEAT_MS);
+    });
+    const next = await Promise.race([work, tick]).finally(() => {
+      clearTimeout(timer);
+    });
+    if (next !== TICK) return next;
+    await payload.heartbeat();
   }
 }
