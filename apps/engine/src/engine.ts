@@ -97,6 +97,13 @@ export class Engine {
    * peek must be answered for them too, or what they take until then is never sampled.
    */
   private readonly starting = new Set<FlowRunner>();
+  /**
+   * Deployments this engine claimed whose start is under way, by id. The loop goes on meanwhile
+   * and renews their leases with the running ones': a start can take longer than a lease (an
+   * init() loading a model, Kafka consumer groups joining), and a loop that awaited it renewed no
+   * lease, wrote no heartbeat and flushed no stats until it ended.
+   */
+  private readonly claimStarts = new Map<string, Promise<void>>();
   /** Kafka transport only: this engine's share of every running deployment. */
   private readonly workers: WorkerPool | undefined;
   private readonly topics: TopicCollector | undefined;
@@ -275,6 +282,7 @@ export class Engine {
     this.closing = true;
     this.wake?.();
     await this.loop;
+    await Promise.all(this.claimStarts.values());
     for (const id of [...this.running.keys()]) this.beginStop(id, "release");
     await Promise.all([...this.stopping.values(), this.workers?.stopAll()]);
     await this.flushAll();
@@ -338,7 +346,7 @@ export class Engine {
       !this.listening ||
       this.changed ||
       now - this.readAt >= this.options.reconcileMs * LISTENING_POLLS_PER_READ ||
-      (this.running.size > 0 && this.leases.extensionDue(now));
+      (this.running.size + this.claimStarts.size > 0 && this.leases.extensionDue(now));
     if (!readDue) return false;
     this.changed = false;
     this.readAt = now;
@@ -354,22 +362,37 @@ export class Engine {
 
   /** Extends or checks the leases, stops what is no longer ours, settles and claims. */
   private async readDeployments(now: number): Promise<void> {
-    const mine = await this.leases.renew([...this.running.keys()], now);
+    // A deployment lost while it starts (stopped, deleted) is found lost by the first read after
+    // its start, once it is in `running`, and stopped then.
+    const mine = await this.leases.renew([...this.running.keys(), ...this.claimStarts.keys()], now);
     for (const id of this.running.keys()) if (!mine.has(id)) this.beginStop(id, "stop");
     await this.leases.settleUnowned();
-    const busy = [...this.running.keys(), ...this.stopping.keys()];
-    const claimed = await this.leases.claim(busy, CLAIMS_PER_READ);
-    if (claimed.length === CLAIMS_PER_READ) {
-      // More may be waiting: read again right after this round, not at a later full read (1,000
-      // deployed flows took over ten minutes to start, ten every fourth poll, one after another).
-      this.changed = true;
-      this.wakePending = true;
-    }
-    // Each start waits on Postgres and the sandboxes' thread pool more than it runs here. A failed
-    // start is recorded on its own deployment; only recording it can fail, once all have settled.
-    const started = await Promise.allSettled(claimed.map((deployment) => this.startDeployment(deployment)));
-    const failed = started.find((result) => result.status === "rejected");
-    if (failed) throw failed.reason;
+    // At most CLAIMS_PER_READ starts at a time: each waits on Postgres and the sandboxes' thread
+    // pool more than it runs here, and a thousand at once would time out together.
+    const room = CLAIMS_PER_READ - this.claimStarts.size;
+    if (room <= 0) return;
+    const busy = [...this.running.keys(), ...this.stopping.keys(), ...this.claimStarts.keys()];
+    const claimed = await this.leases.claim(busy, room);
+    // More may be waiting: read again right after this round, not at a later full read (1,000
+    // deployed flows took over ten minutes to start, ten every fourth poll, one after another).
+    if (claimed.length === CLAIMS_PER_READ) this.wakeNow();
+    for (const deployment of claimed) this.startClaimed(deployment);
+  }
+
+  /** Starts a claimed deployment beside the loop; the loop reads again once it has started. */
+  private startClaimed(claimed: ClaimedDeployment): void {
+    const start = this.startDeployment(claimed)
+      .catch((error: unknown) => {
+        // Recording the outcome failed (Postgres away): the lease lapses and a claim starts it again.
+        this.log.error(`recording the start of deployment ${claimed.id}: ${errorMessage(error)}`);
+      })
+      .finally(() => {
+        this.claimStarts.delete(claimed.id);
+        // Its lease is renewed as running from now on (or it is stopped, if lost meanwhile), and
+        // the room it leaves is claimed.
+        this.wakeNow();
+      });
+    this.claimStarts.set(claimed.id, start);
   }
 
   private async startDeployment(claimed: ClaimedDeployment): Promise<void> {
