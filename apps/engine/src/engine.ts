@@ -1,12 +1,11 @@
 import type { Db } from "@weir/db";
 import { ingestToken, installationKeys } from "@weir/db";
-import type { FlowSpec, FunctionRuntime } from "@weir/domain";
-import { errorMessage, formatProblems, validateFlow } from "@weir/domain";
-import { builtinRegistry } from "@weir/connectors";
-import { connectionsOf } from "./flow/connections";
-import { FlowRunner } from "./flow/flow-runner";
-import type { RunnerRole } from "./flow/flow-runner";
-import type { DeploymentRef, FlowServices } from "./flow/services";
+import type { FunctionRuntime } from "@weir/domain";
+import { errorMessage } from "@weir/domain";
+import type { FlowRunner } from "./flow/flow-runner";
+import type { FlowServices } from "./flow/services";
+import { FlowRunners } from "./flow-runners";
+import { HeldDeployments } from "./held-deployments";
 import { IngestServer } from "./ingest-server";
 import { IngestTokenCache } from "./endpoint-auth";
 import { RequestTracker } from "./requests/request-tracker";
@@ -17,7 +16,6 @@ import { answerTrace } from "./tracing/trace-route";
 import { createTracing } from "./tracing/tracing";
 import { createMetrics } from "./metrics";
 import type { Logger } from "./logger";
-import type { ClaimedDeployment } from "./reconciler";
 import { CLAIMS_PER_READ, DeploymentLeases } from "./reconciler";
 import { CheckpointStore } from "./stores/checkpoint-store";
 import { DeadLetterStore } from "./stores/dead-letter-store";
@@ -29,11 +27,7 @@ import { ArtifactStore } from "./stores/artifact-store";
 import { resolveSecrets } from "./stores/secret-store";
 import { resolveConnection } from "./stores/connection-store";
 import { ReplayPoller } from "./replay-poller";
-import type { EdgeTransport } from "./transport/edge-transport";
-import { InProcessTransport } from "./transport/in-process";
-import { KafkaTransport } from "./transport/kafka/kafka-transport";
 import type { KafkaTransportSettings } from "./transport/kafka/kafka-transport";
-import { edgeTopic } from "./transport/kafka/names";
 import { TopicCollector } from "./transport/kafka/topic-collector";
 import { WorkerPool } from "./worker-pool";
 import { EdgePeeks } from "./peek/edge-peeks";
@@ -89,21 +83,8 @@ export class Engine {
   private readonly ingest: IngestServer;
   private readonly services: FlowServices;
   private readonly peeks = new EdgePeeks({ capacity: PEEK_CAPACITY, maxValueChars: PEEK_MAX_VALUE_CHARS });
-  private readonly running = new Map<string, FlowRunner>();
-  private readonly stopping = new Map<string, Promise<void>>();
-  /**
-   * Runners whose nodes are starting. Their nodes take records before start() returns (a Kafka
-   * worker consumes once its group is joined, while the next node still joins its own), so a
-   * peek must be answered for them too, or what they take until then is never sampled.
-   */
-  private readonly starting = new Set<FlowRunner>();
-  /**
-   * Deployments this engine claimed whose start is under way, by id. The loop goes on meanwhile
-   * and renews their leases with the running ones': a start can take longer than a lease (an
-   * init() loading a model, Kafka consumer groups joining), and a loop that awaited it renewed no
-   * lease, wrote no heartbeat and flushed no stats until it ended.
-   */
-  private readonly claimStarts = new Map<string, Promise<void>>();
+  private readonly runners: FlowRunners;
+  private readonly held: HeldDeployments;
   /** Kafka transport only: this engine's share of every running deployment. */
   private readonly workers: WorkerPool | undefined;
   private readonly topics: TopicCollector | undefined;
@@ -222,17 +203,28 @@ export class Engine {
       metrics: metrics.observe,
       peeks: this.peeks,
     };
-    if (options.kafka) {
+    if (options.kafka)
       this.topics = new TopicCollector(
         db,
         options.kafka.connection,
         log.child("topics"),
         options.kafka.client,
       );
+    this.runners = new FlowRunners({
+      db,
+      options,
+      services: this.services,
+      stats: this.stats,
+      deadLetters: this.deadLetters,
+      peeks: this.peeks,
+      topics: this.topics,
+      running: (id) => this.held.running.get(id) ?? this.workers?.running.get(id),
+    });
+    if (options.kafka) {
       this.workers = new WorkerPool(
         db,
         async (deployment) =>
-          this.startRunner(
+          this.runners.start(
             deployment,
             "workers",
             this.log.child(`workers ${deployment.id.slice(0, 8)}`, {
@@ -244,6 +236,16 @@ export class Engine {
         log,
       );
     }
+    this.held = new HeldDeployments({
+      leases: this.leases,
+      runners: this.runners,
+      workers: this.workers,
+      log,
+      afterStop: (id) => this.afterStop(id),
+      startEnded: () => {
+        this.wakeNow();
+      },
+    });
   }
 
   async start(): Promise<void> {
@@ -282,9 +284,9 @@ export class Engine {
     this.closing = true;
     this.wake?.();
     await this.loop;
-    await Promise.all(this.claimStarts.values());
-    for (const id of [...this.running.keys()]) this.beginStop(id, "release");
-    await Promise.all([...this.stopping.values(), this.workers?.stopAll()]);
+    // A start under way may still start its workers: the pool closes after it.
+    await this.held.startsEnded();
+    await Promise.all([this.held.releaseAll(), this.workers?.stopAll()]);
     await this.flushAll();
     await this.replies?.close();
     await this.leases.unregister().catch(() => undefined);
@@ -313,7 +315,7 @@ export class Engine {
         } else {
           await this.flushStores({ stats: false });
         }
-        await this.replays.poll(this.running);
+        await this.replays.poll(this.held.running);
       } catch (error) {
         // A database outage must not kill the engine: flows keep running and we try again.
         this.log.error(`reconcile failed: ${errorMessage(error)}`);
@@ -346,7 +348,7 @@ export class Engine {
       !this.listening ||
       this.changed ||
       now - this.readAt >= this.options.reconcileMs * LISTENING_POLLS_PER_READ ||
-      (this.running.size + this.claimStarts.size > 0 && this.leases.extensionDue(now));
+      (this.held.leased().length > 0 && this.leases.extensionDue(now));
     if (!readDue) return false;
     this.changed = false;
     this.readAt = now;
@@ -362,119 +364,23 @@ export class Engine {
 
   /** Extends or checks the leases, stops what is no longer ours, settles and claims. */
   private async readDeployments(now: number): Promise<void> {
-    // A deployment lost while it starts (stopped, deleted) is found lost by the first read after
-    // its start, once it is in `running`, and stopped then.
-    const mine = await this.leases.renew([...this.running.keys(), ...this.claimStarts.keys()], now);
-    for (const id of this.running.keys()) if (!mine.has(id)) this.beginStop(id, "stop");
+    this.held.stopLost(await this.leases.renew(this.held.leased(), now));
     await this.leases.settleUnowned();
-    // At most CLAIMS_PER_READ starts at a time: each waits on Postgres and the sandboxes' thread
-    // pool more than it runs here, and a thousand at once would time out together.
-    const room = CLAIMS_PER_READ - this.claimStarts.size;
+    const room = this.held.room();
     if (room <= 0) return;
-    const busy = [...this.running.keys(), ...this.stopping.keys(), ...this.claimStarts.keys()];
-    const claimed = await this.leases.claim(busy, room);
+    const claimed = await this.leases.claim(this.held.busy(), room);
     // More may be waiting: read again right after this round, not at a later full read (1,000
     // deployed flows took over ten minutes to start, ten every fourth poll, one after another).
     if (claimed.length === CLAIMS_PER_READ) this.wakeNow();
-    for (const deployment of claimed) this.startClaimed(deployment);
-  }
-
-  /** Starts a claimed deployment beside the loop; the loop reads again once it has started. */
-  private startClaimed(claimed: ClaimedDeployment): void {
-    const start = this.startDeployment(claimed)
-      .catch((error: unknown) => {
-        // Recording the outcome failed (Postgres away): the lease lapses and a claim starts it again.
-        this.log.error(`recording the start of deployment ${claimed.id}: ${errorMessage(error)}`);
-      })
-      .finally(() => {
-        this.claimStarts.delete(claimed.id);
-        // Its lease is renewed as running from now on (or it is stopped, if lost meanwhile), and
-        // the room it leaves is claimed.
-        this.wakeNow();
-      });
-    this.claimStarts.set(claimed.id, start);
-  }
-
-  private async startDeployment(claimed: ClaimedDeployment): Promise<void> {
-    const log = this.log.child(`deployment ${claimed.id.slice(0, 8)}`, {
-      flow: claimed.flowId,
-      deployment: claimed.id,
-    });
-    try {
-      // On Kafka the lease holder runs only the sources that cannot be shared; WorkerPool the rest,
-      // here and on every other engine once the deployment is running.
-      await this.workers?.ensure(claimed);
-      const runner = await this.startRunner(claimed, this.options.kafka ? "sources" : "all", log);
-      this.running.set(claimed.id, runner);
-      await this.leases.markRunning(claimed.id);
-      log.info(`running flow ${claimed.flowId} version ${runner.deployment.version}`);
-    } catch (error) {
-      log.error(`failed to start: ${errorMessage(error)}`);
-      await this.leases.markFailed(claimed.id, errorMessage(error));
-    }
-  }
-
-  private async startRunner(claimed: ClaimedDeployment, role: RunnerRole, log: Logger): Promise<FlowRunner> {
-    const version = await this.db.flowVersion.findUniqueOrThrow({ where: { id: claimed.flowVersionId } });
-    const checked = validateFlow(version.spec, builtinRegistry);
-    if (!checked.ok)
-      throw new Error(`flow version ${version.version} is invalid:\n${formatProblems(checked.problems)}`);
-    const spec: FlowSpec = checked.flow;
-    const ref: DeploymentRef = { ...claimed, version: version.version };
-    const runner = new FlowRunner(
-      ref,
-      spec,
-      { ...this.services, log },
-      this.options,
-      await this.transportOf(ref, spec, log),
-      role,
-    );
-    this.starting.add(runner);
-    try {
-      await runner.start();
-    } catch (error) {
-      this.starting.delete(runner);
-      // A watch taken while it started would keep the taps of a deployment that runs nowhere here.
-      if (!this.runnerOf(claimed.id)) this.peeks.forget(claimed.id);
-      throw error;
-    }
-    this.starting.delete(runner);
-    return runner;
+    for (const deployment of claimed) this.held.start(deployment);
   }
 
   /** A runner of the deployment on this engine: running (either role) or starting. */
   private runnerOf(id: string): FlowRunner | undefined {
-    const running = this.running.get(id) ?? this.workers?.running.get(id);
-    if (running) return running;
-    for (const runner of this.starting) if (runner.deployment.id === id) return runner;
-    return undefined;
+    return this.held.running.get(id) ?? this.workers?.running.get(id) ?? this.runners.startingOf(id);
   }
 
-  private async transportOf(ref: DeploymentRef, spec: FlowSpec, log: Logger): Promise<EdgeTransport> {
-    const kafka = this.options.kafka;
-    if (!kafka) return new InProcessTransport(spec, this.options.queueCapacity);
-    const transport = new KafkaTransport(ref, spec, kafka, {
-      log,
-      counters: (nodeId, rateCounts) => this.stats.counter(ref.id, nodeId, rateCounts),
-      deadLetter: (nodeId, record, error) => {
-        const counters = this.stats.counter(ref.id, nodeId, "in");
-        // A record a node's input could not decode came in (its upstream counted it out) and went to the dead letters.
-        if (spec.nodes.some((node) => node.id === nodeId && node.kind !== "source")) counters.recordsIn++;
-        counters.deadLetter(error);
-        this.deadLetters.add({ deployment: ref, nodeId, record, error, attempts: 1 });
-        return this.deadLetters.persisted();
-      },
-      connection: (node) => connectionsOf(node, this.services),
-    });
-    // Recorded before they exist, so a flow deleted right after its topics appear loses them too.
-    await this.topics?.record(ref.flowId, [
-      ...transport.topicEdges().map((edge) => edgeTopic(ref, edge.id)),
-      ...transport.stateTopics(),
-    ]);
-    return transport;
-  }
-
-  /** A deployment's last runner here has stopped: its final counters are written, then dropped. */
+  /** A deployment's runner here has stopped: its final counters are written, then dropped if it was the last. */
   private async afterStop(id: string): Promise<void> {
     await this.flushAll(id);
     if (!this.runnerOf(id)) this.forget(id);
@@ -484,36 +390,6 @@ export class Engine {
   private forget(id: string): void {
     this.stats.forget(id);
     this.peeks.forget(id);
-  }
-
-  /** `stop` records the deployment as stopped; `release` (engine shutdown) hands it back as pending. */
-  private beginStop(id: string, mode: "stop" | "release"): void {
-    const runner = this.running.get(id);
-    if (!runner || this.stopping.has(id)) return;
-    this.running.delete(id);
-    const log = this.log.child(`deployment ${id.slice(0, 8)}`, {
-      flow: runner.deployment.flowId,
-      deployment: id,
-    });
-    const done = (async () => {
-      if (mode === "stop") await this.leases.markStopping(id).catch(() => undefined);
-      const { drained } = await runner.stop();
-      await this.flushAll(id);
-      const error = drained
-        ? null
-        : "stopped before every in-flight record was processed; the rest are in the dead-letter store";
-      if (mode === "stop") await this.leases.markStopped(id, error);
-      else await this.leases.release(id);
-      if (!this.runnerOf(id)) this.forget(id);
-      log.info(
-        `${mode === "stop" ? "stopped" : "released"}${drained ? " after draining" : " (drain timed out)"}`,
-      );
-    })()
-      .catch((error: unknown) => {
-        log.error(`stopping failed: ${errorMessage(error)}`);
-      })
-      .finally(() => this.stopping.delete(id));
-    this.stopping.set(id, done);
   }
 
   /** Flushes every store for a final time before a deployment's counters are dropped; never throws. */
